@@ -40,11 +40,7 @@ impl Price {
             1 => frac.parse::<i64>().ok()? * 10,
             _ => frac.parse().ok()?,
         };
-        let v = whole
-            .parse::<i64>()
-            .ok()?
-            .checked_mul(100)?
-            .checked_add(frac_minor)?;
+        let v = whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(frac_minor)?;
         Some(if neg { -v } else { v })
     }
 }

@@ -22,8 +22,7 @@ pub const ORDERS_READ: &str = "allegro:api:orders:read";
 pub const ORDERS_WRITE: &str = "allegro:api:orders:write";
 
 /// The scopes allegro-bridge asks for (PRODUCT.md, step 2).
-pub const REQUIRED_BY_BRIDGE: &[&str] =
-    &[SALE_OFFERS_READ, ORDERS_READ, ORDERS_WRITE, PROFILE_READ];
+pub const REQUIRED_BY_BRIDGE: &[&str] = &[SALE_OFFERS_READ, ORDERS_READ, ORDERS_WRITE, PROFILE_READ];
 
 /// Every scope Allegro documents (authentication tutorial's table) plus `allegro:api:ads`,
 /// which real tokens carry.
@@ -81,22 +80,10 @@ pub const ALL: &[Scope] = &[
     s("allegro:api:ratings", "Oceny", "Obsługa ocen"),
     s("allegro:api:disputes", "Dyskusje", "Obsługa dyskusji"),
     s("allegro:api:bids", "Licytacje", "Licytowanie"),
-    s(
-        "allegro:api:messaging",
-        "Centrum wiadomości",
-        "Obsługa wiadomości",
-    ),
-    s(
-        "allegro:api:billing:read",
-        "Rozliczenia",
-        "Odczyt rozliczeń",
-    ),
+    s("allegro:api:messaging", "Centrum wiadomości", "Obsługa wiadomości"),
+    s("allegro:api:billing:read", "Rozliczenia", "Odczyt rozliczeń"),
     s("allegro:api:payments:read", "Płatności", "Odczyt płatności"),
-    s(
-        "allegro:api:payments:write",
-        "Płatności",
-        "Zwroty płatności",
-    ),
+    s("allegro:api:payments:write", "Płatności", "Zwroty płatności"),
     s("allegro:api:campaigns", "Kampanie", "Udział w kampaniach"),
     s(
         "allegro:api:fulfillment:read",

@@ -1,1 +1,182 @@
+//! An offline Allegro: the OAuth host (login, consent, token and device endpoints), the
+//! developer portal, the REST API host, a seeded data generator, fault injection and a
+//! control API under `/__emulator/`. See the crate's README for the control API.
+#![forbid(unsafe_code)]
 
+mod api;
+pub mod clock;
+mod control;
+mod faults;
+pub mod generator;
+mod oauth;
+mod pages;
+mod respond;
+mod world;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use axum::Router;
+use parking_lot::{Mutex, RwLock};
+use tokio::net::TcpListener;
+
+pub use faults::{Faults, Settings};
+pub use generator::OrderPlan;
+pub use world::{App, AppKind};
+
+use crate::clock::EmulatorClock;
+use crate::faults::Traffic;
+use crate::world::World;
+
+/// The emulator's state, shared by every request.
+pub struct Emulator {
+    world: RwLock<World>,
+    clock: EmulatorClock,
+    faults: RwLock<Faults>,
+    settings: RwLock<Settings>,
+    traffic: Mutex<Traffic>,
+    signer: oauth::Signer,
+}
+
+impl std::fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Emulator").finish_non_exhaustive()
+    }
+}
+
+/// Options for a new emulator.
+#[derive(Debug, Clone, Default)]
+pub struct EmulatorConfig {
+    /// Seed of every random choice (ids, codes, generated data).
+    pub seed: u64,
+}
+
+impl Emulator {
+    /// A new, empty emulator.
+    pub fn new(config: EmulatorConfig) -> Arc<Self> {
+        Arc::new(Self {
+            world: RwLock::new(World::new(config.seed)),
+            clock: EmulatorClock::default(),
+            faults: RwLock::new(Faults::default()),
+            settings: RwLock::new(Settings::default()),
+            traffic: Mutex::new(Traffic::default()),
+            signer: oauth::Signer::load(),
+        })
+    }
+
+    /// The emulator's current time in epoch milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// Moves the emulator's clock forward and applies what became due.
+    pub fn advance_clock(&self, seconds: i64) {
+        self.clock.advance(seconds);
+        let faults = self.faults.read().clone();
+        self.world.write().run_due(self.clock.now_ms(), &faults);
+    }
+
+    /// Registers an app as the developer portal would; returns `(client_id, client_secret)`.
+    pub fn register_app(&self, request: control::NewApp) -> Result<(String, String), String> {
+        control::register_app(self, request, None)
+    }
+
+    /// Creates a seller; returns its user id.
+    pub fn create_seller(&self, login: &str, password: &str) -> Result<String, String> {
+        let mut world = self.world.write();
+        let idx = world.add_seller(login, password)?;
+        generator::ensure_offers(&mut world, idx, self.clock.now_ms());
+        Ok(world.sellers[idx].id.clone())
+    }
+
+    /// Generates orders for the seller with this user id; returns how many were made.
+    pub fn generate_orders(&self, seller_id: &str, plan: OrderPlan) -> Result<usize, String> {
+        let faults = self.faults.read().clone();
+        let mut world = self.world.write();
+        let idx = *world
+            .seller_by_id
+            .get(seller_id)
+            .ok_or_else(|| format!("no seller with id {seller_id}"))?;
+        Ok(generator::generate_orders(
+            &mut world,
+            idx,
+            plan,
+            self.clock.now_ms(),
+            &faults,
+        ))
+    }
+
+    /// Replaces the fault configuration.
+    pub fn set_faults(&self, faults: Faults) -> Result<(), String> {
+        faults.validate()?;
+        *self.faults.write() = faults;
+        Ok(())
+    }
+
+    /// Replaces limits and lifetimes.
+    pub fn set_settings(&self, settings: Settings) {
+        *self.settings.write() = settings;
+    }
+
+    /// Number of orders held for a seller.
+    pub fn order_count(&self, seller_id: &str) -> usize {
+        let world = self.world.read();
+        world
+            .seller_by_id
+            .get(seller_id)
+            .map_or(0, |&i| world.sellers[i].orders.len())
+    }
+}
+
+pub use control::NewApp;
+
+/// The emulator's routes: auth host, portal, API host and control API on one router.
+pub fn router(emulator: Arc<Emulator>) -> Router {
+    Router::new()
+        .merge(oauth::router())
+        .merge(pages::router())
+        .merge(api::router(emulator.clone()))
+        .merge(control::router())
+        .layer(axum::extract::DefaultBodyLimit::max(16 * 1024 * 1024))
+        .with_state(emulator)
+}
+
+/// A running emulator.
+#[derive(Debug)]
+pub struct EmulatorHandle {
+    /// Base URL, e.g. `http://127.0.0.1:40123` (auth and API paths alike).
+    pub base_url: String,
+    /// Bound address.
+    pub addr: SocketAddr,
+    /// The state, for tests that drive it directly.
+    pub emulator: Arc<Emulator>,
+    task: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for EmulatorHandle {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
+}
+
+/// Binds `addr` (port 0 for any free port) and serves the emulator in the background.
+pub async fn spawn(addr: &str, config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
+    use anyhow::Context as _;
+    let listener = TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("binding the emulator to {addr}"))?;
+    let addr = listener.local_addr().context("reading the emulator's bound address")?;
+    let emulator = Emulator::new(config);
+    let app = router(emulator.clone());
+    let task = tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, app).await {
+            tracing::error!(error = %e, "emulator server stopped");
+        }
+    });
+    Ok(EmulatorHandle {
+        base_url: format!("http://{addr}"),
+        addr,
+        emulator,
+        task,
+    })
+}
