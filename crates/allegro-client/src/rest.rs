@@ -1,0 +1,662 @@
+use std::collections::HashSet;
+use std::time::Duration;
+
+use allegro_api_types::*;
+use futures_core::Stream;
+use rand::Rng;
+use reqwest::{Method, RequestBuilder, StatusCode, header};
+use secrecy::{ExposeSecret, SecretString};
+use serde::de::DeserializeOwned;
+
+use crate::error::redact;
+use crate::{AllegroError, Environment, RateBudgets};
+
+/// How failed requests are retried: 429, 5xx and transport errors, with exponential
+/// backoff and full jitter; a `Retry-After` header, when sent, sets the wait instead.
+/// POSTs (not idempotent) are retried only on 429 and on connection failures, never on
+/// 5xx or a timeout, where Allegro may have acted.
+#[derive(Debug, Clone, Copy)]
+pub struct RetryPolicy {
+    /// Attempts in all, the first included.
+    pub max_attempts: u32,
+    /// First backoff.
+    pub base_delay: Duration,
+    /// Longest backoff.
+    pub max_delay: Duration,
+}
+
+impl Default for RetryPolicy {
+    fn default() -> Self {
+        Self {
+            max_attempts: 4,
+            base_delay: Duration::from_millis(250),
+            max_delay: Duration::from_secs(10),
+        }
+    }
+}
+
+/// The REST client. Cheap to clone; share one per process so Client-ID budgets are shared.
+#[derive(Clone, Debug)]
+pub struct Allegro {
+    http: reqwest::Client,
+    env: Environment,
+    budgets: RateBudgets,
+    retry: RetryPolicy,
+    language: Option<String>,
+}
+
+/// Builds an [`Allegro`].
+#[derive(Debug)]
+pub struct AllegroBuilder {
+    env: Environment,
+    budgets: RateBudgets,
+    retry: RetryPolicy,
+    language: Option<String>,
+    timeout: Duration,
+}
+
+impl AllegroBuilder {
+    /// Budgets shared with other clients (defaults to 9 000/min per Client ID).
+    pub fn budgets(mut self, budgets: RateBudgets) -> Self {
+        self.budgets = budgets;
+        self
+    }
+
+    /// Retry policy.
+    pub fn retry(mut self, retry: RetryPolicy) -> Self {
+        self.retry = retry;
+        self
+    }
+
+    /// `Accept-Language` for `userMessage` (e.g. `pl-PL`).
+    pub fn language(mut self, language: &str) -> Self {
+        self.language = Some(language.to_owned());
+        self
+    }
+
+    /// Per-request timeout (default 30 s).
+    pub fn timeout(mut self, timeout: Duration) -> Self {
+        self.timeout = timeout;
+        self
+    }
+
+    /// The client.
+    pub fn build(self) -> Allegro {
+        let http = reqwest::Client::builder()
+            .timeout(self.timeout)
+            .pool_max_idle_per_host(64)
+            .build()
+            .expect("a reqwest client with default TLS builds");
+        Allegro {
+            http,
+            env: self.env,
+            budgets: self.budgets,
+            retry: self.retry,
+            language: self.language,
+        }
+    }
+}
+
+impl Allegro {
+    /// A builder for `env`.
+    pub fn builder(env: Environment) -> AllegroBuilder {
+        AllegroBuilder {
+            env,
+            budgets: RateBudgets::default(),
+            retry: RetryPolicy::default(),
+            language: Some("pl-PL".into()),
+            timeout: Duration::from_secs(30),
+        }
+    }
+
+    /// Calls on behalf of one account: its app's Client ID (for the shared budget) and its
+    /// access token.
+    pub fn account<'a>(&'a self, client_id: &'a str, token: &'a SecretString) -> Account<'a> {
+        Account {
+            api: self,
+            client_id,
+            token,
+        }
+    }
+}
+
+/// The REST endpoints, called with one account's token.
+pub struct Account<'a> {
+    api: &'a Allegro,
+    client_id: &'a str,
+    token: &'a SecretString,
+}
+
+/// Sort order of `GET /order/checkout-forms`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OrderSort {
+    /// Newest purchase first (Allegro's default).
+    #[default]
+    BoughtAtDesc,
+    /// Oldest purchase first.
+    BoughtAtAsc,
+    /// Least recently updated first.
+    UpdatedAtAsc,
+    /// Most recently updated first.
+    UpdatedAtDesc,
+}
+
+impl OrderSort {
+    fn as_str(self) -> &'static str {
+        match self {
+            OrderSort::BoughtAtDesc => "-lineItems.boughtAt",
+            OrderSort::BoughtAtAsc => "lineItems.boughtAt",
+            OrderSort::UpdatedAtAsc => "updatedAt",
+            OrderSort::UpdatedAtDesc => "-updatedAt",
+        }
+    }
+}
+
+/// Every filter and sort of `GET /order/checkout-forms`.
+#[derive(Debug, Clone, Default)]
+pub struct CheckoutFormsQuery {
+    /// `status`.
+    pub status: Option<CheckoutFormStatus>,
+    /// `fulfillment.status`.
+    pub fulfillment_status: Option<FulfillmentStatus>,
+    /// `fulfillment.provider.id`.
+    pub fulfillment_provider: Option<FulfillmentProviderId>,
+    /// `fulfillment.shipmentSummary.lineItemsSent`.
+    pub line_items_sent: Option<LineItemsSent>,
+    /// `lineItems.boughtAt.gte`.
+    pub bought_at_gte: Option<Instant>,
+    /// `lineItems.boughtAt.lte`.
+    pub bought_at_lte: Option<Instant>,
+    /// `payment.id`.
+    pub payment_id: Option<String>,
+    /// `surcharges.id`.
+    pub surcharge_id: Option<String>,
+    /// `delivery.method.id`.
+    pub delivery_method_id: Option<String>,
+    /// `buyer.login`.
+    pub buyer_login: Option<String>,
+    /// `marketplace.id`.
+    pub marketplace_id: Option<String>,
+    /// `updatedAt.gte`.
+    pub updated_at_gte: Option<Instant>,
+    /// `updatedAt.lte`.
+    pub updated_at_lte: Option<Instant>,
+    /// `sort`.
+    pub sort: OrderSort,
+    /// `offset` (≥ 0; offset + limit ≤ 10 000).
+    pub offset: u32,
+    /// `limit` (1–100; 0 means 100).
+    pub limit: u32,
+}
+
+impl CheckoutFormsQuery {
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let mut q = Vec::new();
+        let mut put = |k: &'static str, v: Option<String>| {
+            if let Some(v) = v {
+                q.push((k, v));
+            }
+        };
+        put("status", self.status.map(|s| s.as_str().to_owned()));
+        put(
+            "fulfillment.status",
+            self.fulfillment_status.map(|s| s.as_str().to_owned()),
+        );
+        put(
+            "fulfillment.provider.id",
+            self.fulfillment_provider.map(|s| s.as_str().to_owned()),
+        );
+        put(
+            "fulfillment.shipmentSummary.lineItemsSent",
+            self.line_items_sent.map(|s| s.as_str().to_owned()),
+        );
+        put("lineItems.boughtAt.gte", self.bought_at_gte.map(|t| t.to_string()));
+        put("lineItems.boughtAt.lte", self.bought_at_lte.map(|t| t.to_string()));
+        put("payment.id", self.payment_id.clone());
+        put("surcharges.id", self.surcharge_id.clone());
+        put("delivery.method.id", self.delivery_method_id.clone());
+        put("buyer.login", self.buyer_login.clone());
+        put("marketplace.id", self.marketplace_id.clone());
+        put("updatedAt.gte", self.updated_at_gte.map(|t| t.to_string()));
+        put("updatedAt.lte", self.updated_at_lte.map(|t| t.to_string()));
+        q.push(("sort", self.sort.as_str().to_owned()));
+        q.push(("offset", self.offset.to_string()));
+        q.push((
+            "limit",
+            if self.limit == 0 { 100 } else { self.limit.min(100) }.to_string(),
+        ));
+        q
+    }
+}
+
+/// Allegro serves at most offset + limit = 10 000 orders of one query (§8.3).
+const MAX_RESULT_WINDOW: u32 = 10_000;
+const PAGE: u32 = 100;
+/// Orders are kept for 365 days.
+const ORDER_RETENTION_MS: i64 = 365 * 86_400_000;
+
+impl Account<'_> {
+    /// `GET /me`.
+    pub async fn me(&self) -> Result<MeResponse, AllegroError> {
+        self.get("/me", &[]).await
+    }
+
+    /// `GET /order/events`: events after `from` (exclusive), oldest first.
+    pub async fn order_events(
+        &self,
+        from: Option<&str>,
+        types: &[OrderEventType],
+        limit: u32,
+    ) -> Result<OrderEventsList, AllegroError> {
+        let mut q: Vec<(&str, String)> = Vec::new();
+        if let Some(f) = from {
+            q.push(("from", f.to_owned()));
+        }
+        for t in types {
+            q.push(("type", t.as_str().to_owned()));
+        }
+        q.push(("limit", limit.clamp(1, 1000).to_string()));
+        self.get("/order/events", &q).await
+    }
+
+    /// `GET /order/event-stats`.
+    pub async fn order_event_stats(&self) -> Result<OrderEventStats, AllegroError> {
+        self.get("/order/event-stats", &[]).await
+    }
+
+    /// One page of `GET /order/checkout-forms`.
+    pub async fn checkout_forms(&self, query: &CheckoutFormsQuery) -> Result<CheckoutForms, AllegroError> {
+        if query.offset + query.limit.clamp(1, 100) > MAX_RESULT_WINDOW {
+            return Err(AllegroError::InvalidRequest(format!(
+                "offset {} + limit {} exceeds Allegro's 10 000-order window; narrow the purchase-date range",
+                query.offset, query.limit
+            )));
+        }
+        self.get("/order/checkout-forms", &query.pairs()).await
+    }
+
+    /// Every order matching `query` (its offset, limit and sort are ignored), newest
+    /// purchase first. Never asks past offset + limit = 10 000: a purchase-date window
+    /// holding more is split in halves until each half fits. Without a date range the
+    /// last 365 days (all Allegro keeps) are read, up to `now_ms`.
+    pub fn checkout_forms_all(
+        &self,
+        query: CheckoutFormsQuery,
+        now_ms: i64,
+    ) -> impl Stream<Item = Result<CheckoutForm, AllegroError>> + '_ {
+        async_stream::try_stream! {
+            let to = query.bought_at_lte.map_or(now_ms, Instant::as_millis);
+            let from = query.bought_at_gte.map_or(now_ms - ORDER_RETENTION_MS, Instant::as_millis);
+            // Newest window first: a stack of [from, to] ranges in milliseconds.
+            let mut windows = vec![(from, to)];
+            let mut seen = HashSet::new();
+            while let Some((lo, hi)) = windows.pop() {
+                let mut q = query.clone();
+                q.bought_at_gte = Some(Instant::from_millis(lo));
+                q.bought_at_lte = Some(Instant::from_millis(hi));
+                q.sort = OrderSort::BoughtAtDesc;
+                q.limit = PAGE;
+                q.offset = 0;
+                let first = self.checkout_forms(&q).await?;
+                if first.total_count > i64::from(MAX_RESULT_WINDOW) {
+                    if hi - lo < 1 {
+                        Err(AllegroError::InvalidRequest(format!(
+                            "more than 10 000 orders were bought at one instant ({}); Allegro cannot page them",
+                            Instant::from_millis(lo)
+                        )))?;
+                    }
+                    let mid = lo + (hi - lo) / 2;
+                    windows.push((lo, mid));
+                    windows.push((mid + 1, hi));
+                    continue;
+                }
+                let total = first.total_count.max(0) as u32;
+                for form in first.checkout_forms {
+                    if seen.insert(form.id.clone()) {
+                        yield form;
+                    }
+                }
+                let mut offset = PAGE;
+                while offset < total && offset + PAGE <= MAX_RESULT_WINDOW {
+                    q.offset = offset;
+                    let page = self.checkout_forms(&q).await?;
+                    let empty = page.checkout_forms.is_empty();
+                    for form in page.checkout_forms {
+                        if seen.insert(form.id.clone()) {
+                            yield form;
+                        }
+                    }
+                    if empty {
+                        break;
+                    }
+                    offset += PAGE;
+                }
+            }
+        }
+    }
+
+    /// `GET /order/checkout-forms/{id}`.
+    pub async fn checkout_form(&self, id: &str) -> Result<CheckoutForm, AllegroError> {
+        self.get(&format!("/order/checkout-forms/{}", seg(id)), &[]).await
+    }
+
+    /// `PUT /order/checkout-forms/{id}/fulfillment`, optionally only if the order is still
+    /// at `revision` (409 otherwise).
+    pub async fn set_fulfillment(
+        &self,
+        id: &str,
+        status: FulfillmentStatus,
+        revision: Option<&str>,
+    ) -> Result<(), AllegroError> {
+        let mut q = Vec::new();
+        if let Some(r) = revision {
+            q.push(("checkoutForm.revision", r.to_owned()));
+        }
+        let body = serde_json::json!({ "status": status });
+        self.send_empty(
+            Method::PUT,
+            &format!("/order/checkout-forms/{}/fulfillment", seg(id)),
+            &q,
+            Body::Json(body.to_string()),
+        )
+        .await
+    }
+
+    /// `GET /order/checkout-forms/{id}/shipments`.
+    pub async fn shipments(&self, id: &str) -> Result<CheckoutFormOrderWaybillResponse, AllegroError> {
+        self.get(&format!("/order/checkout-forms/{}/shipments", seg(id)), &[])
+            .await
+    }
+
+    /// `POST /order/checkout-forms/{id}/shipments`: adds a tracking number. Not retried on
+    /// 5xx: Allegro stores duplicates, so check [`Self::shipments`] before trying again.
+    pub async fn add_shipment(
+        &self,
+        id: &str,
+        request: &CheckoutFormAddWaybillRequest,
+    ) -> Result<CheckoutFormAddWaybillCreated, AllegroError> {
+        let body = serde_json::to_string(request).map_err(|e| AllegroError::InvalidRequest(e.to_string()))?;
+        self.send(
+            Method::POST,
+            &format!("/order/checkout-forms/{}/shipments", seg(id)),
+            &[],
+            Body::Json(body),
+        )
+        .await
+    }
+
+    /// `GET /order/carriers`.
+    pub async fn carriers(&self) -> Result<OrdersShippingCarriersResponse, AllegroError> {
+        self.get("/order/carriers", &[]).await
+    }
+
+    /// `POST /order/checkout-forms/{id}/invoices`: invoice metadata (step 1 of 2).
+    pub async fn add_invoice(
+        &self,
+        id: &str,
+        file_name: &str,
+        invoice_number: Option<&str>,
+    ) -> Result<CheckFormsNewOrderInvoiceId, AllegroError> {
+        let body = CheckFormsNewOrderInvoice {
+            file: CheckFormsNewOrderInvoiceFile {
+                name: file_name.to_owned(),
+            },
+            invoice_number: invoice_number.map(str::to_owned),
+        };
+        let body = serde_json::to_string(&body).map_err(|e| AllegroError::InvalidRequest(e.to_string()))?;
+        self.send(
+            Method::POST,
+            &format!("/order/checkout-forms/{}/invoices", seg(id)),
+            &[],
+            Body::Json(body),
+        )
+        .await
+    }
+
+    /// `PUT /order/checkout-forms/{id}/invoices/{invoiceId}/file`: the PDF (step 2 of 2).
+    pub async fn upload_invoice_file(&self, id: &str, invoice_id: &str, pdf: Vec<u8>) -> Result<(), AllegroError> {
+        let path = format!("/order/checkout-forms/{}/invoices/{}/file", seg(id), seg(invoice_id));
+        self.send_empty(Method::PUT, &path, &[], Body::Pdf(pdf)).await
+    }
+
+    /// `GET /order/checkout-forms/{id}/invoices`.
+    pub async fn invoices(&self, id: &str) -> Result<CheckoutFormsOrderInvoices, AllegroError> {
+        self.get(&format!("/order/checkout-forms/{}/invoices", seg(id)), &[])
+            .await
+    }
+
+    /// `GET /sale/offers` with raw query pairs (e.g. `("external.id", "SKU-1")`, repeated
+    /// keys allowed), plus offset and limit (1–1000).
+    pub async fn offers(
+        &self,
+        filters: &[(&str, &str)],
+        offset: u32,
+        limit: u32,
+    ) -> Result<OffersSearchResult, AllegroError> {
+        let mut q: Vec<(&str, String)> = filters.iter().map(|(k, v)| (*k, (*v).to_owned())).collect();
+        q.push(("offset", offset.to_string()));
+        q.push(("limit", limit.clamp(1, 1000).to_string()));
+        self.get("/sale/offers", &q).await
+    }
+
+    /// `GET /sale/product-offers/{offerId}`.
+    pub async fn product_offer(&self, offer_id: &str) -> Result<SaleProductOffer, AllegroError> {
+        self.get(&format!("/sale/product-offers/{}", seg(offer_id)), &[]).await
+    }
+
+    async fn get<T: DeserializeOwned>(&self, path: &str, query: &[(&str, String)]) -> Result<T, AllegroError> {
+        self.send(Method::GET, path, query, Body::None).await
+    }
+
+    async fn send<T: DeserializeOwned>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Body,
+    ) -> Result<T, AllegroError> {
+        let endpoint = format!("{method} {path}");
+        let bytes = self.execute(method, path, query, body).await?;
+        serde_json::from_slice(&bytes).map_err(|e| AllegroError::Decode {
+            endpoint,
+            message: e.to_string(),
+        })
+    }
+
+    async fn send_empty(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Body,
+    ) -> Result<(), AllegroError> {
+        self.execute(method, path, query, body).await.map(drop)
+    }
+
+    fn request(&self, method: &Method, path: &str, query: &[(&str, String)], body: &Body) -> RequestBuilder {
+        let mut r = self
+            .api
+            .http
+            .request(method.clone(), self.api.env.api_url(path))
+            .query(query)
+            .bearer_auth(self.token.expose_secret())
+            .header(header::ACCEPT, MEDIA_TYPE_V1);
+        if let Some(lang) = &self.api.language {
+            r = r.header(header::ACCEPT_LANGUAGE, lang);
+        }
+        match body {
+            Body::None => r,
+            Body::Json(s) => r.header(header::CONTENT_TYPE, MEDIA_TYPE_V1).body(s.clone()),
+            Body::Pdf(b) => r.header(header::CONTENT_TYPE, "application/pdf").body(b.clone()),
+        }
+    }
+
+    async fn execute(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        body: Body,
+    ) -> Result<bytes::Bytes, AllegroError> {
+        let endpoint = format!("{method} {path}");
+        let idempotent = method != Method::POST;
+        let policy = self.api.retry;
+        let mut attempt = 0;
+        loop {
+            attempt += 1;
+            let last = attempt >= policy.max_attempts;
+            self.api.budgets.acquire(self.client_id).await;
+            let sent = self.request(&method, path, query, &body).send().await;
+            let response = match sent {
+                Ok(r) => r,
+                Err(e) => {
+                    let may_retry = idempotent || e.is_connect();
+                    if last || !may_retry {
+                        return Err(AllegroError::Transport { endpoint, source: e });
+                    }
+                    tracing::debug!(%endpoint, attempt, error = %e, "retrying after a transport error");
+                    tokio::time::sleep(backoff(&policy, attempt, None)).await;
+                    continue;
+                }
+            };
+            let status = response.status();
+            let trace_id = response
+                .headers()
+                .get("trace-id")
+                .and_then(|v| v.to_str().ok())
+                .map(str::to_owned);
+            let retry_after = retry_after(response.headers());
+            let bytes = response.bytes().await.map_err(|e| AllegroError::Transport {
+                endpoint: endpoint.clone(),
+                source: e,
+            })?;
+            if status.is_success() {
+                return Ok(bytes);
+            }
+            let retryable = status == StatusCode::TOO_MANY_REQUESTS || (idempotent && status.is_server_error());
+            if retryable && !last {
+                tracing::debug!(%endpoint, attempt, status = status.as_u16(), ?trace_id, "retrying");
+                tokio::time::sleep(backoff(&policy, attempt, retry_after)).await;
+                continue;
+            }
+            return Err(error_from(status, &endpoint, &bytes, trace_id));
+        }
+    }
+}
+
+enum Body {
+    None,
+    Json(String),
+    Pdf(Vec<u8>),
+}
+
+/// A path segment, percent-encoded (ids come from Allegro, but never trust them in a URL).
+fn seg(s: &str) -> String {
+    percent_encoding::utf8_percent_encode(s, percent_encoding::NON_ALPHANUMERIC).to_string()
+}
+
+fn retry_after(headers: &header::HeaderMap) -> Option<Duration> {
+    let v = headers.get(header::RETRY_AFTER)?.to_str().ok()?;
+    v.trim().parse::<u64>().ok().map(Duration::from_secs)
+}
+
+/// Exponential backoff with full jitter, or `Retry-After` when the server sent one.
+fn backoff(policy: &RetryPolicy, attempt: u32, retry_after: Option<Duration>) -> Duration {
+    if let Some(wait) = retry_after {
+        return wait.min(Duration::from_secs(120));
+    }
+    let exp = policy
+        .base_delay
+        .saturating_mul(1 << attempt.min(16).saturating_sub(1))
+        .min(policy.max_delay);
+    let jitter = rand::rng().random_range(0..=exp.as_millis() as u64);
+    Duration::from_millis(jitter.max(1))
+}
+
+fn error_from(status: StatusCode, endpoint: &str, body: &[u8], trace_id: Option<String>) -> AllegroError {
+    if status == StatusCode::UNAUTHORIZED
+        && let Ok(auth) = serde_json::from_slice::<AuthError>(body)
+    {
+        return AllegroError::Unauthorized {
+            error: auth.error,
+            description: redact(&auth.error_description.unwrap_or_default()),
+        };
+    }
+    if status == StatusCode::TOO_MANY_REQUESTS {
+        return AllegroError::RateLimited {
+            endpoint: endpoint.to_owned(),
+            trace_id,
+        };
+    }
+    let errors = serde_json::from_slice::<ErrorsHolder>(body)
+        .map(|h| h.errors)
+        .unwrap_or_else(|_| {
+            vec![ApiError {
+                code: format!("HTTP_{}", status.as_u16()),
+                message: String::from_utf8_lossy(body).chars().take(300).collect(),
+                details: None,
+                path: None,
+                user_message: None,
+                metadata: None,
+            }]
+        });
+    AllegroError::Api {
+        status: status.as_u16(),
+        endpoint: endpoint.to_owned(),
+        errors,
+        trace_id,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_grows_stays_capped_and_honours_retry_after() {
+        let p = RetryPolicy::default();
+        for attempt in 1..10 {
+            let d = backoff(&p, attempt, None);
+            assert!(d <= p.max_delay, "{d:?}");
+        }
+        assert_eq!(backoff(&p, 1, Some(Duration::from_secs(7))), Duration::from_secs(7));
+    }
+
+    #[test]
+    fn query_uses_the_spec_names() {
+        let q = CheckoutFormsQuery {
+            status: Some(CheckoutFormStatus::ReadyForProcessing),
+            line_items_sent: Some(LineItemsSent::None),
+            bought_at_gte: Some("2026-01-01T00:00:00Z".parse().unwrap()),
+            sort: OrderSort::UpdatedAtDesc,
+            ..Default::default()
+        };
+        let pairs = q.pairs();
+        assert!(pairs.contains(&("status", "READY_FOR_PROCESSING".into())));
+        assert!(pairs.contains(&("fulfillment.shipmentSummary.lineItemsSent", "NONE".into())));
+        assert!(pairs.contains(&("lineItems.boughtAt.gte", "2026-01-01T00:00:00.000Z".into())));
+        assert!(pairs.contains(&("sort", "-updatedAt".into())));
+        assert!(pairs.contains(&("limit", "100".into())));
+    }
+
+    #[test]
+    fn errors_from_both_shapes() {
+        let e = error_from(
+            StatusCode::UNAUTHORIZED,
+            "GET /me",
+            br#"{"error":"invalid_token","error_description":"Access token expired: eyJabc"}"#,
+            None,
+        );
+        assert!(
+            matches!(&e, AllegroError::Unauthorized { error, description } if error == "invalid_token" && !description.contains("eyJabc"))
+        );
+        let e = error_from(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "GET /order/checkout-forms",
+            br#"{"errors":[{"code":"VALIDATION_ERROR","message":"Offset and limit parameters exceed maximal result size of 10000 items","details":null,"path":"/order/checkout-forms","userMessage":null}]}"#,
+            Some("t1".into()),
+        );
+        assert_eq!(e.status(), Some(422));
+        assert_eq!(e.code(), Some("VALIDATION_ERROR"));
+    }
+}
