@@ -120,10 +120,18 @@ pub enum OAuthError {
     Decode(String),
 }
 
-/// Removes anything after "token: " so a token Allegro echoes never reaches a log.
+/// Replaces anything that looks like a token (a JWT, or a long unbroken string) with
+/// `[redacted]`: Allegro echoes tokens in error descriptions, which must never reach a log.
 pub(crate) fn redact(description: &str) -> String {
-    match description.find("token: ") {
-        Some(i) => format!("{}token: [redacted]", &description[..i]),
-        None => description.to_owned(),
-    }
+    description
+        .split(' ')
+        .map(|word| {
+            if word.starts_with("eyJ") || word.len() >= 32 {
+                "[redacted]"
+            } else {
+                word
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(" ")
 }
