@@ -148,6 +148,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/__emulator/faults", put(set_faults).get(get_faults))
         .route("/__emulator/settings", put(set_settings).get(get_settings))
         .route("/__emulator/stats", get(stats))
+        .route("/__emulator/tokens", post(mint_token))
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
@@ -435,4 +436,50 @@ mod tests {
             assert!(err.contains(why), "{bad}: {err}");
         }
     }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct MintToken {
+    client_id: String,
+    #[serde(default)]
+    seller_id: Option<String>,
+    #[serde(default)]
+    scopes: Option<Vec<String>>,
+}
+
+/// Issues tokens as if the seller had consented (no browser), for tests and benchmarks.
+/// Without `seller_id` it is a client-credentials token.
+async fn mint_token(State(emu): State<Arc<Emulator>>, payload: Result<Json<MintToken>, JsonRejection>) -> Response {
+    let request = match body(payload) {
+        Ok(r) => r,
+        Err(r) => return r,
+    };
+    let now = emu.now_ms();
+    let settings = emu.settings.read().clone();
+    let mut world = emu.world.write();
+    let Some(app) = world.apps.get(&request.client_id) else {
+        return control_error(
+            StatusCode::NOT_FOUND,
+            format!("no app with client_id {}", request.client_id),
+        );
+    };
+    let scopes = request.scopes.unwrap_or_else(|| app.scopes.clone());
+    let seller = match request.seller_id {
+        None => None,
+        Some(id) => match world.seller_by_id.get(&id) {
+            Some(&s) => Some(s),
+            None => return control_error(StatusCode::NOT_FOUND, format!("no seller with id {id}")),
+        },
+    };
+    crate::oauth::issue(
+        &emu,
+        &mut world,
+        &settings,
+        &request.client_id,
+        seller,
+        scopes,
+        now,
+        seller.is_some(),
+    )
 }

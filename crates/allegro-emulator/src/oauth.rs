@@ -488,7 +488,7 @@ fn token_inner(emu: &Emulator, method: &Method, headers: &HeaderMap, query: Opti
 }
 
 #[allow(clippy::too_many_arguments)]
-fn issue(
+pub(crate) fn issue(
     emu: &Emulator,
     world: &mut World,
     settings: &crate::Settings,
