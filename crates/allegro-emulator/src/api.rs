@@ -1014,14 +1014,17 @@ async fn upload_invoice_file(
     body: Body,
 ) -> Response {
     let path = format!("/order/checkout-forms/{id}/invoices/{invoice_id}/file");
-    let Ok(bytes) = axum::body::to_bytes(body, MAX_INVOICE_BYTES + 1).await else {
-        return api_error(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "PAYLOAD_TOO_LARGE",
-            "File is too large (max 3 MB)",
-            Some(&path),
-            lang,
-        );
+    let bytes = match axum::body::to_bytes(body, MAX_INVOICE_BYTES + 1).await {
+        Ok(b) if b.len() <= MAX_INVOICE_BYTES => b,
+        _ => {
+            return api_error(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "PAYLOAD_TOO_LARGE",
+                "File is too large (max 3 MB)",
+                Some(&path),
+                lang,
+            );
+        }
     };
     let ct = headers
         .get(header::CONTENT_TYPE)
