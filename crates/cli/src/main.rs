@@ -5,6 +5,7 @@
 use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod demo;
 
 /// allegro-bridge: Allegro orders, invoices and shipping for Polish sellers.
@@ -32,6 +33,11 @@ enum Command {
         #[arg(long)]
         with_demo_data: bool,
     },
+    /// Benchmarks (figures go to docs/BENCHMARKS.md).
+    Bench {
+        #[command(subcommand)]
+        target: BenchTarget,
+    },
     /// Run the demo: the emulator with a demo seller, a registered app and orders.
     Demo {
         /// Address to listen on.
@@ -40,6 +46,22 @@ enum Command {
         /// Data folder (used from the back-office issue on; created if missing).
         #[arg(long, default_value = "allegro-bridge-demo")]
         data: std::path::PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum BenchTarget {
+    /// Emulator requests/s on loopback (`/me`, full order pages) and memory with orders loaded.
+    Emulator {
+        /// Orders to load.
+        #[arg(long, default_value_t = 100_000)]
+        orders: usize,
+        /// Seconds per measurement.
+        #[arg(long, default_value_t = 10)]
+        seconds: u64,
+        /// Concurrent connections.
+        #[arg(long, default_value_t = 32)]
+        connections: usize,
     },
 }
 
@@ -70,6 +92,22 @@ async fn main() -> anyhow::Result<()> {
                 demo::seed(&handle)?.print();
             }
             shutdown_signal().await;
+        }
+        Command::Bench {
+            target:
+                BenchTarget::Emulator {
+                    orders,
+                    seconds,
+                    connections,
+                },
+        } => {
+            bench::EmulatorBench {
+                orders,
+                seconds,
+                connections,
+            }
+            .run()
+            .await?;
         }
         Command::Demo { listen, data } => {
             std::fs::create_dir_all(&data).with_context(|| format!("creating the data folder {}", data.display()))?;
