@@ -87,30 +87,6 @@ pub struct AuthError {
     pub error_description: Option<String>,
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn minor_units_round_trip() {
-        for v in [0, 1, 10, 99, 100, 12345, -5, -12345, 1_000_000_00] {
-            assert_eq!(Price::from_minor(v, "PLN").to_minor(), Some(v), "{v}");
-        }
-        let p = |a: &str| {
-            Price {
-                amount: a.into(),
-                currency: "PLN".into(),
-            }
-            .to_minor()
-        };
-        assert_eq!(p("123.4"), Some(12340));
-        assert_eq!(p("7"), Some(700));
-        assert_eq!(p("1.234"), None);
-        assert_eq!(p("1,23"), None);
-        assert_eq!(p(""), None);
-    }
-}
-
 /// Declares a string enum of the spec with its exact wire names, `as_str`, `ALL` and
 /// `FromStr`. Unknown values (Allegro adds enum members over time) deserialise to `Unknown`
 /// instead of failing the whole response.
@@ -171,4 +147,28 @@ macro_rules! api_enum {
             }
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn minor_units_round_trip() {
+        for v in [0, 1, 10, 99, 100, 12345, -5, -12345, 100_000_000] {
+            assert_eq!(Price::from_minor(v, "PLN").to_minor(), Some(v), "{v}");
+        }
+        let p = |a: &str| {
+            Price {
+                amount: a.into(),
+                currency: "PLN".into(),
+            }
+            .to_minor()
+        };
+        assert_eq!(p("123.4"), Some(12340));
+        assert_eq!(p("7"), Some(700));
+        assert_eq!(p("1.234"), None);
+        assert_eq!(p("1,23"), None);
+        assert_eq!(p(""), None);
+    }
 }

@@ -348,7 +348,7 @@ impl World {
         let idx = self.sellers.len();
         let id = format!("{}", 40_000_000 + idx as u64 * 7919 + self.rng.random_range(0..7000));
         let (first_name, last_name) = crate::generator::person_name(&mut self.rng);
-        let company = if idx % 2 == 0 {
+        let company = if idx.is_multiple_of(2) {
             Some((
                 format!(
                     "{} {} Sp. z o.o.",
