@@ -295,6 +295,7 @@ async fn events(
     let world = emu.world.read();
     let journal = &world.sellers[seller_of(&caller)].events;
     let start = journal.partition_point(|e| e.id <= from);
+    let seller = &world.sellers[seller_of(&caller)];
     let page: Vec<OrderEvent> = journal[start..]
         .iter()
         .filter(|e| now - e.occurred_at_ms <= EVENT_RETENTION_MS)
@@ -302,7 +303,7 @@ async fn events(
         .take(limit)
         .map(|e| OrderEvent {
             id: e.id.to_string(),
-            order: (*e.data).clone(),
+            order: crate::world::event_data(seller, &world.orders[e.order].form(), e.revision.clone()),
             event_type: e.event_type,
             occurred_at: Instant::from_millis(e.occurred_at_ms),
         })
@@ -404,21 +405,11 @@ impl OrderFilter {
 
     fn matches(&self, world: &World, idx: usize) -> bool {
         let o = &world.orders[idx];
-        let f = &o.form;
-        let fulfillment = f.fulfillment.as_ref();
-        self.status.is_none_or(|s| f.status == s)
-            && self
-                .fulfillment
-                .is_none_or(|s| fulfillment.and_then(|x| x.status) == Some(s))
-            && self
-                .provider
-                .is_none_or(|p| fulfillment.and_then(|x| x.provider.as_ref()).and_then(|x| x.id) == Some(p))
-            && self.sent.is_none_or(|s| {
-                fulfillment
-                    .and_then(|x| x.shipment_summary.as_ref())
-                    .and_then(|x| x.line_items_sent)
-                    == Some(s)
-            })
+        let k = &o.key;
+        self.status.is_none_or(|s| k.status == Some(s))
+            && self.fulfillment.is_none_or(|s| k.fulfillment == Some(s))
+            && self.provider.is_none_or(|p| k.provider == Some(p))
+            && self.sent.is_none_or(|s| k.sent == Some(s))
             && self.bought_gte.is_none_or(|t| o.bought_at_ms >= t)
             && self.bought_lte.is_none_or(|t| o.bought_at_ms <= t)
             && self.updated_gte.is_none_or(|t| o.updated_at_ms >= t)
@@ -426,23 +417,17 @@ impl OrderFilter {
             && self
                 .payment_id
                 .as_ref()
-                .is_none_or(|p| f.payment.as_ref().is_some_and(|x| &x.id == p))
+                .is_none_or(|p| k.payment_id.as_ref() == Some(p))
+            && self.surcharge_id.as_ref().is_none_or(|p| k.surcharge_ids.contains(p))
             && self
-                .surcharge_id
+                .delivery_method
                 .as_ref()
-                .is_none_or(|p| f.surcharges.iter().any(|x| &x.id == p))
-            && self.delivery_method.as_ref().is_none_or(|m| {
-                f.delivery
-                    .as_ref()
-                    .and_then(|d| d.method.as_ref())
-                    .and_then(|m| m.id.as_ref())
-                    == Some(m)
-            })
-            && self.buyer_login.as_ref().is_none_or(|l| &f.buyer.login == l)
+                .is_none_or(|m| k.delivery_method.as_ref() == Some(m))
+            && self.buyer_login.as_ref().is_none_or(|l| &k.buyer_login == l)
             && self
                 .marketplace
                 .as_ref()
-                .is_none_or(|m| f.marketplace.as_ref().is_some_and(|x| &x.id == m))
+                .is_none_or(|m| k.marketplace.as_ref() == Some(m))
     }
 }
 
@@ -488,15 +473,14 @@ async fn checkout_forms(
         .map_or(0, |lte| list.partition_point(|&o| world.orders[o].bought_at_ms > lte));
     let hi = list.partition_point(|&o| world.orders[o].bought_at_ms >= gte);
     let window = &list[lo..hi.max(lo)];
-    let (total, page): (usize, Vec<Arc<CheckoutForm>>) = if filter.only_bought_range() && sort == "-lineItems.boughtAt"
-    {
+    let (total, page): (usize, Vec<Arc<str>>) = if filter.only_bought_range() && sort == "-lineItems.boughtAt" {
         (
             window.len(),
             window
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|&o| world.orders[o].form.clone())
+                .map(|&o| world.orders[o].json())
                 .collect(),
         )
     } else {
@@ -513,26 +497,26 @@ async fn checkout_forms(
                 .iter()
                 .skip(offset)
                 .take(limit)
-                .map(|&o| world.orders[o].form.clone())
+                .map(|&o| world.orders[o].json())
                 .collect(),
         )
     };
     drop(world);
-    // Serialise outside the lock; the forms are shared, not copied.
-    let body = CheckoutFormsPage {
-        checkout_forms: &page,
-        count: page.len(),
-        total_count: total,
-    };
-    vnd_json(StatusCode::OK, &body)
+    // The forms are stored as JSON: the page is their concatenation, built outside the lock.
+    let mut body = String::with_capacity(page.iter().map(|j| j.len() + 1).sum::<usize>() + 64);
+    body.push_str("{\"checkoutForms\":[");
+    for (i, json) in page.iter().enumerate() {
+        if i > 0 {
+            body.push(',');
+        }
+        body.push_str(json);
+    }
+    body.push_str(&format!("],\"count\":{},\"totalCount\":{total}}}", page.len()));
+    raw_json(StatusCode::OK, body)
 }
 
-#[derive(serde::Serialize)]
-#[serde(rename_all = "camelCase")]
-struct CheckoutFormsPage<'a> {
-    checkout_forms: &'a [Arc<CheckoutForm>],
-    count: usize,
-    total_count: usize,
+fn raw_json(status: StatusCode, body: impl Into<Body>) -> Response {
+    (status, [(header::CONTENT_TYPE, MEDIA_TYPE_V1)], body.into()).into_response()
 }
 
 fn find_order(world: &World, caller: &Caller, id: &str, lang: Lang, path: &str) -> Result<usize, Response> {
@@ -567,9 +551,9 @@ async fn checkout_form(
     let path = format!("/order/checkout-forms/{id}");
     match find_order(&world, &caller, &id, lang, &path) {
         Ok(idx) => {
-            let form = world.orders[idx].form.clone();
+            let json = world.orders[idx].json();
             drop(world);
-            vnd_json(StatusCode::OK, &*form)
+            raw_json(StatusCode::OK, json.to_string())
         }
         Err(r) => r,
     }
@@ -656,7 +640,7 @@ async fn set_fulfillment(
         );
     }
     if let Some(expected) = params.get("checkoutForm.revision")
-        && world.orders[idx].form.revision.as_deref() != Some(expected)
+        && world.orders[idx].key.revision.as_deref() != Some(expected)
     {
         return api_error(
             StatusCode::CONFLICT,
@@ -791,12 +775,7 @@ async fn add_shipment(
         // carrierName is ignored unless carrierId is OTHER (spec).
         carrier_name.map(str::to_owned)
     };
-    let order_items: Vec<String> = world.orders[idx]
-        .form
-        .line_items
-        .iter()
-        .map(|li| li.id.clone())
-        .collect();
+    let order_items: Vec<String> = world.orders[idx].key.line_item_ids.clone();
     let items = match request.line_items.filter(|l| !l.is_empty()) {
         None => order_items
             .iter()
@@ -854,11 +833,13 @@ async fn add_shipment(
     } else {
         LineItemsSent::Some
     };
-    if let Some(f) = Arc::make_mut(&mut order.form).fulfillment.as_mut() {
-        f.shipment_summary = Some(ShipmentSummary {
-            line_items_sent: Some(summary),
-        });
-    }
+    order.update(|form| {
+        if let Some(f) = form.fulfillment.as_mut() {
+            f.shipment_summary = Some(ShipmentSummary {
+                line_items_sent: Some(summary),
+            });
+        }
+    });
     world.touch(idx, now, true);
     vnd_json(StatusCode::CREATED, &created)
 }
@@ -945,7 +926,7 @@ async fn add_invoice(
         );
     }
     let order = &world.orders[idx];
-    if order.form.status != CheckoutFormStatus::ReadyForProcessing {
+    if order.key.status != Some(CheckoutFormStatus::ReadyForProcessing) {
         return api_error(
             StatusCode::UNPROCESSABLE_ENTITY,
             "INVOICE_NOT_ALLOWED",

@@ -330,10 +330,10 @@ async fn move_order(
     if let Some(f) = fulfillment {
         world.set_fulfillment(idx, f, now, &faults);
     }
-    let form = world.orders[idx].form.clone();
+    let key = &world.orders[idx].key;
     json_response(
         StatusCode::OK,
-        &json!({"id": id, "status": form.status, "revision": form.revision}),
+        &json!({"id": id, "status": key.status, "revision": key.revision}),
     )
 }
 

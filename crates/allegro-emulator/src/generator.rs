@@ -659,17 +659,7 @@ fn make_order(
     history.retain(|(at, _)| *at <= now_ms);
     form.updated_at = Some(Instant::from_millis(updated));
     form.revision = Some(format!("{:08x}", rng.random::<u32>()));
-    let order = Order {
-        seller,
-        form: Arc::new(form),
-        bought_at_ms: bought,
-        updated_at_ms: updated,
-        revision: 1,
-        shipments: Vec::new(),
-        invoices: Vec::new(),
-        fulfillment_changes: 0,
-    };
-    (order, history)
+    (Order::new(seller, &form, bought, updated), history)
 }
 
 fn world_ascii(login: &str) -> String {

@@ -120,17 +120,25 @@ pub struct EventRecord {
     pub event_type: OrderEventType,
     /// When it happened (may go backwards when events are delivered out of order).
     pub occurred_at_ms: i64,
-    /// The order as the event saw it.
-    pub data: Arc<OrderEventData>,
+    /// The order the event is about (index into `World::orders`).
+    pub order: usize,
+    /// The order's revision when the event happened.
+    pub revision: Option<String>,
 }
 
 /// An order and what was added to it after the purchase.
+///
+/// The checkout form is kept as the JSON the API returns (about 2.6 KB), not as a struct of
+/// many small strings: 100 000 orders then fit in a few hundred MB, and a page of orders is
+/// a concatenation. `key` holds what filters and rules read. Changes go through
+/// [`Order::update`], which re-serialises.
 #[derive(Debug, Clone)]
 pub struct Order {
     /// Index of the seller.
     pub seller: usize,
-    /// The checkout form as the API returns it.
-    pub form: Arc<CheckoutForm>,
+    json: Arc<str>,
+    /// The fields filters and validation read, extracted from the form.
+    pub key: OrderKey,
     /// Purchase time.
     pub bought_at_ms: i64,
     /// Last change that moves `updatedAt`.
@@ -143,6 +151,100 @@ pub struct Order {
     pub invoices: Vec<InvoiceRecord>,
     /// Fulfillment changes made, against Allegro's per-order operation limit.
     pub fulfillment_changes: u32,
+}
+
+/// What the emulator reads of an order without parsing its JSON.
+#[derive(Debug, Clone, Default)]
+pub struct OrderKey {
+    /// Checkout form id.
+    pub id: String,
+    /// Status.
+    pub status: Option<CheckoutFormStatus>,
+    /// Fulfillment status.
+    pub fulfillment: Option<FulfillmentStatus>,
+    /// Fulfillment provider.
+    pub provider: Option<allegro_api_types::FulfillmentProviderId>,
+    /// Shipment summary.
+    pub sent: Option<allegro_api_types::LineItemsSent>,
+    /// Payment id.
+    pub payment_id: Option<String>,
+    /// Surcharge payment ids.
+    pub surcharge_ids: Vec<String>,
+    /// Delivery method id.
+    pub delivery_method: Option<String>,
+    /// Buyer login.
+    pub buyer_login: String,
+    /// Marketplace id.
+    pub marketplace: Option<String>,
+    /// Line item ids.
+    pub line_item_ids: Vec<String>,
+    /// Current revision.
+    pub revision: Option<String>,
+}
+
+impl OrderKey {
+    fn of(form: &CheckoutForm) -> Self {
+        let f = form.fulfillment.as_ref();
+        Self {
+            id: form.id.clone(),
+            status: Some(form.status),
+            fulfillment: f.and_then(|x| x.status),
+            provider: f.and_then(|x| x.provider.as_ref()).and_then(|p| p.id),
+            sent: f
+                .and_then(|x| x.shipment_summary.as_ref())
+                .and_then(|s| s.line_items_sent),
+            payment_id: form.payment.as_ref().map(|p| p.id.clone()),
+            surcharge_ids: form.surcharges.iter().map(|p| p.id.clone()).collect(),
+            delivery_method: form
+                .delivery
+                .as_ref()
+                .and_then(|d| d.method.as_ref())
+                .and_then(|m| m.id.clone()),
+            buyer_login: form.buyer.login.clone(),
+            marketplace: form.marketplace.as_ref().map(|m| m.id.clone()),
+            line_item_ids: form.line_items.iter().map(|li| li.id.clone()).collect(),
+            revision: form.revision.clone(),
+        }
+    }
+}
+
+impl Order {
+    /// A new order for `seller` bought at `bought_at_ms`.
+    pub fn new(seller: usize, form: &CheckoutForm, bought_at_ms: i64, updated_at_ms: i64) -> Self {
+        Self {
+            seller,
+            json: serialise(form),
+            key: OrderKey::of(form),
+            bought_at_ms,
+            updated_at_ms,
+            revision: 1,
+            shipments: Vec::new(),
+            invoices: Vec::new(),
+            fulfillment_changes: 0,
+        }
+    }
+
+    /// The checkout form as the API returns it.
+    pub fn json(&self) -> Arc<str> {
+        self.json.clone()
+    }
+
+    /// The checkout form, parsed.
+    pub fn form(&self) -> CheckoutForm {
+        serde_json::from_str(&self.json).expect("the emulator parses the JSON it wrote")
+    }
+
+    /// Applies a change to the form.
+    pub fn update(&mut self, change: impl FnOnce(&mut CheckoutForm)) {
+        let mut form = self.form();
+        change(&mut form);
+        self.json = serialise(&form);
+        self.key = OrderKey::of(&form);
+    }
+}
+
+fn serialise(form: &CheckoutForm) -> Arc<str> {
+    serde_json::to_string(form).expect("a checkout form serialises").into()
 }
 
 /// An invoice attached to an order.
@@ -387,7 +489,7 @@ impl World {
         let idx = self.orders.len();
         let seller = order.seller;
         let bought = order.bought_at_ms;
-        self.order_by_id.insert(order.form.id.clone(), idx);
+        self.order_by_id.insert(order.key.id.clone(), idx);
         self.orders.push(order);
         let orders = &self.orders;
         let list = &mut self.sellers[seller].orders;
@@ -405,16 +507,19 @@ impl World {
         if moves_updated_at {
             o.updated_at_ms = now_ms;
         }
-        let form = Arc::make_mut(&mut o.form);
-        form.revision = Some(format!("{:08x}", hash_revision(&form.id, o.revision)));
-        form.updated_at = Some(allegro_api_types::Instant::from_millis(o.updated_at_ms));
+        let revision = format!("{:08x}", hash_revision(&o.key.id, o.revision));
+        let updated = allegro_api_types::Instant::from_millis(o.updated_at_ms);
+        o.update(|form| {
+            form.revision = Some(revision);
+            form.updated_at = Some(updated);
+        });
     }
 
     /// Appends an event for `order` to its seller's journal, applying the configured
     /// journal quirks (skipped READY_FOR_PROCESSING, duplicates, late delivery).
     pub fn emit(&mut self, order: usize, event_type: OrderEventType, at_ms: i64, faults: &Faults) {
         let seller = self.orders[order].seller;
-        let data = Arc::new(event_data(&self.sellers[seller], &self.orders[order]));
+        let revision = self.orders[order].key.revision.clone();
         if event_type == OrderEventType::ReadyForProcessing
             && faults.skip_ready_for_processing > 0.0
             && self.rng.random_bool(faults.skip_ready_for_processing.min(1.0))
@@ -433,7 +538,8 @@ impl World {
                 id: 0,
                 event_type,
                 occurred_at_ms: at_ms,
-                data: data.clone(),
+                order,
+                revision: revision.clone(),
             };
             if late {
                 self.held_back.entry(seller).or_default().push(record);
@@ -462,8 +568,8 @@ impl World {
                 break;
             }
             self.scheduled.pop();
-            let status = self.orders[order].form.status;
-            match (transition, status) {
+            let status = self.orders[order].key.status;
+            match (transition, status.unwrap_or(CheckoutFormStatus::Unknown)) {
                 (Transition::FillIn, CheckoutFormStatus::Bought) => {
                     self.set_status(order, CheckoutFormStatus::FilledIn, due, faults);
                 }
@@ -483,9 +589,7 @@ impl World {
             CheckoutFormStatus::ReadyForProcessing => OrderEventType::ReadyForProcessing,
             CheckoutFormStatus::Cancelled | CheckoutFormStatus::Unknown => OrderEventType::BuyerCancelled,
         };
-        {
-            let o = &mut self.orders[order];
-            let form = Arc::make_mut(&mut o.form);
+        self.orders[order].update(|form| {
             form.status = status;
             if status == CheckoutFormStatus::ReadyForProcessing {
                 crate::generator::mark_paid(form, at_ms);
@@ -495,15 +599,14 @@ impl World {
             {
                 f.status = Some(FulfillmentStatus::Cancelled);
             }
-        }
+        });
         self.touch(order, at_ms, true);
         self.emit(order, event, at_ms, faults);
     }
 
     /// Sets the fulfillment status and emits FULFILLMENT_STATUS_CHANGED.
     pub fn set_fulfillment(&mut self, order: usize, status: FulfillmentStatus, at_ms: i64, faults: &Faults) {
-        {
-            let form = Arc::make_mut(&mut self.orders[order].form);
+        self.orders[order].update(|form| {
             let f = form
                 .fulfillment
                 .get_or_insert(allegro_api_types::CheckoutFormFulfillment {
@@ -512,7 +615,7 @@ impl World {
                     provider: None,
                 });
             f.status = Some(status);
-        }
+        });
         self.orders[order].fulfillment_changes += 1;
         self.touch(order, at_ms, false);
         self.emit(order, OrderEventType::FulfillmentStatusChanged, at_ms, faults);
@@ -529,9 +632,9 @@ fn hash_revision(id: &str, revision: u64) -> u32 {
     h
 }
 
-/// The order as an event carries it (`OrderEventData`).
-pub fn event_data(seller: &Seller, order: &Order) -> OrderEventData {
-    let form = &order.form;
+/// The order as an event carries it (`OrderEventData`), at the event's revision. Buyer and
+/// line items do not change after a purchase, so they come from the current form.
+pub fn event_data(seller: &Seller, form: &CheckoutForm, revision: Option<String>) -> OrderEventData {
     OrderEventData {
         seller: IdRef { id: seller.id.clone() },
         buyer: EventBuyer {
@@ -559,7 +662,7 @@ pub fn event_data(seller: &Seller, order: &Order) -> OrderEventData {
             .collect(),
         checkout_form: Some(CheckoutFormReference {
             id: form.id.clone(),
-            revision: form.revision.clone(),
+            revision,
         }),
         marketplace: form.marketplace.as_ref().map(|m| IdRef { id: m.id.clone() }),
     }
