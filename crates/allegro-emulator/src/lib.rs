@@ -84,6 +84,14 @@ impl Emulator {
         control::register_app(self, request, None)
     }
 
+    /// Registers an app in the portal account of the seller with user id `seller_id`, so
+    /// the seller sees it under `/apps`; returns `(client_id, client_secret)`.
+    pub fn register_app_for(&self, seller_id: &str, request: control::NewApp) -> Result<(String, String), String> {
+        let owner = self.world.read().seller_by_id.get(seller_id).copied();
+        let owner = owner.ok_or_else(|| format!("no seller with id {seller_id}"))?;
+        control::register_app(self, request, Some(owner))
+    }
+
     /// Creates a seller; returns its user id.
     pub fn create_seller(&self, login: &str, password: &str) -> Result<String, String> {
         let mut world = self.world.write();
@@ -149,37 +157,55 @@ pub fn router(emulator: Arc<Emulator>) -> Router {
 pub struct EmulatorHandle {
     /// Base URL, e.g. `http://127.0.0.1:40123` (auth and API paths alike).
     pub base_url: String,
+    /// Base URL of the second address, when one was given (Allegro's auth host is
+    /// allegro.pl and its API host api.allegro.pl); otherwise the same as `base_url`.
+    pub auth_base_url: String,
     /// Bound address.
     pub addr: SocketAddr,
     /// The state, for tests that drive it directly.
     pub emulator: Arc<Emulator>,
-    task: tokio::task::JoinHandle<()>,
+    tasks: Vec<tokio::task::JoinHandle<()>>,
 }
 
 impl Drop for EmulatorHandle {
     fn drop(&mut self) {
-        self.task.abort();
+        for task in &self.tasks {
+            task.abort();
+        }
     }
 }
 
 /// Binds `addr` (port 0 for any free port) and serves the emulator in the background.
 pub async fn spawn(addr: &str, config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
+    spawn_on(addr, None, config).await
+}
+
+/// Like [`spawn`], also serving on `auth_addr` when given, so auth and API hosts can
+/// differ as on allegro.pl. Both addresses serve every path of the one emulator.
+pub async fn spawn_on(addr: &str, auth_addr: Option<&str>, config: EmulatorConfig) -> anyhow::Result<EmulatorHandle> {
     use anyhow::Context as _;
-    let listener = TcpListener::bind(addr)
-        .await
-        .with_context(|| format!("binding the emulator to {addr}"))?;
-    let addr = listener.local_addr().context("reading the emulator's bound address")?;
     let emulator = Emulator::new(config);
-    let app = router(emulator.clone());
-    let task = tokio::spawn(async move {
-        if let Err(e) = axum::serve(listener, app).await {
-            tracing::error!(error = %e, "emulator server stopped");
-        }
-    });
+    let mut tasks = Vec::new();
+    let mut bound = Vec::new();
+    for a in std::iter::once(addr).chain(auth_addr) {
+        let listener = TcpListener::bind(a)
+            .await
+            .with_context(|| format!("binding the emulator to {a}"))?;
+        bound.push(listener.local_addr().context("reading the emulator's bound address")?);
+        let app = router(emulator.clone());
+        tasks.push(tokio::spawn(async move {
+            if let Err(e) = axum::serve(listener, app).await {
+                tracing::error!(error = %e, "emulator server stopped");
+            }
+        }));
+    }
+    let base_url = format!("http://{}", bound[0]);
+    let auth_base_url = bound.get(1).map_or_else(|| base_url.clone(), |a| format!("http://{a}"));
     Ok(EmulatorHandle {
-        base_url: format!("http://{addr}"),
-        addr,
+        base_url,
+        auth_base_url,
+        addr: bound[0],
         emulator,
-        task,
+        tasks,
     })
 }

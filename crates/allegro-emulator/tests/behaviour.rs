@@ -875,3 +875,63 @@ async fn control_api_validates_its_input() {
         .unwrap();
     assert_eq!(faults["latency_ms"], 5);
 }
+
+#[tokio::test]
+async fn auth_and_api_hosts_on_two_addresses() {
+    let emu = allegro_emulator::spawn_on("127.0.0.1:0", Some("127.0.0.1:0"), EmulatorConfig { seed: 1 })
+        .await
+        .unwrap();
+    assert_ne!(emu.base_url, emu.auth_base_url);
+    let seller = emu.emulator.create_seller("dwa-adresy", "x").unwrap();
+    let (id, secret) = app(&emu, None);
+    let http = Client::new();
+    let r: Value = http
+        .post(format!("{}/auth/oauth/token", emu.auth_base_url))
+        .basic_auth(&id, Some(&secret))
+        .form(&[("grant_type", "client_credentials")])
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = r["access_token"].as_str().unwrap();
+    let carriers = http
+        .get(format!("{}/order/carriers", emu.base_url))
+        .bearer_auth(token)
+        .header("accept", V1)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        carriers.status(),
+        200,
+        "a token from the auth host works on the API host"
+    );
+    // The portal sees apps registered for a seller.
+    let (owned, _) = emu
+        .emulator
+        .register_app_for(
+            &seller,
+            NewApp {
+                name: "Moja".into(),
+                description: None,
+                redirect_uris: vec!["http://localhost/cb".into()],
+                app_type: None,
+                scopes: None,
+            },
+        )
+        .unwrap();
+    let b = browser();
+    let (_, cookie, _) = login(&b, &emu.auth_base_url, "dwa-adresy", "x", "/apps").await;
+    let list = b
+        .get(format!("{}/apps", emu.auth_base_url))
+        .header("cookie", cookie.unwrap())
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(list.contains(&owned) && list.contains("Moja"));
+}

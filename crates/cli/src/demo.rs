@@ -32,16 +32,19 @@ pub fn seed(handle: &EmulatorHandle) -> anyhow::Result<DemoData> {
         .generate_orders(&seller_id, plan)
         .map_err(|e| anyhow!("generating demo orders: {e}"))?;
     let (client_id, client_secret) = emu
-        .register_app(NewApp {
-            name: "allegro-bridge demo".into(),
-            description: Some("Demo application".into()),
-            redirect_uris: vec![format!("{}/callback", handle.base_url)],
-            app_type: None,
-            scopes: None,
-        })
+        .register_app_for(
+            &seller_id,
+            NewApp {
+                name: "allegro-bridge demo".into(),
+                description: Some("Demo application".into()),
+                redirect_uris: vec![format!("{}/callback", handle.base_url)],
+                app_type: None,
+                scopes: None,
+            },
+        )
         .map_err(|e| anyhow!("registering the demo app: {e}"))?;
     Ok(DemoData {
-        base_url: handle.base_url.clone(),
+        base_url: handle.auth_base_url.clone(),
         login: login.into(),
         password: password.into(),
         client_id,

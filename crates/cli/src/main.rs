@@ -23,9 +23,12 @@ struct Cli {
 enum Command {
     /// Run the offline Allegro emulator (auth host, API host, developer portal, control API).
     Emulator {
-        /// Address to listen on.
+        /// Address to listen on (auth and API paths).
         #[arg(long, default_value = "127.0.0.1:8090")]
         listen: String,
+        /// A second address, e.g. to give the auth host its own port as allegro.pl has.
+        #[arg(long)]
+        auth_listen: Option<String>,
         /// Seed of every random choice.
         #[arg(long, default_value_t = 1)]
         seed: u64,
@@ -72,18 +75,21 @@ async fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Emulator {
             listen,
+            auth_listen,
             seed,
             with_demo_data,
         } => {
-            let handle = allegro_emulator::spawn(&listen, allegro_emulator::EmulatorConfig { seed })
+            let config = allegro_emulator::EmulatorConfig { seed };
+            let handle = allegro_emulator::spawn_on(&listen, auth_listen.as_deref(), config)
                 .await
                 .context("starting the emulator")?;
             println!("Allegro emulator listening on {}", handle.base_url);
+            println!("  API host:    {}/me, /order/…, /sale/…", handle.base_url);
             println!(
-                "  auth host:   {}/auth/oauth/authorize, /auth/oauth/token, /auth/oauth/device",
-                handle.base_url
+                "  auth host:   {}/auth/oauth/authorize, /token, /device",
+                handle.auth_base_url
             );
-            println!("  portal:      {}/apps", handle.base_url);
+            println!("  portal:      {}/apps", handle.auth_base_url);
             println!(
                 "  control API: {}/__emulator/ (see crates/allegro-emulator/README.md)",
                 handle.base_url
