@@ -72,7 +72,7 @@ button,.button{{background:#ff5a00;color:#fff;border:0;padding:11px 22px;font-si
 button.secondary,.button.secondary{{background:#fff;color:#222;border:1px solid #999}}
 .error{{background:#fdecea;border-left:4px solid #d93025;padding:10px 12px;margin:12px 0}}
 .note{{color:#555;font-size:13px}} ul.scopes li{{margin:6px 0}} table{{border-collapse:collapse;width:100%}}
-td,th{{text-align:left;padding:8px;border-bottom:1px solid #eee}} code{{background:#f0f0f0;padding:2px 4px}}
+td,th{{text-align:left;vertical-align:top;padding:8px;border-bottom:1px solid #eee}} code{{background:#f0f0f0;padding:2px 4px}}
 fieldset{{border:1px solid #ddd;margin:12px 0}} .actions{{margin-top:20px;display:flex;gap:12px}}
 </style></head>
 <body><header><b>allegro</b><small>emulator offline</small></header><main>{body}</main></body></html>"#,
