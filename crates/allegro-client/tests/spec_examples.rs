@@ -9,7 +9,11 @@ use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
 
 fn spec() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/allegro/openapi.json");
+    let path = // `shared/` lives beside the project's root (in CI too); ALLEGRO_BRIDGE_SHARED overrides.
+    std::env::var_os("ALLEGRO_BRIDGE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .join("allegro/openapi.json");
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
 }
 

@@ -15,7 +15,11 @@ use reqwest::Method;
 use serde_json::{Map, Value, json};
 
 fn spec() -> Value {
-    let path = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/allegro/openapi.json");
+    let path = // `shared/` lives beside the project's root (in CI too); ALLEGRO_BRIDGE_SHARED overrides.
+    std::env::var_os("ALLEGRO_BRIDGE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .join("allegro/openapi.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     serde_json::from_str(&text).expect("openapi.json parses")
 }
