@@ -823,3 +823,43 @@ async fn one_budget_per_client_id_across_accounts() {
         "both accounts counted under one Client ID"
     );
 }
+
+#[tokio::test]
+async fn per_request_timeout_then_typed_transport_error() {
+    let w = world(0).await;
+    let tokens = link(&w).await;
+    w.emu
+        .emulator
+        .set_faults(Faults {
+            latency_ms: 400,
+            ..Default::default()
+        })
+        .unwrap();
+    let api = Allegro::builder(Environment::custom(&w.emu.base_url, &w.emu.base_url).unwrap())
+        .timeout(Duration::from_millis(100))
+        .retry(RetryPolicy {
+            max_attempts: 2,
+            base_delay: Duration::from_millis(1),
+            max_delay: Duration::from_millis(2),
+        })
+        .build();
+    let err = api
+        .account(w.oauth.client_id(), &tokens.access_token)
+        .me()
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, AllegroError::Transport { source, .. } if source.is_timeout()),
+        "{err:?}"
+    );
+    let stats: serde_json::Value = reqwest::get(format!("{}/__emulator/stats", w.emu.base_url))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        stats["by_endpoint"]["GET /me"], 2,
+        "a timed-out GET is retried once, then given up"
+    );
+}
