@@ -1,0 +1,228 @@
+use std::fmt;
+use std::str::FromStr;
+
+use crate::DomainError;
+
+/// A VAT rate as Polish invoices use them (art. 41 and 43 of the VAT act).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+pub enum VatRate {
+    /// 23 %.
+    #[serde(rename = "23")]
+    Standard23,
+    /// 8 %.
+    #[serde(rename = "8")]
+    Reduced8,
+    /// 5 %.
+    #[serde(rename = "5")]
+    Reduced5,
+    /// 0 %.
+    #[serde(rename = "0")]
+    Zero,
+    /// "zw": exempt.
+    #[serde(rename = "zw")]
+    Exempt,
+    /// "np": not subject to Polish VAT.
+    #[serde(rename = "np")]
+    NotSubject,
+}
+
+impl VatRate {
+    /// Every rate, in the order the settings list shows them.
+    pub const ALL: [VatRate; 6] = [
+        VatRate::Standard23,
+        VatRate::Reduced8,
+        VatRate::Reduced5,
+        VatRate::Zero,
+        VatRate::Exempt,
+        VatRate::NotSubject,
+    ];
+
+    /// The rate as written on invoices and stored: `23`, `8`, `5`, `0`, `zw`, `np`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VatRate::Standard23 => "23",
+            VatRate::Reduced8 => "8",
+            VatRate::Reduced5 => "5",
+            VatRate::Zero => "0",
+            VatRate::Exempt => "zw",
+            VatRate::NotSubject => "np",
+        }
+    }
+}
+
+impl fmt::Display for VatRate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for VatRate {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        VatRate::ALL
+            .into_iter()
+            .find(|r| r.as_str() == s.trim().trim_end_matches('%'))
+            .ok_or_else(|| DomainError::invalid("VAT rate", s, "23, 8, 5, 0, zw or np"))
+    }
+}
+
+/// The order status at which an invoice is issued (seed 000: "po zmianie statusu
+/// zamówienia na ten, który wybrałeś").
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum InvoiceTrigger {
+    /// Paid (Allegro status READY_FOR_PROCESSING).
+    ReadyForProcessing,
+    /// Fulfillment PROCESSING.
+    Processing,
+    /// Fulfillment READY_FOR_SHIPMENT.
+    ReadyForShipment,
+    /// Fulfillment SENT.
+    Sent,
+    /// Fulfillment PICKED_UP.
+    PickedUp,
+}
+
+impl InvoiceTrigger {
+    /// Every trigger, in the order the settings list shows them.
+    pub const ALL: [InvoiceTrigger; 5] = [
+        InvoiceTrigger::ReadyForProcessing,
+        InvoiceTrigger::Processing,
+        InvoiceTrigger::ReadyForShipment,
+        InvoiceTrigger::Sent,
+        InvoiceTrigger::PickedUp,
+    ];
+
+    /// Allegro's name of the status.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            InvoiceTrigger::ReadyForProcessing => "READY_FOR_PROCESSING",
+            InvoiceTrigger::Processing => "PROCESSING",
+            InvoiceTrigger::ReadyForShipment => "READY_FOR_SHIPMENT",
+            InvoiceTrigger::Sent => "SENT",
+            InvoiceTrigger::PickedUp => "PICKED_UP",
+        }
+    }
+}
+
+impl FromStr for InvoiceTrigger {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        InvoiceTrigger::ALL
+            .into_iter()
+            .find(|t| t.as_str() == s)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "invoice trigger status",
+                    s,
+                    "READY_FOR_PROCESSING, PROCESSING, READY_FOR_SHIPMENT, SENT, PICKED_UP",
+                )
+            })
+    }
+}
+
+/// An invoice numbering pattern such as `FV/{n}/{MM}/{YYYY}`: `{n}` is required; `{MM}`
+/// and `{YYYY}` are optional.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct InvoiceSeries(String);
+
+impl InvoiceSeries {
+    /// Parses and checks a pattern.
+    pub fn parse(pattern: &str) -> Result<Self, DomainError> {
+        let p = pattern.trim();
+        let expected = "a pattern with {n}, e.g. FV/{n}/{MM}/{YYYY}, up to 60 characters";
+        if p.is_empty() || p.chars().count() > 60 || p.matches("{n}").count() != 1 {
+            return Err(DomainError::invalid("invoice series", pattern, expected));
+        }
+        let stripped = p.replace("{n}", "").replace("{MM}", "").replace("{YYYY}", "");
+        if stripped.contains('{') || stripped.contains('}') || stripped.chars().any(char::is_control) {
+            return Err(DomainError::invalid("invoice series", pattern, expected));
+        }
+        Ok(Self(p.to_owned()))
+    }
+
+    /// The pattern.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The number for sequence `n` issued in `year`/`month`.
+    pub fn format(&self, n: u64, year: i32, month: u8) -> String {
+        self.0
+            .replace("{n}", &n.to_string())
+            .replace("{MM}", &format!("{month:02}"))
+            .replace("{YYYY}", &year.to_string())
+    }
+}
+
+impl Default for InvoiceSeries {
+    fn default() -> Self {
+        Self("FV/{n}/{MM}/{YYYY}".into())
+    }
+}
+
+impl TryFrom<String> for InvoiceSeries {
+    type Error = DomainError;
+    fn try_from(s: String) -> Result<Self, DomainError> {
+        Self::parse(&s)
+    }
+}
+
+impl From<InvoiceSeries> for String {
+    fn from(s: InvoiceSeries) -> String {
+        s.0
+    }
+}
+
+/// An account's settings (seed 000, step 12): "Włącz", default VAT rates for products and
+/// delivery, the status that triggers an invoice, the numbering series.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct AccountSettings {
+    /// "Włącz": the integration acts on this account.
+    pub enabled: bool,
+    /// Default VAT rate for products.
+    pub vat_goods: VatRate,
+    /// Default VAT rate for delivery.
+    pub vat_delivery: VatRate,
+    /// Status that triggers an invoice.
+    pub invoice_trigger: InvoiceTrigger,
+    /// Numbering series.
+    pub invoice_series: InvoiceSeries,
+}
+
+impl Default for AccountSettings {
+    fn default() -> Self {
+        Self {
+            enabled: false,
+            vat_goods: VatRate::Standard23,
+            vat_delivery: VatRate::Standard23,
+            invoice_trigger: InvoiceTrigger::ReadyForProcessing,
+            invoice_series: InvoiceSeries::default(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn vat_rates_parse_as_sellers_write_them() {
+        assert_eq!("23".parse::<VatRate>().unwrap(), VatRate::Standard23);
+        assert_eq!("8%".parse::<VatRate>().unwrap(), VatRate::Reduced8);
+        assert_eq!("zw".parse::<VatRate>().unwrap(), VatRate::Exempt);
+        let err = "7".parse::<VatRate>().unwrap_err();
+        assert!(err.to_string().contains("23, 8, 5, 0, zw or np"), "{err}");
+    }
+
+    #[test]
+    fn series_need_exactly_one_number() {
+        let s = InvoiceSeries::parse("FV/{n}/{MM}/{YYYY}").unwrap();
+        assert_eq!(s.format(7, 2026, 3), "FV/7/03/2026");
+        assert!(InvoiceSeries::parse("FV/{MM}").is_err());
+        assert!(InvoiceSeries::parse("FV/{n}/{n}").is_err());
+        assert!(InvoiceSeries::parse("FV/{n}/{DD}").is_err());
+        assert!(serde_json::from_str::<InvoiceSeries>("\"bad\"").is_err());
+    }
+}

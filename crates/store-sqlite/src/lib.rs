@@ -1,0 +1,48 @@
+//! The SQLite store: embedded, one file, the default. WAL mode and a busy timeout let the
+//! web server and workers of one process write concurrently; writes are serialised by
+//! SQLite itself, so claiming a job is one atomic `UPDATE … RETURNING`.
+#![forbid(unsafe_code)]
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+
+/// The store on an SQLite database.
+#[derive(Debug, Clone)]
+pub struct SqliteStore {
+    pool: sqlx::SqlitePool,
+}
+
+impl SqliteStore {
+    /// Opens (creating if missing) `url` (`sqlite:path/to/file.db`) and runs migrations.
+    pub async fn open(url: &str) -> Result<Self, store::StoreError> {
+        let options = SqliteConnectOptions::from_str(url)
+            .map_err(|e| store::StoreError::Backend(Box::new(e)))?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .connect_with(options)
+            .await
+            .map_err(|e| store::StoreError::Backend(Box::new(e)))?;
+        sqlx::migrate!("./migrations")
+            .run(&pool)
+            .await
+            .map_err(|e| store::StoreError::Backend(Box::new(e)))?;
+        Ok(Self { pool })
+    }
+}
+
+store::impl_sql_storage!(
+    SqliteStore,
+    sqlx::Sqlite,
+    "sqlite",
+    "UPDATE jobs SET state = 'running', locked_by = $1, locked_until_ms = $2, attempts = attempts + 1 \
+     WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at_ms <= $3) \
+                 OR (state = 'running' AND locked_until_ms < $3) ORDER BY run_at_ms, id LIMIT 1) \
+     RETURNING id, kind, dedup_key, payload, attempts, max_attempts"
+);

@@ -1,0 +1,469 @@
+//! The contract every `Storage` implementation keeps. Each backend's tests call
+//! [`contract_tests!`](crate::contract_tests) with a function that returns a fresh store,
+//! so SQLite and PostgreSQL run the same checks.
+
+use std::sync::Arc;
+
+use domain::{
+    AccountId, AccountSettings, AccountStatus, ConnectionId, ConnectionMode, Environment, InvoiceSeries,
+    InvoiceTrigger, OrganisationId, UserId, VatRate,
+};
+
+use crate::*;
+
+fn uuid(n: u128) -> String {
+    let h = format!("{n:032x}");
+    format!(
+        "{}-{}-4{}-8{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[13..16],
+        &h[17..20],
+        &h[20..32]
+    )
+}
+
+struct Tenant {
+    org: OrganisationId,
+    connection: ConnectionId,
+}
+
+async fn tenant(store: &Store, n: u128) -> Tenant {
+    let org = OrganisationId::from_stored(uuid(n));
+    let user = User {
+        id: UserId::from_stored(uuid(n + 1000)),
+        organisation_id: org.clone(),
+        email: format!("Owner{n}@Sklep.pl"),
+        password_hash: "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA".into(),
+        created_at_ms: 1,
+    };
+    store
+        .create_organisation(
+            &Organisation {
+                id: org.clone(),
+                name: format!("Sklep {n}"),
+                created_at_ms: 1,
+            },
+            &user,
+        )
+        .await
+        .unwrap();
+    let connection = ConnectionId::from_stored(uuid(n + 2000));
+    store
+        .create_connection(&Connection {
+            id: connection.clone(),
+            organisation_id: org.clone(),
+            mode: ConnectionMode::OwnApp,
+            environment: Environment::Custom,
+            auth_url: "http://127.0.0.1:1".into(),
+            api_url: "http://127.0.0.1:1".into(),
+            client_id: None,
+            client_secret: None,
+            created_at_ms: 10,
+            updated_at_ms: 10,
+        })
+        .await
+        .unwrap();
+    Tenant { org, connection }
+}
+
+fn tokens(tag: u8, now: i64) -> TokenPair {
+    TokenPair {
+        access_token: Sealed(vec![tag; 40]),
+        refresh_token: Sealed(vec![tag + 1; 40]),
+        access_expires_at_ms: now + 43_199_000,
+        refresh_expires_at_ms: now + 90 * 86_400_000,
+    }
+}
+
+fn link(t: &Tenant, account: u128, allegro_user: &str, tag: u8, now: i64) -> NewLink {
+    NewLink {
+        account_id: AccountId::from_stored(uuid(account)),
+        organisation_id: t.org.clone(),
+        connection_id: t.connection.clone(),
+        allegro_user_id: allegro_user.into(),
+        login: format!("login-{allegro_user}"),
+        scopes: "allegro:api:orders:read allegro:api:profile:read".into(),
+        tokens: tokens(tag, now),
+        now_ms: now,
+    }
+}
+
+/// Users, e-mail uniqueness (case-insensitive), sessions and API keys.
+pub async fn users_sessions_and_keys(store: Store) {
+    assert_eq!(store.count_users().await.unwrap(), 0);
+    let t = tenant(&store, 1).await;
+    assert_eq!(store.count_users().await.unwrap(), 1);
+    let user = store
+        .user_by_email(" owner1@sklep.PL ")
+        .await
+        .unwrap()
+        .expect("e-mail is matched case-insensitively");
+    assert_eq!(user.organisation_id, t.org);
+    let dup = User {
+        id: UserId::from_stored(uuid(77)),
+        email: "OWNER1@sklep.pl".into(),
+        ..user.clone()
+    };
+    assert!(matches!(store.create_user(&dup).await, Err(StoreError::Conflict(_))));
+    assert_eq!(store.organisations().await.unwrap().len(), 1);
+
+    let session = Session {
+        id_hash: "a".repeat(64),
+        user_id: user.id.clone(),
+        organisation_id: t.org.clone(),
+        email: user.email.clone(),
+        csrf_token: "csrf".into(),
+        expires_at_ms: 1_000,
+    };
+    store.create_session(&session).await.unwrap();
+    assert_eq!(
+        store.session(&session.id_hash, 999).await.unwrap(),
+        Some(session.clone())
+    );
+    assert_eq!(store.session(&session.id_hash, 1_000).await.unwrap(), None, "expired");
+    store.delete_session(&session.id_hash).await.unwrap();
+    assert_eq!(store.session(&session.id_hash, 1).await.unwrap(), None);
+
+    let key = ApiKey {
+        id: domain::ApiKeyId::from_stored(uuid(5)),
+        organisation_id: t.org.clone(),
+        name: "ERP".into(),
+        key_hash: "b".repeat(64),
+        prefix: "abk_1234".into(),
+        created_at_ms: 3,
+    };
+    store.create_api_key(&key).await.unwrap();
+    assert_eq!(store.api_key_by_hash(&key.key_hash).await.unwrap(), Some(key));
+    assert_eq!(store.api_key_by_hash(&"c".repeat(64)).await.unwrap(), None);
+}
+
+/// Connections and OAuth states: organisation scoping, credentials, single-use states.
+pub async fn connections_and_states(store: Store) {
+    let a = tenant(&store, 10).await;
+    let b = tenant(&store, 20).await;
+    assert_eq!(store.connections(&a.org).await.unwrap().len(), 1);
+    assert!(
+        store.connection(&b.org, &a.connection).await.unwrap().is_none(),
+        "another organisation's connection is invisible"
+    );
+    assert!(
+        !store
+            .set_connection_credentials(&b.org, &a.connection, "x", &Sealed(vec![1]), 5)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .set_connection_credentials(&a.org, &a.connection, "cid", &Sealed(vec![9, 9]), 5)
+            .await
+            .unwrap()
+    );
+    let c = store.connection(&a.org, &a.connection).await.unwrap().unwrap();
+    assert_eq!(c.client_id.as_deref(), Some("cid"));
+    assert_eq!(c.client_secret, Some(Sealed(vec![9, 9])));
+
+    let state = OAuthState {
+        state_hash: "d".repeat(64),
+        organisation_id: a.org.clone(),
+        connection_id: a.connection.clone(),
+        session_hash: "e".repeat(64),
+        pkce_verifier: Sealed(vec![7; 20]),
+        relink_account_id: None,
+        expires_at_ms: 600,
+    };
+    store.create_oauth_state(&state).await.unwrap();
+    assert_eq!(
+        store.take_oauth_state(&state.state_hash, 100).await.unwrap(),
+        StateLookup::Valid(state.clone())
+    );
+    assert_eq!(
+        store.take_oauth_state(&state.state_hash, 101).await.unwrap(),
+        StateLookup::Used
+    );
+    assert_eq!(
+        store.take_oauth_state(&"f".repeat(64), 100).await.unwrap(),
+        StateLookup::Unknown
+    );
+    let late = OAuthState {
+        state_hash: "0".repeat(64),
+        ..state
+    };
+    store.create_oauth_state(&late).await.unwrap();
+    assert_eq!(
+        store.take_oauth_state(&late.state_hash, 601).await.unwrap(),
+        StateLookup::Expired
+    );
+}
+
+/// Linking: one account per (connection, Allegro user), re-linking only as the same user,
+/// disconnecting drops tokens, and every read is scoped to the organisation.
+pub async fn accounts_link_relink_disconnect(store: Store) {
+    let a = tenant(&store, 30).await;
+    let b = tenant(&store, 40).await;
+    let first = store.link_account(&link(&a, 301, "111", 1, 1_000)).await.unwrap();
+    let LinkResult::Created(id) = first else {
+        panic!("a new account")
+    };
+    // The same Allegro user again: its tokens are replaced, no second account.
+    assert_eq!(
+        store.link_account(&link(&a, 302, "111", 3, 2_000)).await.unwrap(),
+        LinkResult::Updated(id.clone())
+    );
+    let accounts = store.accounts(&a.org).await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].tokens.as_ref().unwrap().access_token, Sealed(vec![3; 40]));
+    assert_eq!(accounts[0].status, AccountStatus::Active);
+    assert!(store.accounts(&b.org).await.unwrap().is_empty());
+    assert!(
+        store.account(&b.org, &id).await.unwrap().is_none(),
+        "invisible to another organisation"
+    );
+
+    // Re-link as a different Allegro user: refused, nothing changes.
+    store
+        .set_account_status(&id, AccountStatus::NeedsRelogin, Some("password_change"), 2_500)
+        .await
+        .unwrap();
+    assert!(
+        !store
+            .relink_account(&a.org, &id, &link(&a, 303, "222", 5, 3_000))
+            .await
+            .unwrap()
+    );
+    let unchanged = store.account(&a.org, &id).await.unwrap().unwrap();
+    assert_eq!(unchanged.allegro_user_id, "111");
+    assert_eq!(unchanged.status, AccountStatus::NeedsRelogin);
+    assert_eq!(unchanged.status_reason.as_deref(), Some("password_change"));
+    assert_eq!(unchanged.tokens.as_ref().unwrap().access_token, Sealed(vec![3; 40]));
+    assert!(
+        !store
+            .relink_account(&b.org, &id, &link(&a, 303, "111", 5, 3_000))
+            .await
+            .unwrap(),
+        "not across organisations"
+    );
+    assert!(
+        store
+            .relink_account(&a.org, &id, &link(&a, 303, "111", 5, 3_000))
+            .await
+            .unwrap()
+    );
+    let relinked = store.account(&a.org, &id).await.unwrap().unwrap();
+    assert_eq!(relinked.status, AccountStatus::Active);
+    assert_eq!(relinked.status_reason, None);
+
+    assert!(!store.disconnect_account(&b.org, &id, 4_000).await.unwrap());
+    assert!(store.disconnect_account(&a.org, &id, 4_000).await.unwrap());
+    let gone = store.account(&a.org, &id).await.unwrap().unwrap();
+    assert_eq!(gone.status, AccountStatus::Disconnected);
+    assert!(gone.tokens.is_none(), "tokens are dropped");
+    assert_eq!(gone.login, "login-111", "history stays");
+    let counts = store.account_status_counts().await.unwrap();
+    assert_eq!(counts, vec![(AccountStatus::Disconnected, 1)]);
+}
+
+/// The refresh lease: one holder at a time, expiry, fencing of the token write.
+pub async fn refresh_lease_and_fencing(store: Store) {
+    let t = tenant(&store, 50).await;
+    let LinkResult::Created(id) = store.link_account(&link(&t, 501, "555", 1, 1_000)).await.unwrap() else {
+        panic!()
+    };
+    assert!(store.try_lease_refresh(&id, "worker-a", 2_000, 1_000).await.unwrap());
+    assert!(
+        !store.try_lease_refresh(&id, "worker-b", 2_500, 1_500).await.unwrap(),
+        "held by a"
+    );
+    assert!(
+        store.try_lease_refresh(&id, "worker-a", 2_600, 1_500).await.unwrap(),
+        "the holder may extend"
+    );
+    // After expiry b takes it; a's late write is then refused.
+    assert!(store.try_lease_refresh(&id, "worker-b", 5_000, 2_700).await.unwrap());
+    assert!(
+        !store
+            .store_refreshed_tokens(&id, "worker-a", &tokens(8, 2_800), 2_800)
+            .await
+            .unwrap()
+    );
+    assert!(
+        store
+            .store_refreshed_tokens(&id, "worker-b", &tokens(9, 2_900), 2_900)
+            .await
+            .unwrap()
+    );
+    let account = store.account_for_worker(&id).await.unwrap().unwrap();
+    assert_eq!(account.tokens.unwrap().refresh_token, Sealed(vec![10; 40]));
+    assert_eq!(account.last_refresh_at_ms, Some(2_900));
+    store.release_refresh_lease(&id, "worker-b").await.unwrap();
+    assert!(store.try_lease_refresh(&id, "worker-c", 9_000, 3_000).await.unwrap());
+
+    // Due: access token expiring soon, or a keep-alive refresh overdue.
+    let soon = 2_900 + 43_199_000 - 1;
+    assert_eq!(
+        store.accounts_due_for_refresh(soon, 0, 10).await.unwrap(),
+        Vec::<AccountId>::new()
+    );
+    assert_eq!(
+        store.accounts_due_for_refresh(soon + 2, 0, 10).await.unwrap(),
+        vec![id.clone()]
+    );
+    assert_eq!(
+        store.accounts_due_for_refresh(0, 3_000, 10).await.unwrap(),
+        vec![id.clone()]
+    );
+    store
+        .set_account_status(&id, AccountStatus::NeedsRelogin, Some("revoked"), 3_100)
+        .await
+        .unwrap();
+    assert!(
+        store
+            .accounts_due_for_refresh(i64::MAX, i64::MAX, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "only active accounts"
+    );
+}
+
+/// Settings: defaults until saved, validation round-trip, organisation scope.
+pub async fn account_settings(store: Store) {
+    let t = tenant(&store, 60).await;
+    let other = tenant(&store, 70).await;
+    let LinkResult::Created(id) = store.link_account(&link(&t, 601, "666", 1, 1_000)).await.unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        store.account_settings(&t.org, &id).await.unwrap(),
+        Some(AccountSettings::default())
+    );
+    let settings = AccountSettings {
+        enabled: true,
+        vat_goods: VatRate::Reduced8,
+        vat_delivery: VatRate::Exempt,
+        invoice_trigger: InvoiceTrigger::Sent,
+        invoice_series: InvoiceSeries::parse("FA/{YYYY}/{n}").unwrap(),
+    };
+    assert!(
+        !store
+            .save_account_settings(&other.org, &id, &settings, 2)
+            .await
+            .unwrap()
+    );
+    assert!(store.save_account_settings(&t.org, &id, &settings, 2).await.unwrap());
+    assert_eq!(
+        store.account_settings(&t.org, &id).await.unwrap(),
+        Some(settings.clone())
+    );
+    let changed = AccountSettings {
+        enabled: false,
+        ..settings
+    };
+    assert!(store.save_account_settings(&t.org, &id, &changed, 3).await.unwrap());
+    assert_eq!(store.account_settings(&t.org, &id).await.unwrap(), Some(changed));
+    assert_eq!(store.account_settings(&other.org, &id).await.unwrap(), None);
+}
+
+/// Jobs: dedup while queued or running, leases, retries, death, reclaiming expired leases.
+pub async fn jobs_with_leases(store: Store) {
+    let job = |key: &str, run_at: i64| NewJob {
+        kind: "refresh_token".into(),
+        dedup_key: key.into(),
+        payload: "{}".into(),
+        run_at_ms: run_at,
+        max_attempts: 2,
+    };
+    assert!(store.enqueue_job(&job("a", 100)).await.unwrap());
+    assert!(
+        !store.enqueue_job(&job("a", 100)).await.unwrap(),
+        "deduplicated while queued"
+    );
+    assert!(store.enqueue_job(&job("b", 500)).await.unwrap());
+    assert!(
+        store.claim_job("w1", 50, 1_000).await.unwrap().is_none(),
+        "nothing due yet"
+    );
+    let a = store.claim_job("w1", 100, 1_000).await.unwrap().unwrap();
+    assert_eq!((a.dedup_key.as_str(), a.attempts), ("a", 1));
+    assert!(
+        !store.enqueue_job(&job("a", 100)).await.unwrap(),
+        "deduplicated while running"
+    );
+    assert!(
+        store.claim_job("w2", 200, 1_000).await.unwrap().is_none(),
+        "a is leased, b not due"
+    );
+    assert!(
+        !store.complete_job(a.id, "w2").await.unwrap(),
+        "only the holder completes"
+    );
+    assert!(store.fail_job(a.id, "w1", "boom", 300).await.unwrap());
+    let again = store.claim_job("w2", 300, 2_000).await.unwrap().unwrap();
+    assert_eq!((again.id, again.attempts), (a.id, 2));
+    assert!(store.fail_job(again.id, "w2", "boom again", 400).await.unwrap());
+    // Dead after max_attempts: never claimed again, and a new one may be queued.
+    let b = store.claim_job("w3", 10_000, 11_000).await.unwrap().unwrap();
+    assert_eq!(b.dedup_key, "b");
+    assert!(store.claim_job("w3", 10_000, 11_000).await.unwrap().is_none());
+    assert!(store.enqueue_job(&job("a", 100)).await.unwrap());
+    // A worker that died: its lease expires and another worker takes the job over.
+    let reclaimed = store.claim_job("w4", 11_001, 12_000).await.unwrap().unwrap();
+    assert_eq!(reclaimed.dedup_key, "a", "the new a is due first (run_at 100)");
+    let b_again = store.claim_job("w4", 11_001, 12_000).await.unwrap().unwrap();
+    assert_eq!((b_again.id, b_again.attempts), (b.id, 2), "b's lease expired at 11 000");
+    assert!(store.complete_job(b_again.id, "w4").await.unwrap());
+    assert!(!store.complete_job(b_again.id, "w4").await.unwrap(), "done once");
+}
+
+/// Many workers claiming at once never get the same job.
+pub async fn concurrent_claims_never_overlap(store: Store) {
+    for i in 0..60 {
+        let job = NewJob {
+            kind: "k".into(),
+            dedup_key: i.to_string(),
+            payload: "{}".into(),
+            run_at_ms: 0,
+            max_attempts: 3,
+        };
+        store.enqueue_job(&job).await.unwrap();
+    }
+    let mut tasks = Vec::new();
+    for w in 0..6 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            while let Some(job) = store.claim_job(&format!("w{w}"), 1, 1_000_000).await.unwrap() {
+                got.push(job.id);
+                assert!(store.complete_job(job.id, &format!("w{w}")).await.unwrap());
+            }
+            got
+        }));
+    }
+    let mut all = Vec::new();
+    for t in tasks {
+        all.extend(t.await.unwrap());
+    }
+    all.sort_unstable();
+    let before = all.len();
+    all.dedup();
+    assert_eq!(before, all.len(), "a job was claimed twice");
+    assert_eq!(all.len(), 60);
+}
+
+/// Generates one `#[tokio::test]` per contract check; `$fresh` is an async fn returning a
+/// new, empty `Store`.
+#[macro_export]
+macro_rules! contract_tests {
+    ($fresh:path) => {
+        $crate::contract_tests!(@each $fresh, users_sessions_and_keys, connections_and_states, accounts_link_relink_disconnect,
+            refresh_lease_and_fencing, account_settings, jobs_with_leases, concurrent_claims_never_overlap);
+    };
+    (@each $fresh:path, $($name:ident),+) => {
+        $(
+            #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+            async fn $name() {
+                $crate::contract::$name($fresh().await).await;
+            }
+        )+
+    };
+}

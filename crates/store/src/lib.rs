@@ -1,0 +1,169 @@
+//! The `Storage` trait: every read and write allegro-bridge makes, each method one
+//! transaction, every query scoped to an organisation. Two implementations share one SQL
+//! text (`$N` placeholders work on both SQLite and PostgreSQL):
+//! `store-sqlite` (embedded, the default) and `store-postgres` (several instances on one
+//! database). The contract suite in `store-sqlite/tests` and `store-postgres/tests` runs the
+//! same checks against both (see [`contract`]).
+#![forbid(unsafe_code)]
+
+pub mod contract;
+mod records;
+#[doc(hidden)]
+pub mod sql;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use domain::{AccountId, AccountSettings, AccountStatus, ConnectionId, OrganisationId};
+
+pub use records::*;
+
+#[doc(hidden)]
+pub use domain;
+
+/// A store shared by the application.
+pub type Store = Arc<dyn Storage>;
+
+/// Errors of the store.
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    /// A uniqueness rule was broken (e.g. the e-mail is taken).
+    #[error("conflict: {0}")]
+    Conflict(String),
+    /// A stored value did not parse back (a bug or a hand-edited database).
+    #[error("corrupt value in {table}.{column}: {message}")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// Column.
+        column: &'static str,
+        /// What was wrong.
+        message: String,
+    },
+    /// The database failed.
+    #[error("database error")]
+    Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
+}
+
+/// Result of the store.
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Every read and write of allegro-bridge. Methods taking an `OrganisationId` never see
+/// another organisation's rows.
+#[async_trait]
+pub trait Storage: Send + Sync + std::fmt::Debug {
+    /// `sqlite` or `postgres`.
+    fn backend(&self) -> &'static str;
+
+    // --- organisations, users, sessions, API keys
+    /// Creates an organisation with its first user.
+    async fn create_organisation(&self, org: &Organisation, first_user: &User) -> StoreResult<()>;
+    /// Adds a user to an existing organisation; `Conflict` if the e-mail is taken.
+    async fn create_user(&self, user: &User) -> StoreResult<()>;
+    /// The organisation of this id.
+    async fn organisation(&self, id: &OrganisationId) -> StoreResult<Option<Organisation>>;
+    /// Organisations, oldest first.
+    async fn organisations(&self) -> StoreResult<Vec<Organisation>>;
+    /// The user with this e-mail (lower-cased).
+    async fn user_by_email(&self, email: &str) -> StoreResult<Option<User>>;
+    /// Number of users (zero means first-run setup).
+    async fn count_users(&self) -> StoreResult<i64>;
+    /// Stores a login session.
+    async fn create_session(&self, session: &Session) -> StoreResult<()>;
+    /// The session with this id hash, if not expired at `now_ms`.
+    async fn session(&self, id_hash: &str, now_ms: i64) -> StoreResult<Option<Session>>;
+    /// Ends a session.
+    async fn delete_session(&self, id_hash: &str) -> StoreResult<()>;
+    /// Stores an API key (only its hash).
+    async fn create_api_key(&self, key: &ApiKey) -> StoreResult<()>;
+    /// The API key with this hash, if not revoked.
+    async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKey>>;
+
+    // --- connections and OAuth state
+    /// Creates a connection.
+    async fn create_connection(&self, connection: &Connection) -> StoreResult<()>;
+    /// The organisation's connections, oldest first.
+    async fn connections(&self, org: &OrganisationId) -> StoreResult<Vec<Connection>>;
+    /// One connection of the organisation.
+    async fn connection(&self, org: &OrganisationId, id: &ConnectionId) -> StoreResult<Option<Connection>>;
+    /// Replaces a connection's Client ID and (encrypted) Client Secret; false if not found.
+    async fn set_connection_credentials(
+        &self,
+        org: &OrganisationId,
+        id: &ConnectionId,
+        client_id: &str,
+        client_secret: &Sealed,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Stores a pending OAuth `state`.
+    async fn create_oauth_state(&self, state: &OAuthState) -> StoreResult<()>;
+    /// Consumes a `state`: the first call gets it, later calls see `Used`.
+    async fn take_oauth_state(&self, state_hash: &str, now_ms: i64) -> StoreResult<StateLookup>;
+
+    // --- linked accounts
+    /// Stores tokens after linking: a new account, or new tokens for the account this
+    /// connection already has for the same Allegro user id.
+    async fn link_account(&self, link: &NewLink) -> StoreResult<LinkResult>;
+    /// Stores tokens after re-linking `account`, only if `allegro_user_id` is the one the
+    /// account belongs to (invariant 4); false changes nothing.
+    async fn relink_account(&self, org: &OrganisationId, account: &AccountId, link: &NewLink) -> StoreResult<bool>;
+    /// The organisation's accounts, in the order they were linked.
+    async fn accounts(&self, org: &OrganisationId) -> StoreResult<Vec<Account>>;
+    /// One account of the organisation.
+    async fn account(&self, org: &OrganisationId, id: &AccountId) -> StoreResult<Option<Account>>;
+    /// One account, for workers (no organisation scope).
+    async fn account_for_worker(&self, id: &AccountId) -> StoreResult<Option<Account>>;
+    /// Sets an account's status and the reason shown to the seller.
+    async fn set_account_status(
+        &self,
+        id: &AccountId,
+        status: AccountStatus,
+        reason: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// Disconnects: drops the tokens, keeps the account and its history; false if not found.
+    async fn disconnect_account(&self, org: &OrganisationId, id: &AccountId, now_ms: i64) -> StoreResult<bool>;
+    /// Takes the refresh lease of an account until `until_ms` if nobody holds it.
+    async fn try_lease_refresh(&self, id: &AccountId, owner: &str, until_ms: i64, now_ms: i64) -> StoreResult<bool>;
+    /// Stores a rotated token pair, only while `owner` holds the lease (a fencing check);
+    /// returns false if the lease was lost, in which case nothing is written.
+    async fn store_refreshed_tokens(
+        &self,
+        id: &AccountId,
+        owner: &str,
+        tokens: &TokenPair,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+    /// Releases the refresh lease.
+    async fn release_refresh_lease(&self, id: &AccountId, owner: &str) -> StoreResult<()>;
+    /// Active accounts whose access token expires before `expires_before_ms` or that were
+    /// last refreshed before `refreshed_before_ms` (keep-alive), soonest first.
+    async fn accounts_due_for_refresh(
+        &self,
+        expires_before_ms: i64,
+        refreshed_before_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<AccountId>>;
+    /// Number of accounts per status, all organisations (for metrics).
+    async fn account_status_counts(&self) -> StoreResult<Vec<(AccountStatus, i64)>>;
+    /// An account's settings (defaults if never saved).
+    async fn account_settings(&self, org: &OrganisationId, id: &AccountId) -> StoreResult<Option<AccountSettings>>;
+    /// Saves an account's settings; false if the account is not the organisation's.
+    async fn save_account_settings(
+        &self,
+        org: &OrganisationId,
+        id: &AccountId,
+        settings: &AccountSettings,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
+
+    // --- jobs
+    /// Enqueues a job unless one with the same kind and dedup key is queued or running.
+    async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool>;
+    /// Claims the next due job with a lease until `lease_until_ms`.
+    async fn claim_job(&self, worker: &str, now_ms: i64, lease_until_ms: i64) -> StoreResult<Option<Job>>;
+    /// Marks a job done, if `worker` still holds it.
+    async fn complete_job(&self, id: i64, worker: &str) -> StoreResult<bool>;
+    /// Records a failure: retried at `retry_at_ms`, or dead after its last attempt.
+    async fn fail_job(&self, id: i64, worker: &str, error: &str, retry_at_ms: i64) -> StoreResult<bool>;
+}
