@@ -225,13 +225,25 @@ async fn authorize_decision(State(emu): State<Arc<Emulator>>, headers: HeaderMap
         )))
         .into_response();
     };
-    if params.get("decision") != Some("approve") {
-        let target = redirect_with(
+    let target = decide(
+        &mut world,
+        &request,
+        seller,
+        params.get("decision") == Some("approve"),
+        now,
+    );
+    Redirect::to(&target).into_response()
+}
+
+/// The seller's answer on the consent page: a code (single use, 10 s) or `access_denied`;
+/// returns where the browser goes next.
+fn decide(world: &mut World, request: &AuthorizeRequest, seller: usize, approve: bool, now: i64) -> String {
+    if !approve {
+        return redirect_with(
             &request.redirect_uri,
             &[("error", "access_denied")],
             request.state.as_deref(),
         );
-        return Redirect::to(&target).into_response();
     }
     let code = world.random_token(32);
     world.auth_codes.insert(
@@ -246,12 +258,26 @@ async fn authorize_decision(State(emu): State<Arc<Emulator>>, headers: HeaderMap
             expires_at_ms: now + 10_000,
         },
     );
-    Redirect::to(&redirect_with(
-        &request.redirect_uri,
-        &[("code", &code)],
-        request.state.as_deref(),
-    ))
-    .into_response()
+    redirect_with(&request.redirect_uri, &[("code", &code)], request.state.as_deref())
+}
+
+impl Emulator {
+    /// Answers the consent page for `login` without a browser: validates the
+    /// authorization URL as `/authorize` does and returns the redirect (with `code` or
+    /// `error=access_denied`). For tests and tools; the pages do the same for people.
+    pub fn consent(&self, authorization_url: &str, login: &str, approve: bool) -> Result<String, String> {
+        let query = authorization_url.split_once('?').map_or("", |(_, q)| q);
+        let params = Params::parse(query);
+        let now = self.now_ms();
+        let mut world = self.world.write();
+        let request = validate_authorize(&world, &params)
+            .map_err(|r| format!("the authorization URL is refused ({})", r.status()))?;
+        let seller = *world
+            .seller_by_login
+            .get(&login.trim().to_lowercase())
+            .ok_or_else(|| format!("no seller {login}"))?;
+        Ok(decide(&mut world, &request, seller, approve, now))
+    }
 }
 
 /// `Authorization: Basic base64(client_id:client_secret)`, decoded.

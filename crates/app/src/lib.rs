@@ -1,0 +1,318 @@
+//! allegro-bridge's use cases. The web layer and the CLI call these; nothing here knows
+//! HTTP handlers or SQL. Time comes from a [`Clock`], randomness from the OS.
+#![forbid(unsafe_code)]
+
+pub mod crypto;
+mod linking;
+mod tokens;
+mod users;
+
+use std::sync::Arc;
+
+use allegro_client::{Allegro, RateBudgets};
+use domain::{Clock, ConnectionId, ConnectionMode, Environment, OrganisationId};
+use secrecy::SecretString;
+use sha2::{Digest, Sha256};
+use store::{Connection, Store, StoreError};
+
+pub use crypto::Cipher;
+pub use linking::{LinkOutcome, StateProblem};
+pub use tokens::{RefreshOutcome, RefreshPolicy};
+pub use users::{CurrentUser, NewSession};
+
+/// The operator's app that every seller can link through ("Połącz konto Allegro").
+#[derive(Clone)]
+pub struct ServiceApp {
+    /// Environment.
+    pub environment: Environment,
+    /// Auth host base URL.
+    pub auth_url: String,
+    /// API host base URL.
+    pub api_url: String,
+    /// Client ID.
+    pub client_id: String,
+    /// Client Secret.
+    pub client_secret: SecretString,
+}
+
+impl std::fmt::Debug for ServiceApp {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ServiceApp")
+            .field("client_id", &self.client_id)
+            .field("auth_url", &self.auth_url)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What the application needs to know about its deployment.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    /// Base URL sellers reach the back-office at (redirect URIs are built on it).
+    pub public_url: String,
+    /// The operator's app, if configured.
+    pub service_app: Option<ServiceApp>,
+    /// How long a login session lasts.
+    pub session_ttl_ms: i64,
+    /// Token refresh timing.
+    pub refresh: RefreshPolicy,
+}
+
+/// Errors of the use cases, as the web layer maps them.
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// Not found, or not the organisation's.
+    #[error("not found")]
+    NotFound,
+    /// Bad input: which field, and what is wrong.
+    #[error("{field}: {message}")]
+    Validation {
+        /// The field.
+        field: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// A rule of the data was broken (e.g. the e-mail is taken).
+    #[error("{0}")]
+    Conflict(String),
+    /// Wrong login or missing credentials.
+    #[error("unauthorized")]
+    Unauthorized,
+    /// Anything else; logged, never shown in detail.
+    #[error(transparent)]
+    Internal(#[from] anyhow::Error),
+}
+
+impl From<StoreError> for AppError {
+    fn from(e: StoreError) -> Self {
+        match e {
+            StoreError::Conflict(m) => AppError::Conflict(m),
+            other => AppError::Internal(anyhow::Error::new(other).context("store")),
+        }
+    }
+}
+
+/// A validation error for `field`.
+pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+    AppError::Validation {
+        field,
+        message: message.into(),
+    }
+}
+
+/// The application: store, cipher, clock, Allegro client and configuration.
+#[derive(Clone)]
+pub struct App {
+    pub(crate) store: Store,
+    pub(crate) cipher: Arc<Cipher>,
+    pub(crate) clock: Arc<dyn Clock>,
+    pub(crate) allegro_budgets: RateBudgets,
+    pub(crate) config: Arc<AppConfig>,
+    /// Identifies this process in leases.
+    pub(crate) instance: String,
+}
+
+impl std::fmt::Debug for App {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("App")
+            .field("store", &self.store.backend())
+            .field("instance", &self.instance)
+            .finish_non_exhaustive()
+    }
+}
+
+impl App {
+    /// The application over `store`.
+    pub fn new(store: Store, cipher: Cipher, clock: Arc<dyn Clock>, config: AppConfig) -> Self {
+        Self {
+            store,
+            cipher: Arc::new(cipher),
+            clock,
+            allegro_budgets: RateBudgets::default(),
+            config: Arc::new(config),
+            instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+        }
+    }
+
+    /// The store (for the CLI's maintenance commands).
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Now, from the clock.
+    pub fn now_ms(&self) -> i64 {
+        self.clock.now_ms()
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &AppConfig {
+        &self.config
+    }
+
+    /// The REST client for a connection's environment (shares the Client-ID budgets).
+    pub(crate) fn allegro_for(&self, api_url: &str) -> anyhow::Result<Allegro> {
+        let env = allegro_client::Environment::custom(api_url, api_url)?;
+        Ok(Allegro::builder(env).budgets(self.allegro_budgets.clone()).build())
+    }
+
+    /// The redirect URI of a connection: unique per connection, to paste into Allegro's portal.
+    pub fn redirect_uri(&self, connection: &ConnectionId) -> String {
+        format!(
+            "{}/allegro/install/{connection}",
+            self.config.public_url.trim_end_matches('/')
+        )
+    }
+
+    /// Creates a connection. `own_app` needs credentials later; `service_app` uses the
+    /// operator's app and is refused when none is configured.
+    pub async fn create_connection(
+        &self,
+        org: &OrganisationId,
+        mode: ConnectionMode,
+        environment: Environment,
+        custom_urls: Option<(String, String)>,
+    ) -> Result<Connection, AppError> {
+        let (auth_url, api_url) = match (mode, environment) {
+            (ConnectionMode::ServiceApp, _) => {
+                let app = self
+                    .config
+                    .service_app
+                    .as_ref()
+                    .ok_or_else(|| invalid("mode", "no service app is configured on this server"))?;
+                (app.auth_url.clone(), app.api_url.clone())
+            }
+            (_, Environment::Production) => ("https://allegro.pl".into(), "https://api.allegro.pl".into()),
+            (_, Environment::Sandbox) => (
+                "https://allegro.pl.allegrosandbox.pl".into(),
+                "https://api.allegro.pl.allegrosandbox.pl".into(),
+            ),
+            (_, Environment::Custom) => {
+                let (auth, api) =
+                    custom_urls.ok_or_else(|| invalid("auth_url", "custom environment needs auth_url and api_url"))?;
+                (check_url("auth_url", &auth)?, check_url("api_url", &api)?)
+            }
+        };
+        let now = self.now_ms();
+        let connection = Connection {
+            id: ConnectionId::from_stored(uuid::Uuid::new_v4().to_string()),
+            organisation_id: org.clone(),
+            mode,
+            environment: if mode == ConnectionMode::ServiceApp {
+                self.config.service_app.as_ref().map_or(environment, |s| s.environment)
+            } else {
+                environment
+            },
+            auth_url,
+            api_url,
+            client_id: None,
+            client_secret: None,
+            created_at_ms: now,
+            updated_at_ms: now,
+        };
+        self.store.create_connection(&connection).await?;
+        Ok(connection)
+    }
+
+    /// Stores an own app's Client ID and Client Secret (the secret sealed).
+    pub async fn set_credentials(
+        &self,
+        org: &OrganisationId,
+        id: &ConnectionId,
+        client_id: &str,
+        secret: &SecretString,
+    ) -> Result<(), AppError> {
+        use secrecy::ExposeSecret;
+        let client_id = client_id.trim();
+        // Allegro's Client IDs are 32 hex characters; Secrets are 64 characters.
+        if client_id.len() < 8
+            || client_id.len() > 128
+            || !client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        {
+            return Err(invalid(
+                "client_id",
+                "paste the Client ID from the app's details in Allegro's portal (letters and digits)",
+            ));
+        }
+        let trimmed = secret.expose_secret().trim();
+        if trimmed.len() < 8 || trimmed.len() > 256 || trimmed.chars().any(char::is_whitespace) {
+            return Err(invalid(
+                "client_secret",
+                "paste the Client Secret shown after POKAŻ in Allegro's portal",
+            ));
+        }
+        let connection = self.store.connection(org, id).await?.ok_or(AppError::NotFound)?;
+        if connection.mode != ConnectionMode::OwnApp {
+            return Err(invalid("mode", "the service app's credentials are set by the operator"));
+        }
+        let sealed = self.cipher.seal(&format!("connection:{id}:secret"), trimmed.as_bytes());
+        if !self
+            .store
+            .set_connection_credentials(org, id, client_id, &sealed, self.now_ms())
+            .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// An organisation's connections.
+    pub async fn connections(&self, org: &OrganisationId) -> Result<Vec<Connection>, AppError> {
+        Ok(self.store.connections(org).await?)
+    }
+
+    /// One connection.
+    pub async fn connection(&self, org: &OrganisationId, id: &ConnectionId) -> Result<Connection, AppError> {
+        self.store.connection(org, id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// The OAuth client of a connection, if it has credentials.
+    pub(crate) fn oauth_for(&self, connection: &Connection) -> Result<allegro_client::OAuthClient, AppError> {
+        let env = allegro_client::Environment::custom(&connection.auth_url, &connection.api_url)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored connection URL does not parse: {e}")))?;
+        match connection.mode {
+            ConnectionMode::ServiceApp => {
+                let app = self
+                    .config
+                    .service_app
+                    .as_ref()
+                    .ok_or_else(|| invalid("mode", "the service app is no longer configured"))?;
+                Ok(allegro_client::OAuthClient::new(
+                    env,
+                    app.client_id.clone(),
+                    app.client_secret.clone(),
+                ))
+            }
+            ConnectionMode::OwnApp => {
+                let (Some(id), Some(sealed)) = (&connection.client_id, &connection.client_secret) else {
+                    return Err(invalid("client_id", "paste the Client ID and Client Secret first"));
+                };
+                let secret = self
+                    .cipher
+                    .open_secret(&format!("connection:{}:secret", connection.id), sealed)
+                    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening a client secret")))?;
+                Ok(allegro_client::OAuthClient::new(env, id.clone(), secret))
+            }
+        }
+    }
+}
+
+fn check_url(field: &'static str, raw: &str) -> Result<String, AppError> {
+    let parsed = url::Url::parse(raw.trim()).map_err(|e| invalid(field, format!("not a URL: {e}")))?;
+    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
+        return Err(invalid(field, "use an http(s) URL such as https://allegro.pl"));
+    }
+    Ok(parsed.as_str().trim_end_matches('/').to_owned())
+}
+
+/// SHA-256 as hex (session ids, states and API keys are stored only as hashes).
+pub fn sha256_hex(value: &str) -> String {
+    hex::encode(Sha256::digest(value.as_bytes()))
+}
+
+/// A random URL-safe token of `bytes` random bytes.
+pub fn random_token(bytes: usize) -> String {
+    use base64::Engine as _;
+    use rand::RngCore;
+    let mut buf = vec![0u8; bytes];
+    rand::rng().fill_bytes(&mut buf);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(buf)
+}

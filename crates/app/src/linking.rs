@@ -1,0 +1,277 @@
+//! Linking an Allegro account: authorization code with PKCE and a single-use `state`
+//! bound to the user's session and the connection; tokens stored sealed against the
+//! Allegro user id from `/me`; re-linking refused for a different user.
+
+use allegro_client::{OAuthError, Pkce, types::scopes};
+use domain::{AccountId, ConnectionId};
+use secrecy::ExposeSecret;
+use store::{LinkResult, NewLink, OAuthState, StateLookup, TokenPair};
+
+use crate::{App, AppError, CurrentUser, random_token, sha256_hex};
+
+/// How long a `state` is good for: the seller logs in to Allegro within it.
+const STATE_TTL_MS: i64 = 15 * 60 * 1000;
+
+/// Why a callback's `state` was not accepted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StateProblem {
+    /// Missing or never issued.
+    Unknown,
+    /// Already used (a reload, or a replay).
+    Used,
+    /// Too old.
+    Expired,
+    /// Issued to another browser session or for another connection.
+    Mismatch,
+}
+
+/// What happened on the callback, for the page that tells the seller.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LinkOutcome {
+    /// Linked (or linked again) as `login`; `missing` lists permissions the seller did
+    /// not tick, as (portal group, description, scope).
+    Linked {
+        /// The account.
+        account: AccountId,
+        /// Allegro login.
+        login: String,
+        /// A new account, or new tokens for a known one.
+        created: bool,
+        /// Missing permissions.
+        missing: Vec<(&'static str, &'static str, &'static str)>,
+    },
+    /// The seller pressed "Nie, anuluj".
+    Cancelled,
+    /// The `state` was not acceptable.
+    BadState(StateProblem),
+    /// The code expired (10 s) or was already used.
+    CodeExpired,
+    /// Re-linking came back as another Allegro user: refused, nothing changed.
+    WrongUser {
+        /// The account's login.
+        expected: String,
+        /// The login that came back.
+        got: String,
+    },
+    /// Allegro refused or failed; the message is safe to show.
+    AllegroFailed(String),
+}
+
+impl App {
+    /// Starts linking through `connection` (or re-linking `relink`): returns the URL of
+    /// Allegro's login and consent page.
+    pub async fn start_link(
+        &self,
+        user: &CurrentUser,
+        connection: &ConnectionId,
+        relink: Option<&AccountId>,
+    ) -> Result<url::Url, AppError> {
+        let session_hash = user.session_hash.clone().ok_or(AppError::Unauthorized)?;
+        let conn = self.connection(&user.organisation_id, connection).await?;
+        let oauth = self.oauth_for(&conn)?;
+        if let Some(account) = relink {
+            let a = self
+                .store
+                .account(&user.organisation_id, account)
+                .await?
+                .ok_or(AppError::NotFound)?;
+            if a.connection_id != conn.id {
+                return Err(AppError::NotFound);
+            }
+        }
+        let state = random_token(32);
+        let state_hash = sha256_hex(&state);
+        let pkce = Pkce::new();
+        self.store
+            .create_oauth_state(&OAuthState {
+                state_hash: state_hash.clone(),
+                organisation_id: user.organisation_id.clone(),
+                connection_id: conn.id.clone(),
+                session_hash,
+                pkce_verifier: self.cipher.seal(
+                    &format!("state:{state_hash}:pkce"),
+                    pkce.verifier.expose_secret().as_bytes(),
+                ),
+                relink_account_id: relink.cloned(),
+                expires_at_ms: self.now_ms() + STATE_TTL_MS,
+            })
+            .await?;
+        Ok(oauth.authorization_url(
+            &self.redirect_uri(&conn.id),
+            &state,
+            Some(&pkce),
+            scopes::REQUIRED_BY_BRIDGE,
+        ))
+    }
+
+    /// Finishes linking on the redirect URI with Allegro's `code` (or `error`) and `state`.
+    pub async fn complete_link(
+        &self,
+        user: &CurrentUser,
+        connection: &ConnectionId,
+        state: Option<&str>,
+        code: Option<&str>,
+        error: Option<&str>,
+    ) -> Result<LinkOutcome, AppError> {
+        let Some(state) = state.filter(|s| !s.is_empty()) else {
+            return Ok(LinkOutcome::BadState(StateProblem::Unknown));
+        };
+        let state_hash = sha256_hex(state);
+        let pending = match self.store.take_oauth_state(&state_hash, self.now_ms()).await? {
+            StateLookup::Valid(s) => s,
+            StateLookup::Used => return Ok(LinkOutcome::BadState(StateProblem::Used)),
+            StateLookup::Expired => return Ok(LinkOutcome::BadState(StateProblem::Expired)),
+            StateLookup::Unknown => return Ok(LinkOutcome::BadState(StateProblem::Unknown)),
+        };
+        if user.session_hash.as_deref() != Some(pending.session_hash.as_str())
+            || pending.organisation_id != user.organisation_id
+            || &pending.connection_id != connection
+        {
+            return Ok(LinkOutcome::BadState(StateProblem::Mismatch));
+        }
+        if let Some(e) = error {
+            return Ok(if e == "access_denied" {
+                LinkOutcome::Cancelled
+            } else {
+                LinkOutcome::AllegroFailed(format!("Allegro: {e}"))
+            });
+        }
+        let Some(code) = code.filter(|c| !c.is_empty()) else {
+            return Ok(LinkOutcome::CodeExpired);
+        };
+        let conn = self.connection(&user.organisation_id, connection).await?;
+        let oauth = self.oauth_for(&conn)?;
+        let verifier = self
+            .cipher
+            .open_secret(&format!("state:{state_hash}:pkce"), &pending.pkce_verifier)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening a PKCE verifier")))?;
+        let tokens = match oauth
+            .exchange_code(code, &self.redirect_uri(&conn.id), Some(&verifier))
+            .await
+        {
+            Ok(t) => t,
+            Err(OAuthError::InvalidGrant { .. }) => return Ok(LinkOutcome::CodeExpired),
+            Err(OAuthError::Unauthorized { .. }) => {
+                return Ok(LinkOutcome::AllegroFailed(
+                    "Allegro nie przyjął Client ID lub Client Secret tego połączenia.".into(),
+                ));
+            }
+            Err(e) => {
+                return Err(AppError::Internal(
+                    anyhow::Error::new(e).context("exchanging the authorization code"),
+                ));
+            }
+        };
+        let Some(refresh) = tokens.refresh_token.clone() else {
+            return Ok(LinkOutcome::AllegroFailed(
+                "Allegro nie zwróciło tokenu odświeżania.".into(),
+            ));
+        };
+        let me = self
+            .allegro_for(&conn.api_url)?
+            .account(oauth.client_id(), &tokens.access_token)
+            .me()
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading /me after linking")))?;
+        let allegro_user_id = me.id.clone().unwrap_or_default();
+        let login = me.login.clone().unwrap_or_default();
+        // Invariant 4: the token's own user id must be the one /me reports.
+        let claims = tokens
+            .claims()
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("decoding the token")))?;
+        if allegro_user_id.is_empty() || claims.user_name.as_deref() != Some(allegro_user_id.as_str()) {
+            return Ok(LinkOutcome::AllegroFailed(
+                "Allegro zwróciło token innego użytkownika niż /me.".into(),
+            ));
+        }
+        let now = self.now_ms();
+        let link = NewLink {
+            account_id: AccountId::from_stored(uuid::Uuid::new_v4().to_string()),
+            organisation_id: user.organisation_id.clone(),
+            connection_id: conn.id.clone(),
+            allegro_user_id: allegro_user_id.clone(),
+            login: login.clone(),
+            scopes: tokens.scopes.join(" "),
+            tokens: TokenPair {
+                access_token: self.cipher.seal_secret("pending:access", &tokens.access_token),
+                refresh_token: self.cipher.seal_secret("pending:refresh", &refresh),
+                access_expires_at_ms: now + tokens.expires_in * 1000,
+                refresh_expires_at_ms: now + self.config.refresh.refresh_token_lifetime_ms,
+            },
+            now_ms: now,
+        };
+        let (account, created) = match &pending.relink_account_id {
+            Some(target) => {
+                let existing = self
+                    .store
+                    .account(&user.organisation_id, target)
+                    .await?
+                    .ok_or(AppError::NotFound)?;
+                let sealed = self.seal_for(target, &tokens.access_token, &refresh, &link.tokens);
+                let relink = NewLink { tokens: sealed, ..link };
+                if !self
+                    .store
+                    .relink_account(&user.organisation_id, target, &relink)
+                    .await?
+                {
+                    return Ok(LinkOutcome::WrongUser {
+                        expected: existing.login,
+                        got: login,
+                    });
+                }
+                (target.clone(), false)
+            }
+            None => {
+                // Seal against the account id the row will have: a new id, or the id of
+                // the account this connection already has for this Allegro user.
+                let existing = self
+                    .store
+                    .accounts(&user.organisation_id)
+                    .await?
+                    .into_iter()
+                    .find(|a| a.connection_id == conn.id && a.allegro_user_id == allegro_user_id)
+                    .map(|a| a.id);
+                let id = existing.unwrap_or_else(|| link.account_id.clone());
+                let sealed = self.seal_for(&id, &tokens.access_token, &refresh, &link.tokens);
+                let link = NewLink {
+                    account_id: id,
+                    tokens: sealed,
+                    ..link
+                };
+                match self.store.link_account(&link).await? {
+                    LinkResult::Created(id) => (id, true),
+                    LinkResult::Updated(id) => (id, false),
+                }
+            }
+        };
+        metrics::counter!("allegro_bridge_accounts_linked_total").increment(1);
+        let missing = scopes::REQUIRED_BY_BRIDGE
+            .iter()
+            .filter(|s| !tokens.scopes.iter().any(|g| g == *s))
+            .filter_map(|s| scopes::find(s))
+            .map(|s| (s.group, s.description_pl, s.name))
+            .collect();
+        Ok(LinkOutcome::Linked {
+            account,
+            login,
+            created,
+            missing,
+        })
+    }
+
+    /// Seals a token pair for an account (associated data names the account).
+    pub(crate) fn seal_for(
+        &self,
+        account: &AccountId,
+        access: &secrecy::SecretString,
+        refresh: &secrecy::SecretString,
+        times: &TokenPair,
+    ) -> TokenPair {
+        TokenPair {
+            access_token: self.cipher.seal_secret(&format!("account:{account}:access"), access),
+            refresh_token: self.cipher.seal_secret(&format!("account:{account}:refresh"), refresh),
+            access_expires_at_ms: times.access_expires_at_ms,
+            refresh_expires_at_ms: times.refresh_expires_at_ms,
+        }
+    }
+}

@@ -1,0 +1,244 @@
+//! Token lifecycle: refresh ahead of expiry, keep-alive refreshes, one refresh per account
+//! at a time across processes (a lease on the account row, with a fenced write), the
+//! rotated pair committed before anything uses it, and revoked tokens flagging only their
+//! own account.
+
+use allegro_client::OAuthError;
+use domain::{AccountId, AccountSettings, AccountStatus, OrganisationId};
+use secrecy::SecretString;
+use store::{Account, TokenPair};
+
+use crate::{App, AppError, CurrentUser};
+
+/// When tokens are refreshed.
+#[derive(Debug, Clone, Copy)]
+pub struct RefreshPolicy {
+    /// Refresh when the access token has less than this left.
+    pub access_margin_ms: i64,
+    /// Refresh at least this often even when idle, so the 3-month refresh token never lapses.
+    pub keepalive_ms: i64,
+    /// How long one refresh may hold the account's lease.
+    pub lease_ms: i64,
+    /// Refresh-token lifetime to assume (Allegro: 90 days, sliding).
+    pub refresh_token_lifetime_ms: i64,
+    /// Warn while the refresh token has less than this left.
+    pub at_risk_ms: i64,
+}
+
+impl Default for RefreshPolicy {
+    fn default() -> Self {
+        Self {
+            access_margin_ms: 60 * 60 * 1000,
+            keepalive_ms: 7 * 86_400_000,
+            lease_ms: 60_000,
+            refresh_token_lifetime_ms: 90 * 86_400_000,
+            at_risk_ms: 14 * 86_400_000,
+        }
+    }
+}
+
+/// What one refresh attempt did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum RefreshOutcome {
+    /// New pair stored.
+    Refreshed,
+    /// Another process holds the lease; it refreshes.
+    Busy,
+    /// Not active, or no tokens.
+    Skipped,
+    /// Allegro refused the refresh token: the account needs a new login (reason given).
+    NeedsRelogin(&'static str),
+    /// A transient failure (network, 5xx, 429); retried on the next cycle.
+    Failed(String),
+}
+
+impl App {
+    /// The organisation's linked accounts.
+    pub async fn accounts(&self, user: &CurrentUser) -> Result<Vec<Account>, AppError> {
+        Ok(self.store.accounts(&user.organisation_id).await?)
+    }
+
+    /// One account.
+    pub async fn account(&self, user: &CurrentUser, id: &AccountId) -> Result<Account, AppError> {
+        self.store
+            .account(&user.organisation_id, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// "Odłącz": drops the tokens; orders and history stay.
+    pub async fn disconnect(&self, user: &CurrentUser, id: &AccountId) -> Result<(), AppError> {
+        if !self
+            .store
+            .disconnect_account(&user.organisation_id, id, self.now_ms())
+            .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// An account's settings.
+    pub async fn settings(&self, user: &CurrentUser, id: &AccountId) -> Result<AccountSettings, AppError> {
+        self.store
+            .account_settings(&user.organisation_id, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// Saves an account's settings.
+    pub async fn save_settings(
+        &self,
+        user: &CurrentUser,
+        id: &AccountId,
+        settings: &AccountSettings,
+    ) -> Result<(), AppError> {
+        if !self
+            .store
+            .save_account_settings(&user.organisation_id, id, settings, self.now_ms())
+            .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// Whether an account is at risk of lapsing: its refresh token ends soon, or refreshes
+    /// have not succeeded for longer than the keep-alive interval.
+    pub fn at_risk(&self, account: &Account) -> bool {
+        let now = self.now_ms();
+        let p = self.config.refresh;
+        account.status == AccountStatus::Active
+            && account.tokens.as_ref().is_some_and(|t| {
+                t.refresh_expires_at_ms - now < p.at_risk_ms
+                    || account.last_refresh_at_ms.is_some_and(|r| now - r > 2 * p.keepalive_ms)
+            })
+    }
+
+    /// Refreshes every account that is due (expiring soon or idle past the keep-alive);
+    /// returns what happened to each. A failure on one account never stops the others.
+    pub async fn refresh_due_accounts(&self, limit: i64) -> Result<Vec<(AccountId, RefreshOutcome)>, AppError> {
+        let now = self.now_ms();
+        let p = self.config.refresh;
+        let due = self
+            .store
+            .accounts_due_for_refresh(now + p.access_margin_ms, now - p.keepalive_ms, limit)
+            .await?;
+        let mut out = Vec::with_capacity(due.len());
+        for id in due {
+            let outcome = match self.refresh_account(&id).await {
+                Ok(o) => o,
+                Err(e) => RefreshOutcome::Failed(format!("{e:#}")),
+            };
+            out.push((id, outcome));
+        }
+        Ok(out)
+    }
+
+    /// Refreshes one account under its lease.
+    pub async fn refresh_account(&self, id: &AccountId) -> Result<RefreshOutcome, AppError> {
+        let now = self.now_ms();
+        let p = self.config.refresh;
+        if !self
+            .store
+            .try_lease_refresh(id, &self.instance, now + p.lease_ms, now)
+            .await?
+        {
+            return Ok(RefreshOutcome::Busy);
+        }
+        let outcome = self.refresh_leased(id).await;
+        // Release even on error; an expired lease would free it anyway.
+        self.store.release_refresh_lease(id, &self.instance).await?;
+        let outcome = outcome?;
+        match &outcome {
+            RefreshOutcome::Refreshed => metrics::counter!("allegro_bridge_token_refreshes_total").increment(1),
+            RefreshOutcome::NeedsRelogin(_) | RefreshOutcome::Failed(_) => {
+                metrics::counter!("allegro_bridge_token_refresh_failures_total").increment(1);
+            }
+            _ => {}
+        }
+        Ok(outcome)
+    }
+
+    async fn refresh_leased(&self, id: &AccountId) -> Result<RefreshOutcome, AppError> {
+        // Read after taking the lease: another process may have just rotated the pair.
+        let Some(account) = self.store.account_for_worker(id).await? else {
+            return Ok(RefreshOutcome::Skipped);
+        };
+        let (AccountStatus::Active, Some(tokens)) = (account.status, account.tokens.as_ref()) else {
+            return Ok(RefreshOutcome::Skipped);
+        };
+        let conn = self
+            .store
+            .connection(&account.organisation_id, &account.connection_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let oauth = self.oauth_for(&conn)?;
+        let refresh = self
+            .cipher
+            .open_secret(&format!("account:{id}:refresh"), &tokens.refresh_token)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening a refresh token")))?;
+        let fresh = match oauth.refresh(&refresh).await {
+            Ok(t) => t,
+            Err(e @ (OAuthError::InvalidGrant { .. } | OAuthError::Unauthorized { .. })) => {
+                let reason = if matches!(e, OAuthError::Unauthorized { .. }) {
+                    "revoked"
+                } else {
+                    "refresh_invalid"
+                };
+                tracing::warn!(account.id = %id, error = %e, "Allegro refused the refresh token; the account needs a new login");
+                self.store
+                    .set_account_status(id, AccountStatus::NeedsRelogin, Some(reason), self.now_ms())
+                    .await?;
+                return Ok(RefreshOutcome::NeedsRelogin(reason));
+            }
+            Err(e) => return Ok(RefreshOutcome::Failed(e.to_string())),
+        };
+        let Some(new_refresh) = fresh.refresh_token.clone() else {
+            return Ok(RefreshOutcome::Failed("Allegro returned no refresh token".into()));
+        };
+        let now = self.now_ms();
+        let times = TokenPair {
+            access_token: store::Sealed(Vec::new()),
+            refresh_token: store::Sealed(Vec::new()),
+            access_expires_at_ms: now + fresh.expires_in * 1000,
+            refresh_expires_at_ms: now + self.config.refresh.refresh_token_lifetime_ms,
+        };
+        let pair = self.seal_for(id, &fresh.access_token, &new_refresh, &times);
+        // Invariant 3: the rotated pair is committed before anything uses it. If the lease
+        // was lost meanwhile, the write is refused and the holder's pair stays.
+        if !self
+            .store
+            .store_refreshed_tokens(id, &self.instance, &pair, now)
+            .await?
+        {
+            return Ok(RefreshOutcome::Busy);
+        }
+        Ok(RefreshOutcome::Refreshed)
+    }
+
+    /// A usable access token for an account (refreshing first if it is about to expire),
+    /// with its app's Client ID.
+    pub async fn access_token(&self, org: &OrganisationId, id: &AccountId) -> Result<(String, SecretString), AppError> {
+        let account = self.store.account(org, id).await?.ok_or(AppError::NotFound)?;
+        let soon = self.now_ms() + 60_000;
+        if account.tokens.as_ref().is_some_and(|t| t.access_expires_at_ms < soon) {
+            self.refresh_account(id).await?;
+        }
+        let account = self.store.account(org, id).await?.ok_or(AppError::NotFound)?;
+        let tokens = account
+            .tokens
+            .ok_or_else(|| crate::invalid("account", "the account is not linked"))?;
+        let conn = self
+            .store
+            .connection(org, &account.connection_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let client_id = self.oauth_for(&conn)?.client_id().to_owned();
+        let token = self
+            .cipher
+            .open_secret(&format!("account:{id}:access"), &tokens.access_token)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening an access token")))?;
+        Ok((client_id, token))
+    }
+}

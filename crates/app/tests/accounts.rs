@@ -1,0 +1,474 @@
+//! Connections, linking and the token lifecycle against the emulator, on SQLite.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use allegro_emulator::{EmulatorConfig, EmulatorHandle, Faults, NewApp};
+use app::{App, AppConfig, Cipher, CurrentUser, LinkOutcome, RefreshOutcome, RefreshPolicy, StateProblem};
+use domain::{AccountId, AccountStatus, Clock, ConnectionId, ConnectionMode, Environment};
+use secrecy::SecretString;
+
+#[derive(Debug)]
+struct TestClock(AtomicI64);
+
+impl Clock for TestClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+struct Fixture {
+    emu: EmulatorHandle,
+    app: App,
+    user: CurrentUser,
+    connection: ConnectionId,
+    db: String,
+    clock: Arc<TestClock>,
+}
+
+fn cipher() -> Cipher {
+    Cipher::new(1, &[(1, SecretString::from("ab".repeat(32)))]).unwrap()
+}
+
+fn config() -> AppConfig {
+    AppConfig {
+        public_url: "http://bridge.test".into(),
+        service_app: None,
+        session_ttl_ms: 3_600_000,
+        refresh: RefreshPolicy::default(),
+    }
+}
+
+async fn fixture(scopes: Option<Vec<&str>>) -> Fixture {
+    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 5 })
+        .await
+        .unwrap();
+    emu.emulator.create_seller("sklep-a", "haslo-a").unwrap();
+    emu.emulator.create_seller("sklep-b", "haslo-b").unwrap();
+    let db = format!(
+        "sqlite:{}",
+        std::env::temp_dir()
+            .join(format!("ab-app-{}.db", uuid::Uuid::new_v4()))
+            .display()
+    );
+    let store: store::Store = Arc::new(store_sqlite::SqliteStore::open(&db).await.unwrap());
+    let clock = Arc::new(TestClock(AtomicI64::new(1_800_000_000_000)));
+    let app = App::new(store, cipher(), clock.clone(), config());
+    let (org, _) = app
+        .create_organisation("Sklep", "anna@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
+        .await
+        .unwrap();
+    let session = app
+        .login("ANNA@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
+        .await
+        .unwrap();
+    use secrecy::ExposeSecret;
+    let user = app
+        .user_for_session(session.cookie.expose_secret())
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(user.organisation_id, org);
+    // Seed 000's order: the connection first (its redirect URI), then the app in
+    // Allegro's portal, then Client ID and Secret pasted into the connection.
+    let conn = app
+        .create_connection(
+            &org,
+            ConnectionMode::OwnApp,
+            Environment::Custom,
+            Some((emu.base_url.clone(), emu.base_url.clone())),
+        )
+        .await
+        .unwrap();
+    let redirect = app.redirect_uri(&conn.id);
+    assert_eq!(redirect, format!("http://bridge.test/allegro/install/{}", conn.id));
+    let (client_id, secret) = emu
+        .emulator
+        .register_app(NewApp {
+            name: "Sklep – allegro-bridge".into(),
+            description: None,
+            redirect_uris: vec![redirect],
+            app_type: None,
+            scopes: scopes.map(|s| s.into_iter().map(str::to_owned).collect()),
+        })
+        .unwrap();
+    app.set_credentials(&org, &conn.id, &client_id, &SecretString::from(secret))
+        .await
+        .unwrap();
+    Fixture {
+        emu,
+        app,
+        user,
+        connection: conn.id,
+        db,
+        clock,
+    }
+}
+
+fn query(url: &str, key: &str) -> Option<String> {
+    url::Url::parse(url)
+        .unwrap()
+        .query_pairs()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.into_owned())
+}
+
+async fn link_as(f: &Fixture, login: &str, relink: Option<&AccountId>) -> LinkOutcome {
+    let url = f.app.start_link(&f.user, &f.connection, relink).await.unwrap();
+    let back = f.emu.emulator.consent(url.as_str(), login, true).unwrap();
+    f.app
+        .complete_link(
+            &f.user,
+            &f.connection,
+            query(&back, "state").as_deref(),
+            query(&back, "code").as_deref(),
+            None,
+        )
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn link_relink_and_refuse_another_user() {
+    let f = fixture(None).await;
+    let LinkOutcome::Linked {
+        account,
+        login,
+        created,
+        missing,
+    } = link_as(&f, "sklep-a", None).await
+    else {
+        panic!("linked")
+    };
+    assert!(created);
+    assert_eq!(login, "sklep-a");
+    assert!(missing.is_empty());
+    // The same user again through the same connection: no second account.
+    let LinkOutcome::Linked {
+        account: again,
+        created,
+        ..
+    } = link_as(&f, "sklep-a", None).await
+    else {
+        panic!()
+    };
+    assert_eq!((again.clone(), created), (account.clone(), false));
+    assert_eq!(f.app.accounts(&f.user).await.unwrap().len(), 1);
+
+    // A password change on Allegro: the next refresh flags only this account.
+    let seller = f.app.account(&f.user, &account).await.unwrap().allegro_user_id;
+    reqwest::Client::new()
+        .post(format!("{}/__emulator/sellers/{seller}/revoke", f.emu.base_url))
+        .json(&serde_json::json!({"reason": "password_change"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        f.app.refresh_account(&account).await.unwrap(),
+        RefreshOutcome::NeedsRelogin("revoked")
+    );
+    let flagged = f.app.account(&f.user, &account).await.unwrap();
+    assert_eq!(flagged.status, AccountStatus::NeedsRelogin);
+
+    // Re-linking as another Allegro user is refused and changes nothing.
+    let outcome = link_as(&f, "sklep-b", Some(&account)).await;
+    assert_eq!(
+        outcome,
+        LinkOutcome::WrongUser {
+            expected: "sklep-a".into(),
+            got: "sklep-b".into()
+        }
+    );
+    let after = f.app.account(&f.user, &account).await.unwrap();
+    assert_eq!(after, flagged, "nothing changed");
+    assert_eq!(f.app.accounts(&f.user).await.unwrap().len(), 1);
+
+    // Re-linking as the same user brings it back.
+    let LinkOutcome::Linked {
+        account: relinked,
+        created,
+        ..
+    } = link_as(&f, "sklep-a", Some(&account)).await
+    else {
+        panic!()
+    };
+    assert_eq!((relinked, created), (account.clone(), false));
+    assert_eq!(
+        f.app.account(&f.user, &account).await.unwrap().status,
+        AccountStatus::Active
+    );
+    let (client_id, token) = f.app.access_token(&f.user.organisation_id, &account).await.unwrap();
+    let api = allegro_client::Allegro::builder(
+        allegro_client::Environment::custom(&f.emu.base_url, &f.emu.base_url).unwrap(),
+    )
+    .build();
+    assert_eq!(
+        api.account(&client_id, &token).me().await.unwrap().login.as_deref(),
+        Some("sklep-a")
+    );
+}
+
+#[tokio::test]
+async fn state_is_single_use_bound_to_session_and_expiring() {
+    let f = fixture(None).await;
+    let url = f.app.start_link(&f.user, &f.connection, None).await.unwrap();
+    let back = f.emu.emulator.consent(url.as_str(), "sklep-a", true).unwrap();
+    let (state, code) = (query(&back, "state"), query(&back, "code"));
+    // Another browser session with the same state: refused (and the state is spent).
+    let other = CurrentUser {
+        session_hash: Some("0".repeat(64)),
+        ..f.user.clone()
+    };
+    assert_eq!(
+        f.app
+            .complete_link(&other, &f.connection, state.as_deref(), code.as_deref(), None)
+            .await
+            .unwrap(),
+        LinkOutcome::BadState(StateProblem::Mismatch)
+    );
+    assert_eq!(
+        f.app
+            .complete_link(&f.user, &f.connection, state.as_deref(), code.as_deref(), None)
+            .await
+            .unwrap(),
+        LinkOutcome::BadState(StateProblem::Used)
+    );
+    assert_eq!(
+        f.app
+            .complete_link(&f.user, &f.connection, Some("forged"), code.as_deref(), None)
+            .await
+            .unwrap(),
+        LinkOutcome::BadState(StateProblem::Unknown)
+    );
+    // "Nie, anuluj".
+    let url = f.app.start_link(&f.user, &f.connection, None).await.unwrap();
+    let back = f.emu.emulator.consent(url.as_str(), "sklep-a", false).unwrap();
+    let outcome = f
+        .app
+        .complete_link(
+            &f.user,
+            &f.connection,
+            query(&back, "state").as_deref(),
+            None,
+            query(&back, "error").as_deref(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome, LinkOutcome::Cancelled);
+    // A code older than 10 s.
+    let url = f.app.start_link(&f.user, &f.connection, None).await.unwrap();
+    let back = f.emu.emulator.consent(url.as_str(), "sklep-a", true).unwrap();
+    f.emu.emulator.advance_clock(11);
+    let outcome = f
+        .app
+        .complete_link(
+            &f.user,
+            &f.connection,
+            query(&back, "state").as_deref(),
+            query(&back, "code").as_deref(),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome, LinkOutcome::CodeExpired);
+    // A state older than 15 minutes.
+    let url = f.app.start_link(&f.user, &f.connection, None).await.unwrap();
+    let back = f.emu.emulator.consent(url.as_str(), "sklep-a", true).unwrap();
+    f.clock.0.fetch_add(16 * 60_000, Ordering::SeqCst);
+    let outcome = f
+        .app
+        .complete_link(
+            &f.user,
+            &f.connection,
+            query(&back, "state").as_deref(),
+            query(&back, "code").as_deref(),
+            None,
+        )
+        .await
+        .unwrap();
+    assert_eq!(outcome, LinkOutcome::BadState(StateProblem::Expired));
+}
+
+#[tokio::test]
+async fn a_forgotten_permission_is_named() {
+    let f = fixture(Some(vec![
+        "allegro:api:sale:offers:read",
+        "allegro:api:orders:read",
+        "allegro:api:profile:read",
+    ]))
+    .await;
+    let LinkOutcome::Linked { missing, .. } = link_as(&f, "sklep-a", None).await else {
+        panic!()
+    };
+    assert_eq!(
+        missing,
+        vec![(
+            "Zamówienia i obsługa posprzedażowa",
+            "Zarządzanie zamówieniami (numery przesyłek, statusy, faktury)",
+            "allegro:api:orders:write"
+        )]
+    );
+}
+
+#[tokio::test]
+async fn secrets_are_sealed_at_rest() {
+    let f = fixture(None).await;
+    let LinkOutcome::Linked { account, .. } = link_as(&f, "sklep-a", None).await else {
+        panic!()
+    };
+    let (_, token) = f.app.access_token(&f.user.organisation_id, &account).await.unwrap();
+    use secrecy::ExposeSecret;
+    let path = f.db.trim_start_matches("sqlite:");
+    drop(f.app);
+    let mut bytes = std::fs::read(path).unwrap();
+    for suffix in ["-wal", "-shm"] {
+        if let Ok(extra) = std::fs::read(format!("{path}{suffix}")) {
+            bytes.extend(extra);
+        }
+    }
+    let needle = &token.expose_secret().as_bytes()[..40];
+    assert!(
+        !bytes.windows(needle.len()).any(|w| w == needle),
+        "an access token is stored in clear"
+    );
+}
+
+#[tokio::test]
+async fn two_processes_refreshing_one_account_never_burn_its_token() {
+    let f = fixture(None).await;
+    let LinkOutcome::Linked { account, .. } = link_as(&f, "sklep-a", None).await else {
+        panic!()
+    };
+    // A slow token endpoint widens the race window.
+    f.emu
+        .emulator
+        .set_faults(Faults {
+            token_latency_ms: 30,
+            ..Faults::default()
+        })
+        .unwrap();
+    let store: store::Store = Arc::new(store_sqlite::SqliteStore::open(&f.db).await.unwrap());
+    let second = App::new(store, cipher(), f.clock.clone(), config());
+    let mut refreshed = 0;
+    for _ in 0..10 {
+        let (a, b) = tokio::join!(f.app.refresh_account(&account), second.refresh_account(&account));
+        for outcome in [a.unwrap(), b.unwrap()] {
+            match outcome {
+                RefreshOutcome::Refreshed => refreshed += 1,
+                RefreshOutcome::Busy => {}
+                other => panic!("{other:?}"),
+            }
+        }
+    }
+    assert!(refreshed >= 10, "one of each pair refreshed ({refreshed})");
+    assert_eq!(
+        f.app.account(&f.user, &account).await.unwrap().status,
+        AccountStatus::Active
+    );
+    let (client_id, token) = f.app.access_token(&f.user.organisation_id, &account).await.unwrap();
+    let api = allegro_client::Allegro::builder(
+        allegro_client::Environment::custom(&f.emu.base_url, &f.emu.base_url).unwrap(),
+    )
+    .build();
+    api.account(&client_id, &token).me().await.unwrap();
+}
+
+#[tokio::test]
+async fn due_accounts_are_refreshed_and_organisations_are_isolated() {
+    let f = fixture(None).await;
+    let LinkOutcome::Linked { account, .. } = link_as(&f, "sklep-a", None).await else {
+        panic!()
+    };
+    assert!(
+        f.app.refresh_due_accounts(100).await.unwrap().is_empty(),
+        "fresh tokens are not due"
+    );
+    // 12 h later the access token is about to expire.
+    f.clock.0.fetch_add(43_199_000 - 30 * 60_000, Ordering::SeqCst);
+    let done = f.app.refresh_due_accounts(100).await.unwrap();
+    assert_eq!(done, vec![(account.clone(), RefreshOutcome::Refreshed)]);
+
+    let (other_org, _) = f
+        .app
+        .create_organisation("Inny", "jan@inny.pl", SecretString::from("inne-tajne-haslo"))
+        .await
+        .unwrap();
+    let outsider = CurrentUser {
+        organisation_id: other_org,
+        ..f.user.clone()
+    };
+    assert!(f.app.accounts(&outsider).await.unwrap().is_empty());
+    assert!(matches!(
+        f.app.account(&outsider, &account).await,
+        Err(app::AppError::NotFound)
+    ));
+    assert!(matches!(
+        f.app.disconnect(&outsider, &account).await,
+        Err(app::AppError::NotFound)
+    ));
+    assert!(matches!(
+        f.app.start_link(&outsider, &f.connection, None).await,
+        Err(app::AppError::NotFound)
+    ));
+    // "Odłącz" drops the tokens; the account stays listed.
+    f.app.disconnect(&f.user, &account).await.unwrap();
+    let gone = f.app.account(&f.user, &account).await.unwrap();
+    assert_eq!(gone.status, AccountStatus::Disconnected);
+    assert!(gone.tokens.is_none());
+}
+
+#[tokio::test]
+async fn login_and_validation_messages() {
+    let f = fixture(None).await;
+    assert!(matches!(
+        f.app.login("anna@sklep.pl", SecretString::from("zle-haslo-123")).await,
+        Err(app::AppError::Unauthorized)
+    ));
+    assert!(matches!(
+        f.app
+            .login("nikt@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
+            .await,
+        Err(app::AppError::Unauthorized)
+    ));
+    let short = f
+        .app
+        .create_user(&f.user.organisation_id, "ola@sklep.pl", SecretString::from("krotkie"))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(short, app::AppError::Validation { field: "password", .. }),
+        "{short:?}"
+    );
+    let dup = f
+        .app
+        .create_user(
+            &f.user.organisation_id,
+            "Anna@Sklep.pl",
+            SecretString::from("inne-dlugie-haslo"),
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(dup, app::AppError::Validation { field: "email", .. }),
+        "{dup:?}"
+    );
+    let key = f.app.create_api_key(&f.user.organisation_id, "ERP").await.unwrap();
+    use secrecy::ExposeSecret;
+    assert!(key.expose_secret().starts_with("abk_"));
+    assert_eq!(
+        f.app
+            .user_for_api_key(key.expose_secret())
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation_id,
+        f.user.organisation_id
+    );
+    assert!(f.app.user_for_api_key("abk_wrong").await.unwrap().is_none());
+    let bad = f
+        .app
+        .set_credentials(&f.user.organisation_id, &f.connection, "x", &SecretString::from("s"))
+        .await
+        .unwrap_err();
+    assert!(matches!(bad, app::AppError::Validation { field: "client_id", .. }));
+}
