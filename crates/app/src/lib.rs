@@ -15,6 +15,7 @@ use secrecy::SecretString;
 use sha2::{Digest, Sha256};
 use store::{Connection, Store, StoreError};
 
+pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use linking::{LinkOutcome, StateProblem};
 pub use tokens::{RefreshOutcome, RefreshPolicy};
@@ -154,12 +155,15 @@ impl App {
         Ok(Allegro::builder(env).budgets(self.allegro_budgets.clone()).build())
     }
 
-    /// The redirect URI of a connection: unique per connection, to paste into Allegro's portal.
-    pub fn redirect_uri(&self, connection: &ConnectionId) -> String {
-        format!(
-            "{}/allegro/install/{connection}",
-            self.config.public_url.trim_end_matches('/')
-        )
+    /// The redirect URI of a connection, to paste into Allegro's portal: unique per
+    /// own-app connection; one for the operator's service app (its state names the
+    /// connection).
+    pub fn redirect_uri(&self, connection: &Connection) -> String {
+        let base = self.config.public_url.trim_end_matches('/');
+        match connection.mode {
+            ConnectionMode::ServiceApp => format!("{base}/allegro/install/service"),
+            ConnectionMode::OwnApp => format!("{base}/allegro/install/{}", connection.id),
+        }
     }
 
     /// Creates a connection. `own_app` needs credentials later; `service_app` uses the

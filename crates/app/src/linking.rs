@@ -66,7 +66,12 @@ impl App {
         connection: &ConnectionId,
         relink: Option<&AccountId>,
     ) -> Result<url::Url, AppError> {
-        let session_hash = user.session_hash.clone().ok_or(AppError::Unauthorized)?;
+        // A link started through the API is bound to the organisation instead of a browser
+        // session: whoever opens the URL completes it (state and PKCE still single-use).
+        let session_hash = user
+            .session_hash
+            .clone()
+            .unwrap_or_else(|| format!("api:{}", user.organisation_id));
         let conn = self.connection(&user.organisation_id, connection).await?;
         let oauth = self.oauth_for(&conn)?;
         if let Some(account) = relink {
@@ -97,7 +102,7 @@ impl App {
             })
             .await?;
         Ok(oauth.authorization_url(
-            &self.redirect_uri(&conn.id),
+            &self.redirect_uri(&conn),
             &state,
             Some(&pkce),
             scopes::REQUIRED_BY_BRIDGE,
@@ -105,10 +110,12 @@ impl App {
     }
 
     /// Finishes linking on the redirect URI with Allegro's `code` (or `error`) and `state`.
+    /// `user` is the browser's session, if logged in; `connection` the one the redirect
+    /// URI names (`None` on the service app's shared redirect URI).
     pub async fn complete_link(
         &self,
-        user: &CurrentUser,
-        connection: &ConnectionId,
+        user: Option<&CurrentUser>,
+        connection: Option<&ConnectionId>,
         state: Option<&str>,
         code: Option<&str>,
         error: Option<&str>,
@@ -123,12 +130,16 @@ impl App {
             StateLookup::Expired => return Ok(LinkOutcome::BadState(StateProblem::Expired)),
             StateLookup::Unknown => return Ok(LinkOutcome::BadState(StateProblem::Unknown)),
         };
-        if user.session_hash.as_deref() != Some(pending.session_hash.as_str())
-            || pending.organisation_id != user.organisation_id
-            || &pending.connection_id != connection
-        {
+        let api_started = pending.session_hash == format!("api:{}", pending.organisation_id);
+        let same_session = user.is_some_and(|u| {
+            u.session_hash.as_deref() == Some(pending.session_hash.as_str())
+                && u.organisation_id == pending.organisation_id
+        });
+        if !(api_started || same_session) || connection.is_some_and(|c| c != &pending.connection_id) {
             return Ok(LinkOutcome::BadState(StateProblem::Mismatch));
         }
+        let org = pending.organisation_id.clone();
+        let connection = &pending.connection_id;
         if let Some(e) = error {
             return Ok(if e == "access_denied" {
                 LinkOutcome::Cancelled
@@ -139,14 +150,14 @@ impl App {
         let Some(code) = code.filter(|c| !c.is_empty()) else {
             return Ok(LinkOutcome::CodeExpired);
         };
-        let conn = self.connection(&user.organisation_id, connection).await?;
+        let conn = self.connection(&org, connection).await?;
         let oauth = self.oauth_for(&conn)?;
         let verifier = self
             .cipher
             .open_secret(&format!("state:{state_hash}:pkce"), &pending.pkce_verifier)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening a PKCE verifier")))?;
         let tokens = match oauth
-            .exchange_code(code, &self.redirect_uri(&conn.id), Some(&verifier))
+            .exchange_code(code, &self.redirect_uri(&conn), Some(&verifier))
             .await
         {
             Ok(t) => t,
@@ -187,7 +198,7 @@ impl App {
         let now = self.now_ms();
         let link = NewLink {
             account_id: AccountId::from_stored(uuid::Uuid::new_v4().to_string()),
-            organisation_id: user.organisation_id.clone(),
+            organisation_id: org.clone(),
             connection_id: conn.id.clone(),
             allegro_user_id: allegro_user_id.clone(),
             login: login.clone(),
@@ -202,18 +213,10 @@ impl App {
         };
         let (account, created) = match &pending.relink_account_id {
             Some(target) => {
-                let existing = self
-                    .store
-                    .account(&user.organisation_id, target)
-                    .await?
-                    .ok_or(AppError::NotFound)?;
+                let existing = self.store.account(&org, target).await?.ok_or(AppError::NotFound)?;
                 let sealed = self.seal_for(target, &tokens.access_token, &refresh, &link.tokens);
                 let relink = NewLink { tokens: sealed, ..link };
-                if !self
-                    .store
-                    .relink_account(&user.organisation_id, target, &relink)
-                    .await?
-                {
+                if !self.store.relink_account(&org, target, &relink).await? {
                     return Ok(LinkOutcome::WrongUser {
                         expected: existing.login,
                         got: login,
@@ -226,7 +229,7 @@ impl App {
                 // the account this connection already has for this Allegro user.
                 let existing = self
                     .store
-                    .accounts(&user.organisation_id)
+                    .accounts(&org)
                     .await?
                     .into_iter()
                     .find(|a| a.connection_id == conn.id && a.allegro_user_id == allegro_user_id)

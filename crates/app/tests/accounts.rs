@@ -80,7 +80,7 @@ async fn fixture(scopes: Option<Vec<&str>>) -> Fixture {
         )
         .await
         .unwrap();
-    let redirect = app.redirect_uri(&conn.id);
+    let redirect = app.redirect_uri(&conn);
     assert_eq!(redirect, format!("http://bridge.test/allegro/install/{}", conn.id));
     let (client_id, secret) = emu
         .emulator
@@ -118,8 +118,8 @@ async fn link_as(f: &Fixture, login: &str, relink: Option<&AccountId>) -> LinkOu
     let back = f.emu.emulator.consent(url.as_str(), login, true).unwrap();
     f.app
         .complete_link(
-            &f.user,
-            &f.connection,
+            Some(&f.user),
+            Some(&f.connection),
             query(&back, "state").as_deref(),
             query(&back, "code").as_deref(),
             None,
@@ -221,21 +221,39 @@ async fn state_is_single_use_bound_to_session_and_expiring() {
     };
     assert_eq!(
         f.app
-            .complete_link(&other, &f.connection, state.as_deref(), code.as_deref(), None)
+            .complete_link(
+                Some(&other),
+                Some(&f.connection),
+                state.as_deref(),
+                code.as_deref(),
+                None
+            )
             .await
             .unwrap(),
         LinkOutcome::BadState(StateProblem::Mismatch)
     );
     assert_eq!(
         f.app
-            .complete_link(&f.user, &f.connection, state.as_deref(), code.as_deref(), None)
+            .complete_link(
+                Some(&f.user),
+                Some(&f.connection),
+                state.as_deref(),
+                code.as_deref(),
+                None
+            )
             .await
             .unwrap(),
         LinkOutcome::BadState(StateProblem::Used)
     );
     assert_eq!(
         f.app
-            .complete_link(&f.user, &f.connection, Some("forged"), code.as_deref(), None)
+            .complete_link(
+                Some(&f.user),
+                Some(&f.connection),
+                Some("forged"),
+                code.as_deref(),
+                None
+            )
             .await
             .unwrap(),
         LinkOutcome::BadState(StateProblem::Unknown)
@@ -246,8 +264,8 @@ async fn state_is_single_use_bound_to_session_and_expiring() {
     let outcome = f
         .app
         .complete_link(
-            &f.user,
-            &f.connection,
+            Some(&f.user),
+            Some(&f.connection),
             query(&back, "state").as_deref(),
             None,
             query(&back, "error").as_deref(),
@@ -262,8 +280,8 @@ async fn state_is_single_use_bound_to_session_and_expiring() {
     let outcome = f
         .app
         .complete_link(
-            &f.user,
-            &f.connection,
+            Some(&f.user),
+            Some(&f.connection),
             query(&back, "state").as_deref(),
             query(&back, "code").as_deref(),
             None,
@@ -278,8 +296,8 @@ async fn state_is_single_use_bound_to_session_and_expiring() {
     let outcome = f
         .app
         .complete_link(
-            &f.user,
-            &f.connection,
+            Some(&f.user),
+            Some(&f.connection),
             query(&back, "state").as_deref(),
             query(&back, "code").as_deref(),
             None,

@@ -1,21 +1,26 @@
-//! Demo data: one seller with offers and orders, and a registered app.
+//! `allegro-bridge demo`: the back-office and the emulator in one process, with a demo
+//! seller on the emulator, the operator's app registered, and a back-office login.
+
+use std::path::Path;
 
 use allegro_emulator::{EmulatorHandle, NewApp, OrderPlan};
-use anyhow::anyhow;
+use anyhow::{Context as _, anyhow};
+use domain::{ConnectionMode, Environment};
+use secrecy::{ExposeSecret, SecretString};
 
-/// What the demo created, to print for the person trying it.
-pub struct DemoData {
+use crate::{ServerArgs, StoreArgs, runtime};
+
+/// What the demo created on the emulator.
+pub struct DemoSeller {
     base_url: String,
-    login: String,
-    password: String,
-    client_id: String,
-    client_secret: String,
+    login: &'static str,
+    password: &'static str,
     orders: usize,
 }
 
-/// Creates the demo seller "demo-sklep" with 250 orders and an app with a loopback
-/// redirect URI.
-pub fn seed(handle: &EmulatorHandle) -> anyhow::Result<DemoData> {
+/// Creates the demo seller "demo-sklep" (250 orders over 45 days, a few paid as the
+/// clock moves) with an own app in its developer-portal account.
+pub fn seed_emulator(handle: &EmulatorHandle) -> anyhow::Result<DemoSeller> {
     let emu = &handle.emulator;
     let (login, password) = ("demo-sklep", "demo-haslo");
     let seller_id = emu
@@ -31,41 +36,87 @@ pub fn seed(handle: &EmulatorHandle) -> anyhow::Result<DemoData> {
     let orders = emu
         .generate_orders(&seller_id, plan)
         .map_err(|e| anyhow!("generating demo orders: {e}"))?;
-    let (client_id, client_secret) = emu
-        .register_app_for(
-            &seller_id,
-            NewApp {
-                name: "allegro-bridge demo".into(),
-                description: Some("Demo application".into()),
-                redirect_uris: vec![format!("{}/callback", handle.base_url)],
-                app_type: None,
-                scopes: None,
-            },
-        )
-        .map_err(|e| anyhow!("registering the demo app: {e}"))?;
-    Ok(DemoData {
+    emu.create_seller("drugi-sklep", "drugie-haslo")
+        .map_err(|e| anyhow!("creating the second seller: {e}"))?;
+    Ok(DemoSeller {
         base_url: handle.auth_base_url.clone(),
-        login: login.into(),
-        password: password.into(),
-        client_id,
-        client_secret,
+        login,
+        password,
         orders,
     })
 }
 
-impl DemoData {
-    /// Prints the logins and ids.
+impl DemoSeller {
+    /// Prints the emulator's logins.
     pub fn print(&self) {
+        println!("  Allegro (emulator):   {}", self.base_url);
         println!(
-            "  Allegro seller login: {} / password: {} ({} orders)",
+            "    seller login:       {} / {} ({} orders)",
             self.login, self.password, self.orders
         );
-        println!("  developer portal:     {}/apps (log in as the seller)", self.base_url);
-        println!("  demo app Client ID:   {}", self.client_id);
-        println!(
-            "  demo app secret:      shown in the portal under POKAŻ ({} characters)",
-            self.client_secret.len()
-        );
-        println!("Press Ctrl+C to stop.");
+        println!("    another seller:     drugi-sklep / drugie-haslo");
+        println!("    developer portal:   {}/apps", self.base_url);
     }
+}
+
+/// Runs the demo until Ctrl+C.
+pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(data).with_context(|| format!("creating the data folder {}", data.display()))?;
+    // The emulator forgets everything on exit, so the demo database starts afresh too.
+    for suffix in ["", "-wal", "-shm"] {
+        let f = data.join(format!("demo.db{suffix}"));
+        if f.exists() {
+            std::fs::remove_file(&f).with_context(|| format!("removing the old demo database {}", f.display()))?;
+        }
+    }
+    let emulator = allegro_emulator::spawn(emulator_listen, allegro_emulator::EmulatorConfig { seed: 2026 })
+        .await
+        .context("starting the emulator")?;
+    let seller = seed_emulator(&emulator)?;
+    let public_url = format!("http://{listen}");
+    let (client_id, client_secret) = emulator
+        .emulator
+        .register_app(NewApp {
+            name: "allegro-bridge (demo)".into(),
+            description: Some("The operator's app of the demo".into()),
+            redirect_uris: vec![format!("{public_url}/allegro/install/service")],
+            app_type: None,
+            scopes: None,
+        })
+        .map_err(|e| anyhow!("registering the operator's app: {e}"))?;
+    let store_args = StoreArgs {
+        database: format!("sqlite:{}", data.join("demo.db").display()),
+        key_file: data.join("secret.key"),
+    };
+    let server = ServerArgs {
+        public_url: Some(public_url.clone()),
+        service_client_id: Some(client_id),
+        service_client_secret: Some(client_secret),
+        service_environment: "custom".into(),
+        service_auth_url: Some(emulator.base_url.clone()),
+        service_api_url: Some(emulator.base_url.clone()),
+        secure_cookies: false,
+    };
+    let app = runtime::build_app(&store_args, &server, listen).await?;
+    let email = "demo@allegro-bridge.local";
+    let password = app::random_token(12);
+    let (org, _) = app
+        .create_organisation("Sklep demo", email, SecretString::from(password.clone()))
+        .await
+        .map_err(runtime::app_error)?;
+    app.create_connection(&org, ConnectionMode::ServiceApp, Environment::Custom, None)
+        .await
+        .map_err(runtime::app_error)?;
+    tokio::spawn(runtime::worker_loop(app.clone()));
+    println!();
+    println!("allegro-bridge demo");
+    println!("  back-office:          {public_url}");
+    println!(
+        "    login:              {email} / {}",
+        SecretString::from(password).expose_secret()
+    );
+    seller.print();
+    println!("  Log in, click \"Połącz konto Allegro\", log in to Allegro as demo-sklep and press \"Tak, powiąż\".");
+    println!("Press Ctrl+C to stop.");
+    runtime::serve(app, listen, false).await
 }

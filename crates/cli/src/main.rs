@@ -1,12 +1,16 @@
-//! `allegro-bridge`: the one binary. Subcommands grow with the product; today it runs the
-//! offline Allegro emulator and the demo built on it.
+//! `allegro-bridge`: the one binary — the back-office server, workers, maintenance
+//! commands, the offline Allegro emulator, and the demo that runs both.
 #![forbid(unsafe_code)]
 
+use std::path::PathBuf;
+
 use anyhow::Context as _;
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand};
+use secrecy::SecretString;
 
 mod bench;
 mod demo;
+mod runtime;
 
 /// allegro-bridge: Allegro orders, invoices and shipping for Polish sellers.
 #[derive(Debug, Parser)]
@@ -19,8 +23,87 @@ struct Cli {
     command: Command,
 }
 
+/// Where the data is and how secrets are sealed.
+#[derive(Debug, Clone, Args)]
+pub struct StoreArgs {
+    /// Database: `sqlite:path/file.db` (default, embedded) or `postgres://user:pass@host/db`.
+    #[arg(long, env = "ALLEGRO_BRIDGE_DATABASE", default_value = "sqlite:allegro-bridge.db")]
+    pub database: String,
+    /// File with the 32-byte encryption key (hex) for tokens and secrets; created (mode
+    /// 0600) if missing. Lines `N:hex` add older keys for rotation; the first line seals.
+    #[arg(long, env = "ALLEGRO_BRIDGE_KEY_FILE", default_value = "allegro-bridge.key")]
+    pub key_file: PathBuf,
+}
+
+/// How the server is reached and the operator's Allegro app.
+#[derive(Debug, Clone, Args)]
+pub struct ServerArgs {
+    /// Base URL sellers use; redirect URIs are built on it. Default: http://<listen>.
+    #[arg(long, env = "ALLEGRO_BRIDGE_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Client ID of the operator's app ("Połącz konto Allegro" without an own app).
+    #[arg(long, env = "ALLEGRO_BRIDGE_SERVICE_CLIENT_ID")]
+    pub service_client_id: Option<String>,
+    /// Client Secret of the operator's app.
+    #[arg(long, env = "ALLEGRO_BRIDGE_SERVICE_CLIENT_SECRET", hide_env_values = true)]
+    pub service_client_secret: Option<String>,
+    /// Environment of the operator's app: production, sandbox, or custom with the URLs below.
+    #[arg(long, env = "ALLEGRO_BRIDGE_SERVICE_ENVIRONMENT", default_value = "production")]
+    pub service_environment: String,
+    /// Auth host of a custom environment.
+    #[arg(long, env = "ALLEGRO_BRIDGE_SERVICE_AUTH_URL")]
+    pub service_auth_url: Option<String>,
+    /// API host of a custom environment.
+    #[arg(long, env = "ALLEGRO_BRIDGE_SERVICE_API_URL")]
+    pub service_api_url: Option<String>,
+    /// Mark cookies Secure (set when served over HTTPS).
+    #[arg(long, env = "ALLEGRO_BRIDGE_SECURE_COOKIES")]
+    pub secure_cookies: bool,
+}
+
 #[derive(Debug, Subcommand)]
 enum Command {
+    /// Run the back-office (UI and /api/v1) and, unless --no-worker, the background worker.
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "ALLEGRO_BRIDGE_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: String,
+        /// Address of the admin listener with /metrics (Prometheus).
+        #[arg(long, env = "ALLEGRO_BRIDGE_ADMIN_LISTEN")]
+        admin_listen: Option<String>,
+        /// Do not run background jobs in this process.
+        #[arg(long)]
+        no_worker: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Run only the background worker (token refreshes); any number may share a PostgreSQL.
+    Worker {
+        /// Address of the admin listener with /metrics.
+        #[arg(long, env = "ALLEGRO_BRIDGE_ADMIN_LISTEN")]
+        admin_listen: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+        #[command(flatten)]
+        server: ServerArgs,
+    },
+    /// Create or upgrade the database schema, then exit.
+    Migrate {
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Back-office users.
+    Users {
+        #[command(subcommand)]
+        command: UsersCommand,
+    },
+    /// API keys for /api/v1.
+    ApiKeys {
+        #[command(subcommand)]
+        command: ApiKeysCommand,
+    },
     /// Run the offline Allegro emulator (auth host, API host, developer portal, control API).
     Emulator {
         /// Address to listen on (auth and API paths).
@@ -41,14 +124,54 @@ enum Command {
         #[command(subcommand)]
         target: BenchTarget,
     },
-    /// Run the demo: the emulator with a demo seller, a registered app and orders.
+    /// The product on the built-in emulator: back-office, emulator, demo seller and orders,
+    /// SQLite in --data. Prints the URLs and logins.
     Demo {
-        /// Address to listen on.
-        #[arg(long, default_value = "127.0.0.1:8090")]
+        /// Address of the back-office.
+        #[arg(long, default_value = "127.0.0.1:8080")]
         listen: String,
-        /// Data folder (used from the back-office issue on; created if missing).
+        /// Address of the emulated Allegro.
+        #[arg(long, default_value = "127.0.0.1:8090")]
+        emulator_listen: String,
+        /// Data folder (SQLite file and key; the demo database is recreated on each start).
         #[arg(long, default_value = "allegro-bridge-demo")]
-        data: std::path::PathBuf,
+        data: PathBuf,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum UsersCommand {
+    /// Create a user; with --organisation-name also its organisation (first run).
+    Create {
+        /// E-mail (the login).
+        #[arg(long)]
+        email: String,
+        /// Organisation id to add the user to; default: the only organisation.
+        #[arg(long)]
+        organisation: Option<String>,
+        /// Create a new organisation with this name for the user.
+        #[arg(long, conflicts_with = "organisation")]
+        organisation_name: Option<String>,
+        /// Read the password from standard input (otherwise ALLEGRO_BRIDGE_PASSWORD).
+        #[arg(long)]
+        password_stdin: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ApiKeysCommand {
+    /// Create an API key; prints it alone on the last line (it is not stored in clear).
+    Create {
+        /// A name to recognise the key by.
+        #[arg(long, default_value = "api")]
+        name: String,
+        /// Organisation id; default: the only organisation.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
     },
 }
 
@@ -73,6 +196,85 @@ async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logging(cli.log_json);
     match cli.command {
+        Command::Serve {
+            listen,
+            admin_listen,
+            no_worker,
+            store,
+            server,
+        } => {
+            let app = runtime::build_app(&store, &server, &listen).await?;
+            if let Some(admin) = admin_listen {
+                runtime::serve_metrics(&admin).await?;
+            }
+            if !no_worker {
+                tokio::spawn(runtime::worker_loop(app.clone()));
+            }
+            runtime::serve(app, &listen, server.secure_cookies).await?;
+        }
+        Command::Worker {
+            admin_listen,
+            store,
+            server,
+        } => {
+            let app = runtime::build_app(&store, &server, "127.0.0.1:8080").await?;
+            if let Some(admin) = admin_listen {
+                runtime::serve_metrics(&admin).await?;
+            }
+            println!("worker running against {} (Ctrl+C stops it)", app.store().backend());
+            tokio::select! {
+                () = runtime::worker_loop(app) => {}
+                () = shutdown_signal() => {}
+            }
+        }
+        Command::Migrate { store } => {
+            let s = runtime::open_store(&store.database).await?;
+            println!("database is up to date ({})", s.backend());
+        }
+        Command::Users {
+            command:
+                UsersCommand::Create {
+                    email,
+                    organisation,
+                    organisation_name,
+                    password_stdin,
+                    store,
+                },
+        } => {
+            let password = read_password(password_stdin)?;
+            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
+            match organisation_name {
+                Some(name) => {
+                    let (org, _) = app
+                        .create_organisation(&name, &email, password)
+                        .await
+                        .map_err(runtime::app_error)?;
+                    println!("created organisation {org} and user {email}");
+                }
+                None => {
+                    let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
+                    app.create_user(&org, &email, password)
+                        .await
+                        .map_err(runtime::app_error)?;
+                    println!("created user {email} in organisation {org}");
+                }
+            }
+        }
+        Command::ApiKeys {
+            command:
+                ApiKeysCommand::Create {
+                    name,
+                    organisation,
+                    store,
+                },
+        } => {
+            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
+            let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
+            let key = app.create_api_key(&org, &name).await.map_err(runtime::app_error)?;
+            use secrecy::ExposeSecret;
+            println!("API key \"{name}\" for organisation {org} (shown once; send it as Authorization: Bearer …):");
+            println!("{}", key.expose_secret());
+        }
         Command::Emulator {
             listen,
             auth_listen,
@@ -95,7 +297,7 @@ async fn main() -> anyhow::Result<()> {
                 handle.base_url
             );
             if with_demo_data {
-                demo::seed(&handle)?.print();
+                demo::seed_emulator(&handle)?.print();
             }
             shutdown_signal().await;
         }
@@ -115,21 +317,33 @@ async fn main() -> anyhow::Result<()> {
             .run()
             .await?;
         }
-        Command::Demo { listen, data } => {
-            std::fs::create_dir_all(&data).with_context(|| format!("creating the data folder {}", data.display()))?;
-            let handle = allegro_emulator::spawn(&listen, allegro_emulator::EmulatorConfig { seed: 2026 })
-                .await
-                .context("starting the demo emulator")?;
-            println!("allegro-bridge demo on {}", handle.base_url);
-            demo::seed(&handle)?.print();
-            shutdown_signal().await;
+        Command::Demo {
+            listen,
+            emulator_listen,
+            data,
+        } => {
+            demo::run(&listen, &emulator_listen, &data).await?;
         }
     }
     Ok(())
 }
 
+fn read_password(from_stdin: bool) -> anyhow::Result<SecretString> {
+    let raw = if from_stdin {
+        let mut line = String::new();
+        std::io::stdin()
+            .read_line(&mut line)
+            .context("reading the password from standard input")?;
+        line.trim_end_matches(['\n', '\r']).to_owned()
+    } else {
+        std::env::var("ALLEGRO_BRIDGE_PASSWORD")
+            .context("give the password on standard input (--password-stdin) or in ALLEGRO_BRIDGE_PASSWORD")?
+    };
+    Ok(SecretString::from(raw))
+}
+
 fn init_logging(json: bool) {
-    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info".into());
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env().unwrap_or_else(|_| "info,sqlx=warn".into());
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
     if json {
         builder.json().init();
@@ -138,7 +352,22 @@ fn init_logging(json: bool) {
     }
 }
 
-async fn shutdown_signal() {
-    let _ = tokio::signal::ctrl_c().await;
+/// Resolves on Ctrl+C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {}
+        () = term => {}
+    }
     println!("stopping");
 }

@@ -1,0 +1,247 @@
+//! Wiring: open the store, load the key ring, build the app, serve, run the worker.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::{Context as _, anyhow, bail};
+use app::{App, AppConfig, AppError, Cipher, RefreshOutcome, RefreshPolicy, ServiceApp};
+use domain::{Environment, OrganisationId, SystemClock};
+use secrecy::SecretString;
+
+use crate::{ServerArgs, StoreArgs};
+
+/// Opens the store named by `url` and brings its schema up to date.
+pub async fn open_store(url: &str) -> anyhow::Result<store::Store> {
+    if url.starts_with("sqlite:") {
+        Ok(Arc::new(
+            store_sqlite::SqliteStore::open(url)
+                .await
+                .with_context(|| format!("opening SQLite database {url}"))?,
+        ))
+    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+        let shown = redact_url(url);
+        Ok(Arc::new(
+            store_postgres::PgStore::open(url)
+                .await
+                .with_context(|| format!("opening PostgreSQL database {shown}"))?,
+        ))
+    } else {
+        bail!(
+            "--database must start with sqlite: or postgres:// (got {:?})",
+            redact_url(url)
+        )
+    }
+}
+
+/// The URL with any password replaced, for messages.
+pub fn redact_url(url: &str) -> String {
+    match url::Url::parse(url) {
+        Ok(mut u) if u.password().is_some() => {
+            let _ = u.set_password(Some("***"));
+            u.to_string()
+        }
+        _ => url.to_owned(),
+    }
+}
+
+/// Reads the key ring from `path`, creating a new key (mode 0600) if the file is missing.
+/// Each line is `hex` or `id:hex`; the first line's key seals new values.
+pub fn load_cipher(path: &Path) -> anyhow::Result<Cipher> {
+    if !path.exists() {
+        let key = Cipher::generate_key_hex();
+        write_private(path, &format!("1:{key}\n"))
+            .with_context(|| format!("creating the key file {}", path.display()))?;
+        tracing::warn!(path = %path.display(), "created a new encryption key; back it up — without it stored tokens cannot be read");
+    }
+    let text = std::fs::read_to_string(path).with_context(|| format!("reading the key file {}", path.display()))?;
+    let mut keys = Vec::new();
+    for (n, line) in text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| !l.trim().is_empty() && !l.trim_start().starts_with('#'))
+    {
+        let (id, hex) = match line.split_once(':') {
+            Some((id, hex)) => (
+                id.trim()
+                    .parse::<u8>()
+                    .with_context(|| format!("{}:{}: key id must be 0–255", path.display(), n + 1))?,
+                hex,
+            ),
+            None => (1, line),
+        };
+        keys.push((id, SecretString::from(hex.trim().to_owned())));
+    }
+    let active = keys
+        .first()
+        .map(|(id, _)| *id)
+        .ok_or_else(|| anyhow!("{}: no key in the file", path.display()))?;
+    Cipher::new(active, &keys).with_context(|| format!("{}: a key is not 64 hex characters", path.display()))
+}
+
+fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
+    use std::io::Write as _;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    options.open(path)?.write_all(content.as_bytes())
+}
+
+/// Server arguments with nothing set (for maintenance commands).
+pub fn no_server() -> ServerArgs {
+    ServerArgs {
+        public_url: None,
+        service_client_id: None,
+        service_client_secret: None,
+        service_environment: "production".into(),
+        service_auth_url: None,
+        service_api_url: None,
+        secure_cookies: false,
+    }
+}
+
+/// Builds the application from the command line.
+pub async fn build_app(store_args: &StoreArgs, server: &ServerArgs, listen: &str) -> anyhow::Result<App> {
+    let store = open_store(&store_args.database).await?;
+    let cipher = load_cipher(&store_args.key_file)?;
+    let service_app = match (&server.service_client_id, &server.service_client_secret) {
+        (Some(id), Some(secret)) => {
+            let environment: Environment = server.service_environment.parse().context("--service-environment")?;
+            let (auth_url, api_url) = match environment {
+                Environment::Production => ("https://allegro.pl".to_owned(), "https://api.allegro.pl".to_owned()),
+                Environment::Sandbox => (
+                    "https://allegro.pl.allegrosandbox.pl".to_owned(),
+                    "https://api.allegro.pl.allegrosandbox.pl".to_owned(),
+                ),
+                Environment::Custom => (
+                    server
+                        .service_auth_url
+                        .clone()
+                        .context("--service-auth-url is needed for a custom environment")?,
+                    server
+                        .service_api_url
+                        .clone()
+                        .context("--service-api-url is needed for a custom environment")?,
+                ),
+            };
+            Some(ServiceApp {
+                environment,
+                auth_url,
+                api_url,
+                client_id: id.clone(),
+                client_secret: SecretString::from(secret.clone()),
+            })
+        }
+        (None, None) => None,
+        _ => bail!("give both --service-client-id and --service-client-secret, or neither"),
+    };
+    let config = AppConfig {
+        public_url: server.public_url.clone().unwrap_or_else(|| format!("http://{listen}")),
+        service_app,
+        session_ttl_ms: 12 * 3_600_000,
+        refresh: RefreshPolicy::default(),
+    };
+    Ok(App::new(store, cipher, Arc::new(SystemClock), config))
+}
+
+/// Maps an application error for the terminal.
+pub fn app_error(e: AppError) -> anyhow::Error {
+    match e {
+        AppError::Validation { field, message } => anyhow!("{field}: {message}"),
+        AppError::Internal(e) => e,
+        other => anyhow!("{other}"),
+    }
+}
+
+/// The organisation given, or the only one.
+pub async fn pick_organisation(app: &App, given: Option<&str>) -> anyhow::Result<OrganisationId> {
+    if let Some(raw) = given {
+        return raw
+            .parse()
+            .map_err(|e: domain::DomainError| anyhow!("--organisation: {e}"));
+    }
+    let orgs = app.organisations().await.map_err(app_error)?;
+    match orgs.as_slice() {
+        [one] => Ok(one.id.clone()),
+        [] => bail!(
+            "no organisation yet: create one with `allegro-bridge users create --organisation-name NAME --email …` or the setup page"
+        ),
+        many => bail!(
+            "{} organisations: choose one with --organisation ({})",
+            many.len(),
+            many.iter()
+                .map(|o| format!("{} = {}", o.id, o.name))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    }
+}
+
+/// Serves the back-office on `listen` until Ctrl+C or SIGTERM.
+pub async fn serve(app: App, listen: &str, secure_cookies: bool) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding {listen}"))?;
+    tracing::info!(address = %listener.local_addr()?, store = app.store().backend(), "back-office listening");
+    let router = web::router(web::WebState { app, secure_cookies });
+    axum::serve(listener, router)
+        .with_graceful_shutdown(crate::shutdown_signal())
+        .await
+        .context("serving HTTP")
+}
+
+/// Serves `/metrics` on a separate admin listener, so metrics are never exposed on the
+/// public port by accident.
+pub async fn serve_metrics(listen: &str) -> anyhow::Result<()> {
+    let handle = metrics_exporter_prometheus::PrometheusBuilder::new()
+        .install_recorder()
+        .context("installing the metrics recorder")?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("binding the admin listener {listen}"))?;
+    let router = axum::Router::new().route(
+        "/metrics",
+        axum::routing::get(move || std::future::ready(handle.render())),
+    );
+    tokio::spawn(async move {
+        if let Err(e) = axum::serve(listener, router).await {
+            tracing::error!(error = %e, "metrics listener stopped");
+        }
+    });
+    Ok(())
+}
+
+/// The background worker: every 20 s refreshes due tokens (ahead of expiry, and keep-alive
+/// for quiet accounts) and publishes account gauges. One account's failure never stops
+/// the others; a failing cycle is logged and retried.
+pub async fn worker_loop(app: App) {
+    loop {
+        match app.refresh_due_accounts(500).await {
+            Ok(done) => {
+                for (id, outcome) in done {
+                    match outcome {
+                        RefreshOutcome::Refreshed | RefreshOutcome::Busy | RefreshOutcome::Skipped => {}
+                        RefreshOutcome::NeedsRelogin(reason) => {
+                            tracing::warn!(account.id = %id, reason, "account needs a new login")
+                        }
+                        RefreshOutcome::Failed(e) => {
+                            tracing::warn!(account.id = %id, error = %e, "refresh failed; retried next cycle")
+                        }
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "refresh cycle failed"),
+        }
+        if let Ok(counts) = app.store().account_status_counts().await {
+            for status in ["active", "needs_relogin", "disconnected"] {
+                let n = counts.iter().find(|(s, _)| s.as_str() == status).map_or(0, |(_, n)| *n);
+                metrics::gauge!("allegro_bridge_accounts", "status" => status).set(n as f64);
+            }
+        }
+        tokio::time::sleep(Duration::from_secs(20)).await;
+    }
+}

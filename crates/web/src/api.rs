@@ -1,0 +1,310 @@
+//! The JSON API `/api/v1` (bearer API key), described by `/api/v1/openapi.json`.
+
+use axum::extract::{Path, State, rejection::JsonRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post, put};
+use axum::{Json, Router};
+use domain::{AccountId, ConnectionId, ConnectionMode, Environment};
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+use crate::WebState;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+
+pub fn router() -> Router<WebState> {
+    Router::new()
+        .route("/api/v1/openapi.json", get(openapi))
+        .route("/api/v1/connections", get(list_connections).post(create_connection))
+        .route("/api/v1/connections/{id}/credentials", put(set_credentials))
+        .route("/api/v1/connections/{id}/link", post(link))
+        .route("/api/v1/accounts", get(list_accounts))
+        .route("/api/v1/accounts/{id}", axum::routing::delete(delete_account))
+        .route("/api/v1/accounts/{id}/settings", get(get_settings).put(put_settings))
+}
+
+fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
+    payload
+        .map(|Json(v)| v)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))
+}
+
+fn id<T: std::str::FromStr>(raw: &str) -> Result<T, ApiError> {
+    raw.parse().map_err(|_| ApiError::App(app::AppError::NotFound))
+}
+
+fn connection_json(state: &WebState, c: &store::Connection) -> Value {
+    json!({
+        "id": c.id,
+        "mode": c.mode,
+        "environment": c.environment,
+        "auth_url": c.auth_url,
+        "api_url": c.api_url,
+        "redirect_uri": state.app.redirect_uri(c),
+        "client_id": c.client_id,
+        "has_credentials": c.mode == ConnectionMode::ServiceApp || c.client_secret.is_some(),
+    })
+}
+
+async fn list_connections(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    let list = state.app.connections(&user.organisation_id).await?;
+    Ok(Json(
+        json!({ "connections": list.iter().map(|c| connection_json(&state, c)).collect::<Vec<_>>() }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct NewConnection {
+    mode: ConnectionMode,
+    #[serde(default = "production")]
+    environment: Environment,
+    auth_url: Option<String>,
+    api_url: Option<String>,
+}
+
+fn production() -> Environment {
+    Environment::Production
+}
+
+async fn create_connection(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<NewConnection>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let req = body(payload)?;
+    let urls = req.auth_url.zip(req.api_url);
+    let c = state
+        .app
+        .create_connection(&user.organisation_id, req.mode, req.environment, urls)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": c.id, "redirect_uri": state.app.redirect_uri(&c)})),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Credentials {
+    client_id: String,
+    client_secret: String,
+}
+
+async fn set_credentials(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<Credentials>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let req = body(payload)?;
+    let cid: ConnectionId = id(&raw)?;
+    state
+        .app
+        .set_credentials(
+            &user.organisation_id,
+            &cid,
+            &req.client_id,
+            &SecretString::from(req.client_secret),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn link(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let cid: ConnectionId = id(&raw)?;
+    let url = state.app.start_link(&user, &cid, None).await?;
+    Ok(Json(json!({ "authorization_url": url.as_str() })))
+}
+
+async fn list_accounts(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    let accounts = state.app.accounts(&user).await?;
+    let list: Vec<Value> = accounts
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "login": a.login,
+                "allegro_user_id": a.allegro_user_id,
+                "status": a.status,
+                "status_reason": a.status_reason,
+                "connection_id": a.connection_id,
+                "scopes": a.scopes.split_whitespace().collect::<Vec<_>>(),
+                "at_risk": state.app.at_risk(a),
+                "last_refresh_at": a.last_refresh_at_ms.map(crate::format_time),
+                "last_sync_at": a.last_sync_at_ms.map(crate::format_time),
+                "linked_at": crate::format_time(a.created_at_ms),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "accounts": list })))
+}
+
+async fn delete_account(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let aid: AccountId = id(&raw)?;
+    state.app.disconnect(&user, &aid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn get_settings(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let aid: AccountId = id(&raw)?;
+    let s = state.app.settings(&user, &aid).await?;
+    Ok(Json(
+        serde_json::to_value(s).map_err(|e| ApiError::App(app::AppError::Internal(e.into())))?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SettingsBody {
+    enabled: bool,
+    vat_goods: String,
+    vat_delivery: String,
+    invoice_trigger: String,
+    invoice_series: String,
+}
+
+async fn put_settings(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<SettingsBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let b = body(payload)?;
+    let aid: AccountId = id(&raw)?;
+    let s = crate::ui::parse_settings(
+        b.enabled,
+        &b.vat_goods,
+        &b.vat_delivery,
+        &b.invoice_trigger,
+        &b.invoice_series,
+    )?;
+    state.app.save_settings(&user, &aid, &s).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn openapi() -> Json<Value> {
+    Json(document())
+}
+
+fn op(summary: &str, ok: &str, body: Option<Value>) -> Value {
+    let mut o = json!({
+        "summary": summary,
+        "security": [{"apiKey": []}],
+        "responses": {
+            ok: {"description": "success"},
+            "401": {"description": "no or wrong API key", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+            "404": {"description": "not found in your organisation", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+            "422": {"description": "invalid input; `field` names it", "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}},
+        }
+    });
+    if let Some(schema) = body {
+        o["requestBody"] = json!({"required": true, "content": {"application/json": {"schema": schema}}});
+    }
+    o
+}
+
+/// The OpenAPI 3.1 document of `/api/v1`.
+pub fn document() -> Value {
+    let id_param =
+        json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
+    let settings = json!({
+        "type": "object",
+        "required": ["enabled", "vat_goods", "vat_delivery", "invoice_trigger", "invoice_series"],
+        "properties": {
+            "enabled": {"type": "boolean", "description": "„Włącz”: the integration acts on this account"},
+            "vat_goods": {"type": "string", "enum": ["23", "8", "5", "0", "zw", "np"]},
+            "vat_delivery": {"type": "string", "enum": ["23", "8", "5", "0", "zw", "np"]},
+            "invoice_trigger": {"type": "string", "enum": ["READY_FOR_PROCESSING", "PROCESSING", "READY_FOR_SHIPMENT", "SENT", "PICKED_UP"]},
+            "invoice_series": {"type": "string", "example": "FV/{n}/{MM}/{YYYY}"}
+        }
+    });
+    json!({
+        "openapi": "3.1.0",
+        "info": {"title": "allegro-bridge API", "version": "1", "description": "Linked Allegro accounts and their connections. Authenticate with `Authorization: Bearer <API key>` (`allegro-bridge api-keys create`). Every call sees only its organisation."},
+        "servers": [{"url": "/"}],
+        "components": {
+            "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
+            "schemas": {
+                "Problem": {"type": "object", "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}, "field": {"type": ["string", "null"]}}},
+                "Settings": settings,
+            }
+        },
+        "paths": {
+            "/api/v1/connections": {
+                "get": op("List connections", "200", None),
+                "post": op("Create a connection; answers its id and the redirect URI to register in Allegro's portal", "201", Some(json!({
+                    "type": "object", "required": ["mode"],
+                    "properties": {"mode": {"type": "string", "enum": ["own_app", "service_app"]}, "environment": {"type": "string", "enum": ["production", "sandbox", "custom"]}, "auth_url": {"type": "string"}, "api_url": {"type": "string"}}
+                }))),
+            },
+            "/api/v1/connections/{id}/credentials": {
+                "parameters": id_param,
+                "put": op("Set an own app's Client ID and Client Secret (stored encrypted)", "204", Some(json!({"type": "object", "required": ["client_id", "client_secret"], "properties": {"client_id": {"type": "string"}, "client_secret": {"type": "string", "writeOnly": true}}}))),
+            },
+            "/api/v1/connections/{id}/link": {
+                "parameters": id_param,
+                "post": op("Start linking: answers the authorization_url to open in a browser", "200", None),
+            },
+            "/api/v1/accounts": {"get": op("List linked accounts (status active | needs_relogin | disconnected)", "200", None)},
+            "/api/v1/accounts/{id}": {"parameters": id_param, "delete": op("Disconnect an account (tokens dropped, history kept)", "204", None)},
+            "/api/v1/accounts/{id}/settings": {
+                "parameters": id_param,
+                "get": op("An account's settings", "200", None),
+                "put": op("Replace an account's settings", "204", Some(json!({"$ref": "#/components/schemas/Settings"}))),
+            }
+        }
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every route of the API, as (method, path): the OpenAPI document is checked against it.
+    pub const ROUTES: &[(&str, &str)] = &[
+        ("get", "/api/v1/connections"),
+        ("post", "/api/v1/connections"),
+        ("put", "/api/v1/connections/{id}/credentials"),
+        ("post", "/api/v1/connections/{id}/link"),
+        ("get", "/api/v1/accounts"),
+        ("delete", "/api/v1/accounts/{id}"),
+        ("get", "/api/v1/accounts/{id}/settings"),
+        ("put", "/api/v1/accounts/{id}/settings"),
+    ];
+
+    #[test]
+    fn the_document_lists_every_route() {
+        let doc = super::document();
+        for (method, path) in ROUTES {
+            assert!(
+                doc["paths"][path][method].is_object(),
+                "{method} {path} is not documented"
+            );
+        }
+        let documented: usize = doc["paths"]
+            .as_object()
+            .unwrap()
+            .values()
+            .map(|p| p.as_object().unwrap().keys().filter(|k| *k != "parameters").count())
+            .sum();
+        assert_eq!(
+            documented,
+            ROUTES.len(),
+            "the document has operations the router does not"
+        );
+    }
+}

@@ -1,0 +1,80 @@
+//! allegro-bridge's back-office: the HTML UI (server-rendered, works without JavaScript,
+//! Polish and English) and the JSON API `/api/v1`.
+#![forbid(unsafe_code)]
+// Handlers return ready-made `Response`s as errors, as axum does.
+#![allow(clippy::result_large_err)]
+
+mod api;
+mod auth;
+mod error;
+pub mod i18n;
+mod ui;
+
+use axum::Router;
+use axum::routing::{get, post};
+
+pub use api::document as openapi_document;
+
+/// State of every handler.
+#[derive(Clone, Debug)]
+pub struct WebState {
+    /// The application.
+    pub app: app::App,
+    /// Mark cookies `Secure` (when served over HTTPS).
+    pub secure_cookies: bool,
+}
+
+/// The whole back-office: UI routes (behind the CSRF check) and the API.
+pub fn router(state: WebState) -> Router {
+    let ui = Router::new()
+        .route("/", get(ui::index))
+        .route("/setup", get(ui::setup_form).post(ui::setup))
+        .route("/login", get(ui::login_form).post(ui::login))
+        .route("/logout", post(ui::logout))
+        .route("/lang/{code}", get(ui::set_lang))
+        .route("/accounts", get(ui::accounts))
+        .route("/accounts/{id}/relink", post(ui::relink))
+        .route(
+            "/accounts/{id}/disconnect",
+            get(ui::disconnect_form).post(ui::disconnect),
+        )
+        .route("/accounts/{id}/settings", get(ui::settings).post(ui::save_settings))
+        .route("/connections", get(ui::connections).post(ui::create_connection))
+        .route("/connections/{id}", get(ui::connection))
+        .route("/connections/{id}/credentials", post(ui::save_credentials))
+        .route("/connections/{id}/link", post(ui::start_link))
+        .route("/allegro/install/{id}", get(ui::callback))
+        .route("/assets/app.css", get(ui::css))
+        .route("/assets/app.js", get(ui::js))
+        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf));
+    Router::new().merge(ui).merge(api::router()).with_state(state)
+}
+
+/// `2026-11-23 18:07` in Europe/Warsaw is what sellers expect; UTC with the zone named is
+/// what we can say without a zone database in this crate.
+pub fn format_time(ms: i64) -> String {
+    let secs = ms.div_euclid(1000);
+    let days = secs.div_euclid(86_400);
+    let rem = secs.rem_euclid(86_400);
+    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn formats_times() {
+        assert_eq!(super::format_time(0), "1970-01-01 00:00 UTC");
+        assert_eq!(super::format_time(951_782_400_000), "2000-02-29 00:00 UTC");
+        assert_eq!(super::format_time(1_795_453_217_923), "2026-11-23 17:00 UTC");
+    }
+}

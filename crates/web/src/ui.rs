@@ -1,0 +1,894 @@
+//! The HTML back-office. Handlers are thin: extract, one `app` call, render.
+
+use app::{AppError, CurrentUser, LinkOutcome};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use domain::{
+    AccountId, AccountSettings, AccountStatus, ConnectionId, ConnectionMode, Environment, InvoiceSeries,
+    InvoiceTrigger, VatRate,
+};
+use secrecy::SecretString;
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::auth::{MaybeUser, PRE_CSRF_COOKIE, SESSION_COOKIE, UiUser, cookie, set_cookie};
+use crate::error::page_error;
+use crate::i18n::{LANG_COOKIE, Lang, Tr};
+
+/// What every page's frame needs.
+pub struct Chrome {
+    /// Translations.
+    pub t: Tr,
+    /// The logged-in user's e-mail.
+    pub email: Option<String>,
+    /// The CSRF token for forms.
+    pub csrf: String,
+}
+
+impl Chrome {
+    fn for_user(t: &Tr, user: &CurrentUser) -> Self {
+        Self {
+            t: t.clone(),
+            email: user.email.clone(),
+            csrf: user.csrf_token.clone().unwrap_or_default(),
+        }
+    }
+}
+
+fn render(page: &impl Template) -> Response {
+    match page.render() {
+        Ok(html) => Html(html).into_response(),
+        Err(e) => {
+            tracing::error!(error = %e, "rendering a template");
+            (StatusCode::INTERNAL_SERVER_ERROR, "template error").into_response()
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "simple.html")]
+struct SimplePage<'a> {
+    c: Chrome,
+    title: &'a str,
+    paragraphs: Vec<String>,
+    kind: &'a str,
+}
+
+/// A page with a title and a message (errors, results).
+pub fn simple_page(t: &Tr, title: &str, message: &str) -> String {
+    let page = SimplePage {
+        c: Chrome {
+            t: t.clone(),
+            email: None,
+            csrf: String::new(),
+        },
+        title,
+        paragraphs: vec![message.to_owned()],
+        kind: "",
+    };
+    page.render().unwrap_or_else(|_| message.to_owned())
+}
+
+pub async fn index() -> Redirect {
+    Redirect::to("/accounts")
+}
+
+pub async fn set_lang(State(state): State<WebState>, Path(code): Path<String>, headers: HeaderMap) -> Response {
+    let lang = Lang::parse(&code).unwrap_or(Lang::Pl);
+    // Back to where the switch was clicked, if that was one of our pages.
+    let back = headers
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|r| url::Url::parse(r).ok())
+        .map(|u| u.path().to_owned())
+        .filter(|p| p.starts_with('/') && !p.starts_with("//") && !p.starts_with("/lang/"))
+        .unwrap_or_else(|| "/accounts".into());
+    with_cookie(
+        Redirect::to(&back).into_response(),
+        &set_cookie(&state, LANG_COOKIE, lang.code(), 365 * 86_400),
+    )
+}
+
+fn with_cookie(mut response: Response, cookie: &str) -> Response {
+    if let Ok(v) = HeaderValue::from_str(cookie) {
+        response.headers_mut().append(header::SET_COOKIE, v);
+    }
+    response
+}
+
+/// The CSRF token for a form shown before login, and the cookie to set if it is new.
+fn pre_login_csrf(state: &WebState, headers: &HeaderMap) -> (String, Option<String>) {
+    match cookie(headers, PRE_CSRF_COOKIE) {
+        Some(v) if v.len() >= 32 => (v, None),
+        _ => {
+            let token = app::random_token(32);
+            let c = set_cookie(state, PRE_CSRF_COOKIE, &token, 3600);
+            (token, Some(c))
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    c: Chrome,
+    failed: bool,
+    email: String,
+}
+
+pub async fn login_form(
+    State(state): State<WebState>,
+    tr: Tr,
+    headers: HeaderMap,
+    MaybeUser(user): MaybeUser,
+) -> Response {
+    if user.is_some() {
+        return Redirect::to("/accounts").into_response();
+    }
+    if matches!(state.app.needs_setup().await, Ok(true)) {
+        return Redirect::to("/setup").into_response();
+    }
+    let (csrf, set) = pre_login_csrf(&state, &headers);
+    let page = render(&LoginPage {
+        c: Chrome {
+            t: tr,
+            email: None,
+            csrf,
+        },
+        failed: false,
+        email: String::new(),
+    });
+    match set {
+        Some(c) => with_cookie(page, &c),
+        None => page,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+pub async fn login(State(state): State<WebState>, tr: Tr, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
+    match state.app.login(&form.email, SecretString::from(form.password)).await {
+        Ok(session) => {
+            use secrecy::ExposeSecret;
+            let c = set_cookie(
+                &state,
+                SESSION_COOKIE,
+                session.cookie.expose_secret(),
+                session.max_age_s,
+            );
+            with_cookie(Redirect::to("/accounts").into_response(), &c)
+        }
+        Err(AppError::Unauthorized) => {
+            let csrf = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_default();
+            let mut r = render(&LoginPage {
+                c: Chrome {
+                    t: tr,
+                    email: None,
+                    csrf,
+                },
+                failed: true,
+                email: form.email,
+            });
+            *r.status_mut() = StatusCode::UNAUTHORIZED;
+            r
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+pub async fn logout(State(state): State<WebState>, headers: HeaderMap) -> Response {
+    if let Some(c) = cookie(&headers, SESSION_COOKIE) {
+        let _ = state.app.logout(&c).await;
+    }
+    with_cookie(
+        Redirect::to("/login").into_response(),
+        &set_cookie(&state, SESSION_COOKIE, "", 0),
+    )
+}
+
+#[derive(Template)]
+#[template(path = "setup.html")]
+struct SetupPage {
+    c: Chrome,
+    error: Option<String>,
+    organisation: String,
+    email: String,
+}
+
+pub async fn setup_form(State(state): State<WebState>, tr: Tr, headers: HeaderMap) -> Response {
+    if !matches!(state.app.needs_setup().await, Ok(true)) {
+        return Redirect::to("/login").into_response();
+    }
+    let (csrf, set) = pre_login_csrf(&state, &headers);
+    let page = render(&SetupPage {
+        c: Chrome {
+            t: tr,
+            email: None,
+            csrf,
+        },
+        error: None,
+        organisation: String::new(),
+        email: String::new(),
+    });
+    match set {
+        Some(c) => with_cookie(page, &c),
+        None => page,
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SetupForm {
+    organisation: String,
+    email: String,
+    password: String,
+}
+
+pub async fn setup(State(state): State<WebState>, tr: Tr, headers: HeaderMap, Form(form): Form<SetupForm>) -> Response {
+    // Only while there is no user at all; afterwards users are added by the CLI.
+    if !matches!(state.app.needs_setup().await, Ok(true)) {
+        return Redirect::to("/login").into_response();
+    }
+    let password = SecretString::from(form.password.clone());
+    match state
+        .app
+        .create_organisation(&form.organisation, &form.email, password)
+        .await
+    {
+        Ok(_) => {
+            login(
+                State(state),
+                tr,
+                headers,
+                Form(LoginForm {
+                    email: form.email,
+                    password: form.password,
+                }),
+            )
+            .await
+        }
+        Err(AppError::Validation { field, message }) => {
+            let csrf = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_default();
+            let error = Some(tr.args("error-field", &[("field", field), ("message", &message)]));
+            let mut r = render(&SetupPage {
+                c: Chrome {
+                    t: tr,
+                    email: None,
+                    csrf,
+                },
+                error,
+                organisation: form.organisation,
+                email: form.email,
+            });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            r
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+struct AccountRow {
+    id: String,
+    login: String,
+    status: String,
+    status_code: &'static str,
+    reason: Option<String>,
+    at_risk: bool,
+    missing: Option<String>,
+    last_sync: String,
+}
+
+struct ConnectOption {
+    id: String,
+    label: String,
+}
+
+#[derive(Template)]
+#[template(path = "accounts.html")]
+struct AccountsPage {
+    c: Chrome,
+    rows: Vec<AccountRow>,
+    any_needs_relogin: bool,
+    connectable: Vec<ConnectOption>,
+}
+
+fn connection_label(t: &Tr, c: &store::Connection) -> String {
+    let env = t.t(&format!("env-{}", c.environment.as_str()));
+    let mode = t.t(&format!("mode-{}", c.mode.as_str()));
+    match &c.client_id {
+        Some(id) if c.mode == ConnectionMode::OwnApp => {
+            format!("{mode} · {env} · {}…", id.chars().take(8).collect::<String>())
+        }
+        _ => format!("{mode} · {env}"),
+    }
+}
+
+fn missing_scopes(t: &Tr, granted: &str) -> Option<String> {
+    let missing: Vec<String> = app::scopes::REQUIRED_BY_BRIDGE
+        .iter()
+        .filter(|s| !granted.split_whitespace().any(|g| g == **s))
+        .filter_map(|s| app::scopes::find(s))
+        .map(|s| format!("{} ({})", s.group, s.name))
+        .collect();
+    (!missing.is_empty()).then(|| t.t1("missing-scopes", "scopes", &missing.join(", ")))
+}
+
+pub async fn accounts(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) -> Response {
+    let result = async {
+        let accounts = state.app.accounts(&user).await?;
+        let connections = state.app.connections(&user.organisation_id).await?;
+        Ok::<_, AppError>((accounts, connections))
+    }
+    .await;
+    let (accounts, connections) = match result {
+        Ok(v) => v,
+        Err(e) => return page_error(&tr, e),
+    };
+    let rows = accounts
+        .iter()
+        .map(|a| AccountRow {
+            id: a.id.to_string(),
+            login: a.login.clone(),
+            status: tr.t(&format!("status-{}", a.status.as_str())),
+            status_code: a.status.as_str(),
+            reason: a
+                .status_reason
+                .as_ref()
+                .filter(|_| a.status == AccountStatus::NeedsRelogin)
+                .map(|r| tr.t(&format!("reason-{r}"))),
+            at_risk: state.app.at_risk(a),
+            missing: (a.status == AccountStatus::Active)
+                .then(|| missing_scopes(&tr, &a.scopes))
+                .flatten(),
+            last_sync: a.last_sync_at_ms.map_or_else(|| tr.t("never"), crate::format_time),
+        })
+        .collect();
+    let connectable = connections
+        .iter()
+        .filter(|c| c.mode == ConnectionMode::ServiceApp || c.client_id.is_some())
+        .map(|c| ConnectOption {
+            id: c.id.to_string(),
+            label: connection_label(&tr, c),
+        })
+        .collect();
+    render(&AccountsPage {
+        c: Chrome::for_user(&tr, &user),
+        any_needs_relogin: accounts.iter().any(|a| a.status == AccountStatus::NeedsRelogin),
+        rows,
+        connectable,
+    })
+}
+
+struct ConnectionRow {
+    id: String,
+    label: String,
+    state: String,
+}
+
+#[derive(Template)]
+#[template(path = "connections.html")]
+struct ConnectionsPage {
+    c: Chrome,
+    rows: Vec<ConnectionRow>,
+    service_app: bool,
+}
+
+pub async fn connections(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) -> Response {
+    let list = match state.app.connections(&user.organisation_id).await {
+        Ok(l) => l,
+        Err(e) => return page_error(&tr, e),
+    };
+    let rows = list
+        .iter()
+        .map(|c| ConnectionRow {
+            id: c.id.to_string(),
+            label: connection_label(&tr, c),
+            state: if c.mode == ConnectionMode::ServiceApp || c.client_id.is_some() {
+                tr.t("credentials-ok")
+            } else {
+                tr.t("credentials-missing")
+            },
+        })
+        .collect();
+    render(&ConnectionsPage {
+        c: Chrome::for_user(&tr, &user),
+        rows,
+        service_app: state.app.config().service_app.is_some(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct NewConnectionForm {
+    mode: String,
+    environment: Option<String>,
+    auth_url: Option<String>,
+    api_url: Option<String>,
+}
+
+pub async fn create_connection(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Form(form): Form<NewConnectionForm>,
+) -> Response {
+    let result = async {
+        let mode: ConnectionMode = form
+            .mode
+            .parse()
+            .map_err(|e: domain::DomainError| app::invalid("mode", e.to_string()))?;
+        let environment: Environment = form
+            .environment
+            .as_deref()
+            .unwrap_or("production")
+            .parse()
+            .map_err(|e: domain::DomainError| app::invalid("environment", e.to_string()))?;
+        let urls = match (
+            form.auth_url.filter(|s| !s.trim().is_empty()),
+            form.api_url.filter(|s| !s.trim().is_empty()),
+        ) {
+            (Some(a), Some(b)) => Some((a, b)),
+            _ => None,
+        };
+        state
+            .app
+            .create_connection(&user.organisation_id, mode, environment, urls)
+            .await
+    }
+    .await;
+    match result {
+        Ok(c) if c.mode == ConnectionMode::ServiceApp => Redirect::to("/accounts").into_response(),
+        Ok(c) => Redirect::to(&format!("/connections/{}", c.id)).into_response(),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "connection.html")]
+struct ConnectionPage {
+    c: Chrome,
+    id: String,
+    label: String,
+    own_app: bool,
+    has_credentials: bool,
+    redirect_uri: String,
+    portal: String,
+    app_name: String,
+    client_id: String,
+    scopes: Vec<(&'static str, &'static str, &'static str)>,
+    saved: bool,
+    error: Option<String>,
+}
+
+fn portal_url(c: &store::Connection) -> String {
+    match c.environment {
+        Environment::Production => "https://apps.developer.allegro.pl".into(),
+        Environment::Sandbox => "https://apps.developer.allegro.pl.allegrosandbox.pl".into(),
+        Environment::Custom => format!("{}/apps", c.auth_url.trim_end_matches('/')),
+    }
+}
+
+fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
+    raw.parse().map_err(|_| AppError::NotFound)
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+async fn connection_page(
+    state: &WebState,
+    tr: &Tr,
+    user: &CurrentUser,
+    id: &str,
+    saved: bool,
+    error: Option<String>,
+) -> Response {
+    let result = async {
+        let id: ConnectionId = parse_id(id)?;
+        state.app.connection(&user.organisation_id, &id).await
+    }
+    .await;
+    let conn = match result {
+        Ok(c) => c,
+        Err(e) => return page_error(tr, e),
+    };
+    let scopes = app::scopes::REQUIRED_BY_BRIDGE
+        .iter()
+        .filter_map(|s| app::scopes::find(s))
+        .map(|s| (s.group, s.description_pl, s.name))
+        .collect();
+    let mut response = render(&ConnectionPage {
+        c: Chrome::for_user(tr, user),
+        id: conn.id.to_string(),
+        label: connection_label(tr, &conn),
+        own_app: conn.mode == ConnectionMode::OwnApp,
+        has_credentials: conn.client_id.is_some(),
+        redirect_uri: state.app.redirect_uri(&conn),
+        portal: portal_url(&conn),
+        app_name: "allegro-bridge".into(),
+        client_id: conn.client_id.clone().unwrap_or_default(),
+        scopes,
+        saved,
+        error: error.clone(),
+    });
+    if error.is_some() {
+        *response.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    }
+    response
+}
+
+pub async fn connection(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    connection_page(&state, &tr, &user, &id, q.saved.is_some(), None).await
+}
+
+#[derive(Deserialize)]
+pub struct CredentialsForm {
+    client_id: String,
+    client_secret: String,
+}
+
+pub async fn save_credentials(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+    Form(form): Form<CredentialsForm>,
+) -> Response {
+    let result = async {
+        let cid: ConnectionId = parse_id(&id)?;
+        state
+            .app
+            .set_credentials(
+                &user.organisation_id,
+                &cid,
+                &form.client_id,
+                &SecretString::from(form.client_secret),
+            )
+            .await
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to(&format!("/connections/{id}?saved=1")).into_response(),
+        Err(AppError::Validation { field, message }) => {
+            let text = tr.args("error-field", &[("field", field), ("message", &message)]);
+            connection_page(&state, &tr, &user, &id, false, Some(text)).await
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+pub async fn start_link(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let cid: ConnectionId = parse_id(&id)?;
+        state.app.start_link(&user, &cid, None).await
+    }
+    .await;
+    match result {
+        Ok(url) => Redirect::to(url.as_str()).into_response(),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+pub async fn relink(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+    let result = async {
+        let aid: AccountId = parse_id(&id)?;
+        let account = state.app.account(&user, &aid).await?;
+        state.app.start_link(&user, &account.connection_id, Some(&aid)).await
+    }
+    .await;
+    match result {
+        Ok(url) => Redirect::to(url.as_str()).into_response(),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
+}
+
+pub async fn callback(
+    State(state): State<WebState>,
+    tr: Tr,
+    MaybeUser(user): MaybeUser,
+    Path(id): Path<String>,
+    Query(q): Query<CallbackQuery>,
+) -> Response {
+    let result = async {
+        // The operator's app has one redirect URI for everybody; its state names the connection.
+        let cid: Option<ConnectionId> = if id == "service" { None } else { Some(parse_id(&id)?) };
+        state
+            .app
+            .complete_link(
+                user.as_ref(),
+                cid.as_ref(),
+                q.state.as_deref(),
+                q.code.as_deref(),
+                q.error.as_deref(),
+            )
+            .await
+    }
+    .await;
+    let outcome = match result {
+        Ok(o) => o,
+        Err(e) => return page_error(&tr, e),
+    };
+    let (status, kind, paragraphs) = match &outcome {
+        LinkOutcome::Linked {
+            login,
+            created,
+            missing,
+            ..
+        } => {
+            let mut p = vec![tr.t1(if *created { "link-ok" } else { "link-updated" }, "login", login)];
+            if !missing.is_empty() {
+                let list = missing
+                    .iter()
+                    .map(|(g, d, s)| format!("{g} – {d} ({s})"))
+                    .collect::<Vec<_>>()
+                    .join("; ");
+                p.push(tr.t1("link-missing", "scopes", &list));
+            }
+            (StatusCode::OK, "ok", p)
+        }
+        LinkOutcome::Cancelled => (StatusCode::OK, "warn", vec![tr.t("link-cancelled")]),
+        LinkOutcome::BadState(problem) => (
+            StatusCode::BAD_REQUEST,
+            "error",
+            vec![tr.t(&format!("link-state-{problem:?}"))],
+        ),
+        LinkOutcome::CodeExpired => (StatusCode::BAD_REQUEST, "error", vec![tr.t("link-code-expired")]),
+        LinkOutcome::WrongUser { expected, got } => (
+            StatusCode::CONFLICT,
+            "error",
+            vec![tr.args("link-wrong-user", &[("expected", expected), ("got", got)])],
+        ),
+        LinkOutcome::AllegroFailed(message) => (
+            StatusCode::BAD_GATEWAY,
+            "error",
+            vec![tr.t1("link-failed", "message", message)],
+        ),
+    };
+    let title = tr.t("link-title");
+    let c = match &user {
+        Some(u) => Chrome::for_user(&tr, u),
+        None => Chrome {
+            t: tr.clone(),
+            email: None,
+            csrf: String::new(),
+        },
+    };
+    let mut response = render(&SimplePage {
+        c,
+        title: &title,
+        paragraphs,
+        kind,
+    });
+    *response.status_mut() = status;
+    response
+}
+
+#[derive(Template)]
+#[template(path = "disconnect.html")]
+struct DisconnectPage {
+    c: Chrome,
+    id: String,
+    login: String,
+}
+
+pub async fn disconnect_form(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let aid: AccountId = parse_id(&id)?;
+        state.app.account(&user, &aid).await
+    }
+    .await;
+    match result {
+        Ok(a) => render(&DisconnectPage {
+            c: Chrome::for_user(&tr, &user),
+            id: a.id.to_string(),
+            login: a.login,
+        }),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+pub async fn disconnect(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+) -> Response {
+    let result = async {
+        let aid: AccountId = parse_id(&id)?;
+        state.app.disconnect(&user, &aid).await
+    }
+    .await;
+    match result {
+        Ok(()) => Redirect::to("/accounts").into_response(),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "settings.html")]
+struct SettingsPage {
+    c: Chrome,
+    id: String,
+    login: String,
+    enabled: bool,
+    series: String,
+    goods_rates: Vec<(&'static str, bool)>,
+    delivery_rates: Vec<(&'static str, bool)>,
+    triggers: Vec<(&'static str, String, bool)>,
+    saved: bool,
+    error: Option<String>,
+}
+
+fn settings_page(
+    tr: &Tr,
+    user: &CurrentUser,
+    account: &store::Account,
+    s: &AccountSettings,
+    series: String,
+    saved: bool,
+    error: Option<String>,
+) -> Response {
+    render(&SettingsPage {
+        c: Chrome::for_user(tr, user),
+        id: account.id.to_string(),
+        login: account.login.clone(),
+        enabled: s.enabled,
+        series,
+        goods_rates: VatRate::ALL.iter().map(|r| (r.as_str(), *r == s.vat_goods)).collect(),
+        delivery_rates: VatRate::ALL
+            .iter()
+            .map(|r| (r.as_str(), *r == s.vat_delivery))
+            .collect(),
+        triggers: InvoiceTrigger::ALL
+            .iter()
+            .map(|t| {
+                (
+                    t.as_str(),
+                    tr.t(&format!("trigger-{}", t.as_str())),
+                    *t == s.invoice_trigger,
+                )
+            })
+            .collect(),
+        saved,
+        error,
+    })
+}
+
+pub async fn settings(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    let result = async {
+        let aid: AccountId = parse_id(&id)?;
+        let account = state.app.account(&user, &aid).await?;
+        let s = state.app.settings(&user, &aid).await?;
+        Ok::<_, AppError>((account, s))
+    }
+    .await;
+    match result {
+        Ok((account, s)) => {
+            let series = s.invoice_series.as_str().to_owned();
+            settings_page(&tr, &user, &account, &s, series, q.saved.is_some(), None)
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct SettingsForm {
+    enabled: Option<String>,
+    vat_goods: String,
+    vat_delivery: String,
+    invoice_trigger: String,
+    invoice_series: String,
+}
+
+/// Parses the settings form; the error names the field.
+pub fn parse_settings(
+    enabled: bool,
+    goods: &str,
+    delivery: &str,
+    trigger: &str,
+    series: &str,
+) -> Result<AccountSettings, AppError> {
+    Ok(AccountSettings {
+        enabled,
+        vat_goods: goods
+            .parse()
+            .map_err(|e: domain::DomainError| app::invalid("vat_goods", e.to_string()))?,
+        vat_delivery: delivery
+            .parse()
+            .map_err(|e: domain::DomainError| app::invalid("vat_delivery", e.to_string()))?,
+        invoice_trigger: trigger
+            .parse()
+            .map_err(|e: domain::DomainError| app::invalid("invoice_trigger", e.to_string()))?,
+        invoice_series: InvoiceSeries::parse(series).map_err(|e| app::invalid("invoice_series", e.to_string()))?,
+    })
+}
+
+pub async fn save_settings(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+    Form(form): Form<SettingsForm>,
+) -> Response {
+    let aid: AccountId = match parse_id(&id) {
+        Ok(a) => a,
+        Err(e) => return page_error(&tr, e),
+    };
+    let parsed = parse_settings(
+        form.enabled.is_some(),
+        &form.vat_goods,
+        &form.vat_delivery,
+        &form.invoice_trigger,
+        &form.invoice_series,
+    );
+    match parsed {
+        Ok(s) => match state.app.save_settings(&user, &aid, &s).await {
+            Ok(()) => Redirect::to(&format!("/accounts/{id}/settings?saved=1")).into_response(),
+            Err(e) => page_error(&tr, e),
+        },
+        Err(AppError::Validation { field, message }) => {
+            let account = match state.app.account(&user, &aid).await {
+                Ok(a) => a,
+                Err(e) => return page_error(&tr, e),
+            };
+            let current = state.app.settings(&user, &aid).await.unwrap_or_default();
+            let text = tr.args("error-field", &[("field", field), ("message", &message)]);
+            let mut r = settings_page(&tr, &user, &account, &current, form.invoice_series, false, Some(text));
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            r
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+pub async fn css() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/css; charset=utf-8")],
+        include_str!("../assets/app.css"),
+    )
+        .into_response()
+}
+
+pub async fn js() -> Response {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
+        include_str!("../assets/app.js"),
+    )
+        .into_response()
+}

@@ -1,0 +1,309 @@
+//! A real Chromium (Debian `chromium` + `chromium-driver`) drives the back-office and the
+//! emulator's pages: first-run setup → own-app connection (seed 000's order) → "Połącz
+//! konto Allegro" → emulator login → "Tak, powiąż" → Aktywne; a password change on Allegro
+//! → "Wymaga ponownego logowania" → re-link as the same user → Aktywne; re-link as another
+//! user → refused, nothing changed.
+
+use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::time::Duration;
+
+use allegro_emulator::{EmulatorConfig, EmulatorHandle, NewApp};
+use app::{App, AppConfig, Cipher, RefreshPolicy};
+use secrecy::SecretString;
+use thirtyfour::prelude::*;
+
+struct ChromeDriver(Child);
+
+impl Drop for ChromeDriver {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+// The child is killed and waited for in `Drop`.
+#[allow(clippy::zombie_processes)]
+async fn chromedriver() -> (ChromeDriver, u16) {
+    let bin = std::env::var("CHROMEDRIVER").unwrap_or_else(|_| "/usr/bin/chromedriver".into());
+    assert!(
+        std::path::Path::new(&bin).exists(),
+        "{bin} is missing: install Debian's chromium and chromium-driver (.ci/setup does)"
+    );
+    let port = free_port();
+    let child = Command::new(&bin)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return (ChromeDriver(child), port);
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("chromedriver did not start on port {port}");
+}
+
+struct Harness {
+    base: String,
+    emu: EmulatorHandle,
+    app: App,
+}
+
+async fn spawn_app() -> Harness {
+    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 9 })
+        .await
+        .unwrap();
+    emu.emulator.create_seller("sklep-a", "haslo-a").unwrap();
+    emu.emulator.create_seller("sklep-b", "haslo-b").unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let db = format!(
+        "sqlite:{}",
+        std::env::temp_dir()
+            .join(format!("ab-browser-{}.db", std::process::id()))
+            .display()
+    );
+    let _ = std::fs::remove_file(db.trim_start_matches("sqlite:"));
+    let store: store::Store = Arc::new(store_sqlite::SqliteStore::open(&db).await.unwrap());
+    let cipher = Cipher::new(1, &[(1, SecretString::from("cd".repeat(32)))]).unwrap();
+    let config = AppConfig {
+        public_url: base.clone(),
+        service_app: None,
+        session_ttl_ms: 3_600_000,
+        refresh: RefreshPolicy::default(),
+    };
+    let app = App::new(store, cipher, Arc::new(domain::SystemClock), config);
+    let router = web::router(web::WebState {
+        app: app.clone(),
+        secure_cookies: false,
+    });
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    Harness { base, emu, app }
+}
+
+async fn browser(port: u16) -> WebDriver {
+    let mut caps = DesiredCapabilities::chrome();
+    caps.set_binary("/usr/bin/chromium").unwrap();
+    for arg in [
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--disable-dev-shm-usage",
+        "--window-size=1200,900",
+        "--lang=pl-PL",
+    ] {
+        caps.add_arg(arg).unwrap();
+    }
+    let dir = std::env::temp_dir().join(format!("ab-chrome-{}-{port}", std::process::id()));
+    caps.add_arg(&format!("--user-data-dir={}", dir.display())).unwrap();
+    WebDriver::new(format!("http://127.0.0.1:{port}"), caps).await.unwrap()
+}
+
+async fn fill(d: &WebDriver, id: &str, text: &str) {
+    let field = d.find(By::Id(id)).await.unwrap();
+    field.clear().await.unwrap();
+    field.send_keys(text).await.unwrap();
+}
+
+async fn click(d: &WebDriver, id: &str) {
+    d.find(By::Id(id)).await.unwrap().click().await.unwrap();
+}
+
+async fn text_of(d: &WebDriver, css: &str) -> String {
+    d.query(By::Css(css)).first().await.unwrap().text().await.unwrap()
+}
+
+async fn emulator_login(d: &WebDriver, login: &str, password: &str) {
+    // Allegro's login page, or "Kontynuuj / Zmień konto" for a remembered browser.
+    if d.find(By::Id("change-account")).await.is_ok() {
+        click(d, "change-account").await;
+    }
+    fill(d, "login", login).await;
+    fill(d, "password", password).await;
+    d.find(By::Css("button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+}
+
+async fn account_status(d: &WebDriver, base: &str) -> (String, String) {
+    d.goto(format!("{base}/accounts")).await.unwrap();
+    (
+        text_of(d, "#accounts tbody tr td.login").await,
+        text_of(d, "#accounts tbody tr td.status").await,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    let d = browser(port).await;
+
+    // Headless Chromium asks for English; the seller's Polish is one switch away.
+    d.goto(format!("{}/lang/pl", h.base)).await.unwrap();
+    // First run: the setup page creates the organisation and logs in.
+    d.goto(format!("{}/", h.base)).await.unwrap();
+    assert!(d.current_url().await.unwrap().path().ends_with("/setup"));
+    fill(&d, "organisation", "Sklep Testowy").await;
+    fill(&d, "email", "anna@sklep.pl").await;
+    fill(&d, "password", "bardzo-tajne-haslo").await;
+    d.find(By::Css("form button[type=submit]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    let page = d.source().await.unwrap();
+    assert!(page.contains("Konta Allegro"), "{page}");
+
+    // Own app, in seed 000's order: the connection's redirect URI first…
+    d.goto(format!("{}/connections", h.base)).await.unwrap();
+    click(&d, "env-custom").await;
+    fill(&d, "auth_url", &h.emu.base_url).await;
+    fill(&d, "api_url", &h.emu.base_url).await;
+    click(&d, "create-connection").await;
+    let redirect = d
+        .find(By::Id("redirect-uri"))
+        .await
+        .unwrap()
+        .value()
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(
+        redirect.starts_with(&format!("{}/allegro/install/", h.base)),
+        "{redirect}"
+    );
+    let guide = d.source().await.unwrap();
+    assert!(guide.contains("dwustopniowe logowanie") && guide.contains("allegro:api:orders:write"));
+    // …registered in Allegro's portal with the permissions ticked…
+    let (client_id, secret) = h
+        .emu
+        .emulator
+        .register_app(NewApp {
+            name: "Sklep Testowy".into(),
+            description: None,
+            redirect_uris: vec![redirect],
+            app_type: None,
+            scopes: None,
+        })
+        .unwrap();
+    // …then Client ID and Secret pasted (the secret masked, with show/hide).
+    fill(&d, "client_id", &client_id).await;
+    fill(&d, "client_secret", &secret).await;
+    assert_eq!(
+        d.find(By::Id("client_secret"))
+            .await
+            .unwrap()
+            .attr("type")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("password")
+    );
+    click(&d, "show-secret").await;
+    assert_eq!(
+        d.find(By::Id("client_secret"))
+            .await
+            .unwrap()
+            .attr("type")
+            .await
+            .unwrap()
+            .as_deref(),
+        Some("text")
+    );
+    click(&d, "save-credentials").await;
+    assert!(
+        text_of(&d, "#credentials-state")
+            .await
+            .contains("Dane aplikacji zapisane")
+    );
+    assert!(
+        !d.source().await.unwrap().contains(&secret),
+        "the secret is never sent back to the browser"
+    );
+
+    // "Połącz konto Allegro" → Allegro's login → "Tak, powiąż".
+    click(&d, "connect").await;
+    emulator_login(&d, "sklep-a", "haslo-a").await;
+    click(&d, "approve").await;
+    assert!(
+        text_of(&d, "#message")
+            .await
+            .contains("Konto sklep-a zostało powiązane")
+    );
+    assert_eq!(account_status(&d, &h.base).await, ("sklep-a".into(), "Aktywne".into()));
+
+    // Allegro: the seller changes the password; our next refresh notices.
+    let user = h.app.store().user_by_email("anna@sklep.pl").await.unwrap().unwrap();
+    let accounts = h.app.store().accounts(&user.organisation_id).await.unwrap();
+    let seller_id = accounts[0].allegro_user_id.clone();
+    reqwest::Client::new()
+        .post(format!("{}/__emulator/sellers/{seller_id}/revoke", h.emu.base_url))
+        .json(&serde_json::json!({"reason": "password_change"}))
+        .send()
+        .await
+        .unwrap();
+    h.app.refresh_account(&accounts[0].id).await.unwrap();
+    let (_, status) = account_status(&d, &h.base).await;
+    assert!(status.starts_with("Wymaga ponownego logowania"), "{status}");
+    assert!(
+        text_of(&d, "#relogin-banner")
+            .await
+            .contains("Jedno z Twoich kont wymaga ponownego logowania")
+    );
+
+    // The key button: log in again as the same user.
+    d.find(By::Css("button.key")).await.unwrap().click().await.unwrap();
+    emulator_login(&d, "sklep-a", "haslo-a").await;
+    click(&d, "approve").await;
+    assert!(text_of(&d, "#message").await.contains("sklep-a"));
+    assert_eq!(account_status(&d, &h.base).await, ("sklep-a".into(), "Aktywne".into()));
+    assert!(d.find(By::Id("relogin-banner")).await.is_err());
+
+    // Another password change, then a re-link attempt as a different Allegro user.
+    reqwest::Client::new()
+        .post(format!("{}/__emulator/sellers/{seller_id}/revoke", h.emu.base_url))
+        .json(&serde_json::json!({"reason": "logout_all"}))
+        .send()
+        .await
+        .unwrap();
+    h.app.refresh_account(&accounts[0].id).await.unwrap();
+    d.goto(format!("{}/accounts", h.base)).await.unwrap();
+    d.find(By::Css("button.key")).await.unwrap().click().await.unwrap();
+    emulator_login(&d, "sklep-b", "haslo-b").await;
+    click(&d, "approve").await;
+    let refused = text_of(&d, "#message").await;
+    assert!(
+        refused.contains("sklep-b") && refused.contains("sklep-a") && refused.contains("Nic nie zostało zmienione"),
+        "{refused}"
+    );
+    let (login, status) = account_status(&d, &h.base).await;
+    assert_eq!(login, "sklep-a");
+    assert!(status.starts_with("Wymaga ponownego logowania"), "{status}");
+    assert_eq!(h.app.store().accounts(&user.organisation_id).await.unwrap().len(), 1);
+
+    // English by a switch.
+    click(&d, "lang-switch").await;
+    assert!(d.source().await.unwrap().contains("Needs a new login"));
+    d.quit().await.unwrap();
+}
