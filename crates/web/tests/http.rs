@@ -1,0 +1,618 @@
+//! The back-office over HTTP: CSRF, organisation isolation through the UI and the API,
+//! the API's shapes and errors, callback pages, settings validation.
+
+use std::sync::Arc;
+
+use allegro_emulator::{EmulatorConfig, EmulatorHandle, NewApp};
+use app::{App, AppConfig, Cipher, RefreshPolicy};
+use reqwest::{Client, StatusCode, header};
+use secrecy::{ExposeSecret, SecretString};
+use serde_json::{Value, json};
+
+struct Harness {
+    base: String,
+    emu: EmulatorHandle,
+    app: App,
+}
+
+async fn spawn_app() -> Harness {
+    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 3 })
+        .await
+        .unwrap();
+    emu.emulator.create_seller("sklep-a", "haslo-a").unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let db = format!(
+        "sqlite:{}",
+        std::env::temp_dir()
+            .join(format!("ab-http-{}.db", uuid_like()))
+            .display()
+    );
+    let store: store::Store = Arc::new(store_sqlite::SqliteStore::open(&db).await.unwrap());
+    let cipher = Cipher::new(1, &[(1, SecretString::from("ef".repeat(32)))]).unwrap();
+    let config = AppConfig {
+        public_url: base.clone(),
+        service_app: None,
+        session_ttl_ms: 3_600_000,
+        refresh: RefreshPolicy::default(),
+    };
+    let app = App::new(store, cipher, Arc::new(domain::SystemClock), config);
+    let router = web::router(web::WebState {
+        app: app.clone(),
+        secure_cookies: false,
+    });
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    Harness { base, emu, app }
+}
+
+fn uuid_like() -> String {
+    format!(
+        "{}-{}",
+        std::process::id(),
+        std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_nanos()
+    )
+}
+
+/// A browser-like client: keeps cookies by hand, no redirects followed.
+struct Browser {
+    http: Client,
+    base: String,
+    cookies: Vec<(String, String)>,
+}
+
+impl Browser {
+    fn new(base: &str) -> Self {
+        Self {
+            http: Client::builder()
+                .redirect(reqwest::redirect::Policy::none())
+                .build()
+                .unwrap(),
+            base: base.into(),
+            cookies: vec![],
+        }
+    }
+
+    fn cookie_header(&self) -> String {
+        self.cookies
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join("; ")
+    }
+
+    fn keep(&mut self, r: &reqwest::Response) {
+        for c in r.headers().get_all(header::SET_COOKIE) {
+            let first = c.to_str().unwrap().split(';').next().unwrap();
+            let (k, v) = first.split_once('=').unwrap();
+            self.cookies.retain(|(n, _)| n != k);
+            if !v.is_empty() {
+                self.cookies.push((k.into(), v.into()));
+            }
+        }
+    }
+
+    async fn get(&mut self, path: &str) -> (StatusCode, String, Option<String>) {
+        let r = self
+            .http
+            .get(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let loc = r
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        (r.status(), r.text().await.unwrap(), loc)
+    }
+
+    async fn post(&mut self, path: &str, form: &[(&str, &str)]) -> (StatusCode, String, Option<String>) {
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .form(form)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let loc = r
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        (r.status(), r.text().await.unwrap(), loc)
+    }
+
+    fn csrf(page: &str) -> String {
+        page.split("name=\"_csrf\" value=\"")
+            .nth(1)
+            .unwrap()
+            .split('"')
+            .next()
+            .unwrap()
+            .to_owned()
+    }
+
+    async fn login(&mut self, email: &str, password: &str) {
+        let (_, page, _) = self.get("/login").await;
+        let csrf = Self::csrf(&page);
+        let (status, body, loc) = self
+            .post("/login", &[("_csrf", &csrf), ("email", email), ("password", password)])
+            .await;
+        assert_eq!(status, StatusCode::SEE_OTHER, "{body}");
+        assert_eq!(loc.as_deref(), Some("/accounts"));
+    }
+}
+
+/// Two organisations, each with an own-app connection and a linked account.
+async fn two_tenants(h: &Harness) -> [(String, String, String); 2] {
+    let mut out = Vec::new();
+    for (n, (email, seller)) in [("anna@a.pl", "sklep-a"), ("jan@b.pl", "sklep-b")]
+        .into_iter()
+        .enumerate()
+    {
+        if n == 1 {
+            h.emu.emulator.create_seller(seller, "haslo-b").unwrap();
+        }
+        let (org, _) = h
+            .app
+            .create_organisation(&format!("Firma {n}"), email, SecretString::from("bardzo-tajne-haslo"))
+            .await
+            .unwrap();
+        let conn = h
+            .app
+            .create_connection(
+                &org,
+                domain::ConnectionMode::OwnApp,
+                domain::Environment::Custom,
+                Some((h.emu.base_url.clone(), h.emu.base_url.clone())),
+            )
+            .await
+            .unwrap();
+        let (cid, secret) = h
+            .emu
+            .emulator
+            .register_app(NewApp {
+                name: format!("App {n}"),
+                description: None,
+                redirect_uris: vec![h.app.redirect_uri(&conn)],
+                app_type: None,
+                scopes: None,
+            })
+            .unwrap();
+        h.app
+            .set_credentials(&org, &conn.id, &cid, &SecretString::from(secret))
+            .await
+            .unwrap();
+        // Link through the real pages and callback.
+        let mut b = Browser::new(&h.base);
+        b.login(email, "bardzo-tajne-haslo").await;
+        let (_, page, _) = b.get("/accounts").await;
+        let csrf = Browser::csrf(&page);
+        let (_, _, to_allegro) = b
+            .post(&format!("/connections/{}/link", conn.id), &[("_csrf", &csrf)])
+            .await;
+        let back = h.emu.emulator.consent(&to_allegro.unwrap(), seller, true).unwrap();
+        let path = back.strip_prefix(&h.base).unwrap().to_owned();
+        let (status, page, _) = b.get(&path).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let account = h.app.store().accounts(&org).await.unwrap()[0].id.to_string();
+        let key = h
+            .app
+            .create_api_key(&org, "test")
+            .await
+            .unwrap()
+            .expose_secret()
+            .to_owned();
+        out.push((conn.id.to_string(), account, key));
+    }
+    [out.remove(0), out.remove(0)]
+}
+
+#[tokio::test]
+async fn forms_without_the_csrf_token_are_refused() {
+    let h = spawn_app().await;
+    h.app
+        .create_organisation("Firma", "anna@a.pl", SecretString::from("bardzo-tajne-haslo"))
+        .await
+        .unwrap();
+    let mut b = Browser::new(&h.base);
+    let (status, _, _) = b
+        .post("/login", &[("email", "anna@a.pl"), ("password", "bardzo-tajne-haslo")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "login without the pre-login token");
+    b.login("anna@a.pl", "bardzo-tajne-haslo").await;
+    let (status, _, _) = b
+        .post("/connections", &[("mode", "own_app"), ("environment", "production")])
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (status, _, _) = b
+        .post(
+            "/connections",
+            &[("_csrf", "wrong"), ("mode", "own_app"), ("environment", "production")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN);
+    let (_, page, _) = b.get("/connections").await;
+    let csrf = Browser::csrf(&page);
+    let (status, _, loc) = b
+        .post(
+            "/connections",
+            &[("_csrf", &csrf), ("mode", "own_app"), ("environment", "production")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(loc.unwrap().starts_with("/connections/"));
+    // Cross-site requests are refused even with a token.
+    let r = b
+        .http
+        .post(format!("{}/logout", h.base))
+        .header("cookie", b.cookie_header())
+        .header("sec-fetch-site", "cross-site")
+        .form(&[("_csrf", csrf.as_str())])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::FORBIDDEN);
+}
+
+#[tokio::test]
+async fn one_organisation_never_sees_or_touches_another() {
+    let h = spawn_app().await;
+    let [(conn_a, account_a, key_a), (conn_b, account_b, key_b)] = two_tenants(&h).await;
+    let mut b = Browser::new(&h.base);
+    b.login("jan@b.pl", "bardzo-tajne-haslo").await;
+    let (_, page, _) = b.get("/accounts").await;
+    assert!(page.contains("sklep-b") && !page.contains("sklep-a"));
+    let csrf = Browser::csrf(&page);
+    for path in [
+        format!("/connections/{conn_a}"),
+        format!("/accounts/{account_a}/settings"),
+        format!("/accounts/{account_a}/disconnect"),
+    ] {
+        let (status, _, _) = b.get(&path).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    for path in [
+        format!("/accounts/{account_a}/disconnect"),
+        format!("/accounts/{account_a}/relink"),
+        format!("/connections/{conn_a}/link"),
+    ] {
+        let (status, _, _) = b.post(&path, &[("_csrf", &csrf)]).await;
+        assert_eq!(status, StatusCode::NOT_FOUND, "{path}");
+    }
+    let (status, _, _) = b
+        .post(
+            &format!("/accounts/{account_a}/settings"),
+            &[
+                ("_csrf", &csrf),
+                ("vat_goods", "8"),
+                ("vat_delivery", "8"),
+                ("invoice_trigger", "SENT"),
+                ("invoice_series", "X/{n}"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+
+    let api = Client::new();
+    let accounts: Value = api
+        .get(format!("{}/api/v1/accounts", h.base))
+        .bearer_auth(&key_b)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(accounts["accounts"].as_array().unwrap().len(), 1);
+    assert_eq!(accounts["accounts"][0]["id"], account_b);
+    let r = api
+        .delete(format!("{}/api/v1/accounts/{account_a}", h.base))
+        .bearer_auth(&key_b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = api
+        .post(format!("{}/api/v1/connections/{conn_a}/link", h.base))
+        .bearer_auth(&key_b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = api
+        .put(format!("{}/api/v1/connections/{conn_a}/credentials", h.base))
+        .bearer_auth(&key_b)
+        .json(&json!({"client_id": "abcdefgh12", "client_secret": "secretsecret"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    let r = api
+        .get(format!("{}/api/v1/accounts/{account_a}/settings", h.base))
+        .bearer_auth(&key_b)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NOT_FOUND);
+    // A still has everything.
+    let mine: Value = api
+        .get(format!("{}/api/v1/accounts", h.base))
+        .bearer_auth(&key_a)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(mine["accounts"][0]["status"], "active");
+    let conns: Value = api
+        .get(format!("{}/api/v1/connections", h.base))
+        .bearer_auth(&key_a)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(conns["connections"].as_array().unwrap().len(), 1);
+    assert_eq!(conns["connections"][0]["id"], conn_a);
+    assert!(!conns.to_string().contains("secret\":\""), "no secret in API responses");
+    let _ = conn_b;
+}
+
+#[tokio::test]
+async fn api_connections_link_settings_and_errors() {
+    let h = spawn_app().await;
+    let (org, _) = h
+        .app
+        .create_organisation("Firma", "anna@a.pl", SecretString::from("bardzo-tajne-haslo"))
+        .await
+        .unwrap();
+    let key = h
+        .app
+        .create_api_key(&org, "ERP")
+        .await
+        .unwrap()
+        .expose_secret()
+        .to_owned();
+    let api = Client::new();
+    let url = |p: &str| format!("{}{p}", h.base);
+    let r = api.get(url("/api/v1/accounts")).send().await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    assert_eq!(r.headers()[header::CONTENT_TYPE], "application/problem+json");
+    let r = api
+        .get(url("/api/v1/accounts"))
+        .bearer_auth("abk_wrong")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNAUTHORIZED);
+    // Bad input names the field.
+    let r = api
+        .post(url("/api/v1/connections"))
+        .bearer_auth(&key)
+        .json(&json!({"mode": "own_app", "environment": "custom"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "auth_url");
+    let r = api
+        .post(url("/api/v1/connections"))
+        .bearer_auth(&key)
+        .json(&json!({"mode": "nope"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let r = api
+        .post(url("/api/v1/connections"))
+        .bearer_auth(&key)
+        .json(&json!({"mode": "service_app"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(
+        r.status(),
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "no service app configured here"
+    );
+
+    let created: Value = api
+        .post(url("/api/v1/connections"))
+        .bearer_auth(&key)
+        .json(
+            &json!({"mode": "own_app", "environment": "custom", "auth_url": h.emu.base_url, "api_url": h.emu.base_url}),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let redirect = created["redirect_uri"].as_str().unwrap().to_owned();
+    assert_eq!(redirect, format!("{}/allegro/install/{id}", h.base));
+    let r = api
+        .post(url(&format!("/api/v1/connections/{id}/link")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "credentials first");
+    let (cid, secret) = h
+        .emu
+        .emulator
+        .register_app(NewApp {
+            name: "Via API".into(),
+            description: None,
+            redirect_uris: vec![redirect],
+            app_type: None,
+            scopes: None,
+        })
+        .unwrap();
+    let r = api
+        .put(url(&format!("/api/v1/connections/{id}/credentials")))
+        .bearer_auth(&key)
+        .json(&json!({"client_id": cid, "client_secret": secret}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let link: Value = api
+        .post(url(&format!("/api/v1/connections/{id}/link")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let authorization_url = link["authorization_url"].as_str().unwrap();
+    assert!(authorization_url.contains("code_challenge_method=S256") && authorization_url.contains("state="));
+    // A link started through the API completes in any browser.
+    let back = h.emu.emulator.consent(authorization_url, "sklep-a", true).unwrap();
+    let page = Client::new().get(&back).send().await.unwrap();
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(page.text().await.unwrap().contains("sklep-a"));
+    let accounts: Value = api
+        .get(url("/api/v1/accounts"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let account = &accounts["accounts"][0];
+    assert_eq!(account["login"], "sklep-a");
+    assert_eq!(account["status"], "active");
+    assert!(account["allegro_user_id"].as_str().unwrap().parse::<u64>().is_ok());
+    let account_id = account["id"].as_str().unwrap();
+
+    let settings: Value = api
+        .get(url(&format!("/api/v1/accounts/{account_id}/settings")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        settings,
+        json!({"enabled": false, "vat_goods": "23", "vat_delivery": "23", "invoice_trigger": "READY_FOR_PROCESSING", "invoice_series": "FV/{n}/{MM}/{YYYY}"})
+    );
+    let bad = json!({"enabled": true, "vat_goods": "7", "vat_delivery": "23", "invoice_trigger": "SENT", "invoice_series": "FV/{n}"});
+    let r = api
+        .put(url(&format!("/api/v1/accounts/{account_id}/settings")))
+        .bearer_auth(&key)
+        .json(&bad)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let problem: Value = r.json().await.unwrap();
+    assert_eq!(problem["field"], "vat_goods");
+    assert!(problem["detail"].as_str().unwrap().contains("23, 8, 5, 0, zw or np"));
+    let good = json!({"enabled": true, "vat_goods": "8", "vat_delivery": "zw", "invoice_trigger": "SENT", "invoice_series": "FV/{n}/{YYYY}"});
+    let r = api
+        .put(url(&format!("/api/v1/accounts/{account_id}/settings")))
+        .bearer_auth(&key)
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let saved: Value = api
+        .get(url(&format!("/api/v1/accounts/{account_id}/settings")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(saved, good);
+    let r = api
+        .delete(url(&format!("/api/v1/accounts/{account_id}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let accounts: Value = api
+        .get(url("/api/v1/accounts"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(accounts["accounts"][0]["status"], "disconnected");
+    let doc: Value = api
+        .get(url("/api/v1/openapi.json"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(doc["openapi"], "3.1.0");
+}
+
+#[tokio::test]
+async fn callback_pages_and_settings_form() {
+    let h = spawn_app().await;
+    let [(conn, account, _), _] = two_tenants(&h).await;
+    let mut b = Browser::new(&h.base);
+    b.login("anna@a.pl", "bardzo-tajne-haslo").await;
+    let (status, page, _) = b.get(&format!("/allegro/install/{conn}?state=forged&code=x")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert!(page.contains("Link powiązania jest nieprawidłowy"));
+    let (_, page, _) = b.get("/accounts").await;
+    let csrf = Browser::csrf(&page);
+    let (_, _, to_allegro) = b.post(&format!("/connections/{conn}/link"), &[("_csrf", &csrf)]).await;
+    let back = h.emu.emulator.consent(&to_allegro.unwrap(), "sklep-a", false).unwrap();
+    let (status, page, _) = b.get(back.strip_prefix(&h.base).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Anulowano powiązanie konta"), "{page}");
+    let (status, page, _) = b.get(back.strip_prefix(&h.base).unwrap()).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "a reload: the state is used");
+    assert!(page.contains("został już użyty"));
+
+    // Settings: a bad series is explained, nothing saved; a good one is.
+    let form = |series: &'static str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("enabled", "1".into()),
+            ("vat_goods", "5".into()),
+            ("vat_delivery", "23".into()),
+            ("invoice_trigger", "PICKED_UP".into()),
+            ("invoice_series", series.into()),
+        ]
+    };
+    let bad = form("FV/{MM}");
+    let bad: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, page, _) = b.post(&format!("/accounts/{account}/settings"), &bad).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("invoice_series"));
+    let (_, page, _) = b.get(&format!("/accounts/{account}/settings")).await;
+    assert!(!page.contains("id=\"enabled\" value=\"1\" checked"), "nothing saved");
+    let good = form("FV/{n}/{MM}/{YYYY}");
+    let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let (status, _, loc) = b.post(&format!("/accounts/{account}/settings"), &good).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&loc.unwrap()).await;
+    assert!(page.contains("Zapisano") && page.contains("value=\"5\" selected") && page.contains("checked"));
+    // "Odłącz" warns as seed 004 does.
+    let (_, page, _) = b.get(&format!("/accounts/{account}/disconnect")).await;
+    assert!(page.contains("nie będziemy mogli zaktualizować listów przewozowych"));
+}
