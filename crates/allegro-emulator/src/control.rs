@@ -406,6 +406,7 @@ async fn stats(State(emu): State<Arc<Emulator>>) -> Response {
             "by_endpoint": t.by_endpoint,
             "by_client": t.by_client,
             "by_status": t.by_status,
+            "oauth_outcomes": t.oauth_outcomes,
         }),
     )
 }

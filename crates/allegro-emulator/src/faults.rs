@@ -61,6 +61,9 @@ pub struct Settings {
     pub shipments_per_second: u32,
     /// Tokens one user may be issued per hour before the token endpoint answers 429.
     pub tokens_per_user_per_hour: u32,
+    /// How long a used refresh token still works (Allegro: 60 s). 0 makes any second use
+    /// an `invalid_grant`, which tests use to catch double refreshes.
+    pub refresh_grace_seconds: i64,
 }
 
 impl Default for Settings {
@@ -72,6 +75,7 @@ impl Default for Settings {
             block_seconds: 60,
             shipments_per_second: 50,
             tokens_per_user_per_hour: 2_000,
+            refresh_grace_seconds: 60,
         }
     }
 }
@@ -117,6 +121,8 @@ pub struct Traffic {
     pub total: u64,
     /// 429s sent because of the rate limit (not injected ones).
     pub throttled: u64,
+    /// Token-endpoint answers by OAuth error code (`ok`, `invalid_grant`, …).
+    pub oauth_outcomes: BTreeMap<String, u64>,
 }
 
 impl Traffic {
@@ -168,6 +174,13 @@ impl Traffic {
             }
         }
         Ok(())
+    }
+
+    /// Counts a request to an endpoint outside the API guard (the token endpoint), with
+    /// the OAuth error code of its answer (`ok` on success).
+    pub fn count_oauth(&mut self, endpoint: &str, outcome: &str) {
+        *self.by_endpoint.entry(endpoint.to_owned()).or_default() += 1;
+        *self.oauth_outcomes.entry(outcome.to_owned()).or_default() += 1;
     }
 
     /// Counts a response status.

@@ -289,6 +289,16 @@ fn basic_credentials(headers: &HeaderMap) -> Option<(String, String)> {
     Some((id.to_owned(), secret.to_owned()))
 }
 
+/// The `error` of an OAuth error response, read back from the header we set.
+fn oauth_error_code(response: &Response) -> String {
+    response
+        .headers()
+        .get("x-emulator-oauth-error")
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("error")
+        .to_owned()
+}
+
 fn unauthorized() -> Response {
     auth_error(StatusCode::UNAUTHORIZED, "Unauthorized", "Unauthorized")
 }
@@ -312,6 +322,12 @@ async fn token(
         );
     }
     let response = token_inner(&emu, &method, &headers, query.as_deref(), &body);
+    let outcome = if response.status().is_success() {
+        "ok".to_owned()
+    } else {
+        oauth_error_code(&response)
+    };
+    emu.traffic.lock().count_oauth("POST /auth/oauth/token", &outcome);
     if faults.token_latency_ms > 0 {
         // The grant is already processed (a refresh token already rotated) when the slow
         // answer leaves: a client killed meanwhile must rely on the 60 s grace period.
@@ -444,7 +460,7 @@ fn token_inner(emu: &Emulator, method: &Method, headers: &HeaderMap, query: Opti
             }
             // Single use, with 60 s of grace after the first use (AUTH-TUT).
             match record.used_at_ms {
-                Some(first) if now - first > 60_000 => return invalid(),
+                Some(first) if now - first > settings.refresh_grace_seconds * 1000 => return invalid(),
                 Some(_) => {}
                 None => {
                     if let Some(r) = world.refresh_tokens.get_mut(&jti) {

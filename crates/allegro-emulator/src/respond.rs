@@ -52,6 +52,10 @@ pub fn auth_error(status: StatusCode, error: &str, description: &str) -> Respons
     let bytes = serde_json::to_vec(&body).unwrap_or_default();
     let mut headers = HeaderMap::new();
     headers.insert(header::CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    // Lets the emulator's statistics count token-endpoint outcomes by OAuth error code.
+    if let Ok(v) = HeaderValue::from_str(error) {
+        headers.insert("x-emulator-oauth-error", v);
+    }
     if status == StatusCode::UNAUTHORIZED {
         let value = format!(
             "Bearer realm=\"oauth2-resource\", error=\"{error}\", error_description=\"{}\"",

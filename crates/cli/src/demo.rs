@@ -96,6 +96,8 @@ pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Re
         service_auth_url: Some(emulator.base_url.clone()),
         service_api_url: Some(emulator.base_url.clone()),
         secure_cookies: false,
+        worker_interval_seconds: 20,
+        refresh_lease_seconds: 60,
     };
     let app = runtime::build_app(&store_args, &server, listen).await?;
     let email = "demo@allegro-bridge.local";
@@ -107,7 +109,7 @@ pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Re
     app.create_connection(&org, ConnectionMode::ServiceApp, Environment::Custom, None)
         .await
         .map_err(runtime::app_error)?;
-    tokio::spawn(runtime::worker_loop(app.clone()));
+    tokio::spawn(runtime::worker_loop(app.clone(), 20));
     println!();
     println!("allegro-bridge demo");
     println!("  back-office:          {public_url}");

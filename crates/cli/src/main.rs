@@ -59,6 +59,13 @@ pub struct ServerArgs {
     /// Mark cookies Secure (set when served over HTTPS).
     #[arg(long, env = "ALLEGRO_BRIDGE_SECURE_COOKIES")]
     pub secure_cookies: bool,
+    /// Seconds between background cycles (token refreshes).
+    #[arg(long, env = "ALLEGRO_BRIDGE_WORKER_INTERVAL", default_value_t = 20)]
+    pub worker_interval_seconds: u64,
+    /// How long one process may hold an account's refresh lease; a crashed holder's lease
+    /// frees after this.
+    #[arg(long, env = "ALLEGRO_BRIDGE_REFRESH_LEASE", default_value_t = 60)]
+    pub refresh_lease_seconds: i64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -208,7 +215,7 @@ async fn main() -> anyhow::Result<()> {
                 runtime::serve_metrics(&admin).await?;
             }
             if !no_worker {
-                tokio::spawn(runtime::worker_loop(app.clone()));
+                tokio::spawn(runtime::worker_loop(app.clone(), server.worker_interval_seconds));
             }
             runtime::serve(app, &listen, server.secure_cookies).await?;
         }
@@ -223,7 +230,7 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("worker running against {} (Ctrl+C stops it)", app.store().backend());
             tokio::select! {
-                () = runtime::worker_loop(app) => {}
+                () = runtime::worker_loop(app, server.worker_interval_seconds) => {}
                 () = shutdown_signal() => {}
             }
         }

@@ -101,6 +101,8 @@ pub fn no_server() -> ServerArgs {
         service_auth_url: None,
         service_api_url: None,
         secure_cookies: false,
+        worker_interval_seconds: 20,
+        refresh_lease_seconds: 60,
     }
 }
 
@@ -143,7 +145,10 @@ pub async fn build_app(store_args: &StoreArgs, server: &ServerArgs, listen: &str
         public_url: server.public_url.clone().unwrap_or_else(|| format!("http://{listen}")),
         service_app,
         session_ttl_ms: 12 * 3_600_000,
-        refresh: RefreshPolicy::default(),
+        refresh: RefreshPolicy {
+            lease_ms: server.refresh_lease_seconds.max(1) * 1000,
+            ..RefreshPolicy::default()
+        },
     };
     Ok(App::new(store, cipher, Arc::new(SystemClock), config))
 }
@@ -215,10 +220,10 @@ pub async fn serve_metrics(listen: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The background worker: every 20 s refreshes due tokens (ahead of expiry, and keep-alive
+/// The background worker: every `interval_seconds` refreshes due tokens (ahead of expiry, and keep-alive
 /// for quiet accounts) and publishes account gauges. One account's failure never stops
 /// the others; a failing cycle is logged and retried.
-pub async fn worker_loop(app: App) {
+pub async fn worker_loop(app: App, interval_seconds: u64) {
     loop {
         match app.refresh_due_accounts(500).await {
             Ok(done) => {
@@ -242,6 +247,6 @@ pub async fn worker_loop(app: App) {
                 metrics::gauge!("allegro_bridge_accounts", "status" => status).set(n as f64);
             }
         }
-        tokio::time::sleep(Duration::from_secs(20)).await;
+        tokio::time::sleep(Duration::from_secs(interval_seconds.max(1))).await;
     }
 }
