@@ -53,7 +53,8 @@ pub enum LinkOutcome {
         /// The login that came back.
         got: String,
     },
-    /// Allegro refused or failed; the message is safe to show.
+    /// Allegro refused or failed: a message key of the UI (`bad_client`,
+    /// `no_refresh_token`, `user_mismatch`) or Allegro's own OAuth error code.
     AllegroFailed(String),
 }
 
@@ -144,7 +145,12 @@ impl App {
             return Ok(if e == "access_denied" {
                 LinkOutcome::Cancelled
             } else {
-                LinkOutcome::AllegroFailed(format!("Allegro: {e}"))
+                LinkOutcome::AllegroFailed(
+                    e.chars()
+                        .filter(|c| c.is_ascii_alphanumeric() || *c == '_')
+                        .take(60)
+                        .collect(),
+                )
             });
         }
         let Some(code) = code.filter(|c| !c.is_empty()) else {
@@ -163,9 +169,7 @@ impl App {
             Ok(t) => t,
             Err(OAuthError::InvalidGrant { .. }) => return Ok(LinkOutcome::CodeExpired),
             Err(OAuthError::Unauthorized { .. }) => {
-                return Ok(LinkOutcome::AllegroFailed(
-                    "Allegro nie przyjął Client ID lub Client Secret tego połączenia.".into(),
-                ));
+                return Ok(LinkOutcome::AllegroFailed("bad_client".into()));
             }
             Err(e) => {
                 return Err(AppError::Internal(
@@ -174,9 +178,7 @@ impl App {
             }
         };
         let Some(refresh) = tokens.refresh_token.clone() else {
-            return Ok(LinkOutcome::AllegroFailed(
-                "Allegro nie zwróciło tokenu odświeżania.".into(),
-            ));
+            return Ok(LinkOutcome::AllegroFailed("no_refresh_token".into()));
         };
         let me = self
             .allegro_for(&conn.api_url)?
@@ -191,9 +193,7 @@ impl App {
             .claims()
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("decoding the token")))?;
         if allegro_user_id.is_empty() || claims.user_name.as_deref() != Some(allegro_user_id.as_str()) {
-            return Ok(LinkOutcome::AllegroFailed(
-                "Allegro zwróciło token innego użytkownika niż /me.".into(),
-            ));
+            return Ok(LinkOutcome::AllegroFailed("user_mismatch".into()));
         }
         let now = self.now_ms();
         let link = NewLink {

@@ -663,11 +663,19 @@ pub async fn callback(
             "error",
             vec![tr.args("link-wrong-user", &[("expected", expected), ("got", got)])],
         ),
-        LinkOutcome::AllegroFailed(message) => (
-            StatusCode::BAD_GATEWAY,
-            "error",
-            vec![tr.t1("link-failed", "message", message)],
-        ),
+        LinkOutcome::AllegroFailed(code) => {
+            let known = ["bad_client", "no_refresh_token", "user_mismatch"];
+            let message = if known.contains(&code.as_str()) {
+                tr.t(&format!("link-failed-{code}"))
+            } else {
+                code.clone()
+            };
+            (
+                StatusCode::BAD_GATEWAY,
+                "error",
+                vec![tr.t1("link-failed", "message", &message)],
+            )
+        }
     };
     let title = tr.t("link-title");
     let c = match &user {

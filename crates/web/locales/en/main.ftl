@@ -88,6 +88,9 @@ link-state-Mismatch = This linking link came from another browser session. Start
 link-code-expired = Allegro's code expired or was already used. Try connecting the account again.
 link-wrong-user = You logged in to Allegro as { $got }, but this account belongs to { $expected }. Nothing changed. On Allegro's page click “Change account” and log in as { $expected }.
 link-failed = Allegro did not allow linking: { $message }
+link-failed-bad_client = Allegro did not accept this connection's Client ID or Client Secret. Check them in the app's details.
+link-failed-no_refresh_token = Allegro returned no refresh token.
+link-failed-user_mismatch = the token belongs to a different user than /me reports.
 back-to-accounts = Back to accounts
 
 disconnect-title = Disconnect account { $login }?

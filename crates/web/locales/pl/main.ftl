@@ -88,6 +88,9 @@ link-state-Mismatch = Link powiązania pochodzi z innej sesji przeglądarki. Zac
 link-code-expired = Kod z Allegro wygasł lub został już użyty. Spróbuj połączyć konto jeszcze raz.
 link-wrong-user = Zalogowano się w Allegro jako { $got }, a to konto należy do { $expected }. Nic nie zostało zmienione. Na stronie Allegro kliknij „Zmień konto” i zaloguj się jako { $expected }.
 link-failed = Allegro nie pozwoliło powiązać konta: { $message }
+link-failed-bad_client = Allegro nie przyjęło Client ID lub Client Secret tego połączenia. Sprawdź je w szczegółach aplikacji.
+link-failed-no_refresh_token = Allegro nie zwróciło tokenu odświeżania.
+link-failed-user_mismatch = token należy do innego użytkownika niż ten, którego zwraca /me.
 back-to-accounts = Wróć do kont
 
 disconnect-title = Odłączyć konto { $login }?
