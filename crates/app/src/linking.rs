@@ -177,6 +177,61 @@ impl App {
                 ));
             }
         };
+        self.store_link(&org, &conn, &oauth, tokens, pending.relink_account_id.as_ref())
+            .await
+    }
+
+    /// Starts the device flow for a terminal (`allegro-bridge accounts link --device`):
+    /// show `user_code` and `verification_uri`, then call [`App::finish_device_link`].
+    pub async fn start_device_link(
+        &self,
+        org: &domain::OrganisationId,
+        connection: &ConnectionId,
+    ) -> Result<allegro_client::DeviceAuthorization, AppError> {
+        let conn = self.connection(org, connection).await?;
+        let oauth = self.oauth_for(&conn)?;
+        oauth.start_device(scopes::REQUIRED_BY_BRIDGE).await.map_err(|e| match e {
+            OAuthError::Unauthorized { .. } => crate::invalid(
+                "connection",
+                "Allegro refused the device flow: register the app as \"no browser\" (device_code) and check its Client ID and Secret",
+            ),
+            other => AppError::Internal(anyhow::Error::new(other).context("starting the device flow")),
+        })
+    }
+
+    /// Waits for the user to approve on Allegro's page (honouring `interval` and
+    /// `slow_down`), then stores the account like the browser flow does.
+    pub async fn finish_device_link(
+        &self,
+        org: &domain::OrganisationId,
+        connection: &ConnectionId,
+        auth: &allegro_client::DeviceAuthorization,
+    ) -> Result<LinkOutcome, AppError> {
+        let conn = self.connection(org, connection).await?;
+        let oauth = self.oauth_for(&conn)?;
+        let poll = oauth
+            .wait_for_device(auth)
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("polling the device flow")))?;
+        match poll {
+            allegro_client::DevicePoll::Token(tokens) => self.store_link(org, &conn, &oauth, tokens, None).await,
+            allegro_client::DevicePoll::Denied => Ok(LinkOutcome::Cancelled),
+            allegro_client::DevicePoll::Expired => Ok(LinkOutcome::CodeExpired),
+            _ => Ok(LinkOutcome::AllegroFailed("invalid_device_code".into())),
+        }
+    }
+
+    /// Stores the tokens of a finished authorization against the Allegro user id that
+    /// `/me` and the token agree on (invariant 4).
+    async fn store_link(
+        &self,
+        org: &domain::OrganisationId,
+        conn: &store::Connection,
+        oauth: &allegro_client::OAuthClient,
+        tokens: allegro_client::TokenSet,
+        relink: Option<&AccountId>,
+    ) -> Result<LinkOutcome, AppError> {
+        let org = org.clone();
         let Some(refresh) = tokens.refresh_token.clone() else {
             return Ok(LinkOutcome::AllegroFailed("no_refresh_token".into()));
         };
@@ -211,7 +266,7 @@ impl App {
             },
             now_ms: now,
         };
-        let (account, created) = match &pending.relink_account_id {
+        let (account, created) = match relink {
             Some(target) => {
                 let existing = self.store.account(&org, target).await?.ok_or(AppError::NotFound)?;
                 let sealed = self.seal_for(target, &tokens.access_token, &refresh, &link.tokens);

@@ -106,6 +106,11 @@ enum Command {
         #[command(subcommand)]
         command: UsersCommand,
     },
+    /// Linked Allegro accounts.
+    Accounts {
+        #[command(subcommand)]
+        command: AccountsCommand,
+    },
     /// API keys for /api/v1.
     ApiKeys {
         #[command(subcommand)]
@@ -162,6 +167,25 @@ enum UsersCommand {
         /// Read the password from standard input (otherwise ALLEGRO_BRIDGE_PASSWORD).
         #[arg(long)]
         password_stdin: bool,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum AccountsCommand {
+    /// Link an Allegro account from a terminal with the device flow: prints a page and a
+    /// code to enter there, waits for "Tak, powiąż", stores the account.
+    Link {
+        /// Use the device flow (the connection's app must be registered as "no browser").
+        #[arg(long)]
+        device: bool,
+        /// Connection id (see `GET /api/v1/connections`).
+        #[arg(long)]
+        connection: String,
+        /// Organisation id; default: the only organisation.
+        #[arg(long)]
+        organisation: Option<String>,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -266,6 +290,23 @@ async fn main() -> anyhow::Result<()> {
                     println!("created user {email} in organisation {org}");
                 }
             }
+        }
+        Command::Accounts {
+            command:
+                AccountsCommand::Link {
+                    device,
+                    connection,
+                    organisation,
+                    store,
+                },
+        } => {
+            anyhow::ensure!(
+                device,
+                "only --device linking runs in a terminal; link in the browser with \"Połącz konto Allegro\""
+            );
+            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
+            let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
+            runtime::link_with_device(&app, &org, &connection).await?;
         }
         Command::ApiKeys {
             command:

@@ -250,3 +250,44 @@ pub async fn worker_loop(app: App, interval_seconds: u64) {
         tokio::time::sleep(Duration::from_secs(interval_seconds.max(1))).await;
     }
 }
+
+/// The device flow in a terminal, with a spinner while waiting.
+pub async fn link_with_device(app: &App, org: &OrganisationId, connection: &str) -> anyhow::Result<()> {
+    let connection: domain::ConnectionId = connection
+        .parse()
+        .map_err(|e: domain::DomainError| anyhow!("--connection: {e}"))?;
+    let auth = app.start_device_link(org, &connection).await.map_err(app_error)?;
+    println!(
+        "Open {} and enter the code {}",
+        auth.verification_uri,
+        auth.display_code()
+    );
+    println!("(or open {})", auth.verification_uri_complete);
+    let spinner = indicatif::ProgressBar::new_spinner();
+    spinner.set_message("waiting for \"Tak, powiąż\" on Allegro…");
+    spinner.enable_steady_tick(Duration::from_millis(120));
+    let outcome = app.finish_device_link(org, &connection, &auth).await;
+    spinner.finish_and_clear();
+    match outcome.map_err(app_error)? {
+        app::LinkOutcome::Linked {
+            login,
+            created,
+            missing,
+            account,
+        } => {
+            println!(
+                "{} {login} (account {account})",
+                if created { "Linked" } else { "Linked again" }
+            );
+            for (group, description, scope) in missing {
+                println!(
+                    "missing permission: {group} – {description} ({scope}); tick it in Allegro's developer portal"
+                );
+            }
+            Ok(())
+        }
+        app::LinkOutcome::Cancelled => bail!("the link was refused on Allegro's page (\"Nie, anuluj\")"),
+        app::LinkOutcome::CodeExpired => bail!("the code expired before it was entered; run the command again"),
+        other => bail!("linking failed: {other:?}"),
+    }
+}

@@ -1,0 +1,278 @@
+//! The binary's commands as an operator runs them: users and API keys, the device flow in
+//! a terminal, and metrics on the admin port.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use allegro_emulator::{EmulatorConfig, NewApp};
+use app::{App, AppConfig, Cipher, RefreshPolicy};
+use domain::{ConnectionMode, Environment};
+use secrecy::SecretString;
+
+const KEY: &str = "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b";
+
+fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"));
+    c.env("RUST_LOG", "warn");
+    c
+}
+
+struct Files {
+    db: String,
+    key: std::path::PathBuf,
+}
+
+fn files() -> Files {
+    let dir = std::env::temp_dir();
+    let id = uuid::Uuid::new_v4();
+    let key = dir.join(format!("ab-cmd-{id}.key"));
+    std::fs::write(&key, format!("1:{KEY}\n")).unwrap();
+    Files {
+        db: format!("sqlite:{}", dir.join(format!("ab-cmd-{id}.db")).display()),
+        key,
+    }
+}
+
+async fn app_on(f: &Files) -> App {
+    let store: store::Store = Arc::new(store_sqlite::SqliteStore::open(&f.db).await.unwrap());
+    let cipher = Cipher::new(1, &[(1, SecretString::from(KEY))]).unwrap();
+    let config = AppConfig {
+        public_url: "http://bridge.test".into(),
+        service_app: None,
+        session_ttl_ms: 3_600_000,
+        refresh: RefreshPolicy::default(),
+    };
+    App::new(store, cipher, Arc::new(domain::SystemClock), config)
+}
+
+#[tokio::test]
+async fn users_and_api_keys_from_the_command_line() {
+    let f = files();
+    let mut child = bin()
+        .args([
+            "users",
+            "create",
+            "--organisation-name",
+            "Sklep CLI",
+            "--email",
+            "ola@cli.pl",
+            "--password-stdin",
+            "--database",
+            &f.db,
+            "--key-file",
+        ])
+        .arg(&f.key)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"haslo-z-wiersza-polecen\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stdout));
+    // A too-short password is refused with the field named, non-zero exit.
+    let bad = bin()
+        .args([
+            "users",
+            "create",
+            "--email",
+            "jan@cli.pl",
+            "--database",
+            &f.db,
+            "--key-file",
+        ])
+        .arg(&f.key)
+        .env("ALLEGRO_BRIDGE_PASSWORD", "krotkie")
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(
+        String::from_utf8_lossy(&bad.stderr).contains("password"),
+        "{}",
+        String::from_utf8_lossy(&bad.stderr)
+    );
+
+    let out = bin()
+        .args(["api-keys", "create", "--name", "ERP", "--database", &f.db, "--key-file"])
+        .arg(&f.key)
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    let key = stdout.lines().last().unwrap();
+    assert!(
+        key.starts_with("abk_") && !key.contains(' '),
+        "the key alone on the last line: {stdout}"
+    );
+    let app = app_on(&f).await;
+    assert!(app.user_for_api_key(key).await.unwrap().is_some());
+    assert!(
+        app.login("ola@cli.pl", SecretString::from("haslo-z-wiersza-polecen"))
+            .await
+            .is_ok()
+    );
+    let bad_db = bin().args(["migrate", "--database", "mysql://nope"]).output().unwrap();
+    assert!(!bad_db.status.success());
+    assert!(String::from_utf8_lossy(&bad_db.stderr).contains("sqlite: or postgres://"));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn device_flow_links_an_account_from_a_terminal() {
+    let f = files();
+    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 12 })
+        .await
+        .unwrap();
+    emu.emulator.create_seller("sklep-terminal", "haslo-t").unwrap();
+    let app = app_on(&f).await;
+    let (org, _) = app
+        .create_organisation("Sklep", "anna@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
+        .await
+        .unwrap();
+    let conn = app
+        .create_connection(
+            &org,
+            ConnectionMode::OwnApp,
+            Environment::Custom,
+            Some((emu.base_url.clone(), emu.base_url.clone())),
+        )
+        .await
+        .unwrap();
+    let (cid, secret) = emu
+        .emulator
+        .register_app(NewApp {
+            name: "Terminal".into(),
+            description: None,
+            redirect_uris: vec![],
+            app_type: Some("device_code".into()),
+            scopes: None,
+        })
+        .unwrap();
+    app.set_credentials(&org, &conn.id, &cid, &SecretString::from(secret))
+        .await
+        .unwrap();
+
+    let mut child = bin()
+        .args([
+            "accounts",
+            "link",
+            "--device",
+            "--connection",
+            conn.id.as_str(),
+            "--database",
+            &f.db,
+            "--key-file",
+        ])
+        .arg(&f.key)
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+    let first = lines.next().unwrap().unwrap();
+    assert!(
+        first.starts_with(&format!("Open {}/skojarz-aplikacje and enter the code ", emu.base_url)),
+        "{first}"
+    );
+    let code = first.rsplit("the code ").next().unwrap().to_owned();
+    assert_eq!(code.len(), 11, "shown as XXX XXX XXX: {code}");
+    // The seller opens the page, logs in and presses "Tak, powiąż".
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let logged = http
+        .post(format!("{}/login", emu.base_url))
+        .form(&[
+            ("login", "sklep-terminal"),
+            ("password", "haslo-t"),
+            ("return", "/skojarz-aplikacje"),
+        ])
+        .send()
+        .await
+        .unwrap();
+    let cookie = logged.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let done = http
+        .post(format!("{}/skojarz-aplikacje", emu.base_url))
+        .header("cookie", cookie)
+        .form(&[("code", code.as_str()), ("decision", "approve")])
+        .send()
+        .await
+        .unwrap();
+    assert!(done.text().await.unwrap().contains("Gotowe"));
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(s) = child.try_wait().unwrap() {
+            break s;
+        }
+        assert!(Instant::now() < deadline, "the command did not finish");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    let rest: Vec<String> = lines.map_while(Result::ok).collect();
+    assert!(status.success(), "{rest:?}");
+    assert!(rest.iter().any(|l| l.starts_with("Linked sklep-terminal")), "{rest:?}");
+    let accounts = app.store().accounts(&org).await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].login, "sklep-terminal");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_on_the_admin_port() {
+    let f = files();
+    let app = app_on(&f).await;
+    app.create_organisation("Sklep", "anna@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
+        .await
+        .unwrap();
+    drop(app);
+    let port = |_: ()| {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (web, admin) = (port(()), port(()));
+    let mut child = bin()
+        .args([
+            "serve",
+            "--listen",
+            &format!("127.0.0.1:{web}"),
+            "--admin-listen",
+            &format!("127.0.0.1:{admin}"),
+        ])
+        .args(["--database", &f.db, "--key-file"])
+        .arg(&f.key)
+        .args(["--worker-interval-seconds", "1"])
+        .stdout(Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let body = loop {
+        if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{admin}/metrics")).await {
+            let text = r.text().await.unwrap();
+            if text.contains("allegro_bridge_accounts") {
+                break text;
+            }
+        }
+        assert!(Instant::now() < deadline, "no metrics");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    };
+    assert!(body.contains("allegro_bridge_accounts{status=\"active\"} 0"), "{body}");
+    // The public port serves the back-office, not metrics.
+    let public = reqwest::get(format!("http://127.0.0.1:{web}/metrics")).await.unwrap();
+    assert_ne!(public.status(), 200);
+    let login = reqwest::get(format!("http://127.0.0.1:{web}/login")).await.unwrap();
+    assert!(login.text().await.unwrap().contains("Zaloguj się"));
+    child.kill().unwrap();
+    child.wait().unwrap();
+}
