@@ -141,3 +141,168 @@ impl EmulatorBench {
         Ok(())
     }
 }
+
+/// `allegro-bridge bench refresh`: memory of a server with many linked idle accounts, and
+/// the time to refresh them all against the emulator.
+pub struct RefreshBench {
+    /// Accounts to link.
+    pub accounts: usize,
+}
+
+impl RefreshBench {
+    /// Runs and prints the figures.
+    pub async fn run(&self) -> anyhow::Result<()> {
+        use app::{App, AppConfig, Cipher, LinkOutcome, RefreshOutcome, RefreshPolicy};
+        use secrecy::{ExposeSecret, SecretString};
+        let dir = std::env::temp_dir().join(format!("ab-bench-refresh-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).context("creating a scratch folder")?;
+        let db = format!("sqlite:{}", dir.join("bench.db").display());
+        let key_file = dir.join("bench.key");
+        let key = Cipher::generate_key_hex();
+        std::fs::write(&key_file, format!("1:{key}\n")).context("writing the bench key")?;
+        let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 5 })
+            .await
+            .context("starting the emulator")?;
+        // 10-minute access tokens: every account is inside the 1-hour refresh margin.
+        emu.emulator.set_settings(allegro_emulator::Settings {
+            access_token_ttl_seconds: 600,
+            ..Default::default()
+        });
+        let store: store::Store = std::sync::Arc::new(store_sqlite::SqliteStore::open(&db).await?);
+        let cipher = Cipher::new(1, &[(1, SecretString::from(key))])?;
+        let config = AppConfig {
+            public_url: "http://bridge.bench".into(),
+            service_app: None,
+            session_ttl_ms: 3_600_000,
+            refresh: RefreshPolicy::default(),
+        };
+        let app = App::new(store, cipher, std::sync::Arc::new(domain::SystemClock), config);
+        let (org, _) = app
+            .create_organisation("Bench", "bench@bench.pl", SecretString::from("bench-password-1"))
+            .await
+            .map_err(crate::runtime::app_error)?;
+        let session = app
+            .login("bench@bench.pl", SecretString::from("bench-password-1"))
+            .await
+            .map_err(crate::runtime::app_error)?;
+        let user = app
+            .user_for_session(session.cookie.expose_secret())
+            .await
+            .map_err(crate::runtime::app_error)?
+            .context("session")?;
+        let conn = app
+            .create_connection(
+                &org,
+                domain::ConnectionMode::OwnApp,
+                domain::Environment::Custom,
+                Some((emu.base_url.clone(), emu.base_url.clone())),
+            )
+            .await
+            .map_err(crate::runtime::app_error)?;
+        let (cid, secret) = emu
+            .emulator
+            .register_app(NewApp {
+                name: "Bench".into(),
+                description: None,
+                redirect_uris: vec![app.redirect_uri(&conn)],
+                app_type: None,
+                scopes: None,
+            })
+            .map_err(|e| anyhow!(e))?;
+        app.set_credentials(&org, &conn.id, &cid, &SecretString::from(secret))
+            .await
+            .map_err(crate::runtime::app_error)?;
+        let started = Instant::now();
+        for n in 0..self.accounts {
+            let login = format!("bench-{n}");
+            emu.emulator.create_seller(&login, "x").map_err(|e| anyhow!(e))?;
+            let url = app
+                .start_link(&user, &conn.id, None)
+                .await
+                .map_err(crate::runtime::app_error)?;
+            let back = emu
+                .emulator
+                .consent(url.as_str(), &login, true)
+                .map_err(|e| anyhow!(e))?;
+            let q = |k: &str| {
+                url::Url::parse(&back)
+                    .ok()
+                    .and_then(|u| u.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned()))
+            };
+            let outcome = app
+                .complete_link(
+                    Some(&user),
+                    Some(&conn.id),
+                    q("state").as_deref(),
+                    q("code").as_deref(),
+                    None,
+                )
+                .await
+                .map_err(crate::runtime::app_error)?;
+            anyhow::ensure!(
+                matches!(outcome, LinkOutcome::Linked { .. }),
+                "linking {login}: {outcome:?}"
+            );
+        }
+        println!(
+            "linked accounts:      {} in {:.1} s",
+            self.accounts,
+            started.elapsed().as_secs_f64()
+        );
+
+        // A real server process on this database, idle: its memory.
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let mut server = std::process::Command::new(std::env::current_exe()?)
+            .args([
+                "serve",
+                "--listen",
+                &format!("127.0.0.1:{port}"),
+                "--database",
+                &db,
+                "--key-file",
+            ])
+            .arg(&key_file)
+            .args(["--no-worker"])
+            .env("RUST_LOG", "warn")
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .context("starting allegro-bridge serve")?;
+        tokio::time::sleep(Duration::from_secs(2)).await;
+        for _ in 0..20 {
+            let _ = reqwest::get(format!("http://127.0.0.1:{port}/login")).await;
+        }
+        let status = std::fs::read_to_string(format!("/proc/{}/status", server.id())).unwrap_or_default();
+        let rss = status
+            .lines()
+            .find(|l| l.starts_with("VmRSS:"))
+            .unwrap_or("VmRSS: ? kB")
+            .to_owned();
+        server.kill().ok();
+        server.wait().ok();
+        println!(
+            "serve, idle, {} accounts: {}",
+            self.accounts,
+            rss.trim_start_matches("VmRSS:").trim()
+        );
+
+        let started = Instant::now();
+        let done = app
+            .refresh_due_accounts(self.accounts as i64 + 10)
+            .await
+            .map_err(crate::runtime::app_error)?;
+        let secs = started.elapsed().as_secs_f64();
+        let refreshed = done.iter().filter(|(_, o)| *o == RefreshOutcome::Refreshed).count();
+        println!(
+            "refreshed:            {refreshed} of {} in {secs:.1} s ({:.0} per minute, one worker)",
+            done.len(),
+            refreshed as f64 / secs * 60.0
+        );
+        let stats: serde_json::Value = reqwest::get(format!("{}/__emulator/stats", emu.base_url))
+            .await?
+            .json()
+            .await?;
+        println!("token endpoint:       {}", stats["oauth_outcomes"]);
+        std::fs::remove_dir_all(&dir).ok();
+        Ok(())
+    }
+}

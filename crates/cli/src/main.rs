@@ -220,6 +220,12 @@ enum BenchTarget {
         #[arg(long, default_value_t = 32)]
         connections: usize,
     },
+    /// Memory of `serve` with many linked idle accounts; time to refresh them all.
+    Refresh {
+        /// Accounts to link.
+        #[arg(long, default_value_t = 1000)]
+        accounts: usize,
+    },
 }
 
 #[tokio::main]
@@ -364,6 +370,11 @@ async fn main() -> anyhow::Result<()> {
             }
             .run()
             .await?;
+        }
+        Command::Bench {
+            target: BenchTarget::Refresh { accounts },
+        } => {
+            bench::RefreshBench { accounts }.run().await?;
         }
         Command::Demo {
             listen,
