@@ -33,7 +33,6 @@ never = never
 banner-relogin = One of your accounts needs a new login. Click the key button next to it to log in again.
 relogin-causes = Allegro ends a link after a password or e-mail change, “log out of all devices”, a sales block, and 3 months without activity.
 relink = Log in again
-relink-icon = 🔑
 settings = Settings
 disconnect = Disconnect
 connect-allegro = Connect Allegro account

@@ -33,7 +33,6 @@ never = nigdy
 banner-relogin = Jedno z Twoich kont wymaga ponownego logowania. Kliknij przycisk z kluczykiem przy koncie, aby zalogować je ponownie.
 relogin-causes = Allegro unieważnia powiązanie po zmianie hasła lub adresu e-mail, po „wylogowaniu ze wszystkich urządzeń”, po blokadzie sprzedaży oraz po 3 miesiącach bez aktywności.
 relink = Zaloguj ponownie
-relink-icon = 🔑
 settings = Ustawienia
 disconnect = Odłącz
 connect-allegro = Połącz konto Allegro
