@@ -115,6 +115,16 @@ impl App {
             })
     }
 
+    /// Number of active accounts at risk of lapsing (see [`App::at_risk`]).
+    pub async fn accounts_at_risk(&self) -> Result<i64, AppError> {
+        let now = self.now_ms();
+        let p = self.config.refresh;
+        Ok(self
+            .store
+            .count_accounts_at_risk(now + p.at_risk_ms, now - 2 * p.keepalive_ms)
+            .await?)
+    }
+
     /// Refreshes every account that is due (expiring soon or idle past the keep-alive);
     /// returns what happened to each. A failure on one account never stops the others.
     pub async fn refresh_due_accounts(&self, limit: i64) -> Result<Vec<(AccountId, RefreshOutcome)>, AppError> {

@@ -495,3 +495,38 @@ async fn login_and_validation_messages() {
         .unwrap_err();
     assert!(matches!(bad, app::AppError::Validation { field: "client_id", .. }));
 }
+
+#[tokio::test]
+async fn a_quiet_account_never_lapses() {
+    let f = fixture(None).await;
+    let LinkOutcome::Linked { account, .. } = link_as(&f, "sklep-a", None).await else {
+        panic!()
+    };
+    assert_eq!(f.app.accounts_at_risk().await.unwrap(), 0);
+    // 120 days without any activity of the seller; the worker runs every few days.
+    for _ in 0..24 {
+        f.clock.0.fetch_add(5 * 86_400_000, Ordering::SeqCst);
+        f.emu.emulator.advance_clock(5 * 86_400);
+        let done = f.app.refresh_due_accounts(10).await.unwrap();
+        assert_eq!(done, vec![(account.clone(), RefreshOutcome::Refreshed)]);
+    }
+    let (client_id, token) = f.app.access_token(&f.user.organisation_id, &account).await.unwrap();
+    let api = allegro_client::Allegro::builder(
+        allegro_client::Environment::custom(&f.emu.base_url, &f.emu.base_url).unwrap(),
+    )
+    .build();
+    assert_eq!(
+        api.account(&client_id, &token).me().await.unwrap().login.as_deref(),
+        Some("sklep-a")
+    );
+    // Without refreshes the 90-day refresh token runs out: the account is flagged at risk
+    // two weeks ahead, then needs a new login.
+    f.clock.0.fetch_add(80 * 86_400_000, Ordering::SeqCst);
+    assert_eq!(f.app.accounts_at_risk().await.unwrap(), 1);
+    assert!(f.app.at_risk(&f.app.account(&f.user, &account).await.unwrap()));
+    f.emu.emulator.advance_clock(91 * 86_400);
+    assert_eq!(
+        f.app.refresh_account(&account).await.unwrap(),
+        RefreshOutcome::NeedsRelogin("refresh_invalid")
+    );
+}

@@ -241,6 +241,18 @@ pub async fn worker_loop(app: App, interval_seconds: u64) {
             }
             Err(e) => tracing::error!(error = %e, "refresh cycle failed"),
         }
+        match app.accounts_at_risk().await {
+            Ok(n) => {
+                metrics::gauge!("allegro_bridge_accounts_at_risk").set(n as f64);
+                if n > 0 {
+                    tracing::warn!(
+                        accounts = n,
+                        "accounts at risk of lapsing: their refresh tokens end soon or refreshes keep failing"
+                    );
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "counting accounts at risk"),
+        }
         if let Ok(counts) = app.store().account_status_counts().await {
             for status in ["active", "needs_relogin", "disconnected"] {
                 let n = counts.iter().find(|(s, _)| s.as_str() == status).map_or(0, |(_, n)| *n);

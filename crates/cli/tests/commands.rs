@@ -268,6 +268,7 @@ async fn metrics_on_the_admin_port() {
         tokio::time::sleep(Duration::from_millis(200)).await;
     };
     assert!(body.contains("allegro_bridge_accounts{status=\"active\"} 0"), "{body}");
+    assert!(body.contains("allegro_bridge_accounts_at_risk 0"), "{body}");
     // The public port serves the back-office, not metrics.
     let public = reqwest::get(format!("http://127.0.0.1:{web}/metrics")).await.unwrap();
     assert_ne!(public.status(), 200);

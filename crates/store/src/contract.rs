@@ -293,7 +293,19 @@ pub async fn refresh_lease_and_fencing(store: Store) {
             .unwrap()
     );
     let account = store.account_for_worker(&id).await.unwrap().unwrap();
+    let refresh_end = account.tokens.as_ref().unwrap().refresh_expires_at_ms;
     assert_eq!(account.tokens.unwrap().refresh_token, Sealed(vec![10; 40]));
+    assert_eq!(store.count_accounts_at_risk(refresh_end, 0).await.unwrap(), 0);
+    assert_eq!(
+        store.count_accounts_at_risk(refresh_end + 1, 0).await.unwrap(),
+        1,
+        "refresh token ends soon"
+    );
+    assert_eq!(
+        store.count_accounts_at_risk(0, 2_901).await.unwrap(),
+        1,
+        "no refresh for too long"
+    );
     assert_eq!(account.last_refresh_at_ms, Some(2_900));
     store.release_refresh_lease(&id, "worker-b").await.unwrap();
     assert!(store.try_lease_refresh(&id, "worker-c", 9_000, 3_000).await.unwrap());

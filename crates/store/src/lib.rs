@@ -144,6 +144,13 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         refreshed_before_ms: i64,
         limit: i64,
     ) -> StoreResult<Vec<AccountId>>;
+    /// Active accounts at risk of lapsing: refresh token ending before
+    /// `refresh_expires_before_ms`, or no successful refresh since `refreshed_before_ms`.
+    async fn count_accounts_at_risk(
+        &self,
+        refresh_expires_before_ms: i64,
+        refreshed_before_ms: i64,
+    ) -> StoreResult<i64>;
     /// Number of accounts per status, all organisations (for metrics).
     async fn account_status_counts(&self) -> StoreResult<Vec<(AccountStatus, i64)>>;
     /// An account's settings (defaults if never saved).

@@ -533,6 +533,19 @@ macro_rules! impl_sql_storage {
                     rows.iter().map(|r| Ok(AccountId::from_stored(get(r, "id")?))).collect()
                 }
 
+                async fn count_accounts_at_risk(&self, refresh_expires_before_ms: i64, refreshed_before_ms: i64) -> StoreResult<i64> {
+                    let row = ::sqlx::query(
+                        "SELECT COUNT(*) AS n FROM accounts WHERE status = 'active' AND refresh_token IS NOT NULL \
+                         AND (refresh_expires_at_ms < $1 OR last_refresh_at_ms < $2)",
+                    )
+                    .bind(refresh_expires_before_ms)
+                    .bind(refreshed_before_ms)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    get(&row, "n")
+                }
+
                 async fn account_status_counts(&self) -> StoreResult<Vec<(AccountStatus, i64)>> {
                     let rows = ::sqlx::query("SELECT status, COUNT(*) AS n FROM accounts GROUP BY status ORDER BY status")
                         .fetch_all(&self.pool)
