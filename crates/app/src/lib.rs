@@ -258,6 +258,26 @@ impl App {
         Ok(())
     }
 
+    /// The organisation's connection through the operator's app, created on first use, so
+    /// a seller only ever clicks "Połącz konto Allegro".
+    pub async fn service_connection(&self, org: &OrganisationId) -> Result<Connection, AppError> {
+        if let Some(existing) = self
+            .store
+            .connections(org)
+            .await?
+            .into_iter()
+            .find(|c| c.mode == ConnectionMode::ServiceApp)
+        {
+            return Ok(existing);
+        }
+        let env = self
+            .config
+            .service_app
+            .as_ref()
+            .map_or(Environment::Production, |s| s.environment);
+        self.create_connection(org, ConnectionMode::ServiceApp, env, None).await
+    }
+
     /// An organisation's connections.
     pub async fn connections(&self, org: &OrganisationId) -> Result<Vec<Connection>, AppError> {
         Ok(self.store.connections(org).await?)

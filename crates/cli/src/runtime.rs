@@ -19,7 +19,7 @@ pub async fn open_store(url: &str) -> anyhow::Result<store::Store> {
                 .await
                 .with_context(|| format!("opening SQLite database {url}"))?,
         ))
-    } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+    } else if url.starts_with("postgres:") || url.starts_with("postgresql:") {
         let shown = redact_url(url);
         Ok(Arc::new(
             store_postgres::PgStore::open(url)

@@ -119,7 +119,7 @@ async fn users_and_api_keys_from_the_command_line() {
     );
     let bad_db = bin().args(["migrate", "--database", "mysql://nope"]).output().unwrap();
     assert!(!bad_db.status.success());
-    assert!(String::from_utf8_lossy(&bad_db.stderr).contains("sqlite: or postgres://"));
+    assert!(String::from_utf8_lossy(&bad_db.stderr).contains("sqlite: or postgres:"));
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

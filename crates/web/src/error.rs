@@ -30,7 +30,14 @@ pub fn page_error(tr: &Tr, e: AppError) -> Response {
             )),
         )
             .into_response(),
-        AppError::Conflict(m) => (StatusCode::CONFLICT, Html(shell(tr, &tr.t("error-title"), &m))).into_response(),
+        AppError::Conflict(m) => {
+            tracing::info!(conflict = %m, "conflict shown as a generic message");
+            (
+                StatusCode::CONFLICT,
+                Html(shell(tr, &tr.t("error-title"), &tr.t("error-conflict"))),
+            )
+                .into_response()
+        }
         AppError::Unauthorized => (
             StatusCode::UNAUTHORIZED,
             Html(shell(tr, &tr.t("error-title"), &tr.t("login-failed"))),
@@ -110,7 +117,15 @@ impl IntoResponse for ApiError {
             ApiError::App(AppError::Validation { field, message }) => {
                 problem(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", message, Some(field))
             }
-            ApiError::App(AppError::Conflict(m)) => problem(StatusCode::CONFLICT, "Conflict", m, None),
+            ApiError::App(AppError::Conflict(m)) => {
+                tracing::info!(conflict = %m, "conflict shown as a generic message");
+                problem(
+                    StatusCode::CONFLICT,
+                    "Conflict",
+                    "the change conflicts with existing data".into(),
+                    None,
+                )
+            }
             ApiError::App(AppError::Unauthorized) => {
                 problem(StatusCode::UNAUTHORIZED, "Unauthorized", "not allowed".into(), None)
             }

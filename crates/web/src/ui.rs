@@ -349,7 +349,7 @@ pub async fn accounts(State(state): State<WebState>, tr: Tr, UiUser(user): UiUse
             last_sync: a.last_sync_at_ms.map_or_else(|| tr.t("never"), crate::format_time),
         })
         .collect();
-    let connectable = connections
+    let mut connectable: Vec<ConnectOption> = connections
         .iter()
         .filter(|c| c.mode == ConnectionMode::ServiceApp || c.client_id.is_some())
         .map(|c| ConnectOption {
@@ -357,6 +357,16 @@ pub async fn accounts(State(state): State<WebState>, tr: Tr, UiUser(user): UiUse
             label: connection_label(&tr, c),
         })
         .collect();
+    // With the operator's app configured, the button works before any connection exists.
+    if state.app.config().service_app.is_some() && !connections.iter().any(|c| c.mode == ConnectionMode::ServiceApp) {
+        connectable.insert(
+            0,
+            ConnectOption {
+                id: "service".into(),
+                label: tr.t("mode-service_app"),
+            },
+        );
+    }
     render(&AccountsPage {
         c: Chrome::for_user(&tr, &user),
         any_needs_relogin: accounts.iter().any(|a| a.status == AccountStatus::NeedsRelogin),
@@ -577,7 +587,12 @@ pub async fn start_link(
     Path(id): Path<String>,
 ) -> Response {
     let result = async {
-        let cid: ConnectionId = parse_id(&id)?;
+        // "service": the operator's app, its connection created on first use.
+        let cid: ConnectionId = if id == "service" {
+            state.app.service_connection(&user.organisation_id).await?.id
+        } else {
+            parse_id(&id)?
+        };
         state.app.start_link(&user, &cid, None).await
     }
     .await;

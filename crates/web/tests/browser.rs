@@ -71,7 +71,14 @@ async fn spawn_app() -> Harness {
     let db = format!(
         "sqlite:{}",
         std::env::temp_dir()
-            .join(format!("ab-browser-{}.db", std::process::id()))
+            .join(format!(
+                "ab-browser-{}-{}.db",
+                std::process::id(),
+                std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_nanos()
+            ))
             .display()
     );
     let _ = std::fs::remove_file(db.trim_start_matches("sqlite:"));
@@ -116,13 +123,20 @@ async fn browser(port: u16) -> WebDriver {
 }
 
 async fn fill(d: &WebDriver, id: &str, text: &str) {
-    let field = d.find(By::Id(id)).await.unwrap();
+    let field = d.query(By::Id(id)).first().await.unwrap();
     field.clear().await.unwrap();
     field.send_keys(text).await.unwrap();
 }
 
 async fn click(d: &WebDriver, id: &str) {
-    d.find(By::Id(id)).await.unwrap().click().await.unwrap();
+    d.query(By::Id(id)).first().await.unwrap().click().await.unwrap();
+}
+
+/// Clicks something that loads a new page and waits until the old page is gone.
+async fn click_nav(d: &WebDriver, css: &str) {
+    let element = d.query(By::Css(css)).first().await.unwrap();
+    element.click().await.unwrap();
+    element.wait_until().stale().await.unwrap();
 }
 
 async fn text_of(d: &WebDriver, css: &str) -> String {
@@ -130,18 +144,16 @@ async fn text_of(d: &WebDriver, css: &str) -> String {
 }
 
 async fn emulator_login(d: &WebDriver, login: &str, password: &str) {
-    // Allegro's login page, or "Kontynuuj / Zmień konto" for a remembered browser.
-    if d.find(By::Id("change-account")).await.is_ok() {
-        click(d, "change-account").await;
+    // Allegro's login page, or "Kontynuuj / Zmień konto" for a remembered browser; wait
+    // for the navigation to land on one of them.
+    let first = d.query(By::Css("#login, #change-account")).first().await.unwrap();
+    if first.id().await.unwrap().as_deref() == Some("change-account") {
+        first.click().await.unwrap();
+        first.wait_until().stale().await.unwrap();
     }
     fill(d, "login", login).await;
     fill(d, "password", password).await;
-    d.find(By::Css("button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_nav(d, "button[type=submit]").await;
 }
 
 async fn account_status(d: &WebDriver, base: &str) -> (String, String) {
@@ -166,12 +178,7 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
     fill(&d, "organisation", "Sklep Testowy").await;
     fill(&d, "email", "anna@sklep.pl").await;
     fill(&d, "password", "bardzo-tajne-haslo").await;
-    d.find(By::Css("form button[type=submit]"))
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
+    click_nav(&d, "form button[type=submit]").await;
     let page = d.source().await.unwrap();
     assert!(page.contains("Konta Allegro"), "{page}");
 
@@ -180,7 +187,7 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
     click(&d, "env-custom").await;
     fill(&d, "auth_url", &h.emu.base_url).await;
     fill(&d, "api_url", &h.emu.base_url).await;
-    click(&d, "create-connection").await;
+    click_nav(&d, "#create-connection").await;
     let redirect = d
         .find(By::Id("redirect-uri"))
         .await
@@ -231,7 +238,7 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
             .as_deref(),
         Some("text")
     );
-    click(&d, "save-credentials").await;
+    click_nav(&d, "#save-credentials").await;
     assert!(
         text_of(&d, "#credentials-state")
             .await
@@ -243,9 +250,9 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
     );
 
     // "Połącz konto Allegro" → Allegro's login → "Tak, powiąż".
-    click(&d, "connect").await;
+    click_nav(&d, "#connect").await;
     emulator_login(&d, "sklep-a", "haslo-a").await;
-    click(&d, "approve").await;
+    click_nav(&d, "#approve").await;
     assert!(
         text_of(&d, "#message")
             .await
@@ -273,9 +280,9 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
     );
 
     // The key button: log in again as the same user.
-    d.find(By::Css("button.key")).await.unwrap().click().await.unwrap();
+    click_nav(&d, "button.key").await;
     emulator_login(&d, "sklep-a", "haslo-a").await;
-    click(&d, "approve").await;
+    click_nav(&d, "#approve").await;
     assert!(text_of(&d, "#message").await.contains("sklep-a"));
     assert_eq!(account_status(&d, &h.base).await, ("sklep-a".into(), "Aktywne".into()));
     assert!(d.find(By::Id("relogin-banner")).await.is_err());
@@ -289,9 +296,9 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
         .unwrap();
     h.app.refresh_account(&accounts[0].id).await.unwrap();
     d.goto(format!("{}/accounts", h.base)).await.unwrap();
-    d.find(By::Css("button.key")).await.unwrap().click().await.unwrap();
+    click_nav(&d, "button.key").await;
     emulator_login(&d, "sklep-b", "haslo-b").await;
-    click(&d, "approve").await;
+    click_nav(&d, "#approve").await;
     let refused = text_of(&d, "#message").await;
     assert!(
         refused.contains("sklep-b") && refused.contains("sklep-a") && refused.contains("Nic nie zostało zmienione"),
@@ -303,7 +310,7 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
     assert_eq!(h.app.store().accounts(&user.organisation_id).await.unwrap().len(), 1);
 
     // English by a switch.
-    click(&d, "lang-switch").await;
+    click_nav(&d, "#lang-switch").await;
     assert!(d.source().await.unwrap().contains("Needs a new login"));
     d.quit().await.unwrap();
 }

@@ -16,12 +16,35 @@ struct Harness {
 }
 
 async fn spawn_app() -> Harness {
+    spawn_app_with(false).await
+}
+
+async fn spawn_app_with(service_app: bool) -> Harness {
     let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 3 })
         .await
         .unwrap();
     emu.emulator.create_seller("sklep-a", "haslo-a").unwrap();
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let service_app = service_app.then(|| {
+        let (client_id, secret) = emu
+            .emulator
+            .register_app(NewApp {
+                name: "Operator".into(),
+                description: None,
+                redirect_uris: vec![format!("{base}/allegro/install/service")],
+                app_type: None,
+                scopes: None,
+            })
+            .unwrap();
+        app::ServiceApp {
+            environment: domain::Environment::Custom,
+            auth_url: emu.base_url.clone(),
+            api_url: emu.base_url.clone(),
+            client_id,
+            client_secret: SecretString::from(secret),
+        }
+    });
     let db = format!(
         "sqlite:{}",
         std::env::temp_dir()
@@ -32,7 +55,7 @@ async fn spawn_app() -> Harness {
     let cipher = Cipher::new(1, &[(1, SecretString::from("ef".repeat(32)))]).unwrap();
     let config = AppConfig {
         public_url: base.clone(),
-        service_app: None,
+        service_app,
         session_ttl_ms: 3_600_000,
         refresh: RefreshPolicy::default(),
     };
@@ -615,4 +638,38 @@ async fn callback_pages_and_settings_form() {
     // "Odłącz" warns as seed 004 does.
     let (_, page, _) = b.get(&format!("/accounts/{account}/disconnect")).await;
     assert!(page.contains("nie będziemy mogli zaktualizować listów przewozowych"));
+}
+
+#[tokio::test]
+async fn with_the_operators_app_one_click_links_an_account() {
+    let h = spawn_app_with(true).await;
+    h.app
+        .create_organisation("Firma", "anna@a.pl", SecretString::from("bardzo-tajne-haslo"))
+        .await
+        .unwrap();
+    let mut b = Browser::new(&h.base);
+    b.login("anna@a.pl", "bardzo-tajne-haslo").await;
+    let (_, page, _) = b.get("/accounts").await;
+    assert!(
+        page.contains("action=\"/connections/service/link\"") && page.contains("Połącz konto Allegro"),
+        "{page}"
+    );
+    let csrf = Browser::csrf(&page);
+    let (status, _, to_allegro) = b.post("/connections/service/link", &[("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let back = h.emu.emulator.consent(&to_allegro.unwrap(), "sklep-a", true).unwrap();
+    assert!(
+        back.starts_with(&format!("{}/allegro/install/service?", h.base)),
+        "{back}"
+    );
+    let (status, page, _) = b.get(back.strip_prefix(&h.base).unwrap()).await;
+    assert_eq!(status, StatusCode::OK, "{page}");
+    assert!(page.contains("Konto sklep-a zostało powiązane"));
+    let (_, page, _) = b.get("/accounts").await;
+    assert!(page.contains("Aktywne"));
+    assert_eq!(
+        page.matches("/link\"").count(),
+        1,
+        "one service connection, reused: {page}"
+    );
 }

@@ -113,5 +113,6 @@ trigger-PICKED_UP = Picked up
 error-title = Error
 error-not-found = Page not found.
 error-generic = Something went wrong. Please try again shortly.
+error-conflict = This change conflicts with existing data (e.g. the e-mail already exists).
 error-csrf = The form expired. Reload the page and try again.
 error-field = { $field }: { $message }

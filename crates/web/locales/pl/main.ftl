@@ -113,5 +113,6 @@ trigger-PICKED_UP = Odebrane
 error-title = Błąd
 error-not-found = Nie znaleziono strony.
 error-generic = Coś poszło nie tak. Spróbuj ponownie za chwilę.
+error-conflict = Ta zmiana koliduje z istniejącymi danymi (np. taki e-mail już istnieje).
 error-csrf = Formularz wygasł. Odśwież stronę i spróbuj ponownie.
 error-field = { $field }: { $message }
