@@ -12,7 +12,7 @@ fn spec() -> Value {
     let path = // `shared/` lives beside the project's root (in CI too); ALLEGRO_BRIDGE_SHARED overrides.
     std::env::var_os("ALLEGRO_BRIDGE_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .unwrap_or_else(|| PathBuf::from(manifest_dir()).join("../../../shared"))
         .join("allegro/openapi.json");
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()))).unwrap()
 }
@@ -138,4 +138,10 @@ fn unknown_enum_values_do_not_break_a_response() {
         "READY_FOR_PROCESSING".parse::<CheckoutFormStatus>().unwrap(),
         CheckoutFormStatus::ReadyForProcessing
     );
+}
+
+/// The crate's folder at run time: a build folder shared between clones may hold a binary
+/// compiled in another clone, so the compile-time path can be stale.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
 }

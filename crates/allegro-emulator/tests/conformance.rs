@@ -18,7 +18,7 @@ fn spec() -> Value {
     let path = // `shared/` lives beside the project's root (in CI too); ALLEGRO_BRIDGE_SHARED overrides.
     std::env::var_os("ALLEGRO_BRIDGE_SHARED")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .unwrap_or_else(|| PathBuf::from(manifest_dir()).join("../../../shared"))
         .join("allegro/openapi.json");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
     serde_json::from_str(&text).expect("openapi.json parses")
@@ -566,4 +566,10 @@ fn the_converter_rejects_what_the_spec_forbids() {
         "required is not nullable"
     );
     assert!(c.validate("CheckoutFormStatus", &json!("PAID")).is_err(), "enum");
+}
+
+/// The crate's folder at run time: a build folder shared between clones may hold a binary
+/// compiled in another clone, so the compile-time path can be stale.
+fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
 }

@@ -126,8 +126,14 @@ mod tests {
 
     use super::*;
 
+    /// The crate's folder at run time: a build folder shared between clones may hold a binary
+    /// compiled in another clone, so the compile-time path can be stale.
+    fn manifest_dir() -> String {
+        std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
+    }
+
     fn keys(path: &str) -> BTreeSet<String> {
-        let text = std::fs::read_to_string(format!("{}/locales/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        let text = std::fs::read_to_string(format!("{}/locales/{path}", manifest_dir())).unwrap();
         text.lines()
             .filter(|l| !l.starts_with('#') && !l.starts_with(' ') && l.contains(" = "))
             .map(|l| l.split(" = ").next().unwrap().trim().to_owned())
