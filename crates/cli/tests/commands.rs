@@ -6,12 +6,9 @@ use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use allegro_emulator::{EmulatorConfig, NewApp};
-use app::{App, AppConfig, Cipher, RefreshPolicy};
-use domain::{ConnectionMode, Environment};
+use allegro_emulator::EmulatorConfig;
+use app::App;
 use secrecy::SecretString;
-
-const KEY: &str = "6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b6b";
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"));
@@ -25,26 +22,19 @@ struct Files {
 }
 
 fn files() -> Files {
-    let dir = std::env::temp_dir();
-    let id = uuid::Uuid::new_v4();
-    let key = dir.join(format!("ab-cmd-{id}.key"));
-    std::fs::write(&key, format!("1:{KEY}\n")).unwrap();
     Files {
-        db: format!("sqlite:{}", dir.join(format!("ab-cmd-{id}.db")).display()),
-        key,
+        db: testkit::sqlite_url(),
+        key: testkit::key_file(),
     }
 }
 
 async fn app_on(f: &Files) -> App {
-    let store: store::Store = Arc::new(store_sqlite::SqliteStore::open(&f.db).await.unwrap());
-    let cipher = Cipher::new(1, &[(1, SecretString::from(KEY))]).unwrap();
-    let config = AppConfig {
-        public_url: "http://bridge.test".into(),
-        service_app: None,
-        session_ttl_ms: 3_600_000,
-        refresh: RefreshPolicy::default(),
-    };
-    App::new(store, cipher, Arc::new(domain::SystemClock), config)
+    testkit::app(
+        testkit::open_store(&f.db).await,
+        Arc::new(domain::SystemClock),
+        "http://bridge.test",
+        None,
+    )
 }
 
 #[tokio::test]
@@ -130,32 +120,8 @@ async fn device_flow_links_an_account_from_a_terminal() {
         .unwrap();
     emu.emulator.create_seller("sklep-terminal", "haslo-t").unwrap();
     let app = app_on(&f).await;
-    let (org, _) = app
-        .create_organisation("Sklep", "anna@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
-        .await
-        .unwrap();
-    let conn = app
-        .create_connection(
-            &org,
-            ConnectionMode::OwnApp,
-            Environment::Custom,
-            Some((emu.base_url.clone(), emu.base_url.clone())),
-        )
-        .await
-        .unwrap();
-    let (cid, secret) = emu
-        .emulator
-        .register_app(NewApp {
-            name: "Terminal".into(),
-            description: None,
-            redirect_uris: vec![],
-            app_type: Some("device_code".into()),
-            scopes: None,
-        })
-        .unwrap();
-    app.set_credentials(&org, &conn.id, &cid, &SecretString::from(secret))
-        .await
-        .unwrap();
+    let (org, _) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
+    let conn = testkit::own_app_connection(&app, &org, &emu, Some("device_code")).await;
 
     let mut child = bin()
         .args([
@@ -163,7 +129,7 @@ async fn device_flow_links_an_account_from_a_terminal() {
             "link",
             "--device",
             "--connection",
-            conn.id.as_str(),
+            conn.as_str(),
             "--database",
             &f.db,
             "--key-file",

@@ -10,12 +10,9 @@ use std::process::{Child, Command, Stdio};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use allegro_emulator::{EmulatorConfig, EmulatorHandle, Faults, NewApp, Settings};
-use app::{App, AppConfig, Cipher, CurrentUser, LinkOutcome, RefreshPolicy};
-use domain::{AccountStatus, ConnectionMode, Environment};
-use secrecy::{ExposeSecret, SecretString};
-
-const KEY: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+use allegro_emulator::{EmulatorConfig, EmulatorHandle, Faults, Settings};
+use app::{App, CurrentUser, LinkOutcome};
+use domain::AccountStatus;
 
 struct Worker(Child);
 
@@ -55,85 +52,25 @@ async fn setup(database: &str, sellers: usize) -> Setup {
         access_token_ttl_seconds: 600,
         ..Settings::default()
     });
-    let key_file = std::env::temp_dir().join(format!("ab-worker-{}.key", uuid::Uuid::new_v4()));
-    std::fs::write(&key_file, format!("1:{KEY}\n")).unwrap();
-    let store: store::Store = if database.starts_with("sqlite:") {
-        Arc::new(store_sqlite::SqliteStore::open(database).await.unwrap())
-    } else {
-        Arc::new(store_postgres::PgStore::open(database).await.unwrap())
-    };
-    let cipher = Cipher::new(1, &[(1, SecretString::from(KEY))]).unwrap();
-    let config = AppConfig {
-        public_url: "http://bridge.test".into(),
-        service_app: None,
-        session_ttl_ms: 3_600_000,
-        refresh: RefreshPolicy::default(),
-    };
-    let app = App::new(store, cipher, Arc::new(domain::SystemClock), config);
-    let (org, _) = app
-        .create_organisation("Sklep", "anna@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
-        .await
-        .unwrap();
-    let session = app
-        .login("anna@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
-        .await
-        .unwrap();
-    let user = app
-        .user_for_session(session.cookie.expose_secret())
-        .await
-        .unwrap()
-        .unwrap();
-    let conn = app
-        .create_connection(
-            &org,
-            ConnectionMode::OwnApp,
-            Environment::Custom,
-            Some((emu.base_url.clone(), emu.base_url.clone())),
-        )
-        .await
-        .unwrap();
-    let (cid, secret) = emu
-        .emulator
-        .register_app(NewApp {
-            name: "Workers".into(),
-            description: None,
-            redirect_uris: vec![app.redirect_uri(&conn)],
-            app_type: None,
-            scopes: None,
-        })
-        .unwrap();
-    app.set_credentials(&org, &conn.id, &cid, &SecretString::from(secret))
-        .await
-        .unwrap();
+    let app = testkit::app(
+        testkit::open_store(database).await,
+        Arc::new(domain::SystemClock),
+        "http://bridge.test",
+        None,
+    );
+    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
+    let conn = testkit::own_app_connection(&app, &org, &emu, None).await;
     for n in 0..sellers {
         let login = format!("sklep-{n}");
         emu.emulator.create_seller(&login, "x").unwrap();
-        let url = app.start_link(&user, &conn.id, None).await.unwrap();
-        let back = emu.emulator.consent(url.as_str(), &login, true).unwrap();
-        let q = |k: &str| {
-            url::Url::parse(&back)
-                .unwrap()
-                .query_pairs()
-                .find(|(n, _)| n == k)
-                .map(|(_, v)| v.into_owned())
-        };
-        let outcome = app
-            .complete_link(
-                Some(&user),
-                Some(&conn.id),
-                q("state").as_deref(),
-                q("code").as_deref(),
-                None,
-            )
-            .await
-            .unwrap();
+        let outcome = testkit::link(&app, &user, &conn, &emu, &login).await;
         assert!(matches!(outcome, LinkOutcome::Linked { .. }), "{outcome:?}");
     }
     Setup {
         emu,
         app,
         user,
-        key_file,
+        key_file: testkit::key_file(),
     }
 }
 
@@ -182,12 +119,7 @@ async fn assert_every_account_works(s: &Setup) {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_in_the_middle_of_a_refresh_loses_nothing() {
-    let db = format!(
-        "sqlite:{}",
-        std::env::temp_dir()
-            .join(format!("ab-crash-{}.db", uuid::Uuid::new_v4()))
-            .display()
-    );
+    let db = testkit::sqlite_url();
     let s = setup(&db, 1).await;
     let account = s.app.accounts(&s.user).await.unwrap().remove(0);
     let before = account.last_refresh_at_ms.unwrap();
@@ -235,24 +167,9 @@ async fn sigkill_in_the_middle_of_a_refresh_loses_nothing() {
     assert!(outcomes.get("invalid_grant").is_none(), "{outcomes}");
 }
 
-async fn fresh_postgres() -> String {
-    let base = std::env::var("TEST_PG_URL")
-        .expect("TEST_PG_URL must name a PostgreSQL server, e.g. postgres://postgres:postgres@127.0.0.1:5432/postgres (scripts/test starts one)");
-    let name = format!("ab_workers_{}", uuid::Uuid::new_v4().simple());
-    let admin = sqlx::PgPool::connect(&base).await.expect("connecting to TEST_PG_URL");
-    // The name is generated here, never user input.
-    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
-        .execute(&admin)
-        .await
-        .unwrap();
-    admin.close().await;
-    let (server, _) = base.rsplit_once('/').unwrap();
-    format!("{server}/{name}")
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_on_one_postgres_never_burn_a_refresh_token() {
-    let db = fresh_postgres().await;
+    let db = testkit::postgres_url().await;
     let s = setup(&db, 50).await;
     let calls = token_calls(&s.emu).await;
     // A slow token endpoint makes the two workers overlap on the same accounts, and with

@@ -1,0 +1,183 @@
+//! Test harness shared by the crates' integration tests: fresh stores on SQLite and
+//! PostgreSQL, an [`App`] wired to the emulator, and the seller's steps (an own-app
+//! connection registered in the emulator's portal, linking an account).
+#![forbid(unsafe_code)]
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use allegro_emulator::{EmulatorHandle, NewApp};
+use app::{App, AppConfig, Cipher, CurrentUser, LinkOutcome, RefreshPolicy, ServiceApp};
+use domain::{Clock, ConnectionId, ConnectionMode, Environment, OrganisationId};
+use secrecy::{ExposeSecret, SecretString};
+
+/// The encryption key every test process uses (hex).
+pub const KEY_HEX: &str = "5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a5a";
+
+/// A clock tests move by hand.
+#[derive(Debug)]
+pub struct TestClock(pub AtomicI64);
+
+impl TestClock {
+    /// A clock at a fixed instant in 2027.
+    pub fn new() -> Arc<Self> {
+        Arc::new(Self(AtomicI64::new(1_800_000_000_000)))
+    }
+
+    /// Moves it forward.
+    pub fn advance_ms(&self, ms: i64) {
+        self.0.fetch_add(ms, Ordering::SeqCst);
+    }
+}
+
+impl Clock for TestClock {
+    fn now_ms(&self) -> i64 {
+        self.0.load(Ordering::SeqCst)
+    }
+}
+
+/// The cipher of [`KEY_HEX`].
+pub fn cipher() -> Cipher {
+    Cipher::new(1, &[(1, SecretString::from(KEY_HEX))]).expect("the test key is valid")
+}
+
+/// Writes a key file with [`KEY_HEX`] for the binary's `--key-file`.
+pub fn key_file() -> std::path::PathBuf {
+    let path = std::env::temp_dir().join(format!("ab-test-{}.key", uuid::Uuid::new_v4()));
+    std::fs::write(&path, format!("1:{KEY_HEX}\n")).expect("writing a key file");
+    path
+}
+
+/// A new SQLite database URL in the temporary folder.
+pub fn sqlite_url() -> String {
+    format!(
+        "sqlite:{}",
+        std::env::temp_dir()
+            .join(format!("ab-test-{}.db", uuid::Uuid::new_v4()))
+            .display()
+    )
+}
+
+/// A new, empty PostgreSQL database on the server `TEST_PG_URL` names.
+pub async fn postgres_url() -> String {
+    let base = std::env::var("TEST_PG_URL").expect(
+        "TEST_PG_URL must name a PostgreSQL server, e.g. postgres://postgres:postgres@127.0.0.1:5432/postgres (scripts/test starts one)",
+    );
+    let name = format!("ab_test_{}", uuid::Uuid::new_v4().simple());
+    let admin = sqlx::PgPool::connect(&base).await.expect("connecting to TEST_PG_URL");
+    // The name is generated here, never user input.
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+        .execute(&admin)
+        .await
+        .expect("creating a test database");
+    admin.close().await;
+    let (server, _) = base.rsplit_once('/').expect("TEST_PG_URL ends with /database");
+    format!("{server}/{name}")
+}
+
+/// Opens (and migrates) the store at `url`.
+pub async fn open_store(url: &str) -> store::Store {
+    if url.starts_with("sqlite:") {
+        Arc::new(store_sqlite::SqliteStore::open(url).await.expect("opening SQLite"))
+    } else {
+        Arc::new(store_postgres::PgStore::open(url).await.expect("opening PostgreSQL"))
+    }
+}
+
+/// An app over `store` with the test key, reachable at `public_url`.
+pub fn app(store: store::Store, clock: Arc<dyn Clock>, public_url: &str, service_app: Option<ServiceApp>) -> App {
+    let config = AppConfig {
+        public_url: public_url.into(),
+        service_app,
+        session_ttl_ms: 3_600_000,
+        refresh: RefreshPolicy::default(),
+    };
+    App::new(store, cipher(), clock, config)
+}
+
+/// Creates an organisation with `email` as its user (password `bardzo-tajne-haslo`) and
+/// logs in: the organisation and the session's user.
+pub async fn owner(app: &App, organisation: &str, email: &str) -> (OrganisationId, CurrentUser) {
+    let (org, _) = app
+        .create_organisation(organisation, email, SecretString::from(PASSWORD))
+        .await
+        .expect("creating an organisation");
+    let session = app
+        .login(email, SecretString::from(PASSWORD))
+        .await
+        .expect("logging in");
+    let user = app
+        .user_for_session(session.cookie.expose_secret())
+        .await
+        .expect("reading the session")
+        .expect("a session");
+    (org, user)
+}
+
+/// The password [`owner`] gives users.
+pub const PASSWORD: &str = "bardzo-tajne-haslo";
+
+/// Seed 000's order: an own-app connection to the emulator, the app registered in the
+/// emulator's portal with the connection's redirect URI (`app_type` as the portal's
+/// choice; `None` is "has a browser"), Client ID and Secret saved.
+pub async fn own_app_connection(
+    app: &App,
+    org: &OrganisationId,
+    emu: &EmulatorHandle,
+    app_type: Option<&str>,
+) -> ConnectionId {
+    let conn = app
+        .create_connection(
+            org,
+            ConnectionMode::OwnApp,
+            Environment::Custom,
+            Some((emu.base_url.clone(), emu.base_url.clone())),
+        )
+        .await
+        .expect("creating a connection");
+    let redirect_uris = if app_type == Some("device_code") {
+        vec![]
+    } else {
+        vec![app.redirect_uri(&conn)]
+    };
+    let (client_id, secret) = emu
+        .emulator
+        .register_app(NewApp {
+            name: "allegro-bridge test".into(),
+            description: None,
+            redirect_uris,
+            app_type: app_type.map(str::to_owned),
+            scopes: None,
+        })
+        .expect("registering the app");
+    app.set_credentials(org, &conn.id, &client_id, &SecretString::from(secret))
+        .await
+        .expect("saving credentials");
+    conn.id
+}
+
+/// Links (or re-links) as the emulator seller `login`: start, consent, callback.
+pub async fn link(
+    app: &App,
+    user: &CurrentUser,
+    conn: &ConnectionId,
+    emu: &EmulatorHandle,
+    login: &str,
+) -> LinkOutcome {
+    let url = app.start_link(user, conn, None).await.expect("starting a link");
+    let back = emu.emulator.consent(url.as_str(), login, true).expect("consenting");
+    let q = |k: &str| {
+        url::Url::parse(&back)
+            .ok()
+            .and_then(|u| u.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned()))
+    };
+    app.complete_link(
+        Some(user),
+        Some(conn),
+        q("state").as_deref(),
+        q("code").as_deref(),
+        None,
+    )
+    .await
+    .expect("completing a link")
+}
