@@ -1,21 +1,12 @@
 //! Connections, linking and the token lifecycle against the emulator, on SQLite.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicI64, Ordering};
 
-use allegro_emulator::{EmulatorConfig, EmulatorHandle, Faults, NewApp};
-use app::{App, AppConfig, Cipher, CurrentUser, LinkOutcome, RefreshOutcome, RefreshPolicy, StateProblem};
-use domain::{AccountId, AccountStatus, Clock, ConnectionId, ConnectionMode, Environment};
+use allegro_emulator::{EmulatorConfig, EmulatorHandle, Faults};
+use app::{App, CurrentUser, LinkOutcome, RefreshOutcome, RefreshPolicy, StateProblem};
+use domain::{AccountId, AccountStatus, ConnectionId};
 use secrecy::SecretString;
-
-#[derive(Debug)]
-struct TestClock(AtomicI64);
-
-impl Clock for TestClock {
-    fn now_ms(&self) -> i64 {
-        self.0.load(Ordering::SeqCst)
-    }
-}
+use testkit::TestClock;
 
 struct Fixture {
     emu: EmulatorHandle,
@@ -26,12 +17,12 @@ struct Fixture {
     clock: Arc<TestClock>,
 }
 
-fn cipher() -> Cipher {
-    Cipher::new(1, &[(1, SecretString::from("ab".repeat(32)))]).unwrap()
+fn cipher() -> app::Cipher {
+    testkit::cipher()
 }
 
-fn config() -> AppConfig {
-    AppConfig {
+fn config() -> app::AppConfig {
+    app::AppConfig {
         public_url: "http://bridge.test".into(),
         service_app: None,
         session_ttl_ms: 3_600_000,
@@ -45,87 +36,39 @@ async fn fixture(scopes: Option<Vec<&str>>) -> Fixture {
         .unwrap();
     emu.emulator.create_seller("sklep-a", "haslo-a").unwrap();
     emu.emulator.create_seller("sklep-b", "haslo-b").unwrap();
-    let db = format!(
-        "sqlite:{}",
-        std::env::temp_dir()
-            .join(format!("ab-app-{}.db", uuid::Uuid::new_v4()))
-            .display()
+    let db = testkit::sqlite_url();
+    let clock = TestClock::new();
+    let app = testkit::app(
+        testkit::open_store(&db).await,
+        clock.clone(),
+        "http://bridge.test",
+        None,
     );
-    let store: store::Store = Arc::new(store_sqlite::SqliteStore::open(&db).await.unwrap());
-    let clock = Arc::new(TestClock(AtomicI64::new(1_800_000_000_000)));
-    let app = App::new(store, cipher(), clock.clone(), config());
-    let (org, _) = app
-        .create_organisation("Sklep", "anna@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
-        .await
-        .unwrap();
-    let session = app
-        .login("ANNA@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
-        .await
-        .unwrap();
-    use secrecy::ExposeSecret;
-    let user = app
-        .user_for_session(session.cookie.expose_secret())
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(user.organisation_id, org);
+    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
     // Seed 000's order: the connection first (its redirect URI), then the app in
     // Allegro's portal, then Client ID and Secret pasted into the connection.
-    let conn = app
-        .create_connection(
-            &org,
-            ConnectionMode::OwnApp,
-            Environment::Custom,
-            Some((emu.base_url.clone(), emu.base_url.clone())),
-        )
-        .await
-        .unwrap();
-    let redirect = app.redirect_uri(&conn);
-    assert_eq!(redirect, format!("http://bridge.test/allegro/install/{}", conn.id));
-    let (client_id, secret) = emu
-        .emulator
-        .register_app(NewApp {
-            name: "Sklep – allegro-bridge".into(),
-            description: None,
-            redirect_uris: vec![redirect],
-            app_type: None,
-            scopes: scopes.map(|s| s.into_iter().map(str::to_owned).collect()),
-        })
-        .unwrap();
-    app.set_credentials(&org, &conn.id, &client_id, &SecretString::from(secret))
-        .await
-        .unwrap();
+    let connection = testkit::own_app_connection_with_scopes(&app, &org, &emu, None, scopes.as_deref()).await;
+    let conn = app.connection(&org, &connection).await.unwrap();
+    assert_eq!(
+        app.redirect_uri(&conn),
+        format!("http://bridge.test/allegro/install/{connection}")
+    );
     Fixture {
         emu,
         app,
         user,
-        connection: conn.id,
+        connection,
         db,
         clock,
     }
 }
 
 fn query(url: &str, key: &str) -> Option<String> {
-    url::Url::parse(url)
-        .unwrap()
-        .query_pairs()
-        .find(|(k, _)| k == key)
-        .map(|(_, v)| v.into_owned())
+    testkit::query_param(url, key)
 }
 
 async fn link_as(f: &Fixture, login: &str, relink: Option<&AccountId>) -> LinkOutcome {
-    let url = f.app.start_link(&f.user, &f.connection, relink).await.unwrap();
-    let back = f.emu.emulator.consent(url.as_str(), login, true).unwrap();
-    f.app
-        .complete_link(
-            Some(&f.user),
-            Some(&f.connection),
-            query(&back, "state").as_deref(),
-            query(&back, "code").as_deref(),
-            None,
-        )
-        .await
-        .unwrap()
+    testkit::link(&f.app, &f.user, &f.connection, &f.emu, login, relink).await
 }
 
 #[tokio::test]
@@ -292,7 +235,7 @@ async fn state_is_single_use_bound_to_session_and_expiring() {
     // A state older than 15 minutes.
     let url = f.app.start_link(&f.user, &f.connection, None).await.unwrap();
     let back = f.emu.emulator.consent(url.as_str(), "sklep-a", true).unwrap();
-    f.clock.0.fetch_add(16 * 60_000, Ordering::SeqCst);
+    f.clock.advance_ms(16 * 60_000);
     let outcome = f
         .app
         .complete_link(
@@ -407,7 +350,7 @@ async fn due_accounts_are_refreshed_and_organisations_are_isolated() {
         "fresh tokens are not due"
     );
     // 12 h later the access token is about to expire.
-    f.clock.0.fetch_add(43_199_000 - 30 * 60_000, Ordering::SeqCst);
+    f.clock.advance_ms(43_199_000 - 30 * 60_000);
     let done = f.app.refresh_due_accounts(100).await.unwrap();
     assert_eq!(done, vec![(account.clone(), RefreshOutcome::Refreshed)]);
 
@@ -505,7 +448,7 @@ async fn a_quiet_account_never_lapses() {
     assert_eq!(f.app.accounts_at_risk().await.unwrap(), 0);
     // 120 days without any activity of the seller; the worker runs every few days.
     for _ in 0..24 {
-        f.clock.0.fetch_add(5 * 86_400_000, Ordering::SeqCst);
+        f.clock.advance_ms(5 * 86_400_000);
         f.emu.emulator.advance_clock(5 * 86_400);
         let done = f.app.refresh_due_accounts(10).await.unwrap();
         assert_eq!(done, vec![(account.clone(), RefreshOutcome::Refreshed)]);
@@ -521,7 +464,7 @@ async fn a_quiet_account_never_lapses() {
     );
     // Without refreshes the 90-day refresh token runs out: the account is flagged at risk
     // two weeks ahead, then needs a new login.
-    f.clock.0.fetch_add(80 * 86_400_000, Ordering::SeqCst);
+    f.clock.advance_ms(80 * 86_400_000);
     assert_eq!(f.app.accounts_at_risk().await.unwrap(), 1);
     assert!(f.app.at_risk(&f.app.account(&f.user, &account).await.unwrap()));
     f.emu.emulator.advance_clock(91 * 86_400);

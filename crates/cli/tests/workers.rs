@@ -63,7 +63,7 @@ async fn setup(database: &str, sellers: usize) -> Setup {
     for n in 0..sellers {
         let login = format!("sklep-{n}");
         emu.emulator.create_seller(&login, "x").unwrap();
-        let outcome = testkit::link(&app, &user, &conn, &emu, &login).await;
+        let outcome = testkit::link(&app, &user, &conn, &emu, &login, None).await;
         assert!(matches!(outcome, LinkOutcome::Linked { .. }), "{outcome:?}");
     }
     Setup {

@@ -126,6 +126,17 @@ pub async fn own_app_connection(
     emu: &EmulatorHandle,
     app_type: Option<&str>,
 ) -> ConnectionId {
+    own_app_connection_with_scopes(app, org, emu, app_type, None).await
+}
+
+/// [`own_app_connection`] with only `scopes` ticked in the portal (`None`: all).
+pub async fn own_app_connection_with_scopes(
+    app: &App,
+    org: &OrganisationId,
+    emu: &EmulatorHandle,
+    app_type: Option<&str>,
+    scopes: Option<&[&str]>,
+) -> ConnectionId {
     let conn = app
         .create_connection(
             org,
@@ -147,7 +158,7 @@ pub async fn own_app_connection(
             description: None,
             redirect_uris,
             app_type: app_type.map(str::to_owned),
-            scopes: None,
+            scopes: scopes.map(|s| s.iter().map(|x| (*x).to_owned()).collect()),
         })
         .expect("registering the app");
     app.set_credentials(org, &conn.id, &client_id, &SecretString::from(secret))
@@ -156,26 +167,30 @@ pub async fn own_app_connection(
     conn.id
 }
 
-/// Links (or re-links) as the emulator seller `login`: start, consent, callback.
+/// The value of `key` in a URL's query.
+pub fn query_param(url: &str, key: &str) -> Option<String> {
+    url::Url::parse(url)
+        .ok()
+        .and_then(|u| u.query_pairs().find(|(n, _)| n == key).map(|(_, v)| v.into_owned()))
+}
+
+/// Links as the emulator seller `login` (re-links `relink` when given): start, consent,
+/// callback.
 pub async fn link(
     app: &App,
     user: &CurrentUser,
     conn: &ConnectionId,
     emu: &EmulatorHandle,
     login: &str,
+    relink: Option<&domain::AccountId>,
 ) -> LinkOutcome {
-    let url = app.start_link(user, conn, None).await.expect("starting a link");
+    let url = app.start_link(user, conn, relink).await.expect("starting a link");
     let back = emu.emulator.consent(url.as_str(), login, true).expect("consenting");
-    let q = |k: &str| {
-        url::Url::parse(&back)
-            .ok()
-            .and_then(|u| u.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned()))
-    };
     app.complete_link(
         Some(user),
         Some(conn),
-        q("state").as_deref(),
-        q("code").as_deref(),
+        query_param(&back, "state").as_deref(),
+        query_param(&back, "code").as_deref(),
         None,
     )
     .await
