@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use allegro_emulator::{EmulatorConfig, EmulatorHandle, NewApp};
-use app::{App, AppConfig, Cipher, RefreshPolicy};
+use app::App;
 use reqwest::{Client, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
@@ -45,38 +45,14 @@ async fn spawn_app_with(service_app: bool) -> Harness {
             client_secret: SecretString::from(secret),
         }
     });
-    let db = format!(
-        "sqlite:{}",
-        std::env::temp_dir()
-            .join(format!("ab-http-{}.db", uuid_like()))
-            .display()
-    );
-    let store: store::Store = Arc::new(store_sqlite::SqliteStore::open(&db).await.unwrap());
-    let cipher = Cipher::new(1, &[(1, SecretString::from("ef".repeat(32)))]).unwrap();
-    let config = AppConfig {
-        public_url: base.clone(),
-        service_app,
-        session_ttl_ms: 3_600_000,
-        refresh: RefreshPolicy::default(),
-    };
-    let app = App::new(store, cipher, Arc::new(domain::SystemClock), config);
+    let store = testkit::open_store(&testkit::sqlite_url()).await;
+    let app = testkit::app(store, Arc::new(domain::SystemClock), &base, service_app);
     let router = web::router(web::WebState {
         app: app.clone(),
         secure_cookies: false,
     });
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     Harness { base, emu, app }
-}
-
-fn uuid_like() -> String {
-    format!(
-        "{}-{}",
-        std::process::id(),
-        std::time::SystemTime::now()
-            .duration_since(std::time::UNIX_EPOCH)
-            .unwrap()
-            .as_nanos()
-    )
 }
 
 /// A browser-like client: keeps cookies by hand, no redirects followed.
@@ -183,42 +159,16 @@ async fn two_tenants(h: &Harness) -> [(String, String, String); 2] {
         }
         let (org, _) = h
             .app
-            .create_organisation(&format!("Firma {n}"), email, SecretString::from("bardzo-tajne-haslo"))
+            .create_organisation(&format!("Firma {n}"), email, SecretString::from(testkit::PASSWORD))
             .await
             .unwrap();
-        let conn = h
-            .app
-            .create_connection(
-                &org,
-                domain::ConnectionMode::OwnApp,
-                domain::Environment::Custom,
-                Some((h.emu.base_url.clone(), h.emu.base_url.clone())),
-            )
-            .await
-            .unwrap();
-        let (cid, secret) = h
-            .emu
-            .emulator
-            .register_app(NewApp {
-                name: format!("App {n}"),
-                description: None,
-                redirect_uris: vec![h.app.redirect_uri(&conn)],
-                app_type: None,
-                scopes: None,
-            })
-            .unwrap();
-        h.app
-            .set_credentials(&org, &conn.id, &cid, &SecretString::from(secret))
-            .await
-            .unwrap();
+        let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
         // Link through the real pages and callback.
         let mut b = Browser::new(&h.base);
         b.login(email, "bardzo-tajne-haslo").await;
         let (_, page, _) = b.get("/accounts").await;
         let csrf = Browser::csrf(&page);
-        let (_, _, to_allegro) = b
-            .post(&format!("/connections/{}/link", conn.id), &[("_csrf", &csrf)])
-            .await;
+        let (_, _, to_allegro) = b.post(&format!("/connections/{conn}/link"), &[("_csrf", &csrf)]).await;
         let back = h.emu.emulator.consent(&to_allegro.unwrap(), seller, true).unwrap();
         let path = back.strip_prefix(&h.base).unwrap().to_owned();
         let (status, page, _) = b.get(&path).await;
@@ -231,7 +181,7 @@ async fn two_tenants(h: &Harness) -> [(String, String, String); 2] {
             .unwrap()
             .expose_secret()
             .to_owned();
-        out.push((conn.id.to_string(), account, key));
+        out.push((conn.to_string(), account, key));
     }
     [out.remove(0), out.remove(0)]
 }
