@@ -376,6 +376,81 @@ pub async fn account_settings(store: Store) {
     assert_eq!(store.account_settings(&other.org, &id).await.unwrap(), None);
 }
 
+/// Orders: upserts count new/updated/unchanged, never duplicate, and move the journal
+/// cursor in the same transaction.
+pub async fn orders_upsert_and_cursor(store: Store) {
+    let t = tenant(&store, 80).await;
+    let LinkResult::Created(account) = store.link_account(&link(&t, 801, "888", 1, 1_000)).await.unwrap() else {
+        panic!()
+    };
+    let order = |id: &str, status: &str, data: &str| OrderRecord {
+        id: id.into(),
+        organisation_id: t.org.clone(),
+        account_id: account.clone(),
+        status: status.into(),
+        fulfillment_status: Some("NEW".into()),
+        marketplace: Some("allegro-pl".into()),
+        buyer_login: "kupujacy".into(),
+        bought_at_ms: 5_000,
+        revision: Some("r1".into()),
+        total_minor: Some(12_345),
+        currency: "PLN".into(),
+        data: data.into(),
+    };
+    assert_eq!(store.sync_cursor(&account).await.unwrap(), None);
+    let first = store
+        .save_orders(
+            &account,
+            &[order("a", "FILLED_IN", "{1}"), order("b", "BOUGHT", "{2}")],
+            Some("100"),
+            10,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        first,
+        UpsertCounts {
+            new: 2,
+            updated: 0,
+            unchanged: 0
+        }
+    );
+    assert_eq!(store.sync_cursor(&account).await.unwrap().as_deref(), Some("100"));
+    let again = store
+        .save_orders(
+            &account,
+            &[
+                order("a", "READY_FOR_PROCESSING", "{1b}"),
+                order("b", "BOUGHT", "{2}"),
+                order("b", "BOUGHT", "{2}"),
+            ],
+            None,
+            11,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        again,
+        UpsertCounts {
+            new: 0,
+            updated: 1,
+            unchanged: 2
+        }
+    );
+    assert_eq!(
+        store.sync_cursor(&account).await.unwrap().as_deref(),
+        Some("100"),
+        "no cursor given, none moved"
+    );
+    let stored = store.account_orders(&account).await.unwrap();
+    assert_eq!(stored.len(), 2);
+    assert_eq!(
+        stored.iter().find(|o| o.id == "a").unwrap().status,
+        "READY_FOR_PROCESSING"
+    );
+    assert_eq!(stored[0].total_minor, Some(12_345));
+}
+
 /// Jobs: dedup while queued or running, leases, retries, death, reclaiming expired leases.
 pub async fn jobs_with_leases(store: Store) {
     let job = |key: &str, run_at: i64| NewJob {
@@ -468,7 +543,7 @@ pub async fn concurrent_claims_never_overlap(store: Store) {
 macro_rules! contract_tests {
     ($fresh:path) => {
         $crate::contract_tests!(@each $fresh, users_sessions_and_keys, connections_and_states, accounts_link_relink_disconnect,
-            refresh_lease_and_fencing, account_settings, jobs_with_leases, concurrent_claims_never_overlap);
+            refresh_lease_and_fencing, account_settings, orders_upsert_and_cursor, jobs_with_leases, concurrent_claims_never_overlap);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

@@ -164,6 +164,21 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         now_ms: i64,
     ) -> StoreResult<bool>;
 
+    // --- orders
+    /// Upserts orders of one account and, in the same transaction, moves its journal
+    /// cursor to `cursor` (when given): the cursor never runs ahead of stored orders.
+    async fn save_orders(
+        &self,
+        account: &AccountId,
+        orders: &[OrderRecord],
+        cursor: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<UpsertCounts>;
+    /// The account's journal cursor.
+    async fn sync_cursor(&self, account: &AccountId) -> StoreResult<Option<String>>;
+    /// The account's orders, newest purchase first.
+    async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>>;
+
     // --- jobs
     /// Enqueues a job unless one with the same kind and dedup key is queued or running.
     async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool>;

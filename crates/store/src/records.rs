@@ -234,3 +234,43 @@ pub struct Job {
     /// Attempts allowed.
     pub max_attempts: i32,
 }
+
+/// An order as stored: Allegro's checkout form (JSON) and the columns filters use.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderRecord {
+    /// Checkout form id.
+    pub id: String,
+    /// Organisation.
+    pub organisation_id: OrganisationId,
+    /// Linked account it came from.
+    pub account_id: AccountId,
+    /// Allegro status (`READY_FOR_PROCESSING`…).
+    pub status: String,
+    /// Fulfillment status.
+    pub fulfillment_status: Option<String>,
+    /// Marketplace id.
+    pub marketplace: Option<String>,
+    /// Buyer's login.
+    pub buyer_login: String,
+    /// Purchase time.
+    pub bought_at_ms: i64,
+    /// Allegro's revision.
+    pub revision: Option<String>,
+    /// Total to pay in minor units.
+    pub total_minor: Option<i64>,
+    /// Currency.
+    pub currency: String,
+    /// The checkout form as Allegro returned it.
+    pub data: String,
+}
+
+/// What a batch of upserts did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct UpsertCounts {
+    /// Orders not seen before.
+    pub new: u64,
+    /// Orders whose data changed.
+    pub updated: u64,
+    /// Orders seen again unchanged.
+    pub unchanged: u64,
+}

@@ -613,6 +613,118 @@ macro_rules! impl_sql_storage {
                     Ok(true)
                 }
 
+                async fn save_orders(&self, account: &AccountId, orders: &[OrderRecord], cursor: Option<&str>, now_ms: i64) -> StoreResult<UpsertCounts> {
+                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let mut counts = UpsertCounts::default();
+                    for o in orders {
+                        let existing = ::sqlx::query("SELECT data FROM orders WHERE id = $1 AND account_id = $2")
+                            .bind(&o.id)
+                            .bind(account.as_str())
+                            .fetch_optional(&mut *tx)
+                            .await
+                            .map_err(backend_err)?;
+                        match existing {
+                            Some(row) if get::<String>(&row, "data")? == o.data => counts.unchanged += 1,
+                            Some(_) => {
+                                ::sqlx::query(
+                                    "UPDATE orders SET status = $1, fulfillment_status = $2, marketplace = $3, buyer_login = $4, \
+                                     bought_at_ms = $5, revision = $6, total_minor = $7, currency = $8, data = $9, synced_at_ms = $10 \
+                                     WHERE id = $11 AND account_id = $12",
+                                )
+                                .bind(&o.status)
+                                .bind(&o.fulfillment_status)
+                                .bind(&o.marketplace)
+                                .bind(&o.buyer_login)
+                                .bind(o.bought_at_ms)
+                                .bind(&o.revision)
+                                .bind(o.total_minor)
+                                .bind(&o.currency)
+                                .bind(&o.data)
+                                .bind(now_ms)
+                                .bind(&o.id)
+                                .bind(account.as_str())
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(backend_err)?;
+                                counts.updated += 1;
+                            }
+                            None => {
+                                ::sqlx::query(
+                                    "INSERT INTO orders (id, organisation_id, account_id, status, fulfillment_status, marketplace, buyer_login, \
+                                     bought_at_ms, revision, total_minor, currency, data, first_seen_at_ms, synced_at_ms) \
+                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
+                                )
+                                .bind(&o.id)
+                                .bind(o.organisation_id.as_str())
+                                .bind(account.as_str())
+                                .bind(&o.status)
+                                .bind(&o.fulfillment_status)
+                                .bind(&o.marketplace)
+                                .bind(&o.buyer_login)
+                                .bind(o.bought_at_ms)
+                                .bind(&o.revision)
+                                .bind(o.total_minor)
+                                .bind(&o.currency)
+                                .bind(&o.data)
+                                .bind(now_ms)
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(backend_err)?;
+                                counts.new += 1;
+                            }
+                        }
+                    }
+                    if let Some(c) = cursor {
+                        ::sqlx::query(
+                            "INSERT INTO sync_cursors (account_id, last_event_id, updated_at_ms) VALUES ($1, $2, $3) \
+                             ON CONFLICT (account_id) DO UPDATE SET last_event_id = $2, updated_at_ms = $3",
+                        )
+                        .bind(account.as_str())
+                        .bind(c)
+                        .bind(now_ms)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                    }
+                    tx.commit().await.map_err(backend_err)?;
+                    Ok(counts)
+                }
+
+                async fn sync_cursor(&self, account: &AccountId) -> StoreResult<Option<String>> {
+                    let row = ::sqlx::query("SELECT last_event_id FROM sync_cursors WHERE account_id = $1")
+                        .bind(account.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    row.map(|r| get(&r, "last_event_id")).transpose()
+                }
+
+                async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>> {
+                    let rows = ::sqlx::query("SELECT * FROM orders WHERE account_id = $1 ORDER BY bought_at_ms DESC, id")
+                        .bind(account.as_str())
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(OrderRecord {
+                                id: get(r, "id")?,
+                                organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
+                                account_id: AccountId::from_stored(get(r, "account_id")?),
+                                status: get(r, "status")?,
+                                fulfillment_status: get(r, "fulfillment_status")?,
+                                marketplace: get(r, "marketplace")?,
+                                buyer_login: get(r, "buyer_login")?,
+                                bought_at_ms: get(r, "bought_at_ms")?,
+                                revision: get(r, "revision")?,
+                                total_minor: get(r, "total_minor")?,
+                                currency: get(r, "currency")?,
+                                data: get(r, "data")?,
+                            })
+                        })
+                        .collect()
+                }
+
                 async fn enqueue_job(&self, j: &NewJob) -> StoreResult<bool> {
                     // The partial unique index on (kind, dedup_key) for queued/running jobs
                     // turns a duplicate into "nothing inserted".
