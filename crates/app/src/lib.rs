@@ -4,6 +4,7 @@
 
 pub mod crypto;
 mod linking;
+mod sync;
 mod tokens;
 mod users;
 
@@ -18,6 +19,7 @@ use store::{Connection, Store, StoreError};
 pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use linking::{LinkOutcome, StateProblem};
+pub use sync::{SyncReport, order_record};
 pub use tokens::{RefreshOutcome, RefreshPolicy};
 pub use users::{CurrentUser, NewSession};
 

@@ -1,0 +1,165 @@
+//! Order sync: the journal (`/order/events`) read from a durable cursor, and a periodic
+//! reconciliation over a purchase-date window, because Allegro's journal is known to skip
+//! events and keeps only 60 days (`research/peers.md` §3).
+
+use std::collections::HashSet;
+
+use allegro_client::types::{CheckoutForm, Price};
+use allegro_client::{AllegroError, CheckoutFormsQuery};
+use domain::{AccountId, AccountStatus, OrganisationId};
+use store::{OrderRecord, UpsertCounts};
+
+use crate::{App, AppError};
+
+/// Journal pages are read 1 000 events at a time (Allegro's maximum).
+const EVENTS_PAGE: u32 = 1000;
+
+/// What one sync pass did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct SyncReport {
+    /// Journal events read (duplicates and repeats included).
+    pub events: u64,
+    /// Orders fetched from Allegro.
+    pub fetched: u64,
+    /// What the upserts did.
+    pub counts: UpsertCounts,
+}
+
+impl SyncReport {
+    fn add(&mut self, c: UpsertCounts) {
+        self.counts.new += c.new;
+        self.counts.updated += c.updated;
+        self.counts.unchanged += c.unchanged;
+    }
+}
+
+/// The stored form of a checkout form.
+pub fn order_record(org: &OrganisationId, account: &AccountId, form: &CheckoutForm) -> Result<OrderRecord, AppError> {
+    let bought = form
+        .line_items
+        .iter()
+        .filter_map(|li| li.bought_at)
+        .map(|t| t.as_millis())
+        .min()
+        .unwrap_or(0);
+    let total: &Price = &form.summary.total_to_pay;
+    Ok(OrderRecord {
+        id: form.id.clone(),
+        organisation_id: org.clone(),
+        account_id: account.clone(),
+        status: form.status.as_str().to_owned(),
+        fulfillment_status: form
+            .fulfillment
+            .as_ref()
+            .and_then(|f| f.status)
+            .map(|s| s.as_str().to_owned()),
+        marketplace: form.marketplace.as_ref().map(|m| m.id.clone()),
+        buyer_login: form.buyer.login.clone(),
+        bought_at_ms: bought,
+        revision: form.revision.clone(),
+        total_minor: total.to_minor(),
+        currency: total.currency.clone(),
+        data: serde_json::to_string(form)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("serialising an order")))?,
+    })
+}
+
+fn allegro_failed(e: AllegroError, what: &str) -> AppError {
+    AppError::Internal(anyhow::Error::new(e).context(what.to_owned()))
+}
+
+impl App {
+    /// Reads the account's journal from its cursor to the end: every order an event names
+    /// is fetched whole and upserted, and the cursor moves in the same transaction, page by
+    /// page. Duplicated, repeated and out-of-order events change nothing twice: orders are
+    /// keyed by id and stored as Allegro returns them now.
+    pub async fn sync_account(&self, id: &AccountId) -> Result<SyncReport, AppError> {
+        let account = self.store.account_for_worker(id).await?.ok_or(AppError::NotFound)?;
+        if account.status != AccountStatus::Active {
+            return Ok(SyncReport::default());
+        }
+        let org = account.organisation_id.clone();
+        let (client_id, token) = self.access_token(&org, id).await?;
+        let conn = self
+            .store
+            .connection(&org, &account.connection_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let api = self.allegro_for(&conn.api_url)?;
+        let allegro = api.account(&client_id, &token);
+        let mut cursor = self.store.sync_cursor(id).await?;
+        let mut report = SyncReport::default();
+        loop {
+            let page = allegro
+                .order_events(cursor.as_deref(), &[], EVENTS_PAGE)
+                .await
+                .map_err(|e| allegro_failed(e, "reading the order journal"))?;
+            let Some(last) = page.events.last().map(|e| e.id.clone()) else {
+                break;
+            };
+            report.events += page.events.len() as u64;
+            let mut seen = HashSet::new();
+            let mut records = Vec::new();
+            for event in &page.events {
+                let Some(form_id) = event.order.checkout_form.as_ref().map(|c| c.id.clone()) else {
+                    continue;
+                };
+                if !seen.insert(form_id.clone()) {
+                    continue;
+                }
+                let form = allegro
+                    .checkout_form(&form_id)
+                    .await
+                    .map_err(|e| allegro_failed(e, "reading an order named by the journal"))?;
+                report.fetched += 1;
+                records.push(order_record(&org, id, &form)?);
+            }
+            let counts = self.store.save_orders(id, &records, Some(&last), self.now_ms()).await?;
+            report.add(counts);
+            cursor = Some(last);
+        }
+        Ok(report)
+    }
+
+    /// Re-reads every order bought in the last `days` days (Allegro keeps 365) and upserts
+    /// those that differ: what the journal skipped is caught here.
+    pub async fn reconcile_account(&self, id: &AccountId, days: i64) -> Result<SyncReport, AppError> {
+        let account = self.store.account_for_worker(id).await?.ok_or(AppError::NotFound)?;
+        if account.status != AccountStatus::Active {
+            return Ok(SyncReport::default());
+        }
+        let org = account.organisation_id.clone();
+        let (client_id, token) = self.access_token(&org, id).await?;
+        let conn = self
+            .store
+            .connection(&org, &account.connection_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let api = self.allegro_for(&conn.api_url)?;
+        let allegro = api.account(&client_id, &token);
+        let now = self.now_ms();
+        let query = CheckoutFormsQuery {
+            bought_at_gte: Some(allegro_client::types::Instant::from_millis(
+                now - days.clamp(1, 365) * 86_400_000,
+            )),
+            ..CheckoutFormsQuery::default()
+        };
+        let mut report = SyncReport::default();
+        let mut batch = Vec::with_capacity(100);
+        let stream = allegro.checkout_forms_all(query, now);
+        let mut stream = std::pin::pin!(stream);
+        while let Some(form) = std::future::poll_fn(|cx| futures_core::Stream::poll_next(stream.as_mut(), cx)).await {
+            let form = form.map_err(|e| allegro_failed(e, "listing orders for reconciliation"))?;
+            report.fetched += 1;
+            batch.push(order_record(&org, id, &form)?);
+            if batch.len() == 100 {
+                report.add(self.store.save_orders(id, &batch, None, self.now_ms()).await?);
+                batch.clear();
+            }
+        }
+        if !batch.is_empty() {
+            report.add(self.store.save_orders(id, &batch, None, self.now_ms()).await?);
+        }
+        Ok(report)
+    }
+}
