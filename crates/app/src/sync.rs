@@ -118,7 +118,34 @@ impl App {
             report.add(counts);
             cursor = Some(last);
         }
+        self.store.mark_synced(id, self.now_ms()).await?;
+        metrics::counter!("allegro_bridge_orders_synced_total").increment(report.counts.new + report.counts.updated);
         Ok(report)
+    }
+
+    /// One background pass over every active account: the journal each time, and a
+    /// reconciliation of the last `reconcile_days` when `reconcile` is true. A failing
+    /// account (revoked, 429, 5xx) is reported and never stops the others.
+    pub async fn sync_active_accounts(
+        &self,
+        reconcile: bool,
+        reconcile_days: i64,
+    ) -> Result<Vec<(AccountId, Result<SyncReport, String>)>, AppError> {
+        let mut out = Vec::new();
+        for id in self.store.active_accounts(10_000).await? {
+            let mut result = self.sync_account(&id).await;
+            if reconcile && let Ok(report) = &mut result {
+                match self.reconcile_account(&id, reconcile_days).await {
+                    Ok(r) => {
+                        report.fetched += r.fetched;
+                        report.add(r.counts);
+                    }
+                    Err(e) => result = Err(e),
+                }
+            }
+            out.push((id, result.map_err(|e| format!("{e:#}"))));
+        }
+        Ok(out)
     }
 
     /// Re-reads every order bought in the last `days` days (Allegro keeps 365) and upserts

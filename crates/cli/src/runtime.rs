@@ -220,11 +220,32 @@ pub async fn serve_metrics(listen: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The background worker: every `interval_seconds` refreshes due tokens (ahead of expiry, and keep-alive
+/// The background worker: every `interval_seconds` syncs orders of active accounts and refreshes due tokens (ahead of expiry, and keep-alive
 /// for quiet accounts) and publishes account gauges. One account's failure never stops
 /// the others; a failing cycle is logged and retried.
 pub async fn worker_loop(app: App, interval_seconds: u64) {
+    // Reconciliation (re-reading the last 30 days) runs on the first cycle and then every
+    // 30 minutes; the journal is read on every cycle.
+    let mut last_reconcile: Option<std::time::Instant> = None;
     loop {
+        let reconcile = last_reconcile.is_none_or(|t| t.elapsed() > Duration::from_secs(30 * 60));
+        match app.sync_active_accounts(reconcile, 30).await {
+            Ok(results) => {
+                if reconcile {
+                    last_reconcile = Some(std::time::Instant::now());
+                }
+                for (id, result) in results {
+                    match result {
+                        Ok(r) if r.counts.new + r.counts.updated > 0 => {
+                            tracing::info!(account.id = %id, new = r.counts.new, updated = r.counts.updated, "orders synced");
+                        }
+                        Ok(_) => {}
+                        Err(e) => tracing::warn!(account.id = %id, error = %e, "order sync failed; retried next cycle"),
+                    }
+                }
+            }
+            Err(e) => tracing::error!(error = %e, "sync cycle failed"),
+        }
         match app.refresh_due_accounts(500).await {
             Ok(done) => {
                 for (id, outcome) in done {

@@ -449,6 +449,25 @@ pub async fn orders_upsert_and_cursor(store: Store) {
         "READY_FOR_PROCESSING"
     );
     assert_eq!(stored[0].total_minor, Some(12_345));
+    assert_eq!(store.active_accounts(10).await.unwrap(), vec![account.clone()]);
+    store.mark_synced(&account, 77).await.unwrap();
+    assert_eq!(
+        store
+            .account_for_worker(&account)
+            .await
+            .unwrap()
+            .unwrap()
+            .last_sync_at_ms,
+        Some(77)
+    );
+    store
+        .set_account_status(&account, AccountStatus::NeedsRelogin, None, 78)
+        .await
+        .unwrap();
+    assert!(
+        store.active_accounts(10).await.unwrap().is_empty(),
+        "only active accounts sync"
+    );
 }
 
 /// Jobs: dedup while queued or running, leases, retries, death, reclaiming expired leases.

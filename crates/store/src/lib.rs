@@ -174,6 +174,10 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         cursor: Option<&str>,
         now_ms: i64,
     ) -> StoreResult<UpsertCounts>;
+    /// Active accounts of every organisation, oldest sync first (for the worker).
+    async fn active_accounts(&self, limit: i64) -> StoreResult<Vec<AccountId>>;
+    /// Records a successful sync of the account.
+    async fn mark_synced(&self, account: &AccountId, now_ms: i64) -> StoreResult<()>;
     /// The account's journal cursor.
     async fn sync_cursor(&self, account: &AccountId) -> StoreResult<Option<String>>;
     /// The account's orders, newest purchase first.

@@ -690,6 +690,27 @@ macro_rules! impl_sql_storage {
                     Ok(counts)
                 }
 
+                async fn active_accounts(&self, limit: i64) -> StoreResult<Vec<AccountId>> {
+                    let rows = ::sqlx::query(
+                        "SELECT id FROM accounts WHERE status = 'active' ORDER BY COALESCE(last_sync_at_ms, 0), id LIMIT $1",
+                    )
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    rows.iter().map(|r| Ok(AccountId::from_stored(get(r, "id")?))).collect()
+                }
+
+                async fn mark_synced(&self, account: &AccountId, now_ms: i64) -> StoreResult<()> {
+                    ::sqlx::query("UPDATE accounts SET last_sync_at_ms = $1 WHERE id = $2")
+                        .bind(now_ms)
+                        .bind(account.as_str())
+                        .execute(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    Ok(())
+                }
+
                 async fn sync_cursor(&self, account: &AccountId) -> StoreResult<Option<String>> {
                     let row = ::sqlx::query("SELECT last_event_id FROM sync_cursors WHERE account_id = $1")
                         .bind(account.as_str())
