@@ -449,6 +449,32 @@ pub async fn orders_upsert_and_cursor(store: Store) {
         "READY_FOR_PROCESSING"
     );
     assert_eq!(stored[0].total_minor, Some(12_345));
+    let all = OrderFilter::default();
+    let (page, total) = store.orders(&t.org, &all, 0, 1).await.unwrap();
+    assert_eq!((page.len(), total), (1, 2));
+    let paid = OrderFilter {
+        status: Some("READY_FOR_PROCESSING".into()),
+        account_id: Some(account.clone()),
+        ..OrderFilter::default()
+    };
+    let (page, total) = store.orders(&t.org, &paid, 0, 50).await.unwrap();
+    assert_eq!((page[0].id.as_str(), total), ("a", 1));
+    let window = OrderFilter {
+        bought_from_ms: Some(5_001),
+        ..OrderFilter::default()
+    };
+    assert_eq!(store.orders(&t.org, &window, 0, 50).await.unwrap().1, 0);
+    let other = tenant(&store, 81).await;
+    assert_eq!(
+        store.orders(&other.org, &all, 0, 50).await.unwrap().1,
+        0,
+        "another organisation's orders are invisible"
+    );
+    assert!(store.order(&other.org, "a").await.unwrap().is_none());
+    assert_eq!(
+        store.order(&t.org, "a").await.unwrap().unwrap().status,
+        "READY_FOR_PROCESSING"
+    );
     assert_eq!(store.active_accounts(10).await.unwrap(), vec![account.clone()]);
     store.mark_synced(&account, 77).await.unwrap();
     assert_eq!(

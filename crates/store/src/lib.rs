@@ -180,6 +180,17 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     async fn mark_synced(&self, account: &AccountId, now_ms: i64) -> StoreResult<()>;
     /// The account's journal cursor.
     async fn sync_cursor(&self, account: &AccountId) -> StoreResult<Option<String>>;
+    /// The organisation's orders matching `filter`, newest purchase first, one page of
+    /// them and the number matching.
+    async fn orders(
+        &self,
+        org: &OrganisationId,
+        filter: &OrderFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<OrderRecord>, i64)>;
+    /// One order of the organisation.
+    async fn order(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<OrderRecord>>;
     /// The account's orders, newest purchase first.
     async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>>;
 

@@ -274,3 +274,22 @@ pub struct UpsertCounts {
     /// Orders seen again unchanged.
     pub unchanged: u64,
 }
+
+/// Filters of the orders list; `None` means any.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct OrderFilter {
+    /// Linked account.
+    pub account_id: Option<AccountId>,
+    /// Allegro status.
+    pub status: Option<String>,
+    /// Fulfillment status.
+    pub fulfillment_status: Option<String>,
+    /// Marketplace id.
+    pub marketplace: Option<String>,
+    /// Buyer login (exact).
+    pub buyer_login: Option<String>,
+    /// Bought at or after.
+    pub bought_from_ms: Option<i64>,
+    /// Bought before.
+    pub bought_to_ms: Option<i64>,
+}

@@ -90,6 +90,23 @@ macro_rules! impl_sql_storage {
                 })
             }
 
+            fn order_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<OrderRecord> {
+                Ok(OrderRecord {
+                    id: get(r, "id")?,
+                    organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
+                    account_id: AccountId::from_stored(get(r, "account_id")?),
+                    status: get(r, "status")?,
+                    fulfillment_status: get(r, "fulfillment_status")?,
+                    marketplace: get(r, "marketplace")?,
+                    buyer_login: get(r, "buyer_login")?,
+                    bought_at_ms: get(r, "bought_at_ms")?,
+                    revision: get(r, "revision")?,
+                    total_minor: get(r, "total_minor")?,
+                    currency: get(r, "currency")?,
+                    data: get(r, "data")?,
+                })
+            }
+
             fn state_from(row: &<$db as ::sqlx::Database>::Row) -> StoreResult<OAuthState> {
                 Ok(OAuthState {
                     state_hash: get(row, "state_hash")?,
@@ -720,30 +737,66 @@ macro_rules! impl_sql_storage {
                     row.map(|r| get(&r, "last_event_id")).transpose()
                 }
 
+                async fn orders(&self, org: &OrganisationId, f: &OrderFilter, offset: i64, limit: i64) -> StoreResult<(Vec<OrderRecord>, i64)> {
+                    // Fixed statements: each filter is "NULL or equal", so no SQL is built.
+                    let total = ::sqlx::query(
+                        "SELECT COUNT(*) AS n FROM orders WHERE organisation_id = $1 \
+                         AND (CAST($2 AS TEXT) IS NULL OR account_id = $2) AND (CAST($3 AS TEXT) IS NULL OR status = $3) \
+                         AND (CAST($4 AS TEXT) IS NULL OR fulfillment_status = $4) AND (CAST($5 AS TEXT) IS NULL OR marketplace = $5) \
+                         AND (CAST($6 AS TEXT) IS NULL OR buyer_login = $6) AND (CAST($7 AS BIGINT) IS NULL OR bought_at_ms >= $7) \
+                         AND (CAST($8 AS BIGINT) IS NULL OR bought_at_ms < $8)",
+                    )
+                    .bind(org.as_str())
+                    .bind(f.account_id.as_ref().map(|a| a.as_str().to_owned()))
+                    .bind(&f.status)
+                    .bind(&f.fulfillment_status)
+                    .bind(&f.marketplace)
+                    .bind(&f.buyer_login)
+                    .bind(f.bought_from_ms)
+                    .bind(f.bought_to_ms)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    let rows = ::sqlx::query(
+                        "SELECT * FROM orders WHERE organisation_id = $1 \
+                         AND (CAST($2 AS TEXT) IS NULL OR account_id = $2) AND (CAST($3 AS TEXT) IS NULL OR status = $3) \
+                         AND (CAST($4 AS TEXT) IS NULL OR fulfillment_status = $4) AND (CAST($5 AS TEXT) IS NULL OR marketplace = $5) \
+                         AND (CAST($6 AS TEXT) IS NULL OR buyer_login = $6) AND (CAST($7 AS BIGINT) IS NULL OR bought_at_ms >= $7) \
+                         AND (CAST($8 AS BIGINT) IS NULL OR bought_at_ms < $8) ORDER BY bought_at_ms DESC, id LIMIT $9 OFFSET $10",
+                    )
+                    .bind(org.as_str())
+                    .bind(f.account_id.as_ref().map(|a| a.as_str().to_owned()))
+                    .bind(&f.status)
+                    .bind(&f.fulfillment_status)
+                    .bind(&f.marketplace)
+                    .bind(&f.buyer_login)
+                    .bind(f.bought_from_ms)
+                    .bind(f.bought_to_ms)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    Ok((rows.iter().map(order_from).collect::<StoreResult<Vec<_>>>()?, get(&total, "n")?))
+                }
+
+                async fn order(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<OrderRecord>> {
+                    let row = ::sqlx::query("SELECT * FROM orders WHERE organisation_id = $1 AND id = $2 ORDER BY account_id LIMIT 1")
+                        .bind(org.as_str())
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    row.as_ref().map(order_from).transpose()
+                }
+
                 async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>> {
                     let rows = ::sqlx::query("SELECT * FROM orders WHERE account_id = $1 ORDER BY bought_at_ms DESC, id")
                         .bind(account.as_str())
                         .fetch_all(&self.pool)
                         .await
                         .map_err(backend_err)?;
-                    rows.iter()
-                        .map(|r| {
-                            Ok(OrderRecord {
-                                id: get(r, "id")?,
-                                organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
-                                account_id: AccountId::from_stored(get(r, "account_id")?),
-                                status: get(r, "status")?,
-                                fulfillment_status: get(r, "fulfillment_status")?,
-                                marketplace: get(r, "marketplace")?,
-                                buyer_login: get(r, "buyer_login")?,
-                                bought_at_ms: get(r, "bought_at_ms")?,
-                                revision: get(r, "revision")?,
-                                total_minor: get(r, "total_minor")?,
-                                currency: get(r, "currency")?,
-                                data: get(r, "data")?,
-                            })
-                        })
-                        .collect()
+                    rows.iter().map(order_from).collect()
                 }
 
                 async fn enqueue_job(&self, j: &NewJob) -> StoreResult<bool> {

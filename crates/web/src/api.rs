@@ -23,6 +23,8 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/accounts", get(list_accounts))
         .route("/api/v1/accounts/{id}", axum::routing::delete(delete_account))
         .route("/api/v1/accounts/{id}/settings", get(get_settings).put(put_settings))
+        .route("/api/v1/orders", get(list_orders))
+        .route("/api/v1/orders/{id}", get(get_order))
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -198,6 +200,111 @@ async fn put_settings(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct OrdersQuery {
+    account: Option<String>,
+    status: Option<String>,
+    fulfillment_status: Option<String>,
+    marketplace: Option<String>,
+    buyer: Option<String>,
+    /// `YYYY-MM-DD`, inclusive (UTC).
+    from: Option<String>,
+    /// `YYYY-MM-DD`, inclusive (UTC).
+    to: Option<String>,
+    #[serde(default)]
+    offset: i64,
+    #[serde(default = "default_limit")]
+    limit: i64,
+}
+
+fn default_limit() -> i64 {
+    50
+}
+
+/// Milliseconds of midnight UTC of a `YYYY-MM-DD` date; the error names the parameter.
+fn day_ms(field: &'static str, raw: &str) -> Result<i64, ApiError> {
+    let bad = || ApiError::App(app::invalid(field, format!("{raw:?} is not a date YYYY-MM-DD")));
+    let mut parts = raw.splitn(3, '-');
+    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
+        return Err(bad());
+    };
+    let (y, m, d): (i64, i64, i64) = (
+        y.parse().map_err(|_| bad())?,
+        m.parse().map_err(|_| bad())?,
+        d.parse().map_err(|_| bad())?,
+    );
+    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || y < 1970 {
+        return Err(bad());
+    }
+    // Days from civil (Howard Hinnant's algorithm).
+    let y2 = if m <= 2 { y - 1 } else { y };
+    let era = y2.div_euclid(400);
+    let yoe = y2 - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    Ok((era * 146_097 + doe - 719_468) * 86_400_000)
+}
+
+fn order_json(o: &store::OrderRecord, full: bool) -> Value {
+    let mut v = json!({
+        "id": o.id,
+        "account_id": o.account_id,
+        "status": o.status,
+        "fulfillment_status": o.fulfillment_status,
+        "marketplace": o.marketplace,
+        "buyer_login": o.buyer_login,
+        "bought_at": crate::format_time(o.bought_at_ms),
+        "revision": o.revision,
+        "total": o.total_minor.map(|m| format!("{}.{:02}", m / 100, (m % 100).abs())),
+        "currency": o.currency,
+    });
+    if full {
+        v["checkout_form"] = serde_json::from_str(&o.data).unwrap_or(Value::Null);
+    }
+    v
+}
+
+async fn list_orders(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    query: Result<axum::extract::Query<OrdersQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let q = query
+        .map(|axum::extract::Query(q)| q)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let filter = store::OrderFilter {
+        account_id: q.account.as_deref().map(id).transpose()?,
+        status: q.status,
+        fulfillment_status: q.fulfillment_status,
+        marketplace: q.marketplace,
+        buyer_login: q.buyer,
+        bought_from_ms: q.from.as_deref().map(|d| day_ms("from", d)).transpose()?,
+        bought_to_ms: q
+            .to
+            .as_deref()
+            .map(|d| day_ms("to", d).map(|ms| ms + 86_400_000))
+            .transpose()?,
+    };
+    let (orders, total) = state.app.orders(&user, &filter, q.offset, q.limit).await?;
+    Ok(Json(json!({
+        "orders": orders.iter().map(|o| order_json(o, false)).collect::<Vec<_>>(),
+        "total": total,
+        "offset": q.offset,
+        "limit": q.limit,
+    })))
+}
+
+async fn get_order(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let order = state.app.order(&user, &raw).await?;
+    Ok(Json(order_json(&order, true)))
+}
+
 async fn openapi() -> Json<Value> {
     Json(document())
 }
@@ -263,6 +370,25 @@ pub fn document() -> Value {
             },
             "/api/v1/accounts": {"get": op("List linked accounts (status active | needs_relogin | disconnected)", "200", None)},
             "/api/v1/accounts/{id}": {"parameters": id_param, "delete": op("Disconnect an account (tokens dropped, history kept)", "204", None)},
+            "/api/v1/orders": {
+                "get": {
+                    "summary": "Synced orders, newest purchase first, with the number matching",
+                    "security": [{"apiKey": []}],
+                    "parameters": [
+                        {"name": "account", "in": "query", "schema": {"type": "string", "format": "uuid"}},
+                        {"name": "status", "in": "query", "schema": {"type": "string", "enum": ["BOUGHT", "FILLED_IN", "READY_FOR_PROCESSING", "CANCELLED"]}},
+                        {"name": "fulfillment_status", "in": "query", "schema": {"type": "string"}},
+                        {"name": "marketplace", "in": "query", "schema": {"type": "string", "example": "allegro-pl"}},
+                        {"name": "buyer", "in": "query", "schema": {"type": "string"}},
+                        {"name": "from", "in": "query", "description": "bought on or after (YYYY-MM-DD, UTC)", "schema": {"type": "string", "format": "date"}},
+                        {"name": "to", "in": "query", "description": "bought on or before (YYYY-MM-DD, UTC)", "schema": {"type": "string", "format": "date"}},
+                        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}
+                    ],
+                    "responses": {"200": {"description": "orders, total, offset, limit"}, "401": {"description": "no or wrong API key"}, "422": {"description": "invalid filter; `field` names it"}}
+                }
+            },
+            "/api/v1/orders/{id}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "get": op("One order with Allegro's checkout form", "200", None)},
             "/api/v1/accounts/{id}/settings": {
                 "parameters": id_param,
                 "get": op("An account's settings", "200", None),
@@ -284,6 +410,8 @@ mod tests {
         ("delete", "/api/v1/accounts/{id}"),
         ("get", "/api/v1/accounts/{id}/settings"),
         ("put", "/api/v1/accounts/{id}/settings"),
+        ("get", "/api/v1/orders"),
+        ("get", "/api/v1/orders/{id}"),
     ];
 
     #[test]
