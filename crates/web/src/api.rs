@@ -223,7 +223,7 @@ fn default_limit() -> i64 {
 }
 
 /// Milliseconds of midnight UTC of a `YYYY-MM-DD` date; the error names the parameter.
-fn day_ms(field: &'static str, raw: &str) -> Result<i64, ApiError> {
+pub(crate) fn day_ms(field: &'static str, raw: &str) -> Result<i64, ApiError> {
     let bad = || ApiError::App(app::invalid(field, format!("{raw:?} is not a date YYYY-MM-DD")));
     let mut parts = raw.splitn(3, '-');
     let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {

@@ -85,6 +85,15 @@ impl Tr {
         self.args(key, &[(name, value)])
     }
 
+    /// The text of `key` with a number `count` (Fluent picks the plural form: Polish
+    /// one / few / many).
+    pub fn count(&self, key: &str, count: i64) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> = [(Cow::Borrowed("count"), FluentValue::from(count))]
+            .into_iter()
+            .collect();
+        LOCALES.lookup_with_args(&self.id, key, &map)
+    }
+
     /// The text of `key` with arguments.
     pub fn args(&self, key: &str, args: &[(&'static str, &str)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> = args
@@ -163,5 +172,9 @@ mod tests {
         assert_eq!(pl.t("connect-allegro"), "Połącz konto Allegro");
         assert_eq!(pl.t1("link-ok", "login", "sklep"), "Konto sklep zostało powiązane.");
         assert_eq!(Tr::new(Lang::En).t("status-active"), "Active");
+        assert_eq!(pl.count("orders-count", 1), "1 zamówienie");
+        assert_eq!(pl.count("orders-count", 3), "3 zamówienia");
+        assert_eq!(pl.count("orders-count", 25), "25 zamówień");
+        assert_eq!(Tr::new(Lang::En).count("orders-count", 2), "2 orders");
     }
 }

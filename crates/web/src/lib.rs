@@ -39,6 +39,8 @@ pub fn router(state: WebState) -> Router {
             get(ui::disconnect_form).post(ui::disconnect),
         )
         .route("/accounts/{id}/settings", get(ui::settings).post(ui::save_settings))
+        .route("/orders", get(ui::orders))
+        .route("/orders/{id}", get(ui::order))
         .route("/connections", get(ui::connections).post(ui::create_connection))
         .route("/connections/{id}", get(ui::connection))
         .route("/connections/{id}/credentials", post(ui::save_credentials))

@@ -915,3 +915,211 @@ pub async fn js() -> Response {
     )
         .into_response()
 }
+
+struct OrderRow {
+    id: String,
+    bought: String,
+    account: String,
+    buyer: String,
+    status: String,
+    fulfillment: String,
+    total: String,
+}
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+struct OrdersPage {
+    c: Chrome,
+    rows: Vec<OrderRow>,
+    statuses: Vec<(&'static str, String, bool)>,
+    buyer: String,
+    from: String,
+    to: String,
+    total_text: String,
+    error: Option<String>,
+    prev: Option<String>,
+    next: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+pub struct OrdersForm {
+    status: Option<String>,
+    buyer: Option<String>,
+    from: Option<String>,
+    to: Option<String>,
+    page: Option<i64>,
+}
+
+fn money(minor: Option<i64>, currency: &str) -> String {
+    minor.map_or_else(String::new, |m| {
+        let sign = if m < 0 { "-" } else { "" };
+        let m = m.abs();
+        format!("{sign}{},{:02} {currency}", m / 100, m % 100)
+    })
+}
+
+const ORDERS_PAGE: i64 = 50;
+
+pub async fn orders(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Query(q): Query<OrdersForm>,
+) -> Response {
+    let nonempty = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
+    let (status, buyer, from, to) = (
+        nonempty(&q.status),
+        nonempty(&q.buyer),
+        nonempty(&q.from),
+        nonempty(&q.to),
+    );
+    let page = q.page.unwrap_or(0).max(0);
+    let mut error = None;
+    let mut day = |field: &'static str, raw: &Option<String>| -> Option<i64> {
+        let raw = raw.as_ref()?;
+        match crate::api::day_ms(field, raw) {
+            Ok(ms) => Some(ms),
+            Err(_) => {
+                error = Some(tr.args("error-field", &[("field", field), ("message", "YYYY-MM-DD")]));
+                None
+            }
+        }
+    };
+    let filter = store::OrderFilter {
+        status: status.clone(),
+        buyer_login: buyer.clone(),
+        bought_from_ms: day("from", &from),
+        bought_to_ms: day("to", &to).map(|ms| ms + 86_400_000),
+        ..store::OrderFilter::default()
+    };
+    let result = async {
+        let (list, total) = state
+            .app
+            .orders(&user, &filter, page * ORDERS_PAGE, ORDERS_PAGE)
+            .await?;
+        let accounts = state.app.accounts(&user).await?;
+        Ok::<_, AppError>((list, total, accounts))
+    }
+    .await;
+    let (list, total, accounts) = match result {
+        Ok(v) => v,
+        Err(e) => return page_error(&tr, e),
+    };
+    let login_of = |id: &AccountId| {
+        accounts
+            .iter()
+            .find(|a| &a.id == id)
+            .map(|a| a.login.clone())
+            .unwrap_or_default()
+    };
+    let rows = list
+        .iter()
+        .map(|o| OrderRow {
+            id: o.id.clone(),
+            bought: crate::format_time(o.bought_at_ms),
+            account: login_of(&o.account_id),
+            buyer: o.buyer_login.clone(),
+            status: tr.t(&format!("order-status-{}", o.status)),
+            fulfillment: o.fulfillment_status.clone().unwrap_or_default(),
+            total: money(o.total_minor, &o.currency),
+        })
+        .collect();
+    let link = |p: i64| {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [("status", &status), ("buyer", &buyer), ("from", &from), ("to", &to)] {
+            if let Some(v) = v {
+                q.append_pair(k, v);
+            }
+        }
+        q.append_pair("page", &p.to_string());
+        format!("/orders?{}", q.finish())
+    };
+    let statuses = ["READY_FOR_PROCESSING", "FILLED_IN", "BOUGHT", "CANCELLED"]
+        .into_iter()
+        .map(|s| (s, tr.t(&format!("order-status-{s}")), status.as_deref() == Some(s)))
+        .collect();
+    render(&OrdersPage {
+        c: Chrome::for_user(&tr, &user),
+        rows,
+        statuses,
+        buyer: buyer.clone().unwrap_or_default(),
+        from: from.clone().unwrap_or_default(),
+        to: to.clone().unwrap_or_default(),
+        total_text: tr.count("orders-count", total),
+        error,
+        prev: (page > 0).then(|| link(page - 1)),
+        next: ((page + 1) * ORDERS_PAGE < total).then(|| link(page + 1)),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    c: Chrome,
+    id: String,
+    bought: String,
+    status: String,
+    fulfillment: String,
+    buyer: String,
+    delivery: String,
+    total: String,
+    lines: Vec<(String, i64, String, String)>,
+}
+
+pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+    let o = match state.app.order(&user, &id).await {
+        Ok(o) => o,
+        Err(e) => return page_error(&tr, e),
+    };
+    let form: serde_json::Value = serde_json::from_str(&o.data).unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let d = &form["delivery"];
+    let mut delivery = text(&d["method"]["name"]);
+    if let Some(point) = d["pickupPoint"]["id"].as_str() {
+        delivery.push_str(&format!(" · {point}"));
+    }
+    let city = text(&d["address"]["city"]);
+    if !city.is_empty() {
+        delivery.push_str(&format!(" · {city}"));
+    }
+    let buyer = format!(
+        "{} {} ({})",
+        text(&form["buyer"]["firstName"]),
+        text(&form["buyer"]["lastName"]),
+        o.buyer_login
+    );
+    let lines = form["lineItems"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|li| {
+                    (
+                        text(&li["offer"]["name"]),
+                        li["quantity"].as_i64().unwrap_or(0),
+                        format!(
+                            "{} {}",
+                            text(&li["price"]["amount"]).replace('.', ","),
+                            text(&li["price"]["currency"])
+                        ),
+                        li["tax"]["rate"]
+                            .as_str()
+                            .map(|r| format!("{}%", r.trim_end_matches(".00")))
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    render(&OrderPage {
+        c: Chrome::for_user(&tr, &user),
+        id: o.id.clone(),
+        bought: crate::format_time(o.bought_at_ms),
+        status: tr.t(&format!("order-status-{}", o.status)),
+        fulfillment: o.fulfillment_status.clone().unwrap_or_default(),
+        buyer,
+        delivery,
+        total: money(o.total_minor, &o.currency),
+        lines,
+    })
+}

@@ -717,4 +717,25 @@ async fn synced_orders_through_the_api() {
         .await
         .unwrap();
     assert_eq!(listed["total"], 0);
+
+    // The same orders in the back-office.
+    let mut b = Browser::new(&h.base);
+    b.login("anna@a.pl", testkit::PASSWORD).await;
+    let (status, page, _) = b.get("/orders").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("120 zamówień"), "Polish plural");
+    assert_eq!(page.matches("<tr><td><a href=\"/orders/").count(), 50, "one page of 50");
+    assert!(page.contains("id=\"next\""));
+    let (_, page, _) = b.get("/orders?status=CANCELLED").await;
+    assert!(page.contains(&format!("{n} zamówie")));
+    let (_, page, _) = b.get("/orders?from=2026-99-01").await;
+    assert!(page.contains("role=\"alert\""), "a bad date is explained");
+    let (status, page, _) = b.get(&format!("/orders/{first}")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("<h2>Pozycje</h2>") && page.contains(first), "{page}");
+    assert!(page.contains("<table id=\"lines\">"));
+    let mut outsider = Browser::new(&h.base);
+    outsider.login("jan@b.pl", testkit::PASSWORD).await;
+    let (status, _, _) = outsider.get(&format!("/orders/{first}")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
 }

@@ -116,3 +116,30 @@ error-generic = Something went wrong. Please try again shortly.
 error-conflict = This change conflicts with existing data (e.g. the e-mail already exists).
 error-csrf = The form expired. Reload the page and try again.
 error-field = { $field }: { $message }
+
+nav-orders = Orders
+orders-title = Orders
+orders-any = any
+orders-buyer = Buyer
+orders-from = Bought from
+orders-to = to
+orders-filter = Show
+orders-bought = Bought
+orders-fulfillment = Fulfillment
+orders-total = Total
+orders-count = { $count ->
+    [one] { $count } order
+   *[other] { $count } orders
+}
+orders-prev = Previous
+orders-next = Next
+order-title = Order
+order-delivery = Delivery
+order-lines = Lines
+order-offer = Offer
+order-quantity = Quantity
+order-price = Price
+order-status-BOUGHT = Bought
+order-status-FILLED_IN = Awaiting payment
+order-status-READY_FOR_PROCESSING = Paid
+order-status-CANCELLED = Cancelled

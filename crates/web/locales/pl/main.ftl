@@ -116,3 +116,31 @@ error-generic = Coś poszło nie tak. Spróbuj ponownie za chwilę.
 error-conflict = Ta zmiana koliduje z istniejącymi danymi (np. taki e-mail już istnieje).
 error-csrf = Formularz wygasł. Odśwież stronę i spróbuj ponownie.
 error-field = { $field }: { $message }
+
+nav-orders = Zamówienia
+orders-title = Zamówienia
+orders-any = dowolny
+orders-buyer = Kupujący
+orders-from = Data zakupu od
+orders-to = do
+orders-filter = Pokaż
+orders-bought = Data zakupu
+orders-fulfillment = Realizacja
+orders-total = Kwota
+orders-count = { $count ->
+    [one] { $count } zamówienie
+    [few] { $count } zamówienia
+   *[many] { $count } zamówień
+}
+orders-prev = Poprzednie
+orders-next = Następne
+order-title = Zamówienie
+order-delivery = Dostawa
+order-lines = Pozycje
+order-offer = Oferta
+order-quantity = Ilość
+order-price = Cena
+order-status-BOUGHT = Kupione
+order-status-FILLED_IN = Czeka na płatność
+order-status-READY_FOR_PROCESSING = Opłacone
+order-status-CANCELLED = Anulowane
