@@ -960,6 +960,18 @@ fn money(minor: Option<i64>, currency: &str) -> String {
 
 const ORDERS_PAGE: i64 = 50;
 
+/// The seller's word for a fulfillment status; an unknown code is shown as Allegro sent it.
+fn fulfillment_name(tr: &Tr, code: Option<&str>) -> String {
+    match code {
+        None => String::new(),
+        Some(c) => {
+            let key = format!("fulfillment-{c}");
+            let text = tr.t(&key);
+            if text == key { c.to_owned() } else { text }
+        }
+    }
+}
+
 pub async fn orders(
     State(state): State<WebState>,
     tr: Tr,
@@ -1020,7 +1032,7 @@ pub async fn orders(
             account: login_of(&o.account_id),
             buyer: o.buyer_login.clone(),
             status: tr.t(&format!("order-status-{}", o.status)),
-            fulfillment: o.fulfillment_status.clone().unwrap_or_default(),
+            fulfillment: fulfillment_name(&tr, o.fulfillment_status.as_deref()),
             total: money(o.total_minor, &o.currency),
         })
         .collect();
@@ -1116,7 +1128,7 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
         id: o.id.clone(),
         bought: crate::format_time(o.bought_at_ms),
         status: tr.t(&format!("order-status-{}", o.status)),
-        fulfillment: o.fulfillment_status.clone().unwrap_or_default(),
+        fulfillment: fulfillment_name(&tr, o.fulfillment_status.as_deref()),
         buyer,
         delivery,
         total: money(o.total_minor, &o.currency),
