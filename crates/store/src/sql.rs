@@ -4,6 +4,20 @@
 //! PostgreSQL). `impl_sql_storage!` expands the one implementation for a backend type
 //! that has a `pool: sqlx::Pool<DB>` field. No SQL is built with `format!`.
 
+/// The filter of the orders list, shared by its count and its page: every filter is
+/// "NULL or equal", so one fixed text serves every combination.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! orders_where {
+    () => {
+        "FROM orders WHERE organisation_id = $1 \
+         AND (CAST($2 AS TEXT) IS NULL OR account_id = $2) AND (CAST($3 AS TEXT) IS NULL OR status = $3) \
+         AND (CAST($4 AS TEXT) IS NULL OR fulfillment_status = $4) AND (CAST($5 AS TEXT) IS NULL OR marketplace = $5) \
+         AND (CAST($6 AS TEXT) IS NULL OR buyer_login = $6) AND (CAST($7 AS BIGINT) IS NULL OR bought_at_ms >= $7) \
+         AND (CAST($8 AS BIGINT) IS NULL OR bought_at_ms < $8)"
+    };
+}
+
 /// Implements [`crate::Storage`] for `$store` over `$db`.
 #[macro_export]
 macro_rules! impl_sql_storage {
@@ -740,11 +754,7 @@ macro_rules! impl_sql_storage {
                 async fn orders(&self, org: &OrganisationId, f: &OrderFilter, offset: i64, limit: i64) -> StoreResult<(Vec<OrderRecord>, i64)> {
                     // Fixed statements: each filter is "NULL or equal", so no SQL is built.
                     let total = ::sqlx::query(
-                        "SELECT COUNT(*) AS n FROM orders WHERE organisation_id = $1 \
-                         AND (CAST($2 AS TEXT) IS NULL OR account_id = $2) AND (CAST($3 AS TEXT) IS NULL OR status = $3) \
-                         AND (CAST($4 AS TEXT) IS NULL OR fulfillment_status = $4) AND (CAST($5 AS TEXT) IS NULL OR marketplace = $5) \
-                         AND (CAST($6 AS TEXT) IS NULL OR buyer_login = $6) AND (CAST($7 AS BIGINT) IS NULL OR bought_at_ms >= $7) \
-                         AND (CAST($8 AS BIGINT) IS NULL OR bought_at_ms < $8)",
+                        concat!("SELECT COUNT(*) AS n ", $crate::orders_where!()),
                     )
                     .bind(org.as_str())
                     .bind(f.account_id.as_ref().map(|a| a.as_str().to_owned()))
@@ -758,11 +768,7 @@ macro_rules! impl_sql_storage {
                     .await
                     .map_err(backend_err)?;
                     let rows = ::sqlx::query(
-                        "SELECT * FROM orders WHERE organisation_id = $1 \
-                         AND (CAST($2 AS TEXT) IS NULL OR account_id = $2) AND (CAST($3 AS TEXT) IS NULL OR status = $3) \
-                         AND (CAST($4 AS TEXT) IS NULL OR fulfillment_status = $4) AND (CAST($5 AS TEXT) IS NULL OR marketplace = $5) \
-                         AND (CAST($6 AS TEXT) IS NULL OR buyer_login = $6) AND (CAST($7 AS BIGINT) IS NULL OR bought_at_ms >= $7) \
-                         AND (CAST($8 AS BIGINT) IS NULL OR bought_at_ms < $8) ORDER BY bought_at_ms DESC, id LIMIT $9 OFFSET $10",
+                        concat!("SELECT * ", $crate::orders_where!(), " ORDER BY bought_at_ms DESC, id LIMIT $9 OFFSET $10"),
                     )
                     .bind(org.as_str())
                     .bind(f.account_id.as_ref().map(|a| a.as_str().to_owned()))
