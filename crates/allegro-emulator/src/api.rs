@@ -273,10 +273,7 @@ async fn events(
 ) -> Response {
     let params = Params::parse(raw.as_deref().unwrap_or_default());
     let path = "/order/events";
-    let limit = match int_param(&params, "limit", 100, 1, 1000, path, lang) {
-        Ok(v) => v as usize,
-        Err(r) => return r,
-    };
+    let limit = or_respond!(int_param(&params, "limit", 100, 1, 1000, path, lang)) as usize;
     let from = match params.get("from") {
         None => 0,
         Some(raw) => match raw.parse::<u64>() {
@@ -439,14 +436,8 @@ async fn checkout_forms(
 ) -> Response {
     let params = Params::parse(raw.as_deref().unwrap_or_default());
     let path = "/order/checkout-forms";
-    let limit = match int_param(&params, "limit", 100, 1, 100, path, lang) {
-        Ok(v) => v as usize,
-        Err(r) => return r,
-    };
-    let offset = match int_param(&params, "offset", 0, 0, i64::from(i32::MAX), path, lang) {
-        Ok(v) => v as usize,
-        Err(r) => return r,
-    };
+    let limit = or_respond!(int_param(&params, "limit", 100, 1, 100, path, lang)) as usize;
+    let offset = or_respond!(int_param(&params, "offset", 0, 0, i64::from(i32::MAX), path, lang)) as usize;
     if offset + limit > 10_000 {
         return validation(
             "Offset and limit parameters exceed maximal result size of 10000 items",
@@ -458,10 +449,7 @@ async fn checkout_forms(
     if !["lineItems.boughtAt", "-lineItems.boughtAt", "updatedAt", "-updatedAt"].contains(&sort) {
         return bad_request(&format!("Invalid value {sort:?} for parameter sort"), path, lang);
     }
-    let filter = match OrderFilter::parse(&params, lang) {
-        Ok(f) => f,
-        Err(r) => return r,
-    };
+    let filter = or_respond!(OrderFilter::parse(&params, lang));
     let now = emu.now_ms();
     let world = emu.world.read();
     let list = &world.sellers[seller_of(&caller)].orders;
@@ -606,14 +594,8 @@ async fn set_fulfillment(
     let faults = emu.faults.read().clone();
     let now = emu.now_ms();
     let mut world = emu.world.write();
-    let idx = match find_order(&world, &caller, &id, lang, &path) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let request: serde_json::Value = match json_body(&headers, &body, lang, &path) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let idx = or_respond!(find_order(&world, &caller, &id, lang, &path));
+    let request: serde_json::Value = or_respond!(json_body(&headers, &body, lang, &path));
     let status = match request
         .get("status")
         .and_then(|s| s.as_str())
@@ -731,14 +713,8 @@ async fn add_shipment(
     let path = format!("/order/checkout-forms/{id}/shipments");
     let now = emu.now_ms();
     let mut world = emu.world.write();
-    let idx = match find_order(&world, &caller, &id, lang, &path) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let request: CheckoutFormAddWaybillRequest = match json_body(&headers, &body, lang, &path) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let idx = or_respond!(find_order(&world, &caller, &id, lang, &path));
+    let request: CheckoutFormAddWaybillRequest = or_respond!(json_body(&headers, &body, lang, &path));
     let Some((carrier_id, carrier_name)) = CARRIERS.iter().find(|(c, _)| *c == request.carrier_id) else {
         return api_error(
             StatusCode::BAD_REQUEST,
@@ -876,10 +852,7 @@ async fn invoices(
     let now = emu.now_ms();
     let world = emu.world.read();
     let path = format!("/order/checkout-forms/{id}/invoices");
-    let idx = match find_order(&world, &caller, &id, lang, &path) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let idx = or_respond!(find_order(&world, &caller, &id, lang, &path));
     vnd_json(
         StatusCode::OK,
         &CheckoutFormsOrderInvoices {
@@ -908,14 +881,8 @@ async fn add_invoice(
     let path = format!("/order/checkout-forms/{id}/invoices");
     let now = emu.now_ms();
     let mut world = emu.world.write();
-    let idx = match find_order(&world, &caller, &id, lang, &path) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
-    let request: CheckFormsNewOrderInvoice = match json_body(&headers, &body, lang, &path) {
-        Ok(v) => v,
-        Err(r) => return r,
-    };
+    let idx = or_respond!(find_order(&world, &caller, &id, lang, &path));
+    let request: CheckFormsNewOrderInvoice = or_respond!(json_body(&headers, &body, lang, &path));
     if request.file.name.trim().is_empty() {
         return api_error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -1013,10 +980,7 @@ async fn upload_invoice_file(
         .unwrap_or_default();
     let now = emu.now_ms();
     let mut world = emu.world.write();
-    let idx = match find_order(&world, &caller, &id, lang, &path) {
-        Ok(i) => i,
-        Err(r) => return r,
-    };
+    let idx = or_respond!(find_order(&world, &caller, &id, lang, &path));
     let Some(inv) = world.orders[idx].invoices.iter_mut().find(|i| i.id == invoice_id) else {
         return api_error(
             StatusCode::NOT_FOUND,
@@ -1098,14 +1062,8 @@ async fn offers(
 ) -> Response {
     let params = Params::parse(raw.as_deref().unwrap_or_default());
     let path = "/sale/offers";
-    let limit = match int_param(&params, "limit", 20, 1, 1000, path, lang) {
-        Ok(v) => v as usize,
-        Err(r) => return r,
-    };
-    let offset = match int_param(&params, "offset", 0, 0, 9_999_999, path, lang) {
-        Ok(v) => v as usize,
-        Err(r) => return r,
-    };
+    let limit = or_respond!(int_param(&params, "limit", 20, 1, 1000, path, lang)) as usize;
+    let offset = or_respond!(int_param(&params, "offset", 0, 0, 9_999_999, path, lang)) as usize;
     if offset + limit > 10_000_000 {
         return validation("Offset and limit parameters exceed maximal result size", path, lang);
     }

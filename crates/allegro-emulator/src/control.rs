@@ -158,10 +158,7 @@ fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, Response> {
 }
 
 async fn create_app(State(emu): State<Arc<Emulator>>, payload: Result<Json<NewApp>, JsonRejection>) -> Response {
-    let request = match body(payload) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let request = or_respond!(body(payload));
     match register_app(&emu, request, None) {
         Ok((client_id, client_secret)) => json_response(
             StatusCode::CREATED,
@@ -179,10 +176,7 @@ struct NewSeller {
 }
 
 async fn create_seller(State(emu): State<Arc<Emulator>>, payload: Result<Json<NewSeller>, JsonRejection>) -> Response {
-    let request = match body(payload) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let request = or_respond!(body(payload));
     if request.password.is_empty() {
         return control_error(StatusCode::UNPROCESSABLE_ENTITY, "password must not be empty");
     }
@@ -219,10 +213,7 @@ async fn create_orders(
     Path(id): Path<String>,
     payload: Result<Json<NewOrders>, JsonRejection>,
 ) -> Response {
-    let request = match body(payload) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let request = or_respond!(body(payload));
     if request.count > 1_000_000 || !(1..=730).contains(&request.days) || !(0.0..=1.0).contains(&request.pending_share)
     {
         return control_error(
@@ -254,10 +245,7 @@ async fn revoke(
     Path(id): Path<String>,
     payload: Result<Json<Revoke>, JsonRejection>,
 ) -> Response {
-    let request = match body(payload) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let request = or_respond!(body(payload));
     if !matches!(
         request.reason.as_str(),
         "password_change" | "logout_all" | "sales_block" | "email_change" | "app_unlinked"
@@ -293,10 +281,7 @@ async fn move_order(
     Path(id): Path<String>,
     payload: Result<Json<MoveOrder>, JsonRejection>,
 ) -> Response {
-    let request = match body(payload) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let request = or_respond!(body(payload));
     let status = match request
         .status
         .as_deref()
@@ -348,10 +333,7 @@ struct Advance {
 }
 
 async fn advance(State(emu): State<Arc<Emulator>>, payload: Result<Json<Advance>, JsonRejection>) -> Response {
-    let request = match body(payload) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let request = or_respond!(body(payload));
     if request.seconds < 0 {
         return control_error(
             StatusCode::UNPROCESSABLE_ENTITY,
@@ -363,10 +345,7 @@ async fn advance(State(emu): State<Arc<Emulator>>, payload: Result<Json<Advance>
 }
 
 async fn set_faults(State(emu): State<Arc<Emulator>>, payload: Result<Json<Faults>, JsonRejection>) -> Response {
-    let faults = match body(payload) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let faults = or_respond!(body(payload));
     match emu.set_faults(faults.clone()) {
         Ok(()) => json_response(StatusCode::OK, &faults),
         Err(e) => control_error(StatusCode::UNPROCESSABLE_ENTITY, e),
@@ -378,10 +357,7 @@ async fn get_faults(State(emu): State<Arc<Emulator>>) -> Response {
 }
 
 async fn set_settings(State(emu): State<Arc<Emulator>>, payload: Result<Json<Settings>, JsonRejection>) -> Response {
-    let settings = match body(payload) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let settings = or_respond!(body(payload));
     if settings.access_token_ttl_seconds < 1
         || settings.refresh_token_ttl_seconds < 1
         || settings.requests_per_minute < 1
@@ -452,10 +428,7 @@ struct MintToken {
 /// Issues tokens as if the seller had consented (no browser), for tests and benchmarks.
 /// Without `seller_id` it is a client-credentials token.
 async fn mint_token(State(emu): State<Arc<Emulator>>, payload: Result<Json<MintToken>, JsonRejection>) -> Response {
-    let request = match body(payload) {
-        Ok(r) => r,
-        Err(r) => return r,
-    };
+    let request = or_respond!(body(payload));
     let now = emu.now_ms();
     let settings = emu.settings.read().clone();
     let mut world = emu.world.write();

@@ -6,6 +6,16 @@
 // do; boxing it would only add noise at every call site.
 #![allow(clippy::result_large_err)]
 
+/// Unwraps a `Result<T, Response>` or returns the response: the handlers' early exits.
+macro_rules! or_respond {
+    ($result:expr) => {
+        match $result {
+            Ok(value) => value,
+            Err(response) => return response,
+        }
+    };
+}
+
 mod api;
 pub mod clock;
 mod control;

@@ -192,10 +192,7 @@ async fn authorize(State(emu): State<Arc<Emulator>>, headers: HeaderMap, RawQuer
     let raw = raw.unwrap_or_default();
     let params = Params::parse(&raw);
     let world = emu.world.read();
-    let request = match validate_authorize(&world, &params) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
+    let request = or_respond!(validate_authorize(&world, &params));
     let this_page = format!("/auth/oauth/authorize?{}", request.to_query());
     let Some(seller) = pages::session_seller(&world, &headers) else {
         return Redirect::to(&pages::login_url(&this_page)).into_response();
@@ -214,10 +211,7 @@ async fn authorize_decision(State(emu): State<Arc<Emulator>>, headers: HeaderMap
     let params = Params::parse(&String::from_utf8_lossy(&body));
     let now = emu.now_ms();
     let mut world = emu.world.write();
-    let request = match validate_authorize(&world, &params) {
-        Ok(r) => r,
-        Err(response) => return response,
-    };
+    let request = or_respond!(validate_authorize(&world, &params));
     let Some(seller) = pages::session_seller(&world, &headers) else {
         return Redirect::to(&pages::login_url(&format!(
             "/auth/oauth/authorize?{}",

@@ -346,10 +346,7 @@ fn require_login(world: &World, headers: &HeaderMap, here: &str) -> Result<usize
 
 async fn apps_list(State(emu): State<Arc<Emulator>>, headers: HeaderMap) -> Response {
     let world = emu.world.read();
-    let seller = match require_login(&world, &headers, "/apps") {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    let seller = or_respond!(require_login(&world, &headers, "/apps"));
     let mut apps: Vec<&world::App> = world.apps.values().filter(|a| a.owner == Some(seller)).collect();
     apps.sort_by_key(|a| a.created_at_ms);
     let rows: String = apps
@@ -449,10 +446,7 @@ async fn apps_create(State(emu): State<Arc<Emulator>>, headers: HeaderMap, body:
     let form = Params::parse(&String::from_utf8_lossy(&body));
     let seller = {
         let world = emu.world.read();
-        match require_login(&world, &headers, "/apps/new") {
-            Ok(s) => s,
-            Err(r) => return r,
-        }
+        or_respond!(require_login(&world, &headers, "/apps/new"))
     };
     let mut errors = Vec::new();
     if form.get("terms") != Some("1") {
@@ -492,10 +486,7 @@ async fn app_details(
 ) -> Response {
     let world = emu.world.read();
     let here = format!("/apps/{client_id}");
-    let seller = match require_login(&world, &headers, &here) {
-        Ok(s) => s,
-        Err(r) => return r,
-    };
+    let seller = or_respond!(require_login(&world, &headers, &here));
     let Some(app) = world.apps.get(&client_id).filter(|a| a.owner == Some(seller)) else {
         return error_page(StatusCode::NOT_FOUND, "Nie znaleziono aplikacji.", 4040);
     };
