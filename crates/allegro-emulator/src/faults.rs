@@ -85,7 +85,9 @@ impl Default for Settings {
 struct ClientRate {
     buckets: [(i64, u32); 60],
     blocked_until_ms: i64,
-    shipments_second: (i64, u32),
+    /// Times (ms) of the admitted shipments/carriers requests in the last second: a
+    /// sliding window, so a burst is limited wherever it falls against the clock's seconds.
+    shipments_recent: std::collections::VecDeque<i64>,
 }
 
 impl Default for ClientRate {
@@ -93,7 +95,7 @@ impl Default for ClientRate {
         Self {
             buckets: [(i64::MIN, 0); 60],
             blocked_until_ms: 0,
-            shipments_second: (i64::MIN, 0),
+            shipments_recent: std::collections::VecDeque::new(),
         }
     }
 }
@@ -164,14 +166,14 @@ impl Traffic {
             return Err(Throttle::Blocked);
         }
         if per_second_limited {
-            if rate.shipments_second.0 != second {
-                rate.shipments_second = (second, 0);
+            while rate.shipments_recent.front().is_some_and(|t| *t <= now_ms - 1000) {
+                rate.shipments_recent.pop_front();
             }
-            rate.shipments_second.1 += 1;
-            if rate.shipments_second.1 > settings.shipments_per_second {
+            if rate.shipments_recent.len() >= settings.shipments_per_second as usize {
                 self.throttled += 1;
                 return Err(Throttle::PerSecond);
             }
+            rate.shipments_recent.push_back(now_ms);
         }
         Ok(())
     }
