@@ -61,6 +61,8 @@ pub fn order_record(org: &OrganisationId, account: &AccountId, form: &CheckoutFo
         currency: total.currency.clone(),
         data: serde_json::to_string(form)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("serialising an order")))?,
+        source: store::OrderSource::Allegro,
+        invoice_required: form.invoice.as_ref().is_some_and(|i| i.required),
     })
 }
 

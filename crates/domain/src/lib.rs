@@ -3,12 +3,14 @@
 #![forbid(unsafe_code)]
 
 mod ids;
+mod nip;
 mod settings;
 
 use std::fmt;
 use std::str::FromStr;
 
 pub use ids::*;
+pub use nip::*;
 pub use settings::*;
 
 /// Time is an input (DESIGN.md): everything that needs "now" gets a `Clock`.

@@ -396,6 +396,8 @@ pub async fn orders_upsert_and_cursor(store: Store) {
         total_minor: Some(12_345),
         currency: "PLN".into(),
         data: data.into(),
+        source: OrderSource::Allegro,
+        invoice_required: false,
     };
     assert_eq!(store.sync_cursor(&account).await.unwrap(), None);
     let first = store
@@ -582,13 +584,236 @@ pub async fn concurrent_claims_never_overlap(store: Store) {
     assert_eq!(all.len(), 60);
 }
 
+fn order_of(t: &Tenant, account: &AccountId, id: &str, data: &str, source: OrderSource) -> OrderRecord {
+    OrderRecord {
+        id: id.into(),
+        organisation_id: t.org.clone(),
+        account_id: account.clone(),
+        status: "READY_FOR_PROCESSING".into(),
+        fulfillment_status: None,
+        marketplace: Some("allegro-pl".into()),
+        buyer_login: format!("buyer-{id}"),
+        bought_at_ms: 1_000 + data.len() as i64,
+        revision: None,
+        total_minor: Some(100 * data.len() as i64),
+        currency: "PLN".into(),
+        data: data.into(),
+        source,
+        invoice_required: id.starts_with('f'),
+    }
+}
+
+async fn linked(store: &Store, t: &Tenant, n: u128) -> AccountId {
+    match store.link_account(&link(t, n, &n.to_string(), 1, 1_000)).await.unwrap() {
+        LinkResult::Created(a) => a,
+        other => panic!("{other:?}"),
+    }
+}
+
+fn file_import(t: &Tenant, account: &AccountId, id: &str) -> Import {
+    Import {
+        id: id.into(),
+        organisation_id: t.org.clone(),
+        account_id: account.clone(),
+        kind: ImportKind::Csv,
+        file_name: Some("zamowienia.csv".into()),
+        from_ms: None,
+        to_ms: None,
+        state: ImportState::Running,
+        progress: ImportProgress::default(),
+        expected: None,
+        fetched: 0,
+        counts: UpsertCounts::default(),
+        api_calls: 0,
+        error: None,
+        created_at_ms: 50,
+        updated_at_ms: 50,
+    }
+}
+
+/// A file never overwrites or duplicates an order Allegro sent (in any account of the
+/// organisation); Allegro's copy replaces a file's; a file import is all or nothing.
+pub async fn files_never_override_allegro(store: Store) {
+    let t = tenant(&store, 90).await;
+    let a = linked(&store, &t, 901).await;
+    let b = linked(&store, &t, 902).await;
+    store
+        .save_orders(&a, &[order_of(&t, &a, "x", "{allegro}", OrderSource::Allegro)], None, 1)
+        .await
+        .unwrap();
+    let counts = store
+        .save_file_import(
+            &file_import(&t, &b, "00000000-0000-4000-8000-000000000001"),
+            &[
+                order_of(&t, &b, "x", "{file}", OrderSource::File),
+                order_of(&t, &b, "f1", "{file1}", OrderSource::File),
+            ],
+        )
+        .await
+        .unwrap();
+    assert_eq!((counts.new, counts.unchanged), (1, 1));
+    assert_eq!(store.account_orders(&a).await.unwrap()[0].data, "{allegro}");
+    assert_eq!(store.account_orders(&b).await.unwrap().len(), 1, "x is not copied into b");
+    let done = store
+        .import(&t.org, "00000000-0000-4000-8000-000000000001")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((done.state, done.fetched, done.counts), (ImportState::Done, 2, counts));
+    // Allegro's copy of f1 replaces the file's.
+    let c = store
+        .save_orders(&b, &[order_of(&t, &b, "f1", "{from allegro}", OrderSource::Allegro)], None, 2)
+        .await
+        .unwrap();
+    assert_eq!(c.updated, 1);
+    let f1 = store.order(&t.org, "f1").await.unwrap().unwrap();
+    assert_eq!((f1.source, f1.data.as_str()), (OrderSource::Allegro, "{from allegro}"));
+    // The same import id again fails as a whole: no order of it is stored.
+    let again = store
+        .save_file_import(
+            &file_import(&t, &b, "00000000-0000-4000-8000-000000000001"),
+            &[order_of(&t, &b, "f2", "{file2}", OrderSource::File)],
+        )
+        .await;
+    assert!(again.is_err());
+    assert!(store.order(&t.org, "f2").await.unwrap().is_none(), "nothing half-written");
+    let other = tenant(&store, 91).await;
+    assert!(store.import(&other.org, "00000000-0000-4000-8000-000000000001").await.unwrap().is_none());
+}
+
+/// An import page stores its orders, checkpoint and counts together; an unfinished
+/// import of the same range is found again to resume.
+pub async fn import_pages_commit_with_their_checkpoint(store: Store) {
+    let t = tenant(&store, 92).await;
+    let a = linked(&store, &t, 921).await;
+    let mut import = file_import(&t, &a, "00000000-0000-4000-8000-000000000002");
+    import.kind = ImportKind::Allegro;
+    import.file_name = None;
+    import.from_ms = Some(10);
+    import.to_ms = Some(20);
+    import.state = ImportState::Queued;
+    import.progress.next_to_ms = Some(20);
+    store.create_import(&import).await.unwrap();
+    let found = store.unfinished_import(&a, 10, 20).await.unwrap().unwrap();
+    assert_eq!(found, import);
+    assert!(store.unfinished_import(&a, 10, 21).await.unwrap().is_none());
+    let orders = [
+        order_of(&t, &a, "p", "{p}", OrderSource::Allegro),
+        order_of(&t, &a, "q", "{q}", OrderSource::Allegro),
+    ];
+    let progress = ImportProgress {
+        next_to_ms: Some(20),
+        window_from_ms: Some(12),
+        window_offset: 2,
+    };
+    let page = ImportPage {
+        orders: &orders,
+        progress,
+        expected: Some(7),
+        api_calls: 1,
+    };
+    assert_eq!(store.save_import_page(&import.id, &page, 60).await.unwrap().new, 2);
+    let again = ImportPage {
+        orders: &orders[..1],
+        progress,
+        expected: None,
+        api_calls: 1,
+    };
+    assert_eq!(store.save_import_page(&import.id, &again, 61).await.unwrap().unchanged, 1);
+    let now = store.import_for_worker(&import.id).await.unwrap().unwrap();
+    assert_eq!(now.state, ImportState::Running);
+    assert_eq!(now.progress, progress);
+    assert_eq!((now.expected, now.fetched, now.api_calls), (Some(7), 3, 2));
+    assert_eq!((now.counts.new, now.counts.unchanged), (2, 1));
+    store
+        .finish_import(&import.id, ImportState::Done, None, 70)
+        .await
+        .unwrap();
+    assert!(store.unfinished_import(&a, 10, 20).await.unwrap().is_none());
+    assert_eq!(store.imports(&t.org, 10).await.unwrap().len(), 1);
+}
+
+/// Sync claims: due accounts only, each to one owner while its lease lives.
+pub async fn sync_claims_never_overlap(store: Store) {
+    let t = tenant(&store, 93).await;
+    let mut ids = Vec::new();
+    for n in 0..30 {
+        ids.push(linked(&store, &t, 9300 + n).await);
+    }
+    store.schedule_sync(&ids[0], "nobody", 5_000, 3).await.unwrap();
+    let mut tasks = Vec::new();
+    for w in 0..5 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            loop {
+                let claims = store.claim_due_syncs(&format!("w{w}"), 100, 10_000, 4).await.unwrap();
+                if claims.is_empty() {
+                    break got;
+                }
+                got.extend(claims.into_iter().map(|c| c.account_id));
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    let before = all.len();
+    all.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    all.dedup();
+    assert_eq!(before, all.len(), "an account was claimed twice");
+    assert_eq!(all.len(), 29, "the one scheduled later is not due");
+    // A lease that lapsed can be claimed again; scheduling releases it.
+    let late = store.claim_due_syncs("late", 10_001, 20_000, 100).await.unwrap();
+    assert_eq!(late.len(), 30);
+    assert_eq!(late.iter().find(|c| c.account_id == ids[0]).unwrap().quiet_polls, 3);
+    store.schedule_sync(&ids[1], "late", 30_000, 0).await.unwrap();
+    assert!(store.claim_due_syncs("x", 25_000, 26_000, 100).await.unwrap().is_empty());
+    let again = store.claim_due_syncs("x", 30_000, 31_000, 100).await.unwrap();
+    assert_eq!(again.len(), 30);
+}
+
+/// Sorting and the "needs invoice" filter.
+pub async fn order_sorts_and_invoice_filter(store: Store) {
+    let t = tenant(&store, 94).await;
+    let a = linked(&store, &t, 941).await;
+    let orders = [
+        order_of(&t, &a, "a1", "{1}", OrderSource::Allegro),
+        order_of(&t, &a, "f2", "{22}", OrderSource::Allegro),
+        order_of(&t, &a, "a3", "{333}", OrderSource::Allegro),
+    ];
+    store.save_orders(&a, &orders, None, 1).await.unwrap();
+    let ids = |page: Vec<OrderRecord>| page.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    for (sort, expected) in [
+        (OrderSort::BoughtDesc, ["a3", "f2", "a1"]),
+        (OrderSort::BoughtAsc, ["a1", "f2", "a3"]),
+        (OrderSort::TotalDesc, ["a3", "f2", "a1"]),
+        (OrderSort::TotalAsc, ["a1", "f2", "a3"]),
+        (OrderSort::BuyerAsc, ["a1", "a3", "f2"]),
+    ] {
+        let f = OrderFilter {
+            sort,
+            ..OrderFilter::default()
+        };
+        assert_eq!(ids(store.orders(&t.org, &f, 0, 10).await.unwrap().0), expected, "{sort:?}");
+    }
+    let f = OrderFilter {
+        needs_invoice: Some(true),
+        ..OrderFilter::default()
+    };
+    let (page, total) = store.orders(&t.org, &f, 0, 10).await.unwrap();
+    assert_eq!((ids(page), total), (vec!["f2".to_owned()], 1));
+}
+
 /// Generates one `#[tokio::test]` per contract check; `$fresh` is an async fn returning a
 /// new, empty `Store`.
 #[macro_export]
 macro_rules! contract_tests {
     ($fresh:path) => {
         $crate::contract_tests!(@each $fresh, users_sessions_and_keys, connections_and_states, accounts_link_relink_disconnect,
-            refresh_lease_and_fencing, account_settings, orders_upsert_and_cursor, jobs_with_leases, concurrent_claims_never_overlap);
+            refresh_lease_and_fencing, account_settings, orders_upsert_and_cursor, jobs_with_leases, concurrent_claims_never_overlap,
+            files_never_override_allegro, import_pages_commit_with_their_checkpoint, sync_claims_never_overlap, order_sorts_and_invoice_filter);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

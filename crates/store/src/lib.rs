@@ -176,6 +176,37 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     ) -> StoreResult<UpsertCounts>;
     /// Active accounts of every organisation, oldest sync first (for the worker).
     async fn active_accounts(&self, limit: i64) -> StoreResult<Vec<AccountId>>;
+    /// Claims up to `limit` active accounts whose next journal read is due at `now_ms`
+    /// and that no live lease holds, soonest first, leasing them to `owner` until
+    /// `lease_until_ms`: two processes never read one account's journal at once.
+    async fn claim_due_syncs(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<SyncClaim>>;
+    /// Releases `owner`'s sync lease and schedules the account's next read.
+    async fn schedule_sync(&self, account: &AccountId, owner: &str, next_at_ms: i64, quiet_polls: i64) -> StoreResult<()>;
+    /// Stores a new import.
+    async fn create_import(&self, import: &Import) -> StoreResult<()>;
+    /// One import of the organisation.
+    async fn import(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<Import>>;
+    /// One import, for workers (no organisation scope).
+    async fn import_for_worker(&self, id: &str) -> StoreResult<Option<Import>>;
+    /// The organisation's latest imports, newest first.
+    async fn imports(&self, org: &OrganisationId, limit: i64) -> StoreResult<Vec<Import>>;
+    /// An unfinished Allegro import of this account and range, to resume.
+    async fn unfinished_import(&self, account: &AccountId, from_ms: i64, to_ms: i64) -> StoreResult<Option<Import>>;
+    /// Commits one page of an Allegro import: its orders, the checkpoint and the counts
+    /// in one transaction (the import is `running` afterwards).
+    async fn save_import_page(&self, import_id: &str, page: &ImportPage<'_>, now_ms: i64) -> StoreResult<UpsertCounts>;
+    /// Ends an import as done or failed.
+    async fn finish_import(&self, import_id: &str, state: ImportState, error: Option<&str>, now_ms: i64) -> StoreResult<()>;
+    /// Stores a whole file import at once: the import (done, with its counts) and every
+    /// order, or nothing. Orders already held from Allegro (in any account of the
+    /// organisation) are left as they are and counted unchanged.
+    async fn save_file_import(&self, import: &Import, orders: &[OrderRecord]) -> StoreResult<UpsertCounts>;
     /// Records a successful sync of the account.
     async fn mark_synced(&self, account: &AccountId, now_ms: i64) -> StoreResult<()>;
     /// The account's journal cursor.

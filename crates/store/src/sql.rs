@@ -14,7 +14,23 @@ macro_rules! orders_where {
          AND (CAST($2 AS TEXT) IS NULL OR account_id = $2) AND (CAST($3 AS TEXT) IS NULL OR status = $3) \
          AND (CAST($4 AS TEXT) IS NULL OR fulfillment_status = $4) AND (CAST($5 AS TEXT) IS NULL OR marketplace = $5) \
          AND (CAST($6 AS TEXT) IS NULL OR buyer_login = $6) AND (CAST($7 AS BIGINT) IS NULL OR bought_at_ms >= $7) \
-         AND (CAST($8 AS BIGINT) IS NULL OR bought_at_ms < $8)"
+         AND (CAST($8 AS BIGINT) IS NULL OR bought_at_ms < $8) \
+         AND (CAST($9 AS BIGINT) IS NULL OR invoice_required = $9)"
+    };
+}
+
+/// One page of the orders list in one of the fixed sort orders.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! orders_page {
+    ($order_by:literal) => {
+        concat!(
+            "SELECT * ",
+            $crate::orders_where!(),
+            " ORDER BY ",
+            $order_by,
+            ", id LIMIT $10 OFFSET $11"
+        )
     };
 }
 
@@ -118,7 +134,135 @@ macro_rules! impl_sql_storage {
                     total_minor: get(r, "total_minor")?,
                     currency: get(r, "currency")?,
                     data: get(r, "data")?,
+                    source: parse("orders", "source", get(r, "source")?)?,
+                    invoice_required: get::<i64>(r, "invoice_required")? != 0,
                 })
+            }
+
+            fn import_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<Import> {
+                Ok(Import {
+                    id: get(r, "id")?,
+                    organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
+                    account_id: AccountId::from_stored(get(r, "account_id")?),
+                    kind: parse("imports", "kind", get(r, "kind")?)?,
+                    file_name: get(r, "file_name")?,
+                    from_ms: get(r, "from_ms")?,
+                    to_ms: get(r, "to_ms")?,
+                    state: parse("imports", "state", get(r, "state")?)?,
+                    progress: ImportProgress {
+                        next_to_ms: get(r, "next_to_ms")?,
+                        window_from_ms: get(r, "window_from_ms")?,
+                        window_offset: get(r, "window_offset")?,
+                    },
+                    expected: get(r, "expected")?,
+                    fetched: get(r, "fetched")?,
+                    counts: UpsertCounts {
+                        new: get::<i64>(r, "new_count")? as u64,
+                        updated: get::<i64>(r, "updated_count")? as u64,
+                        unchanged: get::<i64>(r, "unchanged_count")? as u64,
+                    },
+                    api_calls: get(r, "api_calls")?,
+                    error: get(r, "error")?,
+                    created_at_ms: get(r, "created_at_ms")?,
+                    updated_at_ms: get(r, "updated_at_ms")?,
+                })
+            }
+
+            /// Upserts orders of one account inside `tx`. Allegro's copy replaces a file's;
+            /// a file's never replaces Allegro's (nor an order another account of the
+            /// organisation holds). An insert racing another process's is "unchanged".
+            async fn upsert_orders(
+                tx: &mut ::sqlx::Transaction<'_, $db>,
+                account: &AccountId,
+                orders: &[OrderRecord],
+                now_ms: i64,
+            ) -> StoreResult<UpsertCounts> {
+                let mut counts = UpsertCounts::default();
+                for o in orders {
+                    let existing = ::sqlx::query(
+                        "SELECT account_id, data, source FROM orders WHERE organisation_id = $1 AND id = $2 \
+                         AND (account_id = $3 OR $4 = 'file') ORDER BY CASE WHEN account_id = $3 THEN 0 ELSE 1 END LIMIT 1",
+                    )
+                    .bind(o.organisation_id.as_str())
+                    .bind(&o.id)
+                    .bind(account.as_str())
+                    .bind(o.source.as_str())
+                    .fetch_optional(&mut **tx)
+                    .await
+                    .map_err(backend_err)?;
+                    let existing = match existing {
+                        Some(row) => Some((
+                            get::<String>(&row, "account_id")?,
+                            get::<String>(&row, "data")?,
+                            parse::<OrderSource>("orders", "source", get(&row, "source")?)?,
+                        )),
+                        None => None,
+                    };
+                    match existing {
+                        Some((_, data, source)) if data == o.data && source == o.source => counts.unchanged += 1,
+                        // A file never overwrites what Allegro sent, and never adds a
+                        // second copy of an order another account holds.
+                        Some((_, _, OrderSource::Allegro)) if o.source == OrderSource::File => counts.unchanged += 1,
+                        Some((owner, _, _)) if owner != account.as_str() => counts.unchanged += 1,
+                        Some(_) => {
+                            ::sqlx::query(
+                                "UPDATE orders SET status = $1, fulfillment_status = $2, marketplace = $3, buyer_login = $4, \
+                                 bought_at_ms = $5, revision = $6, total_minor = $7, currency = $8, data = $9, synced_at_ms = $10, \
+                                 source = $11, invoice_required = $12 WHERE id = $13 AND account_id = $14",
+                            )
+                            .bind(&o.status)
+                            .bind(&o.fulfillment_status)
+                            .bind(&o.marketplace)
+                            .bind(&o.buyer_login)
+                            .bind(o.bought_at_ms)
+                            .bind(&o.revision)
+                            .bind(o.total_minor)
+                            .bind(&o.currency)
+                            .bind(&o.data)
+                            .bind(now_ms)
+                            .bind(o.source.as_str())
+                            .bind(i64::from(o.invoice_required))
+                            .bind(&o.id)
+                            .bind(account.as_str())
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(backend_err)?;
+                            counts.updated += 1;
+                        }
+                        None => {
+                            let done = ::sqlx::query(
+                                "INSERT INTO orders (id, organisation_id, account_id, status, fulfillment_status, marketplace, buyer_login, \
+                                 bought_at_ms, revision, total_minor, currency, data, first_seen_at_ms, synced_at_ms, source, invoice_required) \
+                                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) \
+                                 ON CONFLICT (account_id, id) DO NOTHING",
+                            )
+                            .bind(&o.id)
+                            .bind(o.organisation_id.as_str())
+                            .bind(account.as_str())
+                            .bind(&o.status)
+                            .bind(&o.fulfillment_status)
+                            .bind(&o.marketplace)
+                            .bind(&o.buyer_login)
+                            .bind(o.bought_at_ms)
+                            .bind(&o.revision)
+                            .bind(o.total_minor)
+                            .bind(&o.currency)
+                            .bind(&o.data)
+                            .bind(now_ms)
+                            .bind(o.source.as_str())
+                            .bind(i64::from(o.invoice_required))
+                            .execute(&mut **tx)
+                            .await
+                            .map_err(backend_err)?;
+                            if done.rows_affected() == 1 {
+                                counts.new += 1;
+                            } else {
+                                counts.unchanged += 1;
+                            }
+                        }
+                    }
+                }
+                Ok(counts)
             }
 
             fn state_from(row: &<$db as ::sqlx::Database>::Row) -> StoreResult<OAuthState> {
@@ -646,65 +790,7 @@ macro_rules! impl_sql_storage {
 
                 async fn save_orders(&self, account: &AccountId, orders: &[OrderRecord], cursor: Option<&str>, now_ms: i64) -> StoreResult<UpsertCounts> {
                     let mut tx = self.pool.begin().await.map_err(backend_err)?;
-                    let mut counts = UpsertCounts::default();
-                    for o in orders {
-                        let existing = ::sqlx::query("SELECT data FROM orders WHERE id = $1 AND account_id = $2")
-                            .bind(&o.id)
-                            .bind(account.as_str())
-                            .fetch_optional(&mut *tx)
-                            .await
-                            .map_err(backend_err)?;
-                        match existing {
-                            Some(row) if get::<String>(&row, "data")? == o.data => counts.unchanged += 1,
-                            Some(_) => {
-                                ::sqlx::query(
-                                    "UPDATE orders SET status = $1, fulfillment_status = $2, marketplace = $3, buyer_login = $4, \
-                                     bought_at_ms = $5, revision = $6, total_minor = $7, currency = $8, data = $9, synced_at_ms = $10 \
-                                     WHERE id = $11 AND account_id = $12",
-                                )
-                                .bind(&o.status)
-                                .bind(&o.fulfillment_status)
-                                .bind(&o.marketplace)
-                                .bind(&o.buyer_login)
-                                .bind(o.bought_at_ms)
-                                .bind(&o.revision)
-                                .bind(o.total_minor)
-                                .bind(&o.currency)
-                                .bind(&o.data)
-                                .bind(now_ms)
-                                .bind(&o.id)
-                                .bind(account.as_str())
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(backend_err)?;
-                                counts.updated += 1;
-                            }
-                            None => {
-                                ::sqlx::query(
-                                    "INSERT INTO orders (id, organisation_id, account_id, status, fulfillment_status, marketplace, buyer_login, \
-                                     bought_at_ms, revision, total_minor, currency, data, first_seen_at_ms, synced_at_ms) \
-                                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13)",
-                                )
-                                .bind(&o.id)
-                                .bind(o.organisation_id.as_str())
-                                .bind(account.as_str())
-                                .bind(&o.status)
-                                .bind(&o.fulfillment_status)
-                                .bind(&o.marketplace)
-                                .bind(&o.buyer_login)
-                                .bind(o.bought_at_ms)
-                                .bind(&o.revision)
-                                .bind(o.total_minor)
-                                .bind(&o.currency)
-                                .bind(&o.data)
-                                .bind(now_ms)
-                                .execute(&mut *tx)
-                                .await
-                                .map_err(backend_err)?;
-                                counts.new += 1;
-                            }
-                        }
-                    }
+                    let counts = upsert_orders(&mut tx, account, orders, now_ms).await?;
                     if let Some(c) = cursor {
                         ::sqlx::query(
                             "INSERT INTO sync_cursors (account_id, last_event_id, updated_at_ms) VALUES ($1, $2, $3) \
@@ -752,7 +838,16 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn orders(&self, org: &OrganisationId, f: &OrderFilter, offset: i64, limit: i64) -> StoreResult<(Vec<OrderRecord>, i64)> {
-                    // Fixed statements: each filter is "NULL or equal", so no SQL is built.
+                    // Fixed statements: each filter is "NULL or equal" and each sort has
+                    // its own text, so no SQL is built.
+                    let page_sql = match f.sort {
+                        OrderSort::BoughtDesc => $crate::orders_page!("bought_at_ms DESC"),
+                        OrderSort::BoughtAsc => $crate::orders_page!("bought_at_ms ASC"),
+                        OrderSort::TotalDesc => $crate::orders_page!("total_minor DESC, bought_at_ms DESC"),
+                        OrderSort::TotalAsc => $crate::orders_page!("total_minor ASC, bought_at_ms DESC"),
+                        OrderSort::BuyerAsc => $crate::orders_page!("buyer_login ASC, bought_at_ms DESC"),
+                    };
+                    let needs_invoice = f.needs_invoice.map(i64::from);
                     let total = ::sqlx::query(
                         concat!("SELECT COUNT(*) AS n ", $crate::orders_where!()),
                     )
@@ -764,12 +859,11 @@ macro_rules! impl_sql_storage {
                     .bind(&f.buyer_login)
                     .bind(f.bought_from_ms)
                     .bind(f.bought_to_ms)
+                    .bind(needs_invoice)
                     .fetch_one(&self.pool)
                     .await
                     .map_err(backend_err)?;
-                    let rows = ::sqlx::query(
-                        concat!("SELECT * ", $crate::orders_where!(), " ORDER BY bought_at_ms DESC, id LIMIT $9 OFFSET $10"),
-                    )
+                    let rows = ::sqlx::query(page_sql)
                     .bind(org.as_str())
                     .bind(f.account_id.as_ref().map(|a| a.as_str().to_owned()))
                     .bind(&f.status)
@@ -778,6 +872,7 @@ macro_rules! impl_sql_storage {
                     .bind(&f.buyer_login)
                     .bind(f.bought_from_ms)
                     .bind(f.bought_to_ms)
+                    .bind(needs_invoice)
                     .bind(limit)
                     .bind(offset)
                     .fetch_all(&self.pool)
@@ -803,6 +898,155 @@ macro_rules! impl_sql_storage {
                         .await
                         .map_err(backend_err)?;
                     rows.iter().map(order_from).collect()
+                }
+
+                async fn claim_due_syncs(&self, owner: &str, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<SyncClaim>> {
+                    // The lease test is repeated outside the subquery: on PostgreSQL a row
+                    // another process just claimed is re-checked after its lock is released
+                    // and skipped, so no account is claimed twice.
+                    let rows = ::sqlx::query(
+                        "UPDATE accounts SET sync_owner = $1, sync_lease_until_ms = $2 \
+                         WHERE id IN (SELECT id FROM accounts WHERE status = 'active' AND next_sync_at_ms <= $3 \
+                             AND (sync_lease_until_ms IS NULL OR sync_lease_until_ms < $3) \
+                             ORDER BY next_sync_at_ms, id LIMIT $4) \
+                         AND status = 'active' AND (sync_lease_until_ms IS NULL OR sync_lease_until_ms < $3) \
+                         RETURNING id, quiet_polls",
+                    )
+                    .bind(owner)
+                    .bind(lease_until_ms)
+                    .bind(now_ms)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(SyncClaim {
+                                account_id: AccountId::from_stored(get(r, "id")?),
+                                quiet_polls: get(r, "quiet_polls")?,
+                            })
+                        })
+                        .collect()
+                }
+
+                async fn schedule_sync(&self, account: &AccountId, owner: &str, next_at_ms: i64, quiet_polls: i64) -> StoreResult<()> {
+                    ::sqlx::query(
+                        "UPDATE accounts SET next_sync_at_ms = $1, quiet_polls = $2, sync_owner = NULL, sync_lease_until_ms = NULL \
+                         WHERE id = $3 AND (sync_owner = $4 OR sync_owner IS NULL)",
+                    )
+                    .bind(next_at_ms)
+                    .bind(quiet_polls)
+                    .bind(account.as_str())
+                    .bind(owner)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn create_import(&self, i: &Import) -> StoreResult<()> {
+                    insert_import(&self.pool, i).await
+                }
+
+                async fn import(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<Import>> {
+                    let row = ::sqlx::query("SELECT * FROM imports WHERE organisation_id = $1 AND id = $2")
+                        .bind(org.as_str())
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    row.as_ref().map(import_from).transpose()
+                }
+
+                async fn import_for_worker(&self, id: &str) -> StoreResult<Option<Import>> {
+                    let row = ::sqlx::query("SELECT * FROM imports WHERE id = $1")
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    row.as_ref().map(import_from).transpose()
+                }
+
+                async fn imports(&self, org: &OrganisationId, limit: i64) -> StoreResult<Vec<Import>> {
+                    let rows = ::sqlx::query("SELECT * FROM imports WHERE organisation_id = $1 ORDER BY created_at_ms DESC, id LIMIT $2")
+                        .bind(org.as_str())
+                        .bind(limit)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    rows.iter().map(import_from).collect()
+                }
+
+                async fn unfinished_import(&self, account: &AccountId, from_ms: i64, to_ms: i64) -> StoreResult<Option<Import>> {
+                    let row = ::sqlx::query(
+                        "SELECT * FROM imports WHERE account_id = $1 AND kind = 'allegro' AND from_ms = $2 AND to_ms = $3 \
+                         AND state IN ('queued', 'running') ORDER BY created_at_ms DESC LIMIT 1",
+                    )
+                    .bind(account.as_str())
+                    .bind(from_ms)
+                    .bind(to_ms)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    row.as_ref().map(import_from).transpose()
+                }
+
+                async fn save_import_page(&self, import_id: &str, page: &ImportPage<'_>, now_ms: i64) -> StoreResult<UpsertCounts> {
+                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let row = ::sqlx::query("SELECT account_id FROM imports WHERE id = $1")
+                        .bind(import_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(backend_err)?
+                        .ok_or_else(|| StoreError::Conflict(format!("no import {import_id}")))?;
+                    let account = AccountId::from_stored(get(&row, "account_id")?);
+                    let counts = upsert_orders(&mut tx, &account, page.orders, now_ms).await?;
+                    ::sqlx::query(
+                        "UPDATE imports SET state = 'running', next_to_ms = $1, window_from_ms = $2, window_offset = $3, \
+                         expected = COALESCE($4, expected), fetched = fetched + $5, new_count = new_count + $6, \
+                         updated_count = updated_count + $7, unchanged_count = unchanged_count + $8, api_calls = api_calls + $9, \
+                         updated_at_ms = $10 WHERE id = $11",
+                    )
+                    .bind(page.progress.next_to_ms)
+                    .bind(page.progress.window_from_ms)
+                    .bind(page.progress.window_offset)
+                    .bind(page.expected)
+                    .bind(page.orders.len() as i64)
+                    .bind(counts.new as i64)
+                    .bind(counts.updated as i64)
+                    .bind(counts.unchanged as i64)
+                    .bind(page.api_calls)
+                    .bind(now_ms)
+                    .bind(import_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+                    tx.commit().await.map_err(backend_err)?;
+                    Ok(counts)
+                }
+
+                async fn finish_import(&self, import_id: &str, state: ImportState, error: Option<&str>, now_ms: i64) -> StoreResult<()> {
+                    ::sqlx::query("UPDATE imports SET state = $1, error = $2, updated_at_ms = $3 WHERE id = $4")
+                        .bind(state.as_str())
+                        .bind(error.map(|e| e.chars().take(2000).collect::<String>()))
+                        .bind(now_ms)
+                        .bind(import_id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn save_file_import(&self, i: &Import, orders: &[OrderRecord]) -> StoreResult<UpsertCounts> {
+                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let counts = upsert_orders(&mut tx, &i.account_id, orders, i.created_at_ms).await?;
+                    let mut done = i.clone();
+                    done.state = ImportState::Done;
+                    done.fetched = orders.len() as i64;
+                    done.counts = counts;
+                    insert_import(&mut *tx, &done).await?;
+                    tx.commit().await.map_err(backend_err)?;
+                    Ok(counts)
                 }
 
                 async fn enqueue_job(&self, j: &NewJob) -> StoreResult<bool> {
@@ -871,6 +1115,42 @@ macro_rules! impl_sql_storage {
                     .map_err(backend_err)?;
                     Ok(done.rows_affected() == 1)
                 }
+            }
+
+            async fn insert_import<'e, E>(executor: E, i: &Import) -> StoreResult<()>
+            where
+                E: ::sqlx::Executor<'e, Database = $db>,
+            {
+                ::sqlx::query(
+                    "INSERT INTO imports (id, organisation_id, account_id, kind, file_name, from_ms, to_ms, state, next_to_ms, \
+                     window_from_ms, window_offset, expected, fetched, new_count, updated_count, unchanged_count, api_calls, error, \
+                     created_at_ms, updated_at_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
+                )
+                .bind(&i.id)
+                .bind(i.organisation_id.as_str())
+                .bind(i.account_id.as_str())
+                .bind(i.kind.as_str())
+                .bind(&i.file_name)
+                .bind(i.from_ms)
+                .bind(i.to_ms)
+                .bind(i.state.as_str())
+                .bind(i.progress.next_to_ms)
+                .bind(i.progress.window_from_ms)
+                .bind(i.progress.window_offset)
+                .bind(i.expected)
+                .bind(i.fetched)
+                .bind(i.counts.new as i64)
+                .bind(i.counts.updated as i64)
+                .bind(i.counts.unchanged as i64)
+                .bind(i.api_calls)
+                .bind(&i.error)
+                .bind(i.created_at_ms)
+                .bind(i.updated_at_ms)
+                .execute(executor)
+                .await
+                .map_err(backend_err)?;
+                Ok(())
             }
 
             async fn insert_user<'e, E>(executor: E, u: &User) -> StoreResult<()>

@@ -1,5 +1,6 @@
 //! The JSON API `/api/v1` (bearer API key), described by `/api/v1/openapi.json`.
 
+use crate::order_query::OrderParams;
 use axum::extract::{Path, State, rejection::JsonRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -200,28 +201,6 @@ async fn put_settings(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct OrdersQuery {
-    account: Option<String>,
-    status: Option<String>,
-    fulfillment_status: Option<String>,
-    marketplace: Option<String>,
-    buyer: Option<String>,
-    /// `YYYY-MM-DD`, inclusive (UTC).
-    from: Option<String>,
-    /// `YYYY-MM-DD`, inclusive (UTC).
-    to: Option<String>,
-    #[serde(default)]
-    offset: i64,
-    #[serde(default = "default_limit")]
-    limit: i64,
-}
-
-fn default_limit() -> i64 {
-    50
-}
-
 /// Milliseconds of midnight UTC of a `YYYY-MM-DD` date; the error names the parameter.
 pub(crate) fn day_ms(field: &'static str, raw: &str) -> Result<i64, ApiError> {
     let bad = || ApiError::App(app::invalid(field, format!("{raw:?} is not a date YYYY-MM-DD")));
@@ -269,30 +248,19 @@ fn order_json(o: &store::OrderRecord, full: bool) -> Value {
 async fn list_orders(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    query: Result<axum::extract::Query<OrdersQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<axum::extract::Query<OrderParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let q = query
         .map(|axum::extract::Query(q)| q)
         .map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let filter = store::OrderFilter {
-        account_id: q.account.as_deref().map(id).transpose()?,
-        status: q.status,
-        fulfillment_status: q.fulfillment_status,
-        marketplace: q.marketplace,
-        buyer_login: q.buyer,
-        bought_from_ms: q.from.as_deref().map(|d| day_ms("from", d)).transpose()?,
-        bought_to_ms: q
-            .to
-            .as_deref()
-            .map(|d| day_ms("to", d).map(|ms| ms + 86_400_000))
-            .transpose()?,
-    };
-    let (orders, total) = state.app.orders(&user, &filter, q.offset, q.limit).await?;
+    let filter = q.filter().map_err(|(field, message)| ApiError::App(app::invalid(field, message)))?;
+    let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(50));
+    let (orders, total) = state.app.orders(&user, &filter, offset, limit).await?;
     Ok(Json(json!({
         "orders": orders.iter().map(|o| order_json(o, false)).collect::<Vec<_>>(),
         "total": total,
-        "offset": q.offset,
-        "limit": q.limit,
+        "offset": offset,
+        "limit": limit,
     })))
 }
 

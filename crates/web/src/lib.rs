@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod error;
 pub mod i18n;
+pub mod order_query;
 mod ui;
 
 use axum::Router;

@@ -1,0 +1,557 @@
+//! From located cells to orders: every value parsed with a message naming its place, rows
+//! grouped into orders, order-level values checked for agreement, duplicates refused.
+
+use std::collections::HashMap;
+
+use allegro_api_types::{CheckoutForm, Price};
+use domain::{Nip, VatRate};
+use serde_json::{Value, json};
+
+use crate::{FileOrder, Format, Problems};
+
+/// A value and where it was read.
+#[derive(Debug, Clone)]
+pub(crate) struct Cell {
+    pub value: String,
+    pub line: usize,
+    pub column: usize,
+}
+
+/// One line item with its order's values, as read from a CSV row or an XML `<line>`.
+#[derive(Debug, Clone)]
+pub(crate) struct RawRow {
+    pub line: usize,
+    pub cells: HashMap<&'static str, Cell>,
+    /// XML: the `<order>` element the line belongs to (CSV groups by `order_id`).
+    pub group: Option<usize>,
+}
+
+/// Whether a field belongs to the order or to one line item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Level {
+    /// Same on every row of an order.
+    Order,
+    /// Per line item.
+    Line,
+}
+
+/// One column of the CSV layout (and its XML attribute).
+#[derive(Debug, Clone, Copy)]
+pub struct Field {
+    /// CSV header.
+    pub name: &'static str,
+    /// Polish CSV header accepted as well.
+    pub polish: &'static str,
+    /// XML element and attribute.
+    pub xml: &'static str,
+    /// Order or line.
+    pub level: Level,
+    /// Must be present and non-empty.
+    pub required: bool,
+    /// What it holds.
+    pub help: &'static str,
+}
+
+macro_rules! fields {
+    ($(($name:literal, $polish:literal, $xml:literal, $level:ident, $req:literal, $help:literal)),+ $(,)?) => {
+        /// The file layout: CSV headers (English or Polish), XML attributes, meaning.
+        pub const FIELDS: &[Field] = &[$(Field { name: $name, polish: $polish, xml: $xml, level: Level::$level, required: $req, help: $help }),+];
+    };
+}
+
+fields! {
+    ("order_id", "id_zamowienia", "order/@id", Order, true, "Allegro's order id (checkout form UUID) or your own order number; rows with the same id are one order"),
+    ("bought_at", "data_zakupu", "order/@boughtAt", Order, true, "purchase time: 2026-11-05 14:30, 05.11.2026 14:30, 2026-11-05 (Polish time) or RFC 3339 with an offset"),
+    ("buyer_login", "login_kupujacego", "buyer/@login", Order, true, "the buyer's Allegro login"),
+    ("buyer_email", "email", "buyer/@email", Order, false, "the buyer's e-mail"),
+    ("first_name", "imie", "buyer/@firstName", Order, false, "first name"),
+    ("last_name", "nazwisko", "buyer/@lastName", Order, false, "last name"),
+    ("company_name", "firma", "buyer/@companyName", Order, false, "company name"),
+    ("nip", "nip", "buyer/@nip", Order, false, "the company's NIP (checked); needs street, zip_code and city"),
+    ("phone", "telefon", "buyer/@phone", Order, false, "phone number"),
+    ("street", "ulica", "address/@street", Order, false, "delivery street and number"),
+    ("zip_code", "kod_pocztowy", "address/@zipCode", Order, false, "postcode (NN-NNN in Poland)"),
+    ("city", "miasto", "address/@city", Order, false, "city"),
+    ("country_code", "kraj", "address/@countryCode", Order, false, "two-letter country code; PL when empty"),
+    ("delivery_method", "sposob_dostawy", "delivery/@method", Order, false, "delivery method's name"),
+    ("delivery_cost", "koszt_dostawy", "delivery/@cost", Order, false, "delivery cost, gross"),
+    ("pickup_point", "punkt_odbioru", "delivery/@pickupPoint", Order, false, "pickup point id (e.g. a Paczkomat)"),
+    ("currency", "waluta", "order/@currency", Order, false, "PLN, CZK, EUR or HUF; PLN when empty"),
+    ("status", "status", "order/@status", Order, false, "READY_FOR_PROCESSING (paid, the default), BOUGHT, FILLED_IN or CANCELLED"),
+    ("invoice_required", "faktura", "order/@invoiceRequired", Order, false, "the buyer asked for an invoice: tak/nie, yes/no, 1/0"),
+    ("offer_id", "id_oferty", "line/@offerId", Line, false, "Allegro offer id"),
+    ("sku", "sku", "line/@sku", Line, false, "your product code (the offer's external id)"),
+    ("offer_name", "nazwa", "line/@name", Line, true, "item name"),
+    ("quantity", "ilosc", "line/@quantity", Line, true, "whole number of pieces, at least 1"),
+    ("unit_price", "cena_brutto", "line/@unitPrice", Line, true, "gross price of one piece: 49,99 or 1 234,50 or 49.99"),
+    ("vat_rate", "stawka_vat", "line/@vatRate", Line, false, "23, 8, 5, 0, zw or np"),
+}
+
+/// The field of a header (English or Polish, any case, spaces as underscores).
+pub(crate) fn field_of(header: &str) -> Option<&'static Field> {
+    let h: String = header
+        .trim()
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            ' ' | '-' => '_',
+            'ą' => 'a',
+            'ć' => 'c',
+            'ę' => 'e',
+            'ł' => 'l',
+            'ń' => 'n',
+            'ó' => 'o',
+            'ś' => 's',
+            'ź' | 'ż' => 'z',
+            c => c,
+        })
+        .collect();
+    FIELDS.iter().find(|f| f.name == h || f.polish == h)
+}
+
+const STATUSES: [&str; 4] = ["READY_FOR_PROCESSING", "BOUGHT", "FILLED_IN", "CANCELLED"];
+
+/// Gross amount in minor units from how Polish sellers write it.
+pub(crate) fn amount(raw: &str) -> Result<i64, String> {
+    let s: String = raw
+        .trim()
+        .trim_end_matches("zł")
+        .trim_end_matches("PLN")
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
+        .collect();
+    let bad = || format!("{raw:?} is not an amount (write 49,99 or 49.99)");
+    if s.is_empty() {
+        return Err(bad());
+    }
+    if s.starts_with('-') {
+        return Err(format!("{raw:?}: amounts cannot be negative"));
+    }
+    let (int, frac) = match s.rfind([',', '.']) {
+        Some(p) => (&s[..p], &s[p + 1..]),
+        None => (s.as_str(), ""),
+    };
+    // A dot or comma left in the integer part is a thousands separator (1.234,50): groups
+    // of three digits after the first.
+    let groups: Vec<&str> = int.split(['.', ',']).collect();
+    if groups.len() > 1 && (groups[0].is_empty() || groups[0].len() > 3 || groups[1..].iter().any(|g| g.len() != 3)) {
+        return Err(bad());
+    }
+    let int: String = groups.concat();
+    if int.is_empty() && frac.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(bad());
+    }
+    if frac.len() > 2 {
+        return Err(format!("{raw:?} has more than two decimal places"));
+    }
+    let whole: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| bad())? };
+    let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
+    whole
+        .checked_mul(100)
+        .and_then(|w| w.checked_add(cents))
+        .ok_or_else(|| format!("{raw:?} is too large"))
+}
+
+/// Purchase time in epoch milliseconds; times without an offset are Polish time.
+pub(crate) fn time(raw: &str) -> Result<i64, String> {
+    let s = raw.trim();
+    if let Ok(ts) = s.parse::<jiff::Timestamp>() {
+        return Ok(ts.as_millisecond());
+    }
+    let formats = [
+        "%Y-%m-%d %H:%M:%S",
+        "%Y-%m-%d %H:%M",
+        "%Y-%m-%dT%H:%M:%S",
+        "%Y-%m-%dT%H:%M",
+        "%d.%m.%Y %H:%M:%S",
+        "%d.%m.%Y %H:%M",
+    ];
+    let civil = formats
+        .iter()
+        .find_map(|f| jiff::civil::DateTime::strptime(f, s).ok())
+        .or_else(|| {
+            ["%Y-%m-%d", "%d.%m.%Y"]
+                .iter()
+                .find_map(|f| jiff::civil::Date::strptime(f, s).ok())
+                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        })
+        .ok_or_else(|| format!("{raw:?} is not a date and time (write 2026-11-05 14:30 or 05.11.2026 14:30)"))?;
+    if civil.year() < 2000 {
+        return Err(format!("{raw:?} is before the year 2000"));
+    }
+    let zoned = civil
+        .in_tz("Europe/Warsaw")
+        .map_err(|e| format!("{raw:?}: {e}"))?;
+    Ok(zoned.timestamp().as_millisecond())
+}
+
+fn yes_no(raw: &str) -> Result<bool, String> {
+    match raw.trim().to_lowercase().as_str() {
+        "" | "nie" | "no" | "n" | "0" | "false" => Ok(false),
+        "tak" | "yes" | "t" | "y" | "1" | "true" => Ok(true),
+        _ => Err(format!("{raw:?} is not tak/nie (yes/no)")),
+    }
+}
+
+fn marketplace(currency: &str) -> &'static str {
+    match currency {
+        "CZK" => "allegro-cz",
+        "EUR" => "allegro-sk",
+        "HUF" => "allegro-hu",
+        _ => "allegro-pl",
+    }
+}
+
+/// Reads one order's cells; problems are reported at the cell.
+struct OrderReader<'a> {
+    problems: &'a mut Problems,
+    first_line: usize,
+}
+
+impl OrderReader<'_> {
+    fn at(&mut self, cell: &Cell, field: &str, message: String) {
+        self.problems.add(cell.line, Some(cell.column), Some(field), message);
+    }
+
+    fn text(&mut self, cells: &HashMap<&'static str, Cell>, field: &'static str) -> Option<String> {
+        let c = cells.get(field)?;
+        let v = c.value.trim();
+        if v.chars().any(char::is_control) {
+            self.at(c, field, "contains a control character".into());
+            return None;
+        }
+        (!v.is_empty()).then(|| v.to_owned())
+    }
+
+    fn parsed<T>(&mut self, cells: &HashMap<&'static str, Cell>, field: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+        let c = cells.get(field)?;
+        if c.value.trim().is_empty() {
+            return None;
+        }
+        match parse(&c.value) {
+            Ok(v) => Some(v),
+            Err(m) => {
+                let c = c.clone();
+                self.at(&c, field, m);
+                None
+            }
+        }
+    }
+}
+
+/// Groups rows into orders and builds each, reporting every problem.
+pub(crate) fn orders(rows: Vec<RawRow>, format: Format, problems: &mut Problems) -> Vec<FileOrder> {
+    // Required fields, and exact duplicate rows.
+    let mut seen_rows: HashMap<Vec<(String, String)>, usize> = HashMap::new();
+    for row in &rows {
+        for f in FIELDS.iter().filter(|f| f.required) {
+            match row.cells.get(f.name) {
+                Some(c) if c.value.trim().is_empty() => {
+                    problems.add(c.line, Some(c.column), Some(f.name), "is empty; it is required".to_owned())
+                }
+                None if format == Format::Xml => problems.add(row.line, None, Some(f.xml), "is missing; it is required".to_owned()),
+                _ => {}
+            }
+        }
+        let mut key: Vec<(String, String)> = row
+            .cells
+            .iter()
+            .map(|(k, c)| ((*k).to_owned(), c.value.trim().to_owned()))
+            .collect();
+        key.sort();
+        if let Some(first) = seen_rows.get(&key) {
+            problems.add(row.line, None, None, format!("repeats line {first} exactly (a duplicated row?)"));
+        } else {
+            seen_rows.insert(key, row.line);
+        }
+    }
+    // Group: CSV by order id, XML by <order> element (an id used twice is an error).
+    let mut groups: Vec<(String, Vec<&RawRow>)> = Vec::new();
+    let mut by_key: HashMap<String, usize> = HashMap::new();
+    let mut xml_ids: HashMap<String, usize> = HashMap::new();
+    for row in &rows {
+        let Some(id_cell) = row.cells.get("order_id") else { continue };
+        let id = id_cell.value.trim().to_owned();
+        if id.is_empty() {
+            continue;
+        }
+        let key = match row.group {
+            Some(g) => format!("#{g}"),
+            None => id.clone(),
+        };
+        if let Some(&i) = by_key.get(&key) {
+            groups[i].1.push(row);
+            continue;
+        }
+        if row.group.is_some() {
+            match xml_ids.get(&id) {
+                Some(first) => problems.add(
+                    id_cell.line,
+                    Some(id_cell.column),
+                    Some("order/@id"),
+                    format!("order {id:?} appears twice (first at line {first})"),
+                ),
+                None => {
+                    xml_ids.insert(id.clone(), id_cell.line);
+                }
+            }
+        }
+        by_key.insert(key, groups.len());
+        groups.push((id, vec![row]));
+    }
+    let mut out = Vec::new();
+    for (id, group) in groups {
+        if let Some(order) = build_order(&id, &group, problems) {
+            out.push(order);
+        }
+    }
+    out
+}
+
+fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<FileOrder> {
+    let first = rows[0];
+    let before = problems_len(problems);
+    // Order-level values must agree on every row of the order.
+    for row in &rows[1..] {
+        for f in FIELDS.iter().filter(|f| f.level == Level::Order) {
+            let a = first.cells.get(f.name).map(|c| c.value.trim()).unwrap_or("");
+            if let Some(c) = row.cells.get(f.name)
+                && c.value.trim() != a
+            {
+                problems.add(
+                    c.line,
+                    Some(c.column),
+                    Some(f.name),
+                    format!("{:?} differs from {a:?} on line {} of the same order", c.value.trim(), first.line),
+                );
+            }
+        }
+    }
+    if id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        let c = &first.cells["order_id"];
+        problems.add(c.line, Some(c.column), Some("order_id"), format!("{id:?}: an order id has at most 64 characters and no spaces"));
+    }
+    let mut r = OrderReader {
+        problems,
+        first_line: first.line,
+    };
+    let cells = &first.cells;
+    let bought = r.parsed(cells, "bought_at", time);
+    let login = r.text(cells, "buyer_login");
+    let currency = r
+        .parsed(cells, "currency", |v| {
+            let v = v.trim().to_uppercase();
+            if ["PLN", "CZK", "EUR", "HUF"].contains(&v.as_str()) {
+                Ok(v)
+            } else {
+                Err(format!("{v:?} is not one of PLN, CZK, EUR, HUF"))
+            }
+        })
+        .unwrap_or_else(|| "PLN".to_owned());
+    let status = r
+        .parsed(cells, "status", |v| {
+            let v = v.trim().to_uppercase();
+            if STATUSES.contains(&v.as_str()) {
+                Ok(v)
+            } else {
+                Err(format!("{v:?} is not one of {}", STATUSES.join(", ")))
+            }
+        })
+        .unwrap_or_else(|| "READY_FOR_PROCESSING".to_owned());
+    let invoice_required = r.parsed(cells, "invoice_required", yes_no).unwrap_or(false);
+    let email = r.parsed(cells, "buyer_email", |v| {
+        let v = v.trim();
+        if v.contains('@') && !v.contains(' ') {
+            Ok(v.to_owned())
+        } else {
+            Err(format!("{v:?} is not an e-mail address"))
+        }
+    });
+    let country = r
+        .parsed(cells, "country_code", |v| {
+            let v = v.trim().to_uppercase();
+            if v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()) {
+                Ok(v)
+            } else {
+                Err(format!("{v:?} is not a two-letter country code (PL, CZ, …)"))
+            }
+        })
+        .unwrap_or_else(|| "PL".to_owned());
+    let zip = {
+        let pl = country == "PL";
+        r.parsed(cells, "zip_code", |v| {
+            let v = v.trim();
+            let b = v.as_bytes();
+            if !pl || (b.len() == 6 && b[2] == b'-' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit())) {
+                Ok(v.to_owned())
+            } else {
+                Err(format!("{v:?} is not a Polish postcode NN-NNN"))
+            }
+        })
+    };
+    let nip = r.parsed(cells, "nip", |v| v.parse::<Nip>().map_err(|e| e.to_string()));
+    let (first_name, last_name, company, phone) = (
+        r.text(cells, "first_name"),
+        r.text(cells, "last_name"),
+        r.text(cells, "company_name"),
+        r.text(cells, "phone"),
+    );
+    let (street, city) = (r.text(cells, "street"), r.text(cells, "city"));
+    let address_parts = [street.is_some(), zip.is_some(), city.is_some()];
+    if address_parts.iter().any(|x| *x) && !address_parts.iter().all(|x| *x) || nip.is_some() && street.is_none() {
+        let line = r.first_line;
+        r.problems.add(
+            line,
+            None,
+            Some("street"),
+            "an address needs street, zip_code and city together (a NIP needs the address for the invoice)".to_owned(),
+        );
+    }
+    let delivery_cost = r.parsed(cells, "delivery_cost", amount);
+    let (method, pickup) = (r.text(cells, "delivery_method"), r.text(cells, "pickup_point"));
+    // Line items.
+    let mut lines = Vec::new();
+    let mut total: Option<i64> = Some(delivery_cost.unwrap_or(0));
+    for (n, row) in rows.iter().enumerate() {
+        let c = &row.cells;
+        let name = r.text(c, "offer_name");
+        let qty = r.parsed(c, "quantity", |v| match v.trim().parse::<i64>() {
+            Ok(q) if (1..=100_000).contains(&q) => Ok(q),
+            _ => Err(format!("{:?} is not a whole number of pieces from 1 to 100 000", v.trim())),
+        });
+        let unit = r.parsed(c, "unit_price", amount);
+        let vat = r.parsed(c, "vat_rate", |v| v.parse::<VatRate>().map_err(|e| e.to_string()));
+        let (offer_id, sku) = (r.text(c, "offer_id"), r.text(c, "sku"));
+        if let (Some(q), Some(u)) = (qty, unit) {
+            total = total.and_then(|t| q.checked_mul(u).and_then(|x| t.checked_add(x)));
+        }
+        let price = unit.map(|u| Price::from_minor(u, &currency));
+        lines.push(json!({
+            "id": format!("{id}-{}", n + 1),
+            "offer": {
+                "id": offer_id.or_else(|| sku.clone()).unwrap_or_default(),
+                "name": name.unwrap_or_default(),
+                "external": sku.map(|s| json!({"id": s})),
+            },
+            "quantity": qty.unwrap_or(0),
+            "originalPrice": price,
+            "price": price,
+            "tax": vat.map(|v| match v {
+                VatRate::Exempt | VatRate::NotSubject => json!({"rate": null, "subject": null, "exemption": v.as_str().to_uppercase()}),
+                rate => json!({"rate": format!("{}.00", rate.as_str()), "subject": null, "exemption": null}),
+            }),
+            "boughtAt": bought.map(|b| allegro_api_types::Instant::from_millis(b).to_string()),
+        }));
+    }
+    if total.is_none() {
+        let line = r.first_line;
+        r.problems.add(line, None, None, "the order's total is too large".to_owned());
+    }
+    if problems_len(r.problems) > before {
+        return None;
+    }
+    let address = street.as_ref().map(|street| {
+        json!({
+            "firstName": first_name.clone().unwrap_or_default(),
+            "lastName": last_name.clone().unwrap_or_default(),
+            "street": street, "city": city, "zipCode": zip, "countryCode": country,
+            "companyName": company, "phoneNumber": phone,
+        })
+    });
+    let invoice_address = nip.as_ref().map(|nip| {
+        json!({
+            "street": street, "city": city, "zipCode": zip, "countryCode": country,
+            "company": {
+                "name": company.clone().unwrap_or_default(),
+                "ids": [{"type": "PL_NIP", "value": nip.as_str()}],
+                "vatPayerStatus": "NOT_APPLICABLE",
+                "taxId": nip.as_str(),
+            },
+        })
+    });
+    let form = json!({
+        "id": id,
+        "buyer": {
+            "id": "", "email": email.unwrap_or_default(), "login": login.unwrap_or_default(),
+            "firstName": first_name, "lastName": last_name, "companyName": company,
+            "guest": false, "phoneNumber": phone,
+        },
+        "status": status,
+        "fulfillment": {"status": "NEW"},
+        "delivery": (method.is_some() || pickup.is_some() || address.is_some() || delivery_cost.is_some()).then(|| json!({
+            "address": address,
+            "method": method.map(|m| json!({"id": null, "name": m})),
+            "pickupPoint": pickup.map(|p| json!({"id": p})),
+            "cost": Price::from_minor(delivery_cost.unwrap_or(0), &currency),
+        })),
+        "invoice": {"required": invoice_required || nip.is_some(), "address": invoice_address},
+        "lineItems": lines,
+        "surcharges": [],
+        "marketplace": {"id": marketplace(&currency)},
+        "summary": {"totalToPay": Price::from_minor(total.unwrap_or(0), &currency)},
+    });
+    match serde_json::from_value::<CheckoutForm>(strip_nulls(form)) {
+        Ok(form) => Some(FileOrder {
+            form,
+            line: first.cells.get("order_id").map_or(first.line, |c| c.line),
+        }),
+        Err(e) => {
+            // Every value was checked above; a failure here is a bug, reported where it is.
+            problems_add_internal(r.problems, first.line, &e.to_string());
+            None
+        }
+    }
+}
+
+fn strip_nulls(v: Value) -> Value {
+    match v {
+        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect()),
+        Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
+        other => other,
+    }
+}
+
+fn problems_len(p: &Problems) -> usize {
+    p.count()
+}
+
+fn problems_add_internal(p: &mut Problems, line: usize, message: &str) {
+    p.add(line, None, None, format!("this order could not be built ({message})"));
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn amounts_as_sellers_write_them() {
+        for (raw, minor) in [
+            ("49,99", 4999),
+            ("49.99", 4999),
+            ("1 234,50", 123_450),
+            ("1\u{a0}234,5", 123_450),
+            ("1.234,50", 123_450),
+            ("1,234.50", 123_450),
+            ("12", 1200),
+            ("12 zł", 1200),
+            (",5", 50),
+        ] {
+            assert_eq!(amount(raw), Ok(minor), "{raw}");
+        }
+        for bad in ["", "12,3x", "-5", "1,234", "abc", "12,,3"] {
+            assert!(amount(bad).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn times_are_polish_unless_an_offset_is_given() {
+        // 2026-11-05 14:30 in Warsaw is 13:30 UTC (CET); 2026-07-05 14:30 is 12:30 UTC (CEST).
+        let winter = 1_793_885_400_000;
+        assert_eq!(time("2026-11-05 14:30"), Ok(winter));
+        assert_eq!(time("05.11.2026 14:30"), Ok(winter));
+        assert_eq!(time("2026-11-05T13:30:00Z"), Ok(winter));
+        assert_eq!(time("2026-07-05 14:30").unwrap() % 86_400_000, 12 * 3_600_000 + 30 * 60_000);
+        assert!(time("2026-02-30 10:00").is_err());
+        assert!(time("yesterday").is_err());
+    }
+}

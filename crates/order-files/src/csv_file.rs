@@ -1,0 +1,160 @@
+//! CSV: a header row naming the columns (any order, English or Polish names), `;` or `,`
+//! between fields (whichever the header uses), quotes as Excel writes them.
+
+use std::collections::HashMap;
+
+use crate::Problems;
+use crate::build::{Cell, FIELDS, RawRow, field_of};
+
+/// The separator the header line uses: Polish Excel writes `;`, others `,`.
+fn separator(header: &str) -> u8 {
+    let (mut semi, mut comma, mut quoted) = (0, 0, false);
+    for c in header.chars() {
+        match c {
+            '"' => quoted = !quoted,
+            ';' if !quoted => semi += 1,
+            ',' if !quoted => comma += 1,
+            _ => {}
+        }
+    }
+    if semi >= comma { b';' } else { b',' }
+}
+
+fn line_at(text: &str, byte: usize) -> usize {
+    let bytes = text.as_bytes();
+    // After CRLF a record's position is the '\n' left over from the line before.
+    let mut at = byte.min(bytes.len());
+    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
+        at += 1;
+    }
+    bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+}
+
+/// Every data row, with its cells located; header problems stop the reading.
+pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
+    let header_line = text.lines().next().unwrap_or("");
+    if header_line.trim().is_empty() {
+        problems.add(1, None, None, "the file is empty: the first line must name the columns");
+        return Vec::new();
+    }
+    let sep = separator(header_line);
+    let mut reader = csv::ReaderBuilder::new()
+        .delimiter(sep)
+        .has_headers(false)
+        .flexible(true)
+        .from_reader(text.as_bytes());
+    let mut records = reader.records();
+    let header = match records.next() {
+        Some(Ok(h)) => h,
+        Some(Err(e)) => {
+            problems.add(1, None, None, format!("the header row cannot be read: {e}"));
+            return Vec::new();
+        }
+        None => return Vec::new(),
+    };
+    let mut columns: Vec<Option<&'static str>> = Vec::new();
+    let mut seen: HashMap<&'static str, usize> = HashMap::new();
+    for (i, name) in header.iter().enumerate() {
+        let name = name.trim_start_matches('\u{feff}');
+        match field_of(name) {
+            Some(f) => {
+                if let Some(first) = seen.insert(f.name, i + 1) {
+                    problems.add(1, Some(i + 1), Some(f.name), format!("the column is given twice (also column {first})"));
+                }
+                columns.push(Some(f.name));
+            }
+            None if name.trim().is_empty() => columns.push(None),
+            None => {
+                problems.add(
+                    1,
+                    Some(i + 1),
+                    Some(name.trim()),
+                    format!(
+                        "unknown column {:?}; the columns are: {}",
+                        name.trim(),
+                        FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
+                    ),
+                );
+                columns.push(None);
+            }
+        }
+    }
+    for f in FIELDS.iter().filter(|f| f.required) {
+        if !seen.contains_key(f.name) {
+            let other = if sep == b';' { ',' } else { ';' };
+            let hint = if header_line.contains(other) {
+                format!(" (is the separator {other:?}? the header was read with {:?})", sep as char)
+            } else {
+                String::new()
+            };
+            problems.add(1, None, Some(f.name), format!("missing column {} ({}){hint}", f.name, f.polish));
+        }
+    }
+    if !problems.is_empty() {
+        return Vec::new();
+    }
+    let mut out = Vec::new();
+    for record in records {
+        let record = match record {
+            Ok(r) => r,
+            Err(e) => {
+                let line = e.position().map_or(0, |p| line_at(text, p.byte() as usize));
+                problems.add(line, None, None, format!("the row cannot be read: {e}"));
+                continue;
+            }
+        };
+        // From the byte offset: csv's own line count is one short after CRLF line ends.
+        let line = record.position().map_or(0, |p| line_at(text, p.byte() as usize));
+        if record.iter().all(|v| v.trim().is_empty()) {
+            continue;
+        }
+        if record.len() != columns.len() {
+            problems.add(
+                line,
+                None,
+                None,
+                format!(
+                    "has {} fields, the header has {} (a {:?} inside a value must be in quotes)",
+                    record.len(),
+                    columns.len(),
+                    sep as char
+                ),
+            );
+            continue;
+        }
+        let cells = record
+            .iter()
+            .enumerate()
+            .filter_map(|(i, v)| {
+                columns[i].map(|name| {
+                    (
+                        name,
+                        Cell {
+                            value: v.to_owned(),
+                            line,
+                            column: i + 1,
+                        },
+                    )
+                })
+            })
+            .collect();
+        out.push(RawRow { line, cells, group: None });
+    }
+    if out.is_empty() && problems.is_empty() {
+        problems.add(2, None, None, "the file has a header but no orders");
+    }
+    out
+}
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn rows_know_their_lines_whatever_the_line_ends() {
+        let header = "order_id;bought_at;buyer_login;offer_name;quantity;unit_price";
+        for end in ["\r\n", "\n"] {
+            let text = format!("{header}{end}1;2026-01-01;a;b;1;1{end}2;2026-01-01;a;b;1;1{end}");
+            let mut p = crate::Problems::default();
+            let lines: Vec<usize> = super::rows(&text, &mut p).iter().map(|r| r.line).collect();
+            assert_eq!(lines, vec![2, 3], "{end:?}");
+        }
+    }
+}

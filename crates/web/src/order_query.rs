@@ -1,0 +1,169 @@
+//! The orders list's query, shared by the UI (`/orders?…`) and the API
+//! (`/api/v1/orders?…`): one set of names, one parser, one set of messages.
+
+use serde::Deserialize;
+use store::{OrderFilter, OrderSort};
+
+/// The orders list's parameters as they arrive; empty values mean "any".
+#[derive(Debug, Clone, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct OrderParams {
+    /// Linked account id.
+    pub account: Option<String>,
+    /// Allegro status.
+    pub status: Option<String>,
+    /// Fulfillment status.
+    pub fulfillment_status: Option<String>,
+    /// Marketplace (`allegro-pl`, `allegro-cz`…).
+    pub marketplace: Option<String>,
+    /// Buyer login.
+    pub buyer: Option<String>,
+    /// Purchase date from, `YYYY-MM-DD`, inclusive.
+    pub from: Option<String>,
+    /// Purchase date to, `YYYY-MM-DD`, inclusive.
+    pub to: Option<String>,
+    /// `yes`: the buyer asked for an invoice; `no`: did not.
+    pub invoice: Option<String>,
+    /// One of [`OrderSort::ALL`]'s words.
+    pub sort: Option<String>,
+    /// UI page (0-based).
+    pub page: Option<i64>,
+    /// API offset.
+    pub offset: Option<i64>,
+    /// API page size.
+    pub limit: Option<i64>,
+}
+
+/// Allegro's order statuses, in the order the UI lists them.
+pub const STATUSES: [&str; 4] = ["READY_FOR_PROCESSING", "FILLED_IN", "BOUGHT", "CANCELLED"];
+
+/// Fulfillment statuses of the spec (`CheckoutFormFulfillment.status`).
+pub const FULFILLMENT_STATUSES: [&str; 8] = [
+    "NEW",
+    "PROCESSING",
+    "READY_FOR_SHIPMENT",
+    "READY_FOR_PICKUP",
+    "SENT",
+    "PICKED_UP",
+    "CANCELLED",
+    "SUSPENDED",
+];
+
+/// Marketplaces orders come from.
+pub const MARKETPLACES: [&str; 4] = ["allegro-pl", "allegro-cz", "allegro-sk", "allegro-hu"];
+
+fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
+impl OrderParams {
+    /// The filter these parameters ask for, or the field that is wrong and why.
+    pub fn filter(&self) -> Result<OrderFilter, (&'static str, String)> {
+        let one_of = |field: &'static str, v: Option<String>, allowed: &[&str]| match v {
+            Some(v) if !allowed.contains(&v.as_str()) => Err((field, format!("{v:?} is not one of {}", allowed.join(", ")))),
+            v => Ok(v),
+        };
+        let day = |field: &'static str, v: Option<String>| {
+            v.map(|raw| crate::api::day_ms(field, &raw).map_err(|_| (field, format!("{raw:?} is not a date YYYY-MM-DD"))))
+                .transpose()
+        };
+        let account = nonempty(&self.account)
+            .map(|raw| raw.parse().map_err(|_| ("account", format!("{raw:?} is not an account id"))))
+            .transpose()?;
+        let from = day("from", nonempty(&self.from))?;
+        let to = day("to", nonempty(&self.to))?;
+        if let (Some(f), Some(t)) = (from, to)
+            && t < f
+        {
+            return Err(("to", "the end date is before the start date".to_owned()));
+        }
+        Ok(OrderFilter {
+            account_id: account,
+            status: one_of("status", nonempty(&self.status), &STATUSES)?,
+            fulfillment_status: one_of("fulfillment_status", nonempty(&self.fulfillment_status), &FULFILLMENT_STATUSES)?,
+            marketplace: nonempty(&self.marketplace),
+            buyer_login: nonempty(&self.buyer),
+            bought_from_ms: from,
+            bought_to_ms: to.map(|ms| ms + 86_400_000),
+            needs_invoice: match nonempty(&self.invoice).as_deref() {
+                None => None,
+                Some("yes") => Some(true),
+                Some("no") => Some(false),
+                Some(other) => return Err(("invoice", format!("{other:?} is not yes or no"))),
+            },
+            sort: match nonempty(&self.sort) {
+                None => OrderSort::default(),
+                Some(w) => OrderSort::parse(&w).ok_or_else(|| {
+                    (
+                        "sort",
+                        format!(
+                            "{w:?} is not one of {}",
+                            OrderSort::ALL.iter().map(|(_, w)| *w).collect::<Vec<_>>().join(", ")
+                        ),
+                    )
+                })?,
+            },
+        })
+    }
+
+    /// The UI query string of these filters at `page` (empty filters left out).
+    pub fn query_string(&self, page: Option<i64>) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("account", &self.account),
+            ("status", &self.status),
+            ("fulfillment_status", &self.fulfillment_status),
+            ("marketplace", &self.marketplace),
+            ("buyer", &self.buyer),
+            ("from", &self.from),
+            ("to", &self.to),
+            ("invoice", &self.invoice),
+            ("sort", &self.sort),
+        ] {
+            if let Some(v) = nonempty(v) {
+                q.append_pair(k, &v);
+            }
+        }
+        if let Some(p) = page {
+            q.append_pair("page", &p.to_string());
+        }
+        q.finish()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_names_the_wrong_field() {
+        let ok = OrderParams {
+            status: Some("READY_FOR_PROCESSING".into()),
+            invoice: Some("yes".into()),
+            sort: Some("total_desc".into()),
+            from: Some("2026-11-01".into()),
+            to: Some("2026-11-02".into()),
+            buyer: Some("  ".into()),
+            ..OrderParams::default()
+        };
+        let f = ok.filter().unwrap();
+        assert_eq!(f.needs_invoice, Some(true));
+        assert_eq!(f.sort, OrderSort::TotalDesc);
+        assert_eq!(f.buyer_login, None);
+        assert_eq!(f.bought_to_ms.unwrap() - f.bought_from_ms.unwrap(), 2 * 86_400_000);
+        for (params, field) in [
+            (OrderParams { status: Some("PAID".into()), ..OrderParams::default() }, "status"),
+            (OrderParams { sort: Some("price".into()), ..OrderParams::default() }, "sort"),
+            (OrderParams { invoice: Some("maybe".into()), ..OrderParams::default() }, "invoice"),
+            (OrderParams { from: Some("2026-13-01".into()), ..OrderParams::default() }, "from"),
+            (OrderParams { account: Some("x".into()), ..OrderParams::default() }, "account"),
+            (
+                OrderParams { from: Some("2026-11-02".into()), to: Some("2026-11-01".into()), ..OrderParams::default() },
+                "to",
+            ),
+        ] {
+            assert_eq!(params.filter().unwrap_err().0, field);
+        }
+        assert_eq!(ok.query_string(Some(2)), "status=READY_FOR_PROCESSING&from=2026-11-01&to=2026-11-02&invoice=yes&sort=total_desc&page=2");
+    }
+}
