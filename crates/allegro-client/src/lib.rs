@@ -20,4 +20,6 @@ pub use budget::RateBudgets;
 pub use environment::Environment;
 pub use error::{AllegroError, OAuthError};
 pub use oauth::{DeviceAuthorization, DevicePoll, OAuthClient, Pkce, TokenSet, decode_claims};
-pub use rest::{Account, Allegro, AllegroBuilder, CheckoutFormsQuery, OrderSort, RetryPolicy};
+pub use rest::{
+    Account, Allegro, AllegroBuilder, CheckoutFormsQuery, MAX_RESULT_WINDOW, ORDER_RETENTION_MS, OrderSort, RetryPolicy,
+};

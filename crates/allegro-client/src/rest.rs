@@ -230,10 +230,10 @@ impl CheckoutFormsQuery {
 }
 
 /// Allegro serves at most offset + limit = 10 000 orders of one query (§8.3).
-const MAX_RESULT_WINDOW: u32 = 10_000;
+pub const MAX_RESULT_WINDOW: u32 = 10_000;
 const PAGE: u32 = 100;
 /// Orders are kept for 365 days.
-const ORDER_RETENTION_MS: i64 = 365 * 86_400_000;
+pub const ORDER_RETENTION_MS: i64 = 365 * 86_400_000;
 
 impl Account<'_> {
     /// `GET /me`.

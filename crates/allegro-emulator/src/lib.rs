@@ -139,6 +139,11 @@ impl Emulator {
         *self.settings.write() = settings;
     }
 
+    /// API requests counted so far (every endpoint behind the API guard).
+    pub fn api_requests(&self) -> u64 {
+        self.traffic.lock().total
+    }
+
     /// Number of orders held for a seller.
     pub fn order_count(&self, seller_id: &str) -> usize {
         let world = self.world.read();

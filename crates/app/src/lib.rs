@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod crypto;
+mod imports;
 mod linking;
 mod sync;
 mod tokens;
@@ -18,6 +19,7 @@ use store::{Connection, Store, StoreError};
 
 pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
+pub use imports::{DateRange, IMPORT_JOB, ImportError};
 pub use linking::{LinkOutcome, StateProblem};
 pub use sync::{SyncReport, order_record};
 pub use tokens::{RefreshOutcome, RefreshPolicy};

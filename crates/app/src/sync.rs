@@ -13,6 +13,8 @@ use crate::{App, AppError};
 
 /// Journal pages are read 1 000 events at a time (Allegro's maximum).
 const EVENTS_PAGE: u32 = 1000;
+/// How far back a newly linked account's orders are read (older ones: an import).
+pub const FIRST_SYNC_DAYS: i64 = 30;
 
 /// What one sync pass did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -113,9 +115,24 @@ impl App {
         let allegro = api.account(&client_id, &token);
         let mut cursor = self.store.sync_cursor(id).await?;
         let mut report = SyncReport::default();
+        if cursor.is_none() {
+            // First sync of an account: reading the whole journal costs a request per
+            // order it names. `event-stats` gives the newest event instead; the orders
+            // before it come from one reconciliation, 100 per request. Stats first, so
+            // nothing falls between the two.
+            let stats = allegro
+                .order_event_stats()
+                .await
+                .map_err(|e| allegro_failed(e, "reading the journal's newest event"))?;
+            report = self.reconcile_account(id, FIRST_SYNC_DAYS).await?;
+            // An empty journal is marked "" (read from its start next time).
+            let start = stats.latest_event.map(|e| e.id).unwrap_or_default();
+            self.store.save_orders(id, &[], Some(&start), self.now_ms()).await?;
+            cursor = Some(start);
+        }
         loop {
             let page = allegro
-                .order_events(cursor.as_deref(), &[], EVENTS_PAGE)
+                .order_events(cursor.as_deref().filter(|c| !c.is_empty()), &[], EVENTS_PAGE)
                 .await
                 .map_err(|e| allegro_failed(e, "reading the order journal"))?;
             let Some(last) = page.events.last().map(|e| e.id.clone()) else {
@@ -168,6 +185,63 @@ impl App {
                 }
             }
             out.push((id, result.map_err(|e| format!("{e:#}"))));
+        }
+        Ok(out)
+    }
+
+    /// One pass of adaptive polling: claims the accounts whose next journal read is due
+    /// (at most `policy.polls_per_second × seconds` of them, under a lease so no other
+    /// process reads them at once), reads each journal concurrently, and schedules the
+    /// next read: sooner for an account that had events, later for a quiet one, backed
+    /// off for a failing one, which therefore never holds the others up.
+    pub async fn sync_due_accounts(
+        &self,
+        policy: &domain::PollPolicy,
+        seconds: i64,
+    ) -> Result<Vec<(AccountId, Result<SyncReport, String>)>, AppError> {
+        let now = self.now_ms();
+        let limit = (policy.polls_per_second * seconds.max(1)).max(1);
+        let claims = self
+            .store
+            .claim_due_syncs(&self.instance, now, now + 5 * 60_000, limit)
+            .await?;
+        let mut tasks = tokio::task::JoinSet::new();
+        let gate = std::sync::Arc::new(tokio::sync::Semaphore::new(16));
+        for claim in claims {
+            let app = self.clone();
+            let gate = gate.clone();
+            let policy = *policy;
+            tasks.spawn(async move {
+                let _permit = gate.acquire_owned().await;
+                let result = app.sync_account(&claim.account_id).await;
+                let now = app.now_ms();
+                let next = match &result {
+                    Ok(r) => {
+                        let quiet = if r.events > 0 { 0 } else { claim.quiet_polls + 1 };
+                        store::SyncSchedule {
+                            next_at_ms: now + policy.next_delay_ms(quiet),
+                            quiet_polls: quiet,
+                            failures: 0,
+                        }
+                    }
+                    Err(_) => store::SyncSchedule {
+                        next_at_ms: now + policy.failure_delay_ms(claim.failures + 1),
+                        quiet_polls: claim.quiet_polls,
+                        failures: claim.failures + 1,
+                    },
+                };
+                let scheduled = app.store.schedule_sync(&claim.account_id, &app.instance, &next).await;
+                let result = match (result, scheduled) {
+                    (Ok(r), Ok(())) => Ok(r),
+                    (Err(e), _) => Err(format!("{e:#}")),
+                    (_, Err(e)) => Err(format!("scheduling the next sync: {e}")),
+                };
+                (claim.account_id, result)
+            });
+        }
+        let mut out = Vec::new();
+        while let Some(done) = tasks.join_next().await {
+            out.push(done.map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a sync task panicked")))?);
         }
         Ok(out)
     }

@@ -61,18 +61,6 @@ async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
             ..Faults::default()
         })
         .unwrap();
-    emu.emulator
-        .generate_orders(
-            &seller,
-            OrderPlan {
-                count: 300,
-                seed: 4,
-                days: 40,
-                pending_share: 0.2,
-                pay_within_seconds: 600,
-            },
-        )
-        .unwrap();
     let app = testkit::app(
         testkit::open_store(&testkit::sqlite_url()).await,
         Arc::new(domain::SystemClock),
@@ -85,6 +73,21 @@ async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
         panic!()
     };
 
+    // The first sync of an empty account marks its journal's start.
+    let empty = app.sync_account(&account).await.unwrap();
+    assert_eq!(empty.counts, store::UpsertCounts::default());
+    emu.emulator
+        .generate_orders(
+            &seller,
+            OrderPlan {
+                count: 300,
+                seed: 4,
+                days: 40,
+                pending_share: 0.2,
+                pay_within_seconds: 600,
+            },
+        )
+        .unwrap();
     emu.emulator
         .set_faults(Faults {
             skip_ready_for_processing: 1.0,

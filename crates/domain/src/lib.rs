@@ -4,6 +4,7 @@
 
 mod ids;
 mod nip;
+mod polling;
 mod settings;
 
 use std::fmt;
@@ -11,6 +12,7 @@ use std::str::FromStr;
 
 pub use ids::*;
 pub use nip::*;
+pub use polling::*;
 pub use settings::*;
 
 /// Time is an input (DESIGN.md): everything that needs "now" gets a `Clock`.

@@ -138,13 +138,20 @@ pub(crate) fn amount(raw: &str) -> Result<i64, String> {
         return Err(bad());
     }
     let int: String = groups.concat();
-    if int.is_empty() && frac.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
+    if int.is_empty() && frac.is_empty()
+        || !int.bytes().all(|b| b.is_ascii_digit())
+        || !frac.bytes().all(|b| b.is_ascii_digit())
+    {
         return Err(bad());
     }
     if frac.len() > 2 {
         return Err(format!("{raw:?} has more than two decimal places"));
     }
-    let whole: i64 = if int.is_empty() { 0 } else { int.parse().map_err(|_| bad())? };
+    let whole: i64 = if int.is_empty() {
+        0
+    } else {
+        int.parse().map_err(|_| bad())?
+    };
     let cents: i64 = format!("{frac:0<2}").parse().map_err(|_| bad())?;
     whole
         .checked_mul(100)
@@ -179,9 +186,7 @@ pub(crate) fn time(raw: &str) -> Result<i64, String> {
     if civil.year() < 2000 {
         return Err(format!("{raw:?} is before the year 2000"));
     }
-    let zoned = civil
-        .in_tz("Europe/Warsaw")
-        .map_err(|e| format!("{raw:?}: {e}"))?;
+    let zoned = civil.in_tz("Europe/Warsaw").map_err(|e| format!("{raw:?}: {e}"))?;
     Ok(zoned.timestamp().as_millisecond())
 }
 
@@ -223,7 +228,12 @@ impl OrderReader<'_> {
         (!v.is_empty()).then(|| v.to_owned())
     }
 
-    fn parsed<T>(&mut self, cells: &HashMap<&'static str, Cell>, field: &'static str, parse: impl Fn(&str) -> Result<T, String>) -> Option<T> {
+    fn parsed<T>(
+        &mut self,
+        cells: &HashMap<&'static str, Cell>,
+        field: &'static str,
+        parse: impl Fn(&str) -> Result<T, String>,
+    ) -> Option<T> {
         let c = cells.get(field)?;
         if c.value.trim().is_empty() {
             return None;
@@ -246,10 +256,15 @@ pub(crate) fn orders(rows: Vec<RawRow>, format: Format, problems: &mut Problems)
     for row in &rows {
         for f in FIELDS.iter().filter(|f| f.required) {
             match row.cells.get(f.name) {
-                Some(c) if c.value.trim().is_empty() => {
-                    problems.add(c.line, Some(c.column), Some(f.name), "is empty; it is required".to_owned())
+                Some(c) if c.value.trim().is_empty() => problems.add(
+                    c.line,
+                    Some(c.column),
+                    Some(f.name),
+                    "is empty; it is required".to_owned(),
+                ),
+                None if format == Format::Xml => {
+                    problems.add(row.line, None, Some(f.xml), "is missing; it is required".to_owned())
                 }
-                None if format == Format::Xml => problems.add(row.line, None, Some(f.xml), "is missing; it is required".to_owned()),
                 _ => {}
             }
         }
@@ -260,7 +275,12 @@ pub(crate) fn orders(rows: Vec<RawRow>, format: Format, problems: &mut Problems)
             .collect();
         key.sort();
         if let Some(first) = seen_rows.get(&key) {
-            problems.add(row.line, None, None, format!("repeats line {first} exactly (a duplicated row?)"));
+            problems.add(
+                row.line,
+                None,
+                None,
+                format!("repeats line {first} exactly (a duplicated row?)"),
+            );
         } else {
             seen_rows.insert(key, row.line);
         }
@@ -270,7 +290,9 @@ pub(crate) fn orders(rows: Vec<RawRow>, format: Format, problems: &mut Problems)
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut xml_ids: HashMap<String, usize> = HashMap::new();
     for row in &rows {
-        let Some(id_cell) = row.cells.get("order_id") else { continue };
+        let Some(id_cell) = row.cells.get("order_id") else {
+            continue;
+        };
         let id = id_cell.value.trim().to_owned();
         if id.is_empty() {
             continue;
@@ -322,14 +344,23 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
                     c.line,
                     Some(c.column),
                     Some(f.name),
-                    format!("{:?} differs from {a:?} on line {} of the same order", c.value.trim(), first.line),
+                    format!(
+                        "{:?} differs from {a:?} on line {} of the same order",
+                        c.value.trim(),
+                        first.line
+                    ),
                 );
             }
         }
     }
     if id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
         let c = &first.cells["order_id"];
-        problems.add(c.line, Some(c.column), Some("order_id"), format!("{id:?}: an order id has at most 64 characters and no spaces"));
+        problems.add(
+            c.line,
+            Some(c.column),
+            Some("order_id"),
+            format!("{id:?}: an order id has at most 64 characters and no spaces"),
+        );
     }
     let mut r = OrderReader {
         problems,
@@ -382,7 +413,8 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
         r.parsed(cells, "zip_code", |v| {
             let v = v.trim();
             let b = v.as_bytes();
-            if !pl || (b.len() == 6 && b[2] == b'-' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit())) {
+            if !pl || (b.len() == 6 && b[2] == b'-' && b.iter().enumerate().all(|(i, c)| i == 2 || c.is_ascii_digit()))
+            {
                 Ok(v.to_owned())
             } else {
                 Err(format!("{v:?} is not a Polish postcode NN-NNN"))
@@ -417,7 +449,10 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
         let name = r.text(c, "offer_name");
         let qty = r.parsed(c, "quantity", |v| match v.trim().parse::<i64>() {
             Ok(q) if (1..=100_000).contains(&q) => Ok(q),
-            _ => Err(format!("{:?} is not a whole number of pieces from 1 to 100 000", v.trim())),
+            _ => Err(format!(
+                "{:?} is not a whole number of pieces from 1 to 100 000",
+                v.trim()
+            )),
         });
         let unit = r.parsed(c, "unit_price", amount);
         let vat = r.parsed(c, "vat_rate", |v| v.parse::<VatRate>().map_err(|e| e.to_string()));
@@ -445,7 +480,8 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
     }
     if total.is_none() {
         let line = r.first_line;
-        r.problems.add(line, None, None, "the order's total is too large".to_owned());
+        r.problems
+            .add(line, None, None, "the order's total is too large".to_owned());
     }
     if problems_len(r.problems) > before {
         return None;
@@ -505,7 +541,12 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
 
 fn strip_nulls(v: Value) -> Value {
     match v {
-        Value::Object(map) => Value::Object(map.into_iter().filter(|(_, v)| !v.is_null()).map(|(k, v)| (k, strip_nulls(v))).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .filter(|(_, v)| !v.is_null())
+                .map(|(k, v)| (k, strip_nulls(v)))
+                .collect(),
+        ),
         Value::Array(items) => Value::Array(items.into_iter().map(strip_nulls).collect()),
         other => other,
     }
@@ -550,7 +591,10 @@ mod tests {
         assert_eq!(time("2026-11-05 14:30"), Ok(winter));
         assert_eq!(time("05.11.2026 14:30"), Ok(winter));
         assert_eq!(time("2026-11-05T13:30:00Z"), Ok(winter));
-        assert_eq!(time("2026-07-05 14:30").unwrap() % 86_400_000, 12 * 3_600_000 + 30 * 60_000);
+        assert_eq!(
+            time("2026-07-05 14:30").unwrap() % 86_400_000,
+            12 * 3_600_000 + 30 * 60_000
+        );
         assert!(time("2026-02-30 10:00").is_err());
         assert!(time("yesterday").is_err());
     }

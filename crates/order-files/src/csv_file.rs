@@ -59,7 +59,12 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
         match field_of(name) {
             Some(f) => {
                 if let Some(first) = seen.insert(f.name, i + 1) {
-                    problems.add(1, Some(i + 1), Some(f.name), format!("the column is given twice (also column {first})"));
+                    problems.add(
+                        1,
+                        Some(i + 1),
+                        Some(f.name),
+                        format!("the column is given twice (also column {first})"),
+                    );
                 }
                 columns.push(Some(f.name));
             }
@@ -83,11 +88,19 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
         if !seen.contains_key(f.name) {
             let other = if sep == b';' { ',' } else { ';' };
             let hint = if header_line.contains(other) {
-                format!(" (is the separator {other:?}? the header was read with {:?})", sep as char)
+                format!(
+                    " (is the separator {other:?}? the header was read with {:?})",
+                    sep as char
+                )
             } else {
                 String::new()
             };
-            problems.add(1, None, Some(f.name), format!("missing column {} ({}){hint}", f.name, f.polish));
+            problems.add(
+                1,
+                None,
+                Some(f.name),
+                format!("missing column {} ({}){hint}", f.name, f.polish),
+            );
         }
     }
     if !problems.is_empty() {
@@ -138,7 +151,11 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                 })
             })
             .collect();
-        out.push(RawRow { line, cells, group: None });
+        out.push(RawRow {
+            line,
+            cells,
+            group: None,
+        });
     }
     if out.is_empty() && problems.is_empty() {
         problems.add(2, None, None, "the file has a header but no orders");

@@ -86,7 +86,12 @@ impl FileError {
 impl fmt::Display for FileErrors {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let total = self.errors.len() + self.more;
-        write!(f, "{} was not imported ({total} problem{})", self.file, if total == 1 { "" } else { "s" })?;
+        write!(
+            f,
+            "{} was not imported ({total} problem{})",
+            self.file,
+            if total == 1 { "" } else { "s" }
+        )?;
         for e in &self.errors {
             write!(f, "\n  {}", e.describe(&self.file))?;
         }
@@ -146,7 +151,12 @@ pub struct FileOrder {
 }
 
 /// Reads a whole file. `format` defaults to what the name's extension says.
-pub fn read(file_name: &str, bytes: &[u8], format: Option<Format>, encoding: Encoding) -> Result<Vec<FileOrder>, FileErrors> {
+pub fn read(
+    file_name: &str,
+    bytes: &[u8],
+    format: Option<Format>,
+    encoding: Encoding,
+) -> Result<Vec<FileOrder>, FileErrors> {
     let mut problems = Problems::default();
     let Some(format) = format.or_else(|| Format::from_file_name(file_name)) else {
         problems.add(

@@ -102,7 +102,8 @@ pub(crate) fn decode(bytes: &[u8], encoding: Encoding, format: Format) -> Result
         Encoding::Windows1250 if has_bom => Err(DecodeError {
             line: 1,
             column: 1,
-            message: "the file starts with a UTF-8 byte-order mark but Windows-1250 was chosen: choose UTF-8 or auto".into(),
+            message: "the file starts with a UTF-8 byte-order mark but Windows-1250 was chosen: choose UTF-8 or auto"
+                .into(),
         }),
         Encoding::Windows1250 => windows_1250(body),
         Encoding::Auto => match utf8(body) {

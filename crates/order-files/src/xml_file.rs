@@ -63,11 +63,18 @@ impl Reader<'_, '_> {
     }
 
     /// Checks the element's namespace and attributes; returns its cells.
-    fn attributes(&mut self, node: roxmltree::Node<'_, '_>, allowed: &[(&str, &'static str)]) -> HashMap<&'static str, Cell> {
+    fn attributes(
+        &mut self,
+        node: roxmltree::Node<'_, '_>,
+        allowed: &[(&str, &'static str)],
+    ) -> HashMap<&'static str, Cell> {
         let mut cells = HashMap::new();
         for attr in node.attributes() {
             let start = attr.range().start;
-            match allowed.iter().find(|(name, _)| *name == attr.name() && attr.namespace().is_none()) {
+            match allowed
+                .iter()
+                .find(|(name, _)| *name == attr.name() && attr.namespace().is_none())
+            {
                 Some((_, field)) => {
                     let (line, column) = self.pos(start);
                     cells.insert(
@@ -102,7 +109,10 @@ impl Reader<'_, '_> {
                 self.problem(
                     node.range().start,
                     None,
-                    format!("<{}> is in namespace {other:?}; use {NAMESPACE:?} or none", node.tag_name().name()),
+                    format!(
+                        "<{}> is in namespace {other:?}; use {NAMESPACE:?} or none",
+                        node.tag_name().name()
+                    ),
                 );
                 false
             }
@@ -115,7 +125,10 @@ impl Reader<'_, '_> {
                 self.problem(
                     child.range().start,
                     None,
-                    format!("text is not allowed inside <{}>; values go in attributes", node.tag_name().name()),
+                    format!(
+                        "text is not allowed inside <{}>; values go in attributes",
+                        node.tag_name().name()
+                    ),
                 );
             }
         }
@@ -128,7 +141,12 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
         Ok(d) => d,
         Err(e) => {
             let p = e.pos();
-            problems.add(p.row as usize, Some(p.col as usize), None, format!("not well-formed XML: {e}"));
+            problems.add(
+                p.row as usize,
+                Some(p.col as usize),
+                None,
+                format!("not well-formed XML: {e}"),
+            );
             return Vec::new();
         }
     };
@@ -160,7 +178,11 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
         let mut base = r.attributes(order, ORDER);
         for (attr, field) in [("id", "order_id"), ("boughtAt", "bought_at")] {
             if !base.contains_key(field) {
-                r.problem(order.range().start, Some(attr), format!("<order> needs the attribute {attr}"));
+                r.problem(
+                    order.range().start,
+                    Some(attr),
+                    format!("<order> needs the attribute {attr}"),
+                );
             }
         }
         let mut lines = Vec::new();
@@ -176,7 +198,11 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                     }
                     let cells = r.attributes(child, BUYER);
                     if !cells.contains_key("buyer_login") {
-                        r.problem(child.range().start, Some("login"), "<buyer> needs the attribute login".into());
+                        r.problem(
+                            child.range().start,
+                            Some("login"),
+                            "<buyer> needs the attribute login".into(),
+                        );
                     }
                     base.extend(cells);
                     for extra in child.children().filter(|n| n.is_element()) {

@@ -20,7 +20,10 @@ fn polish_excel_file_in_windows_1250() {
     assert_eq!(first.id, "ZAM/2026/0001");
     assert_eq!(first.line_items.len(), 2, "two rows, one order");
     assert_eq!(first.line_items[1].offer.name, "Książka „Pan Tadeusz”");
-    assert_eq!(first.line_items[0].offer.external.as_ref().unwrap().id.as_deref(), Some("KUB-01"));
+    assert_eq!(
+        first.line_items[0].offer.external.as_ref().unwrap().id.as_deref(),
+        Some("KUB-01")
+    );
     // 2 × 24,50 + 39,90 + delivery 12,99
     assert_eq!(first.summary.total_to_pay.amount, "101.89");
     assert_eq!(first.summary.total_to_pay.currency, "PLN");
@@ -29,12 +32,24 @@ fn polish_excel_file_in_windows_1250() {
     assert_eq!(delivery.address.as_ref().unwrap().city, "Kraków");
     assert_eq!(first.line_items[1].tax.as_ref().unwrap().rate.as_deref(), Some("5.00"));
     // 05.11.2026 14:30 in Warsaw (CET) is 13:30 UTC.
-    assert_eq!(first.line_items[0].bought_at.unwrap().to_string(), "2026-11-05T13:30:00.000Z");
+    assert_eq!(
+        first.line_items[0].bought_at.unwrap().to_string(),
+        "2026-11-05T13:30:00.000Z"
+    );
     let company = &orders[1].form;
     assert_eq!(company.summary.total_to_pay.amount, "1299.00");
     let invoice = company.invoice.as_ref().unwrap();
     assert!(invoice.required);
-    let ids = invoice.address.as_ref().unwrap().company.as_ref().unwrap().ids.as_ref().unwrap();
+    let ids = invoice
+        .address
+        .as_ref()
+        .unwrap()
+        .company
+        .as_ref()
+        .unwrap()
+        .ids
+        .as_ref()
+        .unwrap();
     assert_eq!(ids[0].value, "5260250995");
     assert_eq!(company.buyer.first_name.as_deref(), Some("Łukasz"));
 }
@@ -69,20 +84,80 @@ fn xml_file() {
 fn every_broken_file_is_refused_where_it_breaks() {
     let cases: &[(&str, usize, Option<usize>, Option<&str>, &str)] = &[
         ("broken-utf16.csv", 1, Some(1), None, "UTF-16"),
-        ("broken-bytes.csv", 3, Some(50), None, "byte 0x81 is neither UTF-8 nor Windows-1250"),
-        ("broken-missing-column.csv", 1, None, Some("unit_price"), "missing column unit_price"),
-        ("broken-bad-date.csv", 3, Some(2), Some("bought_at"), "is not a date and time"),
-        ("broken-bad-amount.csv", 2, Some(7), Some("unit_price"), "\"199,0x\" is not an amount"),
+        (
+            "broken-bytes.csv",
+            3,
+            Some(50),
+            None,
+            "byte 0x81 is neither UTF-8 nor Windows-1250",
+        ),
+        (
+            "broken-missing-column.csv",
+            1,
+            None,
+            Some("unit_price"),
+            "missing column unit_price",
+        ),
+        (
+            "broken-bad-date.csv",
+            3,
+            Some(2),
+            Some("bought_at"),
+            "is not a date and time",
+        ),
+        (
+            "broken-bad-amount.csv",
+            2,
+            Some(7),
+            Some("unit_price"),
+            "\"199,0x\" is not an amount",
+        ),
         ("broken-duplicate-row.csv", 4, None, None, "repeats line 2 exactly"),
-        ("broken-field-count.csv", 3, None, None, "has 11 fields, the header has 10"),
+        (
+            "broken-field-count.csv",
+            3,
+            None,
+            None,
+            "has 11 fields, the header has 10",
+        ),
         ("broken-nip.csv", 2, Some(8), Some("nip"), "check digit"),
-        ("broken-order-mismatch.csv", 3, Some(3), Some("buyer_login"), "differs from \"anna_nowak\" on line 2"),
-        ("broken-unknown-column.csv", 1, Some(6), Some("qty"), "unknown column \"qty\""),
+        (
+            "broken-order-mismatch.csv",
+            3,
+            Some(3),
+            Some("buyer_login"),
+            "differs from \"anna_nowak\" on line 2",
+        ),
+        (
+            "broken-unknown-column.csv",
+            1,
+            Some(6),
+            Some("qty"),
+            "unknown column \"qty\"",
+        ),
         ("broken-empty.csv", 1, None, None, "the file is empty"),
         ("broken-malformed.xml", 10, Some(3), None, "not well-formed XML"),
-        ("broken-unknown-attribute.xml", 8, Some(32), Some("quantiy"), "<line> has no attribute \"quantiy\""),
-        ("broken-duplicate-order.xml", 11, Some(10), Some("order/@id"), "order \"XML-1\" appears twice (first at line 3)"),
-        ("broken-bad-amount.xml", 9, Some(39), Some("line/@unitPrice"), "\"2.5.0\" is not an amount"),
+        (
+            "broken-unknown-attribute.xml",
+            8,
+            Some(32),
+            Some("quantiy"),
+            "<line> has no attribute \"quantiy\"",
+        ),
+        (
+            "broken-duplicate-order.xml",
+            11,
+            Some(10),
+            Some("order/@id"),
+            "order \"XML-1\" appears twice (first at line 3)",
+        ),
+        (
+            "broken-bad-amount.xml",
+            9,
+            Some(39),
+            Some("line/@unitPrice"),
+            "\"2.5.0\" is not an amount",
+        ),
         ("broken-no-line.xml", 11, Some(3), None, "needs at least one <line>"),
     ];
     for (file, line, column, field, words) in cases {
@@ -111,12 +186,20 @@ fn every_broken_file_is_refused_where_it_breaks() {
 fn an_explicit_encoding_is_kept_to() {
     let (name, bytes) = corpus("good-excel-1250.csv");
     let e = read(&name, &bytes, None, Encoding::Utf8).unwrap_err();
-    assert_eq!((e.errors[0].line, e.errors[0].column), (1, Some(160)), "the header's \"ilość\"");
+    assert_eq!(
+        (e.errors[0].line, e.errors[0].column),
+        (1, Some(160)),
+        "the header's \"ilość\""
+    );
     assert!(e.errors[0].message.contains("Windows-1250"));
     assert!(read(&name, &bytes, None, Encoding::Windows1250).is_ok());
-    assert!(read("zamowienia.xlsx", &bytes, None, Encoding::Auto).unwrap_err().errors[0]
-        .message
-        .contains("unknown file type"));
+    assert!(
+        read("zamowienia.xlsx", &bytes, None, Encoding::Auto)
+            .unwrap_err()
+            .errors[0]
+            .message
+            .contains("unknown file type")
+    );
 }
 
 /// The documented schema accepts the good file and refuses a misspelt attribute, as the

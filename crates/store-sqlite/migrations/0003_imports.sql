@@ -7,11 +7,14 @@ ALTER TABLE orders ADD COLUMN source TEXT NOT NULL DEFAULT 'allegro';
 -- "needs invoice" filter reads it.
 ALTER TABLE orders ADD COLUMN invoice_required BIGINT NOT NULL DEFAULT 0;
 CREATE INDEX orders_by_org_status ON orders(organisation_id, status, bought_at_ms);
+-- Upserts and the order page look an order up by id within the organisation.
+CREATE INDEX orders_by_org_id ON orders(organisation_id, id);
 
 -- Adaptive polling: when each account's journal is read next, how many polls in a row
--- found nothing, and a lease so two processes never sync one account at once.
+-- found nothing or failed, and a lease so two processes never sync one account at once.
 ALTER TABLE accounts ADD COLUMN next_sync_at_ms BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE accounts ADD COLUMN quiet_polls BIGINT NOT NULL DEFAULT 0;
+ALTER TABLE accounts ADD COLUMN sync_failures BIGINT NOT NULL DEFAULT 0;
 ALTER TABLE accounts ADD COLUMN sync_owner TEXT;
 ALTER TABLE accounts ADD COLUMN sync_lease_until_ms BIGINT;
 

@@ -653,7 +653,11 @@ pub async fn files_never_override_allegro(store: Store) {
         .unwrap();
     assert_eq!((counts.new, counts.unchanged), (1, 1));
     assert_eq!(store.account_orders(&a).await.unwrap()[0].data, "{allegro}");
-    assert_eq!(store.account_orders(&b).await.unwrap().len(), 1, "x is not copied into b");
+    assert_eq!(
+        store.account_orders(&b).await.unwrap().len(),
+        1,
+        "x is not copied into b"
+    );
     let done = store
         .import(&t.org, "00000000-0000-4000-8000-000000000001")
         .await
@@ -662,7 +666,12 @@ pub async fn files_never_override_allegro(store: Store) {
     assert_eq!((done.state, done.fetched, done.counts), (ImportState::Done, 2, counts));
     // Allegro's copy of f1 replaces the file's.
     let c = store
-        .save_orders(&b, &[order_of(&t, &b, "f1", "{from allegro}", OrderSource::Allegro)], None, 2)
+        .save_orders(
+            &b,
+            &[order_of(&t, &b, "f1", "{from allegro}", OrderSource::Allegro)],
+            None,
+            2,
+        )
         .await
         .unwrap();
     assert_eq!(c.updated, 1);
@@ -676,9 +685,18 @@ pub async fn files_never_override_allegro(store: Store) {
         )
         .await;
     assert!(again.is_err());
-    assert!(store.order(&t.org, "f2").await.unwrap().is_none(), "nothing half-written");
+    assert!(
+        store.order(&t.org, "f2").await.unwrap().is_none(),
+        "nothing half-written"
+    );
     let other = tenant(&store, 91).await;
-    assert!(store.import(&other.org, "00000000-0000-4000-8000-000000000001").await.unwrap().is_none());
+    assert!(
+        store
+            .import(&other.org, "00000000-0000-4000-8000-000000000001")
+            .await
+            .unwrap()
+            .is_none()
+    );
 }
 
 /// An import page stores its orders, checkpoint and counts together; an unfinished
@@ -693,7 +711,26 @@ pub async fn import_pages_commit_with_their_checkpoint(store: Store) {
     import.to_ms = Some(20);
     import.state = ImportState::Queued;
     import.progress.next_to_ms = Some(20);
-    store.create_import(&import).await.unwrap();
+    let job = NewJob {
+        kind: "import_orders".into(),
+        dedup_key: import.id.clone(),
+        payload: "{}".into(),
+        run_at_ms: 0,
+        max_attempts: 5,
+    };
+    store.create_import(&import, Some(&job)).await.unwrap();
+    let claimed = store
+        .claim_job("w", 1, 100)
+        .await
+        .unwrap()
+        .expect("the import's job is queued with it");
+    assert_eq!(claimed.dedup_key, import.id);
+    assert!(store.renew_job(claimed.id, "w", 500).await.unwrap());
+    assert!(!store.renew_job(claimed.id, "someone-else", 500).await.unwrap());
+    assert!(
+        store.claim_job("v", 400, 900).await.unwrap().is_none(),
+        "the renewed lease holds"
+    );
     let found = store.unfinished_import(&a, 10, 20).await.unwrap().unwrap();
     assert_eq!(found, import);
     assert!(store.unfinished_import(&a, 10, 21).await.unwrap().is_none());
@@ -719,7 +756,10 @@ pub async fn import_pages_commit_with_their_checkpoint(store: Store) {
         expected: None,
         api_calls: 1,
     };
-    assert_eq!(store.save_import_page(&import.id, &again, 61).await.unwrap().unchanged, 1);
+    assert_eq!(
+        store.save_import_page(&import.id, &again, 61).await.unwrap().unchanged,
+        1
+    );
     let now = store.import_for_worker(&import.id).await.unwrap().unwrap();
     assert_eq!(now.state, ImportState::Running);
     assert_eq!(now.progress, progress);
@@ -740,7 +780,12 @@ pub async fn sync_claims_never_overlap(store: Store) {
     for n in 0..30 {
         ids.push(linked(&store, &t, 9300 + n).await);
     }
-    store.schedule_sync(&ids[0], "nobody", 5_000, 3).await.unwrap();
+    let later = SyncSchedule {
+        next_at_ms: 5_000,
+        quiet_polls: 3,
+        failures: 1,
+    };
+    store.schedule_sync(&ids[0], "nobody", &later).await.unwrap();
     let mut tasks = Vec::new();
     for w in 0..5 {
         let store = Arc::clone(&store);
@@ -767,9 +812,29 @@ pub async fn sync_claims_never_overlap(store: Store) {
     // A lease that lapsed can be claimed again; scheduling releases it.
     let late = store.claim_due_syncs("late", 10_001, 20_000, 100).await.unwrap();
     assert_eq!(late.len(), 30);
-    assert_eq!(late.iter().find(|c| c.account_id == ids[0]).unwrap().quiet_polls, 3);
-    store.schedule_sync(&ids[1], "late", 30_000, 0).await.unwrap();
-    assert!(store.claim_due_syncs("x", 25_000, 26_000, 100).await.unwrap().is_empty());
+    let first = late.iter().find(|c| c.account_id == ids[0]).unwrap();
+    assert_eq!((first.quiet_polls, first.failures), (3, 1));
+    let next = SyncSchedule {
+        next_at_ms: 30_000,
+        quiet_polls: 0,
+        failures: 0,
+    };
+    // Someone else's schedule does not release "late"'s lease.
+    store.schedule_sync(&ids[1], "intruder", &next).await.unwrap();
+    assert!(
+        store
+            .claim_due_syncs("x", 19_000, 19_500, 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    store.schedule_sync(&ids[1], "late", &next).await.unwrap();
+    let lapsed = store.claim_due_syncs("x", 25_000, 26_000, 100).await.unwrap();
+    assert_eq!(
+        lapsed.len(),
+        29,
+        "leases lapsed at 20 000; the rescheduled one waits for 30 000"
+    );
     let again = store.claim_due_syncs("x", 30_000, 31_000, 100).await.unwrap();
     assert_eq!(again.len(), 30);
 }
@@ -796,7 +861,11 @@ pub async fn order_sorts_and_invoice_filter(store: Store) {
             sort,
             ..OrderFilter::default()
         };
-        assert_eq!(ids(store.orders(&t.org, &f, 0, 10).await.unwrap().0), expected, "{sort:?}");
+        assert_eq!(
+            ids(store.orders(&t.org, &f, 0, 10).await.unwrap().0),
+            expected,
+            "{sort:?}"
+        );
     }
     let f = OrderFilter {
         needs_invoice: Some(true),

@@ -187,9 +187,12 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         limit: i64,
     ) -> StoreResult<Vec<SyncClaim>>;
     /// Releases `owner`'s sync lease and schedules the account's next read.
-    async fn schedule_sync(&self, account: &AccountId, owner: &str, next_at_ms: i64, quiet_polls: i64) -> StoreResult<()>;
-    /// Stores a new import.
-    async fn create_import(&self, import: &Import) -> StoreResult<()>;
+    async fn schedule_sync(&self, account: &AccountId, owner: &str, next: &SyncSchedule) -> StoreResult<()>;
+    /// Stores a new import and, in the same transaction, the job that runs it (when given;
+    /// the CLI runs its imports itself).
+    async fn create_import(&self, import: &Import, job: Option<&NewJob>) -> StoreResult<()>;
+    /// Extends a running job's lease while `worker` holds it; false if it was lost.
+    async fn renew_job(&self, id: i64, worker: &str, lease_until_ms: i64) -> StoreResult<bool>;
     /// One import of the organisation.
     async fn import(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<Import>>;
     /// One import, for workers (no organisation scope).
@@ -202,7 +205,13 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// in one transaction (the import is `running` afterwards).
     async fn save_import_page(&self, import_id: &str, page: &ImportPage<'_>, now_ms: i64) -> StoreResult<UpsertCounts>;
     /// Ends an import as done or failed.
-    async fn finish_import(&self, import_id: &str, state: ImportState, error: Option<&str>, now_ms: i64) -> StoreResult<()>;
+    async fn finish_import(
+        &self,
+        import_id: &str,
+        state: ImportState,
+        error: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<()>;
     /// Stores a whole file import at once: the import (done, with its counts) and every
     /// order, or nothing. Orders already held from Allegro (in any account of the
     /// organisation) are left as they are and counted unchanged.

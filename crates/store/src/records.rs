@@ -361,7 +361,10 @@ impl OrderSort {
 
     /// The word used in URLs.
     pub fn as_str(self) -> &'static str {
-        Self::ALL.iter().find(|(s, _)| *s == self).map_or("bought_desc", |(_, w)| w)
+        Self::ALL
+            .iter()
+            .find(|(s, _)| *s == self)
+            .map_or("bought_desc", |(_, w)| w)
     }
 
     /// Parses the word used in URLs.
@@ -512,4 +515,17 @@ pub struct SyncClaim {
     pub account_id: AccountId,
     /// Polls in a row that found nothing.
     pub quiet_polls: i64,
+    /// Polls in a row that failed.
+    pub failures: i64,
+}
+
+/// When an account's journal is read next, and why.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SyncSchedule {
+    /// Next read at.
+    pub next_at_ms: i64,
+    /// Polls in a row that found nothing.
+    pub quiet_polls: i64,
+    /// Polls in a row that failed.
+    pub failures: i64,
 }

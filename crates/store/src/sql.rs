@@ -910,7 +910,7 @@ macro_rules! impl_sql_storage {
                              AND (sync_lease_until_ms IS NULL OR sync_lease_until_ms < $3) \
                              ORDER BY next_sync_at_ms, id LIMIT $4) \
                          AND status = 'active' AND (sync_lease_until_ms IS NULL OR sync_lease_until_ms < $3) \
-                         RETURNING id, quiet_polls",
+                         RETURNING id, quiet_polls, sync_failures",
                     )
                     .bind(owner)
                     .bind(lease_until_ms)
@@ -924,18 +924,20 @@ macro_rules! impl_sql_storage {
                             Ok(SyncClaim {
                                 account_id: AccountId::from_stored(get(r, "id")?),
                                 quiet_polls: get(r, "quiet_polls")?,
+                                failures: get(r, "sync_failures")?,
                             })
                         })
                         .collect()
                 }
 
-                async fn schedule_sync(&self, account: &AccountId, owner: &str, next_at_ms: i64, quiet_polls: i64) -> StoreResult<()> {
+                async fn schedule_sync(&self, account: &AccountId, owner: &str, next: &SyncSchedule) -> StoreResult<()> {
                     ::sqlx::query(
-                        "UPDATE accounts SET next_sync_at_ms = $1, quiet_polls = $2, sync_owner = NULL, sync_lease_until_ms = NULL \
-                         WHERE id = $3 AND (sync_owner = $4 OR sync_owner IS NULL)",
+                        "UPDATE accounts SET next_sync_at_ms = $1, quiet_polls = $2, sync_failures = $3, sync_owner = NULL, \
+                         sync_lease_until_ms = NULL WHERE id = $4 AND (sync_owner = $5 OR sync_owner IS NULL)",
                     )
-                    .bind(next_at_ms)
-                    .bind(quiet_polls)
+                    .bind(next.next_at_ms)
+                    .bind(next.quiet_polls)
+                    .bind(next.failures)
                     .bind(account.as_str())
                     .bind(owner)
                     .execute(&self.pool)
@@ -944,8 +946,38 @@ macro_rules! impl_sql_storage {
                     Ok(())
                 }
 
-                async fn create_import(&self, i: &Import) -> StoreResult<()> {
-                    insert_import(&self.pool, i).await
+                async fn create_import(&self, i: &Import, job: Option<&NewJob>) -> StoreResult<()> {
+                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    insert_import(&mut *tx, i).await?;
+                    if let Some(j) = job {
+                        ::sqlx::query(
+                            "INSERT INTO jobs (kind, dedup_key, payload, state, attempts, max_attempts, run_at_ms) \
+                             VALUES ($1, $2, $3, 'queued', 0, $4, $5) ON CONFLICT DO NOTHING",
+                        )
+                        .bind(&j.kind)
+                        .bind(&j.dedup_key)
+                        .bind(&j.payload)
+                        .bind(j.max_attempts)
+                        .bind(j.run_at_ms)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                    }
+                    tx.commit().await.map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn renew_job(&self, id: i64, worker: &str, lease_until_ms: i64) -> StoreResult<bool> {
+                    let done = ::sqlx::query(
+                        "UPDATE jobs SET locked_until_ms = $1 WHERE id = $2 AND locked_by = $3 AND state = 'running'",
+                    )
+                    .bind(lease_until_ms)
+                    .bind(id)
+                    .bind(worker)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    Ok(done.rows_affected() == 1)
                 }
 
                 async fn import(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<Import>> {

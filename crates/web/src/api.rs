@@ -253,7 +253,9 @@ async fn list_orders(
     let q = query
         .map(|axum::extract::Query(q)| q)
         .map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let filter = q.filter().map_err(|(field, message)| ApiError::App(app::invalid(field, message)))?;
+    let filter = q
+        .filter()
+        .map_err(|(field, message)| ApiError::App(app::invalid(field, message)))?;
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(50));
     let (orders, total) = state.app.orders(&user, &filter, offset, limit).await?;
     Ok(Json(json!({

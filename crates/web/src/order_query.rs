@@ -60,15 +60,22 @@ impl OrderParams {
     /// The filter these parameters ask for, or the field that is wrong and why.
     pub fn filter(&self) -> Result<OrderFilter, (&'static str, String)> {
         let one_of = |field: &'static str, v: Option<String>, allowed: &[&str]| match v {
-            Some(v) if !allowed.contains(&v.as_str()) => Err((field, format!("{v:?} is not one of {}", allowed.join(", ")))),
+            Some(v) if !allowed.contains(&v.as_str()) => {
+                Err((field, format!("{v:?} is not one of {}", allowed.join(", "))))
+            }
             v => Ok(v),
         };
         let day = |field: &'static str, v: Option<String>| {
-            v.map(|raw| crate::api::day_ms(field, &raw).map_err(|_| (field, format!("{raw:?} is not a date YYYY-MM-DD"))))
-                .transpose()
+            v.map(|raw| {
+                crate::api::day_ms(field, &raw).map_err(|_| (field, format!("{raw:?} is not a date YYYY-MM-DD")))
+            })
+            .transpose()
         };
         let account = nonempty(&self.account)
-            .map(|raw| raw.parse().map_err(|_| ("account", format!("{raw:?} is not an account id"))))
+            .map(|raw| {
+                raw.parse()
+                    .map_err(|_| ("account", format!("{raw:?} is not an account id")))
+            })
             .transpose()?;
         let from = day("from", nonempty(&self.from))?;
         let to = day("to", nonempty(&self.to))?;
@@ -80,7 +87,11 @@ impl OrderParams {
         Ok(OrderFilter {
             account_id: account,
             status: one_of("status", nonempty(&self.status), &STATUSES)?,
-            fulfillment_status: one_of("fulfillment_status", nonempty(&self.fulfillment_status), &FULFILLMENT_STATUSES)?,
+            fulfillment_status: one_of(
+                "fulfillment_status",
+                nonempty(&self.fulfillment_status),
+                &FULFILLMENT_STATUSES,
+            )?,
             marketplace: nonempty(&self.marketplace),
             buyer_login: nonempty(&self.buyer),
             bought_from_ms: from,
@@ -152,18 +163,55 @@ mod tests {
         assert_eq!(f.buyer_login, None);
         assert_eq!(f.bought_to_ms.unwrap() - f.bought_from_ms.unwrap(), 2 * 86_400_000);
         for (params, field) in [
-            (OrderParams { status: Some("PAID".into()), ..OrderParams::default() }, "status"),
-            (OrderParams { sort: Some("price".into()), ..OrderParams::default() }, "sort"),
-            (OrderParams { invoice: Some("maybe".into()), ..OrderParams::default() }, "invoice"),
-            (OrderParams { from: Some("2026-13-01".into()), ..OrderParams::default() }, "from"),
-            (OrderParams { account: Some("x".into()), ..OrderParams::default() }, "account"),
             (
-                OrderParams { from: Some("2026-11-02".into()), to: Some("2026-11-01".into()), ..OrderParams::default() },
+                OrderParams {
+                    status: Some("PAID".into()),
+                    ..OrderParams::default()
+                },
+                "status",
+            ),
+            (
+                OrderParams {
+                    sort: Some("price".into()),
+                    ..OrderParams::default()
+                },
+                "sort",
+            ),
+            (
+                OrderParams {
+                    invoice: Some("maybe".into()),
+                    ..OrderParams::default()
+                },
+                "invoice",
+            ),
+            (
+                OrderParams {
+                    from: Some("2026-13-01".into()),
+                    ..OrderParams::default()
+                },
+                "from",
+            ),
+            (
+                OrderParams {
+                    account: Some("x".into()),
+                    ..OrderParams::default()
+                },
+                "account",
+            ),
+            (
+                OrderParams {
+                    from: Some("2026-11-02".into()),
+                    to: Some("2026-11-01".into()),
+                    ..OrderParams::default()
+                },
                 "to",
             ),
         ] {
             assert_eq!(params.filter().unwrap_err().0, field);
         }
-        assert_eq!(ok.query_string(Some(2)), "status=READY_FOR_PROCESSING&from=2026-11-01&to=2026-11-02&invoice=yes&sort=total_desc&page=2");
+        assert_eq!(
+            ok.query_string(Some(2)),
+            "status=READY_FOR_PROCESSING&from=2026-11-01&to=2026-11-02&invoice=yes&sort=total_desc&page=2"
+        );
     }
 }

@@ -1,0 +1,422 @@
+//! Imports: Allegro's orders of one account bought in a date range (seed 004's "Import
+//! Allegro": "Login allegro", "Data zakupu od / do"), and orders from CSV or XML files.
+//!
+//! An Allegro import pages `GET /order/checkout-forms` newest first through windows of
+//! at most 10 000 orders (Allegro never serves past offset + limit = 10 000), and commits
+//! each page with its checkpoint, so a crash resumes where it stopped and the counts equal
+//! an uninterrupted run's.
+
+use allegro_client::types::Instant;
+use allegro_client::{CheckoutFormsQuery, MAX_RESULT_WINDOW, ORDER_RETENTION_MS, OrderSort};
+use domain::{AccountId, AccountStatus, OrganisationId};
+use order_files::{Encoding, FileErrors, Format};
+use store::{Import, ImportKind, ImportPage, ImportProgress, ImportState, NewJob, OrderSource, UpsertCounts};
+
+use crate::sync::order_record;
+use crate::{App, AppError, CurrentUser, invalid};
+
+/// Orders per page (Allegro's maximum).
+const PAGE: u32 = 100;
+const DAY_MS: i64 = 86_400_000;
+/// The job kind that runs an Allegro import in a worker.
+pub const IMPORT_JOB: &str = "import_orders";
+
+/// A purchase-date range as the seller gives it: `YYYY-MM-DD` to `YYYY-MM-DD`, whole days
+/// (UTC, as the orders list shows times), both inclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DateRange {
+    /// First millisecond.
+    pub from_ms: i64,
+    /// Last millisecond.
+    pub to_ms: i64,
+}
+
+fn day_start(field: &'static str, raw: &str) -> Result<i64, AppError> {
+    let date: jiff::civil::Date = raw
+        .trim()
+        .parse()
+        .map_err(|_| invalid(field, format!("{:?} is not a date YYYY-MM-DD", raw.trim())))?;
+    let ts = date
+        .to_zoned(jiff::tz::TimeZone::UTC)
+        .map_err(|e| invalid(field, e.to_string()))?
+        .timestamp();
+    Ok(ts.as_millisecond())
+}
+
+impl DateRange {
+    /// Parses and checks a range against `now_ms`: not reversed, not in the future, and
+    /// not older than Allegro keeps orders (12 months).
+    pub fn parse(from: &str, to: &str, now_ms: i64) -> Result<Self, AppError> {
+        let from_ms = day_start("from", from)?;
+        let to_ms = day_start("to", to)? + DAY_MS - 1;
+        if to_ms < from_ms {
+            return Err(invalid("to", "the end date is before the start date"));
+        }
+        if from_ms > now_ms {
+            return Err(invalid("from", "the start date is in the future"));
+        }
+        let oldest = now_ms - ORDER_RETENTION_MS;
+        if from_ms < oldest {
+            let earliest = jiff::Timestamp::from_millisecond(oldest + DAY_MS)
+                .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
+                .unwrap_or_default();
+            return Err(invalid(
+                "from",
+                format!("Allegro keeps orders for 12 months: the earliest purchase date you can import is {earliest}"),
+            ));
+        }
+        Ok(Self {
+            from_ms,
+            to_ms: to_ms.min(now_ms),
+        })
+    }
+}
+
+/// Why an import stopped.
+#[derive(Debug, thiserror::Error)]
+pub enum ImportError {
+    /// The file was refused; nothing was stored.
+    #[error(transparent)]
+    File(#[from] FileErrors),
+    /// Anything else.
+    #[error(transparent)]
+    App(#[from] AppError),
+}
+
+fn new_import(org: &OrganisationId, account: &AccountId, kind: ImportKind, now: i64) -> Import {
+    Import {
+        id: uuid::Uuid::new_v4().to_string(),
+        organisation_id: org.clone(),
+        account_id: account.clone(),
+        kind,
+        file_name: None,
+        from_ms: None,
+        to_ms: None,
+        state: ImportState::Queued,
+        progress: ImportProgress::default(),
+        expected: None,
+        fetched: 0,
+        counts: UpsertCounts::default(),
+        api_calls: 0,
+        error: None,
+        created_at_ms: now,
+        updated_at_ms: now,
+    }
+}
+
+impl App {
+    async fn importable_account(&self, org: &OrganisationId, account: &AccountId) -> Result<(), AppError> {
+        let a = self.store.account(org, account).await?.ok_or(AppError::NotFound)?;
+        if a.status != AccountStatus::Active {
+            return Err(invalid(
+                "account",
+                format!("{} needs to be linked again before its orders can be imported", a.login),
+            ));
+        }
+        Ok(())
+    }
+
+    /// Queues an import of the account's orders bought in `from`–`to` (`YYYY-MM-DD`); a
+    /// worker runs it. An unfinished import of the same range is returned instead of a
+    /// second one.
+    pub async fn start_import(
+        &self,
+        user: &CurrentUser,
+        account: &AccountId,
+        from: &str,
+        to: &str,
+    ) -> Result<Import, AppError> {
+        let range = DateRange::parse(from, to, self.now_ms())?;
+        self.create_import(&user.organisation_id, account, range, true).await
+    }
+
+    /// Creates (or finds unfinished) an Allegro import of `range`; with `queue`, a worker
+    /// job runs it, otherwise the caller does ([`App::run_import`]).
+    pub async fn create_import(
+        &self,
+        org: &OrganisationId,
+        account: &AccountId,
+        range: DateRange,
+        queue: bool,
+    ) -> Result<Import, AppError> {
+        self.importable_account(org, account).await?;
+        if let Some(existing) = self
+            .store
+            .unfinished_import(account, range.from_ms, range.to_ms)
+            .await?
+        {
+            return Ok(existing);
+        }
+        let now = self.now_ms();
+        let mut import = new_import(org, account, ImportKind::Allegro, now);
+        import.from_ms = Some(range.from_ms);
+        import.to_ms = Some(range.to_ms);
+        import.progress.next_to_ms = Some(range.to_ms);
+        let job = queue.then(|| NewJob {
+            kind: IMPORT_JOB.to_owned(),
+            dedup_key: import.id.clone(),
+            payload: serde_json::json!({ "import_id": import.id }).to_string(),
+            run_at_ms: now,
+            max_attempts: 20,
+        });
+        self.store.create_import(&import, job.as_ref()).await?;
+        Ok(import)
+    }
+
+    /// One import of the organisation.
+    pub async fn import(&self, user: &CurrentUser, id: &str) -> Result<Import, AppError> {
+        self.store
+            .import(&user.organisation_id, id)
+            .await?
+            .ok_or(AppError::NotFound)
+    }
+
+    /// The organisation's latest imports.
+    pub async fn imports(&self, user: &CurrentUser) -> Result<Vec<Import>, AppError> {
+        Ok(self.store.imports(&user.organisation_id, 20).await?)
+    }
+
+    /// Runs (or resumes) an Allegro import to its end, calling `progress` after each
+    /// committed page (return false to stop, e.g. when a job lease was lost). A failure
+    /// that will not pass (the account needs a new login) ends the import as failed; any
+    /// other is returned and the import can be resumed.
+    pub async fn run_import(&self, id: &str, progress: impl FnMut(&Import) -> bool + Send) -> Result<Import, AppError> {
+        self.import_pages(id, None, progress).await
+    }
+
+    async fn import_pages(
+        &self,
+        id: &str,
+        lease: Option<JobLease<'_>>,
+        mut progress: impl FnMut(&Import) -> bool + Send,
+    ) -> Result<Import, AppError> {
+        let mut import = self.store.import_for_worker(id).await?.ok_or(AppError::NotFound)?;
+        if matches!(import.state, ImportState::Done | ImportState::Failed) || import.kind != ImportKind::Allegro {
+            return Ok(import);
+        }
+        let account = self
+            .store
+            .account_for_worker(&import.account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if account.status != AccountStatus::Active {
+            let why = format!("{} needs to be linked again; the import stopped", account.login);
+            self.store
+                .finish_import(id, ImportState::Failed, Some(&why), self.now_ms())
+                .await?;
+            return Err(invalid("account", why));
+        }
+        let org = account.organisation_id.clone();
+        let (client_id, token) = self.access_token(&org, &account.id).await?;
+        let conn = self
+            .store
+            .connection(&org, &account.connection_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let api = self.allegro_for(&conn.api_url)?;
+        let allegro = api.account(&client_id, &token);
+        let from = import.from_ms.unwrap_or(0);
+        let fail =
+            |e: allegro_client::AllegroError| AppError::Internal(anyhow::Error::new(e).context("importing orders"));
+        while let Some(hi) = import.progress.next_to_ms.filter(|hi| *hi >= from) {
+            let mut calls = 0;
+            let mut expected = None;
+            // The window [lo, hi]: resumed, or the widest one Allegro can page (≤ 10 000).
+            let (lo, offset, first) = match import.progress.window_from_ms {
+                Some(lo) => (lo, import.progress.window_offset, None),
+                None => {
+                    let mut lo = from;
+                    loop {
+                        let page = allegro.checkout_forms(&query(lo, hi, 0)).await.map_err(fail)?;
+                        calls += 1;
+                        if import.expected.is_none() && expected.is_none() {
+                            expected = Some(page.total_count);
+                        }
+                        if page.total_count <= i64::from(MAX_RESULT_WINDOW) || lo >= hi {
+                            break (lo, 0, Some(page));
+                        }
+                        lo += (hi - lo) / 2 + 1;
+                    }
+                }
+            };
+            let mut offset = offset;
+            let mut pending = first;
+            loop {
+                let page = match pending.take() {
+                    Some(p) => p,
+                    None => {
+                        calls += 1;
+                        allegro
+                            .checkout_forms(&query(lo, hi, offset as u32))
+                            .await
+                            .map_err(fail)?
+                    }
+                };
+                let records = page
+                    .checkout_forms
+                    .iter()
+                    .map(|f| order_record(&org, &account.id, f))
+                    .collect::<Result<Vec<_>, _>>()?;
+                offset += records.len() as i64;
+                let window_done = records.is_empty()
+                    || offset >= page.total_count
+                    || offset + i64::from(PAGE) > i64::from(MAX_RESULT_WINDOW);
+                let checkpoint = if window_done {
+                    ImportProgress {
+                        next_to_ms: Some(lo - 1),
+                        window_from_ms: None,
+                        window_offset: 0,
+                    }
+                } else {
+                    ImportProgress {
+                        next_to_ms: Some(hi),
+                        window_from_ms: Some(lo),
+                        window_offset: offset,
+                    }
+                };
+                self.store
+                    .save_import_page(
+                        id,
+                        &ImportPage {
+                            orders: &records,
+                            progress: checkpoint,
+                            expected: expected.take(),
+                            api_calls: std::mem::take(&mut calls),
+                        },
+                        self.now_ms(),
+                    )
+                    .await?;
+                import = self.store.import_for_worker(id).await?.ok_or(AppError::NotFound)?;
+                if !progress(&import) {
+                    return Ok(import);
+                }
+                if let Some(l) = &lease
+                    && !self
+                        .store
+                        .renew_job(l.job_id, l.worker, self.now_ms() + l.lease_ms)
+                        .await?
+                {
+                    // Another worker took the job over after our lease lapsed; it resumes
+                    // from the committed checkpoint.
+                    return Ok(import);
+                }
+                if window_done {
+                    break;
+                }
+            }
+        }
+        self.store
+            .finish_import(id, ImportState::Done, None, self.now_ms())
+            .await?;
+        metrics::counter!("allegro_bridge_imports_total", "kind" => "allegro").increment(1);
+        self.store.import_for_worker(id).await?.ok_or(AppError::NotFound)
+    }
+
+    /// Imports orders from a CSV or XML file into one linked account: the whole file is
+    /// checked first and a bad file stores nothing; orders Allegro already sent are not
+    /// duplicated.
+    pub async fn import_file(
+        &self,
+        user: &CurrentUser,
+        account: &AccountId,
+        file_name: &str,
+        bytes: &[u8],
+        format: Option<Format>,
+        encoding: Encoding,
+    ) -> Result<Import, ImportError> {
+        let org = &user.organisation_id;
+        let exists = self.store.account(org, account).await.map_err(AppError::from)?;
+        if exists.is_none() {
+            return Err(AppError::NotFound.into());
+        }
+        let orders = order_files::read(file_name, bytes, format, encoding)?;
+        let kind = match format.or_else(|| Format::from_file_name(file_name)) {
+            Some(Format::Xml) => ImportKind::Xml,
+            _ => ImportKind::Csv,
+        };
+        let now = self.now_ms();
+        let mut records = Vec::with_capacity(orders.len());
+        for o in &orders {
+            let mut r = order_record(org, account, &o.form)?;
+            r.source = OrderSource::File;
+            records.push(r);
+        }
+        let mut import = new_import(org, account, kind, now);
+        import.file_name = Some(file_name.chars().take(200).collect());
+        let counts = self
+            .store
+            .save_file_import(&import, &records)
+            .await
+            .map_err(AppError::from)?;
+        metrics::counter!("allegro_bridge_imports_total", "kind" => kind.as_str()).increment(1);
+        import.state = ImportState::Done;
+        import.fetched = records.len() as i64;
+        import.counts = counts;
+        Ok(import)
+    }
+
+    /// Claims and runs due background jobs until none is due; returns how many ran. The
+    /// job's lease is renewed after each page, so a crash lets another worker resume.
+    pub async fn run_due_jobs(&self, lease_ms: i64) -> Result<usize, AppError> {
+        let worker = self.instance.clone();
+        let mut ran = 0;
+        while let Some(job) = self
+            .store
+            .claim_job(&worker, self.now_ms(), self.now_ms() + lease_ms)
+            .await?
+        {
+            ran += 1;
+            let outcome = match job.kind.as_str() {
+                IMPORT_JOB => {
+                    let id = serde_json::from_str::<serde_json::Value>(&job.payload)
+                        .ok()
+                        .and_then(|v| v["import_id"].as_str().map(str::to_owned))
+                        .unwrap_or_default();
+                    let lease = JobLease {
+                        job_id: job.id,
+                        worker: &worker,
+                        lease_ms,
+                    };
+                    self.import_pages(&id, Some(lease), |_| true).await.map(|_| ())
+                }
+                other => Err(AppError::Internal(anyhow::anyhow!("unknown job kind {other:?}"))),
+            };
+            match outcome {
+                Ok(()) => {
+                    self.store.complete_job(job.id, &worker).await?;
+                }
+                Err(AppError::Validation { message, .. }) => {
+                    // Will not pass on a retry (e.g. the account needs a new login).
+                    self.store.complete_job(job.id, &worker).await?;
+                    tracing::warn!(job = job.id, error = %message, "job stopped");
+                }
+                Err(e) => {
+                    let backoff = 5_000 * i64::from(job.attempts.clamp(1, 12));
+                    tracing::warn!(job = job.id, error = %format!("{e:#}"), "job failed; retried");
+                    self.store
+                        .fail_job(job.id, &worker, &format!("{e:#}"), self.now_ms() + backoff)
+                        .await?;
+                }
+            }
+        }
+        Ok(ran)
+    }
+}
+
+/// The job lease an import renews between pages.
+struct JobLease<'a> {
+    job_id: i64,
+    worker: &'a str,
+    lease_ms: i64,
+}
+
+fn query(lo: i64, hi: i64, offset: u32) -> CheckoutFormsQuery {
+    CheckoutFormsQuery {
+        bought_at_gte: Some(Instant::from_millis(lo)),
+        bought_at_lte: Some(Instant::from_millis(hi)),
+        sort: OrderSort::BoughtAtDesc,
+        offset,
+        limit: PAGE,
+        ..CheckoutFormsQuery::default()
+    }
+}
