@@ -27,7 +27,7 @@ pub const IMPORT_JOB: &str = "import_orders";
 pub struct DateRange {
     /// First millisecond.
     pub from_ms: i64,
-    /// Last millisecond.
+    /// Last millisecond of the last day.
     pub to_ms: i64,
 }
 
@@ -65,10 +65,7 @@ impl DateRange {
                 format!("Allegro keeps orders for 12 months: the earliest purchase date you can import is {earliest}"),
             ));
         }
-        Ok(Self {
-            from_ms,
-            to_ms: to_ms.min(now_ms),
-        })
+        Ok(Self { from_ms, to_ms })
     }
 }
 
@@ -151,7 +148,9 @@ impl App {
         let mut import = new_import(org, account, ImportKind::Allegro, now);
         import.from_ms = Some(range.from_ms);
         import.to_ms = Some(range.to_ms);
-        import.progress.next_to_ms = Some(range.to_ms);
+        // Orders after now do not exist yet; the range itself is kept as asked, so the
+        // same request finds this import again to resume it.
+        import.progress.next_to_ms = Some(range.to_ms.min(now));
         let job = queue.then(|| NewJob {
             kind: IMPORT_JOB.to_owned(),
             dedup_key: import.id.clone(),

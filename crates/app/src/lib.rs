@@ -21,6 +21,7 @@ pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use imports::{DateRange, IMPORT_JOB, ImportError};
 pub use linking::{LinkOutcome, StateProblem};
+pub use order_files;
 pub use sync::{SyncReport, order_record};
 pub use tokens::{RefreshOutcome, RefreshPolicy};
 pub use users::{CurrentUser, NewSession};

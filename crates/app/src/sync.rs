@@ -164,26 +164,15 @@ impl App {
         Ok(report)
     }
 
-    /// One background pass over every active account: the journal each time, and a
-    /// reconciliation of the last `reconcile_days` when `reconcile` is true. A failing
-    /// account (revoked, 429, 5xx) is reported and never stops the others.
-    pub async fn sync_active_accounts(
+    /// Reconciles every active account over the last `days` days (the journal's safety
+    /// net). A failing account (revoked, 429, 5xx) is reported and never stops the others.
+    pub async fn reconcile_active_accounts(
         &self,
-        reconcile: bool,
-        reconcile_days: i64,
+        days: i64,
     ) -> Result<Vec<(AccountId, Result<SyncReport, String>)>, AppError> {
         let mut out = Vec::new();
-        for id in self.store.active_accounts(10_000).await? {
-            let mut result = self.sync_account(&id).await;
-            if reconcile && let Ok(report) = &mut result {
-                match self.reconcile_account(&id, reconcile_days).await {
-                    Ok(r) => {
-                        report.fetched += r.fetched;
-                        report.add(r.counts);
-                    }
-                    Err(e) => result = Err(e),
-                }
-            }
+        for id in self.store.active_accounts(100_000).await? {
+            let result = self.reconcile_account(&id, days).await;
             out.push((id, result.map_err(|e| format!("{e:#}"))));
         }
         Ok(out)

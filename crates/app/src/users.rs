@@ -23,6 +23,19 @@ pub struct CurrentUser {
     pub csrf_token: Option<String>,
 }
 
+impl CurrentUser {
+    /// An operator acting for the organisation from the command line (no session).
+    pub fn for_organisation(organisation_id: OrganisationId) -> Self {
+        Self {
+            organisation_id,
+            user_id: None,
+            email: None,
+            session_hash: None,
+            csrf_token: None,
+        }
+    }
+}
+
 /// A new login session: the cookie value (secret) and its CSRF token.
 #[derive(Debug)]
 pub struct NewSession {

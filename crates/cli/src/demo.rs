@@ -98,6 +98,9 @@ pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Re
         secure_cookies: false,
         worker_interval_seconds: 20,
         refresh_lease_seconds: 60,
+        // Demo: new orders show up within a few seconds.
+        poll_busy_seconds: 3,
+        poll_max_seconds: 5,
     };
     let app = runtime::build_app(&store_args, &server, listen).await?;
     let email = "demo@allegro-bridge.local";
@@ -109,7 +112,7 @@ pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Re
     app.create_connection(&org, ConnectionMode::ServiceApp, Environment::Custom, None)
         .await
         .map_err(runtime::app_error)?;
-    tokio::spawn(runtime::worker_loop(app.clone(), 20));
+    tokio::spawn(runtime::worker_loop(app.clone(), 20, server.poll_policy()));
     println!();
     println!("allegro-bridge demo");
     println!("  back-office:          {public_url}");

@@ -66,6 +66,27 @@ pub struct ServerArgs {
     /// frees after this.
     #[arg(long, env = "ALLEGRO_BRIDGE_REFRESH_LEASE", default_value_t = 60)]
     pub refresh_lease_seconds: i64,
+    /// Seconds between journal reads of an account that just had new events.
+    #[arg(long, env = "ALLEGRO_BRIDGE_POLL_BUSY", default_value_t = 20)]
+    pub poll_busy_seconds: i64,
+    /// Longest wait between journal reads of a quiet account (bounds how late a new order
+    /// shows up).
+    #[arg(long, env = "ALLEGRO_BRIDGE_POLL_MAX", default_value_t = 90)]
+    pub poll_max_seconds: i64,
+}
+
+impl ServerArgs {
+    /// The polling policy these arguments ask for.
+    pub fn poll_policy(&self) -> domain::PollPolicy {
+        let base = domain::PollPolicy::default();
+        let busy_ms = self.poll_busy_seconds.max(1) * 1000;
+        domain::PollPolicy {
+            busy_ms,
+            max_quiet_ms: (self.poll_max_seconds * 1000).max(busy_ms),
+            quiet_step_ms: base.quiet_step_ms.min(busy_ms),
+            ..base
+        }
+    }
 }
 
 #[derive(Debug, Subcommand)]
@@ -110,6 +131,11 @@ enum Command {
     Accounts {
         #[command(subcommand)]
         command: AccountsCommand,
+    },
+    /// Orders: import by purchase date from Allegro, or from a CSV/XML file.
+    Orders {
+        #[command(subcommand)]
+        command: OrdersCommand,
     },
     /// API keys for /api/v1.
     ApiKeys {
@@ -192,6 +218,45 @@ enum AccountsCommand {
 }
 
 #[derive(Debug, Subcommand)]
+enum OrdersCommand {
+    /// Import an account's orders bought in a date range from Allegro, with a progress
+    /// bar; run again after a crash or Ctrl+C to resume. Allegro keeps 12 months.
+    Import {
+        /// The Allegro login of a linked account.
+        #[arg(long)]
+        account: String,
+        /// Purchase date from, YYYY-MM-DD (inclusive).
+        #[arg(long)]
+        from: String,
+        /// Purchase date to, YYYY-MM-DD (inclusive).
+        #[arg(long)]
+        to: String,
+        /// Organisation id; default: the only organisation.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Import orders from a CSV or XML file (layout: docs/IMPORT.md) into a linked
+    /// account; a file with any problem stores nothing and every problem is listed.
+    ImportFile {
+        /// The file (.csv or .xml).
+        path: PathBuf,
+        /// The Allegro login of the linked account the orders belong to.
+        #[arg(long)]
+        account: String,
+        /// auto (UTF-8, else Windows-1250), utf-8 or windows-1250.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
+        /// Organisation id; default: the only organisation.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
 enum ApiKeysCommand {
     /// Create an API key; prints it alone on the last line (it is not stored in clear).
     Create {
@@ -245,7 +310,11 @@ async fn main() -> anyhow::Result<()> {
                 runtime::serve_metrics(&admin).await?;
             }
             if !no_worker {
-                tokio::spawn(runtime::worker_loop(app.clone(), server.worker_interval_seconds));
+                tokio::spawn(runtime::worker_loop(
+                    app.clone(),
+                    server.worker_interval_seconds,
+                    server.poll_policy(),
+                ));
             }
             runtime::serve(app, &listen, server.secure_cookies).await?;
         }
@@ -260,7 +329,7 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("worker running against {} (Ctrl+C stops it)", app.store().backend());
             tokio::select! {
-                () = runtime::worker_loop(app, server.worker_interval_seconds) => {}
+                () = runtime::worker_loop(app, server.worker_interval_seconds, server.poll_policy()) => {}
                 () = shutdown_signal() => {}
             }
         }
@@ -313,6 +382,34 @@ async fn main() -> anyhow::Result<()> {
             let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
             let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
             runtime::link_with_device(&app, &org, &connection).await?;
+        }
+        Command::Orders {
+            command:
+                OrdersCommand::Import {
+                    account,
+                    from,
+                    to,
+                    organisation,
+                    store,
+                },
+        } => {
+            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
+            let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
+            runtime::import_orders(&app, &org, &account, &from, &to).await?;
+        }
+        Command::Orders {
+            command:
+                OrdersCommand::ImportFile {
+                    path,
+                    account,
+                    encoding,
+                    organisation,
+                    store,
+                },
+        } => {
+            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
+            let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
+            runtime::import_file(&app, &org, &account, &path, &encoding).await?;
         }
         Command::ApiKeys {
             command:

@@ -103,6 +103,8 @@ pub fn no_server() -> ServerArgs {
         secure_cookies: false,
         worker_interval_seconds: 20,
         refresh_lease_seconds: 60,
+        poll_busy_seconds: 20,
+        poll_max_seconds: 90,
     }
 }
 
@@ -220,67 +222,176 @@ pub async fn serve_metrics(listen: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// The background worker: every `interval_seconds` syncs orders of active accounts and refreshes due tokens (ahead of expiry, and keep-alive
-/// for quiet accounts) and publishes account gauges. One account's failure never stops
-/// the others; a failing cycle is logged and retried.
-pub async fn worker_loop(app: App, interval_seconds: u64) {
-    // Reconciliation (re-reading the last 30 days) runs on the first cycle and then every
-    // 30 minutes; the journal is read on every cycle.
+/// The background worker. Every second: reads the journals of the accounts due (adaptive
+/// polling, see `domain::PollPolicy`) and runs due jobs (imports). Every
+/// `interval_seconds`: refreshes due tokens (ahead of expiry, and keep-alive for quiet
+/// accounts) and publishes gauges. Every 30 minutes (and at start): reconciles the last 30
+/// days of every account. One account's failure never stops the others; a failing cycle is
+/// logged and retried.
+pub async fn worker_loop(app: App, interval_seconds: u64, policy: domain::PollPolicy) {
     let mut last_reconcile: Option<std::time::Instant> = None;
+    let mut last_refresh: Option<std::time::Instant> = None;
     loop {
-        let reconcile = last_reconcile.is_none_or(|t| t.elapsed() > Duration::from_secs(30 * 60));
-        match app.sync_active_accounts(reconcile, 30).await {
-            Ok(results) => {
-                if reconcile {
-                    last_reconcile = Some(std::time::Instant::now());
-                }
-                for (id, result) in results {
-                    match result {
-                        Ok(r) if r.counts.new + r.counts.updated > 0 => {
-                            tracing::info!(account.id = %id, new = r.counts.new, updated = r.counts.updated, "orders synced");
-                        }
-                        Ok(_) => {}
-                        Err(e) => tracing::warn!(account.id = %id, error = %e, "order sync failed; retried next cycle"),
-                    }
-                }
-            }
+        match app.sync_due_accounts(&policy, 1).await {
+            Ok(results) => log_sync_results("orders synced", results),
             Err(e) => tracing::error!(error = %e, "sync cycle failed"),
         }
-        match app.refresh_due_accounts(500).await {
-            Ok(done) => {
-                for (id, outcome) in done {
-                    match outcome {
-                        RefreshOutcome::Refreshed | RefreshOutcome::Busy | RefreshOutcome::Skipped => {}
-                        RefreshOutcome::NeedsRelogin(reason) => {
-                            tracing::warn!(account.id = %id, reason, "account needs a new login")
-                        }
-                        RefreshOutcome::Failed(e) => {
-                            tracing::warn!(account.id = %id, error = %e, "refresh failed; retried next cycle")
-                        }
+        if let Err(e) = app.run_due_jobs(60_000).await {
+            tracing::error!(error = %e, "job cycle failed");
+        }
+        if last_refresh.is_none_or(|t| t.elapsed() >= Duration::from_secs(interval_seconds.max(1))) {
+            last_refresh = Some(std::time::Instant::now());
+            refresh_cycle(&app).await;
+        }
+        if last_reconcile.is_none_or(|t| t.elapsed() > Duration::from_secs(30 * 60)) {
+            last_reconcile = Some(std::time::Instant::now());
+            // In its own task: a long sweep never delays polling or jobs.
+            let app = app.clone();
+            tokio::spawn(async move {
+                match app.reconcile_active_accounts(30).await {
+                    Ok(results) => log_sync_results("orders reconciled", results),
+                    Err(e) => tracing::error!(error = %e, "reconciliation failed"),
+                }
+            });
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+fn log_sync_results(what: &'static str, results: Vec<(domain::AccountId, Result<app::SyncReport, String>)>) {
+    for (id, result) in results {
+        match result {
+            Ok(r) if r.counts.new + r.counts.updated > 0 => {
+                tracing::info!(account.id = %id, new = r.counts.new, updated = r.counts.updated, "{what}");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(account.id = %id, error = %e, "order sync failed; retried later"),
+        }
+    }
+}
+
+async fn refresh_cycle(app: &App) {
+    match app.refresh_due_accounts(500).await {
+        Ok(done) => {
+            for (id, outcome) in done {
+                match outcome {
+                    RefreshOutcome::Refreshed | RefreshOutcome::Busy | RefreshOutcome::Skipped => {}
+                    RefreshOutcome::NeedsRelogin(reason) => {
+                        tracing::warn!(account.id = %id, reason, "account needs a new login")
+                    }
+                    RefreshOutcome::Failed(e) => {
+                        tracing::warn!(account.id = %id, error = %e, "refresh failed; retried next cycle")
                     }
                 }
             }
-            Err(e) => tracing::error!(error = %e, "refresh cycle failed"),
         }
-        match app.accounts_at_risk().await {
-            Ok(n) => {
-                metrics::gauge!("allegro_bridge_accounts_at_risk").set(n as f64);
-                if n > 0 {
-                    tracing::warn!(
-                        accounts = n,
-                        "accounts at risk of lapsing: their refresh tokens end soon or refreshes keep failing"
-                    );
+        Err(e) => tracing::error!(error = %e, "refresh cycle failed"),
+    }
+    match app.accounts_at_risk().await {
+        Ok(n) => {
+            metrics::gauge!("allegro_bridge_accounts_at_risk").set(n as f64);
+            if n > 0 {
+                tracing::warn!(
+                    accounts = n,
+                    "accounts at risk of lapsing: their refresh tokens end soon or refreshes keep failing"
+                );
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "counting accounts at risk"),
+    }
+    if let Ok(counts) = app.store().account_status_counts().await {
+        for status in ["active", "needs_relogin", "disconnected"] {
+            let n = counts.iter().find(|(s, _)| s.as_str() == status).map_or(0, |(_, n)| *n);
+            metrics::gauge!("allegro_bridge_accounts", "status" => status).set(n as f64);
+        }
+    }
+}
+
+/// The account of the organisation with this Allegro login.
+pub async fn account_by_login(app: &App, org: &OrganisationId, login: &str) -> anyhow::Result<store::Account> {
+    let accounts = app.store().accounts(org).await.context("reading linked accounts")?;
+    accounts
+        .iter()
+        .find(|a| a.login.eq_ignore_ascii_case(login.trim()))
+        .cloned()
+        .ok_or_else(|| {
+            anyhow!(
+                "no linked Allegro account with the login {login:?}; linked: {}",
+                if accounts.is_empty() {
+                    "none".to_owned()
+                } else {
+                    accounts.iter().map(|a| a.login.as_str()).collect::<Vec<_>>().join(", ")
                 }
+            )
+        })
+}
+
+/// `orders import`: an import by purchase date run here with a progress bar; an
+/// unfinished import of the same range (a crash, Ctrl+C) is resumed.
+pub async fn import_orders(app: &App, org: &OrganisationId, login: &str, from: &str, to: &str) -> anyhow::Result<()> {
+    let account = account_by_login(app, org, login).await?;
+    let range = app::DateRange::parse(from, to, app.now_ms()).map_err(app_error)?;
+    let import = app
+        .create_import(org, &account.id, range, false)
+        .await
+        .map_err(app_error)?;
+    if import.fetched > 0 {
+        println!("resuming import {} ({} orders already read)", import.id, import.fetched);
+    } else {
+        println!(
+            "import {} of {}'s orders bought {from} – {to}",
+            import.id, account.login
+        );
+    }
+    let bar = indicatif::ProgressBar::new(import.expected.unwrap_or(0).max(0) as u64);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} orders ({per_sec}, {eta} left) {msg}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    bar.set_position(import.fetched.max(0) as u64);
+    let done = app
+        .run_import(&import.id, |i| {
+            if let Some(e) = i.expected {
+                bar.set_length(e.max(0) as u64);
             }
-            Err(e) => tracing::error!(error = %e, "counting accounts at risk"),
+            bar.set_position(i.fetched.max(0) as u64);
+            bar.set_message(format!("{} new, {} updated", i.counts.new, i.counts.updated));
+            true
+        })
+        .await
+        .map_err(app_error);
+    bar.finish_and_clear();
+    let done = done?;
+    println!(
+        "done: {} orders read — {} new, {} updated, {} unchanged ({} Allegro requests)",
+        done.fetched, done.counts.new, done.counts.updated, done.counts.unchanged, done.api_calls
+    );
+    Ok(())
+}
+
+/// `orders import-file`: a CSV or XML file into one account; every problem printed.
+pub async fn import_file(
+    app: &App,
+    org: &OrganisationId,
+    login: &str,
+    path: &Path,
+    encoding: &str,
+) -> anyhow::Result<()> {
+    let account = account_by_login(app, org, login).await?;
+    let encoding: app::order_files::Encoding = encoding.parse().map_err(|e: String| anyhow!("--encoding: {e}"))?;
+    let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
+    let name = path.display().to_string();
+    let user = app::CurrentUser::for_organisation(org.clone());
+    match app.import_file(&user, &account.id, &name, &bytes, None, encoding).await {
+        Ok(import) => {
+            println!(
+                "{name}: {} orders — {} new, {} updated, {} unchanged (already held, e.g. from Allegro)",
+                import.fetched, import.counts.new, import.counts.updated, import.counts.unchanged
+            );
+            Ok(())
         }
-        if let Ok(counts) = app.store().account_status_counts().await {
-            for status in ["active", "needs_relogin", "disconnected"] {
-                let n = counts.iter().find(|(s, _)| s.as_str() == status).map_or(0, |(_, n)| *n);
-                metrics::gauge!("allegro_bridge_accounts", "status" => status).set(n as f64);
-            }
-        }
-        tokio::time::sleep(Duration::from_secs(interval_seconds.max(1))).await;
+        Err(app::ImportError::File(errors)) => bail!("{errors}"),
+        Err(app::ImportError::App(e)) => Err(app_error(e)),
     }
 }
 

@@ -226,7 +226,7 @@ async fn metrics_on_the_admin_port() {
     let body = loop {
         if let Ok(r) = reqwest::get(format!("http://127.0.0.1:{admin}/metrics")).await {
             let text = r.text().await.unwrap();
-            if text.contains("allegro_bridge_accounts") {
+            if text.contains("allegro_bridge_accounts{status=") {
                 break text;
             }
         }

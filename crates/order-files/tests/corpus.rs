@@ -79,10 +79,13 @@ fn xml_file() {
     assert_eq!(orders[1].line, 11, "an order is where its <order> starts");
 }
 
+/// A broken file and where its first problem is: line, column, field, words of the message.
+type Case = (&'static str, usize, Option<usize>, Option<&'static str>, &'static str);
+
 /// Each broken file: the first problem's line, column, field, and words of its message.
 #[test]
 fn every_broken_file_is_refused_where_it_breaks() {
-    let cases: &[(&str, usize, Option<usize>, Option<&str>, &str)] = &[
+    let cases: &[Case] = &[
         ("broken-utf16.csv", 1, Some(1), None, "UTF-16"),
         (
             "broken-bytes.csv",

@@ -196,3 +196,40 @@ pub async fn link(
     .await
     .expect("completing a link")
 }
+
+/// Every order the emulator holds for the account, as Allegro's API returns it (id →
+/// checkout form JSON): the truth a sync is compared with, field for field.
+pub async fn allegro_orders(
+    emu: &EmulatorHandle,
+    app: &App,
+    org: &OrganisationId,
+    account: &domain::AccountId,
+) -> std::collections::BTreeMap<String, String> {
+    let (client_id, token) = app.access_token(org, account).await.expect("an access token");
+    let api = allegro_client::Allegro::builder(
+        allegro_client::Environment::custom(&emu.base_url, &emu.base_url).expect("the emulator's URL"),
+    )
+    .build();
+    let account_api = api.account(&client_id, &token);
+    let stream = account_api.checkout_forms_all(allegro_client::CheckoutFormsQuery::default(), emu.emulator.now_ms());
+    let mut stream = std::pin::pin!(stream);
+    let mut out = std::collections::BTreeMap::new();
+    while let Some(form) = std::future::poll_fn(|cx| futures_core::Stream::poll_next(stream.as_mut(), cx)).await {
+        let f = form.expect("listing the emulator's orders");
+        out.insert(f.id.clone(), serde_json::to_string(&f).expect("serialising an order"));
+    }
+    out
+}
+
+/// Every order stored for the account (id → checkout form JSON); fails if one is stored
+/// twice.
+pub async fn stored_orders(app: &App, account: &domain::AccountId) -> std::collections::BTreeMap<String, String> {
+    let orders = app
+        .store()
+        .account_orders(account)
+        .await
+        .expect("reading stored orders");
+    let map: std::collections::BTreeMap<_, _> = orders.iter().map(|o| (o.id.clone(), o.data.clone())).collect();
+    assert_eq!(map.len(), orders.len(), "an order is stored twice");
+    map
+}
