@@ -26,6 +26,13 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/accounts/{id}/settings", get(get_settings).put(put_settings))
         .route("/api/v1/orders", get(list_orders))
         .route("/api/v1/orders/{id}", get(get_order))
+        .route("/api/v1/accounts/{id}/imports", post(start_import))
+        .route("/api/v1/imports", get(list_imports))
+        .route("/api/v1/imports/{id}", get(get_import))
+        .route(
+            "/api/v1/imports/file",
+            post(import_file).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_IMPORT_FILE_BYTES)),
+        )
 }
 
 fn body<T>(payload: Result<Json<T>, JsonRejection>) -> Result<T, ApiError> {
@@ -275,6 +282,113 @@ async fn get_order(
     Ok(Json(order_json(&order, true)))
 }
 
+fn date_of(ms: Option<i64>) -> Value {
+    ms.map_or(Value::Null, |ms| Value::String(crate::format_time(ms)[..10].to_owned()))
+}
+
+/// An import as the API shows it.
+pub(crate) fn import_json(i: &store::Import) -> Value {
+    json!({
+        "id": i.id,
+        "account_id": i.account_id,
+        "kind": i.kind.as_str(),
+        "file_name": i.file_name,
+        "from": date_of(i.from_ms),
+        "to": date_of(i.to_ms),
+        "state": i.state.as_str(),
+        "expected": i.expected,
+        "fetched": i.fetched,
+        "new": i.counts.new,
+        "updated": i.counts.updated,
+        "unchanged": i.counts.unchanged,
+        "api_calls": i.api_calls,
+        "error": i.error,
+        "created_at": crate::format_time(i.created_at_ms),
+        "updated_at": crate::format_time(i.updated_at_ms),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ImportRange {
+    from: String,
+    to: String,
+}
+
+async fn start_import(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<ImportRange>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let range = body(payload)?;
+    let account: AccountId = id(&raw)?;
+    let import = state.app.start_import(&user, &account, &range.from, &range.to).await?;
+    let mut r = (StatusCode::ACCEPTED, Json(import_json(&import))).into_response();
+    if let Ok(v) = axum::http::HeaderValue::from_str(&format!("/api/v1/imports/{}", import.id)) {
+        r.headers_mut().insert(axum::http::header::LOCATION, v);
+    }
+    Ok(r)
+}
+
+async fn list_imports(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    let list = state.app.imports(&user).await?;
+    Ok(Json(
+        json!({ "imports": list.iter().map(import_json).collect::<Vec<_>>() }),
+    ))
+}
+
+async fn get_import(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    Ok(Json(import_json(&state.app.import(&user, &raw).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileQuery {
+    account: String,
+    name: Option<String>,
+    encoding: Option<String>,
+}
+
+async fn import_file(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    query: Result<axum::extract::Query<FileQuery>, axum::extract::rejection::QueryRejection>,
+    headers: axum::http::HeaderMap,
+    bytes: axum::body::Bytes,
+) -> Result<Response, ApiError> {
+    let q = query
+        .map(|axum::extract::Query(q)| q)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let account: AccountId = q
+        .account
+        .parse()
+        .map_err(|_| ApiError::App(app::invalid("account", "not an account id")))?;
+    let content_type = headers
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    let format = crate::file_format(content_type);
+    let name = q.name.unwrap_or_else(|| {
+        match format {
+            Some(app::order_files::Format::Xml) => "upload.xml",
+            _ => "upload.csv",
+        }
+        .to_owned()
+    });
+    let encoding = crate::file_encoding(q.encoding.as_deref(), content_type)
+        .map_err(|m| ApiError::App(app::invalid("encoding", m)))?;
+    let import = state
+        .app
+        .import_file(&user, &account, &name, &bytes, format, encoding)
+        .await?;
+    Ok((StatusCode::CREATED, Json(import_json(&import))).into_response())
+}
+
 async fn openapi() -> Json<Value> {
     Json(document())
 }
@@ -342,7 +456,7 @@ pub fn document() -> Value {
             "/api/v1/accounts/{id}": {"parameters": id_param, "delete": op("Disconnect an account (tokens dropped, history kept)", "204", None)},
             "/api/v1/orders": {
                 "get": {
-                    "summary": "Synced orders, newest purchase first, with the number matching",
+                    "summary": "Orders (synced, imported from Allegro or from files) with the UI's filters and sorts, and the number matching",
                     "security": [{"apiKey": []}],
                     "parameters": [
                         {"name": "account", "in": "query", "schema": {"type": "string", "format": "uuid"}},
@@ -352,6 +466,8 @@ pub fn document() -> Value {
                         {"name": "buyer", "in": "query", "schema": {"type": "string"}},
                         {"name": "from", "in": "query", "description": "bought on or after (YYYY-MM-DD, UTC)", "schema": {"type": "string", "format": "date"}},
                         {"name": "to", "in": "query", "description": "bought on or before (YYYY-MM-DD, UTC)", "schema": {"type": "string", "format": "date"}},
+                        {"name": "invoice", "in": "query", "description": "yes: the buyer asked for an invoice; no: did not", "schema": {"type": "string", "enum": ["yes", "no"]}},
+                        {"name": "sort", "in": "query", "schema": {"type": "string", "enum": ["bought_desc", "bought_asc", "total_desc", "total_asc", "buyer_asc"], "default": "bought_desc"}},
                         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}
                     ],
@@ -359,6 +475,25 @@ pub fn document() -> Value {
                 }
             },
             "/api/v1/orders/{id}": {"parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}], "get": op("One order with Allegro's checkout form", "200", None)},
+            "/api/v1/accounts/{id}/imports": {
+                "parameters": id_param,
+                "post": op("Import the account's orders bought from–to (YYYY-MM-DD, both inclusive, at most 12 months back) from Allegro; a worker runs it. Answers the import (202, Location: /api/v1/imports/{id}); asking again for the same range while it runs answers the same import", "202", Some(json!({"type": "object", "required": ["from", "to"], "properties": {"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}}))),
+            },
+            "/api/v1/imports": {"get": op("The latest imports, newest first", "200", None)},
+            "/api/v1/imports/{id}": {"parameters": id_param, "get": op("An import: state (queued | running | done | failed), expected, fetched, and new / updated / unchanged counts", "200", None)},
+            "/api/v1/imports/file": {
+                "post": {
+                    "summary": "Import orders from a CSV or XML file (layout: docs/IMPORT.md, schema: docs/orders-import.xsd) into a linked account. The whole file is checked first; a file with any problem stores nothing and answers 422 with `errors` [{line, column, field, message}]. Orders already held from Allegro are not duplicated (counted unchanged).",
+                    "security": [{"apiKey": []}],
+                    "parameters": [
+                        {"name": "account", "in": "query", "required": true, "schema": {"type": "string", "format": "uuid"}},
+                        {"name": "name", "in": "query", "description": "the file's name, used in messages and to tell .csv from .xml", "schema": {"type": "string"}},
+                        {"name": "encoding", "in": "query", "description": "auto (UTF-8, else Windows-1250), utf-8 or windows-1250; a charset in Content-Type is used too", "schema": {"type": "string", "enum": ["auto", "utf-8", "windows-1250"]}}
+                    ],
+                    "requestBody": {"required": true, "content": {"text/csv": {"schema": {"type": "string", "format": "binary"}}, "application/xml": {"schema": {"type": "string", "format": "binary"}}}},
+                    "responses": {"201": {"description": "the import with its counts"}, "401": {"description": "no or wrong API key"}, "404": {"description": "no such account in your organisation"}, "413": {"description": "over 64 MiB"}, "422": {"description": "the file's problems, each with line and column"}}
+                }
+            },
             "/api/v1/accounts/{id}/settings": {
                 "parameters": id_param,
                 "get": op("An account's settings", "200", None),
@@ -382,6 +517,10 @@ mod tests {
         ("put", "/api/v1/accounts/{id}/settings"),
         ("get", "/api/v1/orders"),
         ("get", "/api/v1/orders/{id}"),
+        ("post", "/api/v1/accounts/{id}/imports"),
+        ("get", "/api/v1/imports"),
+        ("get", "/api/v1/imports/{id}"),
+        ("post", "/api/v1/imports/file"),
     ];
 
     #[test]

@@ -72,6 +72,17 @@ pub enum ApiError {
     BadRequest(String),
     /// From the use case.
     App(AppError),
+    /// An import file with problems (nothing was stored).
+    File(app::order_files::FileErrors),
+}
+
+impl From<app::ImportError> for ApiError {
+    fn from(e: app::ImportError) -> Self {
+        match e {
+            app::ImportError::File(f) => ApiError::File(f),
+            app::ImportError::App(a) => ApiError::App(a),
+        }
+    }
 }
 
 impl From<AppError> for ApiError {
@@ -108,6 +119,22 @@ impl IntoResponse for ApiError {
                 r
             }
             ApiError::BadRequest(detail) => problem(StatusCode::BAD_REQUEST, "Bad request", detail, None),
+            ApiError::File(f) => {
+                let mut r = problem(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "Invalid file",
+                    f.to_string(),
+                    Some("file"),
+                );
+                let body = json!({
+                    "type": "about:blank", "title": "Invalid file", "status": 422, "detail": f.to_string(), "field": "file",
+                    "file": f.file,
+                    "errors": f.errors.iter().map(|e| json!({"line": e.line, "column": e.column, "field": e.field, "message": e.message})).collect::<Vec<_>>(),
+                    "more": f.more,
+                });
+                *r.body_mut() = axum::body::Body::from(body.to_string());
+                r
+            }
             ApiError::App(AppError::NotFound) => problem(
                 StatusCode::NOT_FOUND,
                 "Not found",

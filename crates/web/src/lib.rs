@@ -53,6 +53,29 @@ pub fn router(state: WebState) -> Router {
     Router::new().merge(ui).merge(api::router()).with_state(state)
 }
 
+/// Largest import file accepted (UI and API).
+pub const MAX_IMPORT_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// The file format a `Content-Type` names, if any.
+pub(crate) fn file_format(content_type: &str) -> Option<app::order_files::Format> {
+    let mime = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+    match mime.as_str() {
+        "text/csv" | "application/csv" | "text/comma-separated-values" => Some(app::order_files::Format::Csv),
+        "application/xml" | "text/xml" => Some(app::order_files::Format::Xml),
+        _ => None,
+    }
+}
+
+/// The encoding asked for, or the `charset` of the `Content-Type`, or auto.
+pub(crate) fn file_encoding(asked: Option<&str>, content_type: &str) -> Result<app::order_files::Encoding, String> {
+    let charset = content_type
+        .split(';')
+        .skip(1)
+        .find_map(|p| p.trim().strip_prefix("charset="))
+        .map(|c| c.trim_matches('"'));
+    asked.or(charset).unwrap_or("auto").parse()
+}
+
 /// `2026-11-23 18:07` in Europe/Warsaw is what sellers expect; UTC with the zone named is
 /// what we can say without a zone database in this crate.
 pub fn format_time(ms: i64) -> String {

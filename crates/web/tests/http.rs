@@ -739,3 +739,190 @@ async fn synced_orders_through_the_api() {
     let (status, _, _) = outsider.get(&format!("/orders/{first}")).await;
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn imports_through_the_api() {
+    let h = spawn_app().await;
+    let (org, user) = testkit::owner(&h.app, "Firma", "anna@a.pl").await;
+    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
+    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
+    else {
+        panic!("linked")
+    };
+    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
+    let n = h
+        .emu
+        .emulator
+        .generate_orders(
+            &seller,
+            allegro_emulator::OrderPlan {
+                count: 250,
+                seed: 2,
+                days: 5,
+                pending_share: 0.0,
+                pay_within_seconds: 60,
+            },
+        )
+        .unwrap();
+    let key = h
+        .app
+        .create_api_key(&org, "ERP")
+        .await
+        .unwrap()
+        .expose_secret()
+        .to_owned();
+    let api = Client::new();
+    let today = jiff::Timestamp::from_millisecond(h.app.now_ms())
+        .unwrap()
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let week_ago = jiff::Timestamp::from_millisecond(h.app.now_ms() - 7 * 86_400_000)
+        .unwrap()
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let start = |from: &str, to: &str| {
+        let (api, key) = (api.clone(), key.clone());
+        let url = format!("{}/api/v1/accounts/{account}/imports", h.base);
+        let body = json!({"from": from, "to": to});
+        async move { api.post(url).bearer_auth(key).json(&body).send().await.unwrap() }
+    };
+    let queued = start(&week_ago, &today).await;
+    assert_eq!(queued.status(), StatusCode::ACCEPTED);
+    let location = queued.headers()[header::LOCATION].to_str().unwrap().to_owned();
+    let queued: Value = queued.json().await.unwrap();
+    assert_eq!(queued["state"], "queued");
+    assert_eq!(location, format!("/api/v1/imports/{}", queued["id"].as_str().unwrap()));
+    // Asked again while queued: the same import.
+    let again: Value = start(&week_ago, &today).await.json().await.unwrap();
+    assert_eq!(again["id"], queued["id"]);
+    // A worker runs it.
+    assert_eq!(h.app.run_due_jobs(60_000).await.unwrap(), 1);
+    let done: Value = api
+        .get(format!("{}{location}", h.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(done["state"], "done", "{done}");
+    assert_eq!(
+        (
+            done["new"].as_u64(),
+            done["updated"].as_u64(),
+            done["unchanged"].as_u64()
+        ),
+        (Some(n as u64), Some(0), Some(0))
+    );
+    assert_eq!(done["fetched"], n);
+    // Ranges Allegro no longer keeps are refused, naming the field.
+    let old = start("2020-01-01", "2020-02-01").await;
+    assert_eq!(old.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let old: Value = old.json().await.unwrap();
+    assert_eq!(old["field"], "from");
+    assert!(old["detail"].as_str().unwrap().contains("12 months"), "{old}");
+
+    // Files: a good Windows-1250 CSV, a broken one, and one naming an order Allegro sent.
+    let corpus = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../order-files/tests/corpus");
+    let upload = |name: &str, bytes: Vec<u8>, content_type: &str| {
+        let (api, key) = (api.clone(), key.clone());
+        let url = format!("{}/api/v1/imports/file?account={account}&name={name}", h.base);
+        let ct = content_type.to_owned();
+        async move {
+            api.post(url)
+                .bearer_auth(key)
+                .header(header::CONTENT_TYPE, ct)
+                .body(bytes)
+                .send()
+                .await
+                .unwrap()
+        }
+    };
+    let good = upload(
+        "zamowienia.csv",
+        std::fs::read(corpus.join("good-excel-1250.csv")).unwrap(),
+        "text/csv; charset=windows-1250",
+    )
+    .await;
+    assert_eq!(good.status(), StatusCode::CREATED);
+    let good: Value = good.json().await.unwrap();
+    assert_eq!((good["kind"].as_str(), good["new"].as_u64()), (Some("csv"), Some(2)));
+    let held = h.app.store().account_orders(&account).await.unwrap().len();
+    assert_eq!(held, n + 2);
+    let bad = upload(
+        "zle.csv",
+        std::fs::read(corpus.join("broken-bad-amount.csv")).unwrap(),
+        "text/csv",
+    )
+    .await;
+    assert_eq!(bad.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let bad: Value = bad.json().await.unwrap();
+    assert_eq!(bad["file"], "zle.csv");
+    assert_eq!(bad["errors"][0]["line"], 2);
+    assert_eq!(bad["errors"][0]["column"], 7);
+    assert_eq!(bad["errors"][0]["field"], "unit_price");
+    let from_allegro = h.app.store().account_orders(&account).await.unwrap()[5].id.clone();
+    let csv = format!(
+        "order_id;bought_at;buyer_login;offer_name;quantity;unit_price\n{from_allegro};2026-11-01 10:00;ktos;Kubek;1;10,00\n"
+    );
+    let dup: Value = upload("dup.csv", csv.into_bytes(), "text/csv")
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (dup["new"].as_u64(), dup["unchanged"].as_u64()),
+        (Some(0), Some(1)),
+        "{dup}"
+    );
+    assert_eq!(
+        h.app.store().account_orders(&account).await.unwrap().len(),
+        held,
+        "nothing duplicated or added"
+    );
+    let xml = upload("x", std::fs::read(corpus.join("good.xml")).unwrap(), "application/xml").await;
+    assert_eq!(xml.status(), StatusCode::CREATED);
+    let list: Value = api
+        .get(format!("{}/api/v1/imports", h.base))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["imports"].as_array().unwrap().len(), 4, "{list}");
+    // Another organisation sees none of it and cannot import into this account.
+    let (other, _) = testkit::owner(&h.app, "Inna", "jan@b.pl").await;
+    let other_key = h
+        .app
+        .create_api_key(&other, "x")
+        .await
+        .unwrap()
+        .expose_secret()
+        .to_owned();
+    let hidden = api
+        .get(format!("{}{location}", h.base))
+        .bearer_auth(&other_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let foreign = api
+        .post(format!("{}/api/v1/accounts/{account}/imports", h.base))
+        .bearer_auth(&other_key)
+        .json(&json!({"from": week_ago, "to": today}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+    let foreign = api
+        .post(format!("{}/api/v1/imports/file?account={account}&name=a.csv", h.base))
+        .bearer_auth(&other_key)
+        .body(std::fs::read(corpus.join("good-utf8-comma.csv")).unwrap())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+}
