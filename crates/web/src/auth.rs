@@ -121,6 +121,34 @@ pub async fn csrf(State(state): State<WebState>, request: Request, next: Next) -
     };
     let Some(expected) = expected else { return refuse() };
     let (parts, body) = request.into_parts();
+    // File uploads (multipart) carry the token in the form's action URL: the body is a
+    // file, read by the handler, not here.
+    let multipart = parts
+        .headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("multipart/form-data"));
+    let from_query = || {
+        parts.uri.query().and_then(|q| {
+            url::form_urlencoded::parse(q.as_bytes())
+                .find(|(k, _)| k == "_csrf")
+                .map(|(_, v)| v.into_owned())
+        })
+    };
+    if multipart {
+        let given = parts
+            .headers
+            .get("x-csrf-token")
+            .and_then(|v| v.to_str().ok())
+            .map(str::to_owned)
+            .or_else(from_query);
+        return match given {
+            Some(g) if bool::from(g.as_bytes().ct_eq(expected.as_bytes())) => {
+                next.run(Request::from_parts(parts, body)).await
+            }
+            _ => refuse(),
+        };
+    }
     let Ok(bytes) = to_bytes(body, 1024 * 1024).await else {
         return (StatusCode::PAYLOAD_TOO_LARGE, "form too large").into_response();
     };

@@ -8,6 +8,7 @@ mod api;
 mod auth;
 mod error;
 pub mod i18n;
+mod imports_ui;
 pub mod order_query;
 mod ui;
 
@@ -42,6 +43,12 @@ pub fn router(state: WebState) -> Router {
         .route("/accounts/{id}/settings", get(ui::settings).post(ui::save_settings))
         .route("/orders", get(ui::orders))
         .route("/orders/{id}", get(ui::order))
+        .route("/imports", get(imports_ui::imports).post(imports_ui::start))
+        .route(
+            "/imports/file",
+            post(imports_ui::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_FILE_BYTES)),
+        )
+        .route("/imports/{id}", get(imports_ui::import))
         .route("/connections", get(ui::connections).post(ui::create_connection))
         .route("/connections/{id}", get(ui::connection))
         .route("/connections/{id}/credentials", post(ui::save_credentials))
@@ -49,6 +56,7 @@ pub fn router(state: WebState) -> Router {
         .route("/allegro/install/{id}", get(ui::callback))
         .route("/assets/app.css", get(ui::css))
         .route("/assets/app.js", get(ui::js))
+        .route("/assets/htmx-2.0.4.min.js", get(ui::htmx))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf));
     Router::new().merge(ui).merge(api::router()).with_state(state)
 }

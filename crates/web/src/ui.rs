@@ -29,7 +29,7 @@ pub struct Chrome {
 }
 
 impl Chrome {
-    fn for_user(t: &Tr, user: &CurrentUser) -> Self {
+    pub(crate) fn for_user(t: &Tr, user: &CurrentUser) -> Self {
         Self {
             t: t.clone(),
             email: user.email.clone(),
@@ -38,7 +38,7 @@ impl Chrome {
     }
 }
 
-fn render(page: &impl Template) -> Response {
+pub(crate) fn render(page: &impl Template) -> Response {
     match page.render() {
         Ok(html) => Html(html).into_response(),
         Err(e) => {
@@ -908,6 +908,18 @@ pub async fn css() -> Response {
         .into_response()
 }
 
+/// htmx 2.0.4 (BSD Zero Clause), vendored: the UI's live bits, never needed to use it.
+pub async fn htmx() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=31536000, immutable"),
+        ],
+        include_str!("../assets/htmx-2.0.4.min.js"),
+    )
+        .into_response()
+}
+
 pub async fn js() -> Response {
     (
         [(header::CONTENT_TYPE, "text/javascript; charset=utf-8")],
@@ -917,13 +929,17 @@ pub async fn js() -> Response {
 }
 
 struct OrderRow {
-    id: String,
+    href: String,
     bought: String,
     account: String,
     buyer: String,
     status: String,
     fulfillment: String,
     total: String,
+    /// The buyer asked for an invoice.
+    invoice: bool,
+    /// Imported from a file (not yet seen on Allegro).
+    from_file: bool,
 }
 
 #[derive(Template)]
@@ -931,7 +947,13 @@ struct OrderRow {
 struct OrdersPage {
     c: Chrome,
     rows: Vec<OrderRow>,
-    statuses: Vec<(&'static str, String, bool)>,
+    /// (value, label, selected) per select.
+    accounts: Vec<(String, String, bool)>,
+    statuses: Vec<(String, String, bool)>,
+    fulfillments: Vec<(String, String, bool)>,
+    marketplaces: Vec<(String, String, bool)>,
+    invoices: Vec<(String, String, bool)>,
+    sorts: Vec<(String, String, bool)>,
     buyer: String,
     from: String,
     to: String,
@@ -939,23 +961,41 @@ struct OrdersPage {
     error: Option<String>,
     prev: Option<String>,
     next: Option<String>,
+    /// This page's own URL, polled by htmx for live refresh.
+    live_url: String,
 }
 
-#[derive(Deserialize, Default)]
-pub struct OrdersForm {
-    status: Option<String>,
-    buyer: Option<String>,
-    from: Option<String>,
-    to: Option<String>,
-    page: Option<i64>,
+fn options(values: &[&str], label: impl Fn(&str) -> String, chosen: Option<&str>) -> Vec<(String, String, bool)> {
+    values
+        .iter()
+        .map(|v| ((*v).to_owned(), label(v), chosen == Some(*v)))
+        .collect()
 }
 
+/// `1 299,00 PLN`: Polish grouping (a non-breaking space every three digits) and a
+/// decimal comma.
 fn money(minor: Option<i64>, currency: &str) -> String {
     minor.map_or_else(String::new, |m| {
         let sign = if m < 0 { "-" } else { "" };
-        let m = m.abs();
-        format!("{sign}{},{:02} {currency}", m / 100, m % 100)
+        let m = m.unsigned_abs();
+        let digits = (m / 100).to_string();
+        let mut whole = String::new();
+        for (i, d) in digits.chars().enumerate() {
+            if i > 0 && (digits.len() - i) % 3 == 0 {
+                whole.push('\u{a0}');
+            }
+            whole.push(d);
+        }
+        format!("{sign}{whole},{:02} {currency}", m % 100)
     })
+}
+
+/// An order's page path; ids from files may hold `/` and other characters.
+fn order_href(id: &str) -> String {
+    format!(
+        "/orders/{}",
+        percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+    )
 }
 
 const ORDERS_PAGE: i64 = 50;
@@ -976,33 +1016,16 @@ pub async fn orders(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    Query(q): Query<OrdersForm>,
+    Query(q): Query<crate::order_query::OrderParams>,
 ) -> Response {
-    let nonempty = |v: &Option<String>| v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty());
-    let (status, buyer, from, to) = (
-        nonempty(&q.status),
-        nonempty(&q.buyer),
-        nonempty(&q.from),
-        nonempty(&q.to),
-    );
+    use crate::order_query::{FULFILLMENT_STATUSES, MARKETPLACES, STATUSES};
     let page = q.page.unwrap_or(0).max(0);
-    let mut error = None;
-    let mut day = |field: &'static str, raw: &Option<String>| -> Option<i64> {
-        let raw = raw.as_ref()?;
-        match crate::api::day_ms(field, raw) {
-            Ok(ms) => Some(ms),
-            Err(_) => {
-                error = Some(tr.args("error-field", &[("field", field), ("message", "YYYY-MM-DD")]));
-                None
-            }
-        }
-    };
-    let filter = store::OrderFilter {
-        status: status.clone(),
-        buyer_login: buyer.clone(),
-        bought_from_ms: day("from", &from),
-        bought_to_ms: day("to", &to).map(|ms| ms + 86_400_000),
-        ..store::OrderFilter::default()
+    let (filter, error) = match q.filter() {
+        Ok(f) => (f, None),
+        Err((field, message)) => (
+            store::OrderFilter::default(),
+            Some(tr.args("error-field", &[("field", field), ("message", &message)])),
+        ),
     };
     let result = async {
         let (list, total) = state
@@ -1027,40 +1050,64 @@ pub async fn orders(
     let rows = list
         .iter()
         .map(|o| OrderRow {
-            id: o.id.clone(),
+            href: order_href(&o.id),
             bought: crate::format_time(o.bought_at_ms),
             account: login_of(&o.account_id),
             buyer: o.buyer_login.clone(),
             status: tr.t(&format!("order-status-{}", o.status)),
             fulfillment: fulfillment_name(&tr, o.fulfillment_status.as_deref()),
             total: money(o.total_minor, &o.currency),
+            invoice: o.invoice_required,
+            from_file: o.source == store::OrderSource::File,
         })
         .collect();
-    let link = |p: i64| {
-        let mut q = url::form_urlencoded::Serializer::new(String::new());
-        for (k, v) in [("status", &status), ("buyer", &buyer), ("from", &from), ("to", &to)] {
-            if let Some(v) = v {
-                q.append_pair(k, v);
-            }
-        }
-        q.append_pair("page", &p.to_string());
-        format!("/orders?{}", q.finish())
-    };
-    let statuses = ["READY_FOR_PROCESSING", "FILLED_IN", "BOUGHT", "CANCELLED"]
-        .into_iter()
-        .map(|s| (s, tr.t(&format!("order-status-{s}")), status.as_deref() == Some(s)))
-        .collect();
+    let chosen = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let account_ids: Vec<String> = accounts.iter().map(|a| a.id.to_string()).collect();
+    let account_refs: Vec<&str> = account_ids.iter().map(String::as_str).collect();
+    let sort_words: Vec<&str> = store::OrderSort::ALL.iter().map(|(_, w)| *w).collect();
     render(&OrdersPage {
         c: Chrome::for_user(&tr, &user),
         rows,
-        statuses,
-        buyer: buyer.clone().unwrap_or_default(),
-        from: from.clone().unwrap_or_default(),
-        to: to.clone().unwrap_or_default(),
+        accounts: options(
+            &account_refs,
+            |id| {
+                accounts
+                    .iter()
+                    .find(|a| a.id.as_str() == id)
+                    .map(|a| a.login.clone())
+                    .unwrap_or_default()
+            },
+            chosen(&q.account).as_deref(),
+        ),
+        statuses: options(
+            &STATUSES,
+            |s| tr.t(&format!("order-status-{s}")),
+            chosen(&q.status).as_deref(),
+        ),
+        fulfillments: options(
+            &FULFILLMENT_STATUSES,
+            |s| fulfillment_name(&tr, Some(s)),
+            chosen(&q.fulfillment_status).as_deref(),
+        ),
+        marketplaces: options(&MARKETPLACES, str::to_owned, chosen(&q.marketplace).as_deref()),
+        invoices: options(
+            &["yes", "no"],
+            |v| tr.t(&format!("orders-invoice-{v}")),
+            chosen(&q.invoice).as_deref(),
+        ),
+        sorts: options(
+            &sort_words,
+            |w| tr.t(&format!("orders-sort-{w}")),
+            chosen(&q.sort).as_deref(),
+        ),
+        buyer: chosen(&q.buyer).unwrap_or_default(),
+        from: chosen(&q.from).unwrap_or_default(),
+        to: chosen(&q.to).unwrap_or_default(),
         total_text: tr.count("orders-count", total),
         error,
-        prev: (page > 0).then(|| link(page - 1)),
-        next: ((page + 1) * ORDERS_PAGE < total).then(|| link(page + 1)),
+        prev: (page > 0).then(|| format!("/orders?{}", q.query_string(Some(page - 1)))),
+        next: ((page + 1) * ORDERS_PAGE < total).then(|| format!("/orders?{}", q.query_string(Some(page + 1)))),
+        live_url: format!("/orders?{}", q.query_string(Some(page))),
     })
 }
 

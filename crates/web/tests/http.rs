@@ -126,6 +126,49 @@ impl Browser {
         (r.status(), r.text().await.unwrap(), loc)
     }
 
+    /// A file upload as a browser sends it (multipart/form-data).
+    async fn upload(
+        &mut self,
+        path: &str,
+        fields: &[(&str, &str)],
+        file: (&str, &[u8]),
+    ) -> (StatusCode, String, Option<String>) {
+        let boundary = "----abtestboundary7MA4YWxkTrZu0gW";
+        let mut body = Vec::new();
+        for (k, v) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{k}\"\r\n\r\n{v}\r\n").as_bytes(),
+            );
+        }
+        body.extend_from_slice(
+            format!(
+                "--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{}\"\r\nContent-Type: application/octet-stream\r\n\r\n",
+                file.0
+            )
+            .as_bytes(),
+        );
+        body.extend_from_slice(file.1);
+        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        let r = self
+            .http
+            .post(format!("{}{path}", self.base))
+            .header("cookie", self.cookie_header())
+            .header(
+                header::CONTENT_TYPE,
+                format!("multipart/form-data; boundary={boundary}"),
+            )
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        self.keep(&r);
+        let loc = r
+            .headers()
+            .get(header::LOCATION)
+            .map(|l| l.to_str().unwrap().to_owned());
+        (r.status(), r.text().await.unwrap(), loc)
+    }
+
     fn csrf(page: &str) -> String {
         page.split("name=\"_csrf\" value=\"")
             .nth(1)
@@ -925,4 +968,155 @@ async fn imports_through_the_api() {
         .await
         .unwrap();
     assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn import_screens_and_order_filters() {
+    let h = spawn_app().await;
+    let (org, user) = testkit::owner(&h.app, "Firma", "anna@a.pl").await;
+    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
+    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
+    else {
+        panic!("linked")
+    };
+    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
+    let n = h
+        .emu
+        .emulator
+        .generate_orders(
+            &seller,
+            allegro_emulator::OrderPlan {
+                count: 90,
+                seed: 21,
+                days: 3,
+                pending_share: 0.0,
+                pay_within_seconds: 60,
+            },
+        )
+        .unwrap();
+    let mut b = Browser::new(&h.base);
+    b.login("anna@a.pl", testkit::PASSWORD).await;
+    let (status, page, _) = b.get("/imports").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("Login allegro") && page.contains("Data zakupu od") && page.contains("Importuj"),
+        "{page}"
+    );
+    assert!(page.contains("<code>cena_brutto</code>"), "the file layout is shown");
+    let csrf = Browser::csrf(&page);
+    let today = jiff::Timestamp::from_millisecond(h.app.now_ms())
+        .unwrap()
+        .strftime("%Y-%m-%d")
+        .to_string();
+    let aid = account.to_string();
+    // A range Allegro no longer keeps is explained on the page.
+    let (status, page, _) = b
+        .post(
+            "/imports",
+            &[
+                ("_csrf", &csrf),
+                ("account", &aid),
+                ("from", "2024-01-01"),
+                ("to", &today),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"range-error\"") && page.contains("12 months"),
+        "{page}"
+    );
+    let (status, _, loc) = b
+        .post(
+            "/imports",
+            &[
+                ("_csrf", &csrf),
+                ("account", &aid),
+                ("from", "2026-01-01"),
+                ("to", &today),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let loc = loc.unwrap();
+    let (_, page, _) = b.get(&loc).await;
+    assert!(
+        page.contains("w kolejce") && page.contains("hx-trigger=\"every 2s\""),
+        "live while queued: {page}"
+    );
+    h.app.run_due_jobs(60_000).await.unwrap();
+    let (_, page, _) = b.get(&loc).await;
+    assert!(page.contains("zakończony"), "{page}");
+    assert!(page.contains(&format!("<dd id=\"import-new\">{n}</dd>")), "{page}");
+    assert!(!page.contains("hx-trigger"), "no polling once done");
+
+    // Files: refused without the token, listed problems for a broken one, counted for a good one.
+    let corpus = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../order-files/tests/corpus");
+    let broken = std::fs::read(corpus.join("broken-order-mismatch.csv")).unwrap();
+    let (status, _, _) = b
+        .upload("/imports/file", &[("account", &aid)], ("zle.csv", &broken))
+        .await;
+    assert_eq!(status, StatusCode::FORBIDDEN, "CSRF applies to uploads");
+    let (status, page, _) = b
+        .upload(
+            &format!("/imports/file?_csrf={csrf}"),
+            &[("account", &aid), ("encoding", "auto")],
+            ("zle.csv", &broken),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("Plik zle.csv nie został zaimportowany"), "{page}");
+    assert!(page.contains("zle.csv, line 3, column 3 (buyer_login)"), "{page}");
+    let good = std::fs::read(corpus.join("good-excel-1250.csv")).unwrap();
+    let (status, _, loc) = b
+        .upload(
+            &format!("/imports/file?_csrf={csrf}"),
+            &[("account", &aid), ("encoding", "windows-1250")],
+            ("zamowienia.csv", &good),
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&loc.unwrap()).await;
+    assert!(
+        page.contains("Import CSV") && page.contains("<dd id=\"import-new\">2</dd>"),
+        "{page}"
+    );
+
+    // Orders: new filters and sorts, live refresh, the file's orders marked.
+    let (_, page, _) = b.get("/orders?invoice=yes&sort=total_desc").await;
+    assert!(
+        page.contains("hx-get=\"/orders?invoice=yes&#38;sort=total_desc&#38;page=0\""),
+        "{page}"
+    );
+    let wanted = h
+        .app
+        .store()
+        .orders(
+            &org,
+            &store::OrderFilter {
+                needs_invoice: Some(true),
+                ..Default::default()
+            },
+            0,
+            200,
+        )
+        .await
+        .unwrap()
+        .1;
+    assert!(page.contains(&format!("id=\"orders-total\">{wanted} ")), "{page}");
+    let (_, page, _) = b.get("/orders?buyer=firma_lodz").await;
+    assert!(page.contains("z pliku") && page.contains("1\u{a0}299,00 PLN"), "{page}");
+    // Its id holds slashes; the link still opens it.
+    assert!(page.contains("href=\"/orders/ZAM%2F2026%2F0002\""), "{page}");
+    let (status, page, _) = b.get("/orders/ZAM%2F2026%2F0002").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Ekspres do kawy"), "{page}");
+    let (_, page, _) = b.get("/orders?sort=price").await;
+    assert!(page.contains("role=\"alert\"") && page.contains("sort"), "{page}");
+    let (_, page, _) = b
+        .get(&format!(
+            "/orders?account={aid}&marketplace=allegro-pl&fulfillment_status=NEW"
+        ))
+        .await;
+    assert!(page.contains("<option value=\"allegro-pl\" selected>"), "{page}");
 }
