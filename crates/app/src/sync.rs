@@ -204,20 +204,21 @@ impl App {
                 let _permit = gate.acquire_owned().await;
                 let result = app.sync_account(&claim.account_id).await;
                 let now = app.now_ms();
-                let next = match &result {
-                    Ok(r) => {
-                        let quiet = if r.events > 0 { 0 } else { claim.quiet_polls + 1 };
-                        store::SyncSchedule {
-                            next_at_ms: now + policy.next_delay_ms(quiet),
-                            quiet_polls: quiet,
-                            failures: 0,
-                        }
-                    }
-                    Err(_) => store::SyncSchedule {
-                        next_at_ms: now + policy.failure_delay_ms(claim.failures + 1),
-                        quiet_polls: claim.quiet_polls,
-                        failures: claim.failures + 1,
-                    },
+                let outcome = match &result {
+                    Ok(r) if r.events > 0 || r.fetched > 0 => domain::PollOutcome::Events,
+                    Ok(_) => domain::PollOutcome::Quiet,
+                    Err(_) => domain::PollOutcome::Failed,
+                };
+                let before = domain::PollState {
+                    next_at_ms: now,
+                    quiet_polls: claim.quiet_polls,
+                    failures: claim.failures,
+                };
+                let after = policy.after(before, outcome, now);
+                let next = store::SyncSchedule {
+                    next_at_ms: after.next_at_ms,
+                    quiet_polls: after.quiet_polls,
+                    failures: after.failures,
                 };
                 let scheduled = app.store.schedule_sync(&claim.account_id, &app.instance, &next).await;
                 let result = match (result, scheduled) {

@@ -138,3 +138,94 @@ async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
         (0, 0, 300)
     );
 }
+
+/// Adaptive polling: due accounts are read, quiet ones wait longer, and a revoked account
+/// fails on its own, is backed off, and never holds the others up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failing_account_never_holds_the_others_up() {
+    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 41 })
+        .await
+        .unwrap();
+    let app = testkit::app(
+        testkit::open_store(&testkit::sqlite_url()).await,
+        Arc::new(domain::SystemClock),
+        "http://bridge.test",
+        None,
+    );
+    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
+    let conn = testkit::own_app_connection(&app, &org, &emu, None).await;
+    let mut accounts = Vec::new();
+    for n in 0..4 {
+        let login = format!("sklep-{n}");
+        let seller = emu.emulator.create_seller(&login, "x").unwrap();
+        let LinkOutcome::Linked { account, .. } = testkit::link(&app, &user, &conn, &emu, &login, None).await else {
+            panic!()
+        };
+        accounts.push((seller, account));
+    }
+    let policy = domain::PollPolicy::default();
+    // First pass: every account is due; each marks its journal's start.
+    let first = app.sync_due_accounts(&policy, 1).await.unwrap();
+    assert_eq!(first.len(), 4);
+    assert!(first.iter().all(|(_, r)| r.is_ok()), "{first:?}");
+    // Nobody is due again right away: quiet accounts wait.
+    assert!(app.sync_due_accounts(&policy, 1).await.unwrap().is_empty());
+    // New orders for three sellers; the fourth revokes our access (a password change).
+    for (n, (seller, _)) in accounts.iter().enumerate().take(3) {
+        emu.emulator
+            .generate_orders(
+                seller,
+                OrderPlan {
+                    count: 20,
+                    seed: n as u64,
+                    days: 1,
+                    pending_share: 0.0,
+                    pay_within_seconds: 60,
+                },
+            )
+            .unwrap();
+    }
+    reqwest::Client::new()
+        .post(format!("{}/__emulator/sellers/{}/revoke", emu.base_url, accounts[3].0))
+        .json(&serde_json::json!({"reason": "password_change"}))
+        .send()
+        .await
+        .unwrap();
+    // Make everyone due now (as if the quiet interval had passed).
+    for (_, account) in &accounts {
+        app.store()
+            .schedule_sync(
+                account,
+                "test",
+                &store::SyncSchedule {
+                    next_at_ms: 0,
+                    quiet_polls: 1,
+                    failures: 0,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let pass = app.sync_due_accounts(&policy, 1).await.unwrap();
+    assert_eq!(pass.len(), 4);
+    for (seller_account, result) in &pass {
+        if seller_account == &accounts[3].1 {
+            assert!(result.is_err(), "the revoked account fails: {result:?}");
+        } else {
+            assert_eq!(result.as_ref().unwrap().counts.new, 20, "{result:?}");
+        }
+    }
+    for (_, account) in accounts.iter().take(3) {
+        assert_eq!(app.store().account_orders(account).await.unwrap().len(), 20);
+    }
+    // The failing one is backed off; the busy ones come back soon.
+    let now = app.now_ms();
+    let claims = app
+        .store()
+        .claim_due_syncs("probe", now + 25_000, now + 30_000, 10)
+        .await
+        .unwrap();
+    let ids: Vec<_> = claims.iter().map(|c| c.account_id.clone()).collect();
+    assert_eq!(ids.len(), 3, "busy accounts are due after 20 s: {claims:?}");
+    assert!(!ids.contains(&accounts[3].1), "the failing account waits longer");
+}

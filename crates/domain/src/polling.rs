@@ -50,6 +50,52 @@ impl PollPolicy {
     }
 }
 
+/// What one journal read found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PollOutcome {
+    /// Events were read.
+    Events,
+    /// Nothing new.
+    Quiet,
+    /// The read failed (429, 5xx, revoked…).
+    Failed,
+}
+
+/// Where an account's polling stands: the next read and the streaks behind it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct PollState {
+    /// Next read at (epoch ms).
+    pub next_at_ms: i64,
+    /// Reads in a row that found nothing.
+    pub quiet_polls: i64,
+    /// Reads in a row that failed.
+    pub failures: i64,
+}
+
+impl PollPolicy {
+    /// The state after a read at `now_ms` with `outcome`: the one rule the worker and the
+    /// simulation both follow.
+    pub fn after(&self, state: PollState, outcome: PollOutcome, now_ms: i64) -> PollState {
+        match outcome {
+            PollOutcome::Events => PollState {
+                next_at_ms: now_ms + self.next_delay_ms(0),
+                quiet_polls: 0,
+                failures: 0,
+            },
+            PollOutcome::Quiet => PollState {
+                next_at_ms: now_ms + self.next_delay_ms(state.quiet_polls + 1),
+                quiet_polls: state.quiet_polls + 1,
+                failures: 0,
+            },
+            PollOutcome::Failed => PollState {
+                next_at_ms: now_ms + self.failure_delay_ms(state.failures + 1),
+                quiet_polls: state.quiet_polls,
+                failures: state.failures + 1,
+            },
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -63,5 +109,18 @@ mod tests {
         assert_eq!(p.failure_delay_ms(1), 30_000);
         assert_eq!(p.failure_delay_ms(3), 120_000);
         assert_eq!(p.failure_delay_ms(60), 900_000);
+        let s = p.after(PollState::default(), PollOutcome::Quiet, 1_000);
+        assert_eq!((s.next_at_ms, s.quiet_polls), (1_000 + 35_000, 1));
+        let s = p.after(s, PollOutcome::Failed, 2_000);
+        assert_eq!((s.next_at_ms, s.quiet_polls, s.failures), (32_000, 1, 1));
+        let s = p.after(s, PollOutcome::Events, 3_000);
+        assert_eq!(
+            s,
+            PollState {
+                next_at_ms: 23_000,
+                quiet_polls: 0,
+                failures: 0
+            }
+        );
     }
 }

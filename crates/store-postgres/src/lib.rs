@@ -38,5 +38,6 @@ store::impl_sql_storage!(
     "UPDATE jobs SET state = 'running', locked_by = $1, locked_until_ms = $2, attempts = attempts + 1 \
      WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at_ms <= $3) \
                  OR (state = 'running' AND locked_until_ms < $3) ORDER BY run_at_ms, id LIMIT 1 FOR UPDATE SKIP LOCKED) \
-     RETURNING id, kind, dedup_key, payload, attempts, max_attempts"
+     RETURNING id, kind, dedup_key, payload, attempts, max_attempts",
+    "BEGIN"
 );

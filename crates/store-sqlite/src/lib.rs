@@ -44,5 +44,9 @@ store::impl_sql_storage!(
     "UPDATE jobs SET state = 'running', locked_by = $1, locked_until_ms = $2, attempts = attempts + 1 \
      WHERE id = (SELECT id FROM jobs WHERE (state = 'queued' AND run_at_ms <= $3) \
                  OR (state = 'running' AND locked_until_ms < $3) ORDER BY run_at_ms, id LIMIT 1) \
-     RETURNING id, kind, dedup_key, payload, attempts, max_attempts"
+     RETURNING id, kind, dedup_key, payload, attempts, max_attempts",
+    // Write transactions take the write lock at BEGIN: a deferred one that reads first
+    // and writes later gets SQLITE_BUSY at once (no busy wait) when another connection
+    // wrote in between.
+    "BEGIN IMMEDIATE"
 );

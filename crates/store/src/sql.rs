@@ -34,10 +34,11 @@ macro_rules! orders_page {
     };
 }
 
-/// Implements [`crate::Storage`] for `$store` over `$db`.
+/// Implements [`crate::Storage`] for `$store` over `$db`; `$begin` opens write transactions
+/// (`BEGIN IMMEDIATE` on SQLite).
 #[macro_export]
 macro_rules! impl_sql_storage {
-    ($store:ty, $db:ty, $backend:literal, $claim_sql:expr) => {
+    ($store:ty, $db:ty, $backend:literal, $claim_sql:expr, $begin:literal) => {
         const _: () = {
             use ::sqlx::Row as _;
             use $crate::domain::{AccountId, AccountSettings, AccountStatus, ApiKeyId, ConnectionId, OrganisationId, UserId};
@@ -284,7 +285,7 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn create_organisation(&self, org: &Organisation, first_user: &User) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                     ::sqlx::query("INSERT INTO organisations (id, name, created_at_ms) VALUES ($1, $2, $3)")
                         .bind(org.id.as_str())
                         .bind(&org.name)
@@ -534,7 +535,7 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn link_account(&self, l: &NewLink) -> StoreResult<LinkResult> {
-                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                     let existing = ::sqlx::query(
                         "SELECT id FROM accounts WHERE connection_id = $1 AND allegro_user_id = $2 AND organisation_id = $3",
                     )
@@ -578,7 +579,7 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn relink_account(&self, org: &OrganisationId, account: &AccountId, l: &NewLink) -> StoreResult<bool> {
-                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                     let owned = ::sqlx::query("SELECT id FROM accounts WHERE id = $1 AND organisation_id = $2 AND allegro_user_id = $3")
                         .bind(account.as_str())
                         .bind(org.as_str())
@@ -759,7 +760,7 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn save_account_settings(&self, org: &OrganisationId, id: &AccountId, s: &AccountSettings, now_ms: i64) -> StoreResult<bool> {
-                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                     let owned = ::sqlx::query("SELECT id FROM accounts WHERE id = $1 AND organisation_id = $2")
                         .bind(id.as_str())
                         .bind(org.as_str())
@@ -789,7 +790,7 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn save_orders(&self, account: &AccountId, orders: &[OrderRecord], cursor: Option<&str>, now_ms: i64) -> StoreResult<UpsertCounts> {
-                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                     let counts = upsert_orders(&mut tx, account, orders, now_ms).await?;
                     if let Some(c) = cursor {
                         ::sqlx::query(
@@ -947,7 +948,7 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn create_import(&self, i: &Import, job: Option<&NewJob>) -> StoreResult<()> {
-                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                     insert_import(&mut *tx, i).await?;
                     if let Some(j) = job {
                         ::sqlx::query(
@@ -1024,7 +1025,7 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn save_import_page(&self, import_id: &str, page: &ImportPage<'_>, now_ms: i64) -> StoreResult<UpsertCounts> {
-                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                     let row = ::sqlx::query("SELECT account_id FROM imports WHERE id = $1")
                         .bind(import_id)
                         .fetch_optional(&mut *tx)
@@ -1070,7 +1071,7 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn save_file_import(&self, i: &Import, orders: &[OrderRecord]) -> StoreResult<UpsertCounts> {
-                    let mut tx = self.pool.begin().await.map_err(backend_err)?;
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                     let counts = upsert_orders(&mut tx, &i.account_id, orders, i.created_at_ms).await?;
                     let mut done = i.clone();
                     done.state = ImportState::Done;
