@@ -18,7 +18,8 @@ pub struct EmulatorBench {
     pub connections: usize,
 }
 
-fn rss_mb() -> f64 {
+/// This process's resident memory in MB.
+pub fn rss_mb() -> f64 {
     std::fs::read_to_string("/proc/self/status")
         .ok()
         .and_then(|s| {
@@ -149,25 +150,51 @@ pub struct RefreshBench {
     pub accounts: usize,
 }
 
-impl RefreshBench {
-    /// Runs and prints the figures.
-    pub async fn run(&self) -> anyhow::Result<()> {
-        use app::{App, AppConfig, Cipher, LinkOutcome, RefreshOutcome, RefreshPolicy};
+/// `YYYY-MM-DD` of epoch milliseconds (UTC).
+pub fn utc_day(ms: i64) -> String {
+    web::format_time(ms)[..10].to_owned()
+}
+
+/// A scratch world for benchmarks: the emulator, an app on a fresh SQLite file, an
+/// organisation with an own-app connection registered in the emulator's portal.
+pub struct BenchWorld {
+    /// Scratch folder (removed on drop).
+    pub dir: std::path::PathBuf,
+    /// Database URL.
+    pub db: String,
+    /// Key file.
+    pub key_file: std::path::PathBuf,
+    /// The emulator.
+    pub emu: allegro_emulator::EmulatorHandle,
+    /// The app.
+    pub app: app::App,
+    /// The organisation.
+    pub org: domain::OrganisationId,
+    user: app::CurrentUser,
+    conn: domain::ConnectionId,
+}
+
+impl Drop for BenchWorld {
+    fn drop(&mut self) {
+        std::fs::remove_dir_all(&self.dir).ok();
+    }
+}
+
+impl BenchWorld {
+    /// Sets the world up; `settings` tunes the emulator.
+    pub async fn new(name: &str, seed: u64, settings: allegro_emulator::Settings) -> anyhow::Result<Self> {
+        use app::{App, AppConfig, Cipher, RefreshPolicy};
         use secrecy::{ExposeSecret, SecretString};
-        let dir = std::env::temp_dir().join(format!("ab-bench-refresh-{}", std::process::id()));
+        let dir = std::env::temp_dir().join(format!("ab-bench-{name}-{}", std::process::id()));
         std::fs::create_dir_all(&dir).context("creating a scratch folder")?;
         let db = format!("sqlite:{}", dir.join("bench.db").display());
         let key_file = dir.join("bench.key");
         let key = Cipher::generate_key_hex();
         std::fs::write(&key_file, format!("1:{key}\n")).context("writing the bench key")?;
-        let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 5 })
+        let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed })
             .await
             .context("starting the emulator")?;
-        // 10-minute access tokens: every account is inside the 1-hour refresh margin.
-        emu.emulator.set_settings(allegro_emulator::Settings {
-            access_token_ttl_seconds: 600,
-            ..Default::default()
-        });
+        emu.emulator.set_settings(settings);
         let store: store::Store = std::sync::Arc::new(store_sqlite::SqliteStore::open(&db).await?);
         let cipher = Cipher::new(1, &[(1, SecretString::from(key))])?;
         let config = AppConfig {
@@ -212,37 +239,72 @@ impl RefreshBench {
         app.set_credentials(&org, &conn.id, &cid, &SecretString::from(secret))
             .await
             .map_err(crate::runtime::app_error)?;
+        Ok(Self {
+            dir,
+            db,
+            key_file,
+            emu,
+            app,
+            org,
+            user,
+            conn: conn.id,
+        })
+    }
+
+    /// Creates a seller in the emulator and links it; returns (seller id, account).
+    pub async fn link(&self, login: &str) -> anyhow::Result<(String, domain::AccountId)> {
+        let seller = self.emu.emulator.create_seller(login, "x").map_err(|e| anyhow!(e))?;
+        let url = self
+            .app
+            .start_link(&self.user, &self.conn, None)
+            .await
+            .map_err(crate::runtime::app_error)?;
+        let back = self
+            .emu
+            .emulator
+            .consent(url.as_str(), login, true)
+            .map_err(|e| anyhow!(e))?;
+        let q = |k: &str| {
+            url::Url::parse(&back)
+                .ok()
+                .and_then(|u| u.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned()))
+        };
+        let outcome = self
+            .app
+            .complete_link(
+                Some(&self.user),
+                Some(&self.conn),
+                q("state").as_deref(),
+                q("code").as_deref(),
+                None,
+            )
+            .await
+            .map_err(crate::runtime::app_error)?;
+        match outcome {
+            app::LinkOutcome::Linked { account, .. } => Ok((seller, account)),
+            other => Err(anyhow!("linking {login}: {other:?}")),
+        }
+    }
+}
+
+impl RefreshBench {
+    /// Runs and prints the figures.
+    pub async fn run(&self) -> anyhow::Result<()> {
+        use app::RefreshOutcome;
+        // 10-minute access tokens: every account is inside the 1-hour refresh margin.
+        let world = BenchWorld::new(
+            "refresh",
+            5,
+            allegro_emulator::Settings {
+                access_token_ttl_seconds: 600,
+                ..Default::default()
+            },
+        )
+        .await?;
+        let (app, emu, db, key_file) = (&world.app, &world.emu, &world.db, &world.key_file);
         let started = Instant::now();
         for n in 0..self.accounts {
-            let login = format!("bench-{n}");
-            emu.emulator.create_seller(&login, "x").map_err(|e| anyhow!(e))?;
-            let url = app
-                .start_link(&user, &conn.id, None)
-                .await
-                .map_err(crate::runtime::app_error)?;
-            let back = emu
-                .emulator
-                .consent(url.as_str(), &login, true)
-                .map_err(|e| anyhow!(e))?;
-            let q = |k: &str| {
-                url::Url::parse(&back)
-                    .ok()
-                    .and_then(|u| u.query_pairs().find(|(n, _)| n == k).map(|(_, v)| v.into_owned()))
-            };
-            let outcome = app
-                .complete_link(
-                    Some(&user),
-                    Some(&conn.id),
-                    q("state").as_deref(),
-                    q("code").as_deref(),
-                    None,
-                )
-                .await
-                .map_err(crate::runtime::app_error)?;
-            anyhow::ensure!(
-                matches!(outcome, LinkOutcome::Linked { .. }),
-                "linking {login}: {outcome:?}"
-            );
+            world.link(&format!("bench-{n}")).await?;
         }
         println!(
             "linked accounts:      {} in {:.1} s",
@@ -258,10 +320,10 @@ impl RefreshBench {
                 "--listen",
                 &format!("127.0.0.1:{port}"),
                 "--database",
-                &db,
+                db,
                 "--key-file",
             ])
-            .arg(&key_file)
+            .arg(key_file)
             .args(["--no-worker"])
             .env("RUST_LOG", "warn")
             .stdout(std::process::Stdio::null())
@@ -302,7 +364,6 @@ impl RefreshBench {
             .json()
             .await?;
         println!("token endpoint:       {}", stats["oauth_outcomes"]);
-        std::fs::remove_dir_all(&dir).ok();
         Ok(())
     }
 }

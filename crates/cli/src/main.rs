@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
 mod bench;
+mod bench_orders;
 mod demo;
 mod runtime;
 
@@ -285,6 +286,26 @@ enum BenchTarget {
         #[arg(long, default_value_t = 32)]
         connections: usize,
     },
+    /// Orders per second imported from Allegro (by purchase date) and from a CSV file;
+    /// Allegro requests per order; memory.
+    Import {
+        /// Orders on Allegro (and rows in the file).
+        #[arg(long, default_value_t = 10_000)]
+        orders: usize,
+    },
+    /// Polling: a simulation of many accounts on one Client ID (requests/min, new-order
+    /// latency) and real journal requests per idle account and per changed order.
+    Sync {
+        /// Accounts in the simulation.
+        #[arg(long, default_value_t = 10_000)]
+        accounts: usize,
+        /// Simulated minutes.
+        #[arg(long, default_value_t = 60)]
+        minutes: i64,
+        /// Accounts linked for real against the emulator.
+        #[arg(long, default_value_t = 200)]
+        real_accounts: usize,
+    },
     /// Memory of `serve` with many linked idle accounts; time to refresh them all.
     Refresh {
         /// Accounts to link.
@@ -464,6 +485,27 @@ async fn main() -> anyhow::Result<()> {
                 orders,
                 seconds,
                 connections,
+            }
+            .run()
+            .await?;
+        }
+        Command::Bench {
+            target: BenchTarget::Import { orders },
+        } => {
+            bench_orders::ImportBench { orders }.run().await?;
+        }
+        Command::Bench {
+            target:
+                BenchTarget::Sync {
+                    accounts,
+                    minutes,
+                    real_accounts,
+                },
+        } => {
+            bench_orders::SyncBench {
+                accounts,
+                minutes,
+                real_accounts,
             }
             .run()
             .await?;
