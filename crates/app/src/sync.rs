@@ -95,6 +95,15 @@ impl App {
             .ok_or(AppError::NotFound)
     }
 
+    /// The statuses an order of the organisation was seen in, oldest first.
+    pub async fn order_history(
+        &self,
+        user: &crate::CurrentUser,
+        id: &str,
+    ) -> Result<Vec<store::OrderChange>, AppError> {
+        Ok(self.store.order_history(&user.organisation_id, id).await?)
+    }
+
     /// Reads the account's journal from its cursor to the end: every order an event names
     /// is fetched whole and upserted, and the cursor moves in the same transaction, page by
     /// page. Duplicated, repeated and out-of-order events change nothing twice: orders are

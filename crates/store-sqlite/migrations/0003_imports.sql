@@ -45,3 +45,15 @@ CREATE TABLE imports (
     updated_at_ms    BIGINT NOT NULL
 );
 CREATE INDEX imports_by_org ON imports(organisation_id, created_at_ms);
+
+-- Every status an order was seen in, when we first saw it (the order page's history).
+CREATE TABLE order_history (
+    organisation_id    TEXT NOT NULL REFERENCES organisations(id),
+    account_id         TEXT NOT NULL REFERENCES accounts(id),
+    order_id           TEXT NOT NULL,
+    seen_at_ms         BIGINT NOT NULL,
+    status             TEXT NOT NULL,
+    fulfillment_status TEXT,
+    source             TEXT NOT NULL
+);
+CREATE INDEX order_history_by_order ON order_history(organisation_id, order_id, seen_at_ms);

@@ -446,6 +446,16 @@ pub async fn orders_upsert_and_cursor(store: Store) {
     );
     let stored = store.account_orders(&account).await.unwrap();
     assert_eq!(stored.len(), 2);
+    // The history keeps each status once, in order; an unchanged upsert adds nothing.
+    let history = store.order_history(&t.org, "a").await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .map(|h| (h.seen_at_ms, h.status.as_str()))
+            .collect::<Vec<_>>(),
+        vec![(10, "FILLED_IN"), (11, "READY_FOR_PROCESSING")]
+    );
+    assert_eq!(store.order_history(&t.org, "b").await.unwrap().len(), 1);
     assert_eq!(
         stored.iter().find(|o| o.id == "a").unwrap().status,
         "READY_FOR_PROCESSING"

@@ -231,6 +231,8 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     ) -> StoreResult<(Vec<OrderRecord>, i64)>;
     /// One order of the organisation.
     async fn order(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<OrderRecord>>;
+    /// The statuses an order of the organisation was seen in, oldest first.
+    async fn order_history(&self, org: &OrganisationId, id: &str) -> StoreResult<Vec<OrderChange>>;
     /// The account's orders, newest purchase first.
     async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>>;
 

@@ -268,6 +268,19 @@ pub struct OrderRecord {
     pub invoice_required: bool,
 }
 
+/// A status an order was seen in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OrderChange {
+    /// When we first saw it.
+    pub seen_at_ms: i64,
+    /// Allegro status.
+    pub status: String,
+    /// Fulfillment status.
+    pub fulfillment_status: Option<String>,
+    /// Where it came from.
+    pub source: OrderSource,
+}
+
 /// Where a stored order came from. Allegro's copy always wins over a file's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum OrderSource {

@@ -169,6 +169,30 @@ macro_rules! impl_sql_storage {
                 })
             }
 
+            /// Records the status an order is now seen in.
+            async fn record_change(
+                tx: &mut ::sqlx::Transaction<'_, $db>,
+                account: &AccountId,
+                o: &OrderRecord,
+                now_ms: i64,
+            ) -> StoreResult<()> {
+                ::sqlx::query(
+                    "INSERT INTO order_history (organisation_id, account_id, order_id, seen_at_ms, status, fulfillment_status, source) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(o.organisation_id.as_str())
+                .bind(account.as_str())
+                .bind(&o.id)
+                .bind(now_ms)
+                .bind(&o.status)
+                .bind(&o.fulfillment_status)
+                .bind(o.source.as_str())
+                .execute(&mut **tx)
+                .await
+                .map_err(backend_err)?;
+                Ok(())
+            }
+
             /// Upserts orders of one account inside `tx`. Allegro's copy replaces a file's;
             /// a file's never replaces Allegro's (nor an order another account of the
             /// organisation holds). An insert racing another process's is "unchanged".
@@ -181,7 +205,7 @@ macro_rules! impl_sql_storage {
                 let mut counts = UpsertCounts::default();
                 for o in orders {
                     let existing = ::sqlx::query(
-                        "SELECT account_id, data, source FROM orders WHERE organisation_id = $1 AND id = $2 \
+                        "SELECT account_id, data, source, status, fulfillment_status FROM orders WHERE organisation_id = $1 AND id = $2 \
                          AND (account_id = $3 OR $4 = 'file') ORDER BY CASE WHEN account_id = $3 THEN 0 ELSE 1 END LIMIT 1",
                     )
                     .bind(o.organisation_id.as_str())
@@ -196,9 +220,14 @@ macro_rules! impl_sql_storage {
                             get::<String>(&row, "account_id")?,
                             get::<String>(&row, "data")?,
                             parse::<OrderSource>("orders", "source", get(&row, "source")?)?,
+                            (get::<String>(&row, "status")?, get::<Option<String>>(&row, "fulfillment_status")?),
                         )),
                         None => None,
                     };
+                    let status_changed = existing
+                        .as_ref()
+                        .is_none_or(|(_, _, _, (s, f))| *s != o.status || *f != o.fulfillment_status);
+                    let existing = existing.map(|(a, d, src, _)| (a, d, src));
                     match existing {
                         Some((_, data, source)) if data == o.data && source == o.source => counts.unchanged += 1,
                         // A file never overwrites what Allegro sent, and never adds a
@@ -229,6 +258,9 @@ macro_rules! impl_sql_storage {
                             .await
                             .map_err(backend_err)?;
                             counts.updated += 1;
+                            if status_changed {
+                                record_change(tx, account, o, now_ms).await?;
+                            }
                         }
                         None => {
                             let done = ::sqlx::query(
@@ -257,6 +289,7 @@ macro_rules! impl_sql_storage {
                             .map_err(backend_err)?;
                             if done.rows_affected() == 1 {
                                 counts.new += 1;
+                                record_change(tx, account, o, now_ms).await?;
                             } else {
                                 counts.unchanged += 1;
                             }
@@ -890,6 +923,28 @@ macro_rules! impl_sql_storage {
                         .await
                         .map_err(backend_err)?;
                     row.as_ref().map(order_from).transpose()
+                }
+
+                async fn order_history(&self, org: &OrganisationId, id: &str) -> StoreResult<Vec<OrderChange>> {
+                    let rows = ::sqlx::query(
+                        "SELECT seen_at_ms, status, fulfillment_status, source FROM order_history \
+                         WHERE organisation_id = $1 AND order_id = $2 ORDER BY seen_at_ms, status",
+                    )
+                    .bind(org.as_str())
+                    .bind(id)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(OrderChange {
+                                seen_at_ms: get(r, "seen_at_ms")?,
+                                status: get(r, "status")?,
+                                fulfillment_status: get(r, "fulfillment_status")?,
+                                source: parse("order_history", "source", get(r, "source")?)?,
+                            })
+                        })
+                        .collect()
                 }
 
                 async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>> {

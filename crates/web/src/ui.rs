@@ -1123,11 +1123,25 @@ struct OrderPage {
     delivery: String,
     total: String,
     lines: Vec<(String, i64, String, String)>,
+    /// Payment: type, provider, paid amount, when.
+    payment: Option<String>,
+    /// The buyer's invoice request, in words.
+    invoice: String,
+    /// Imported from a file.
+    from_file: bool,
+    /// (seen at, status, fulfillment) oldest first.
+    history: Vec<(String, String, String)>,
 }
 
 pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
-    let o = match state.app.order(&user, &id).await {
-        Ok(o) => o,
+    let found = async {
+        let o = state.app.order(&user, &id).await?;
+        let history = state.app.order_history(&user, &id).await?;
+        Ok::<_, AppError>((o, history))
+    }
+    .await;
+    let (o, history) = match found {
+        Ok(v) => v,
         Err(e) => return page_error(&tr, e),
     };
     let form: serde_json::Value = serde_json::from_str(&o.data).unwrap_or_default();
@@ -1180,5 +1194,42 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
         delivery,
         total: money(o.total_minor, &o.currency),
         lines,
+        payment: form["payment"].as_object().map(|_| {
+            let p = &form["payment"];
+            let mut parts = vec![text(&p["type"]), text(&p["provider"])];
+            if let Some(amount) = p["paidAmount"]["amount"].as_str() {
+                parts.push(format!(
+                    "{} {}",
+                    amount.replace('.', ","),
+                    text(&p["paidAmount"]["currency"])
+                ));
+            }
+            parts.push(text(&p["finishedAt"]).replace('T', " ").chars().take(16).collect());
+            parts.retain(|s| !s.is_empty());
+            parts.join(" · ")
+        }),
+        invoice: if o.invoice_required {
+            let nip = form["invoice"]["address"]["company"]["ids"][0]["value"]
+                .as_str()
+                .unwrap_or_default();
+            if nip.is_empty() {
+                tr.t("orders-invoice-yes")
+            } else {
+                format!("{} (NIP {nip})", tr.t("orders-invoice-yes"))
+            }
+        } else {
+            tr.t("orders-invoice-no")
+        },
+        from_file: o.source == store::OrderSource::File,
+        history: history
+            .iter()
+            .map(|h| {
+                (
+                    crate::format_time(h.seen_at_ms),
+                    tr.t(&format!("order-status-{}", h.status)),
+                    fulfillment_name(&tr, h.fulfillment_status.as_deref()),
+                )
+            })
+            .collect(),
     })
 }

@@ -776,6 +776,8 @@ async fn synced_orders_through_the_api() {
     let (status, page, _) = b.get(&format!("/orders/{first}")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<h2>Pozycje</h2>") && page.contains(first), "{page}");
+    assert!(page.contains("<h2>Historia statusów</h2>"), "{page}");
+    assert!(page.contains("<td id=\"payment\">ONLINE"), "payment shown: {page}");
     assert!(page.contains("<table id=\"lines\">"));
     let mut outsider = Browser::new(&h.base);
     outsider.login("jan@b.pl", testkit::PASSWORD).await;

@@ -208,3 +208,7 @@ orders-sort-total_desc = amount, high to low
 orders-sort-total_asc = amount, low to high
 orders-sort-buyer_asc = buyer A–Z
 orders-from-file = from a file
+order-payment = Payment
+order-history = Status history
+order-seen-at = Seen
+order-from-file = Imported from a file; once Allegro has this order, Allegro's data replaces it.

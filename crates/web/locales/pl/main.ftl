@@ -209,3 +209,7 @@ orders-sort-total_desc = kwota malejąco
 orders-sort-total_asc = kwota rosnąco
 orders-sort-buyer_asc = kupujący A–Z
 orders-from-file = z pliku
+order-payment = Płatność
+order-history = Historia statusów
+order-seen-at = Zauważone
+order-from-file = Zamówienie zaimportowane z pliku; gdy pojawi się w Allegro, dane z Allegro je zastąpią.
