@@ -159,6 +159,13 @@ pub(crate) fn amount(raw: &str) -> Result<i64, String> {
         .ok_or_else(|| format!("{raw:?} is too large"))
 }
 
+/// Poland's zone, loaded once (a lookup per row was most of a file's reading time).
+fn warsaw() -> Result<jiff::tz::TimeZone, String> {
+    static ZONE: std::sync::OnceLock<Result<jiff::tz::TimeZone, String>> = std::sync::OnceLock::new();
+    ZONE.get_or_init(|| jiff::tz::TimeZone::get("Europe/Warsaw").map_err(|e| format!("time zone Europe/Warsaw: {e}")))
+        .clone()
+}
+
 /// Purchase time in epoch milliseconds; times without an offset are Polish time.
 pub(crate) fn time(raw: &str) -> Result<i64, String> {
     let s = raw.trim();
@@ -186,7 +193,7 @@ pub(crate) fn time(raw: &str) -> Result<i64, String> {
     if civil.year() < 2000 {
         return Err(format!("{raw:?} is before the year 2000"));
     }
-    let zoned = civil.in_tz("Europe/Warsaw").map_err(|e| format!("{raw:?}: {e}"))?;
+    let zoned = civil.to_zoned(warsaw()?).map_err(|e| format!("{raw:?}: {e}"))?;
     Ok(zoned.timestamp().as_millisecond())
 }
 

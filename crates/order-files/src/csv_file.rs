@@ -20,14 +20,37 @@ fn separator(header: &str) -> u8 {
     if semi >= comma { b';' } else { b',' }
 }
 
-fn line_at(text: &str, byte: usize) -> usize {
-    let bytes = text.as_bytes();
-    // After CRLF a record's position is the '\n' left over from the line before.
-    let mut at = byte.min(bytes.len());
-    while at < bytes.len() && matches!(bytes[at], b'\r' | b'\n') {
-        at += 1;
+/// Line numbers from byte offsets, counted forward from the last one asked (records come
+/// in order, so the whole file is scanned once).
+struct Lines<'a> {
+    bytes: &'a [u8],
+    at: usize,
+    line: usize,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        Self {
+            bytes: text.as_bytes(),
+            at: 0,
+            line: 1,
+        }
     }
-    bytes[..at].iter().filter(|b| **b == b'\n').count() + 1
+
+    fn line_at(&mut self, byte: usize) -> usize {
+        // After CRLF a record's position is the '\n' left over from the line before.
+        let mut target = byte.min(self.bytes.len());
+        while target < self.bytes.len() && matches!(self.bytes[target], b'\r' | b'\n') {
+            target += 1;
+        }
+        if target < self.at {
+            self.at = 0;
+            self.line = 1;
+        }
+        self.line += self.bytes[self.at..target].iter().filter(|b| **b == b'\n').count();
+        self.at = target;
+        self.line
+    }
 }
 
 /// Every data row, with its cells located; header problems stop the reading.
@@ -107,17 +130,18 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
         return Vec::new();
     }
     let mut out = Vec::new();
+    let mut lines = Lines::new(text);
     for record in records {
         let record = match record {
             Ok(r) => r,
             Err(e) => {
-                let line = e.position().map_or(0, |p| line_at(text, p.byte() as usize));
+                let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
                 problems.add(line, None, None, format!("the row cannot be read: {e}"));
                 continue;
             }
         };
         // From the byte offset: csv's own line count is one short after CRLF line ends.
-        let line = record.position().map_or(0, |p| line_at(text, p.byte() as usize));
+        let line = record.position().map_or(0, |p| lines.line_at(p.byte() as usize));
         if record.iter().all(|v| v.trim().is_empty()) {
             continue;
         }
