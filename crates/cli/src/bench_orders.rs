@@ -44,6 +44,7 @@ impl ImportBench {
             .emulator
             .generate_orders(&seller, plan(self.orders, 7, 300))
             .map_err(|e| anyhow!(e))?;
+        let rss_generated = rss_mb();
         let now = world.app.now_ms();
         let range =
             app::DateRange::parse(&day(now - 330 * 86_400_000), &day(now), now).map_err(crate::runtime::app_error)?;
@@ -68,6 +69,7 @@ impl ImportBench {
             done.counts.new,
             calls as f64 / done.fetched.max(1) as f64
         );
+        let rss_imported = rss_mb();
         // The same orders as a CSV file, into a second account.
         let (_, other) = world.link("bench-file").await?;
         let csv = synthetic_csv(self.orders);
@@ -80,6 +82,7 @@ impl ImportBench {
             parsed.len(),
             started.elapsed().as_secs_f64()
         );
+        drop(parsed);
         let started = Instant::now();
         let file = world
             .app
@@ -101,9 +104,8 @@ impl ImportBench {
             file.fetched as f64 / secs
         );
         println!(
-            "memory (RSS):         {:.0} MB at the end, {:.0} MB before generating (emulator, app and bench in one process)",
-            rss_mb(),
-            rss_start
+            "memory (RSS, MB):     {rss_start:.0} at start, {rss_generated:.0} with the orders in the emulator, {rss_imported:.0} after the Allegro import, {:.0} after the file import (emulator, app and bench in one process)",
+            rss_mb()
         );
         Ok(())
     }

@@ -354,9 +354,9 @@ pub enum OrderSort {
     BoughtDesc,
     /// Oldest purchase first.
     BoughtAsc,
-    /// Largest total first.
+    /// Largest total first (within a currency; PLN first).
     TotalDesc,
-    /// Smallest total first.
+    /// Smallest total first (within a currency; PLN first).
     TotalAsc,
     /// Buyer login A–Z.
     BuyerAsc,

@@ -877,8 +877,13 @@ macro_rules! impl_sql_storage {
                     let page_sql = match f.sort {
                         OrderSort::BoughtDesc => $crate::orders_page!("bought_at_ms DESC"),
                         OrderSort::BoughtAsc => $crate::orders_page!("bought_at_ms ASC"),
-                        OrderSort::TotalDesc => $crate::orders_page!("total_minor DESC, bought_at_ms DESC"),
-                        OrderSort::TotalAsc => $crate::orders_page!("total_minor ASC, bought_at_ms DESC"),
+                        // Amounts compare within a currency: PLN first, then the others by code.
+                        OrderSort::TotalDesc => $crate::orders_page!(
+                            "CASE WHEN currency = 'PLN' THEN 0 ELSE 1 END, currency, total_minor DESC, bought_at_ms DESC"
+                        ),
+                        OrderSort::TotalAsc => $crate::orders_page!(
+                            "CASE WHEN currency = 'PLN' THEN 0 ELSE 1 END, currency, total_minor ASC, bought_at_ms DESC"
+                        ),
                         OrderSort::BuyerAsc => $crate::orders_page!("buyer_login ASC, bought_at_ms DESC"),
                     };
                     let needs_invoice = f.needs_invoice.map(i64::from);

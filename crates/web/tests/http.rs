@@ -869,7 +869,8 @@ async fn imports_through_the_api() {
     assert!(old["detail"].as_str().unwrap().contains("12 months"), "{old}");
 
     // Files: a good Windows-1250 CSV, a broken one, and one naming an order Allegro sent.
-    let corpus = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../order-files/tests/corpus");
+    let corpus =
+        std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../order-files/tests/corpus");
     let upload = |name: &str, bytes: Vec<u8>, content_type: &str| {
         let (api, key) = (api.clone(), key.clone());
         let url = format!("{}/api/v1/imports/file?account={account}&name={name}", h.base);
@@ -1053,7 +1054,8 @@ async fn import_screens_and_order_filters() {
     assert!(!page.contains("hx-trigger"), "no polling once done");
 
     // Files: refused without the token, listed problems for a broken one, counted for a good one.
-    let corpus = std::path::PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../order-files/tests/corpus");
+    let corpus =
+        std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../order-files/tests/corpus");
     let broken = std::fs::read(corpus.join("broken-order-mismatch.csv")).unwrap();
     let (status, _, _) = b
         .upload("/imports/file", &[("account", &aid)], ("zle.csv", &broken))
