@@ -2,50 +2,10 @@
 //! and reconciliation, the orders we hold equal the orders Allegro holds — none missing,
 //! none twice, field for field.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use allegro_client::CheckoutFormsQuery;
 use allegro_emulator::{EmulatorConfig, Faults, OrderPlan};
 use app::LinkOutcome;
-
-async fn truth(
-    emu: &allegro_emulator::EmulatorHandle,
-    app: &app::App,
-    org: &domain::OrganisationId,
-    account: &domain::AccountId,
-) -> BTreeMap<String, (String, Option<String>, String)> {
-    let (client_id, token) = app.access_token(org, account).await.unwrap();
-    let api =
-        allegro_client::Allegro::builder(allegro_client::Environment::custom(&emu.base_url, &emu.base_url).unwrap())
-            .build();
-    let account_api = api.account(&client_id, &token);
-    let stream = account_api.checkout_forms_all(CheckoutFormsQuery::default(), emu.emulator.now_ms());
-    let mut stream = std::pin::pin!(stream);
-    let mut out = BTreeMap::new();
-    while let Some(form) = std::future::poll_fn(|cx| futures_core::Stream::poll_next(stream.as_mut(), cx)).await {
-        let f = form.unwrap();
-        out.insert(
-            f.id.clone(),
-            (
-                f.status.as_str().to_owned(),
-                f.revision.clone(),
-                serde_json::to_string(&f).unwrap(),
-            ),
-        );
-    }
-    out
-}
-
-async fn held(app: &app::App, account: &domain::AccountId) -> BTreeMap<String, (String, Option<String>, String)> {
-    let orders = app.store().account_orders(account).await.unwrap();
-    let map: BTreeMap<_, _> = orders
-        .iter()
-        .map(|o| (o.id.clone(), (o.status.clone(), o.revision.clone(), o.data.clone())))
-        .collect();
-    assert_eq!(map.len(), orders.len(), "an order is stored twice");
-    map
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
@@ -108,11 +68,11 @@ async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
         "the journal never said those orders were paid: {again:?}"
     );
     emu.emulator.set_faults(Faults::default()).unwrap();
-    let expected = truth(&emu, &app, &org, &account).await;
-    let stale = held(&app, &account)
+    let expected = testkit::allegro_orders(&emu, &app, &org, &account).await;
+    let stale = testkit::stored_orders(&app, &account)
         .await
         .iter()
-        .filter(|(id, v)| expected.get(*id).map(|e| &e.0) != Some(&v.0))
+        .filter(|(id, data)| expected.get(*id) != Some(*data))
         .count();
     assert!(stale > 20, "the journal alone leaves paid orders unpaid ({stale})");
 
@@ -126,7 +86,7 @@ async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
     assert_eq!(fixed.counts.updated as usize, stale, "{fixed:?}");
     assert_eq!(fixed.counts.new, 0);
     emu.emulator.set_faults(Faults::default()).unwrap();
-    let holding = held(&app, &account).await;
+    let holding = testkit::stored_orders(&app, &account).await;
     assert_eq!(holding.len(), expected.len(), "missing orders");
     assert_eq!(holding, expected, "field for field");
     // Running everything again changes nothing.
@@ -228,4 +188,73 @@ async fn a_failing_account_never_holds_the_others_up() {
     let ids: Vec<_> = claims.iter().map(|c| c.account_id.clone()).collect();
     assert_eq!(ids.len(), 3, "busy accounts are due after 20 s: {claims:?}");
     assert!(!ids.contains(&accounts[3].1), "the failing account waits longer");
+}
+
+/// 429s (with Retry-After) and 5xx on top of every journal quirk: each failed pass is
+/// retried as the worker retries it, and in the end nothing is missing or stored twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn throttling_and_errors_on_top_of_quirks_lose_nothing() {
+    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 52 })
+        .await
+        .unwrap();
+    let seller = emu.emulator.create_seller("sklep-429", "x").unwrap();
+    let app = testkit::app(
+        testkit::open_store(&testkit::sqlite_url()).await,
+        Arc::new(domain::SystemClock),
+        "http://bridge.test",
+        None,
+    );
+    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
+    let conn = testkit::own_app_connection(&app, &org, &emu, None).await;
+    let LinkOutcome::Linked { account, .. } = testkit::link(&app, &user, &conn, &emu, "sklep-429", None).await else {
+        panic!()
+    };
+    app.sync_account(&account).await.unwrap();
+    emu.emulator
+        .generate_orders(
+            &seller,
+            OrderPlan {
+                count: 200,
+                seed: 13,
+                days: 20,
+                pending_share: 0.3,
+                pay_within_seconds: 300,
+            },
+        )
+        .unwrap();
+    emu.emulator
+        .set_faults(Faults {
+            rate_429: 0.15,
+            rate_5xx: 0.05,
+            skip_ready_for_processing: 0.5,
+            duplicate_events: 0.2,
+            out_of_order_events: 0.2,
+            ..Faults::default()
+        })
+        .unwrap();
+    let mut failures = 0;
+    let mut passes = 0;
+    // The worker's loop: read the journal; a failed pass is simply tried again.
+    while passes < 2 {
+        match app.sync_account(&account).await {
+            Ok(_) => passes += 1,
+            Err(_) => failures += 1,
+        }
+        assert!(failures < 50, "the sync never got through");
+        if passes == 1 {
+            emu.emulator.advance_clock(301); // the pending orders get paid
+        }
+    }
+    loop {
+        match app.reconcile_account(&account, 30).await {
+            Ok(_) => break,
+            Err(_) => failures += 1,
+        }
+        assert!(failures < 50, "reconciliation never got through");
+    }
+    emu.emulator.set_faults(Faults::default()).unwrap();
+    let held = testkit::stored_orders(&app, &account).await;
+    let truth = testkit::allegro_orders(&emu, &app, &org, &account).await;
+    assert_eq!(held.len(), 200, "none missing");
+    assert_eq!(held, truth, "field for field");
 }
