@@ -205,15 +205,9 @@ impl App {
                 .await?;
             return Err(invalid("account", why));
         }
-        let org = account.organisation_id.clone();
-        let (client_id, token) = self.access_token(&org, &account.id).await?;
-        let conn = self
-            .store
-            .connection(&org, &account.connection_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let api = self.allegro_for(&conn.api_url)?;
-        let allegro = api.account(&client_id, &token);
+        let (org, account_id) = (account.organisation_id.clone(), account.id.clone());
+        let access = self.account_api(account).await?;
+        let allegro = access.rest();
         let from = import.from_ms.unwrap_or(0);
         let fail =
             |e: allegro_client::AllegroError| AppError::Internal(anyhow::Error::new(e).context("importing orders"));
@@ -254,7 +248,7 @@ impl App {
                 let records = page
                     .checkout_forms
                     .iter()
-                    .map(|f| order_record(&org, &account.id, f))
+                    .map(|f| order_record(&org, &account_id, f))
                     .collect::<Result<Vec<_>, _>>()?;
                 offset += records.len() as i64;
                 let window_done = records.is_empty()

@@ -68,6 +68,39 @@ pub fn order_record(org: &OrganisationId, account: &AccountId, form: &CheckoutFo
     })
 }
 
+/// An active account's REST access: its Client ID, a fresh access token, and the client
+/// for its environment (sharing the Client-ID budgets).
+pub(crate) struct AccountApi {
+    api: allegro_client::Allegro,
+    client_id: String,
+    token: secrecy::SecretString,
+}
+
+impl AccountApi {
+    /// The account's REST calls.
+    pub(crate) fn rest(&self) -> allegro_client::Account<'_> {
+        self.api.account(&self.client_id, &self.token)
+    }
+}
+
+impl App {
+    /// REST access for an account the caller found active (refreshing its token if due).
+    pub(crate) async fn account_api(&self, account: store::Account) -> Result<AccountApi, AppError> {
+        let org = &account.organisation_id;
+        let (client_id, token) = self.access_token(org, &account.id).await?;
+        let conn = self
+            .store
+            .connection(org, &account.connection_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        Ok(AccountApi {
+            api: self.allegro_for(&conn.api_url)?,
+            client_id,
+            token,
+        })
+    }
+}
+
 fn allegro_failed(e: AllegroError, what: &str) -> AppError {
     AppError::Internal(anyhow::Error::new(e).context(what.to_owned()))
 }
@@ -114,14 +147,8 @@ impl App {
             return Ok(SyncReport::default());
         }
         let org = account.organisation_id.clone();
-        let (client_id, token) = self.access_token(&org, id).await?;
-        let conn = self
-            .store
-            .connection(&org, &account.connection_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let api = self.allegro_for(&conn.api_url)?;
-        let allegro = api.account(&client_id, &token);
+        let access = self.account_api(account).await?;
+        let allegro = access.rest();
         let mut cursor = self.store.sync_cursor(id).await?;
         let mut report = SyncReport::default();
         if cursor.is_none() {
@@ -253,14 +280,8 @@ impl App {
             return Ok(SyncReport::default());
         }
         let org = account.organisation_id.clone();
-        let (client_id, token) = self.access_token(&org, id).await?;
-        let conn = self
-            .store
-            .connection(&org, &account.connection_id)
-            .await?
-            .ok_or(AppError::NotFound)?;
-        let api = self.allegro_for(&conn.api_url)?;
-        let allegro = api.account(&client_id, &token);
+        let access = self.account_api(account).await?;
+        let allegro = access.rest();
         let now = self.now_ms();
         let query = CheckoutFormsQuery {
             bought_at_gte: Some(allegro_client::types::Instant::from_millis(

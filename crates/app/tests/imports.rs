@@ -1,42 +1,15 @@
 //! Import by account and purchase-date range against the emulator: more orders than one
 //! Allegro query can page (10 000), stopped midway and resumed, counted exactly.
 
-use std::sync::Arc;
-
-use allegro_emulator::{EmulatorConfig, OrderPlan};
-use app::{DateRange, LinkOutcome};
+use app::DateRange;
 use store::{ImportState, UpsertCounts};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_large_range_is_split_resumed_and_counted() {
-    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 5 })
-        .await
-        .unwrap();
-    let seller = emu.emulator.create_seller("duzy-sklep", "x").unwrap();
-    let app = testkit::app(
-        testkit::open_store(&testkit::sqlite_url()).await,
-        Arc::new(domain::SystemClock),
-        "http://bridge.test",
-        None,
-    );
-    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
-    let conn = testkit::own_app_connection(&app, &org, &emu, None).await;
-    let LinkOutcome::Linked { account, .. } = testkit::link(&app, &user, &conn, &emu, "duzy-sklep", None).await else {
-        panic!()
-    };
-    let n = emu
-        .emulator
-        .generate_orders(
-            &seller,
-            OrderPlan {
-                count: 10_400,
-                seed: 9,
-                days: 8,
-                pending_share: 0.0,
-                pay_within_seconds: 600,
-            },
-        )
-        .unwrap();
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 5).await;
+    let (seller, account) = shop.link_seller("duzy-sklep").await;
+    let n = shop.paid_orders(&seller, 10_400, 9, 8);
+    let (app, emu, org) = (&shop.app, &shop.emu, &shop.org);
     let now = app.now_ms();
     let day = |ms: i64| {
         jiff::Timestamp::from_millisecond(ms)
@@ -45,7 +18,7 @@ async fn a_large_range_is_split_resumed_and_counted() {
             .to_string()
     };
     let range = DateRange::parse(&day(now - 9 * 86_400_000), &day(now), now).unwrap();
-    let import = app.create_import(&org, &account, range, false).await.unwrap();
+    let import = app.create_import(org, &account, range, false).await.unwrap();
     // Stop after 30 pages, as a crash would (every page is committed with its checkpoint).
     let mut pages = 0;
     let stopped = app
@@ -63,7 +36,7 @@ async fn a_large_range_is_split_resumed_and_counted() {
         "the whole range's count, for the progress bar"
     );
     // Asking again for the same range resumes the same import.
-    let resumed = app.create_import(&org, &account, range, false).await.unwrap();
+    let resumed = app.create_import(org, &account, range, false).await.unwrap();
     assert_eq!(resumed.id, import.id);
     let before = emu.emulator.api_requests();
     let done = app.run_import(&import.id, |_| true).await.unwrap();
@@ -85,7 +58,7 @@ async fn a_large_range_is_split_resumed_and_counted() {
     assert!(calls <= 74 + 6, "{calls} API calls for the rest of the import");
     assert!(done.api_calls >= (n as i64) / 100, "{done:?}");
     // Importing the same range again finds every order unchanged.
-    let again = app.create_import(&org, &account, range, false).await.unwrap();
+    let again = app.create_import(org, &account, range, false).await.unwrap();
     assert_ne!(again.id, import.id);
     let again = app.run_import(&again.id, |_| true).await.unwrap();
     assert_eq!((again.counts.new, again.counts.unchanged), (0, n as u64));

@@ -2,17 +2,16 @@
 //! and reconciliation, the orders we hold equal the orders Allegro holds — none missing,
 //! none twice, field for field.
 
-use std::sync::Arc;
-
-use allegro_emulator::{EmulatorConfig, Faults, OrderPlan};
-use app::LinkOutcome;
+use allegro_emulator::{Faults, OrderPlan};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
-    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 31 })
-        .await
-        .unwrap();
-    let seller = emu.emulator.create_seller("sklep-sync", "x").unwrap();
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 31).await;
+    let (seller, account) = shop.link_seller("sklep-sync").await;
+    let (app, emu, org) = (&shop.app, &shop.emu, &shop.org);
+    // The first sync of an empty account marks its journal's start.
+    let empty = app.sync_account(&account).await.unwrap();
+    assert_eq!(empty.counts, store::UpsertCounts::default());
     emu.emulator
         .set_faults(Faults {
             skip_ready_for_processing: 0.3,
@@ -21,21 +20,6 @@ async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
             ..Faults::default()
         })
         .unwrap();
-    let app = testkit::app(
-        testkit::open_store(&testkit::sqlite_url()).await,
-        Arc::new(domain::SystemClock),
-        "http://bridge.test",
-        None,
-    );
-    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
-    let conn = testkit::own_app_connection(&app, &org, &emu, None).await;
-    let LinkOutcome::Linked { account, .. } = testkit::link(&app, &user, &conn, &emu, "sklep-sync", None).await else {
-        panic!()
-    };
-
-    // The first sync of an empty account marks its journal's start.
-    let empty = app.sync_account(&account).await.unwrap();
-    assert_eq!(empty.counts, store::UpsertCounts::default());
     emu.emulator
         .generate_orders(
             &seller,
@@ -68,8 +52,8 @@ async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
         "the journal never said those orders were paid: {again:?}"
     );
     emu.emulator.set_faults(Faults::default()).unwrap();
-    let expected = testkit::allegro_orders(&emu, &app, &org, &account).await;
-    let stale = testkit::stored_orders(&app, &account)
+    let expected = testkit::allegro_orders(emu, app, org, &account).await;
+    let stale = testkit::stored_orders(app, &account)
         .await
         .iter()
         .filter(|(id, data)| expected.get(*id) != Some(*data))
@@ -86,7 +70,7 @@ async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
     assert_eq!(fixed.counts.updated as usize, stale, "{fixed:?}");
     assert_eq!(fixed.counts.new, 0);
     emu.emulator.set_faults(Faults::default()).unwrap();
-    let holding = testkit::stored_orders(&app, &account).await;
+    let holding = testkit::stored_orders(app, &account).await;
     assert_eq!(holding.len(), expected.len(), "missing orders");
     assert_eq!(holding, expected, "field for field");
     // Running everything again changes nothing.
@@ -103,25 +87,11 @@ async fn journal_quirks_and_5xx_lose_nothing_after_reconciliation() {
 /// fails on its own, is backed off, and never holds the others up.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_failing_account_never_holds_the_others_up() {
-    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 41 })
-        .await
-        .unwrap();
-    let app = testkit::app(
-        testkit::open_store(&testkit::sqlite_url()).await,
-        Arc::new(domain::SystemClock),
-        "http://bridge.test",
-        None,
-    );
-    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
-    let conn = testkit::own_app_connection(&app, &org, &emu, None).await;
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 41).await;
+    let (app, emu) = (&shop.app, &shop.emu);
     let mut accounts = Vec::new();
     for n in 0..4 {
-        let login = format!("sklep-{n}");
-        let seller = emu.emulator.create_seller(&login, "x").unwrap();
-        let LinkOutcome::Linked { account, .. } = testkit::link(&app, &user, &conn, &emu, &login, None).await else {
-            panic!()
-        };
-        accounts.push((seller, account));
+        accounts.push(shop.link_seller(&format!("sklep-{n}")).await);
     }
     let policy = domain::PollPolicy::default();
     // First pass: every account is due; each marks its journal's start.
@@ -132,18 +102,7 @@ async fn a_failing_account_never_holds_the_others_up() {
     assert!(app.sync_due_accounts(&policy, 1).await.unwrap().is_empty());
     // New orders for three sellers; the fourth revokes our access (a password change).
     for (n, (seller, _)) in accounts.iter().enumerate().take(3) {
-        emu.emulator
-            .generate_orders(
-                seller,
-                OrderPlan {
-                    count: 20,
-                    seed: n as u64,
-                    days: 1,
-                    pending_share: 0.0,
-                    pay_within_seconds: 60,
-                },
-            )
-            .unwrap();
+        shop.paid_orders(seller, 20, n as u64, 1);
     }
     reqwest::Client::new()
         .post(format!("{}/__emulator/sellers/{}/revoke", emu.base_url, accounts[3].0))
@@ -194,21 +153,9 @@ async fn a_failing_account_never_holds_the_others_up() {
 /// retried as the worker retries it, and in the end nothing is missing or stored twice.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn throttling_and_errors_on_top_of_quirks_lose_nothing() {
-    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 52 })
-        .await
-        .unwrap();
-    let seller = emu.emulator.create_seller("sklep-429", "x").unwrap();
-    let app = testkit::app(
-        testkit::open_store(&testkit::sqlite_url()).await,
-        Arc::new(domain::SystemClock),
-        "http://bridge.test",
-        None,
-    );
-    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
-    let conn = testkit::own_app_connection(&app, &org, &emu, None).await;
-    let LinkOutcome::Linked { account, .. } = testkit::link(&app, &user, &conn, &emu, "sklep-429", None).await else {
-        panic!()
-    };
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 52).await;
+    let (seller, account) = shop.link_seller("sklep-429").await;
+    let (app, emu, org) = (&shop.app, &shop.emu, &shop.org);
     app.sync_account(&account).await.unwrap();
     emu.emulator
         .generate_orders(
@@ -253,8 +200,8 @@ async fn throttling_and_errors_on_top_of_quirks_lose_nothing() {
         assert!(failures < 50, "reconciliation never got through");
     }
     emu.emulator.set_faults(Faults::default()).unwrap();
-    let held = testkit::stored_orders(&app, &account).await;
-    let truth = testkit::allegro_orders(&emu, &app, &org, &account).await;
+    let held = testkit::stored_orders(app, &account).await;
+    let truth = testkit::allegro_orders(emu, app, org, &account).await;
     assert_eq!(held.len(), 200, "none missing");
     assert_eq!(held, truth, "field for field");
 }

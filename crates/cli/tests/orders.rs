@@ -8,12 +8,10 @@
 
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use allegro_emulator::{EmulatorConfig, EmulatorHandle, Faults, OrderPlan};
-use app::{App, LinkOutcome};
-use domain::{AccountId, OrganisationId};
+use allegro_emulator::Faults;
+use domain::AccountId;
 use store::ImportState;
 
 struct Process(Child);
@@ -50,51 +48,33 @@ fn worker(database: &str, key_file: &PathBuf) -> Process {
     Process(child)
 }
 
+/// The shop, its linked accounts (login, seller id, account) and the key file the
+/// processes share.
 struct Setup {
-    emu: EmulatorHandle,
-    app: App,
-    org: OrganisationId,
+    shop: testkit::Shop,
     accounts: Vec<(String, String, AccountId)>,
     key_file: PathBuf,
 }
 
-async fn setup(database: &str, sellers: usize) -> Setup {
-    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 12 })
-        .await
-        .unwrap();
-    let app = testkit::app(
-        testkit::open_store(database).await,
-        Arc::new(domain::SystemClock),
-        "http://bridge.test",
-        None,
-    );
-    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
-    let conn = testkit::own_app_connection(&app, &org, &emu, None).await;
-    let mut accounts = Vec::new();
-    for n in 0..sellers {
-        let login = format!("sklep-{n}");
-        let seller = emu.emulator.create_seller(&login, "x").unwrap();
-        let LinkOutcome::Linked { account, .. } = testkit::link(&app, &user, &conn, &emu, &login, None).await else {
-            panic!("linking {login}")
-        };
-        accounts.push((login, seller, account));
-    }
-    Setup {
-        emu,
-        app,
-        org,
-        accounts,
-        key_file: testkit::key_file(),
+impl std::ops::Deref for Setup {
+    type Target = testkit::Shop;
+    fn deref(&self) -> &testkit::Shop {
+        &self.shop
     }
 }
 
-fn plan(count: usize, seed: u64, days: i64) -> OrderPlan {
-    OrderPlan {
-        count,
-        seed,
-        days,
-        pending_share: 0.0,
-        pay_within_seconds: 600,
+async fn setup(database: &str, sellers: usize) -> Setup {
+    let shop = testkit::Shop::new(database, 12).await;
+    let mut accounts = Vec::new();
+    for n in 0..sellers {
+        let login = format!("sklep-{n}");
+        let (seller, account) = shop.link_seller(&login).await;
+        accounts.push((login, seller, account));
+    }
+    Setup {
+        shop,
+        accounts,
+        key_file: testkit::key_file(),
     }
 }
 
@@ -122,7 +102,7 @@ async fn sigkill_during_a_large_import_then_the_same_result() {
     let db = testkit::sqlite_url();
     let s = setup(&db, 1).await;
     let (login, seller, account) = s.accounts[0].clone();
-    let n = s.emu.emulator.generate_orders(&seller, plan(6_000, 3, 10)).unwrap();
+    let n = s.paid_orders(&seller, 6_000, 3, 10);
     // Slow pages, so the kill lands in the middle.
     s.emu
         .emulator
@@ -206,7 +186,7 @@ async fn sigkill_during_continuous_sync_then_nothing_missing() {
     })
     .await;
     // 2 500 new orders reach the journal; each is fetched on its own, slowly.
-    let n = s.emu.emulator.generate_orders(&seller, plan(2_500, 8, 20)).unwrap();
+    let n = s.paid_orders(&seller, 2_500, 8, 20);
     s.emu
         .emulator
         .set_faults(Faults {
@@ -262,7 +242,7 @@ async fn two_workers_on_one_postgres_store_every_order_once() {
     .await;
     let mut total = 0;
     for (n, (_, seller, _)) in s.accounts.iter().enumerate() {
-        total += s.emu.emulator.generate_orders(seller, plan(150, n as u64, 5)).unwrap();
+        total += s.paid_orders(seller, 150, n as u64, 5);
     }
     let app = s.app.clone();
     wait_until("both workers stored every order", 120, || {

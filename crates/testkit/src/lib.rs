@@ -233,3 +233,68 @@ pub async fn stored_orders(app: &App, account: &domain::AccountId) -> std::colle
     assert_eq!(map.len(), orders.len(), "an order is stored twice");
     map
 }
+
+/// A seller's back-office wired to a fresh emulator: the app on `database`, an owner
+/// ("anna@sklep.pl", [`PASSWORD`]) and an own-app connection registered in the portal.
+pub struct Shop {
+    /// The emulator.
+    pub emu: EmulatorHandle,
+    /// The app.
+    pub app: App,
+    /// The owner's organisation.
+    pub org: OrganisationId,
+    /// The owner.
+    pub user: CurrentUser,
+    /// The own-app connection.
+    pub conn: ConnectionId,
+}
+
+impl Shop {
+    /// Starts the emulator (`seed`) and sets the shop up on `database`.
+    pub async fn new(database: &str, seed: u64) -> Self {
+        let emu = allegro_emulator::spawn("127.0.0.1:0", allegro_emulator::EmulatorConfig { seed })
+            .await
+            .expect("starting the emulator");
+        let app = app(
+            open_store(database).await,
+            Arc::new(domain::SystemClock),
+            "http://bridge.test",
+            None,
+        );
+        let (org, user) = owner(&app, "Sklep", "anna@sklep.pl").await;
+        let conn = own_app_connection(&app, &org, &emu, None).await;
+        Self {
+            emu,
+            app,
+            org,
+            user,
+            conn,
+        }
+    }
+
+    /// Creates a seller `login` in the emulator and links it: (seller id, account).
+    pub async fn link_seller(&self, login: &str) -> (String, domain::AccountId) {
+        let seller = self.emu.emulator.create_seller(login, "x").expect("creating a seller");
+        match link(&self.app, &self.user, &self.conn, &self.emu, login, None).await {
+            LinkOutcome::Linked { account, .. } => (seller, account),
+            other => panic!("linking {login}: {other:?}"),
+        }
+    }
+
+    /// `count` paid orders for `seller`, bought over the last `days` days.
+    pub fn paid_orders(&self, seller: &str, count: usize, seed: u64, days: i64) -> usize {
+        self.emu
+            .emulator
+            .generate_orders(
+                seller,
+                allegro_emulator::OrderPlan {
+                    count,
+                    seed,
+                    days,
+                    pending_share: 0.0,
+                    pay_within_seconds: 60,
+                },
+            )
+            .expect("generating orders")
+    }
+}
