@@ -315,6 +315,25 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
     d.quit().await.unwrap();
 }
 
+/// Picks the first account on the import page and uploads `file` ("Wczytaj plik").
+async fn upload(d: &WebDriver, base: &str, file: &std::path::Path) {
+    d.goto(format!("{base}/imports")).await.unwrap();
+    d.query(By::Css("#file-account option[value]:not([value=''])"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.find(By::Id("file"))
+        .await
+        .unwrap()
+        .send_keys(file.display().to_string())
+        .await
+        .unwrap();
+    click_nav(d, "#file-start").await;
+}
+
 /// "Import Allegro" by login and purchase dates, then a CSV upload and a broken one, in a
 /// real browser; the import's page updates itself (htmx) while the worker runs it.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -397,38 +416,10 @@ async fn imports_in_a_real_browser() {
         .join("../order-files/tests/corpus")
         .canonicalize()
         .unwrap();
-    d.goto(format!("{}/imports", h.base)).await.unwrap();
-    d.query(By::Css("#file-account option[value]:not([value=''])"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    d.find(By::Id("file"))
-        .await
-        .unwrap()
-        .send_keys(corpus.join("good-excel-1250.csv").display().to_string())
-        .await
-        .unwrap();
-    click_nav(&d, "#file-start").await;
+    upload(&d, &h.base, &corpus.join("good-excel-1250.csv")).await;
     assert_eq!(text_of(&d, "#import-new").await, "2");
     // A broken one: every problem listed where it is, nothing stored.
-    d.goto(format!("{}/imports", h.base)).await.unwrap();
-    d.query(By::Css("#file-account option[value]:not([value=''])"))
-        .first()
-        .await
-        .unwrap()
-        .click()
-        .await
-        .unwrap();
-    d.find(By::Id("file"))
-        .await
-        .unwrap()
-        .send_keys(corpus.join("broken-bad-date.csv").display().to_string())
-        .await
-        .unwrap();
-    click_nav(&d, "#file-start").await;
+    upload(&d, &h.base, &corpus.join("broken-bad-date.csv")).await;
     let problem = text_of(&d, "#file-error").await;
     assert!(
         problem.contains("broken-bad-date.csv, line 3, column 2 (bought_at)"),

@@ -190,6 +190,38 @@ impl Browser {
     }
 }
 
+/// An owner ("anna@a.pl" of "Firma") with "sklep-a" linked through an own app, and
+/// `count` paid orders on it bought over the last `days` days.
+async fn owner_with_orders(
+    h: &Harness,
+    count: usize,
+    seed: u64,
+    days: i64,
+) -> (domain::OrganisationId, app::CurrentUser, domain::AccountId, usize) {
+    let (org, user) = testkit::owner(&h.app, "Firma", "anna@a.pl").await;
+    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
+    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
+    else {
+        panic!("linked")
+    };
+    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
+    let n = h
+        .emu
+        .emulator
+        .generate_orders(
+            &seller,
+            allegro_emulator::OrderPlan {
+                count,
+                seed,
+                days,
+                pending_share: 0.0,
+                pay_within_seconds: 60,
+            },
+        )
+        .unwrap();
+    (org, user, account, n)
+}
+
 /// Two organisations, each with an own-app connection and a linked account.
 async fn two_tenants(h: &Harness) -> [(String, String, String); 2] {
     let mut out = Vec::new();
@@ -788,27 +820,7 @@ async fn synced_orders_through_the_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn imports_through_the_api() {
     let h = spawn_app().await;
-    let (org, user) = testkit::owner(&h.app, "Firma", "anna@a.pl").await;
-    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
-    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
-    else {
-        panic!("linked")
-    };
-    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
-    let n = h
-        .emu
-        .emulator
-        .generate_orders(
-            &seller,
-            allegro_emulator::OrderPlan {
-                count: 250,
-                seed: 2,
-                days: 5,
-                pending_share: 0.0,
-                pay_within_seconds: 60,
-            },
-        )
-        .unwrap();
+    let (org, _, account, n) = owner_with_orders(&h, 250, 2, 5).await;
     let key = h
         .app
         .create_api_key(&org, "ERP")
@@ -976,27 +988,7 @@ async fn imports_through_the_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn import_screens_and_order_filters() {
     let h = spawn_app().await;
-    let (org, user) = testkit::owner(&h.app, "Firma", "anna@a.pl").await;
-    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
-    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
-    else {
-        panic!("linked")
-    };
-    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
-    let n = h
-        .emu
-        .emulator
-        .generate_orders(
-            &seller,
-            allegro_emulator::OrderPlan {
-                count: 90,
-                seed: 21,
-                days: 3,
-                pending_share: 0.0,
-                pay_within_seconds: 60,
-            },
-        )
-        .unwrap();
+    let (org, _, account, n) = owner_with_orders(&h, 90, 21, 3).await;
     let mut b = Browser::new(&h.base);
     b.login("anna@a.pl", testkit::PASSWORD).await;
     let (status, page, _) = b.get("/imports").await;
