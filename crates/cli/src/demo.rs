@@ -122,6 +122,8 @@ pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Re
     );
     seller.print();
     println!("  Log in, click \"Połącz konto Allegro\", log in to Allegro as demo-sklep and press \"Tak, powiąż\".");
+    println!("  The last 30 days of orders arrive by themselves; older ones: Import → Import Allegro.");
+    println!("  A CSV to try Import CSV: crates/order-files/tests/corpus/good-excel-1250.csv");
     println!("Press Ctrl+C to stop.");
     runtime::serve(app, listen, false).await
 }

@@ -243,3 +243,113 @@ async fn metrics_on_the_admin_port() {
     child.kill().unwrap();
     child.wait().unwrap();
 }
+
+/// `allegro-bridge demo`, the README's first command: it prints a login that works, and
+/// the back-office offers "Połącz konto Allegro" on the built-in emulator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_demo_prints_a_login_that_works() {
+    let port = |_: ()| {
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    };
+    let (web, emulator) = (port(()), port(()));
+    let data = std::env::temp_dir().join(format!("ab-demo-{}", uuid::Uuid::new_v4()));
+    let mut child = bin()
+        .args([
+            "demo",
+            "--listen",
+            &format!("127.0.0.1:{web}"),
+            "--emulator-listen",
+            &format!("127.0.0.1:{emulator}"),
+        ])
+        .arg("--data")
+        .arg(&data)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let stdout = child.stdout.take().unwrap();
+    let (email, password) = tokio::task::spawn_blocking(move || {
+        for line in BufReader::new(stdout).lines() {
+            let line = line.unwrap();
+            if let Some(rest) = line.trim().strip_prefix("login:") {
+                let (e, p) = rest.trim().split_once(" / ").unwrap();
+                return (e.to_owned(), p.to_owned());
+            }
+        }
+        panic!("the demo printed no login");
+    })
+    .await
+    .unwrap();
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let base = format!("http://127.0.0.1:{web}");
+    let deadline = Instant::now() + Duration::from_secs(20);
+    let login_page = loop {
+        if let Ok(r) = http.get(format!("{base}/login")).send().await {
+            break r;
+        }
+        assert!(Instant::now() < deadline, "the demo's back-office never answered");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    let cookie = login_page.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let page = login_page.text().await.unwrap();
+    let csrf = page
+        .split("name=\"_csrf\" value=\"")
+        .nth(1)
+        .unwrap()
+        .split('"')
+        .next()
+        .unwrap()
+        .to_owned();
+    let logged_in = http
+        .post(format!("{base}/login"))
+        .header("cookie", &cookie)
+        .form(&[
+            ("_csrf", csrf.as_str()),
+            ("email", email.as_str()),
+            ("password", password.as_str()),
+        ])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged_in.status(), 303);
+    let session = logged_in.headers()["set-cookie"]
+        .to_str()
+        .unwrap()
+        .split(';')
+        .next()
+        .unwrap()
+        .to_owned();
+    let accounts = http
+        .get(format!("{base}/accounts"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(accounts.contains("Połącz konto Allegro"), "{accounts}");
+    let imports = http
+        .get(format!("{base}/imports"))
+        .header("cookie", &session)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(imports.status(), 200);
+    child.kill().unwrap();
+    child.wait().unwrap();
+    std::fs::remove_dir_all(&data).ok();
+}
