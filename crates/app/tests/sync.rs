@@ -205,3 +205,44 @@ async fn throttling_and_errors_on_top_of_quirks_lose_nothing() {
     assert_eq!(held.len(), 200, "none missing");
     assert_eq!(held, truth, "field for field");
 }
+
+/// Allegro's block: over the Client ID's per-minute limit every call is refused (429) until
+/// the block and the minute pass. The pass that hits it fails, what it stored stays, and
+/// the passes after the block finish the job: nothing missing, nothing twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_429_block_mid_sync_loses_nothing() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 63).await;
+    let (seller, account) = shop.link_seller("sklep-blok").await;
+    let (app, emu, org) = (&shop.app, &shop.emu, &shop.org);
+    app.sync_account(&account).await.unwrap();
+    shop.paid_orders(&seller, 150, 17, 10);
+    emu.emulator.set_settings(allegro_emulator::Settings {
+        requests_per_minute: 60,
+        block_seconds: 60,
+        ..allegro_emulator::Settings::default()
+    });
+    // Each event names an order fetched on its own: the 60th call or so hits the block.
+    assert!(app.sync_account(&account).await.is_err(), "the block stops the pass");
+    let partial = testkit::stored_orders(app, &account).await.len();
+    assert!(partial < 150, "stopped midway ({partial})");
+    let mut passes = 1;
+    loop {
+        emu.emulator.advance_clock(61); // the block and the minute pass
+        passes += 1;
+        if app.sync_account(&account).await.is_ok() {
+            break;
+        }
+        assert!(passes < 12, "the sync never got past the block");
+    }
+    assert!(passes > 2, "more than one block on the way: {passes}");
+    emu.emulator.set_settings(allegro_emulator::Settings::default());
+    emu.emulator.advance_clock(61);
+    app.reconcile_account(&account, 30).await.unwrap();
+    let held = testkit::stored_orders(app, &account).await;
+    assert_eq!(held.len(), 150, "none missing");
+    assert_eq!(
+        held,
+        testkit::allegro_orders(emu, app, org, &account).await,
+        "field for field"
+    );
+}
