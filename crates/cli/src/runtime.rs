@@ -223,21 +223,28 @@ pub async fn serve_metrics(listen: &str) -> anyhow::Result<()> {
 }
 
 /// The background worker. Every second: reads the journals of the accounts due (adaptive
-/// polling, see `domain::PollPolicy`) and runs due jobs (imports). Every
+/// polling, see `domain::PollPolicy`); beside it, a task runs due jobs (imports). Every
 /// `interval_seconds`: refreshes due tokens (ahead of expiry, and keep-alive for quiet
 /// accounts) and publishes gauges. Every 30 minutes (and at start): reconciles the last 30
 /// days of every account. One account's failure never stops the others; a failing cycle is
 /// logged and retried.
 pub async fn worker_loop(app: App, interval_seconds: u64, policy: domain::PollPolicy) {
+    // Jobs (imports, which may run for minutes) in their own task: polling never waits.
+    let jobs = app.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = jobs.run_due_jobs(60_000).await {
+                tracing::error!(error = %e, "job cycle failed");
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
     let mut last_reconcile: Option<std::time::Instant> = None;
     let mut last_refresh: Option<std::time::Instant> = None;
     loop {
         match app.sync_due_accounts(&policy, 1).await {
             Ok(results) => log_sync_results("orders synced", results),
             Err(e) => tracing::error!(error = %e, "sync cycle failed"),
-        }
-        if let Err(e) = app.run_due_jobs(60_000).await {
-            tracing::error!(error = %e, "job cycle failed");
         }
         if last_refresh.is_none_or(|t| t.elapsed() >= Duration::from_secs(interval_seconds.max(1))) {
             last_refresh = Some(std::time::Instant::now());
