@@ -362,10 +362,7 @@ impl App {
             ran += 1;
             let outcome = match job.kind.as_str() {
                 IMPORT_JOB => {
-                    let id = serde_json::from_str::<serde_json::Value>(&job.payload)
-                        .ok()
-                        .and_then(|v| v["import_id"].as_str().map(str::to_owned))
-                        .unwrap_or_default();
+                    let id = job_import_id(&job.payload);
                     let lease = JobLease {
                         job_id: job.id,
                         worker: &worker,
@@ -386,15 +383,32 @@ impl App {
                 }
                 Err(e) => {
                     let backoff = 5_000 * i64::from(job.attempts.clamp(1, 12));
-                    tracing::warn!(job = job.id, error = %format!("{e:#}"), "job failed; retried");
+                    let message = format!("{e:#}");
+                    tracing::warn!(job = job.id, error = %message, "job failed; retried");
                     self.store
-                        .fail_job(job.id, &worker, &format!("{e:#}"), self.now_ms() + backoff)
+                        .fail_job(job.id, &worker, &message, self.now_ms() + backoff)
                         .await?;
+                    if job.attempts >= job.max_attempts && job.kind == IMPORT_JOB {
+                        // The last attempt: the import says so instead of "running" forever.
+                        let id = job_import_id(&job.payload);
+                        let why = format!("stopped after {} attempts: {message}", job.attempts);
+                        self.store
+                            .finish_import(&id, ImportState::Failed, Some(&why), self.now_ms())
+                            .await?;
+                    }
                 }
             }
         }
         Ok(ran)
     }
+}
+
+/// The import an import job runs.
+fn job_import_id(payload: &str) -> String {
+    serde_json::from_str::<serde_json::Value>(payload)
+        .ok()
+        .and_then(|v| v["import_id"].as_str().map(str::to_owned))
+        .unwrap_or_default()
 }
 
 /// The job lease an import renews between pages.
