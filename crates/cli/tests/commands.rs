@@ -272,18 +272,21 @@ async fn the_demo_prints_a_login_that_works() {
         .spawn()
         .unwrap();
     let stdout = child.stdout.take().unwrap();
-    let (email, password) = tokio::task::spawn_blocking(move || {
-        for line in BufReader::new(stdout).lines() {
-            let line = line.unwrap();
-            if let Some(rest) = line.trim().strip_prefix("login:") {
-                let (e, p) = rest.trim().split_once(" / ").unwrap();
-                return (e.to_owned(), p.to_owned());
+    let (tx, rx) = std::sync::mpsc::channel();
+    // Read to the end (closing the pipe early would break the demo's later prints).
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            if let Some(rest) = line.trim().strip_prefix("login:")
+                && let Some((e, p)) = rest.trim().split_once(" / ")
+            {
+                let _ = tx.send((e.to_owned(), p.to_owned()));
             }
         }
-        panic!("the demo printed no login");
-    })
-    .await
-    .unwrap();
+    });
+    let (email, password) = tokio::task::spawn_blocking(move || rx.recv_timeout(Duration::from_secs(30)))
+        .await
+        .unwrap()
+        .expect("the demo printed a login");
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
