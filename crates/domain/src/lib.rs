@@ -6,6 +6,8 @@ mod ids;
 mod nip;
 mod polling;
 mod settings;
+mod vat;
+mod words;
 
 use std::fmt;
 use std::str::FromStr;
@@ -14,6 +16,8 @@ pub use ids::*;
 pub use nip::*;
 pub use polling::*;
 pub use settings::*;
+pub use vat::*;
+pub use words::*;
 
 /// Time is an input (DESIGN.md): everything that needs "now" gets a `Clock`.
 pub trait Clock: Send + Sync + fmt::Debug {
