@@ -60,7 +60,7 @@ const GROUPS: [[&str; 3]; 4] = [
 
 /// The form of a noun after `n`: 1 → singular; ending in 2–4 (but not 12–14) → the 2–4
 /// plural; otherwise the genitive plural ("jeden złoty, dwa złote, pięć złotych").
-pub fn polish_plural<'a>(n: u64, forms: [&'a str; 3]) -> &'a str {
+pub fn polish_plural(n: u64, forms: [&str; 3]) -> &str {
     if n == 1 {
         forms[0]
     } else if (2..=4).contains(&(n % 10)) && !(12..=14).contains(&(n % 100)) {
