@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 mod ids;
+mod invoice;
 mod nip;
 mod polling;
 mod settings;
@@ -13,6 +14,7 @@ use std::fmt;
 use std::str::FromStr;
 
 pub use ids::*;
+pub use invoice::*;
 pub use nip::*;
 pub use polling::*;
 pub use settings::*;

@@ -1,0 +1,118 @@
+//! An invoice as issued: parties, number, dates, lines and totals (from [`crate::compute`]),
+//! payment, the order it is for, and for a correction the invoice it corrects. Rendered as
+//! FA(3) XML by `invoice-xml`.
+
+use crate::{Minor, Nip, VatRate, VatSummary, to_pln};
+
+/// Seller or buyer.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Party {
+    /// Name (company, or first and last name).
+    pub name: String,
+    /// NIP; none for a consumer.
+    pub nip: Option<Nip>,
+    /// Street and number.
+    pub address_line1: String,
+    /// Postcode and city.
+    pub address_line2: String,
+    /// Two-letter country code.
+    pub country: String,
+}
+
+/// The NBP table-A mid rate a foreign-currency invoice converts VAT with (art. 31a).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ExchangeRate {
+    /// PLN per unit, four decimals (`4.2954` → 42 954).
+    pub rate_e4: i64,
+    /// NBP table number, e.g. `223/A/NBP/2026`.
+    pub table: String,
+    /// The table's date (`YYYY-MM-DD`).
+    pub date: String,
+}
+
+impl ExchangeRate {
+    /// The rate as written (`4.2954`).
+    pub fn as_decimal(&self) -> String {
+        format!("{}.{:04}", self.rate_e4 / 10_000, self.rate_e4 % 10_000)
+    }
+}
+
+/// The invoice a correction corrects.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CorrectionOf {
+    /// Its number.
+    pub number: String,
+    /// Its issue date.
+    pub issue_date: String,
+    /// Its KSeF number, when it was sent to KSeF.
+    pub ksef_number: Option<String>,
+    /// Why (e.g. "Zwrot towaru", "Anulowanie zamówienia").
+    pub reason: String,
+}
+
+/// How the buyer pays.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Payment {
+    /// Paid (on Allegro) on this date.
+    Paid {
+        /// `YYYY-MM-DD`.
+        date: String,
+        /// E.g. "Płatność online przez Allegro".
+        description: String,
+    },
+    /// To be paid by transfer.
+    Transfer {
+        /// Due date.
+        due: String,
+        /// The seller's account (NRB/IBAN).
+        account: Option<String>,
+    },
+}
+
+/// An invoice as issued.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invoice {
+    /// Number from the series (`FV/12/11/2026`).
+    pub number: String,
+    /// Issue date (P_1).
+    pub issue_date: String,
+    /// Place of issue (P_1M).
+    pub place_of_issue: Option<String>,
+    /// Date of sale / delivery (P_6).
+    pub sale_date: String,
+    /// Seller.
+    pub seller: Party,
+    /// Buyer.
+    pub buyer: Party,
+    /// Currency code.
+    pub currency: String,
+    /// Lines and totals.
+    pub summary: VatSummary,
+    /// For foreign currencies: the NBP rate.
+    pub exchange: Option<ExchangeRate>,
+    /// Payment.
+    pub payment: Payment,
+    /// The Allegro order.
+    pub order_id: String,
+    /// When it was bought.
+    pub order_date: String,
+    /// Legal basis of a "zw" exemption (required when a line is exempt).
+    pub exemption_basis: Option<String>,
+    /// For a correction (KOR): the corrected invoice.
+    pub correction_of: Option<CorrectionOf>,
+    /// When the document was made (RFC 3339).
+    pub created_at: String,
+}
+
+impl Invoice {
+    /// VAT of a rate in PLN: the amount itself for PLN invoices, converted at the NBP rate
+    /// otherwise (the XML's P_14_xW).
+    pub fn vat_pln(&self, vat: Minor) -> Option<Minor> {
+        self.exchange.as_ref().map(|x| to_pln(vat, x.rate_e4))
+    }
+
+    /// Whether any line is exempt.
+    pub fn has_exempt(&self) -> bool {
+        self.summary.per_rate.iter().any(|t| t.rate == VatRate::Exempt)
+    }
+}

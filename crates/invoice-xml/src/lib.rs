@@ -1,0 +1,237 @@
+//! Invoices as KSeF FA(3) XML (`shared/ksef/xsd/schemat_FA(3)_v1-0E.xsd`): elements in the
+//! schema's order, amounts as `TKwotowy` (dot, two decimals, no grouping), gross-price
+//! lines (P_9B / P_11A, art. 106e ust. 7–9), VAT per rate in P_14_x and, for foreign
+//! currencies, in PLN in P_14_xW with the NBP rate on each line (`KursWaluty`).
+#![forbid(unsafe_code)]
+
+use std::fmt::Write as _;
+
+use domain::{Invoice, Minor, Party, Payment, VatRate};
+
+/// FA(3)'s namespace.
+pub const NAMESPACE: &str = "http://crd.gov.pl/wzor/2025/06/25/13775/";
+
+/// Why an invoice cannot be written.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum XmlError {
+    /// An exempt line needs the legal basis of the exemption (Adnotacje/Zwolnienie/P_19A).
+    #[error("a line is exempt (zw) but the invoice names no legal basis for the exemption")]
+    MissingExemptionBasis,
+    /// A foreign-currency invoice needs the NBP rate (art. 31a).
+    #[error("the invoice is in {0} but has no NBP exchange rate")]
+    MissingExchangeRate(String),
+}
+
+/// `TKwotowy`: `-?([1-9]\d{0,15}|0)(\.\d{1,2})?`.
+pub fn amount(minor: Minor) -> String {
+    let sign = if minor < 0 { "-" } else { "" };
+    let m = minor.unsigned_abs();
+    format!("{sign}{}.{:02}", m / 100, m % 100)
+}
+
+fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&apos;"),
+            // TZnakowy: no control characters.
+            c if c.is_control() => out.push(' '),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+struct Xml(String);
+
+impl Xml {
+    fn el(&mut self, depth: usize, name: &str, value: &str) {
+        let _ = writeln!(self.0, "{}<{name}>{}</{name}>", "  ".repeat(depth), escape(value));
+    }
+    fn open(&mut self, depth: usize, name: &str) {
+        let _ = writeln!(self.0, "{}<{name}>", "  ".repeat(depth));
+    }
+    fn close(&mut self, depth: usize, name: &str) {
+        let _ = writeln!(self.0, "{}</{name}>", "  ".repeat(depth));
+    }
+}
+
+fn party(x: &mut Xml, tag: &str, p: &Party, buyer: bool) {
+    x.open(1, tag);
+    x.open(2, "DaneIdentyfikacyjne");
+    match &p.nip {
+        Some(nip) => x.el(3, "NIP", nip.as_str()),
+        None => x.el(3, "BrakID", "1"),
+    }
+    x.el(3, "Nazwa", &p.name);
+    x.close(2, "DaneIdentyfikacyjne");
+    x.open(2, "Adres");
+    x.el(3, "KodKraju", &p.country);
+    x.el(3, "AdresL1", &p.address_line1);
+    if !p.address_line2.is_empty() {
+        x.el(3, "AdresL2", &p.address_line2);
+    }
+    x.close(2, "Adres");
+    if buyer {
+        // Not a local government unit, not a VAT group member.
+        x.el(2, "JST", "2");
+        x.el(2, "GV", "2");
+    }
+    x.close(1, tag);
+}
+
+/// P_12's code for a rate (0 % domestic is `0 KR`; "np" outside Poland is `np I`).
+fn rate_code(rate: VatRate) -> &'static str {
+    match rate {
+        VatRate::Standard23 => "23",
+        VatRate::Reduced8 => "8",
+        VatRate::Reduced5 => "5",
+        VatRate::Zero => "0 KR",
+        VatRate::Exempt => "zw",
+        VatRate::NotSubject => "np I",
+    }
+}
+
+/// Writes the invoice as FA(3) XML.
+pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
+    if inv.has_exempt() && inv.exemption_basis.as_deref().is_none_or(|b| b.trim().is_empty()) {
+        return Err(XmlError::MissingExemptionBasis);
+    }
+    let foreign = !inv.currency.eq_ignore_ascii_case("PLN");
+    if foreign && inv.exchange.is_none() {
+        return Err(XmlError::MissingExchangeRate(inv.currency.clone()));
+    }
+    let mut x = Xml(String::with_capacity(4096));
+    x.0.push_str("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
+    let _ = writeln!(x.0, "<Faktura xmlns=\"{NAMESPACE}\">");
+    x.open(1, "Naglowek");
+    x.0.push_str("    <KodFormularza kodSystemowy=\"FA (3)\" wersjaSchemy=\"1-0E\">FA</KodFormularza>\n");
+    x.el(2, "WariantFormularza", "3");
+    x.el(2, "DataWytworzeniaFa", &inv.created_at);
+    x.el(2, "SystemInfo", "allegro-bridge");
+    x.close(1, "Naglowek");
+    party(&mut x, "Podmiot1", &inv.seller, false);
+    party(&mut x, "Podmiot2", &inv.buyer, true);
+    x.open(1, "Fa");
+    x.el(2, "KodWaluty", &inv.currency.to_uppercase());
+    x.el(2, "P_1", &inv.issue_date);
+    if let Some(place) = inv.place_of_issue.as_deref().filter(|p| !p.trim().is_empty()) {
+        x.el(2, "P_1M", place);
+    }
+    x.el(2, "P_2", &inv.number);
+    x.el(2, "P_6", &inv.sale_date);
+    // Per-rate totals in the schema's order: P_13_1/P_14_1/P_14_1W (23 %), _2 (8 %),
+    // _3 (5 %), P_13_6_1 (0 % domestic), P_13_7 (zw), P_13_8 (np).
+    for t in &inv.summary.per_rate {
+        let (net, vat) = match t.rate {
+            VatRate::Standard23 => ("P_13_1", Some(("P_14_1", "P_14_1W"))),
+            VatRate::Reduced8 => ("P_13_2", Some(("P_14_2", "P_14_2W"))),
+            VatRate::Reduced5 => ("P_13_3", Some(("P_14_3", "P_14_3W"))),
+            VatRate::Zero => ("P_13_6_1", None),
+            VatRate::Exempt => ("P_13_7", None),
+            VatRate::NotSubject => ("P_13_8", None),
+        };
+        x.el(2, net, &amount(t.net));
+        if let Some((vat_tag, pln_tag)) = vat {
+            x.el(2, vat_tag, &amount(t.vat));
+            if foreign && let Some(pln) = inv.vat_pln(t.vat) {
+                x.el(2, pln_tag, &amount(pln));
+            }
+        }
+    }
+    x.el(2, "P_15", &amount(inv.summary.total_gross));
+    x.open(2, "Adnotacje");
+    x.el(3, "P_16", "2");
+    x.el(3, "P_17", "2");
+    x.el(3, "P_18", "2");
+    x.el(3, "P_18A", "2");
+    x.open(3, "Zwolnienie");
+    match inv.exemption_basis.as_deref().filter(|_| inv.has_exempt()) {
+        Some(basis) => {
+            x.el(4, "P_19", "1");
+            x.el(4, "P_19A", basis);
+        }
+        None => x.el(4, "P_19N", "1"),
+    }
+    x.close(3, "Zwolnienie");
+    x.open(3, "NoweSrodkiTransportu");
+    x.el(4, "P_22N", "1");
+    x.close(3, "NoweSrodkiTransportu");
+    x.el(3, "P_23", "2");
+    x.open(3, "PMarzy");
+    x.el(4, "P_PMarzyN", "1");
+    x.close(3, "PMarzy");
+    x.close(2, "Adnotacje");
+    match &inv.correction_of {
+        None => x.el(2, "RodzajFaktury", "VAT"),
+        Some(c) => {
+            x.el(2, "RodzajFaktury", "KOR");
+            x.el(2, "PrzyczynaKorekty", &c.reason);
+            // The correction takes effect when it is issued (a return or cancellation).
+            x.el(2, "TypKorekty", "2");
+            x.open(2, "DaneFaKorygowanej");
+            x.el(3, "DataWystFaKorygowanej", &c.issue_date);
+            x.el(3, "NrFaKorygowanej", &c.number);
+            match &c.ksef_number {
+                Some(k) => {
+                    x.el(3, "NrKSeF", "1");
+                    x.el(3, "NrKSeFFaKorygowanej", k);
+                }
+                None => x.el(3, "NrKSeFN", "1"),
+            }
+            x.close(2, "DaneFaKorygowanej");
+        }
+    }
+    for (n, l) in inv.summary.lines.iter().enumerate() {
+        x.open(2, "FaWiersz");
+        x.el(3, "NrWierszaFa", &(n + 1).to_string());
+        x.el(3, "P_7", &l.name);
+        x.el(3, "P_8A", if l.delivery { "usł." } else { "szt." });
+        x.el(3, "P_8B", &l.quantity.to_string());
+        x.el(3, "P_9B", &amount(l.unit_gross));
+        if l.discount_gross != 0 {
+            x.el(3, "P_10", &amount(l.discount_gross));
+        }
+        x.el(3, "P_11A", &amount(l.gross));
+        x.el(3, "P_12", rate_code(l.rate));
+        if let Some(rate) = inv.exchange.as_ref().filter(|_| foreign) {
+            x.el(3, "KursWaluty", &rate.as_decimal());
+        }
+        x.close(2, "FaWiersz");
+    }
+    x.open(2, "Platnosc");
+    match &inv.payment {
+        Payment::Paid { date, description } => {
+            x.el(3, "Zaplacono", "1");
+            x.el(3, "DataZaplaty", date);
+            x.el(3, "PlatnoscInna", "1");
+            x.el(3, "OpisPlatnosci", description);
+        }
+        Payment::Transfer { due, account } => {
+            x.open(3, "TerminPlatnosci");
+            x.el(4, "Termin", due);
+            x.close(3, "TerminPlatnosci");
+            // 6 = przelew (TFormaPlatnosci).
+            x.el(3, "FormaPlatnosci", "6");
+            if let Some(nrb) = account {
+                x.open(3, "RachunekBankowy");
+                x.el(4, "NrRB", &nrb.replace(' ', ""));
+                x.close(3, "RachunekBankowy");
+            }
+        }
+    }
+    x.close(2, "Platnosc");
+    x.open(2, "WarunkiTransakcji");
+    x.open(3, "Zamowienia");
+    x.el(4, "DataZamowienia", &inv.order_date);
+    x.el(4, "NrZamowienia", &inv.order_id);
+    x.close(3, "Zamowienia");
+    x.close(2, "WarunkiTransakcji");
+    x.close(1, "Fa");
+    x.0.push_str("</Faktura>\n");
+    Ok(x.0)
+}
