@@ -5,7 +5,7 @@
 use crate::{Minor, Nip, VatRate, VatSummary, to_pln};
 
 /// Seller or buyer.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Party {
     /// Name (company, or first and last name).
     pub name: String,
@@ -20,7 +20,7 @@ pub struct Party {
 }
 
 /// The NBP table-A mid rate a foreign-currency invoice converts VAT with (art. 31a).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct ExchangeRate {
     /// PLN per unit, four decimals (`4.2954` → 42 954).
     pub rate_e4: i64,
@@ -38,7 +38,7 @@ impl ExchangeRate {
 }
 
 /// The invoice a correction corrects.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct CorrectionOf {
     /// Its number.
     pub number: String,
@@ -51,7 +51,7 @@ pub struct CorrectionOf {
 }
 
 /// How the buyer pays.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum Payment {
     /// Paid (on Allegro) on this date.
     Paid {
@@ -70,7 +70,7 @@ pub enum Payment {
 }
 
 /// An invoice as issued.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Invoice {
     /// Number from the series (`FV/12/11/2026`).
     pub number: String,
@@ -115,4 +115,20 @@ impl Invoice {
     pub fn has_exempt(&self) -> bool {
         self.summary.per_rate.iter().any(|t| t.rate == VatRate::Exempt)
     }
+}
+
+/// The seller's invoicing profile (one per organisation): who issues, from where, how the
+/// buyer pays when not on Allegro.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct InvoicingProfile {
+    /// The seller as printed on invoices.
+    pub seller: Party,
+    /// Bank account for transfers (NRB), if any.
+    pub bank_account: Option<String>,
+    /// Default place of issue.
+    pub place_of_issue: String,
+    /// Days to pay when not paid on Allegro.
+    pub payment_days: u32,
+    /// Legal basis printed when goods are exempt (zw).
+    pub exemption_basis: Option<String>,
 }

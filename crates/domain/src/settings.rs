@@ -147,6 +147,18 @@ impl InvoiceSeries {
         &self.0
     }
 
+    /// The numbering period an invoice issued in `year`/`month` counts in: monthly when the
+    /// pattern shows the month, yearly when it shows only the year, otherwise one run.
+    pub fn period(&self, year: i32, month: u8) -> String {
+        if self.0.contains("{MM}") {
+            format!("{year:04}-{month:02}")
+        } else if self.0.contains("{YYYY}") {
+            format!("{year:04}")
+        } else {
+            "all".to_owned()
+        }
+    }
+
     /// The number for sequence `n` issued in `year`/`month`.
     pub fn format(&self, n: u64, year: i32, month: u8) -> String {
         self.0
@@ -224,5 +236,8 @@ mod tests {
         assert!(InvoiceSeries::parse("FV/{n}/{n}").is_err());
         assert!(InvoiceSeries::parse("FV/{n}/{DD}").is_err());
         assert!(serde_json::from_str::<InvoiceSeries>("\"bad\"").is_err());
+        assert_eq!(s.period(2026, 3), "2026-03");
+        assert_eq!(InvoiceSeries::parse("F/{n}/{YYYY}").unwrap().period(2026, 3), "2026");
+        assert_eq!(InvoiceSeries::parse("F-{n}").unwrap().period(2026, 3), "all");
     }
 }

@@ -41,7 +41,7 @@ pub fn vat_of_gross(gross: Minor, rate: VatRate) -> Minor {
 
 /// One line of goods as sold: gross unit price (discount already deducted or given per
 /// line), quantity and rate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct GoodsLine {
     /// What was sold.
     pub name: String,
@@ -63,7 +63,7 @@ impl GoodsLine {
 }
 
 /// How delivery is taxed.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum DeliveryVat {
     /// At a fixed rate (the account's delivery rate setting).
     Fixed(VatRate),
@@ -73,7 +73,7 @@ pub enum DeliveryVat {
 }
 
 /// A line of the invoice: goods, or a delivery part at one rate.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct InvoiceLine {
     /// Name as printed.
     pub name: String,
@@ -92,7 +92,7 @@ pub struct InvoiceLine {
 }
 
 /// Totals of one rate (P_13_x / P_14_x).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RateTotal {
     /// Rate.
     pub rate: VatRate,
@@ -105,7 +105,7 @@ pub struct RateTotal {
 }
 
 /// The computed invoice: lines (goods, then delivery parts), totals per rate, total (P_15).
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct VatSummary {
     /// Lines.
     pub lines: Vec<InvoiceLine>,

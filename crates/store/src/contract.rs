@@ -885,6 +885,163 @@ pub async fn order_sorts_and_invoice_filter(store: Store) {
     assert_eq!((ids(page), total), (vec!["f2".to_owned()], 1));
 }
 
+fn new_invoice(t: &Tenant, account: &AccountId, order: &str, kind: &str, month: u8) -> NewInvoice {
+    NewInvoice {
+        // A stable id per (order, kind, month).
+        id: uuid(
+            order.bytes().fold(7u128, |h, b| (h * 31 + u128::from(b)) % (1 << 64)) * 100
+                + u128::from(month) * 2
+                + u128::from(kind == "vat"),
+        ),
+        organisation_id: t.org.clone(),
+        account_id: account.clone(),
+        order_id: order.into(),
+        kind: kind.into(),
+        series: domain::InvoiceSeries::parse("FV/{n}/{MM}/{YYYY}").unwrap(),
+        year: 2026,
+        month,
+        issue_date: format!("2026-{month:02}-15"),
+        currency: "PLN".into(),
+        total_minor: 12_345,
+        buyer_name: "Jan Kowalski".into(),
+        document: "{}".into(),
+        now_ms: 100,
+    }
+}
+
+/// Invoices: exactly one per order and kind, numbers from 1 per period, the profile.
+pub async fn invoices_once_per_order_and_gap_free(store: Store) {
+    let t = tenant(&store, 95).await;
+    let a = linked(&store, &t, 951).await;
+    assert_eq!(store.invoicing_profile(&t.org).await.unwrap(), None);
+    store.save_invoicing_profile(&t.org, "{\"v\":1}", 1).await.unwrap();
+    store.save_invoicing_profile(&t.org, "{\"v\":2}", 2).await.unwrap();
+    assert_eq!(
+        store.invoicing_profile(&t.org).await.unwrap().as_deref(),
+        Some("{\"v\":2}")
+    );
+    let number = |i: Issued| match i {
+        Issued::New(r) => (true, r.number),
+        Issued::Existing(r) => (false, r.number),
+    };
+    assert_eq!(
+        number(
+            store
+                .issue_invoice(&new_invoice(&t, &a, "o1", "vat", 11))
+                .await
+                .unwrap()
+        ),
+        (true, "FV/1/11/2026".into())
+    );
+    assert_eq!(
+        number(
+            store
+                .issue_invoice(&new_invoice(&t, &a, "o2", "vat", 11))
+                .await
+                .unwrap()
+        ),
+        (true, "FV/2/11/2026".into())
+    );
+    // Again for o1: the same invoice, no number used.
+    assert_eq!(
+        number(
+            store
+                .issue_invoice(&new_invoice(&t, &a, "o1", "vat", 11))
+                .await
+                .unwrap()
+        ),
+        (false, "FV/1/11/2026".into())
+    );
+    assert_eq!(
+        number(
+            store
+                .issue_invoice(&new_invoice(&t, &a, "o3", "vat", 11))
+                .await
+                .unwrap()
+        ),
+        (true, "FV/3/11/2026".into())
+    );
+    // A correction of o1 is another kind; a new month starts at 1.
+    assert!(
+        number(
+            store
+                .issue_invoice(&new_invoice(&t, &a, "o1", "correction", 11))
+                .await
+                .unwrap()
+        )
+        .0
+    );
+    assert_eq!(
+        number(
+            store
+                .issue_invoice(&new_invoice(&t, &a, "o4", "vat", 12))
+                .await
+                .unwrap()
+        ),
+        (true, "FV/1/12/2026".into())
+    );
+    // A failed issue (its id is taken) gives its number back.
+    let mut clash = new_invoice(&t, &a, "o5", "vat", 12);
+    clash.id = new_invoice(&t, &a, "o4", "vat", 12).id;
+    assert!(store.issue_invoice(&clash).await.is_err());
+    clash.id = uuid(955_555);
+    assert_eq!(
+        number(store.issue_invoice(&clash).await.unwrap()),
+        (true, "FV/2/12/2026".into())
+    );
+    let (page, total) = store.invoices(&t.org, "/11/", 0, 10).await.unwrap();
+    assert_eq!((page.len(), total), (4, 4));
+    assert_eq!(
+        store.invoices(&t.org, "%", 0, 10).await.unwrap().1,
+        0,
+        "LIKE wildcards are literal"
+    );
+    let one = &page[0];
+    assert_eq!(store.invoice(&t.org, &one.id).await.unwrap().as_ref(), Some(one));
+    let other = tenant(&store, 96).await;
+    assert!(store.invoice(&other.org, &one.id).await.unwrap().is_none());
+    assert_eq!(store.invoices(&other.org, "", 0, 10).await.unwrap().1, 0);
+}
+
+/// Many issuers at once, some for the same orders: every order gets one invoice and the
+/// numbers are exactly 1…n.
+pub async fn concurrent_issuing_has_no_gaps(store: Store) {
+    let t = Arc::new(tenant(&store, 97).await);
+    let a = linked(&store, &t, 971).await;
+    let mut tasks = Vec::new();
+    for w in 0..6 {
+        let (store, t, a) = (Arc::clone(&store), Arc::clone(&t), a.clone());
+        tasks.push(tokio::spawn(async move {
+            let mut mine = Vec::new();
+            for k in 0..40 {
+                // Workers overlap: each order is attempted by two workers.
+                let order = format!("order-{}", (w * 20 + k) % 120);
+                let mut inv = new_invoice(&t, &a, &order, "vat", 11);
+                inv.id = uuid(970_000 + w as u128 * 1000 + k as u128);
+                if let Issued::New(r) = store.issue_invoice(&inv).await.unwrap() {
+                    mine.push((r.order_id, r.number));
+                }
+            }
+            mine
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    assert_eq!(all.len(), 120, "one invoice per order");
+    let mut orders: Vec<_> = all.iter().map(|(o, _)| o.clone()).collect();
+    orders.sort();
+    orders.dedup();
+    assert_eq!(orders.len(), 120);
+    let mut numbers: Vec<u64> = all
+        .iter()
+        .map(|(_, n)| n.split('/').nth(1).unwrap().parse().unwrap())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=120).collect::<Vec<u64>>(), "1…120, no gap, no repeat");
+}
+
 /// Generates one `#[tokio::test]` per contract check; `$fresh` is an async fn returning a
 /// new, empty `Store`.
 #[macro_export]
@@ -892,7 +1049,8 @@ macro_rules! contract_tests {
     ($fresh:path) => {
         $crate::contract_tests!(@each $fresh, users_sessions_and_keys, connections_and_states, accounts_link_relink_disconnect,
             refresh_lease_and_fencing, account_settings, orders_upsert_and_cursor, jobs_with_leases, concurrent_claims_never_overlap,
-            files_never_override_allegro, import_pages_commit_with_their_checkpoint, sync_claims_never_overlap, order_sorts_and_invoice_filter);
+            files_never_override_allegro, import_pages_commit_with_their_checkpoint, sync_claims_never_overlap, order_sorts_and_invoice_filter,
+            invoices_once_per_order_and_gap_free, concurrent_issuing_has_no_gaps);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

@@ -236,6 +236,27 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// The account's orders, newest purchase first.
     async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>>;
 
+    // --- invoicing
+    /// Saves the organisation's invoicing profile (JSON).
+    async fn save_invoicing_profile(&self, org: &OrganisationId, data: &str, now_ms: i64) -> StoreResult<()>;
+    /// The organisation's invoicing profile (JSON), if saved.
+    async fn invoicing_profile(&self, org: &OrganisationId) -> StoreResult<Option<String>>;
+    /// Issues an invoice exactly once per (order, kind): in one transaction the series'
+    /// counter for the period moves by one and the invoice is stored with that number;
+    /// if the order already has one, it is returned and no number is used.
+    async fn issue_invoice(&self, invoice: &NewInvoice) -> StoreResult<Issued>;
+    /// The organisation's invoices, newest first, whose number contains `number` (any
+    /// when empty), one page and the total.
+    async fn invoices(
+        &self,
+        org: &OrganisationId,
+        number: &str,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<InvoiceRecord>, i64)>;
+    /// One invoice of the organisation.
+    async fn invoice(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<InvoiceRecord>>;
+
     // --- jobs
     /// Enqueues a job unless one with the same kind and dedup key is queued or running.
     async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool>;

@@ -542,3 +542,75 @@ pub struct SyncSchedule {
     /// Polls in a row that failed.
     pub failures: i64,
 }
+
+/// An invoice to issue: the store gives it the next number of its series and period in
+/// the same transaction, unless the order already has one of this kind.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewInvoice {
+    /// Id (UUID).
+    pub id: String,
+    /// Organisation.
+    pub organisation_id: OrganisationId,
+    /// The order's account.
+    pub account_id: AccountId,
+    /// The order.
+    pub order_id: String,
+    /// `vat` or `correction`.
+    pub kind: String,
+    /// Numbering pattern.
+    pub series: domain::InvoiceSeries,
+    /// Issue year (numbering period).
+    pub year: i32,
+    /// Issue month (numbering period).
+    pub month: u8,
+    /// Issue date `YYYY-MM-DD`.
+    pub issue_date: String,
+    /// Currency.
+    pub currency: String,
+    /// Total gross.
+    pub total_minor: i64,
+    /// Buyer's name (for the list and search).
+    pub buyer_name: String,
+    /// The invoice's content (domain::Invoice as JSON; its number is the record's).
+    pub document: String,
+    /// Now.
+    pub now_ms: i64,
+}
+
+/// An issued invoice.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceRecord {
+    /// Id.
+    pub id: String,
+    /// Organisation.
+    pub organisation_id: OrganisationId,
+    /// Account.
+    pub account_id: AccountId,
+    /// Order.
+    pub order_id: String,
+    /// `vat` or `correction`.
+    pub kind: String,
+    /// The number, e.g. `FV/7/11/2026`.
+    pub number: String,
+    /// Issue date.
+    pub issue_date: String,
+    /// Currency.
+    pub currency: String,
+    /// Total gross.
+    pub total_minor: i64,
+    /// Buyer.
+    pub buyer_name: String,
+    /// Content (JSON).
+    pub document: String,
+    /// Created.
+    pub created_at_ms: i64,
+}
+
+/// What issuing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Issued {
+    /// A new invoice with the next number.
+    New(InvoiceRecord),
+    /// The order already had one of this kind; nothing changed.
+    Existing(InvoiceRecord),
+}

@@ -140,6 +140,23 @@ macro_rules! impl_sql_storage {
                 })
             }
 
+            fn invoice_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<InvoiceRecord> {
+                Ok(InvoiceRecord {
+                    id: get(r, "id")?,
+                    organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
+                    account_id: AccountId::from_stored(get(r, "account_id")?),
+                    order_id: get(r, "order_id")?,
+                    kind: get(r, "kind")?,
+                    number: get(r, "number")?,
+                    issue_date: get(r, "issue_date")?,
+                    currency: get(r, "currency")?,
+                    total_minor: get(r, "total_minor")?,
+                    buyer_name: get(r, "buyer_name")?,
+                    document: get(r, "document")?,
+                    created_at_ms: get(r, "created_at_ms")?,
+                })
+            }
+
             fn import_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<Import> {
                 Ok(Import {
                     id: get(r, "id")?,
@@ -1140,6 +1157,146 @@ macro_rules! impl_sql_storage {
                     insert_import(&mut *tx, &done).await?;
                     tx.commit().await.map_err(backend_err)?;
                     Ok(counts)
+                }
+
+                async fn save_invoicing_profile(&self, org: &OrganisationId, data: &str, now_ms: i64) -> StoreResult<()> {
+                    ::sqlx::query(
+                        "INSERT INTO invoicing_profiles (organisation_id, data, updated_at_ms) VALUES ($1, $2, $3) \
+                         ON CONFLICT (organisation_id) DO UPDATE SET data = $2, updated_at_ms = $3",
+                    )
+                    .bind(org.as_str())
+                    .bind(data)
+                    .bind(now_ms)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn invoicing_profile(&self, org: &OrganisationId) -> StoreResult<Option<String>> {
+                    let row = ::sqlx::query("SELECT data FROM invoicing_profiles WHERE organisation_id = $1")
+                        .bind(org.as_str())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    row.map(|r| get(&r, "data")).transpose()
+                }
+
+                async fn issue_invoice(&self, n: &NewInvoice) -> StoreResult<Issued> {
+                    let existing = |store: &Self| {
+                        let pool = store.pool.clone();
+                        async move {
+                            let row = ::sqlx::query("SELECT * FROM invoices WHERE organisation_id = $1 AND order_id = $2 AND kind = $3")
+                                .bind(n.organisation_id.as_str())
+                                .bind(&n.order_id)
+                                .bind(&n.kind)
+                                .fetch_optional(&pool)
+                                .await
+                                .map_err(backend_err)?;
+                            row.as_ref().map(invoice_from).transpose()
+                        }
+                    };
+                    if let Some(found) = existing(self).await? {
+                        return Ok(Issued::Existing(found));
+                    }
+                    let period = n.series.period(n.year, n.month);
+                    let attempt = async {
+                        let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
+                        // The counter row is locked until commit: concurrent issuers queue
+                        // here, and a rollback gives the number back (no gaps).
+                        let row = ::sqlx::query(
+                            "INSERT INTO invoice_counters (organisation_id, series, period, last_number) VALUES ($1, $2, $3, 1) \
+                             ON CONFLICT (organisation_id, series, period) DO UPDATE SET last_number = invoice_counters.last_number + 1 \
+                             RETURNING last_number",
+                        )
+                        .bind(n.organisation_id.as_str())
+                        .bind(n.series.as_str())
+                        .bind(&period)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                        let seq: i64 = get(&row, "last_number")?;
+                        let number = n.series.format(seq as u64, n.year, n.month);
+                        ::sqlx::query(
+                            "INSERT INTO invoices (id, organisation_id, account_id, order_id, kind, series, period, seq, number, issue_date, \
+                             currency, total_minor, buyer_name, document, created_at_ms) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                        )
+                        .bind(&n.id)
+                        .bind(n.organisation_id.as_str())
+                        .bind(n.account_id.as_str())
+                        .bind(&n.order_id)
+                        .bind(&n.kind)
+                        .bind(n.series.as_str())
+                        .bind(&period)
+                        .bind(seq)
+                        .bind(&number)
+                        .bind(&n.issue_date)
+                        .bind(&n.currency)
+                        .bind(n.total_minor)
+                        .bind(&n.buyer_name)
+                        .bind(&n.document)
+                        .bind(n.now_ms)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                        tx.commit().await.map_err(backend_err)?;
+                        Ok::<_, StoreError>(InvoiceRecord {
+                            id: n.id.clone(),
+                            organisation_id: n.organisation_id.clone(),
+                            account_id: n.account_id.clone(),
+                            order_id: n.order_id.clone(),
+                            kind: n.kind.clone(),
+                            number,
+                            issue_date: n.issue_date.clone(),
+                            currency: n.currency.clone(),
+                            total_minor: n.total_minor,
+                            buyer_name: n.buyer_name.clone(),
+                            document: n.document.clone(),
+                            created_at_ms: n.now_ms,
+                        })
+                    };
+                    match attempt.await {
+                        Ok(record) => Ok(Issued::New(record)),
+                        // Another process issued this order's invoice first: its one stands.
+                        Err(StoreError::Conflict(m)) => match existing(self).await? {
+                            Some(found) => Ok(Issued::Existing(found)),
+                            None => Err(StoreError::Conflict(m)),
+                        },
+                        Err(e) => Err(e),
+                    }
+                }
+
+                async fn invoices(&self, org: &OrganisationId, number: &str, offset: i64, limit: i64) -> StoreResult<(Vec<InvoiceRecord>, i64)> {
+                    let pattern = format!("%{}%", number.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                    let total = ::sqlx::query("SELECT COUNT(*) AS n FROM invoices WHERE organisation_id = $1 AND number LIKE $2 ESCAPE '\\'")
+                        .bind(org.as_str())
+                        .bind(&pattern)
+                        .fetch_one(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    let rows = ::sqlx::query(
+                        "SELECT * FROM invoices WHERE organisation_id = $1 AND number LIKE $2 ESCAPE '\\' \
+                         ORDER BY created_at_ms DESC, id LIMIT $3 OFFSET $4",
+                    )
+                    .bind(org.as_str())
+                    .bind(&pattern)
+                    .bind(limit)
+                    .bind(offset)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    Ok((rows.iter().map(invoice_from).collect::<StoreResult<Vec<_>>>()?, get(&total, "n")?))
+                }
+
+                async fn invoice(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<InvoiceRecord>> {
+                    let row = ::sqlx::query("SELECT * FROM invoices WHERE organisation_id = $1 AND id = $2")
+                        .bind(org.as_str())
+                        .bind(id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    row.as_ref().map(invoice_from).transpose()
                 }
 
                 async fn enqueue_job(&self, j: &NewJob) -> StoreResult<bool> {

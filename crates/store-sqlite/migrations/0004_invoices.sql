@@ -1,0 +1,41 @@
+-- Paired with the other backend's 0004_invoices.sql; identical here.
+
+-- The seller's invoicing profile (domain::InvoicingProfile as JSON), one per organisation.
+CREATE TABLE invoicing_profiles (
+    organisation_id TEXT PRIMARY KEY REFERENCES organisations(id),
+    data            TEXT NOT NULL,
+    updated_at_ms   BIGINT NOT NULL
+);
+
+-- Gap-free numbering: one counter per series and period (month or year), incremented in
+-- the transaction that stores the invoice; a rolled-back issue gives its number back.
+CREATE TABLE invoice_counters (
+    organisation_id TEXT NOT NULL REFERENCES organisations(id),
+    series          TEXT NOT NULL,
+    period          TEXT NOT NULL,
+    last_number     BIGINT NOT NULL,
+    PRIMARY KEY (organisation_id, series, period)
+);
+
+-- Issued invoices: exactly one per order and kind; numbers unique per organisation.
+CREATE TABLE invoices (
+    id              TEXT PRIMARY KEY,
+    organisation_id TEXT NOT NULL REFERENCES organisations(id),
+    account_id      TEXT NOT NULL REFERENCES accounts(id),
+    order_id        TEXT NOT NULL,
+    kind            TEXT NOT NULL,
+    series          TEXT NOT NULL,
+    period          TEXT NOT NULL,
+    seq             BIGINT NOT NULL,
+    number          TEXT NOT NULL,
+    issue_date      TEXT NOT NULL,
+    currency        TEXT NOT NULL,
+    total_minor     BIGINT NOT NULL,
+    buyer_name      TEXT NOT NULL,
+    document        TEXT NOT NULL,
+    created_at_ms   BIGINT NOT NULL,
+    UNIQUE (organisation_id, order_id, kind),
+    UNIQUE (organisation_id, number),
+    UNIQUE (organisation_id, series, period, seq)
+);
+CREATE INDEX invoices_by_org ON invoices(organisation_id, issue_date);
