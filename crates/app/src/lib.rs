@@ -4,6 +4,7 @@
 
 pub mod crypto;
 mod imports;
+mod invoicing;
 mod linking;
 mod sync;
 mod tokens;
@@ -20,6 +21,7 @@ use store::{Connection, Store, StoreError};
 pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use imports::{DateRange, IMPORT_JOB, ImportError};
+pub use invoicing::IssueOutcome;
 pub use linking::{LinkOutcome, StateProblem};
 pub use order_files;
 pub use sync::{SyncReport, order_record};

@@ -1,0 +1,303 @@
+//! Invoicing: the seller's profile, and issuing an invoice for an order exactly once with
+//! the next gap-free number of the account's series (`research/invoicing.md`). The
+//! invoice is stored as its content; its FA(3) XML is rendered from it.
+
+use allegro_client::types::CheckoutForm;
+use domain::{DeliveryVat, GoodsLine, Invoice, InvoicingProfile, Minor, Nip, Party, Payment, VatRate, compute};
+use store::{InvoiceRecord, Issued, NewInvoice};
+
+use crate::{App, AppError, CurrentUser, invalid};
+
+/// What issuing did.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum IssueOutcome {
+    /// A new invoice.
+    Issued(InvoiceRecord),
+    /// The order already had its invoice; this is it.
+    AlreadyIssued(InvoiceRecord),
+}
+
+fn minor(price: &allegro_client::types::Price, what: &'static str) -> Result<Minor, AppError> {
+    price
+        .to_minor()
+        .ok_or_else(|| invalid(what, format!("{:?} is not an amount", price.amount)))
+}
+
+fn day_of(ms: i64) -> String {
+    jiff::Timestamp::from_millisecond(ms)
+        .map(|t| t.strftime("%Y-%m-%d").to_string())
+        .unwrap_or_default()
+}
+
+/// The line's VAT rate as Allegro gives it (`tax.rate` "23.00"), else the account's default.
+fn line_rate(tax: Option<&allegro_client::types::CheckoutFormLineItemTax>, default: VatRate) -> VatRate {
+    let Some(tax) = tax else { return default };
+    if let Some(ex) = tax.exemption.as_deref() {
+        return if ex.eq_ignore_ascii_case("np") {
+            VatRate::NotSubject
+        } else {
+            VatRate::Exempt
+        };
+    }
+    tax.rate
+        .as_deref()
+        .and_then(|r| r.trim_end_matches(".00").parse::<VatRate>().ok())
+        .unwrap_or(default)
+}
+
+/// The buyer as the invoice names them: the company with its NIP when the invoice address
+/// has one (`invoice.address.company.ids` PL_NIP), otherwise the person.
+fn buyer_of(form: &CheckoutForm) -> Party {
+    if let Some(addr) = form.invoice.as_ref().and_then(|i| i.address.as_ref()) {
+        let nip = addr
+            .company
+            .as_ref()
+            .and_then(|c| c.ids.as_ref())
+            .and_then(|ids| ids.iter().find(|id| id.id_type.as_str() == "PL_NIP"))
+            .and_then(|id| id.value.parse::<Nip>().ok());
+        let name = match (&addr.company, &addr.natural_person) {
+            (Some(c), _) => c.name.clone(),
+            (None, Some(p)) => format!("{} {}", p.first_name, p.last_name),
+            (None, None) => person_name(form),
+        };
+        return Party {
+            name,
+            nip,
+            address_line1: addr.street.clone(),
+            address_line2: format!("{} {}", addr.zip_code, addr.city),
+            country: addr.country_code.clone(),
+        };
+    }
+    let (line1, line2, country) = match form.delivery.as_ref().and_then(|d| d.address.as_ref()) {
+        Some(a) => (
+            a.street.clone(),
+            format!("{} {}", a.zip_code, a.city),
+            a.country_code.clone(),
+        ),
+        None => (String::new(), String::new(), "PL".to_owned()),
+    };
+    Party {
+        name: person_name(form),
+        nip: None,
+        address_line1: if line1.is_empty() {
+            form.buyer.login.clone()
+        } else {
+            line1
+        },
+        address_line2: line2,
+        country,
+    }
+}
+
+fn person_name(form: &CheckoutForm) -> String {
+    let b = &form.buyer;
+    match (&b.company_name, &b.first_name, &b.last_name) {
+        (Some(c), _, _) if !c.is_empty() => c.clone(),
+        (_, Some(f), Some(l)) => format!("{f} {l}"),
+        _ => b.login.clone(),
+    }
+}
+
+impl App {
+    /// The organisation's invoicing profile, if saved.
+    pub async fn invoicing_profile(&self, user: &CurrentUser) -> Result<Option<InvoicingProfile>, AppError> {
+        let Some(raw) = self.store.invoicing_profile(&user.organisation_id).await? else {
+            return Ok(None);
+        };
+        serde_json::from_str(&raw)
+            .map(Some)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading the invoicing profile")))
+    }
+
+    /// Saves the invoicing profile after checking it (the NIP's check digit is checked
+    /// when it is parsed).
+    pub async fn save_invoicing_profile(&self, user: &CurrentUser, profile: &InvoicingProfile) -> Result<(), AppError> {
+        let s = &profile.seller;
+        if s.name.trim().is_empty() {
+            return Err(invalid("name", "the seller's name is required"));
+        }
+        if s.nip.is_none() {
+            return Err(invalid("nip", "the seller's NIP is required on a VAT invoice"));
+        }
+        if s.address_line1.trim().is_empty() || s.address_line2.trim().is_empty() {
+            return Err(invalid("address", "street and postcode with city are required"));
+        }
+        if s.country.len() != 2 {
+            return Err(invalid("country", "a two-letter country code, e.g. PL"));
+        }
+        if let Some(account) = &profile.bank_account {
+            let digits: String = account.chars().filter(|c| !c.is_whitespace()).collect();
+            let nrb = digits.strip_prefix("PL").unwrap_or(&digits);
+            if nrb.len() != 26 || !nrb.bytes().all(|b| b.is_ascii_digit()) {
+                return Err(invalid("bank_account", "an account number (NRB) has 26 digits"));
+            }
+        }
+        if profile.payment_days > 365 {
+            return Err(invalid("payment_days", "at most 365 days"));
+        }
+        let data = serde_json::to_string(profile)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing the invoicing profile")))?;
+        Ok(self
+            .store
+            .save_invoicing_profile(&user.organisation_id, &data, self.now_ms())
+            .await?)
+    }
+
+    /// Issues the VAT invoice of an order, or returns the one it already has. Needs the
+    /// organisation's invoicing profile; foreign-currency orders wait for the NBP rate.
+    pub async fn issue_invoice(&self, user: &CurrentUser, order_id: &str) -> Result<IssueOutcome, AppError> {
+        let order = self.order(user, order_id).await?;
+        let profile = self
+            .invoicing_profile(user)
+            .await?
+            .ok_or_else(|| invalid("profile", "fill in the invoicing profile (seller, NIP, address) first"))?;
+        let settings = self.settings(user, &order.account_id).await?;
+        let form: CheckoutForm = serde_json::from_str(&order.data)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading a stored order")))?;
+        let invoice = self.invoice_for(&form, &profile, &settings, order.bought_at_ms)?;
+        let now = self.now_ms();
+        let today = jiff::Timestamp::from_millisecond(now)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
+            .to_zoned(jiff::tz::TimeZone::UTC);
+        let new = NewInvoice {
+            id: uuid::Uuid::new_v4().to_string(),
+            organisation_id: user.organisation_id.clone(),
+            account_id: order.account_id.clone(),
+            order_id: order.id.clone(),
+            kind: "vat".to_owned(),
+            series: settings.invoice_series.clone(),
+            year: i32::from(today.year()),
+            month: today.month() as u8,
+            issue_date: invoice.issue_date.clone(),
+            currency: invoice.currency.clone(),
+            total_minor: invoice.summary.total_gross,
+            buyer_name: invoice.buyer.name.clone(),
+            document: serde_json::to_string(&invoice)
+                .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing an invoice")))?,
+            now_ms: now,
+        };
+        Ok(match self.store.issue_invoice(&new).await? {
+            Issued::New(r) => {
+                metrics::counter!("allegro_bridge_invoices_issued_total").increment(1);
+                IssueOutcome::Issued(r)
+            }
+            Issued::Existing(r) => IssueOutcome::AlreadyIssued(r),
+        })
+    }
+
+    fn invoice_for(
+        &self,
+        form: &CheckoutForm,
+        profile: &InvoicingProfile,
+        settings: &domain::AccountSettings,
+        bought_at_ms: i64,
+    ) -> Result<Invoice, AppError> {
+        let currency = form.summary.total_to_pay.currency.clone();
+        if !currency.eq_ignore_ascii_case("PLN") {
+            return Err(invalid(
+                "currency",
+                format!("invoices in {currency} need the NBP exchange rate, which is not available yet"),
+            ));
+        }
+        let mut goods = Vec::new();
+        for li in &form.line_items {
+            goods.push(GoodsLine {
+                name: li.offer.name.clone(),
+                quantity: li.quantity,
+                unit_gross: minor(&li.price, "price")?,
+                discount_gross: 0,
+                rate: line_rate(li.tax.as_ref(), settings.vat_goods),
+            });
+        }
+        let delivery = form
+            .delivery
+            .as_ref()
+            .and_then(|d| d.cost.as_ref())
+            .map(|c| minor(c, "delivery cost"))
+            .transpose()?
+            .unwrap_or(0);
+        let summary = compute(
+            &goods,
+            delivery,
+            DeliveryVat::Fixed(settings.vat_delivery),
+            "Koszt dostawy",
+        );
+        let paid_total = minor(&form.summary.total_to_pay, "total")?;
+        if summary.total_gross != paid_total {
+            return Err(invalid(
+                "total",
+                format!(
+                    "the lines and delivery add up to {} but the buyer paid {}; the invoice would not match",
+                    summary.total_gross, paid_total
+                ),
+            ));
+        }
+        let now = self.now_ms();
+        let payment = match form.payment.as_ref().and_then(|p| p.finished_at) {
+            Some(paid) => Payment::Paid {
+                date: day_of(paid.as_millis()),
+                description: "Płatność online przez Allegro".to_owned(),
+            },
+            None => Payment::Transfer {
+                due: day_of(now + i64::from(profile.payment_days) * 86_400_000),
+                account: profile.bank_account.clone(),
+            },
+        };
+        Ok(Invoice {
+            number: String::new(),
+            issue_date: day_of(now),
+            place_of_issue: Some(profile.place_of_issue.clone()).filter(|p| !p.trim().is_empty()),
+            sale_date: day_of(bought_at_ms),
+            seller: profile.seller.clone(),
+            buyer: buyer_of(form),
+            currency,
+            summary,
+            exchange: None,
+            payment,
+            order_id: form.id.clone(),
+            order_date: day_of(bought_at_ms),
+            exemption_basis: profile.exemption_basis.clone(),
+            correction_of: None,
+            created_at: jiff::Timestamp::from_millisecond(now)
+                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default(),
+        })
+    }
+
+    /// The organisation's invoices whose number contains `number`: a page and the total.
+    pub async fn invoices(
+        &self,
+        user: &CurrentUser,
+        number: &str,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<InvoiceRecord>, i64), AppError> {
+        if !(1..=200).contains(&limit) || offset < 0 {
+            return Err(invalid("limit", "limit must be 1–200 and offset ≥ 0"));
+        }
+        Ok(self
+            .store
+            .invoices(&user.organisation_id, number.trim(), offset, limit)
+            .await?)
+    }
+
+    /// One invoice of the organisation with its content.
+    pub async fn invoice(&self, user: &CurrentUser, id: &str) -> Result<(InvoiceRecord, Invoice), AppError> {
+        let record = self
+            .store
+            .invoice(&user.organisation_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let mut invoice: Invoice = serde_json::from_str(&record.document)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading an invoice")))?;
+        invoice.number = record.number.clone();
+        Ok((record, invoice))
+    }
+
+    /// An invoice as FA(3) XML.
+    pub async fn invoice_xml(&self, user: &CurrentUser, id: &str) -> Result<(InvoiceRecord, String), AppError> {
+        let (record, invoice) = self.invoice(user, id).await?;
+        let xml = invoice_xml::fa3(&invoice).map_err(|e| invalid("invoice", e.to_string()))?;
+        Ok((record, xml))
+    }
+}

@@ -1,0 +1,128 @@
+//! Issuing invoices for synced orders: the profile is checked, each order gets exactly one
+//! invoice with the next number, totals equal what the buyer paid, company buyers are
+//! named with their NIP, and every XML validates against FA(3).
+
+use app::IssueOutcome;
+use domain::{InvoicingProfile, Party};
+
+fn shared() -> std::path::PathBuf {
+    std::env::var_os("ALLEGRO_BRIDGE_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../../shared")
+        })
+}
+
+fn validates(xml: &str) -> Result<(), String> {
+    let xsd = shared().join("ksef/xsd");
+    let file = std::env::temp_dir().join(format!("ab-inv-{}.xml", uuid::Uuid::new_v4()));
+    std::fs::write(&file, xml).unwrap();
+    let out = std::process::Command::new("xmllint")
+        .env("XML_CATALOG_FILES", xsd.join("catalog.xml"))
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(xsd.join("schemat_FA(3)_v1-0E.xsd"))
+        .arg(&file)
+        .output()
+        .expect("xmllint runs");
+    std::fs::remove_file(&file).ok();
+    if out.status.success() {
+        Ok(())
+    } else {
+        Err(String::from_utf8_lossy(&out.stderr).into_owned())
+    }
+}
+
+fn profile() -> InvoicingProfile {
+    InvoicingProfile {
+        seller: Party {
+            name: "Sklep Przykładowy sp. z o.o.".into(),
+            nip: Some("5260250995".parse().unwrap()),
+            address_line1: "ul. Handlowa 1".into(),
+            address_line2: "00-001 Warszawa".into(),
+            country: "PL".into(),
+        },
+        bank_account: Some("61 1090 1014 0000 0712 1981 2874".into()),
+        place_of_issue: "Warszawa".into(),
+        payment_days: 14,
+        exemption_basis: None,
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_order_gets_one_valid_invoice_with_the_next_number() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 71).await;
+    let (seller, account) = shop.link_seller("sklep-fv").await;
+    let (app, user) = (&shop.app, &shop.user);
+    app.sync_account(&account).await.unwrap();
+    shop.paid_orders(&seller, 60, 5, 10);
+    app.sync_account(&account).await.unwrap();
+    let orders = app.store().account_orders(&account).await.unwrap();
+    assert_eq!(orders.len(), 60);
+    // No profile yet: a clear refusal.
+    let first = &orders[0].id;
+    let refused = app.issue_invoice(user, first).await.unwrap_err().to_string();
+    assert!(refused.contains("invoicing profile"), "{refused}");
+    let mut bad = profile();
+    bad.seller.nip = None;
+    assert!(
+        app.save_invoicing_profile(user, &bad)
+            .await
+            .unwrap_err()
+            .to_string()
+            .starts_with("nip:")
+    );
+    let mut bad = profile();
+    bad.bank_account = Some("123".into());
+    assert!(
+        app.save_invoicing_profile(user, &bad)
+            .await
+            .unwrap_err()
+            .to_string()
+            .starts_with("bank_account:")
+    );
+    app.save_invoicing_profile(user, &profile()).await.unwrap();
+    assert_eq!(app.invoicing_profile(user).await.unwrap(), Some(profile()));
+
+    let mut issued = Vec::new();
+    let mut companies = 0;
+    for o in orders.iter().filter(|o| o.currency == "PLN" && o.status != "CANCELLED") {
+        let IssueOutcome::Issued(inv) = app.issue_invoice(user, &o.id).await.unwrap() else {
+            panic!("a new invoice for {}", o.id)
+        };
+        assert_eq!(
+            inv.total_minor,
+            o.total_minor.unwrap(),
+            "the invoice totals what the buyer paid"
+        );
+        let (_, xml) = app.invoice_xml(user, &inv.id).await.unwrap();
+        if let Err(problem) = validates(&xml) {
+            panic!("{} does not validate:\n{problem}\n{xml}", inv.number);
+        }
+        let (_, content) = app.invoice(user, &inv.id).await.unwrap();
+        if content.buyer.nip.is_some() {
+            companies += 1;
+            assert!(xml.contains(&format!("<NIP>{}</NIP>", content.buyer.nip.as_ref().unwrap())));
+        }
+        issued.push(inv);
+    }
+    assert!(issued.len() > 20, "{} PLN orders", issued.len());
+    assert!(companies > 0, "the generator makes company buyers with NIPs");
+    // Numbers 1…n in the month, in order of issue.
+    for (i, inv) in issued.iter().enumerate() {
+        assert!(
+            inv.number.starts_with(&format!("FV/{}/", i + 1)),
+            "{} at {i}",
+            inv.number
+        );
+    }
+    // Asking again gives the same invoice; no number is used.
+    let again = app.issue_invoice(user, &issued[3].order_id).await.unwrap();
+    assert_eq!(again, IssueOutcome::AlreadyIssued(issued[3].clone()));
+    let (page, total) = app.invoices(user, &issued[3].number, 0, 50).await.unwrap();
+    assert!(total >= 1 && page.iter().any(|i| i.id == issued[3].id));
+    // Foreign currencies wait for the NBP rate, said plainly.
+    if let Some(foreign) = orders.iter().find(|o| o.currency != "PLN") {
+        let e = app.issue_invoice(user, &foreign.id).await.unwrap_err().to_string();
+        assert!(e.contains("NBP"), "{e}");
+    }
+}
