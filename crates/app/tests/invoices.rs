@@ -99,9 +99,9 @@ async fn each_order_gets_one_valid_invoice_with_the_next_number() {
             panic!("{} does not validate:\n{problem}\n{xml}", inv.number);
         }
         let (_, content) = app.invoice(user, &inv.id).await.unwrap();
-        if content.buyer.nip.is_some() {
+        if let Some(nip) = &content.buyer.nip {
             companies += 1;
-            assert!(xml.contains(&format!("<NIP>{}</NIP>", content.buyer.nip.as_ref().unwrap())));
+            assert!(xml.contains(&format!("<NIP>{nip}</NIP>")));
         }
         issued.push(inv);
     }
