@@ -28,6 +28,11 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/orders/{id}", get(get_order))
         .route("/api/v1/accounts/{id}/imports", post(start_import))
         .route("/api/v1/imports", get(list_imports))
+        .route("/api/v1/invoicing-profile", get(get_profile).put(put_profile))
+        .route("/api/v1/orders/{id}/invoice", post(issue_invoice))
+        .route("/api/v1/invoices", get(list_invoices))
+        .route("/api/v1/invoices/{id}", get(get_invoice))
+        .route("/api/v1/invoices/{id}/xml", get(invoice_xml))
         .route("/api/v1/imports/{id}", get(get_import))
         .route(
             "/api/v1/imports/file",
@@ -389,6 +394,205 @@ async fn import_file(
     Ok((StatusCode::CREATED, Json(import_json(&import))).into_response())
 }
 
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProfileBody {
+    name: String,
+    nip: String,
+    address_line1: String,
+    address_line2: String,
+    #[serde(default = "default_country")]
+    country: String,
+    bank_account: Option<String>,
+    #[serde(default)]
+    place_of_issue: String,
+    #[serde(default = "default_payment_days")]
+    payment_days: u32,
+    exemption_basis: Option<String>,
+}
+
+fn default_country() -> String {
+    "PL".into()
+}
+
+fn default_payment_days() -> u32 {
+    14
+}
+
+fn profile_json(p: &domain::InvoicingProfile) -> Value {
+    json!({
+        "name": p.seller.name,
+        "nip": p.seller.nip.as_ref().map(|n| n.as_str().to_owned()),
+        "address_line1": p.seller.address_line1,
+        "address_line2": p.seller.address_line2,
+        "country": p.seller.country,
+        "bank_account": p.bank_account,
+        "place_of_issue": p.place_of_issue,
+        "payment_days": p.payment_days,
+        "exemption_basis": p.exemption_basis,
+    })
+}
+
+async fn get_profile(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    let profile = state
+        .app
+        .invoicing_profile(&user)
+        .await?
+        .ok_or(ApiError::App(app::AppError::NotFound))?;
+    Ok(Json(profile_json(&profile)))
+}
+
+async fn put_profile(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<ProfileBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let b = body(payload)?;
+    let nip: domain::Nip = b
+        .nip
+        .parse()
+        .map_err(|e: domain::NipError| ApiError::App(app::invalid("nip", e.to_string())))?;
+    let profile = domain::InvoicingProfile {
+        seller: domain::Party {
+            name: b.name,
+            nip: Some(nip),
+            address_line1: b.address_line1,
+            address_line2: b.address_line2,
+            country: b.country.to_uppercase(),
+        },
+        bank_account: b.bank_account.filter(|a| !a.trim().is_empty()),
+        place_of_issue: b.place_of_issue,
+        payment_days: b.payment_days,
+        exemption_basis: b.exemption_basis.filter(|e| !e.trim().is_empty()),
+    };
+    state.app.save_invoicing_profile(&user, &profile).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn invoice_json(r: &store::InvoiceRecord) -> Value {
+    json!({
+        "id": r.id,
+        "number": r.number,
+        "kind": r.kind,
+        "order_id": r.order_id,
+        "account_id": r.account_id,
+        "issue_date": r.issue_date,
+        "buyer": r.buyer_name,
+        "total": format!("{}.{:02}", r.total_minor / 100, (r.total_minor % 100).abs()),
+        "currency": r.currency,
+        "xml": format!("/api/v1/invoices/{}/xml", r.id),
+    })
+}
+
+async fn issue_invoice(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(order): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(match state.app.issue_invoice(&user, &order).await? {
+        app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(invoice_json(&r))).into_response(),
+        app::IssueOutcome::AlreadyIssued(r) => (StatusCode::OK, Json(invoice_json(&r))).into_response(),
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct InvoicesQuery {
+    #[serde(default)]
+    number: String,
+    #[serde(default)]
+    offset: i64,
+    #[serde(default = "default_page")]
+    limit: i64,
+}
+
+fn default_page() -> i64 {
+    50
+}
+
+async fn list_invoices(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    query: Result<axum::extract::Query<InvoicesQuery>, axum::extract::rejection::QueryRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let q = query
+        .map(|axum::extract::Query(q)| q)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let (list, total) = state.app.invoices(&user, &q.number, q.offset, q.limit).await?;
+    Ok(Json(json!({
+        "invoices": list.iter().map(invoice_json).collect::<Vec<_>>(),
+        "total": total,
+        "offset": q.offset,
+        "limit": q.limit,
+    })))
+}
+
+async fn get_invoice(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (record, invoice) = state.app.invoice(&user, &raw).await?;
+    let mut v = invoice_json(&record);
+    v["per_rate"] = json!(
+        invoice
+            .summary
+            .per_rate
+            .iter()
+            .map(|t| json!({
+                "rate": t.rate.as_str(),
+                "net": crate::api::minor_text(t.net),
+                "vat": crate::api::minor_text(t.vat),
+                "gross": crate::api::minor_text(t.gross),
+            }))
+            .collect::<Vec<_>>()
+    );
+    v["lines"] = json!(
+        invoice
+            .summary
+            .lines
+            .iter()
+            .map(|l| json!({
+                "name": l.name,
+                "quantity": l.quantity,
+                "unit_gross": crate::api::minor_text(l.unit_gross),
+                "gross": crate::api::minor_text(l.gross),
+                "rate": l.rate.as_str(),
+            }))
+            .collect::<Vec<_>>()
+    );
+    v["in_words"] = json!(domain::amount_in_words_pl(record.total_minor, &record.currency));
+    Ok(Json(v))
+}
+
+pub(crate) fn minor_text(m: i64) -> String {
+    let sign = if m < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", m.unsigned_abs() / 100, m.unsigned_abs() % 100)
+}
+
+async fn invoice_xml(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let (record, xml) = state.app.invoice_xml(&user, &raw).await?;
+    let file = format!("{}.xml", record.number.replace(['/', '\\', ' '], "_"));
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{file}\""),
+            ),
+        ],
+        xml,
+    )
+        .into_response())
+}
+
 async fn openapi() -> Json<Value> {
     Json(document())
 }
@@ -480,6 +684,28 @@ pub fn document() -> Value {
                 "post": op("Import the account's orders bought from–to (YYYY-MM-DD, both inclusive, at most 12 months back) from Allegro; a worker runs it. Answers the import (202, Location: /api/v1/imports/{id}); asking again for the same range while it runs answers the same import", "202", Some(json!({"type": "object", "required": ["from", "to"], "properties": {"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}}))),
             },
             "/api/v1/imports": {"get": op("The latest imports, newest first", "200", None)},
+            "/api/v1/invoicing-profile": {
+                "get": op("The seller's invoicing profile (404 until saved)", "200", None),
+                "put": op("Save the invoicing profile; the NIP's check digit is verified", "204", Some(json!({"type": "object", "required": ["name", "nip", "address_line1", "address_line2"], "properties": {"name": {"type": "string"}, "nip": {"type": "string", "example": "526-025-09-95"}, "address_line1": {"type": "string"}, "address_line2": {"type": "string", "example": "00-001 Warszawa"}, "country": {"type": "string", "default": "PL"}, "bank_account": {"type": ["string", "null"], "description": "NRB, 26 digits"}, "place_of_issue": {"type": "string"}, "payment_days": {"type": "integer", "default": 14}, "exemption_basis": {"type": ["string", "null"], "description": "legal basis printed for exempt (zw) lines"}}}))),
+            },
+            "/api/v1/orders/{id}/invoice": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "post": op("Issue the order's VAT invoice with the next number of the account's series (201), or answer the one it already has (200); exactly one per order", "201", None),
+            },
+            "/api/v1/invoices": {
+                "get": {
+                    "summary": "Issued invoices, newest first; `number` searches by part of the number",
+                    "security": [{"apiKey": []}],
+                    "parameters": [
+                        {"name": "number", "in": "query", "schema": {"type": "string"}},
+                        {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
+                        {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}
+                    ],
+                    "responses": {"200": {"description": "invoices, total, offset, limit"}, "401": {"description": "no or wrong API key"}}
+                }
+            },
+            "/api/v1/invoices/{id}": {"parameters": id_param, "get": op("One invoice: number, buyer, lines, totals per rate, amount in words", "200", None)},
+            "/api/v1/invoices/{id}/xml": {"parameters": id_param, "get": op("The invoice as KSeF FA(3) XML (valid against schemat_FA(3)_v1-0E)", "200", None)},
             "/api/v1/imports/{id}": {"parameters": id_param, "get": op("An import: state (queued | running | done | failed), expected, fetched, and new / updated / unchanged counts", "200", None)},
             "/api/v1/imports/file": {
                 "post": {
@@ -521,6 +747,12 @@ mod tests {
         ("get", "/api/v1/imports"),
         ("get", "/api/v1/imports/{id}"),
         ("post", "/api/v1/imports/file"),
+        ("get", "/api/v1/invoicing-profile"),
+        ("put", "/api/v1/invoicing-profile"),
+        ("post", "/api/v1/orders/{id}/invoice"),
+        ("get", "/api/v1/invoices"),
+        ("get", "/api/v1/invoices/{id}"),
+        ("get", "/api/v1/invoices/{id}/xml"),
     ];
 
     #[test]

@@ -1116,3 +1116,142 @@ async fn import_screens_and_order_filters() {
         .await;
     assert!(page.contains("<option value=\"allegro-pl\" selected>"), "{page}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoices_through_the_api() {
+    let h = spawn_app().await;
+    let (org, _, account, _) = owner_with_orders(&h, 30, 12, 5).await;
+    h.app.sync_account(&account).await.unwrap();
+    let key = h
+        .app
+        .create_api_key(&org, "ERP")
+        .await
+        .unwrap()
+        .expose_secret()
+        .to_owned();
+    let api = Client::new();
+    let url = |p: &str| format!("{}{p}", h.base);
+    let none = api
+        .get(url("/api/v1/invoicing-profile"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(none.status(), StatusCode::NOT_FOUND);
+    let profile = json!({
+        "name": "Sklep Anny", "nip": "526-025-09-94",
+        "address_line1": "ul. Handlowa 1", "address_line2": "00-001 Warszawa",
+        "place_of_issue": "Warszawa"
+    });
+    let typo = api
+        .put(url("/api/v1/invoicing-profile"))
+        .bearer_auth(&key)
+        .json(&profile)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(typo.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(typo.json::<Value>().await.unwrap()["field"], "nip");
+    let mut good = profile.clone();
+    good["nip"] = json!("526-025-09-95");
+    let saved = api
+        .put(url("/api/v1/invoicing-profile"))
+        .bearer_auth(&key)
+        .json(&good)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(saved.status(), StatusCode::NO_CONTENT);
+    let back: Value = api
+        .get(url("/api/v1/invoicing-profile"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (back["nip"].as_str(), back["payment_days"].as_u64()),
+        (Some("5260250995"), Some(14))
+    );
+    let orders = h.app.store().account_orders(&account).await.unwrap();
+    let order = orders.iter().find(|o| o.currency == "PLN").unwrap();
+    let first = api
+        .post(url(&format!("/api/v1/orders/{}/invoice", order.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let first: Value = first.json().await.unwrap();
+    assert!(first["number"].as_str().unwrap().starts_with("FV/1/"), "{first}");
+    let again = api
+        .post(url(&format!("/api/v1/orders/{}/invoice", order.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::OK);
+    assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    let id = first["id"].as_str().unwrap();
+    let one: Value = api
+        .get(url(&format!("/api/v1/invoices/{id}")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(one["in_words"].as_str().unwrap().ends_with("/100"), "{one}");
+    assert!(!one["per_rate"].as_array().unwrap().is_empty());
+    let xml = api
+        .get(url(&format!("/api/v1/invoices/{id}/xml")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(xml.status(), StatusCode::OK);
+    assert!(
+        xml.headers()[header::CONTENT_DISPOSITION]
+            .to_str()
+            .unwrap()
+            .contains(".xml")
+    );
+    let xml = xml.text().await.unwrap();
+    assert!(xml.contains("<P_2>FV/1/") && xml.contains(&order.id), "{xml}");
+    let list: Value = api
+        .get(url("/api/v1/invoices?number=FV/1/"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(list["total"], 1);
+    // Another organisation sees none of it.
+    let (other, _) = testkit::owner(&h.app, "Inna", "jan@b.pl").await;
+    let other_key = h
+        .app
+        .create_api_key(&other, "x")
+        .await
+        .unwrap()
+        .expose_secret()
+        .to_owned();
+    let hidden = api
+        .get(url(&format!("/api/v1/invoices/{id}/xml")))
+        .bearer_auth(&other_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let foreign = api
+        .post(url(&format!("/api/v1/orders/{}/invoice", order.id)))
+        .bearer_auth(&other_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
+}
