@@ -264,6 +264,22 @@ impl App {
         })
     }
 
+    /// Issues the invoices that are due (seed 000: "automatycznie wygenerowane po zmianie
+    /// statusu zamówienia na ten, który wybrałeś"), up to `limit`. Safe to run in any
+    /// number of processes at once: each order gets one invoice and numbers stay gap-free.
+    pub async fn issue_due_invoices(
+        &self,
+        limit: i64,
+    ) -> Result<Vec<(String, Result<IssueOutcome, String>)>, AppError> {
+        let mut out = Vec::new();
+        for (org, order) in self.store.orders_awaiting_invoice(limit).await? {
+            let user = CurrentUser::for_organisation(org);
+            let result = self.issue_invoice(&user, &order).await.map_err(|e| format!("{e:#}"));
+            out.push((order, result));
+        }
+        Ok(out)
+    }
+
     /// The organisation's invoices whose number contains `number`: a page and the total.
     pub async fn invoices(
         &self,

@@ -223,7 +223,8 @@ pub async fn serve_metrics(listen: &str) -> anyhow::Result<()> {
 }
 
 /// The background worker. Every second: reads the journals of the accounts due (adaptive
-/// polling, see `domain::PollPolicy`); beside it, a task runs due jobs (imports). Every
+/// polling, see `domain::PollPolicy`); beside it, a task runs due jobs (imports) and issues
+/// due invoices. Every
 /// `interval_seconds`: refreshes due tokens (ahead of expiry, and keep-alive for quiet
 /// accounts) and publishes gauges. Every 30 minutes (and at start): reconciles the last 30
 /// days of every account. One account's failure never stops the others; a failing cycle is
@@ -235,6 +236,20 @@ pub async fn worker_loop(app: App, interval_seconds: u64, policy: domain::PollPo
         loop {
             if let Err(e) = jobs.run_due_jobs(60_000).await {
                 tracing::error!(error = %e, "job cycle failed");
+            }
+            match jobs.issue_due_invoices(200).await {
+                Ok(done) => {
+                    for (order, result) in done {
+                        match result {
+                            Ok(app::IssueOutcome::Issued(inv)) => {
+                                tracing::info!(order, number = %inv.number, "invoice issued")
+                            }
+                            Ok(app::IssueOutcome::AlreadyIssued(_)) => {}
+                            Err(e) => tracing::warn!(order, error = %e, "invoice not issued; retried"),
+                        }
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "invoicing cycle failed"),
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }

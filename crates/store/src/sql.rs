@@ -1299,6 +1299,32 @@ macro_rules! impl_sql_storage {
                     row.as_ref().map(invoice_from).transpose()
                 }
 
+                async fn orders_awaiting_invoice(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
+                    // Fulfilment progresses NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP;
+                    // a trigger is met at its step or any later one (an order may skip steps).
+                    let rows = ::sqlx::query(
+                        "SELECT o.organisation_id, o.id FROM orders o JOIN account_settings s ON s.account_id = o.account_id \
+                         WHERE s.enabled = TRUE AND o.invoice_required = 1 AND o.currency = 'PLN' \
+                         AND o.status = 'READY_FOR_PROCESSING' \
+                         AND EXISTS (SELECT 1 FROM invoicing_profiles p WHERE p.organisation_id = o.organisation_id) \
+                         AND (CASE COALESCE(o.fulfillment_status, 'NEW') WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 \
+                              WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'READY_FOR_PICKUP' THEN 2 WHEN 'SENT' THEN 3 \
+                              WHEN 'PICKED_UP' THEN 4 ELSE -1 END) \
+                             >= (CASE s.invoice_trigger WHEN 'READY_FOR_PROCESSING' THEN 0 WHEN 'PROCESSING' THEN 1 \
+                              WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'SENT' THEN 3 WHEN 'PICKED_UP' THEN 4 ELSE 99 END) \
+                         AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.organisation_id = o.organisation_id \
+                                         AND i.order_id = o.id AND i.kind = 'vat') \
+                         ORDER BY o.bought_at_ms, o.id LIMIT $1",
+                    )
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    rows.iter()
+                        .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), get(r, "id")?)))
+                        .collect()
+                }
+
                 async fn enqueue_job(&self, j: &NewJob) -> StoreResult<bool> {
                     // The partial unique index on (kind, dedup_key) for queued/running jobs
                     // turns a duplicate into "nothing inserted".

@@ -1,0 +1,97 @@
+//! Invoices issued automatically by two worker processes on one PostgreSQL for a thousand
+//! orders that reach the trigger status at once: one invoice per order, numbers 1…n with
+//! no gap and no repeat.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use domain::{AccountSettings, InvoicingProfile, Party};
+
+struct Process(Child);
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn worker(database: &str, key_file: &std::path::Path) -> Process {
+    Process(
+        Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+            .args(["worker", "--database", database, "--key-file"])
+            .arg(key_file)
+            .env("RUST_LOG", "warn")
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("starting allegro-bridge worker"),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_issue_a_thousand_invoices_without_gaps() {
+    let db = testkit::postgres_url().await;
+    let shop = testkit::Shop::new(&db, 81).await;
+    let (seller, account) = shop.link_seller("sklep-faktury").await;
+    let (app, user) = (&shop.app, &shop.user);
+    app.save_invoicing_profile(
+        user,
+        &InvoicingProfile {
+            seller: Party {
+                name: "Sklep Faktury sp. z o.o.".into(),
+                nip: Some("5260250995".parse().unwrap()),
+                address_line1: "ul. Handlowa 1".into(),
+                address_line2: "00-001 Warszawa".into(),
+                country: "PL".into(),
+            },
+            bank_account: None,
+            place_of_issue: "Warszawa".into(),
+            payment_days: 14,
+            exemption_basis: None,
+        },
+    )
+    .await
+    .unwrap();
+    app.save_settings(
+        user,
+        &account,
+        &AccountSettings {
+            enabled: true,
+            ..AccountSettings::default()
+        },
+    )
+    .await
+    .unwrap();
+    shop.paid_orders(&seller, 4_000, 3, 5);
+    // Every order lands at once (the first sync reads the last 30 days).
+    app.sync_account(&account).await.unwrap();
+    let due = app.store().orders_awaiting_invoice(100_000).await.unwrap().len();
+    assert!(due >= 1_000, "{due} orders due an invoice");
+    let key_file = testkit::key_file();
+    let _a = worker(&db, &key_file);
+    let _b = worker(&db, &key_file);
+    let deadline = Instant::now() + Duration::from_secs(240);
+    while !app.store().orders_awaiting_invoice(1).await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the workers did not issue every invoice");
+        tokio::time::sleep(Duration::from_millis(250)).await;
+    }
+    let (invoices, total) = app.invoices(user, "", 0, 200).await.unwrap();
+    assert_eq!(total as usize, due, "one invoice per order");
+    let mut all = invoices;
+    let mut offset = 200;
+    while (all.len() as i64) < total {
+        all.extend(app.invoices(user, "", offset, 200).await.unwrap().0);
+        offset += 200;
+    }
+    let mut orders: Vec<_> = all.iter().map(|i| i.order_id.clone()).collect();
+    orders.sort();
+    orders.dedup();
+    assert_eq!(orders.len(), due, "no order twice");
+    let mut numbers: Vec<usize> = all
+        .iter()
+        .map(|i| i.number.split('/').nth(1).unwrap().parse().unwrap())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(numbers, (1..=due).collect::<Vec<_>>(), "1…{due}, no gap, no repeat");
+}
