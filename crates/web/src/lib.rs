@@ -9,6 +9,7 @@ mod auth;
 mod error;
 pub mod i18n;
 mod imports_ui;
+mod invoices_ui;
 pub mod order_query;
 mod ui;
 
@@ -49,6 +50,14 @@ pub fn router(state: WebState) -> Router {
             post(imports_ui::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_FILE_BYTES)),
         )
         .route("/imports/{id}", get(imports_ui::import))
+        .route(
+            "/invoicing-profile",
+            get(invoices_ui::profile).post(invoices_ui::save_profile),
+        )
+        .route("/invoices", get(invoices_ui::invoices))
+        .route("/invoices/{id}", get(invoices_ui::invoice))
+        .route("/invoices/{id}/xml", get(invoices_ui::invoice_xml))
+        .route("/orders/{id}/invoice", post(invoices_ui::issue))
         .route("/connections", get(ui::connections).post(ui::create_connection))
         .route("/connections/{id}", get(ui::connection))
         .route("/connections/{id}/credentials", post(ui::save_credentials))

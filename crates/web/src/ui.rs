@@ -974,7 +974,7 @@ fn options(values: &[&str], label: impl Fn(&str) -> String, chosen: Option<&str>
 
 /// `1 299,00 PLN`: Polish grouping (a non-breaking space every three digits) and a
 /// decimal comma.
-fn money(minor: Option<i64>, currency: &str) -> String {
+pub(crate) fn money(minor: Option<i64>, currency: &str) -> String {
     minor.map_or_else(String::new, |m| {
         let sign = if m < 0 { "-" } else { "" };
         let m = m.unsigned_abs();
@@ -991,7 +991,7 @@ fn money(minor: Option<i64>, currency: &str) -> String {
 }
 
 /// An order's page path; ids from files may hold `/` and other characters.
-fn order_href(id: &str) -> String {
+pub(crate) fn order_href(id: &str) -> String {
     format!(
         "/orders/{}",
         percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
@@ -1131,6 +1131,8 @@ struct OrderPage {
     from_file: bool,
     /// (seen at, status, fulfillment) oldest first.
     history: Vec<(String, String, String)>,
+    /// Where "Wystaw fakturę" posts.
+    invoice_action: String,
 }
 
 pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
@@ -1221,6 +1223,7 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
             tr.t("orders-invoice-no")
         },
         from_file: o.source == store::OrderSource::File,
+        invoice_action: format!("{}/invoice", order_href(&o.id)),
         history: history
             .iter()
             .map(|h| {

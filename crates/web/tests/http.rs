@@ -1255,3 +1255,74 @@ async fn invoices_through_the_api() {
         .unwrap();
     assert_eq!(foreign.status(), StatusCode::NOT_FOUND);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoice_screens() {
+    let h = spawn_app().await;
+    let (_, _, account, _) = owner_with_orders(&h, 20, 14, 5).await;
+    h.app.sync_account(&account).await.unwrap();
+    let mut b = Browser::new(&h.base);
+    b.login("anna@a.pl", testkit::PASSWORD).await;
+    let (status, page, _) = b.get("/invoicing-profile").await;
+    assert_eq!(status, StatusCode::OK);
+    let csrf = Browser::csrf(&page);
+    let form = |nip: &'static str| {
+        vec![
+            ("name", "Sklep Anny"),
+            ("nip", nip),
+            ("address_line1", "ul. Handlowa 1"),
+            ("address_line2", "00-001 Warszawa"),
+            ("bank_account", ""),
+            ("place_of_issue", "Warszawa"),
+            ("payment_days", "14"),
+            ("exemption_basis", ""),
+        ]
+    };
+    let mut typo = form("526-025-09-94");
+    typo.push(("_csrf", &csrf));
+    let (status, page, _) = b.post("/invoicing-profile", &typo).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        page.contains("id=\"profile-error\"") && page.contains("check digit"),
+        "{page}"
+    );
+    assert!(page.contains("value=\"Sklep Anny\""), "what was typed stays");
+    let mut good = form("526-025-09-95");
+    good.push(("_csrf", &csrf));
+    let (status, _, loc) = b.post("/invoicing-profile", &good).await;
+    assert_eq!(
+        (status, loc.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/invoicing-profile?saved=1"))
+    );
+    let order = h
+        .app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.currency == "PLN")
+        .unwrap();
+    let (_, page, _) = b.get(&format!("/orders/{}", order.id)).await;
+    assert!(page.contains("Wystaw fakturę"), "{page}");
+    let (status, _, loc) = b
+        .post(&format!("/orders/{}/invoice", order.id), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let loc = loc.unwrap();
+    let (_, page, _) = b.get(&loc).await;
+    assert!(
+        page.contains("Faktura FV/1/") && page.contains("Słownie:") && page.contains("/100"),
+        "{page}"
+    );
+    // Pressed again: the same invoice.
+    let (_, _, again) = b
+        .post(&format!("/orders/{}/invoice", order.id), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(again.as_deref(), Some(loc.as_str()));
+    let (_, page, _) = b.get("/invoices?number=FV%2F1%2F").await;
+    assert!(page.contains("1 faktura"), "{page}");
+    let (status, xml, _) = b.get(&format!("{loc}/xml")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(xml.starts_with("<?xml") && xml.contains("<P_2>FV/1/"), "{xml}");
+}

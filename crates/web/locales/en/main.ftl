@@ -212,3 +212,37 @@ order-payment = Payment
 order-history = Status history
 order-seen-at = Seen
 order-from-file = Imported from a file; once Allegro has this order, Allegro's data replaces it.
+nav-invoices = Invoices
+profile-title = Invoicing details
+profile-intro = These details appear on every invoice as the seller. The NIP is checked (check digit).
+profile-name = Company name
+profile-street = Street and number
+profile-city = Postcode and city
+profile-bank = Bank account (NRB)
+profile-place = Place of issue
+profile-days = Payment term (days) for unpaid orders
+profile-exemption = Legal basis of a VAT exemption (for zw)
+invoices-title = Invoices
+invoices-search = Invoice number
+invoices-count = { $count ->
+    [one] { $count } invoice
+   *[other] { $count } invoices
+}
+invoice-title = Invoice
+invoice-number = Number
+invoice-issued = Issue date
+invoice-sold = Date of sale
+invoice-seller = Seller
+invoice-buyer = Buyer
+invoice-order = order
+invoice-xml = Download XML (KSeF FA(3))
+invoice-unit-gross = Gross price
+invoice-gross = Gross
+invoice-net = Net
+invoice-vat = VAT
+invoice-per-rate = Totals per rate
+invoice-total = Total due
+invoice-in-words = In words
+invoice-paid = Paid: { $how }
+invoice-transfer = Transfer by { $due } to { $account }
+order-issue-invoice = Issue invoice

@@ -213,3 +213,38 @@ order-payment = Płatność
 order-history = Historia statusów
 order-seen-at = Zauważone
 order-from-file = Zamówienie zaimportowane z pliku; gdy pojawi się w Allegro, dane z Allegro je zastąpią.
+nav-invoices = Faktury
+profile-title = Dane do faktur
+profile-intro = Te dane trafiają na każdą fakturę jako dane sprzedawcy. NIP jest sprawdzany (cyfra kontrolna).
+profile-name = Nazwa firmy
+profile-street = Ulica i numer
+profile-city = Kod pocztowy i miejscowość
+profile-bank = Numer rachunku (NRB)
+profile-place = Miejsce wystawienia
+profile-days = Termin płatności (dni) dla zamówień nieopłaconych
+profile-exemption = Podstawa zwolnienia z VAT (dla stawki zw)
+invoices-title = Faktury
+invoices-search = Numer faktury
+invoices-count = { $count ->
+    [one] { $count } faktura
+    [few] { $count } faktury
+   *[many] { $count } faktur
+}
+invoice-title = Faktura
+invoice-number = Numer
+invoice-issued = Data wystawienia
+invoice-sold = Data sprzedaży
+invoice-seller = Sprzedawca
+invoice-buyer = Nabywca
+invoice-order = zamówienie
+invoice-xml = Pobierz XML (KSeF FA(3))
+invoice-unit-gross = Cena brutto
+invoice-gross = Brutto
+invoice-net = Netto
+invoice-vat = VAT
+invoice-per-rate = Podsumowanie według stawek
+invoice-total = Razem do zapłaty
+invoice-in-words = Słownie
+invoice-paid = Zapłacono: { $how }
+invoice-transfer = Przelew do { $due } na rachunek { $account }
+order-issue-invoice = Wystaw fakturę

@@ -1,0 +1,297 @@
+//! Invoices in the back-office: the seller's invoicing profile ("Dane do faktur"), the
+//! invoices list with search by number, one invoice, its FA(3) XML, and "Wystaw fakturę"
+//! on an order.
+
+use app::{AppError, IssueOutcome};
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::auth::UiUser;
+use crate::error::page_error;
+use crate::i18n::Tr;
+use crate::ui::{Chrome, render};
+
+#[derive(Template)]
+#[template(path = "invoicing_profile.html")]
+struct ProfilePage {
+    c: Chrome,
+    f: ProfileForm,
+    saved: bool,
+    error: Option<String>,
+}
+
+/// The profile form's fields, as typed.
+#[derive(Deserialize, Default, Clone)]
+pub struct ProfileForm {
+    name: String,
+    nip: String,
+    address_line1: String,
+    address_line2: String,
+    #[serde(default)]
+    bank_account: String,
+    #[serde(default)]
+    place_of_issue: String,
+    #[serde(default)]
+    payment_days: String,
+    #[serde(default)]
+    exemption_basis: String,
+}
+
+#[derive(Deserialize)]
+pub struct SavedQuery {
+    saved: Option<String>,
+}
+
+pub async fn profile(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Query(q): Query<SavedQuery>,
+) -> Response {
+    match state.app.invoicing_profile(&user).await {
+        Ok(p) => {
+            let f = p
+                .map(|p| ProfileForm {
+                    name: p.seller.name,
+                    nip: p.seller.nip.map(|n| n.to_string()).unwrap_or_default(),
+                    address_line1: p.seller.address_line1,
+                    address_line2: p.seller.address_line2,
+                    bank_account: p.bank_account.unwrap_or_default(),
+                    place_of_issue: p.place_of_issue,
+                    payment_days: p.payment_days.to_string(),
+                    exemption_basis: p.exemption_basis.unwrap_or_default(),
+                })
+                .unwrap_or_else(|| ProfileForm {
+                    payment_days: "14".into(),
+                    ..ProfileForm::default()
+                });
+            render(&ProfilePage {
+                c: Chrome::for_user(&tr, &user),
+                f,
+                saved: q.saved.is_some(),
+                error: None,
+            })
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+pub async fn save_profile(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Form(f): Form<ProfileForm>,
+) -> Response {
+    let parsed = (|| {
+        let nip = f
+            .nip
+            .parse::<domain::Nip>()
+            .map_err(|e| app::invalid("nip", e.to_string()))?;
+        let payment_days = f
+            .payment_days
+            .trim()
+            .parse::<u32>()
+            .map_err(|_| app::invalid("payment_days", "a whole number of days"))?;
+        Ok::<_, AppError>(domain::InvoicingProfile {
+            seller: domain::Party {
+                name: f.name.trim().to_owned(),
+                nip: Some(nip),
+                address_line1: f.address_line1.trim().to_owned(),
+                address_line2: f.address_line2.trim().to_owned(),
+                country: "PL".into(),
+            },
+            bank_account: Some(f.bank_account.trim().to_owned()).filter(|a| !a.is_empty()),
+            place_of_issue: f.place_of_issue.trim().to_owned(),
+            payment_days,
+            exemption_basis: Some(f.exemption_basis.trim().to_owned()).filter(|e| !e.is_empty()),
+        })
+    })();
+    let result = match parsed {
+        Ok(p) => state.app.save_invoicing_profile(&user, &p).await,
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(()) => Redirect::to("/invoicing-profile?saved=1").into_response(),
+        Err(AppError::Validation { field, message }) => {
+            let mut r = render(&ProfilePage {
+                c: Chrome::for_user(&tr, &user),
+                f,
+                saved: false,
+                error: Some(tr.args("error-field", &[("field", field), ("message", &message)])),
+            });
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            r
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+struct InvoiceRow {
+    id: String,
+    number: String,
+    issue_date: String,
+    buyer: String,
+    total: String,
+    order_href: String,
+}
+
+#[derive(Template)]
+#[template(path = "invoices.html")]
+struct InvoicesPage {
+    c: Chrome,
+    rows: Vec<InvoiceRow>,
+    number: String,
+    total_text: String,
+}
+
+#[derive(Deserialize)]
+pub struct InvoicesQuery {
+    number: Option<String>,
+}
+
+fn money(minor: i64, currency: &str) -> String {
+    crate::ui::money(Some(minor), currency)
+}
+
+pub async fn invoices(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Query(q): Query<InvoicesQuery>,
+) -> Response {
+    let number = q.number.unwrap_or_default();
+    match state.app.invoices(&user, &number, 0, 200).await {
+        Ok((list, total)) => render(&InvoicesPage {
+            c: Chrome::for_user(&tr, &user),
+            rows: list
+                .iter()
+                .map(|i| InvoiceRow {
+                    id: i.id.clone(),
+                    number: i.number.clone(),
+                    issue_date: i.issue_date.clone(),
+                    buyer: i.buyer_name.clone(),
+                    total: money(i.total_minor, &i.currency),
+                    order_href: crate::ui::order_href(&i.order_id),
+                })
+                .collect(),
+            number,
+            total_text: tr.count("invoices-count", total),
+        }),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+#[derive(Template)]
+#[template(path = "invoice.html")]
+struct InvoicePage {
+    c: Chrome,
+    id: String,
+    number: String,
+    issue_date: String,
+    sale_date: String,
+    seller: domain::Party,
+    buyer: domain::Party,
+    lines: Vec<(String, i64, String, String, String)>,
+    per_rate: Vec<(String, String, String, String)>,
+    total: String,
+    in_words: String,
+    payment: String,
+    order_href: String,
+}
+
+pub async fn invoice(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+    let (record, inv) = match state.app.invoice(&user, &id).await {
+        Ok(v) => v,
+        Err(e) => return page_error(&tr, e),
+    };
+    let cur = inv.currency.clone();
+    let rate = |r: domain::VatRate| match r {
+        domain::VatRate::Exempt | domain::VatRate::NotSubject => r.as_str().to_owned(),
+        other => format!("{}%", other.as_str()),
+    };
+    render(&InvoicePage {
+        c: Chrome::for_user(&tr, &user),
+        id: record.id.clone(),
+        number: record.number.clone(),
+        issue_date: inv.issue_date.clone(),
+        sale_date: inv.sale_date.clone(),
+        lines: inv
+            .summary
+            .lines
+            .iter()
+            .map(|l| {
+                (
+                    l.name.clone(),
+                    l.quantity,
+                    money(l.unit_gross, &cur),
+                    rate(l.rate),
+                    money(l.gross, &cur),
+                )
+            })
+            .collect(),
+        per_rate: inv
+            .summary
+            .per_rate
+            .iter()
+            .map(|t| {
+                (
+                    rate(t.rate),
+                    money(t.net, &cur),
+                    money(t.vat, &cur),
+                    money(t.gross, &cur),
+                )
+            })
+            .collect(),
+        total: money(inv.summary.total_gross, &cur),
+        in_words: domain::amount_in_words_pl(inv.summary.total_gross, &cur),
+        payment: match &inv.payment {
+            domain::Payment::Paid { date, description } => {
+                format!("{} ({date})", tr.args("invoice-paid", &[("how", description)]))
+            }
+            domain::Payment::Transfer { due, account } => tr.args(
+                "invoice-transfer",
+                &[("due", due), ("account", account.as_deref().unwrap_or("—"))],
+            ),
+        },
+        order_href: crate::ui::order_href(&record.order_id),
+        seller: inv.seller,
+        buyer: inv.buyer,
+    })
+}
+
+pub async fn invoice_xml(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+) -> Response {
+    match state.app.invoice_xml(&user, &id).await {
+        Ok((record, xml)) => {
+            let file = format!("{}.xml", record.number.replace(['/', '\\', ' '], "_"));
+            (
+                [
+                    (header::CONTENT_TYPE, "application/xml; charset=utf-8".to_owned()),
+                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+                ],
+                xml,
+            )
+                .into_response()
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// "Wystaw fakturę" on an order: issues it, or opens the one it has.
+pub async fn issue(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(order): Path<String>) -> Response {
+    match state.app.issue_invoice(&user, &order).await {
+        Ok(IssueOutcome::Issued(r) | IssueOutcome::AlreadyIssued(r)) => {
+            Redirect::to(&format!("/invoices/{}", r.id)).into_response()
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
