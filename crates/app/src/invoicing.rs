@@ -277,7 +277,88 @@ impl App {
             let result = self.issue_invoice(&user, &order).await.map_err(|e| format!("{e:#}"));
             out.push((order, result));
         }
+        // A cancelled order with an invoice gets its correction.
+        for (org, order) in self.store.orders_awaiting_correction(limit).await? {
+            let user = CurrentUser::for_organisation(org);
+            let result = self.issue_correction(&user, &order).await.map_err(|e| format!("{e:#}"));
+            out.push((order, result));
+        }
         Ok(out)
+    }
+
+    /// Issues the correction (KOR) that takes back a cancelled order's invoice, or returns
+    /// the one it has; numbered in the series' correction series.
+    pub async fn issue_correction(&self, user: &CurrentUser, order_id: &str) -> Result<IssueOutcome, AppError> {
+        let order = self.order(user, order_id).await?;
+        if order.status != "CANCELLED" {
+            return Err(invalid(
+                "order",
+                "only a cancelled order's invoice is corrected this way",
+            ));
+        }
+        let found = self.invoice_of_order(user, order_id, "vat").await?;
+        let Some((record, content)) = found else {
+            return Err(invalid("order", "the order has no invoice to correct"));
+        };
+        let settings = self.settings(user, &order.account_id).await?;
+        let now = self.now_ms();
+        let today = jiff::Timestamp::from_millisecond(now)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
+            .to_zoned(jiff::tz::TimeZone::UTC);
+        let correction = Invoice {
+            number: String::new(),
+            issue_date: day_of(now),
+            summary: content.summary.reversed(),
+            correction_of: Some(domain::CorrectionOf {
+                number: record.number.clone(),
+                issue_date: record.issue_date.clone(),
+                ksef_number: None,
+                reason: "Anulowanie zamówienia".to_owned(),
+            }),
+            created_at: jiff::Timestamp::from_millisecond(now)
+                .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
+                .unwrap_or_default(),
+            ..content
+        };
+        let new = NewInvoice {
+            id: uuid::Uuid::new_v4().to_string(),
+            organisation_id: user.organisation_id.clone(),
+            account_id: order.account_id.clone(),
+            order_id: order.id.clone(),
+            kind: "correction".to_owned(),
+            series: settings.invoice_series.corrections(),
+            year: i32::from(today.year()),
+            month: today.month() as u8,
+            issue_date: correction.issue_date.clone(),
+            currency: correction.currency.clone(),
+            total_minor: correction.summary.total_gross,
+            buyer_name: correction.buyer.name.clone(),
+            document: serde_json::to_string(&correction)
+                .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing a correction")))?,
+            now_ms: now,
+        };
+        Ok(match self.store.issue_invoice(&new).await? {
+            Issued::New(r) => IssueOutcome::Issued(r),
+            Issued::Existing(r) => IssueOutcome::AlreadyIssued(r),
+        })
+    }
+
+    /// The order's invoice of `kind` with its content, if it has one.
+    async fn invoice_of_order(
+        &self,
+        user: &CurrentUser,
+        order_id: &str,
+        kind: &str,
+    ) -> Result<Option<(InvoiceRecord, Invoice)>, AppError> {
+        let Some(record) = self
+            .store
+            .invoice_for_order(&user.organisation_id, order_id, kind)
+            .await?
+        else {
+            return Ok(None);
+        };
+        let (record, content) = self.invoice(user, &record.id).await?;
+        Ok(Some((record, content)))
     }
 
     /// The organisation's invoices whose number contains `number`: a page and the total.

@@ -126,3 +126,65 @@ async fn each_order_gets_one_valid_invoice_with_the_next_number() {
         assert!(e.contains("NBP"), "{e}");
     }
 }
+
+/// A cancelled order's invoice is taken back by one correction (KOR) that mirrors it,
+/// references it, validates, and is issued once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_order_gets_one_correction() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 72).await;
+    let (seller, account) = shop.link_seller("sklep-kor").await;
+    let (app, user) = (&shop.app, &shop.user);
+    app.sync_account(&account).await.unwrap();
+    shop.paid_orders(&seller, 30, 8, 5);
+    app.sync_account(&account).await.unwrap();
+    app.save_invoicing_profile(user, &profile()).await.unwrap();
+    let order = app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
+        .unwrap();
+    let IssueOutcome::Issued(original) = app.issue_invoice(user, &order.id).await.unwrap() else {
+        panic!("issued")
+    };
+    // Not cancelled: nothing to correct.
+    assert!(app.issue_correction(user, &order.id).await.is_err());
+    let moved = reqwest::Client::new()
+        .post(format!("{}/__emulator/orders/{}/status", shop.emu.base_url, order.id))
+        .json(&serde_json::json!({"status": "CANCELLED"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(moved.status().is_success(), "{}", moved.text().await.unwrap());
+    app.sync_account(&account).await.unwrap();
+    let done = app.issue_due_invoices(100).await.unwrap();
+    let corrections: Vec<_> = done
+        .iter()
+        .filter_map(|(o, r)| match r {
+            Ok(IssueOutcome::Issued(inv)) if inv.kind == "correction" => Some((o.clone(), inv.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(corrections.len(), 1, "{done:?}");
+    let (for_order, kor) = &corrections[0];
+    assert_eq!(for_order, &order.id);
+    assert!(kor.number.starts_with("KOR/1/"), "{}", kor.number);
+    assert_eq!(kor.total_minor, -original.total_minor);
+    let (_, xml) = app.invoice_xml(user, &kor.id).await.unwrap();
+    validates(&xml).unwrap_or_else(|p| panic!("{p}\n{xml}"));
+    assert!(xml.contains("<RodzajFaktury>KOR</RodzajFaktury>"));
+    assert!(xml.contains(&format!("<NrFaKorygowanej>{}</NrFaKorygowanej>", original.number)));
+    // Once only.
+    let again = app.issue_due_invoices(100).await.unwrap();
+    assert!(
+        again
+            .iter()
+            .all(|(_, r)| !matches!(r, Ok(IssueOutcome::Issued(i)) if i.kind == "correction"))
+    );
+    assert_eq!(
+        app.issue_correction(user, &order.id).await.unwrap(),
+        IssueOutcome::AlreadyIssued(kor.clone())
+    );
+}

@@ -147,6 +147,15 @@ impl InvoiceSeries {
         &self.0
     }
 
+    /// The series correction invoices (KOR) of this series are numbered in: `FV…` becomes
+    /// `KOR…`, any other pattern gets a `KOR/` prefix; the period rule stays the same.
+    pub fn corrections(&self) -> InvoiceSeries {
+        match self.0.strip_prefix("FV") {
+            Some(rest) => InvoiceSeries(format!("KOR{rest}")),
+            None => InvoiceSeries(format!("KOR/{}", self.0)),
+        }
+    }
+
     /// The numbering period an invoice issued in `year`/`month` counts in: monthly when the
     /// pattern shows the month, yearly when it shows only the year, otherwise one run.
     pub fn period(&self, year: i32, month: u8) -> String {
@@ -239,5 +248,10 @@ mod tests {
         assert_eq!(s.period(2026, 3), "2026-03");
         assert_eq!(InvoiceSeries::parse("F/{n}/{YYYY}").unwrap().period(2026, 3), "2026");
         assert_eq!(InvoiceSeries::parse("F-{n}").unwrap().period(2026, 3), "all");
+        assert_eq!(s.corrections().format(2, 2026, 3), "KOR/2/03/2026");
+        assert_eq!(
+            InvoiceSeries::parse("F-{n}").unwrap().corrections().as_str(),
+            "KOR/F-{n}"
+        );
     }
 }

@@ -117,6 +117,37 @@ pub struct VatSummary {
     pub total_vat: Minor,
 }
 
+impl VatSummary {
+    /// The same invoice with every amount and quantity negated: a correction that takes
+    /// the whole invoice back (rounding is symmetric, so per-rate VAT mirrors exactly).
+    pub fn reversed(&self) -> VatSummary {
+        VatSummary {
+            lines: self
+                .lines
+                .iter()
+                .map(|l| InvoiceLine {
+                    quantity: -l.quantity,
+                    discount_gross: -l.discount_gross,
+                    gross: -l.gross,
+                    ..l.clone()
+                })
+                .collect(),
+            per_rate: self
+                .per_rate
+                .iter()
+                .map(|t| RateTotal {
+                    gross: -t.gross,
+                    vat: -t.vat,
+                    net: -t.net,
+                    ..*t
+                })
+                .collect(),
+            total_gross: -self.total_gross,
+            total_vat: -self.total_vat,
+        }
+    }
+}
+
 /// Splits `amount` over `weights` proportionally, to the minor unit, by largest remainder:
 /// the parts always add up to `amount`.
 pub fn split_proportionally(amount: Minor, weights: &[Minor]) -> Vec<Minor> {

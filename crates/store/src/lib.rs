@@ -256,11 +256,20 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     ) -> StoreResult<(Vec<InvoiceRecord>, i64)>;
     /// One invoice of the organisation.
     async fn invoice(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<InvoiceRecord>>;
+    /// The order's invoice of `kind` (`vat`, `correction`), if issued.
+    async fn invoice_for_order(
+        &self,
+        org: &OrganisationId,
+        order_id: &str,
+        kind: &str,
+    ) -> StoreResult<Option<InvoiceRecord>>;
     /// Orders due a VAT invoice, oldest purchase first, across organisations: the account is
     /// on ("Włącz"), the buyer asked for an invoice, the order is paid and its fulfilment
     /// has reached the account's trigger status (or gone past it), it is in PLN, the
     /// organisation has an invoicing profile, and the order has no VAT invoice yet.
     async fn orders_awaiting_invoice(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
+    /// Cancelled orders that have a VAT invoice but no correction yet, oldest first.
+    async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
 
     // --- jobs
     /// Enqueues a job unless one with the same kind and dedup key is queued or running.

@@ -1325,6 +1325,35 @@ macro_rules! impl_sql_storage {
                         .collect()
                 }
 
+                async fn invoice_for_order(&self, org: &OrganisationId, order_id: &str, kind: &str) -> StoreResult<Option<InvoiceRecord>> {
+                    let row = ::sqlx::query("SELECT * FROM invoices WHERE organisation_id = $1 AND order_id = $2 AND kind = $3")
+                        .bind(org.as_str())
+                        .bind(order_id)
+                        .bind(kind)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    row.as_ref().map(invoice_from).transpose()
+                }
+
+                async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
+                    let rows = ::sqlx::query(
+                        "SELECT o.organisation_id, o.id FROM orders o \
+                         JOIN invoices v ON v.organisation_id = o.organisation_id AND v.order_id = o.id AND v.kind = 'vat' \
+                         WHERE o.status = 'CANCELLED' \
+                         AND NOT EXISTS (SELECT 1 FROM invoices k WHERE k.organisation_id = o.organisation_id \
+                                         AND k.order_id = o.id AND k.kind = 'correction') \
+                         ORDER BY o.bought_at_ms, o.id LIMIT $1",
+                    )
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    rows.iter()
+                        .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), get(r, "id")?)))
+                        .collect()
+                }
+
                 async fn enqueue_job(&self, j: &NewJob) -> StoreResult<bool> {
                     // The partial unique index on (kind, dedup_key) for queued/running jobs
                     // turns a duplicate into "nothing inserted".
