@@ -138,6 +138,11 @@ enum Command {
         #[command(subcommand)]
         command: OrdersCommand,
     },
+    /// Invoices: export.
+    Invoices {
+        #[command(subcommand)]
+        command: InvoicesCommand,
+    },
     /// API keys for /api/v1.
     ApiKeys {
         #[command(subcommand)]
@@ -249,6 +254,28 @@ enum OrdersCommand {
         /// auto (UTF-8, else Windows-1250), utf-8 or windows-1250.
         #[arg(long, default_value = "auto")]
         encoding: String,
+        /// Organisation id; default: the only organisation.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum InvoicesCommand {
+    /// Writes every invoice issued from–to (YYYY-MM-DD, inclusive) as FA(3) XML into a
+    /// folder, one file per invoice named by its number.
+    Export {
+        /// Issue date from.
+        #[arg(long)]
+        from: String,
+        /// Issue date to.
+        #[arg(long)]
+        to: String,
+        /// Folder to write to (created if missing).
+        #[arg(long, default_value = "faktury")]
+        out: PathBuf,
         /// Organisation id; default: the only organisation.
         #[arg(long)]
         organisation: Option<String>,
@@ -431,6 +458,20 @@ async fn main() -> anyhow::Result<()> {
             let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
             let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
             runtime::import_file(&app, &org, &account, &path, &encoding).await?;
+        }
+        Command::Invoices {
+            command:
+                InvoicesCommand::Export {
+                    from,
+                    to,
+                    out,
+                    organisation,
+                    store,
+                },
+        } => {
+            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
+            let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
+            runtime::export_invoices(&app, &org, &from, &to, &out).await?;
         }
         Command::ApiKeys {
             command:

@@ -391,6 +391,38 @@ pub async fn import_orders(app: &App, org: &OrganisationId, login: &str, from: &
     Ok(())
 }
 
+/// `invoices export`: every invoice issued in the range as FA(3) XML files.
+pub async fn export_invoices(app: &App, org: &OrganisationId, from: &str, to: &str, out: &Path) -> anyhow::Result<()> {
+    let day = |field: &str, raw: &str| -> anyhow::Result<String> {
+        let d: jiff::civil::Date = raw
+            .trim()
+            .parse()
+            .map_err(|_| anyhow!("--{field}: {raw:?} is not a date YYYY-MM-DD"))?;
+        Ok(d.to_string())
+    };
+    let (from, to) = (day("from", from)?, day("to", to)?);
+    anyhow::ensure!(from <= to, "--to is before --from");
+    std::fs::create_dir_all(out).with_context(|| format!("creating {}", out.display()))?;
+    let user = app::CurrentUser::for_organisation(org.clone());
+    let mut offset = 0;
+    let mut written = 0;
+    loop {
+        let (page, total) = app.invoices(&user, "", offset, 200).await.map_err(app_error)?;
+        for inv in page.iter().filter(|i| i.issue_date >= from && i.issue_date <= to) {
+            let (_, xml) = app.invoice_xml(&user, &inv.id).await.map_err(app_error)?;
+            let file = out.join(format!("{}.xml", inv.number.replace(['/', '\\', ' '], "_")));
+            std::fs::write(&file, xml).with_context(|| format!("writing {}", file.display()))?;
+            written += 1;
+        }
+        offset += 200;
+        if offset >= total {
+            break;
+        }
+    }
+    println!("{written} invoices written to {}", out.display());
+    Ok(())
+}
+
 /// `orders import-file`: a CSV or XML file into one account; every problem printed.
 pub async fn import_file(
     app: &App,

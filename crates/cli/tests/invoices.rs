@@ -95,3 +95,94 @@ async fn two_workers_issue_a_thousand_invoices_without_gaps() {
     numbers.sort_unstable();
     assert_eq!(numbers, (1..=due).collect::<Vec<_>>(), "1…{due}, no gap, no repeat");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn invoices_export_writes_one_xml_per_invoice() {
+    let db = testkit::sqlite_url();
+    let shop = testkit::Shop::new(&db, 82).await;
+    let (seller, account) = shop.link_seller("sklep-eksport").await;
+    let (app, user) = (&shop.app, &shop.user);
+    app.save_invoicing_profile(
+        user,
+        &InvoicingProfile {
+            seller: Party {
+                name: "Sklep Eksport".into(),
+                nip: Some("5260250995".parse().unwrap()),
+                address_line1: "ul. Handlowa 1".into(),
+                address_line2: "00-001 Warszawa".into(),
+                country: "PL".into(),
+            },
+            bank_account: None,
+            place_of_issue: "Warszawa".into(),
+            payment_days: 14,
+            exemption_basis: None,
+        },
+    )
+    .await
+    .unwrap();
+    shop.paid_orders(&seller, 20, 4, 3);
+    app.sync_account(&account).await.unwrap();
+    let mut numbers = Vec::new();
+    for o in app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|o| o.currency == "PLN")
+        .take(3)
+    {
+        if let app::IssueOutcome::Issued(inv) = app.issue_invoice(user, &o.id).await.unwrap() {
+            numbers.push(inv.number);
+        }
+    }
+    assert_eq!(numbers.len(), 3);
+    let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    let out = std::env::temp_dir().join(format!("ab-export-{}", uuid::Uuid::new_v4()));
+    let run = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+        .args([
+            "invoices",
+            "export",
+            "--from",
+            &today,
+            "--to",
+            &today,
+            "--database",
+            &db,
+            "--key-file",
+        ])
+        .arg(testkit::key_file())
+        .arg("--out")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&run.stdout);
+    assert!(
+        run.status.success(),
+        "{stdout} {}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    assert!(stdout.contains("3 invoices written"), "{stdout}");
+    for n in &numbers {
+        let xml = std::fs::read_to_string(out.join(format!("{}.xml", n.replace('/', "_")))).unwrap();
+        assert!(xml.contains(&format!("<P_2>{n}</P_2>")));
+    }
+    let bad = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+        .args([
+            "invoices",
+            "export",
+            "--from",
+            "2026-13-01",
+            "--to",
+            &today,
+            "--database",
+            &db,
+            "--key-file",
+        ])
+        .arg(testkit::key_file())
+        .output()
+        .unwrap();
+    assert!(!bad.status.success());
+    assert!(String::from_utf8_lossy(&bad.stderr).contains("--from: \"2026-13-01\" is not a date"));
+    std::fs::remove_dir_all(&out).ok();
+}
