@@ -9,6 +9,7 @@ use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
 mod bench;
+mod bench_invoices;
 mod bench_orders;
 mod demo;
 mod runtime;
@@ -333,6 +334,12 @@ enum BenchTarget {
         #[arg(long, default_value_t = 200)]
         real_accounts: usize,
     },
+    /// Invoices: FA(3) XML per second, issued per second end to end, payment → invoice.
+    Invoices {
+        /// Invoices to make.
+        #[arg(long, default_value_t = 2_000)]
+        count: usize,
+    },
     /// Memory of `serve` with many linked idle accounts; time to refresh them all.
     Refresh {
         /// Accounts to link.
@@ -529,6 +536,11 @@ async fn main() -> anyhow::Result<()> {
             }
             .run()
             .await?;
+        }
+        Command::Bench {
+            target: BenchTarget::Invoices { count },
+        } => {
+            bench_invoices::InvoiceBench { count }.run().await?;
         }
         Command::Bench {
             target: BenchTarget::Import { orders },
