@@ -29,40 +29,108 @@ fn worker(database: &str, key_file: &std::path::Path) -> Process {
     )
 }
 
+/// Saves an invoicing profile and turns invoicing on for the account.
+async fn invoicing_on(shop: &testkit::Shop, account: &domain::AccountId) {
+    shop.app
+        .save_invoicing_profile(
+            &shop.user,
+            &InvoicingProfile {
+                seller: Party {
+                    name: "Sklep Faktury sp. z o.o.".into(),
+                    nip: Some("5260250995".parse().unwrap()),
+                    address_line1: "ul. Handlowa 1".into(),
+                    address_line2: "00-001 Warszawa".into(),
+                    country: "PL".into(),
+                },
+                bank_account: None,
+                place_of_issue: "Warszawa".into(),
+                payment_days: 14,
+                exemption_basis: None,
+            },
+        )
+        .await
+        .unwrap();
+    shop.app
+        .save_settings(
+            &shop.user,
+            account,
+            &AccountSettings {
+                enabled: true,
+                ..AccountSettings::default()
+            },
+        )
+        .await
+        .unwrap();
+}
+
+/// Every invoice of the organisation; asserts one per order and numbers 1…n.
+async fn assert_gap_free(app: &app::App, user: &app::CurrentUser, expected: usize) {
+    let mut all = Vec::new();
+    loop {
+        let (page, total) = app.invoices(user, "", all.len() as i64, 200).await.unwrap();
+        all.extend(page);
+        if all.len() as i64 >= total {
+            break;
+        }
+    }
+    assert_eq!(all.len(), expected, "one invoice per order");
+    let mut orders: Vec<_> = all.iter().map(|i| i.order_id.clone()).collect();
+    orders.sort();
+    orders.dedup();
+    assert_eq!(orders.len(), expected, "no order twice");
+    let mut numbers: Vec<usize> = all
+        .iter()
+        .map(|i| i.number.split('/').nth(1).unwrap().parse().unwrap())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (1..=expected).collect::<Vec<_>>(),
+        "1…{expected}, no gap, no repeat"
+    );
+}
+
+/// A worker killed (SIGKILL) while issuing: a number is taken only in the transaction that
+/// stores its invoice, so after a restart there is no gap and no invoice twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_issuing_leaves_no_gap() {
+    let db = testkit::sqlite_url();
+    let shop = testkit::Shop::new(&db, 83).await;
+    let (seller, account) = shop.link_seller("sklep-kill").await;
+    invoicing_on(&shop, &account).await;
+    shop.paid_orders(&seller, 3_000, 6, 5);
+    shop.app.sync_account(&account).await.unwrap();
+    let due = shop.app.store().orders_awaiting_invoice(100_000).await.unwrap().len();
+    let key_file = testkit::key_file();
+    let mut first = worker(&db, &key_file);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    loop {
+        let issued = shop.app.invoices(&shop.user, "", 0, 1).await.unwrap().1 as usize;
+        if issued >= due / 4 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the worker issued nothing");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.0.kill().unwrap(); // SIGKILL, mid-way
+    first.0.wait().unwrap();
+    let left = shop.app.store().orders_awaiting_invoice(100_000).await.unwrap().len();
+    assert!(left > 0, "killed before the end");
+    let _second = worker(&db, &key_file);
+    while !shop.app.store().orders_awaiting_invoice(1).await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the restarted worker did not finish");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_gap_free(&shop.app, &shop.user, due).await;
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_workers_issue_a_thousand_invoices_without_gaps() {
     let db = testkit::postgres_url().await;
     let shop = testkit::Shop::new(&db, 81).await;
     let (seller, account) = shop.link_seller("sklep-faktury").await;
     let (app, user) = (&shop.app, &shop.user);
-    app.save_invoicing_profile(
-        user,
-        &InvoicingProfile {
-            seller: Party {
-                name: "Sklep Faktury sp. z o.o.".into(),
-                nip: Some("5260250995".parse().unwrap()),
-                address_line1: "ul. Handlowa 1".into(),
-                address_line2: "00-001 Warszawa".into(),
-                country: "PL".into(),
-            },
-            bank_account: None,
-            place_of_issue: "Warszawa".into(),
-            payment_days: 14,
-            exemption_basis: None,
-        },
-    )
-    .await
-    .unwrap();
-    app.save_settings(
-        user,
-        &account,
-        &AccountSettings {
-            enabled: true,
-            ..AccountSettings::default()
-        },
-    )
-    .await
-    .unwrap();
+    invoicing_on(&shop, &account).await;
     shop.paid_orders(&seller, 4_000, 3, 5);
     // Every order lands at once (the first sync reads the last 30 days).
     app.sync_account(&account).await.unwrap();
@@ -76,24 +144,7 @@ async fn two_workers_issue_a_thousand_invoices_without_gaps() {
         assert!(Instant::now() < deadline, "the workers did not issue every invoice");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
-    let (invoices, total) = app.invoices(user, "", 0, 200).await.unwrap();
-    assert_eq!(total as usize, due, "one invoice per order");
-    let mut all = invoices;
-    let mut offset = 200;
-    while (all.len() as i64) < total {
-        all.extend(app.invoices(user, "", offset, 200).await.unwrap().0);
-        offset += 200;
-    }
-    let mut orders: Vec<_> = all.iter().map(|i| i.order_id.clone()).collect();
-    orders.sort();
-    orders.dedup();
-    assert_eq!(orders.len(), due, "no order twice");
-    let mut numbers: Vec<usize> = all
-        .iter()
-        .map(|i| i.number.split('/').nth(1).unwrap().parse().unwrap())
-        .collect();
-    numbers.sort_unstable();
-    assert_eq!(numbers, (1..=due).collect::<Vec<_>>(), "1…{due}, no gap, no repeat");
+    assert_gap_free(app, user, due).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
