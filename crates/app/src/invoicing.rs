@@ -216,12 +216,12 @@ impl App {
             .map(|c| minor(c, "delivery cost"))
             .transpose()?
             .unwrap_or(0);
-        let summary = compute(
-            &goods,
-            delivery,
-            DeliveryVat::Fixed(settings.vat_delivery),
-            "Koszt dostawy",
-        );
+        let delivery_vat = if settings.delivery_follows_goods {
+            DeliveryVat::FollowGoods
+        } else {
+            DeliveryVat::Fixed(settings.vat_delivery)
+        };
+        let summary = compute(&goods, delivery, delivery_vat, "Koszt dostawy");
         let paid_total = minor(&form.summary.total_to_pay, "total")?;
         if summary.total_gross != paid_total {
             return Err(invalid(

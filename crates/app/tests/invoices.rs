@@ -188,3 +188,62 @@ async fn a_cancelled_order_gets_one_correction() {
         IssueOutcome::AlreadyIssued(kor.clone())
     );
 }
+
+/// "Invoice every order" and "delivery at the goods' rate": the worker's pass invoices
+/// every paid PLN order, with delivery lines at the goods' rates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_order_with_delivery_following_the_goods() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 73).await;
+    let (seller, account) = shop.link_seller("sklep-wszystkie").await;
+    let (app, user) = (&shop.app, &shop.user);
+    app.save_invoicing_profile(user, &profile()).await.unwrap();
+    app.save_settings(
+        user,
+        &account,
+        &domain::AccountSettings {
+            enabled: true,
+            invoice_every_order: true,
+            delivery_follows_goods: true,
+            vat_delivery: domain::VatRate::Standard23,
+            ..domain::AccountSettings::default()
+        },
+    )
+    .await
+    .unwrap();
+    shop.paid_orders(&seller, 40, 9, 5);
+    app.sync_account(&account).await.unwrap();
+    let paid_pln = app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
+        .count();
+    let done = app.issue_due_invoices(1_000).await.unwrap();
+    let issued: Vec<_> = done
+        .iter()
+        .filter_map(|(_, r)| match r {
+            Ok(IssueOutcome::Issued(i)) => Some(i.clone()),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(issued.len(), paid_pln, "every paid PLN order: {done:?}");
+    for inv in &issued {
+        let (_, content) = app.invoice(user, &inv.id).await.unwrap();
+        let goods_rates: Vec<_> = content
+            .summary
+            .lines
+            .iter()
+            .filter(|l| !l.delivery)
+            .map(|l| l.rate)
+            .collect();
+        for d in content.summary.lines.iter().filter(|l| l.delivery) {
+            assert!(
+                goods_rates.contains(&d.rate),
+                "delivery at {:?}, goods at {goods_rates:?}",
+                d.rate
+            );
+        }
+    }
+}

@@ -210,6 +210,13 @@ pub struct AccountSettings {
     pub invoice_trigger: InvoiceTrigger,
     /// Numbering series.
     pub invoice_series: InvoiceSeries,
+    /// Invoice every order, not only those whose buyer asked for one.
+    #[serde(default)]
+    pub invoice_every_order: bool,
+    /// Tax delivery at the goods' rate (split proportionally for mixed rates) instead of
+    /// `vat_delivery` (research §3.4).
+    #[serde(default)]
+    pub delivery_follows_goods: bool,
 }
 
 impl Default for AccountSettings {
@@ -220,6 +227,8 @@ impl Default for AccountSettings {
             vat_delivery: VatRate::Standard23,
             invoice_trigger: InvoiceTrigger::ReadyForProcessing,
             invoice_series: InvoiceSeries::default(),
+            invoice_every_order: false,
+            delivery_follows_goods: false,
         }
     }
 }

@@ -39,3 +39,7 @@ CREATE TABLE invoices (
     UNIQUE (organisation_id, series, period, seq)
 );
 CREATE INDEX invoices_by_org ON invoices(organisation_id, issue_date);
+
+-- Which orders get an invoice, and how delivery is taxed (account settings).
+ALTER TABLE account_settings ADD COLUMN invoice_every_order BOOLEAN NOT NULL DEFAULT FALSE;
+ALTER TABLE account_settings ADD COLUMN delivery_follows_goods BOOLEAN NOT NULL DEFAULT FALSE;

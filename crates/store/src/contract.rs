@@ -355,6 +355,8 @@ pub async fn account_settings(store: Store) {
         vat_delivery: VatRate::Exempt,
         invoice_trigger: InvoiceTrigger::Sent,
         invoice_series: InvoiceSeries::parse("FA/{YYYY}/{n}").unwrap(),
+        invoice_every_order: true,
+        delivery_follows_goods: true,
     };
     assert!(
         !store

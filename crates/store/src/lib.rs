@@ -264,7 +264,7 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
         kind: &str,
     ) -> StoreResult<Option<InvoiceRecord>>;
     /// Orders due a VAT invoice, oldest purchase first, across organisations: the account is
-    /// on ("Włącz"), the buyer asked for an invoice, the order is paid and its fulfilment
+    /// on ("Włącz"), the buyer asked for an invoice (or the account invoices every order), the order is paid and its fulfilment
     /// has reached the account's trigger status (or gone past it), it is in PLN, the
     /// organisation has an invoicing profile, and the order has no VAT invoice yet.
     async fn orders_awaiting_invoice(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;

@@ -791,7 +791,8 @@ macro_rules! impl_sql_storage {
                         return Ok(None);
                     }
                     let row = ::sqlx::query(
-                        "SELECT enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series FROM account_settings WHERE account_id = $1",
+                        "SELECT enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, invoice_every_order, delivery_follows_goods \
+                         FROM account_settings WHERE account_id = $1",
                     )
                     .bind(id.as_str())
                     .fetch_optional(&self.pool)
@@ -806,6 +807,8 @@ macro_rules! impl_sql_storage {
                         invoice_series: $crate::domain::InvoiceSeries::parse(&get::<String>(&r, "invoice_series")?).map_err(|e| {
                             StoreError::Corrupt { table: "account_settings", column: "invoice_series", message: e.to_string() }
                         })?,
+                        invoice_every_order: get(&r, "invoice_every_order")?,
+                        delivery_follows_goods: get(&r, "delivery_follows_goods")?,
                     }))
                 }
 
@@ -821,9 +824,11 @@ macro_rules! impl_sql_storage {
                         return Ok(false);
                     }
                     ::sqlx::query(
-                        "INSERT INTO account_settings (account_id, enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, updated_at_ms) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (account_id) DO UPDATE SET enabled = $2, vat_goods = $3, \
-                         vat_delivery = $4, invoice_trigger = $5, invoice_series = $6, updated_at_ms = $7",
+                        "INSERT INTO account_settings (account_id, enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, updated_at_ms, \
+                         invoice_every_order, delivery_follows_goods) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id) DO UPDATE SET enabled = $2, vat_goods = $3, \
+                         vat_delivery = $4, invoice_trigger = $5, invoice_series = $6, updated_at_ms = $7, invoice_every_order = $8, \
+                         delivery_follows_goods = $9",
                     )
                     .bind(id.as_str())
                     .bind(s.enabled)
@@ -832,6 +837,8 @@ macro_rules! impl_sql_storage {
                     .bind(s.invoice_trigger.as_str())
                     .bind(s.invoice_series.as_str())
                     .bind(now_ms)
+                    .bind(s.invoice_every_order)
+                    .bind(s.delivery_follows_goods)
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
@@ -1304,7 +1311,7 @@ macro_rules! impl_sql_storage {
                     // a trigger is met at its step or any later one (an order may skip steps).
                     let rows = ::sqlx::query(
                         "SELECT o.organisation_id, o.id FROM orders o JOIN account_settings s ON s.account_id = o.account_id \
-                         WHERE s.enabled = TRUE AND o.invoice_required = 1 AND o.currency = 'PLN' \
+                         WHERE s.enabled = TRUE AND (o.invoice_required = 1 OR s.invoice_every_order = TRUE) AND o.currency = 'PLN' \
                          AND o.status = 'READY_FOR_PROCESSING' \
                          AND EXISTS (SELECT 1 FROM invoicing_profiles p WHERE p.organisation_id = o.organisation_id) \
                          AND (CASE COALESCE(o.fulfillment_status, 'NEW') WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 \

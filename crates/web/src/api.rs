@@ -192,6 +192,10 @@ struct SettingsBody {
     vat_delivery: String,
     invoice_trigger: String,
     invoice_series: String,
+    #[serde(default)]
+    invoice_every_order: bool,
+    #[serde(default)]
+    delivery_follows_goods: bool,
 }
 
 async fn put_settings(
@@ -208,6 +212,10 @@ async fn put_settings(
         &b.vat_delivery,
         &b.invoice_trigger,
         &b.invoice_series,
+        crate::ui::InvoiceChoices {
+            every_order: b.invoice_every_order,
+            delivery_follows_goods: b.delivery_follows_goods,
+        },
     )?;
     state.app.save_settings(&user, &aid, &s).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -626,7 +634,9 @@ pub fn document() -> Value {
             "vat_goods": {"type": "string", "enum": ["23", "8", "5", "0", "zw", "np"]},
             "vat_delivery": {"type": "string", "enum": ["23", "8", "5", "0", "zw", "np"]},
             "invoice_trigger": {"type": "string", "enum": ["READY_FOR_PROCESSING", "PROCESSING", "READY_FOR_SHIPMENT", "SENT", "PICKED_UP"]},
-            "invoice_series": {"type": "string", "example": "FV/{n}/{MM}/{YYYY}"}
+            "invoice_series": {"type": "string", "example": "FV/{n}/{MM}/{YYYY}"},
+            "invoice_every_order": {"type": "boolean", "default": false, "description": "invoice every order, not only those whose buyer asked"},
+            "delivery_follows_goods": {"type": "boolean", "default": false, "description": "tax delivery at the goods' rate (split for mixed rates) instead of vat_delivery"}
         }
     });
     json!({

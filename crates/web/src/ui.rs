@@ -764,6 +764,8 @@ struct SettingsPage {
     id: String,
     login: String,
     enabled: bool,
+    every_order: bool,
+    follows_goods: bool,
     series: String,
     goods_rates: Vec<(&'static str, bool)>,
     delivery_rates: Vec<(&'static str, bool)>,
@@ -786,6 +788,8 @@ fn settings_page(
         id: account.id.to_string(),
         login: account.login.clone(),
         enabled: s.enabled,
+        every_order: s.invoice_every_order,
+        follows_goods: s.delivery_follows_goods,
         series,
         goods_rates: VatRate::ALL.iter().map(|r| (r.as_str(), *r == s.vat_goods)).collect(),
         delivery_rates: VatRate::ALL
@@ -833,6 +837,8 @@ pub async fn settings(
 #[derive(Deserialize)]
 pub struct SettingsForm {
     enabled: Option<String>,
+    invoice_every_order: Option<String>,
+    delivery_follows_goods: Option<String>,
     vat_goods: String,
     vat_delivery: String,
     invoice_trigger: String,
@@ -840,15 +846,27 @@ pub struct SettingsForm {
 }
 
 /// Parses the settings form; the error names the field.
+/// The two invoicing choices of the settings form.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct InvoiceChoices {
+    /// Invoice every order.
+    pub every_order: bool,
+    /// Delivery follows the goods' rate.
+    pub delivery_follows_goods: bool,
+}
+
 pub fn parse_settings(
     enabled: bool,
     goods: &str,
     delivery: &str,
     trigger: &str,
     series: &str,
+    choices: InvoiceChoices,
 ) -> Result<AccountSettings, AppError> {
     Ok(AccountSettings {
         enabled,
+        invoice_every_order: choices.every_order,
+        delivery_follows_goods: choices.delivery_follows_goods,
         vat_goods: goods
             .parse()
             .map_err(|e: domain::DomainError| app::invalid("vat_goods", e.to_string()))?,
@@ -879,6 +897,10 @@ pub async fn save_settings(
         &form.vat_delivery,
         &form.invoice_trigger,
         &form.invoice_series,
+        InvoiceChoices {
+            every_order: form.invoice_every_order.is_some(),
+            delivery_follows_goods: form.delivery_follows_goods.is_some(),
+        },
     );
     match parsed {
         Ok(s) => match state.app.save_settings(&user, &aid, &s).await {

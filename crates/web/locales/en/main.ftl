@@ -246,3 +246,5 @@ invoice-in-words = In words
 invoice-paid = Paid: { $how }
 invoice-transfer = Transfer by { $due } to { $account }
 order-issue-invoice = Issue invoice
+settings-every-order = Invoice every order (not only when the buyer asks)
+settings-follows-goods = Delivery at the goods' rate (split proportionally for mixed rates)

@@ -248,3 +248,5 @@ invoice-in-words = Słownie
 invoice-paid = Zapłacono: { $how }
 invoice-transfer = Przelew do { $due } na rachunek { $account }
 order-issue-invoice = Wystaw fakturę
+settings-every-order = Wystawiaj fakturę do każdego zamówienia (nie tylko gdy kupujący o nią prosi)
+settings-follows-goods = Dostawa w stawce towarów (przy różnych stawkach dzielona proporcjonalnie)
