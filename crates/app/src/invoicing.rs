@@ -154,7 +154,20 @@ impl App {
         let settings = self.settings(user, &order.account_id).await?;
         let form: CheckoutForm = serde_json::from_str(&order.data)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading a stored order")))?;
-        let invoice = self.invoice_for(&form, &profile, &settings, order.bought_at_ms)?;
+        let currency = form.summary.total_to_pay.currency.clone();
+        let exchange = if currency.eq_ignore_ascii_case("PLN") {
+            None
+        } else {
+            // The tax point of a prepaid order is its payment (art. 31a: the rate of the
+            // last business day before it).
+            let tax_point = form
+                .payment
+                .as_ref()
+                .and_then(|p| p.finished_at)
+                .map_or(order.bought_at_ms, |t| t.as_millis());
+            Some(self.exchange_rate(&currency, &day_of(tax_point)).await?)
+        };
+        let invoice = self.invoice_for(&form, &profile, &settings, order.bought_at_ms, exchange)?;
         let now = self.now_ms();
         let today = jiff::Timestamp::from_millisecond(now)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
@@ -191,14 +204,9 @@ impl App {
         profile: &InvoicingProfile,
         settings: &domain::AccountSettings,
         bought_at_ms: i64,
+        exchange: Option<domain::ExchangeRate>,
     ) -> Result<Invoice, AppError> {
         let currency = form.summary.total_to_pay.currency.clone();
-        if !currency.eq_ignore_ascii_case("PLN") {
-            return Err(invalid(
-                "currency",
-                format!("invoices in {currency} need the NBP exchange rate, which is not available yet"),
-            ));
-        }
         let mut goods = Vec::new();
         for li in &form.line_items {
             goods.push(GoodsLine {
@@ -252,7 +260,7 @@ impl App {
             buyer: buyer_of(form),
             currency,
             summary,
-            exchange: None,
+            exchange,
             payment,
             order_id: form.id.clone(),
             order_date: day_of(bought_at_ms),
@@ -359,6 +367,89 @@ impl App {
         };
         let (record, content) = self.invoice(user, &record.id).await?;
         Ok(Some((record, content)))
+    }
+
+    /// The NBP mid rate of the last business day before `tax_point` (`YYYY-MM-DD`): the
+    /// stored one when it is the day before, else NBP's (then stored), else the latest
+    /// stored in the ten days before when NBP cannot be reached.
+    pub async fn exchange_rate(&self, currency: &str, tax_point: &str) -> Result<domain::ExchangeRate, AppError> {
+        let date: jiff::civil::Date = tax_point
+            .parse()
+            .map_err(|_| invalid("date", format!("{tax_point:?} is not a date")))?;
+        let day_before = date.yesterday().map_err(|e| AppError::Internal(e.into()))?.to_string();
+        let window_start = date
+            .checked_sub(jiff::Span::new().days(10))
+            .map_err(|e| AppError::Internal(e.into()))?
+            .to_string();
+        let stored = self.store.rate_between(currency, &window_start, tax_point).await?;
+        let as_rate = |r: store::StoredRate| domain::ExchangeRate {
+            rate_e4: r.rate_e4,
+            table: r.table_no,
+            date: r.effective_date,
+        };
+        if let Some(r) = stored.clone().filter(|r| r.effective_date == day_before) {
+            return Ok(as_rate(r));
+        }
+        let missing = || {
+            invalid(
+                "currency",
+                format!(
+                    "no NBP {currency} rate for the business day before {tax_point}: load NBP's table with `allegro-bridge rates load FILE` or let the server reach api.nbp.pl"
+                ),
+            )
+        };
+        let Some(nbp) = &self.nbp else {
+            return stored.map(as_rate).ok_or_else(missing);
+        };
+        match nbp.rate_before(currency, date).await {
+            Ok(r) => {
+                let saved = store::StoredRate {
+                    currency: r.currency,
+                    effective_date: r.effective_date.to_string(),
+                    rate_e4: r.rate_e4,
+                    table_no: r.table,
+                };
+                self.store.save_rates(std::slice::from_ref(&saved)).await?;
+                Ok(as_rate(saved))
+            }
+            Err(nbp_client::NbpError::NoRate { .. }) => Err(missing()),
+            Err(e) => {
+                tracing::warn!(error = %e, "NBP unreachable; using the latest stored rate");
+                stored.map(as_rate).ok_or_else(missing)
+            }
+        }
+    }
+
+    /// Stores NBP rates from a file (`currency;YYYY-MM-DD;rate;table` per line, `#`
+    /// comments); every line is checked first and a bad file stores nothing.
+    pub async fn load_rates(&self, file: &str, text: &str) -> Result<usize, AppError> {
+        let mut rates = Vec::new();
+        for (n, line) in text.lines().enumerate() {
+            let line = line.trim();
+            if line.is_empty() || line.starts_with('#') {
+                continue;
+            }
+            let at = |what: &str| invalid("file", format!("{file}, line {}: {what}", n + 1));
+            let parts: Vec<&str> = line.split(';').map(str::trim).collect();
+            let [currency, date, rate, table] = parts.as_slice() else {
+                return Err(at("expected currency;YYYY-MM-DD;rate;table"));
+            };
+            if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
+                return Err(at(&format!("{currency:?} is not a currency code")));
+            }
+            let date: jiff::civil::Date = date.parse().map_err(|_| at(&format!("{date:?} is not a date")))?;
+            let rate_e4 = nbp_client::parse_rate_e4(&rate.replace(',', "."))
+                .filter(|r| *r > 0)
+                .ok_or_else(|| at(&format!("{rate:?} is not a rate")))?;
+            rates.push(store::StoredRate {
+                currency: currency.to_uppercase(),
+                effective_date: date.to_string(),
+                rate_e4,
+                table_no: (*table).to_owned(),
+            });
+        }
+        self.store.save_rates(&rates).await?;
+        Ok(rates.len())
     }
 
     /// The organisation's invoices whose number contains `number`: a page and the total.

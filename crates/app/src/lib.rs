@@ -117,6 +117,8 @@ pub struct App {
     pub(crate) config: Arc<AppConfig>,
     /// Identifies this process in leases.
     pub(crate) instance: String,
+    /// NBP's rates service, when the server may reach it.
+    pub(crate) nbp: Option<nbp_client::NbpClient>,
 }
 
 impl std::fmt::Debug for App {
@@ -138,7 +140,14 @@ impl App {
             allegro_budgets: RateBudgets::default(),
             config: Arc::new(config),
             instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
+            nbp: None,
         }
+    }
+
+    /// Lets foreign-currency invoices ask NBP (`https://api.nbp.pl`) for rates not stored yet.
+    pub fn with_nbp(mut self, base_url: &str) -> Self {
+        self.nbp = Some(nbp_client::NbpClient::new(base_url));
+        self
     }
 
     /// The store (for the CLI's maintenance commands).

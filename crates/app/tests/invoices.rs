@@ -247,3 +247,74 @@ async fn every_order_with_delivery_following_the_goods() {
         }
     }
 }
+
+/// Foreign-currency orders (allegro.cz/.sk/.hu): with NBP's rates loaded from a file, the
+/// invoice carries the rate of the day before payment and VAT in PLN, and validates.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 74).await;
+    let (seller, account) = shop.link_seller("sklep-eu").await;
+    let (app, user) = (&shop.app, &shop.user);
+    app.save_invoicing_profile(user, &profile()).await.unwrap();
+    shop.paid_orders(&seller, 80, 10, 5);
+    app.sync_account(&account).await.unwrap();
+    let foreign: Vec<_> = app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.currency != "PLN" && o.status == "READY_FOR_PROCESSING")
+        .collect();
+    assert!(!foreign.is_empty(), "the generator sells on allegro.cz/.sk/.hu");
+    // Without rates: refused, saying what to do.
+    let e = app.issue_invoice(user, &foreign[0].id).await.unwrap_err().to_string();
+    assert!(e.contains("rates load"), "{e}");
+    // A file with every day of the last 20 days (weekends too, for the test's sake).
+    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
+    let mut file = String::from("# currency;date;rate;table\n");
+    for back in 1..=20 {
+        let d = today.checked_sub(jiff::Span::new().days(back)).unwrap();
+        for (cur, base) in [("EUR", 42_000), ("CZK", 1_700), ("HUF", 110)] {
+            let r = base + back;
+            file.push_str(&format!(
+                "{cur};{d};{}.{:04};{back}/A/NBP/2026\n",
+                r / 10_000,
+                r % 10_000
+            ));
+        }
+    }
+    assert!(
+        app.load_rates("kursy.csv", "EUR;2026-13-01;4,2;x")
+            .await
+            .unwrap_err()
+            .to_string()
+            .contains("kursy.csv, line 1")
+    );
+    assert_eq!(app.load_rates("kursy.csv", &file).await.unwrap(), 60);
+    for o in &foreign {
+        let IssueOutcome::Issued(inv) = app.issue_invoice(user, &o.id).await.unwrap() else {
+            panic!("issued")
+        };
+        let (_, content) = app.invoice(user, &inv.id).await.unwrap();
+        let rate = content.exchange.as_ref().expect("an NBP rate");
+        let form: allegro_client::types::CheckoutForm = serde_json::from_str(&o.data).unwrap();
+        let paid = form
+            .payment
+            .as_ref()
+            .and_then(|p| p.finished_at)
+            .map_or(o.bought_at_ms, |t| t.as_millis());
+        let paid_day: jiff::civil::Date = jiff::Timestamp::from_millisecond(paid)
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date();
+        assert_eq!(
+            rate.date,
+            paid_day.yesterday().unwrap().to_string(),
+            "the day before payment"
+        );
+        let (_, xml) = app.invoice_xml(user, &inv.id).await.unwrap();
+        validates(&xml).unwrap_or_else(|p| panic!("{p}\n{xml}"));
+        assert!(xml.contains("<KursWaluty>") && xml.contains("W>"), "VAT in PLN: {xml}");
+    }
+}

@@ -101,6 +101,8 @@ pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Re
         // Demo: new orders show up within a few seconds.
         poll_busy_seconds: 3,
         poll_max_seconds: 5,
+        // The demo stays offline: load rates with `rates load` for CZK/EUR/HUF invoices.
+        nbp_url: "off".into(),
     };
     let app = runtime::build_app(&store_args, &server, listen).await?;
     let email = "demo@allegro-bridge.local";

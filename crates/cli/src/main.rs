@@ -68,6 +68,10 @@ pub struct ServerArgs {
     /// frees after this.
     #[arg(long, env = "ALLEGRO_BRIDGE_REFRESH_LEASE", default_value_t = 60)]
     pub refresh_lease_seconds: i64,
+    /// NBP's rates service for foreign-currency invoices (rates are stored once fetched);
+    /// `off` to use only rates loaded with `rates load`.
+    #[arg(long, env = "ALLEGRO_BRIDGE_NBP_URL", default_value = "https://api.nbp.pl")]
+    pub nbp_url: String,
     /// Seconds between journal reads of an account that just had new events.
     #[arg(long, env = "ALLEGRO_BRIDGE_POLL_BUSY", default_value_t = 20)]
     pub poll_busy_seconds: i64,
@@ -138,6 +142,11 @@ enum Command {
     Orders {
         #[command(subcommand)]
         command: OrdersCommand,
+    },
+    /// NBP exchange rates for foreign-currency invoices.
+    Rates {
+        #[command(subcommand)]
+        command: RatesCommand,
     },
     /// Invoices: export.
     Invoices {
@@ -258,6 +267,18 @@ enum OrdersCommand {
         /// Organisation id; default: the only organisation.
         #[arg(long)]
         organisation: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum RatesCommand {
+    /// Loads NBP table-A mid rates from a file, one `currency;YYYY-MM-DD;rate;table` per
+    /// line (for servers that cannot reach api.nbp.pl); a bad line stores nothing.
+    Load {
+        /// The file.
+        path: PathBuf,
         #[command(flatten)]
         store: StoreArgs,
     },
@@ -465,6 +486,17 @@ async fn main() -> anyhow::Result<()> {
             let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
             let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
             runtime::import_file(&app, &org, &account, &path, &encoding).await?;
+        }
+        Command::Rates {
+            command: RatesCommand::Load { path, store },
+        } => {
+            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
+            let text = std::fs::read_to_string(&path).with_context(|| format!("reading {}", path.display()))?;
+            let n = app
+                .load_rates(&path.display().to_string(), &text)
+                .await
+                .map_err(runtime::app_error)?;
+            println!("{n} rates stored");
         }
         Command::Invoices {
             command:

@@ -105,6 +105,7 @@ pub fn no_server() -> ServerArgs {
         refresh_lease_seconds: 60,
         poll_busy_seconds: 20,
         poll_max_seconds: 90,
+        nbp_url: "off".into(),
     }
 }
 
@@ -152,7 +153,11 @@ pub async fn build_app(store_args: &StoreArgs, server: &ServerArgs, listen: &str
             ..RefreshPolicy::default()
         },
     };
-    Ok(App::new(store, cipher, Arc::new(SystemClock), config))
+    let app = App::new(store, cipher, Arc::new(SystemClock), config);
+    Ok(match server.nbp_url.trim() {
+        "" | "off" => app,
+        url => app.with_nbp(url),
+    })
 }
 
 /// Maps an application error for the terminal.

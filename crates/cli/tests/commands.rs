@@ -12,7 +12,7 @@ use secrecy::SecretString;
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"));
-    c.env("RUST_LOG", "warn");
+    c.env("RUST_LOG", "warn").env("ALLEGRO_BRIDGE_NBP_URL", "off");
     c
 }
 

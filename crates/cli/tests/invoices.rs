@@ -22,6 +22,7 @@ fn worker(database: &str, key_file: &std::path::Path) -> Process {
             .args(["worker", "--database", database, "--key-file"])
             .arg(key_file)
             .env("RUST_LOG", "warn")
+            .env("ALLEGRO_BRIDGE_NBP_URL", "off")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()

@@ -25,7 +25,7 @@ impl Drop for Process {
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"));
-    c.env("RUST_LOG", "warn");
+    c.env("RUST_LOG", "warn").env("ALLEGRO_BRIDGE_NBP_URL", "off");
     c
 }
 

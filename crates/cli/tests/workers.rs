@@ -29,6 +29,7 @@ fn worker(database: &str, key_file: &PathBuf) -> Worker {
         .arg(key_file)
         .args(["--worker-interval-seconds", "1", "--refresh-lease-seconds", "3"])
         .env("RUST_LOG", "warn")
+        .env("ALLEGRO_BRIDGE_NBP_URL", "off")
         .stdout(Stdio::null())
         .stderr(Stdio::inherit())
         .spawn()

@@ -43,3 +43,12 @@ CREATE INDEX invoices_by_org ON invoices(organisation_id, issue_date);
 -- Which orders get an invoice, and how delivery is taxed (account settings).
 ALTER TABLE account_settings ADD COLUMN invoice_every_order BOOLEAN NOT NULL DEFAULT FALSE;
 ALTER TABLE account_settings ADD COLUMN delivery_follows_goods BOOLEAN NOT NULL DEFAULT FALSE;
+
+-- NBP table-A mid rates (from api.nbp.pl or loaded from a file), PLN per unit × 10 000.
+CREATE TABLE exchange_rates (
+    currency       TEXT NOT NULL,
+    effective_date TEXT NOT NULL,
+    rate_e4        BIGINT NOT NULL,
+    table_no       TEXT NOT NULL,
+    PRIMARY KEY (currency, effective_date)
+);

@@ -271,6 +271,12 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Cancelled orders that have a VAT invoice but no correction yet, oldest first.
     async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
 
+    /// Stores NBP rates (a newer copy of a day replaces the old one).
+    async fn save_rates(&self, rates: &[StoredRate]) -> StoreResult<()>;
+    /// The latest stored rate of `currency` effective on or after `from` and before `before`
+    /// (`YYYY-MM-DD`).
+    async fn rate_between(&self, currency: &str, from: &str, before: &str) -> StoreResult<Option<StoredRate>>;
+
     // --- jobs
     /// Enqueues a job unless one with the same kind and dedup key is queued or running.
     async fn enqueue_job(&self, job: &NewJob) -> StoreResult<bool>;
