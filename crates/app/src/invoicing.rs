@@ -351,6 +351,21 @@ impl App {
         })
     }
 
+    /// The order's invoices (VAT, then correction), for its page.
+    pub async fn order_invoices(&self, user: &CurrentUser, order_id: &str) -> Result<Vec<InvoiceRecord>, AppError> {
+        let mut out = Vec::new();
+        for kind in ["vat", "correction"] {
+            if let Some(r) = self
+                .store
+                .invoice_for_order(&user.organisation_id, order_id, kind)
+                .await?
+            {
+                out.push(r);
+            }
+        }
+        Ok(out)
+    }
+
     /// The order's invoice of `kind` with its content, if it has one.
     async fn invoice_of_order(
         &self,

@@ -1155,16 +1155,19 @@ struct OrderPage {
     history: Vec<(String, String, String)>,
     /// Where "Wystaw fakturę" posts.
     invoice_action: String,
+    /// The order's invoices: (id, number, kind).
+    invoices: Vec<(String, String, String)>,
 }
 
 pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
     let found = async {
         let o = state.app.order(&user, &id).await?;
         let history = state.app.order_history(&user, &id).await?;
-        Ok::<_, AppError>((o, history))
+        let invoices = state.app.order_invoices(&user, &id).await?;
+        Ok::<_, AppError>((o, history, invoices))
     }
     .await;
-    let (o, history) = match found {
+    let (o, history, invoices) = match found {
         Ok(v) => v,
         Err(e) => return page_error(&tr, e),
     };
@@ -1246,6 +1249,10 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
         },
         from_file: o.source == store::OrderSource::File,
         invoice_action: format!("{}/invoice", order_href(&o.id)),
+        invoices: invoices
+            .iter()
+            .map(|i| (i.id.clone(), i.number.clone(), i.kind.clone()))
+            .collect(),
         history: history
             .iter()
             .map(|h| {

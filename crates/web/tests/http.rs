@@ -1315,7 +1315,13 @@ async fn invoice_screens() {
         page.contains("Faktura FV/1/") && page.contains("Słownie:") && page.contains("/100"),
         "{page}"
     );
-    // Pressed again: the same invoice.
+    // The order's page now shows its invoice instead of the button.
+    let (_, page, _) = b.get(&format!("/orders/{}", order.id)).await;
+    assert!(
+        page.contains("id=\"order-invoices\"") && !page.contains("id=\"issue-invoice\""),
+        "{page}"
+    );
+    // Pressed again (e.g. from an old page): the same invoice.
     let (_, _, again) = b
         .post(&format!("/orders/{}/invoice", order.id), &[("_csrf", &csrf)])
         .await;
