@@ -1003,7 +1003,7 @@ pub(crate) fn money(minor: Option<i64>, currency: &str) -> String {
         let digits = (m / 100).to_string();
         let mut whole = String::new();
         for (i, d) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i) % 3 == 0 {
+            if i > 0 && (digits.len() - i).is_multiple_of(3) {
                 whole.push('\u{a0}');
             }
             whole.push(d);

@@ -442,3 +442,82 @@ async fn imports_in_a_real_browser() {
     }
     d.quit().await.unwrap();
 }
+
+/// The invoicing details form and "Wystaw fakturę" on an order, in a real browser.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_in_a_real_browser() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    let (org, user) = testkit::owner(&h.app, "Sklep", "anna@sklep.pl").await;
+    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
+    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
+    else {
+        panic!("linked")
+    };
+    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
+    h.emu
+        .emulator
+        .generate_orders(
+            &seller,
+            allegro_emulator::OrderPlan {
+                count: 15,
+                seed: 12,
+                days: 3,
+                pending_share: 0.0,
+                pay_within_seconds: 60,
+            },
+        )
+        .unwrap();
+    h.app.sync_account(&account).await.unwrap();
+    let order = h
+        .app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
+        .unwrap();
+    let d = browser(port).await;
+    d.goto(format!("{}/lang/pl", h.base)).await.unwrap();
+    d.goto(format!("{}/login", h.base)).await.unwrap();
+    fill(&d, "email", "anna@sklep.pl").await;
+    fill(&d, "password", testkit::PASSWORD).await;
+    click_nav(&d, "button[type=submit]").await;
+    d.goto(format!("{}/invoicing-profile", h.base)).await.unwrap();
+    fill(&d, "name", "Sklep Anny sp. z o.o.").await;
+    fill(&d, "nip", "526-025-09-95").await;
+    fill(&d, "address_line1", "ul. Długa 5").await;
+    fill(&d, "address_line2", "31-147 Kraków").await;
+    fill(&d, "place_of_issue", "Kraków").await;
+    click_nav(&d, "#save-profile").await;
+    assert!(d.find(By::Id("saved")).await.is_ok());
+    d.goto(format!("{}/orders/{}", h.base, order.id)).await.unwrap();
+    click_nav(&d, "#issue-invoice").await;
+    let title = text_of(&d, "h1").await;
+    assert!(title.starts_with("Faktura FV/1/"), "{title}");
+    assert!(text_of(&d, "#in-words").await.starts_with("Słownie:"));
+    assert_eq!(
+        text_of(&d, "#invoice-total").await.replace('\u{a0}', " "),
+        crate_money(order.total_minor.unwrap())
+    );
+    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
+        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-invoice.png"))
+            .await
+            .unwrap();
+    }
+    d.quit().await.unwrap();
+}
+
+/// `1 299,00 PLN` as the back-office prints totals.
+fn crate_money(minor: i64) -> String {
+    let whole = (minor / 100).to_string();
+    let mut grouped = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i).is_multiple_of(3) {
+            grouped.push(' ');
+        }
+        grouped.push(c);
+    }
+    format!("{grouped},{:02} PLN", minor % 100)
+}
