@@ -168,6 +168,20 @@ impl App {
             Some(self.exchange_rate(&currency, &day_of(tax_point)).await?)
         };
         let invoice = self.invoice_for(&form, &profile, &settings, order.bought_at_ms, exchange)?;
+        self.store_invoice(user, &order, "vat", &settings.invoice_series, &invoice)
+            .await
+    }
+
+    /// Stores `invoice` for `order` as `kind` with the next number of `series` for this
+    /// month: exactly once per order and kind.
+    async fn store_invoice(
+        &self,
+        user: &CurrentUser,
+        order: &store::OrderRecord,
+        kind: &str,
+        series: &domain::InvoiceSeries,
+        invoice: &Invoice,
+    ) -> Result<IssueOutcome, AppError> {
         let now = self.now_ms();
         let today = jiff::Timestamp::from_millisecond(now)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
@@ -177,21 +191,21 @@ impl App {
             organisation_id: user.organisation_id.clone(),
             account_id: order.account_id.clone(),
             order_id: order.id.clone(),
-            kind: "vat".to_owned(),
-            series: settings.invoice_series.clone(),
+            kind: kind.to_owned(),
+            series: series.clone(),
             year: i32::from(today.year()),
             month: today.month() as u8,
             issue_date: invoice.issue_date.clone(),
             currency: invoice.currency.clone(),
             total_minor: invoice.summary.total_gross,
             buyer_name: invoice.buyer.name.clone(),
-            document: serde_json::to_string(&invoice)
+            document: serde_json::to_string(invoice)
                 .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing an invoice")))?,
             now_ms: now,
         };
         Ok(match self.store.issue_invoice(&new).await? {
             Issued::New(r) => {
-                metrics::counter!("allegro_bridge_invoices_issued_total").increment(1);
+                metrics::counter!("allegro_bridge_invoices_issued_total", "kind" => kind.to_owned()).increment(1);
                 IssueOutcome::Issued(r)
             }
             Issued::Existing(r) => IssueOutcome::AlreadyIssued(r),
@@ -310,9 +324,6 @@ impl App {
         };
         let settings = self.settings(user, &order.account_id).await?;
         let now = self.now_ms();
-        let today = jiff::Timestamp::from_millisecond(now)
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
-            .to_zoned(jiff::tz::TimeZone::UTC);
         let correction = Invoice {
             number: String::new(),
             issue_date: day_of(now),
@@ -328,27 +339,14 @@ impl App {
                 .unwrap_or_default(),
             ..content
         };
-        let new = NewInvoice {
-            id: uuid::Uuid::new_v4().to_string(),
-            organisation_id: user.organisation_id.clone(),
-            account_id: order.account_id.clone(),
-            order_id: order.id.clone(),
-            kind: "correction".to_owned(),
-            series: settings.invoice_series.corrections(),
-            year: i32::from(today.year()),
-            month: today.month() as u8,
-            issue_date: correction.issue_date.clone(),
-            currency: correction.currency.clone(),
-            total_minor: correction.summary.total_gross,
-            buyer_name: correction.buyer.name.clone(),
-            document: serde_json::to_string(&correction)
-                .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing a correction")))?,
-            now_ms: now,
-        };
-        Ok(match self.store.issue_invoice(&new).await? {
-            Issued::New(r) => IssueOutcome::Issued(r),
-            Issued::Existing(r) => IssueOutcome::AlreadyIssued(r),
-        })
+        self.store_invoice(
+            user,
+            &order,
+            "correction",
+            &settings.invoice_series.corrections(),
+            &correction,
+        )
+        .await
     }
 
     /// The order's invoices (VAT, then correction), for its page.

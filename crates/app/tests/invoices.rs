@@ -5,31 +5,8 @@
 use app::IssueOutcome;
 use domain::{InvoicingProfile, Party};
 
-fn shared() -> std::path::PathBuf {
-    std::env::var_os("ALLEGRO_BRIDGE_SHARED")
-        .map(std::path::PathBuf::from)
-        .unwrap_or_else(|| {
-            std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap()).join("../../../shared")
-        })
-}
-
 fn validates(xml: &str) -> Result<(), String> {
-    let xsd = shared().join("ksef/xsd");
-    let file = std::env::temp_dir().join(format!("ab-inv-{}.xml", uuid::Uuid::new_v4()));
-    std::fs::write(&file, xml).unwrap();
-    let out = std::process::Command::new("xmllint")
-        .env("XML_CATALOG_FILES", xsd.join("catalog.xml"))
-        .args(["--noout", "--nonet", "--schema"])
-        .arg(xsd.join("schemat_FA(3)_v1-0E.xsd"))
-        .arg(&file)
-        .output()
-        .expect("xmllint runs");
-    std::fs::remove_file(&file).ok();
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
+    testkit::fa3_problems(xml).map_or(Ok(()), Err)
 }
 
 fn profile() -> InvoicingProfile {

@@ -6,29 +6,12 @@ use std::path::PathBuf;
 use domain::{CorrectionOf, DeliveryVat, ExchangeRate, GoodsLine, Invoice, Nip, Party, Payment, VatRate, compute};
 
 fn shared() -> PathBuf {
-    // `shared/` lives beside the project's root (in CI too); ALLEGRO_BRIDGE_SHARED overrides.
-    std::env::var_os("ALLEGRO_BRIDGE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| {
-            PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
-                .join("../../../shared")
-        })
+    testkit::shared_dir()
 }
 
 /// Runs xmllint against FA(3); returns its complaint, if any.
-fn xsd_problems(xml: &str, name: &str) -> Option<String> {
-    let xsd = shared().join("ksef/xsd");
-    let file = std::env::temp_dir().join(format!("ab-fa3-{}-{name}.xml", std::process::id()));
-    std::fs::write(&file, xml).unwrap();
-    let out = std::process::Command::new("xmllint")
-        .env("XML_CATALOG_FILES", xsd.join("catalog.xml"))
-        .args(["--noout", "--nonet", "--schema"])
-        .arg(xsd.join("schemat_FA(3)_v1-0E.xsd"))
-        .arg(&file)
-        .output()
-        .expect("xmllint (libxml2-utils) runs; .ci/setup installs it");
-    std::fs::remove_file(&file).ok();
-    (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
+fn xsd_problems(xml: &str, _name: &str) -> Option<String> {
+    testkit::fa3_problems(xml)
 }
 
 fn seller() -> Party {

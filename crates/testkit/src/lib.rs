@@ -298,3 +298,32 @@ impl Shop {
             .expect("generating orders")
     }
 }
+
+/// The project's `shared/` folder (beside the project's root, in CI too);
+/// `ALLEGRO_BRIDGE_SHARED` overrides. Read at run time: a build folder shared between
+/// clones may hold a binary compiled in another clone.
+pub fn shared_dir() -> std::path::PathBuf {
+    std::env::var_os("ALLEGRO_BRIDGE_SHARED")
+        .map(std::path::PathBuf::from)
+        .unwrap_or_else(|| {
+            std::path::PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").expect("cargo sets CARGO_MANIFEST_DIR"))
+                .join("../../../shared")
+        })
+}
+
+/// What xmllint says against the official FA(3) schema (offline catalog), or `None` when
+/// the XML validates. Needs libxml2-utils (`.ci/setup` installs it).
+pub fn fa3_problems(xml: &str) -> Option<String> {
+    let xsd = shared_dir().join("ksef/xsd");
+    let file = std::env::temp_dir().join(format!("ab-fa3-{}.xml", uuid::Uuid::new_v4()));
+    std::fs::write(&file, xml).expect("writing a temporary XML file");
+    let out = std::process::Command::new("xmllint")
+        .env("XML_CATALOG_FILES", xsd.join("catalog.xml"))
+        .args(["--noout", "--nonet", "--schema"])
+        .arg(xsd.join("schemat_FA(3)_v1-0E.xsd"))
+        .arg(&file)
+        .output()
+        .expect("xmllint (libxml2-utils) runs; .ci/setup installs it");
+    std::fs::remove_file(&file).ok();
+    (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
+}
