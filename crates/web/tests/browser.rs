@@ -140,7 +140,14 @@ async fn click_nav(d: &WebDriver, css: &str) {
 }
 
 async fn text_of(d: &WebDriver, css: &str) -> String {
-    d.query(By::Css(css)).first().await.unwrap().text().await.unwrap()
+    // Live parts (htmx) replace elements under our feet: a stale element is looked up again.
+    for _ in 0..10 {
+        if let Ok(text) = d.query(By::Css(css)).first().await.unwrap().text().await {
+            return text;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    panic!("{css} kept going stale");
 }
 
 async fn emulator_login(d: &WebDriver, login: &str, password: &str) {
@@ -388,7 +395,6 @@ async fn imports_in_a_real_browser() {
     // Mark this page: if the result shows up with the mark still there, htmx swapped it in.
     d.execute("window.__same_page = true;", vec![]).await.unwrap();
     assert_eq!(h.app.run_due_jobs(60_000).await.unwrap(), 1);
-    let state = d.query(By::Css("#import-state")).first().await.unwrap();
     let mut done = false;
     for _ in 0..60 {
         if text_of(&d, "#import-state").await == "zakończony" {
@@ -398,7 +404,6 @@ async fn imports_in_a_real_browser() {
         tokio::time::sleep(Duration::from_millis(250)).await;
     }
     assert!(done, "the page never showed the finished import");
-    let _ = state;
     assert_eq!(
         d.execute("return window.__same_page === true;", vec![])
             .await
