@@ -294,9 +294,18 @@ impl App {
         limit: i64,
     ) -> Result<Vec<(String, Result<IssueOutcome, String>)>, AppError> {
         let mut out = Vec::new();
-        for (org, order) in self.store.orders_awaiting_invoice(limit).await? {
-            let user = CurrentUser::for_organisation(org);
+        for (org, order) in self.store.orders_awaiting_invoice(limit, self.now_ms()).await? {
+            let user = CurrentUser::for_organisation(org.clone());
             let result = self.issue_invoice(&user, &order).await.map_err(|e| format!("{e:#}"));
+            if let Err(e) = &result {
+                // Tried again after 1, 2, 4 … minutes, at most every 6 hours: one order that
+                // cannot be invoiced neither floods the log nor holds the others up.
+                let attempts = self.store.invoice_failure(&org, &order).await?.map_or(0, |(n, _)| n);
+                let wait = (60_000_i64 << attempts.clamp(0, 9)).min(6 * 3_600_000);
+                self.store
+                    .record_invoice_failure(&org, &order, e, self.now_ms() + wait)
+                    .await?;
+            }
             out.push((order, result));
         }
         // A cancelled order with an invoice gets its correction.
@@ -347,6 +356,11 @@ impl App {
             &correction,
         )
         .await
+    }
+
+    /// Why the automatic invoice of an order failed last, and how many times, if it did.
+    pub async fn invoice_failure(&self, user: &CurrentUser, order_id: &str) -> Result<Option<(i64, String)>, AppError> {
+        Ok(self.store.invoice_failure(&user.organisation_id, order_id).await?)
     }
 
     /// The order's invoices (VAT, then correction), for its page.

@@ -101,7 +101,13 @@ async fn sigkill_while_issuing_leaves_no_gap() {
     invoicing_on(&shop, &account).await;
     shop.paid_orders(&seller, 3_000, 6, 5);
     shop.app.sync_account(&account).await.unwrap();
-    let due = shop.app.store().orders_awaiting_invoice(100_000).await.unwrap().len();
+    let due = shop
+        .app
+        .store()
+        .orders_awaiting_invoice(100_000, i64::MAX)
+        .await
+        .unwrap()
+        .len();
     let key_file = testkit::key_file();
     let mut first = worker(&db, &key_file);
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -115,10 +121,23 @@ async fn sigkill_while_issuing_leaves_no_gap() {
     }
     first.0.kill().unwrap(); // SIGKILL, mid-way
     first.0.wait().unwrap();
-    let left = shop.app.store().orders_awaiting_invoice(100_000).await.unwrap().len();
+    let left = shop
+        .app
+        .store()
+        .orders_awaiting_invoice(100_000, i64::MAX)
+        .await
+        .unwrap()
+        .len();
     assert!(left > 0, "killed before the end");
     let _second = worker(&db, &key_file);
-    while !shop.app.store().orders_awaiting_invoice(1).await.unwrap().is_empty() {
+    while !shop
+        .app
+        .store()
+        .orders_awaiting_invoice(1, i64::MAX)
+        .await
+        .unwrap()
+        .is_empty()
+    {
         assert!(Instant::now() < deadline, "the restarted worker did not finish");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
@@ -135,13 +154,24 @@ async fn two_workers_issue_a_thousand_invoices_without_gaps() {
     shop.paid_orders(&seller, 4_000, 3, 5);
     // Every order lands at once (the first sync reads the last 30 days).
     app.sync_account(&account).await.unwrap();
-    let due = app.store().orders_awaiting_invoice(100_000).await.unwrap().len();
+    let due = app
+        .store()
+        .orders_awaiting_invoice(100_000, i64::MAX)
+        .await
+        .unwrap()
+        .len();
     assert!(due >= 1_000, "{due} orders due an invoice");
     let key_file = testkit::key_file();
     let _a = worker(&db, &key_file);
     let _b = worker(&db, &key_file);
     let deadline = Instant::now() + Duration::from_secs(240);
-    while !app.store().orders_awaiting_invoice(1).await.unwrap().is_empty() {
+    while !app
+        .store()
+        .orders_awaiting_invoice(1, i64::MAX)
+        .await
+        .unwrap()
+        .is_empty()
+    {
         assert!(Instant::now() < deadline, "the workers did not issue every invoice");
         tokio::time::sleep(Duration::from_millis(250)).await;
     }

@@ -52,3 +52,14 @@ CREATE TABLE exchange_rates (
     table_no       TEXT NOT NULL,
     PRIMARY KEY (currency, effective_date)
 );
+
+-- Automatic issuing that failed for an order (e.g. its lines do not add up to what was
+-- paid): when to try again, so one bad order is neither retried every second nor blocks others.
+CREATE TABLE invoice_attempts (
+    organisation_id TEXT NOT NULL REFERENCES organisations(id),
+    order_id        TEXT NOT NULL,
+    attempts        BIGINT NOT NULL,
+    next_at_ms      BIGINT NOT NULL,
+    last_error      TEXT NOT NULL,
+    PRIMARY KEY (organisation_id, order_id)
+);

@@ -1044,6 +1044,72 @@ pub async fn concurrent_issuing_has_no_gaps(store: Store) {
     assert_eq!(numbers, (1..=120).collect::<Vec<u64>>(), "1…120, no gap, no repeat");
 }
 
+/// Orders due an invoice: only with the account on and a profile saved; a failed attempt
+/// keeps the order out until its time; issued orders leave the list.
+pub async fn due_invoices_and_failed_attempts(store: Store) {
+    let t = tenant(&store, 98).await;
+    let a = linked(&store, &t, 981).await;
+    let orders = [
+        order_of(&t, &a, "f1", "{1}", OrderSource::Allegro),
+        order_of(&t, &a, "f2", "{22}", OrderSource::Allegro),
+        order_of(&t, &a, "n3", "{333}", OrderSource::Allegro),
+    ];
+    store.save_orders(&a, &orders, None, 1).await.unwrap();
+    let due = |now: i64| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .orders_awaiting_invoice(10, now)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(_, id)| id)
+                .collect::<Vec<_>>()
+        }
+    };
+    assert!(due(0).await.is_empty(), "the account is off");
+    let on = AccountSettings {
+        enabled: true,
+        ..AccountSettings::default()
+    };
+    store.save_account_settings(&t.org, &a, &on, 2).await.unwrap();
+    assert!(due(0).await.is_empty(), "no invoicing profile yet");
+    store.save_invoicing_profile(&t.org, "{}", 3).await.unwrap();
+    assert_eq!(due(0).await, vec!["f1", "f2"], "only buyers who asked");
+    assert_eq!(
+        store
+            .record_invoice_failure(&t.org, "f1", "totals differ", 1_000)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(due(500).await, vec!["f2"], "f1 waits");
+    assert_eq!(due(1_000).await, vec!["f1", "f2"]);
+    assert_eq!(
+        store
+            .record_invoice_failure(&t.org, "f1", "still", 2_000)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(
+        store.invoice_failure(&t.org, "f1").await.unwrap(),
+        Some((2, "still".into()))
+    );
+    assert_eq!(store.invoice_failure(&t.org, "f2").await.unwrap(), None);
+    store
+        .issue_invoice(&new_invoice(&t, &a, "f2", "vat", 11))
+        .await
+        .unwrap();
+    assert!(due(500).await.is_empty());
+    let every = AccountSettings {
+        invoice_every_order: true,
+        ..on
+    };
+    store.save_account_settings(&t.org, &a, &every, 4).await.unwrap();
+    assert_eq!(due(5_000).await, vec!["f1", "n3"], "every order");
+}
+
 /// Generates one `#[tokio::test]` per contract check; `$fresh` is an async fn returning a
 /// new, empty `Store`.
 #[macro_export]
@@ -1052,7 +1118,7 @@ macro_rules! contract_tests {
         $crate::contract_tests!(@each $fresh, users_sessions_and_keys, connections_and_states, accounts_link_relink_disconnect,
             refresh_lease_and_fencing, account_settings, orders_upsert_and_cursor, jobs_with_leases, concurrent_claims_never_overlap,
             files_never_override_allegro, import_pages_commit_with_their_checkpoint, sync_claims_never_overlap, order_sorts_and_invoice_filter,
-            invoices_once_per_order_and_gap_free, concurrent_issuing_has_no_gaps);
+            invoices_once_per_order_and_gap_free, concurrent_issuing_has_no_gaps, due_invoices_and_failed_attempts);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

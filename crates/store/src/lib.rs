@@ -266,8 +266,20 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Orders due a VAT invoice, oldest purchase first, across organisations: the account is
     /// on ("Włącz"), the buyer asked for an invoice (or the account invoices every order), the order is paid and its fulfilment
     /// has reached the account's trigger status (or gone past it), it is in PLN, the
-    /// organisation has an invoicing profile, and the order has no VAT invoice yet.
-    async fn orders_awaiting_invoice(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
+    /// organisation has an invoicing profile, the order has no VAT invoice yet, and no
+    /// failed attempt asks to wait past `now_ms`.
+    async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
+    /// Records a failed automatic issue: the order is left out of
+    /// [`Storage::orders_awaiting_invoice`] until `next_at_ms`; returns the attempts so far.
+    async fn record_invoice_failure(
+        &self,
+        org: &OrganisationId,
+        order_id: &str,
+        error: &str,
+        next_at_ms: i64,
+    ) -> StoreResult<i64>;
+    /// The last automatic-issue failure of an order: (attempts, error), if any.
+    async fn invoice_failure(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<(i64, String)>>;
     /// Cancelled orders that have a VAT invoice but no correction yet, oldest first.
     async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
 

@@ -1306,7 +1306,7 @@ macro_rules! impl_sql_storage {
                     row.as_ref().map(invoice_from).transpose()
                 }
 
-                async fn orders_awaiting_invoice(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
+                async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
                     // Fulfilment progresses NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP;
                     // a trigger is met at its step or any later one (an order may skip steps).
                     let rows = ::sqlx::query(
@@ -1321,9 +1321,12 @@ macro_rules! impl_sql_storage {
                               WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'SENT' THEN 3 WHEN 'PICKED_UP' THEN 4 ELSE 99 END) \
                          AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.organisation_id = o.organisation_id \
                                          AND i.order_id = o.id AND i.kind = 'vat') \
+                         AND NOT EXISTS (SELECT 1 FROM invoice_attempts a WHERE a.organisation_id = o.organisation_id \
+                                         AND a.order_id = o.id AND a.next_at_ms > $2) \
                          ORDER BY o.bought_at_ms, o.id LIMIT $1",
                     )
                     .bind(limit)
+                    .bind(now_ms)
                     .fetch_all(&self.pool)
                     .await
                     .map_err(backend_err)?;
@@ -1341,6 +1344,32 @@ macro_rules! impl_sql_storage {
                         .await
                         .map_err(backend_err)?;
                     row.as_ref().map(invoice_from).transpose()
+                }
+
+                async fn record_invoice_failure(&self, org: &OrganisationId, order_id: &str, error: &str, next_at_ms: i64) -> StoreResult<i64> {
+                    let row = ::sqlx::query(
+                        "INSERT INTO invoice_attempts (organisation_id, order_id, attempts, next_at_ms, last_error) VALUES ($1, $2, 1, $3, $4) \
+                         ON CONFLICT (organisation_id, order_id) DO UPDATE SET attempts = invoice_attempts.attempts + 1, \
+                         next_at_ms = $3, last_error = $4 RETURNING attempts",
+                    )
+                    .bind(org.as_str())
+                    .bind(order_id)
+                    .bind(next_at_ms)
+                    .bind(error.chars().take(2000).collect::<String>())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    get(&row, "attempts")
+                }
+
+                async fn invoice_failure(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<(i64, String)>> {
+                    let row = ::sqlx::query("SELECT attempts, last_error FROM invoice_attempts WHERE organisation_id = $1 AND order_id = $2")
+                        .bind(org.as_str())
+                        .bind(order_id)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    row.map(|r| Ok((get(&r, "attempts")?, get(&r, "last_error")?))).transpose()
                 }
 
                 async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>> {

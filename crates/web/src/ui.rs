@@ -1157,6 +1157,8 @@ struct OrderPage {
     invoice_action: String,
     /// The order's invoices: (id, number, kind).
     invoices: Vec<(String, String, String)>,
+    /// Why automatic invoicing failed, in words.
+    invoice_failure: Option<String>,
 }
 
 pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
@@ -1164,10 +1166,11 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
         let o = state.app.order(&user, &id).await?;
         let history = state.app.order_history(&user, &id).await?;
         let invoices = state.app.order_invoices(&user, &id).await?;
-        Ok::<_, AppError>((o, history, invoices))
+        let failure = state.app.invoice_failure(&user, &id).await?;
+        Ok::<_, AppError>((o, history, invoices, failure))
     }
     .await;
-    let (o, history, invoices) = match found {
+    let (o, history, invoices, failure) = match found {
         Ok(v) => v,
         Err(e) => return page_error(&tr, e),
     };
@@ -1249,6 +1252,9 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
         },
         from_file: o.source == store::OrderSource::File,
         invoice_action: format!("{}/invoice", order_href(&o.id)),
+        invoice_failure: failure
+            .filter(|_| invoices.is_empty())
+            .map(|(n, e)| tr.args("order-invoice-failed", &[("attempts", &n.to_string()), ("error", &e)])),
         invoices: invoices
             .iter()
             .map(|i| (i.id.clone(), i.number.clone(), i.kind.clone()))

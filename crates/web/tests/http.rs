@@ -1303,8 +1303,23 @@ async fn invoice_screens() {
         .into_iter()
         .find(|o| o.currency == "PLN")
         .unwrap();
+    // A failed automatic attempt is explained on the order's page.
+    h.app
+        .store()
+        .record_invoice_failure(
+            &order.organisation_id,
+            &order.id,
+            "the lines add up to 10 but the buyer paid 12",
+            0,
+        )
+        .await
+        .unwrap();
     let (_, page, _) = b.get(&format!("/orders/{}", order.id)).await;
     assert!(page.contains("Wystaw fakturę"), "{page}");
+    assert!(
+        page.contains("id=\"invoice-failure\"") && page.contains("prób: 1") && page.contains("buyer paid 12"),
+        "{page}"
+    );
     let (status, _, loc) = b
         .post(&format!("/orders/{}/invoice", order.id), &[("_csrf", &csrf)])
         .await;
@@ -1320,6 +1335,10 @@ async fn invoice_screens() {
     assert!(
         page.contains("id=\"order-invoices\"") && !page.contains("id=\"issue-invoice\""),
         "{page}"
+    );
+    assert!(
+        !page.contains("id=\"invoice-failure\""),
+        "issued: the old failure is no longer shown"
     );
     // Pressed again (e.g. from an old page): the same invoice.
     let (_, _, again) = b

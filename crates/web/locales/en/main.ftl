@@ -248,3 +248,4 @@ invoice-transfer = Transfer by { $due } to { $account }
 order-issue-invoice = Issue invoice
 settings-every-order = Invoice every order (not only when the buyer asks)
 settings-follows-goods = Delivery at the goods' rate (split proportionally for mixed rates)
+order-invoice-failed = The invoice was not issued automatically ({ $attempts } attempts): { $error }. It will be tried again; you can also issue it by hand once the cause is fixed.

@@ -250,3 +250,4 @@ invoice-transfer = Przelew do { $due } na rachunek { $account }
 order-issue-invoice = Wystaw fakturę
 settings-every-order = Wystawiaj fakturę do każdego zamówienia (nie tylko gdy kupujący o nią prosi)
 settings-follows-goods = Dostawa w stawce towarów (przy różnych stawkach dzielona proporcjonalnie)
+order-invoice-failed = Faktura nie została wystawiona automatycznie (prób: { $attempts }): { $error }. Kolejna próba nastąpi sama; możesz też wystawić ją ręcznie po usunięciu przyczyny.
