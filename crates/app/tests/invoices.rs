@@ -248,19 +248,7 @@ async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
     let e = app.issue_invoice(user, &foreign[0].id).await.unwrap_err().to_string();
     assert!(e.contains("rates load"), "{e}");
     // A file with every day of the last 20 days (weekends too, for the test's sake).
-    let today = jiff::Timestamp::now().to_zoned(jiff::tz::TimeZone::UTC).date();
-    let mut file = String::from("# currency;date;rate;table\n");
-    for back in 1..=20 {
-        let d = today.checked_sub(jiff::Span::new().days(back)).unwrap();
-        for (cur, base) in [("EUR", 42_000), ("CZK", 1_700), ("HUF", 110)] {
-            let r = base + back;
-            file.push_str(&format!(
-                "{cur};{d};{}.{:04};{back}/A/NBP/2026\n",
-                r / 10_000,
-                r % 10_000
-            ));
-        }
-    }
+    let file = testkit::nbp_rates_file(20);
     assert!(
         app.load_rates("kursy.csv", "EUR;2026-13-01;4,2;x")
             .await

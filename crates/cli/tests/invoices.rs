@@ -30,8 +30,13 @@ fn worker(database: &str, key_file: &std::path::Path) -> Process {
     )
 }
 
-/// Saves an invoicing profile and turns invoicing on for the account.
+/// Saves an invoicing profile, loads NBP rates (for CZK/EUR/HUF orders) and turns
+/// invoicing on for the account.
 async fn invoicing_on(shop: &testkit::Shop, account: &domain::AccountId) {
+    shop.app
+        .load_rates("kursy.csv", &testkit::nbp_rates_file(40))
+        .await
+        .unwrap();
     shop.app
         .save_invoicing_profile(
             &shop.user,

@@ -265,7 +265,7 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     ) -> StoreResult<Option<InvoiceRecord>>;
     /// Orders due a VAT invoice, oldest purchase first, across organisations: the account is
     /// on ("Włącz"), the buyer asked for an invoice (or the account invoices every order), the order is paid and its fulfilment
-    /// has reached the account's trigger status (or gone past it), it is in PLN, the
+    /// has reached the account's trigger status (or gone past it), the
     /// organisation has an invoicing profile, the order has no VAT invoice yet, and no
     /// failed attempt asks to wait past `now_ms`.
     async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>>;

@@ -1311,7 +1311,7 @@ macro_rules! impl_sql_storage {
                     // a trigger is met at its step or any later one (an order may skip steps).
                     let rows = ::sqlx::query(
                         "SELECT o.organisation_id, o.id FROM orders o JOIN account_settings s ON s.account_id = o.account_id \
-                         WHERE s.enabled = TRUE AND (o.invoice_required = 1 OR s.invoice_every_order = TRUE) AND o.currency = 'PLN' \
+                         WHERE s.enabled = TRUE AND (o.invoice_required = 1 OR s.invoice_every_order = TRUE) \
                          AND o.status = 'READY_FOR_PROCESSING' \
                          AND EXISTS (SELECT 1 FROM invoicing_profiles p WHERE p.organisation_id = o.organisation_id) \
                          AND (CASE COALESCE(o.fulfillment_status, 'NEW') WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 \
