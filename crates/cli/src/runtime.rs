@@ -415,7 +415,7 @@ pub async fn export_invoices(app: &App, org: &OrganisationId, from: &str, to: &s
         let (page, total) = app.invoices(&user, "", offset, 200).await.map_err(app_error)?;
         for inv in page.iter().filter(|i| i.issue_date >= from && i.issue_date <= to) {
             let (_, xml) = app.invoice_xml(&user, &inv.id).await.map_err(app_error)?;
-            let file = out.join(format!("{}.xml", inv.number.replace(['/', '\\', ' '], "_")));
+            let file = out.join(inv.file_name("xml"));
             std::fs::write(&file, xml).with_context(|| format!("writing {}", file.display()))?;
             written += 1;
         }

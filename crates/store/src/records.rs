@@ -606,6 +606,13 @@ pub struct InvoiceRecord {
     pub created_at_ms: i64,
 }
 
+impl InvoiceRecord {
+    /// A file name for the invoice: its number with `/`, `\` and spaces as `_`, and `ext`.
+    pub fn file_name(&self, ext: &str) -> String {
+        format!("{}.{ext}", self.number.replace(['/', '\\', ' '], "_"))
+    }
+}
+
 /// What issuing did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Issued {

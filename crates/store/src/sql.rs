@@ -1190,20 +1190,7 @@ macro_rules! impl_sql_storage {
                 }
 
                 async fn issue_invoice(&self, n: &NewInvoice) -> StoreResult<Issued> {
-                    let existing = |store: &Self| {
-                        let pool = store.pool.clone();
-                        async move {
-                            let row = ::sqlx::query("SELECT * FROM invoices WHERE organisation_id = $1 AND order_id = $2 AND kind = $3")
-                                .bind(n.organisation_id.as_str())
-                                .bind(&n.order_id)
-                                .bind(&n.kind)
-                                .fetch_optional(&pool)
-                                .await
-                                .map_err(backend_err)?;
-                            row.as_ref().map(invoice_from).transpose()
-                        }
-                    };
-                    if let Some(found) = existing(self).await? {
+                    if let Some(found) = self.invoice_for_order(&n.organisation_id, &n.order_id, &n.kind).await? {
                         return Ok(Issued::Existing(found));
                     }
                     let period = n.series.period(n.year, n.month);
@@ -1266,7 +1253,7 @@ macro_rules! impl_sql_storage {
                     match attempt.await {
                         Ok(record) => Ok(Issued::New(record)),
                         // Another process issued this order's invoice first: its one stands.
-                        Err(StoreError::Conflict(m)) => match existing(self).await? {
+                        Err(StoreError::Conflict(m)) => match self.invoice_for_order(&n.organisation_id, &n.order_id, &n.kind).await? {
                             Some(found) => Ok(Issued::Existing(found)),
                             None => Err(StoreError::Conflict(m)),
                         },

@@ -584,7 +584,7 @@ async fn invoice_xml(
     Path(raw): Path<String>,
 ) -> Result<Response, ApiError> {
     let (record, xml) = state.app.invoice_xml(&user, &raw).await?;
-    let file = format!("{}.xml", record.number.replace(['/', '\\', ' '], "_"));
+    let file = record.file_name("xml");
     Ok((
         [
             (

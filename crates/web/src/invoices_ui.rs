@@ -272,7 +272,7 @@ pub async fn invoice_xml(
 ) -> Response {
     match state.app.invoice_xml(&user, &id).await {
         Ok((record, xml)) => {
-            let file = format!("{}.xml", record.number.replace(['/', '\\', ' '], "_"));
+            let file = record.file_name("xml");
             (
                 [
                     (header::CONTENT_TYPE, "application/xml; charset=utf-8".to_owned()),
