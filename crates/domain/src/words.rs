@@ -130,6 +130,82 @@ pub fn amount_in_words_pl(minor: Minor, currency: &str) -> String {
     format!("{sign}{} {unit} {cents:02}/100", number_in_words_pl(whole))
 }
 
+/// A number in English words ("one hundred forty-four"), for English invoices.
+pub fn number_in_words_en(n: u64) -> String {
+    const ONES: [&str; 20] = [
+        "zero",
+        "one",
+        "two",
+        "three",
+        "four",
+        "five",
+        "six",
+        "seven",
+        "eight",
+        "nine",
+        "ten",
+        "eleven",
+        "twelve",
+        "thirteen",
+        "fourteen",
+        "fifteen",
+        "sixteen",
+        "seventeen",
+        "eighteen",
+        "nineteen",
+    ];
+    const TENS: [&str; 10] = [
+        "", "", "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+    ];
+    const GROUPS: [&str; 6] = ["", " thousand", " million", " billion", " trillion", " quadrillion"];
+    fn below_thousand(n: u64) -> String {
+        let mut words = Vec::new();
+        if n >= 100 {
+            words.push(format!("{} hundred", ONES[(n / 100) as usize]));
+        }
+        let rest = n % 100;
+        if rest >= 20 {
+            let tens = TENS[(rest / 10) as usize];
+            words.push(if rest.is_multiple_of(10) {
+                tens.to_owned()
+            } else {
+                format!("{tens}-{}", ONES[(rest % 10) as usize])
+            });
+        } else if rest > 0 {
+            words.push(ONES[rest as usize].to_owned());
+        }
+        words.join(" ")
+    }
+    if n == 0 {
+        return ONES[0].to_owned();
+    }
+    let mut groups = Vec::new();
+    let mut rest = n;
+    while rest > 0 {
+        groups.push(rest % 1000);
+        rest /= 1000;
+    }
+    let mut out = Vec::new();
+    for (i, g) in groups.iter().enumerate().rev() {
+        if *g != 0 {
+            out.push(format!("{}{}", below_thousand(*g), GROUPS[i.min(GROUPS.len() - 1)]));
+        }
+    }
+    out.join(" ")
+}
+
+/// An amount in English words with the currency code: "one hundred forty-four PLN 87/100".
+pub fn amount_in_words_en(minor: Minor, currency: &str) -> String {
+    let sign = if minor < 0 { "minus " } else { "" };
+    let abs = minor.unsigned_abs();
+    format!(
+        "{sign}{} {} {:02}/100",
+        number_in_words_en(abs / 100),
+        currency.to_uppercase(),
+        abs % 100
+    )
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -166,5 +242,22 @@ mod tests {
             amount_in_words_pl(-4990, "EUR"),
             "minus czterdzieści dziewięć EUR 90/100"
         );
+    }
+
+    #[test]
+    fn english_words() {
+        for (n, words) in [
+            (0, "zero"),
+            (15, "fifteen"),
+            (40, "forty"),
+            (144, "one hundred forty-four"),
+            (1_000, "one thousand"),
+            (2_005_001, "two million five thousand one"),
+            (999_999, "nine hundred ninety-nine thousand nine hundred ninety-nine"),
+        ] {
+            assert_eq!(number_in_words_en(n), words, "{n}");
+        }
+        assert_eq!(amount_in_words_en(14487, "pln"), "one hundred forty-four PLN 87/100");
+        assert_eq!(amount_in_words_en(-5, "EUR"), "minus zero EUR 05/100");
     }
 }

@@ -3,6 +3,10 @@
 //! connection registered in the emulator's portal, linking an account).
 #![forbid(unsafe_code)]
 
+mod invoices;
+
+pub use invoices::{consumer, invoice, line, sample_invoices, seller};
+
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
 

@@ -1,0 +1,181 @@
+//! Every sample invoice renders in Polish and English; the text pdftotext extracts from the
+//! PDF is compared with the reviewed snapshot in `tests/snapshots/` (set
+//! `UPDATE_SNAPSHOTS=1` to rewrite them after a deliberate layout change, then review the diff).
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use invoice_pdf::Language;
+
+/// The text of a PDF as pdftotext lays it out (`-layout`), with non-breaking spaces as
+/// spaces and trailing blanks dropped.
+fn pdf_text(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("invoice.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-layout", "-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) must be installed: .ci/setup installs it");
+    assert!(
+        out.status.success(),
+        "pdftotext failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .replace('\u{a0}', " ")
+        .lines()
+        .map(str::trim_end)
+        .collect::<Vec<_>>()
+        .join("\n")
+        .trim()
+        .to_owned()
+}
+
+fn snapshot(name: &str) -> PathBuf {
+    PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
+        .join("tests/snapshots")
+        .join(format!("{name}.txt"))
+}
+
+fn render(invoice: &domain::Invoice, language: Language) -> Vec<u8> {
+    let xml = invoice_xml::fa3(invoice).unwrap();
+    invoice_pdf::render(invoice, &xml, None, language).unwrap()
+}
+
+#[test]
+fn rendered_text_matches_the_reviewed_snapshots() {
+    let update = std::env::var_os("UPDATE_SNAPSHOTS").is_some();
+    let mut differ = Vec::new();
+    for (name, invoice) in testkit::sample_invoices() {
+        for language in [Language::Polish, Language::English] {
+            let pdf = render(&invoice, language);
+            assert!(pdf.starts_with(b"%PDF-"), "{name}: not a PDF");
+            let text = pdf_text(&pdf);
+            let file = snapshot(&format!("{name}.{}", language.code()));
+            if update {
+                std::fs::write(&file, format!("{text}\n")).unwrap();
+                continue;
+            }
+            let expected = std::fs::read_to_string(&file)
+                .unwrap_or_else(|_| panic!("no snapshot {}: run with UPDATE_SNAPSHOTS=1 and review", file.display()));
+            if expected.trim_end() != text {
+                differ.push(format!(
+                    "{name}.{}:\n--- expected\n{expected}\n--- got\n{text}",
+                    language.code()
+                ));
+            }
+        }
+    }
+    assert!(differ.is_empty(), "rendered text differs:\n{}", differ.join("\n\n"));
+}
+
+#[test]
+fn polish_invoice_carries_what_the_law_asks_for() {
+    let samples = testkit::sample_invoices();
+    let (_, b2c) = &samples[0];
+    let text = pdf_text(&render(b2c, Language::Polish));
+    for expected in [
+        "Faktura VAT",
+        "FV/123/11/2026",
+        "Data wystawienia",
+        "Sklep Przykładowy sp. z o.o.",
+        "NIP: 5260250995",
+        "Jan Kowalski",
+        "30-001 Kraków",
+        "Książka „Przykład” & <inne>",
+        "144,87 PLN",
+        "sto czterdzieści cztery złote 87/100",
+        // Per-rate totals: 23 % gross 94,97 → VAT 17,76, net 77,21; 5 % 49,90 → 2,38 / 47,52.
+        "77,21",
+        "17,76",
+        "47,52",
+        "2,38",
+        "OFFLINE",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    // Two rendering of the same invoice are byte for byte the same (no clock inside).
+    assert_eq!(render(b2c, Language::Polish), render(b2c, Language::Polish));
+}
+
+#[test]
+fn corrections_foreign_currency_and_english() {
+    let samples = testkit::sample_invoices();
+    let find = |n: &str| samples.iter().find(|(name, _)| *name == n).unwrap().1.clone();
+    let kor = pdf_text(&render(&find("correction"), Language::Polish));
+    for expected in [
+        "Faktura korygująca",
+        "FV/123/11/2026",
+        "Zwrot towaru",
+        "Do zwrotu",
+        "-39,99",
+        "39,99 PLN",
+    ] {
+        assert!(kor.contains(expected), "{expected:?} missing from:\n{kor}");
+    }
+    let eur = pdf_text(&render(&find("eur"), Language::English));
+    for expected in [
+        "VAT invoice",
+        "VAT in PLN",
+        "84.32",
+        "1 EUR = 4.2954 PLN, table 226/A/NBP/2026 of 2026-11-20",
+        "one hundred four EUR 99/100",
+    ] {
+        assert!(eur.contains(expected), "{expected:?} missing from:\n{eur}");
+    }
+}
+
+#[test]
+fn the_qr_code_links_to_ksef_with_the_xml_hash() {
+    let samples = testkit::sample_invoices();
+    let (_, invoice) = &samples[0];
+    let xml = invoice_xml::fa3(invoice).unwrap();
+    let url = invoice_pdf::verification_url(invoice, &xml);
+    // SHA-256 is 32 bytes: 43 characters of unpadded Base64URL.
+    let hash = url.rsplit('/').next().unwrap();
+    assert_eq!(hash.len(), 43, "{url}");
+    assert!(
+        url.starts_with("https://qr.ksef.mf.gov.pl/invoice/5260250995/23-11-2026/"),
+        "{url}"
+    );
+    assert!(!hash.contains(['+', '/', '=']));
+    // A different XML gives a different link.
+    assert_ne!(url, invoice_pdf::verification_url(invoice, &format!("{xml} ")));
+    // With a KSeF number, that is printed instead of OFFLINE.
+    let pdf = invoice_pdf::render(
+        invoice,
+        &xml,
+        Some("5260250995-20261123-0A1B2C3D4E5F-7A"),
+        Language::Polish,
+    )
+    .unwrap();
+    let text = pdf_text(&pdf);
+    assert!(text.contains("5260250995-20261123-0A1B2C3D4E5F-7A"));
+    assert!(!text.contains("OFFLINE"));
+}
+
+#[test]
+fn long_invoices_continue_on_the_next_page_with_the_column_headers() {
+    let goods: Vec<_> = (1..=70)
+        .map(|i| {
+            testkit::line(
+                &format!("Część zamienna nr {i}"),
+                1,
+                1000 + i,
+                domain::VatRate::Standard23,
+            )
+        })
+        .collect();
+    let invoice = testkit::invoice(&goods, 0, testkit::consumer());
+    let text = pdf_text(&render(&invoice, Language::Polish));
+    let pages = text.matches("Strona ").count();
+    assert!(pages >= 2, "{text}");
+    assert!(text.contains(&format!("Strona {pages} / {pages}")), "{text}");
+    // The column headers repeat on every page that continues the table.
+    assert!(text.matches("Nazwa towaru lub usługi").count() >= 2, "{text}");
+    assert!(text.contains("Część zamienna nr 70"));
+}
