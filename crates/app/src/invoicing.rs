@@ -8,6 +8,20 @@ use store::{InvoiceRecord, Issued, NewInvoice};
 
 use crate::{App, AppError, CurrentUser, invalid};
 
+pub use invoice_pdf::Language as PdfLanguage;
+
+/// Renders an invoice's PDF off the async threads (typst layout is CPU work, ~10 ms).
+pub(crate) async fn render_pdf(invoice: Invoice, language: PdfLanguage) -> Result<Vec<u8>, AppError> {
+    tokio::task::spawn_blocking(move || {
+        let xml = invoice_xml::fa3(&invoice).map_err(|e| invalid("invoice", e.to_string()))?;
+        invoice_pdf::render(&invoice, &xml, None, language).map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context(format!("rendering invoice {}", invoice.number)))
+        })
+    })
+    .await
+    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("the PDF renderer stopped")))?
+}
+
 /// What issuing did.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum IssueOutcome {
@@ -507,6 +521,17 @@ impl App {
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading an invoice")))?;
         invoice.number = record.number.clone();
         Ok((record, invoice))
+    }
+
+    /// An invoice as PDF in `language` (Polish by default, English for buyers abroad).
+    pub async fn invoice_pdf(
+        &self,
+        user: &CurrentUser,
+        id: &str,
+        language: PdfLanguage,
+    ) -> Result<(InvoiceRecord, Vec<u8>), AppError> {
+        let (record, invoice) = self.invoice(user, id).await?;
+        Ok((record, render_pdf(invoice, language).await?))
     }
 
     /// An invoice as FA(3) XML.

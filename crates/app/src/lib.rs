@@ -21,7 +21,7 @@ use store::{Connection, Store, StoreError};
 pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use imports::{DateRange, IMPORT_JOB, ImportError};
-pub use invoicing::IssueOutcome;
+pub use invoicing::{IssueOutcome, PdfLanguage};
 pub use linking::{LinkOutcome, StateProblem};
 pub use order_files;
 pub use sync::{SyncReport, order_record};

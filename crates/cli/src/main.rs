@@ -298,6 +298,9 @@ enum InvoicesCommand {
         /// Folder to write to (created if missing).
         #[arg(long, default_value = "faktury")]
         out: PathBuf,
+        /// Language of the PDFs: pl or en.
+        #[arg(long, default_value = "pl")]
+        lang: String,
         /// Organisation id; default: the only organisation.
         #[arg(long)]
         organisation: Option<String>,
@@ -504,13 +507,15 @@ async fn main() -> anyhow::Result<()> {
                     from,
                     to,
                     out,
+                    lang,
                     organisation,
                     store,
                 },
         } => {
+            let language: app::PdfLanguage = lang.parse().map_err(|e: String| anyhow::anyhow!("--lang: {e}"))?;
             let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
             let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
-            runtime::export_invoices(&app, &org, &from, &to, &out).await?;
+            runtime::export_invoices(&app, &org, &from, &to, &out, language).await?;
         }
         Command::ApiKeys {
             command:

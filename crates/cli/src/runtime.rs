@@ -396,8 +396,15 @@ pub async fn import_orders(app: &App, org: &OrganisationId, login: &str, from: &
     Ok(())
 }
 
-/// `invoices export`: every invoice issued in the range as FA(3) XML files.
-pub async fn export_invoices(app: &App, org: &OrganisationId, from: &str, to: &str, out: &Path) -> anyhow::Result<()> {
+/// `invoices export`: every invoice issued in the range as a PDF and a FA(3) XML file.
+pub async fn export_invoices(
+    app: &App,
+    org: &OrganisationId,
+    from: &str,
+    to: &str,
+    out: &Path,
+    language: app::PdfLanguage,
+) -> anyhow::Result<()> {
     let day = |field: &str, raw: &str| -> anyhow::Result<String> {
         let d: jiff::civil::Date = raw
             .trim()
@@ -417,6 +424,9 @@ pub async fn export_invoices(app: &App, org: &OrganisationId, from: &str, to: &s
             let (_, xml) = app.invoice_xml(&user, &inv.id).await.map_err(app_error)?;
             let file = out.join(inv.file_name("xml"));
             std::fs::write(&file, xml).with_context(|| format!("writing {}", file.display()))?;
+            let (_, pdf) = app.invoice_pdf(&user, &inv.id, language).await.map_err(app_error)?;
+            let file = out.join(inv.file_name("pdf"));
+            std::fs::write(&file, pdf).with_context(|| format!("writing {}", file.display()))?;
             written += 1;
         }
         offset += 200;

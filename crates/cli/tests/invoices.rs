@@ -184,7 +184,7 @@ async fn two_workers_issue_a_thousand_invoices_without_gaps() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn invoices_export_writes_one_xml_per_invoice() {
+async fn invoices_export_writes_a_pdf_and_an_xml_per_invoice() {
     let db = testkit::sqlite_url();
     let shop = testkit::Shop::new(&db, 82).await;
     let (seller, account) = shop.link_seller("sklep-eksport").await;
@@ -253,6 +253,8 @@ async fn invoices_export_writes_one_xml_per_invoice() {
     for n in &numbers {
         let xml = std::fs::read_to_string(out.join(format!("{}.xml", n.replace('/', "_")))).unwrap();
         assert!(xml.contains(&format!("<P_2>{n}</P_2>")));
+        let pdf = std::fs::read(out.join(format!("{}.pdf", n.replace('/', "_")))).unwrap();
+        assert!(pdf.starts_with(b"%PDF-"), "{n}.pdf is not a PDF");
     }
     let bad = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
         .args([

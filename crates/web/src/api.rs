@@ -1,7 +1,7 @@
 //! The JSON API `/api/v1` (bearer API key), described by `/api/v1/openapi.json`.
 
 use crate::order_query::OrderParams;
-use axum::extract::{Path, State, rejection::JsonRejection};
+use axum::extract::{Path, Query, State, rejection::JsonRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post, put};
@@ -33,6 +33,7 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/invoices", get(list_invoices))
         .route("/api/v1/invoices/{id}", get(get_invoice))
         .route("/api/v1/invoices/{id}/xml", get(invoice_xml))
+        .route("/api/v1/invoices/{id}/pdf", get(invoice_pdf))
         .route("/api/v1/imports/{id}", get(get_import))
         .route(
             "/api/v1/imports/file",
@@ -489,6 +490,7 @@ fn invoice_json(r: &store::InvoiceRecord) -> Value {
         "total": format!("{}.{:02}", r.total_minor / 100, (r.total_minor % 100).abs()),
         "currency": r.currency,
         "xml": format!("/api/v1/invoices/{}/xml", r.id),
+        "pdf": format!("/api/v1/invoices/{}/pdf", r.id),
     })
 }
 
@@ -599,6 +601,16 @@ async fn invoice_xml(
         xml,
     )
         .into_response())
+}
+
+async fn invoice_pdf(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+    Query(q): Query<crate::invoices_ui::PdfQuery>,
+) -> Result<Response, ApiError> {
+    let (record, pdf) = state.app.invoice_pdf(&user, &raw, q.language()?).await?;
+    Ok(crate::invoices_ui::pdf_response(&record.file_name("pdf"), pdf))
 }
 
 async fn openapi() -> Json<Value> {
@@ -716,6 +728,10 @@ pub fn document() -> Value {
             },
             "/api/v1/invoices/{id}": {"parameters": id_param, "get": op("One invoice: number, buyer, lines, totals per rate, amount in words", "200", None)},
             "/api/v1/invoices/{id}/xml": {"parameters": id_param, "get": op("The invoice as KSeF FA(3) XML (valid against schemat_FA(3)_v1-0E)", "200", None)},
+            "/api/v1/invoices/{id}/pdf": {"parameters": id_param, "get": {
+                "summary": "The invoice as A4 PDF with the KSeF KOD I QR code",
+                "parameters": [{"name": "lang", "in": "query", "description": "pl (default) or en", "schema": {"type": "string", "enum": ["pl", "en"]}}],
+                "responses": {"200": {"description": "application/pdf"}, "422": {"description": "unknown language"}, "404": {"description": "no such invoice"}}}},
             "/api/v1/imports/{id}": {"parameters": id_param, "get": op("An import: state (queued | running | done | failed), expected, fetched, and new / updated / unchanged counts", "200", None)},
             "/api/v1/imports/file": {
                 "post": {
@@ -763,6 +779,7 @@ mod tests {
         ("get", "/api/v1/invoices"),
         ("get", "/api/v1/invoices/{id}"),
         ("get", "/api/v1/invoices/{id}/xml"),
+        ("get", "/api/v1/invoices/{id}/pdf"),
     ];
 
     #[test]

@@ -286,6 +286,49 @@ pub async fn invoice_xml(
     }
 }
 
+/// `?lang=en` for an English PDF; Polish otherwise.
+#[derive(Debug, Default, Deserialize)]
+pub struct PdfQuery {
+    #[serde(default)]
+    lang: String,
+}
+
+impl PdfQuery {
+    /// The language asked for, or why it cannot be.
+    pub fn language(&self) -> Result<app::PdfLanguage, app::AppError> {
+        self.lang.parse().map_err(|e: String| app::invalid("lang", e))
+    }
+}
+
+/// The invoice as PDF (inline, so the browser shows it; the file name is its number).
+pub fn pdf_response(file_name: &str, pdf: Vec<u8>) -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "application/pdf".to_owned()),
+            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{file_name}\"")),
+        ],
+        pdf,
+    )
+        .into_response()
+}
+
+pub async fn invoice_pdf(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+    Query(q): Query<PdfQuery>,
+) -> Response {
+    let language = match q.language() {
+        Ok(l) => l,
+        Err(e) => return page_error(&tr, e),
+    };
+    match state.app.invoice_pdf(&user, &id, language).await {
+        Ok((record, pdf)) => pdf_response(&record.file_name("pdf"), pdf),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
 /// "Wystaw fakturę" on an order: issues it, or opens the one it has.
 pub async fn issue(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(order): Path<String>) -> Response {
     match state.app.issue_invoice(&user, &order).await {

@@ -57,6 +57,7 @@ pub fn router(state: WebState) -> Router {
         .route("/invoices", get(invoices_ui::invoices))
         .route("/invoices/{id}", get(invoices_ui::invoice))
         .route("/invoices/{id}/xml", get(invoices_ui::invoice_xml))
+        .route("/invoices/{id}/pdf", get(invoices_ui::invoice_pdf))
         .route("/orders/{id}/invoice", post(invoices_ui::issue))
         .route("/connections", get(ui::connections).post(ui::create_connection))
         .route("/connections/{id}", get(ui::connection))

@@ -1221,6 +1221,31 @@ async fn invoices_through_the_api() {
     );
     let xml = xml.text().await.unwrap();
     assert!(xml.contains("<P_2>FV/1/") && xml.contains(&order.id), "{xml}");
+    for lang in ["", "?lang=en"] {
+        let pdf = api
+            .get(url(&format!("/api/v1/invoices/{id}/pdf{lang}")))
+            .bearer_auth(&key)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(pdf.status(), StatusCode::OK);
+        assert_eq!(pdf.headers()[header::CONTENT_TYPE], "application/pdf");
+        assert!(
+            pdf.headers()[header::CONTENT_DISPOSITION]
+                .to_str()
+                .unwrap()
+                .contains(".pdf")
+        );
+        assert!(pdf.bytes().await.unwrap().starts_with(b"%PDF-"));
+    }
+    let bad_lang = api
+        .get(url(&format!("/api/v1/invoices/{id}/pdf?lang=de")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_lang.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_lang.text().await.unwrap().contains("lang"));
     let list: Value = api
         .get(url("/api/v1/invoices?number=FV/1/"))
         .bearer_auth(&key)
@@ -1247,6 +1272,20 @@ async fn invoices_through_the_api() {
         .await
         .unwrap();
     assert_eq!(hidden.status(), StatusCode::NOT_FOUND);
+    let hidden_pdf = api
+        .get(url(&format!("/api/v1/invoices/{id}/pdf")))
+        .bearer_auth(&other_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden_pdf.status(), StatusCode::NOT_FOUND);
+    let hidden_pdf = api
+        .get(url(&format!("/api/v1/invoices/{id}/pdf")))
+        .bearer_auth(&other_key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(hidden_pdf.status(), StatusCode::NOT_FOUND);
     let foreign = api
         .post(url(&format!("/api/v1/orders/{}/invoice", order.id)))
         .bearer_auth(&other_key)
@@ -1350,4 +1389,7 @@ async fn invoice_screens() {
     let (status, xml, _) = b.get(&format!("{loc}/xml")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(xml.starts_with("<?xml") && xml.contains("<P_2>FV/1/"), "{xml}");
+    let (status, pdf, _) = b.get(&format!("{loc}/pdf")).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(pdf.starts_with("%PDF-"));
 }
