@@ -144,6 +144,43 @@ impl Emulator {
         self.traffic.lock().total
     }
 
+    /// The invoices attached to an order, as (number, whether its file was uploaded), in
+    /// the order they were added (for tests: "exactly one upload").
+    pub fn order_invoices(&self, order_id: &str) -> Vec<(Option<String>, bool)> {
+        let world = self.world.read();
+        world.order_by_id.get(order_id).map_or_else(Vec::new, |&i| {
+            world.orders[i]
+                .invoices
+                .iter()
+                .map(|inv| (inv.number.clone(), inv.file.is_some()))
+                .collect()
+        })
+    }
+
+    /// Moves an order to `status` and/or `fulfillment` (as the control API's
+    /// `POST /__emulator/orders/{id}/status`), writing the journal events.
+    pub fn move_order(
+        &self,
+        order_id: &str,
+        status: Option<allegro_api_types::CheckoutFormStatus>,
+        fulfillment: Option<allegro_api_types::FulfillmentStatus>,
+    ) -> Result<(), String> {
+        let faults = self.faults.read().clone();
+        let now = self.now_ms();
+        let mut world = self.world.write();
+        let idx = *world
+            .order_by_id
+            .get(order_id)
+            .ok_or_else(|| format!("no order {order_id}"))?;
+        if let Some(s) = status {
+            world.set_status(idx, s, now, &faults);
+        }
+        if let Some(f) = fulfillment {
+            world.set_fulfillment(idx, f, now, &faults);
+        }
+        Ok(())
+    }
+
     /// Number of orders held for a seller.
     pub fn order_count(&self, seller_id: &str) -> usize {
         let world = self.world.read();

@@ -215,6 +215,8 @@ impl App {
             buyer_name: invoice.buyer.name.clone(),
             document: serde_json::to_string(invoice)
                 .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing an invoice")))?,
+            // Orders from files have no Allegro order to attach the PDF to.
+            upload: order.source == store::OrderSource::Allegro,
             now_ms: now,
         };
         Ok(match self.store.issue_invoice(&new).await? {

@@ -8,6 +8,7 @@ mod invoicing;
 mod linking;
 mod sync;
 mod tokens;
+mod uploads;
 mod users;
 
 use std::sync::Arc;
@@ -26,6 +27,7 @@ pub use linking::{LinkOutcome, StateProblem};
 pub use order_files;
 pub use sync::{SyncReport, order_record};
 pub use tokens::{RefreshOutcome, RefreshPolicy};
+pub use uploads::UploadReport;
 pub use users::{CurrentUser, NewSession};
 
 /// The operator's app that every seller can link through ("Połącz konto Allegro").
@@ -119,6 +121,8 @@ pub struct App {
     pub(crate) instance: String,
     /// NBP's rates service, when the server may reach it.
     pub(crate) nbp: Option<nbp_client::NbpClient>,
+    /// How long a worker holds a claimed invoice upload before another may take it over.
+    pub(crate) upload_lease_ms: i64,
 }
 
 impl std::fmt::Debug for App {
@@ -141,7 +145,15 @@ impl App {
             config: Arc::new(config),
             instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
             nbp: None,
+            upload_lease_ms: 120_000,
         }
+    }
+
+    /// How long a claimed invoice upload is held (default 2 minutes): after a crash, the
+    /// invoice is sent by another worker once this has passed.
+    pub fn with_upload_lease(mut self, ms: i64) -> Self {
+        self.upload_lease_ms = ms.max(1_000);
+        self
     }
 
     /// Lets foreign-currency invoices ask NBP (`https://api.nbp.pl`) for rates not stored yet.

@@ -98,6 +98,7 @@ pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Re
         secure_cookies: false,
         worker_interval_seconds: 20,
         refresh_lease_seconds: 60,
+        upload_lease_seconds: 120,
         // Demo: new orders show up within a few seconds.
         poll_busy_seconds: 3,
         poll_max_seconds: 5,

@@ -79,6 +79,10 @@ pub struct ServerArgs {
     /// shows up).
     #[arg(long, env = "ALLEGRO_BRIDGE_POLL_MAX", default_value_t = 90)]
     pub poll_max_seconds: i64,
+    /// How long a worker holds an invoice it is sending to Allegro; after a crash another
+    /// worker sends it once this has passed.
+    #[arg(long, env = "ALLEGRO_BRIDGE_UPLOAD_LEASE", default_value_t = 120)]
+    pub upload_lease_seconds: i64,
 }
 
 impl ServerArgs {

@@ -103,6 +103,7 @@ pub fn no_server() -> ServerArgs {
         secure_cookies: false,
         worker_interval_seconds: 20,
         refresh_lease_seconds: 60,
+        upload_lease_seconds: 120,
         poll_busy_seconds: 20,
         poll_max_seconds: 90,
         nbp_url: "off".into(),
@@ -153,7 +154,8 @@ pub async fn build_app(store_args: &StoreArgs, server: &ServerArgs, listen: &str
             ..RefreshPolicy::default()
         },
     };
-    let app = App::new(store, cipher, Arc::new(SystemClock), config);
+    let app =
+        App::new(store, cipher, Arc::new(SystemClock), config).with_upload_lease(server.upload_lease_seconds * 1000);
     Ok(match server.nbp_url.trim() {
         "" | "off" => app,
         url => app.with_nbp(url),
@@ -229,7 +231,7 @@ pub async fn serve_metrics(listen: &str) -> anyhow::Result<()> {
 
 /// The background worker. Every second: reads the journals of the accounts due (adaptive
 /// polling, see `domain::PollPolicy`); beside it, a task runs due jobs (imports) and issues
-/// due invoices. Every
+/// due invoices, and another sends issued invoices to their Allegro orders. Every
 /// `interval_seconds`: refreshes due tokens (ahead of expiry, and keep-alive for quiet
 /// accounts) and publishes gauges. Every 30 minutes (and at start): reconciles the last 30
 /// days of every account. One account's failure never stops the others; a failing cycle is
@@ -255,6 +257,26 @@ pub async fn worker_loop(app: App, interval_seconds: u64, policy: domain::PollPo
                     }
                 }
                 Err(e) => tracing::error!(error = %e, "invoicing cycle failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+    // Invoice PDFs to their Allegro orders, in a task of their own: a slow or rate-limited
+    // upload never delays issuing or polling.
+    let uploads = app.clone();
+    tokio::spawn(async move {
+        loop {
+            match uploads.upload_due_invoices(50).await {
+                Ok(r) if r.uploaded + r.retried + r.refused > 0 => {
+                    tracing::info!(
+                        uploaded = r.uploaded,
+                        retried = r.retried,
+                        refused = r.refused,
+                        "invoices sent to Allegro"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "invoice upload cycle failed"),
             }
             tokio::time::sleep(Duration::from_secs(1)).await;
         }

@@ -907,6 +907,7 @@ fn new_invoice(t: &Tenant, account: &AccountId, order: &str, kind: &str, month: 
         total_minor: 12_345,
         buyer_name: "Jan Kowalski".into(),
         document: "{}".into(),
+        upload: true,
         now_ms: 100,
     }
 }
@@ -1110,6 +1111,124 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
     assert_eq!(due(5_000).await, vec!["f1", "n3"], "every order");
 }
 
+/// Invoice uploads: claimed by one process at a time (the claim is a lease), retried after
+/// their backoff, refused ones only by hand, file orders never; the metadata id survives.
+pub async fn uploads_are_claimed_once_and_finish(store: Store) {
+    let t = tenant(&store, 99).await;
+    let a = linked(&store, &t, 991).await;
+    let mut ids = Vec::new();
+    for i in 0..40 {
+        let mut n = new_invoice(&t, &a, &format!("u{i}"), "vat", 11);
+        n.id = uuid(990_000 + i);
+        n.upload = i != 39;
+        n.now_ms = 100 + i as i64;
+        ids.push(n.id.clone());
+        store.issue_invoice(&n).await.unwrap();
+    }
+    // Four processes claim at once: each due invoice goes to exactly one; the file order to none.
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let store = Arc::clone(&store);
+        tasks.push(tokio::spawn(async move {
+            let mut got = Vec::new();
+            loop {
+                let claimed = store.claim_due_uploads(1_000, 61_000, 7).await.unwrap();
+                if claimed.is_empty() {
+                    return got;
+                }
+                got.extend(claimed.into_iter().map(|r| r.id));
+            }
+        }));
+    }
+    let mut all = Vec::new();
+    for task in tasks {
+        all.extend(task.await.unwrap());
+    }
+    all.sort();
+    let mut expected = ids[..39].to_vec();
+    expected.sort();
+    assert_eq!(all, expected, "each upload claimed once, the file order's never");
+    // Held until the lease ends, then due again.
+    assert!(store.claim_due_uploads(60_000, 120_000, 100).await.unwrap().is_empty());
+    assert_eq!(store.claim_due_uploads(61_000, 120_000, 100).await.unwrap().len(), 39);
+    let (one, two, three) = (&ids[0], &ids[1], &ids[2]);
+    store.save_allegro_invoice_id(one, Some("meta-1")).await.unwrap();
+    store
+        .finish_upload(one, &UploadOutcome::Uploaded { at_ms: 61_500 })
+        .await
+        .unwrap();
+    store
+        .finish_upload(
+            two,
+            &UploadOutcome::Retry {
+                next_at_ms: 200_000,
+                error: "429".into(),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .finish_upload(
+            three,
+            &UploadOutcome::Refused {
+                error: "order cancelled".into(),
+            },
+        )
+        .await
+        .unwrap();
+    let get = |id: String| {
+        let (store, org) = (Arc::clone(&store), t.org.clone());
+        async move { store.invoice(&org, &id).await.unwrap().unwrap().upload }
+    };
+    let u1 = get(one.clone()).await;
+    assert_eq!(
+        (u1.state, u1.allegro_invoice_id.as_deref(), u1.uploaded_at_ms),
+        (UploadState::Uploaded, Some("meta-1"), Some(61_500))
+    );
+    let u2 = get(two.clone()).await;
+    assert_eq!(
+        (u2.state, u2.attempts, u2.next_at_ms, u2.error.as_deref()),
+        (UploadState::Pending, 1, 200_000, Some("429"))
+    );
+    let u3 = get(three.clone()).await;
+    assert_eq!(
+        (u3.state, u3.error.as_deref()),
+        (UploadState::Refused, Some("order cancelled"))
+    );
+    assert_eq!(get(ids[39].clone()).await.state, UploadState::NotApplicable);
+    // Only the retried one comes back, at its time.
+    let due: Vec<_> = store
+        .claim_due_uploads(200_000, 260_000, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(
+        due.contains(two) && !due.contains(one) && !due.contains(three),
+        "{due:?}"
+    );
+    // "Wyślij ponownie": the refused one is due now; an uploaded or file one cannot be.
+    assert!(store.resend_invoice(&t.org, three, 300_000).await.unwrap());
+    assert!(!store.resend_invoice(&t.org, one, 300_000).await.unwrap());
+    assert!(!store.resend_invoice(&t.org, &ids[39], 300_000).await.unwrap());
+    let other = tenant(&store, 100).await;
+    assert!(
+        !store.resend_invoice(&other.org, two, 300_000).await.unwrap(),
+        "another organisation's"
+    );
+    let u3 = get(three.clone()).await;
+    assert_eq!((u3.state, u3.attempts, u3.error), (UploadState::Pending, 0, None));
+    let due: Vec<_> = store
+        .claim_due_uploads(300_000, 360_000, 100)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.id)
+        .collect();
+    assert!(due.contains(three), "{due:?}");
+}
+
 /// Generates one `#[tokio::test]` per contract check; `$fresh` is an async fn returning a
 /// new, empty `Store`.
 #[macro_export]
@@ -1118,7 +1237,8 @@ macro_rules! contract_tests {
         $crate::contract_tests!(@each $fresh, users_sessions_and_keys, connections_and_states, accounts_link_relink_disconnect,
             refresh_lease_and_fencing, account_settings, orders_upsert_and_cursor, jobs_with_leases, concurrent_claims_never_overlap,
             files_never_override_allegro, import_pages_commit_with_their_checkpoint, sync_claims_never_overlap, order_sorts_and_invoice_filter,
-            invoices_once_per_order_and_gap_free, concurrent_issuing_has_no_gaps, due_invoices_and_failed_attempts);
+            invoices_once_per_order_and_gap_free, concurrent_issuing_has_no_gaps, due_invoices_and_failed_attempts,
+            uploads_are_claimed_once_and_finish);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

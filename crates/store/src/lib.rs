@@ -280,6 +280,16 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     ) -> StoreResult<i64>;
     /// The last automatic-issue failure of an order: (attempts, error), if any.
     async fn invoice_failure(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<(i64, String)>>;
+    /// Claims up to `limit` invoices whose upload to Allegro is due at `now_ms`, oldest
+    /// first, holding them until `lease_until_ms` (another process skips them meanwhile).
+    async fn claim_due_uploads(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<InvoiceRecord>>;
+    /// Keeps Allegro's id of the invoice's metadata (step 1 of the upload done).
+    async fn save_allegro_invoice_id(&self, invoice_id: &str, allegro_invoice_id: Option<&str>) -> StoreResult<()>;
+    /// Records how an upload attempt ended.
+    async fn finish_upload(&self, invoice_id: &str, outcome: &UploadOutcome) -> StoreResult<()>;
+    /// "Wyślij ponownie": a refused or waiting upload is tried again now; false if the
+    /// invoice is already on Allegro (or is not the organisation's, or never goes there).
+    async fn resend_invoice(&self, org: &OrganisationId, id: &str, now_ms: i64) -> StoreResult<bool>;
     /// Cancelled orders that have a VAT invoice but no correction yet, oldest first.
     async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
 

@@ -573,6 +573,8 @@ pub struct NewInvoice {
     pub buyer_name: String,
     /// The invoice's content (domain::Invoice as JSON; its number is the record's).
     pub document: String,
+    /// Whether it goes to the Allegro order (false for orders from files).
+    pub upload: bool,
     /// Now.
     pub now_ms: i64,
 }
@@ -604,6 +606,85 @@ pub struct InvoiceRecord {
     pub document: String,
     /// Created.
     pub created_at_ms: i64,
+    /// Sending it to the Allegro order.
+    pub upload: InvoiceUpload,
+}
+
+/// Where sending an invoice's PDF to its Allegro order stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum UploadState {
+    /// To be sent (again after `next_at_ms` when an attempt failed).
+    Pending,
+    /// Attached to the order.
+    Uploaded,
+    /// Allegro will not take it (e.g. the order was cancelled); sent again only by hand.
+    Refused,
+    /// The order did not come from Allegro (a file import).
+    NotApplicable,
+}
+
+impl UploadState {
+    /// The stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pending => "pending",
+            Self::Uploaded => "uploaded",
+            Self::Refused => "refused",
+            Self::NotApplicable => "not_applicable",
+        }
+    }
+}
+
+impl std::str::FromStr for UploadState {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Self, String> {
+        match s {
+            "pending" => Ok(Self::Pending),
+            "uploaded" => Ok(Self::Uploaded),
+            "refused" => Ok(Self::Refused),
+            "not_applicable" => Ok(Self::NotApplicable),
+            other => Err(format!("unknown upload state {other:?}")),
+        }
+    }
+}
+
+/// An invoice's upload to Allegro.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceUpload {
+    /// Where it stands.
+    pub state: UploadState,
+    /// Allegro's id of the invoice metadata, once added (`POST …/invoices`).
+    pub allegro_invoice_id: Option<String>,
+    /// Failed attempts so far.
+    pub attempts: i64,
+    /// When it is tried next (pending) — or until when a worker holds it.
+    pub next_at_ms: i64,
+    /// Why the last attempt failed.
+    pub error: Option<String>,
+    /// When the file was accepted.
+    pub uploaded_at_ms: Option<i64>,
+}
+
+/// How an upload attempt ended.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum UploadOutcome {
+    /// The PDF is attached to the order.
+    Uploaded {
+        /// When.
+        at_ms: i64,
+    },
+    /// Try again at `next_at_ms`.
+    Retry {
+        /// When.
+        next_at_ms: i64,
+        /// Why it failed.
+        error: String,
+    },
+    /// Allegro will not take it; stop trying.
+    Refused {
+        /// Allegro's reason.
+        error: String,
+    },
 }
 
 impl InvoiceRecord {

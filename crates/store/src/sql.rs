@@ -154,6 +154,14 @@ macro_rules! impl_sql_storage {
                     buyer_name: get(r, "buyer_name")?,
                     document: get(r, "document")?,
                     created_at_ms: get(r, "created_at_ms")?,
+                    upload: InvoiceUpload {
+                        state: parse("invoices", "upload_state", get(r, "upload_state")?)?,
+                        allegro_invoice_id: get(r, "allegro_invoice_id")?,
+                        attempts: get(r, "upload_attempts")?,
+                        next_at_ms: get(r, "upload_next_at_ms")?,
+                        error: get(r, "upload_error")?,
+                        uploaded_at_ms: get(r, "uploaded_at_ms")?,
+                    },
                 })
             }
 
@@ -1194,6 +1202,7 @@ macro_rules! impl_sql_storage {
                         return Ok(Issued::Existing(found));
                     }
                     let period = n.series.period(n.year, n.month);
+                    let upload_state = if n.upload { UploadState::Pending } else { UploadState::NotApplicable };
                     let attempt = async {
                         let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                         // The counter row is locked until commit: concurrent issuers queue
@@ -1213,8 +1222,8 @@ macro_rules! impl_sql_storage {
                         let number = n.series.format(seq as u64, n.year, n.month);
                         ::sqlx::query(
                             "INSERT INTO invoices (id, organisation_id, account_id, order_id, kind, series, period, seq, number, issue_date, \
-                             currency, total_minor, buyer_name, document, created_at_ms) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)",
+                             currency, total_minor, buyer_name, document, created_at_ms, upload_state, upload_next_at_ms) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15)",
                         )
                         .bind(&n.id)
                         .bind(n.organisation_id.as_str())
@@ -1231,6 +1240,7 @@ macro_rules! impl_sql_storage {
                         .bind(&n.buyer_name)
                         .bind(&n.document)
                         .bind(n.now_ms)
+                        .bind(upload_state.as_str())
                         .execute(&mut *tx)
                         .await
                         .map_err(backend_err)?;
@@ -1248,6 +1258,14 @@ macro_rules! impl_sql_storage {
                             buyer_name: n.buyer_name.clone(),
                             document: n.document.clone(),
                             created_at_ms: n.now_ms,
+                            upload: InvoiceUpload {
+                                state: upload_state,
+                                allegro_invoice_id: None,
+                                attempts: 0,
+                                next_at_ms: n.now_ms,
+                                error: None,
+                                uploaded_at_ms: None,
+                            },
                         })
                     };
                     match attempt.await {
@@ -1281,6 +1299,73 @@ macro_rules! impl_sql_storage {
                     .await
                     .map_err(backend_err)?;
                     Ok((rows.iter().map(invoice_from).collect::<StoreResult<Vec<_>>>()?, get(&total, "n")?))
+                }
+
+                async fn claim_due_uploads(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<InvoiceRecord>> {
+                    // As claim_due_syncs: the due test is repeated outside the subquery so a
+                    // row another process claimed meanwhile is skipped on PostgreSQL.
+                    let rows = ::sqlx::query(
+                        "UPDATE invoices SET upload_next_at_ms = $1 \
+                         WHERE id IN (SELECT id FROM invoices WHERE upload_state = 'pending' AND upload_next_at_ms <= $2 \
+                             ORDER BY upload_next_at_ms, created_at_ms, id LIMIT $3) \
+                         AND upload_state = 'pending' AND upload_next_at_ms <= $2 RETURNING *",
+                    )
+                    .bind(lease_until_ms)
+                    .bind(now_ms)
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    rows.iter().map(invoice_from).collect()
+                }
+
+                async fn save_allegro_invoice_id(&self, invoice_id: &str, allegro_invoice_id: Option<&str>) -> StoreResult<()> {
+                    ::sqlx::query("UPDATE invoices SET allegro_invoice_id = $1 WHERE id = $2")
+                        .bind(allegro_invoice_id)
+                        .bind(invoice_id)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn finish_upload(&self, invoice_id: &str, outcome: &UploadOutcome) -> StoreResult<()> {
+                    let query = match outcome {
+                        UploadOutcome::Uploaded { at_ms } => ::sqlx::query(
+                            "UPDATE invoices SET upload_state = 'uploaded', uploaded_at_ms = $1, upload_error = NULL WHERE id = $2",
+                        )
+                        .bind(*at_ms)
+                        .bind(invoice_id),
+                        UploadOutcome::Retry { next_at_ms, error } => ::sqlx::query(
+                            "UPDATE invoices SET upload_next_at_ms = $1, upload_error = $2, upload_attempts = upload_attempts + 1 \
+                             WHERE id = $3 AND upload_state = 'pending'",
+                        )
+                        .bind(*next_at_ms)
+                        .bind(error.chars().take(2000).collect::<String>())
+                        .bind(invoice_id),
+                        UploadOutcome::Refused { error } => ::sqlx::query(
+                            "UPDATE invoices SET upload_state = 'refused', upload_error = $1, upload_attempts = upload_attempts + 1 \
+                             WHERE id = $2 AND upload_state = 'pending'",
+                        )
+                        .bind(error.chars().take(2000).collect::<String>())
+                        .bind(invoice_id),
+                    };
+                    query.execute(&self.pool).await.map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn resend_invoice(&self, org: &OrganisationId, id: &str, now_ms: i64) -> StoreResult<bool> {
+                    let done = ::sqlx::query(
+                        "UPDATE invoices SET upload_state = 'pending', upload_next_at_ms = $1, upload_attempts = 0, upload_error = NULL \
+                         WHERE organisation_id = $2 AND id = $3 AND upload_state IN ('pending', 'refused')",
+                    )
+                    .bind(now_ms)
+                    .bind(org.as_str())
+                    .bind(id)
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    Ok(done.rows_affected() == 1)
                 }
 
                 async fn invoice(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<InvoiceRecord>> {

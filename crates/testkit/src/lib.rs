@@ -28,6 +28,11 @@ impl TestClock {
         Arc::new(Self(AtomicI64::new(1_800_000_000_000)))
     }
 
+    /// A clock starting at the real time (so it agrees with the emulator's).
+    pub fn real_time() -> Arc<Self> {
+        Arc::new(Self(AtomicI64::new(domain::SystemClock.now_ms())))
+    }
+
     /// Moves it forward.
     pub fn advance_ms(&self, ms: i64) {
         self.0.fetch_add(ms, Ordering::SeqCst);
@@ -256,15 +261,15 @@ pub struct Shop {
 impl Shop {
     /// Starts the emulator (`seed`) and sets the shop up on `database`.
     pub async fn new(database: &str, seed: u64) -> Self {
+        Self::with_clock(database, seed, Arc::new(domain::SystemClock)).await
+    }
+
+    /// As [`Shop::new`], with the app on `clock` (e.g. a [`TestClock`] to pass backoffs).
+    pub async fn with_clock(database: &str, seed: u64, clock: Arc<dyn Clock>) -> Self {
         let emu = allegro_emulator::spawn("127.0.0.1:0", allegro_emulator::EmulatorConfig { seed })
             .await
             .expect("starting the emulator");
-        let app = app(
-            open_store(database).await,
-            Arc::new(domain::SystemClock),
-            "http://bridge.test",
-            None,
-        );
+        let app = app(open_store(database).await, clock, "http://bridge.test", None);
         let (org, user) = owner(&app, "Sklep", "anna@sklep.pl").await;
         let conn = own_app_connection(&app, &org, &emu, None).await;
         Self {

@@ -1,0 +1,206 @@
+//! Invoices sent to their Allegro orders: each PDF reaches its order exactly once, through
+//! random 429s and 5xx, across crashes between the two steps, and what Allegro refuses
+//! waits for the seller's "Wyślij ponownie".
+
+use std::sync::Arc;
+
+use app::{App, CurrentUser, IssueOutcome};
+use domain::{InvoicingProfile, Party};
+use store::UploadState;
+
+fn profile() -> InvoicingProfile {
+    InvoicingProfile {
+        seller: Party {
+            name: "Sklep Wysyłkowy sp. z o.o.".into(),
+            nip: Some("5260250995".parse().unwrap()),
+            address_line1: "ul. Handlowa 1".into(),
+            address_line2: "00-001 Warszawa".into(),
+            country: "PL".into(),
+        },
+        bank_account: None,
+        place_of_issue: "Warszawa".into(),
+        payment_days: 14,
+        exemption_basis: None,
+    }
+}
+
+/// A shop on a test clock with `count` synced orders and an invoice for each paid PLN
+/// order: (shop, clock, issued invoices as (order id, number, invoice id)).
+async fn shop_with_invoices(
+    seed: u64,
+    count: usize,
+) -> (testkit::Shop, Arc<testkit::TestClock>, Vec<(String, String, String)>) {
+    let clock = testkit::TestClock::real_time();
+    let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), seed, clock.clone()).await;
+    let (seller, account) = shop.link_seller(&format!("sklep-{seed}")).await;
+    shop.paid_orders(&seller, count, seed, 5);
+    shop.app.sync_account(&account).await.unwrap();
+    shop.app.save_invoicing_profile(&shop.user, &profile()).await.unwrap();
+    let mut issued = Vec::new();
+    for o in shop.app.store().account_orders(&account).await.unwrap() {
+        if o.currency != "PLN" || o.status != "READY_FOR_PROCESSING" {
+            continue;
+        }
+        let IssueOutcome::Issued(inv) = shop.app.issue_invoice(&shop.user, &o.id).await.unwrap() else {
+            panic!("a new invoice for {}", o.id)
+        };
+        assert_eq!(inv.upload.state, UploadState::Pending);
+        issued.push((o.id.clone(), inv.number.clone(), inv.id.clone()));
+    }
+    assert!(issued.len() >= 3, "{} invoices", issued.len());
+    (shop, clock, issued)
+}
+
+/// Passes of the uploader, both clocks (ours and the emulator's, whose antivirus scan takes
+/// 5 s) moved past every backoff and lease between them, until no invoice is pending;
+/// returns the passes it took.
+async fn upload_all(shop: &testkit::Shop, clock: &testkit::TestClock) -> usize {
+    let (app, user) = (&shop.app, &shop.user);
+    for pass in 1..=40 {
+        app.upload_due_invoices(500).await.unwrap();
+        let (all, _) = app.invoices(user, "", 0, 200).await.unwrap();
+        if all.iter().all(|i| i.upload.state != UploadState::Pending) {
+            return pass;
+        }
+        clock.advance_ms(3_600_000);
+        shop.emu.emulator.advance_clock(3_600);
+    }
+    panic!("uploads still pending after 40 passes");
+}
+
+fn assert_once_each(shop: &testkit::Shop, issued: &[(String, String, String)]) {
+    for (order, number, _) in issued {
+        assert_eq!(
+            shop.emu.emulator.order_invoices(order),
+            vec![(Some(number.clone()), true)],
+            "order {order}: exactly one invoice, with its file"
+        );
+    }
+}
+
+async fn upload_state(app: &App, user: &CurrentUser, id: &str) -> store::InvoiceUpload {
+    app.invoice(user, id).await.unwrap().0.upload
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn each_invoice_reaches_its_order_once_through_429s_and_5xx() {
+    let (shop, clock, issued) = shop_with_invoices(301, 40).await;
+    shop.emu
+        .emulator
+        .set_faults(allegro_emulator::Faults {
+            rate_429: 0.25,
+            rate_5xx: 0.15,
+            ..Default::default()
+        })
+        .unwrap();
+    let passes = upload_all(&shop, &clock).await;
+    assert!(passes > 1, "with faults some uploads had to be retried");
+    assert_once_each(&shop, &issued);
+    for (_, _, id) in &issued {
+        let u = upload_state(&shop.app, &shop.user, id).await;
+        assert_eq!(u.state, UploadState::Uploaded, "{u:?}");
+        assert!(u.allegro_invoice_id.is_some() && u.uploaded_at_ms.is_some());
+    }
+    // Nothing is sent twice on later passes.
+    shop.app.upload_due_invoices(500).await.unwrap();
+    assert_once_each(&shop, &issued);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_crash_between_the_two_steps_still_uploads_once() {
+    let (shop, clock, issued) = shop_with_invoices(302, 20).await;
+    let (client_id, token) = shop
+        .app
+        .access_token(
+            &shop.org,
+            &shop
+                .app
+                .store()
+                .invoice(&shop.org, &issued[0].2)
+                .await
+                .unwrap()
+                .unwrap()
+                .account_id,
+        )
+        .await
+        .unwrap();
+    let api = allegro_client::Allegro::builder(
+        allegro_client::Environment::custom(&shop.emu.base_url, &shop.emu.base_url).unwrap(),
+    )
+    .build();
+    let allegro = api.account(&client_id, &token);
+    // 1. Metadata added, then the process died before keeping its id.
+    let (order, number, _) = &issued[0];
+    allegro.add_invoice(order, "x.pdf", Some(number)).await.unwrap();
+    // 2. Metadata and file both sent, then the process died before marking it uploaded.
+    let (order2, number2, _) = &issued[1];
+    let meta = allegro.add_invoice(order2, "x.pdf", Some(number2)).await.unwrap();
+    allegro
+        .upload_invoice_file(
+            order2,
+            meta.id.as_deref().unwrap(),
+            b"%PDF-1.7 earlier attempt".to_vec(),
+        )
+        .await
+        .unwrap();
+    // 3. A worker claimed one and died holding it: nobody sends it until its lease ends.
+    let now = shop.app.now_ms();
+    let held = shop.app.store().claim_due_uploads(now, now + 120_000, 1).await.unwrap();
+    assert_eq!(held.len(), 1);
+    shop.app.upload_due_invoices(500).await.unwrap();
+    assert_eq!(
+        upload_state(&shop.app, &shop.user, &held[0].id).await.state,
+        UploadState::Pending,
+        "held by the dead worker's lease"
+    );
+    assert!(shop.emu.emulator.order_invoices(&held[0].order_id).is_empty());
+    upload_all(&shop, &clock).await;
+    assert_once_each(&shop, &issued);
+    let second = upload_state(&shop.app, &shop.user, &issued[1].2).await;
+    assert_eq!(second.state, UploadState::Uploaded);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_invoice_waits_for_wyslij_ponownie() {
+    let (shop, clock, issued) = shop_with_invoices(303, 12).await;
+    let (order, number, id) = &issued[0];
+    // Cancelled before the invoice went out: Allegro takes no invoice for it.
+    shop.emu
+        .emulator
+        .move_order(order, Some(allegro_api_types::CheckoutFormStatus::Cancelled), None)
+        .unwrap();
+    upload_all(&shop, &clock).await;
+    let refused = upload_state(&shop.app, &shop.user, id).await;
+    assert_eq!(refused.state, UploadState::Refused);
+    assert!(refused.error.as_deref().unwrap().contains("422"), "{refused:?}");
+    assert!(shop.emu.emulator.order_invoices(order).is_empty());
+    assert_once_each(&shop, &issued[1..]);
+    // An uploaded invoice cannot be sent again.
+    let again = shop.app.resend_invoice(&shop.user, &issued[1].2).await.unwrap_err();
+    assert!(again.to_string().contains("already on Allegro"), "{again}");
+    // The order is paid again (e.g. the cancellation was a mistake): "Wyślij ponownie".
+    shop.emu
+        .emulator
+        .move_order(
+            order,
+            Some(allegro_api_types::CheckoutFormStatus::ReadyForProcessing),
+            None,
+        )
+        .unwrap();
+    shop.app.resend_invoice(&shop.user, id).await.unwrap();
+    assert_eq!(
+        upload_state(&shop.app, &shop.user, id).await.state,
+        UploadState::Pending
+    );
+    upload_all(&shop, &clock).await;
+    assert_eq!(
+        shop.emu.emulator.order_invoices(order),
+        vec![(Some(number.clone()), true)]
+    );
+    // Another organisation cannot touch it.
+    let (_, stranger) = testkit::owner(&shop.app, "Inny", "ktos@inny.pl").await;
+    assert!(matches!(
+        shop.app.resend_invoice(&stranger, id).await,
+        Err(app::AppError::NotFound)
+    ));
+}
