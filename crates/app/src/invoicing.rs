@@ -499,7 +499,7 @@ impl App {
     pub async fn invoices(
         &self,
         user: &CurrentUser,
-        number: &str,
+        filter: &store::InvoiceFilter,
         offset: i64,
         limit: i64,
     ) -> Result<(Vec<InvoiceRecord>, i64), AppError> {
@@ -508,7 +508,7 @@ impl App {
         }
         Ok(self
             .store
-            .invoices(&user.organisation_id, number.trim(), offset, limit)
+            .invoices(&user.organisation_id, filter, offset, limit)
             .await?)
     }
 

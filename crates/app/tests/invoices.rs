@@ -95,7 +95,18 @@ async fn each_order_gets_one_valid_invoice_with_the_next_number() {
     // Asking again gives the same invoice; no number is used.
     let again = app.issue_invoice(user, &issued[3].order_id).await.unwrap();
     assert_eq!(again, IssueOutcome::AlreadyIssued(issued[3].clone()));
-    let (page, total) = app.invoices(user, &issued[3].number, 0, 50).await.unwrap();
+    let (page, total) = app
+        .invoices(
+            user,
+            &store::InvoiceFilter {
+                number: issued[3].number.clone(),
+                ..Default::default()
+            },
+            0,
+            50,
+        )
+        .await
+        .unwrap();
     assert!(total >= 1 && page.iter().any(|i| i.id == issued[3].id));
     // Foreign currencies wait for the NBP rate, said plainly.
     if let Some(foreign) = orders.iter().find(|o| o.currency != "PLN") {

@@ -58,7 +58,7 @@ async fn upload_all(shop: &testkit::Shop, clock: &testkit::TestClock) -> usize {
     let (app, user) = (&shop.app, &shop.user);
     for pass in 1..=40 {
         app.upload_due_invoices(500).await.unwrap();
-        let (all, _) = app.invoices(user, "", 0, 200).await.unwrap();
+        let (all, _) = app.invoices(user, &Default::default(), 0, 200).await.unwrap();
         if all.iter().all(|i| i.upload.state != UploadState::Pending) {
             return pass;
         }

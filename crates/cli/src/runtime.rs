@@ -441,8 +441,13 @@ pub async fn export_invoices(
     let mut offset = 0;
     let mut written = 0;
     loop {
-        let (page, total) = app.invoices(&user, "", offset, 200).await.map_err(app_error)?;
-        for inv in page.iter().filter(|i| i.issue_date >= from && i.issue_date <= to) {
+        let range = store::InvoiceFilter {
+            from: Some(from.clone()),
+            to: Some(to.clone()),
+            ..Default::default()
+        };
+        let (page, total) = app.invoices(&user, &range, offset, 200).await.map_err(app_error)?;
+        for inv in &page {
             let (_, xml) = app.invoice_xml(&user, &inv.id).await.map_err(app_error)?;
             let file = out.join(inv.file_name("xml"));
             std::fs::write(&file, xml).with_context(|| format!("writing {}", file.display()))?;

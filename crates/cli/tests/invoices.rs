@@ -73,7 +73,10 @@ async fn invoicing_on(shop: &testkit::Shop, account: &domain::AccountId) {
 async fn assert_gap_free(app: &app::App, user: &app::CurrentUser, expected: usize) {
     let mut all = Vec::new();
     loop {
-        let (page, total) = app.invoices(user, "", all.len() as i64, 200).await.unwrap();
+        let (page, total) = app
+            .invoices(user, &Default::default(), all.len() as i64, 200)
+            .await
+            .unwrap();
         all.extend(page);
         if all.len() as i64 >= total {
             break;
@@ -117,7 +120,12 @@ async fn sigkill_while_issuing_leaves_no_gap() {
     let mut first = worker(&db, &key_file);
     let deadline = Instant::now() + Duration::from_secs(120);
     loop {
-        let issued = shop.app.invoices(&shop.user, "", 0, 1).await.unwrap().1 as usize;
+        let issued = shop
+            .app
+            .invoices(&shop.user, &Default::default(), 0, 1)
+            .await
+            .unwrap()
+            .1 as usize;
         if issued >= due / 4 {
             break;
         }

@@ -912,6 +912,13 @@ fn new_invoice(t: &Tenant, account: &AccountId, order: &str, kind: &str, month: 
     }
 }
 
+fn by_number(number: &str) -> InvoiceFilter {
+    InvoiceFilter {
+        number: number.into(),
+        ..InvoiceFilter::default()
+    }
+}
+
 /// Invoices: exactly one per order and kind, numbers from 1 per period, the profile.
 pub async fn invoices_once_per_order_and_gap_free(store: Store) {
     let t = tenant(&store, 95).await;
@@ -992,18 +999,96 @@ pub async fn invoices_once_per_order_and_gap_free(store: Store) {
         number(store.issue_invoice(&clash).await.unwrap()),
         (true, "FV/2/12/2026".into())
     );
-    let (page, total) = store.invoices(&t.org, "/11/", 0, 10).await.unwrap();
+    let (page, total) = store.invoices(&t.org, &by_number("/11/"), 0, 10).await.unwrap();
     assert_eq!((page.len(), total), (4, 4));
     assert_eq!(
-        store.invoices(&t.org, "%", 0, 10).await.unwrap().1,
+        store.invoices(&t.org, &by_number("%"), 0, 10).await.unwrap().1,
         0,
         "LIKE wildcards are literal"
+    );
+    let count = |f: InvoiceFilter| {
+        let (store, org) = (Arc::clone(&store), t.org.clone());
+        async move { store.invoices(&org, &f, 0, 10).await.unwrap().1 }
+    };
+    let day = |d: &str| Some(d.to_owned());
+    assert_eq!(
+        count(InvoiceFilter {
+            kind: Some("correction".into()),
+            ..Default::default()
+        })
+        .await,
+        1
+    );
+    assert_eq!(
+        count(InvoiceFilter {
+            from: day("2026-12-01"),
+            ..Default::default()
+        })
+        .await,
+        2
+    );
+    assert_eq!(
+        count(InvoiceFilter {
+            to: day("2026-11-30"),
+            ..Default::default()
+        })
+        .await,
+        4
+    );
+    assert_eq!(
+        count(InvoiceFilter {
+            from: day("2026-11-15"),
+            to: day("2026-11-15"),
+            kind: Some("vat".into()),
+            ..Default::default()
+        })
+        .await,
+        3
+    );
+    assert_eq!(
+        count(InvoiceFilter {
+            buyer: "KOWAL".into(),
+            ..Default::default()
+        })
+        .await,
+        6
+    );
+    assert_eq!(
+        count(InvoiceFilter {
+            buyer: "nowak".into(),
+            ..Default::default()
+        })
+        .await,
+        0
+    );
+    assert_eq!(
+        count(InvoiceFilter {
+            upload: Some(UploadState::Pending),
+            ..Default::default()
+        })
+        .await,
+        6
+    );
+    assert_eq!(
+        count(InvoiceFilter {
+            upload: Some(UploadState::Uploaded),
+            ..Default::default()
+        })
+        .await,
+        0
     );
     let one = &page[0];
     assert_eq!(store.invoice(&t.org, &one.id).await.unwrap().as_ref(), Some(one));
     let other = tenant(&store, 96).await;
     assert!(store.invoice(&other.org, &one.id).await.unwrap().is_none());
-    assert_eq!(store.invoices(&other.org, "", 0, 10).await.unwrap().1, 0);
+    assert_eq!(
+        store
+            .invoices(&other.org, &InvoiceFilter::default(), 0, 10)
+            .await
+            .unwrap()
+            .1,
+        0
+    );
 }
 
 /// Many issuers at once, some for the same orders: every order gets one invoice and the

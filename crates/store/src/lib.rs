@@ -245,12 +245,11 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// counter for the period moves by one and the invoice is stored with that number;
     /// if the order already has one, it is returned and no number is used.
     async fn issue_invoice(&self, invoice: &NewInvoice) -> StoreResult<Issued>;
-    /// The organisation's invoices, newest first, whose number contains `number` (any
-    /// when empty), one page and the total.
+    /// The organisation's invoices matching `filter`, newest first: one page and the total.
     async fn invoices(
         &self,
         org: &OrganisationId,
-        number: &str,
+        filter: &InvoiceFilter,
         offset: i64,
         limit: i64,
     ) -> StoreResult<(Vec<InvoiceRecord>, i64)>;

@@ -610,6 +610,23 @@ pub struct InvoiceRecord {
     pub upload: InvoiceUpload,
 }
 
+/// Which invoices a list shows; empty fields do not filter.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct InvoiceFilter {
+    /// Part of the number (`FV/12`), matched literally.
+    pub number: String,
+    /// Part of the buyer's name, any case.
+    pub buyer: String,
+    /// `vat` or `correction`.
+    pub kind: Option<String>,
+    /// Issued on or after (`YYYY-MM-DD`).
+    pub from: Option<String>,
+    /// Issued on or before (`YYYY-MM-DD`).
+    pub to: Option<String>,
+    /// Where the upload to Allegro stands.
+    pub upload: Option<UploadState>,
+}
+
 /// Where sending an invoice's PDF to its Allegro order stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum UploadState {

@@ -19,6 +19,18 @@ macro_rules! orders_where {
     };
 }
 
+/// The filter of the invoices list, shared by its count and its page ("NULL or equal").
+#[doc(hidden)]
+#[macro_export]
+macro_rules! invoices_where {
+    () => {
+        "FROM invoices WHERE organisation_id = $1 AND number LIKE $2 ESCAPE '\\' \
+         AND (CAST($3 AS TEXT) IS NULL OR kind = $3) AND (CAST($4 AS TEXT) IS NULL OR issue_date >= $4) \
+         AND (CAST($5 AS TEXT) IS NULL OR issue_date <= $5) AND (CAST($6 AS TEXT) IS NULL OR upload_state = $6) \
+         AND (CAST($7 AS TEXT) IS NULL OR LOWER(buyer_name) LIKE $7 ESCAPE '\\')"
+    };
+}
+
 /// One page of the orders list in one of the fixed sort orders.
 #[doc(hidden)]
 #[macro_export]
@@ -1279,25 +1291,35 @@ macro_rules! impl_sql_storage {
                     }
                 }
 
-                async fn invoices(&self, org: &OrganisationId, number: &str, offset: i64, limit: i64) -> StoreResult<(Vec<InvoiceRecord>, i64)> {
-                    let pattern = format!("%{}%", number.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
-                    let total = ::sqlx::query("SELECT COUNT(*) AS n FROM invoices WHERE organisation_id = $1 AND number LIKE $2 ESCAPE '\\'")
+                async fn invoices(&self, org: &OrganisationId, f: &InvoiceFilter, offset: i64, limit: i64) -> StoreResult<(Vec<InvoiceRecord>, i64)> {
+                    let like = |text: &str| format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
+                    let number = like(f.number.trim());
+                    let buyer = (!f.buyer.trim().is_empty()).then(|| like(&f.buyer.trim().to_lowercase()));
+                    let upload = f.upload.map(UploadState::as_str);
+                    let total = ::sqlx::query(concat!("SELECT COUNT(*) AS n ", $crate::invoices_where!()))
                         .bind(org.as_str())
-                        .bind(&pattern)
+                        .bind(&number)
+                        .bind(f.kind.as_deref())
+                        .bind(f.from.as_deref())
+                        .bind(f.to.as_deref())
+                        .bind(upload)
+                        .bind(buyer.as_deref())
                         .fetch_one(&self.pool)
                         .await
                         .map_err(backend_err)?;
-                    let rows = ::sqlx::query(
-                        "SELECT * FROM invoices WHERE organisation_id = $1 AND number LIKE $2 ESCAPE '\\' \
-                         ORDER BY created_at_ms DESC, id LIMIT $3 OFFSET $4",
-                    )
-                    .bind(org.as_str())
-                    .bind(&pattern)
-                    .bind(limit)
-                    .bind(offset)
-                    .fetch_all(&self.pool)
-                    .await
-                    .map_err(backend_err)?;
+                    let rows = ::sqlx::query(concat!("SELECT * ", $crate::invoices_where!(), " ORDER BY created_at_ms DESC, id LIMIT $8 OFFSET $9"))
+                        .bind(org.as_str())
+                        .bind(&number)
+                        .bind(f.kind.as_deref())
+                        .bind(f.from.as_deref())
+                        .bind(f.to.as_deref())
+                        .bind(upload)
+                        .bind(buyer.as_deref())
+                        .bind(limit)
+                        .bind(offset)
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
                     Ok((rows.iter().map(invoice_from).collect::<StoreResult<Vec<_>>>()?, get(&total, "n")?))
                 }
 

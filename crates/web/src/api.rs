@@ -34,6 +34,7 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/invoices/{id}", get(get_invoice))
         .route("/api/v1/invoices/{id}/xml", get(invoice_xml))
         .route("/api/v1/invoices/{id}/pdf", get(invoice_pdf))
+        .route("/api/v1/invoices/{id}/resend", post(resend_invoice))
         .route("/api/v1/imports/{id}", get(get_import))
         .route(
             "/api/v1/imports/file",
@@ -487,11 +488,28 @@ fn invoice_json(r: &store::InvoiceRecord) -> Value {
         "account_id": r.account_id,
         "issue_date": r.issue_date,
         "buyer": r.buyer_name,
-        "total": format!("{}.{:02}", r.total_minor / 100, (r.total_minor % 100).abs()),
+        "total": minor_text(r.total_minor),
         "currency": r.currency,
         "xml": format!("/api/v1/invoices/{}/xml", r.id),
         "pdf": format!("/api/v1/invoices/{}/pdf", r.id),
+        "allegro": {
+            "state": r.upload.state.as_str(),
+            "invoice_id": r.upload.allegro_invoice_id,
+            "uploaded_at": r.upload.uploaded_at_ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()).map(|t| t.to_string()),
+            "attempts": r.upload.attempts,
+            "error": r.upload.error,
+        },
     })
+}
+
+async fn resend_invoice(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    state.app.resend_invoice(&user, &raw).await?;
+    let (record, _) = state.app.invoice(&user, &raw).await?;
+    Ok((StatusCode::ACCEPTED, Json(invoice_json(&record))).into_response())
 }
 
 async fn issue_invoice(
@@ -505,17 +523,6 @@ async fn issue_invoice(
     })
 }
 
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct InvoicesQuery {
-    #[serde(default)]
-    number: String,
-    #[serde(default)]
-    offset: i64,
-    #[serde(default = "default_page")]
-    limit: i64,
-}
-
 fn default_page() -> i64 {
     50
 }
@@ -523,17 +530,21 @@ fn default_page() -> i64 {
 async fn list_invoices(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    query: Result<axum::extract::Query<InvoicesQuery>, axum::extract::rejection::QueryRejection>,
+    query: Result<axum::extract::Query<crate::invoice_query::InvoiceParams>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Json<Value>, ApiError> {
     let q = query
         .map(|axum::extract::Query(q)| q)
         .map_err(|e| ApiError::BadRequest(e.body_text()))?;
-    let (list, total) = state.app.invoices(&user, &q.number, q.offset, q.limit).await?;
+    let filter = q
+        .filter()
+        .map_err(|(field, message)| ApiError::App(app::invalid(field, message)))?;
+    let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or_else(default_page));
+    let (list, total) = state.app.invoices(&user, &filter, offset, limit).await?;
     Ok(Json(json!({
         "invoices": list.iter().map(invoice_json).collect::<Vec<_>>(),
         "total": total,
-        "offset": q.offset,
-        "limit": q.limit,
+        "offset": offset,
+        "limit": limit,
     })))
 }
 
@@ -716,10 +727,15 @@ pub fn document() -> Value {
             },
             "/api/v1/invoices": {
                 "get": {
-                    "summary": "Issued invoices, newest first; `number` searches by part of the number",
+                    "summary": "Issued invoices, newest first, filtered; 422 names a wrong parameter",
                     "security": [{"apiKey": []}],
                     "parameters": [
-                        {"name": "number", "in": "query", "schema": {"type": "string"}},
+                        {"name": "number", "in": "query", "description": "part of the number", "schema": {"type": "string"}},
+                        {"name": "buyer", "in": "query", "description": "part of the buyer's name", "schema": {"type": "string"}},
+                        {"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["vat", "correction"]}},
+                        {"name": "from", "in": "query", "description": "issued on or after", "schema": {"type": "string", "format": "date"}},
+                        {"name": "to", "in": "query", "description": "issued on or before", "schema": {"type": "string", "format": "date"}},
+                        {"name": "allegro", "in": "query", "description": "where sending the PDF to the Allegro order stands", "schema": {"type": "string", "enum": ["pending", "uploaded", "refused", "not_applicable"]}},
                         {"name": "offset", "in": "query", "schema": {"type": "integer", "minimum": 0, "default": 0}},
                         {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": 200, "default": 50}}
                     ],
@@ -728,6 +744,7 @@ pub fn document() -> Value {
             },
             "/api/v1/invoices/{id}": {"parameters": id_param, "get": op("One invoice: number, buyer, lines, totals per rate, amount in words", "200", None)},
             "/api/v1/invoices/{id}/xml": {"parameters": id_param, "get": op("The invoice as KSeF FA(3) XML (valid against schemat_FA(3)_v1-0E)", "200", None)},
+            "/api/v1/invoices/{id}/resend": {"parameters": id_param, "post": op("Send the invoice to its Allegro order again (refused or waiting); 409 when it is already there or the order came from a file", "202", None)},
             "/api/v1/invoices/{id}/pdf": {"parameters": id_param, "get": {
                 "summary": "The invoice as A4 PDF with the KSeF KOD I QR code",
                 "parameters": [{"name": "lang", "in": "query", "description": "pl (default) or en", "schema": {"type": "string", "enum": ["pl", "en"]}}],
@@ -780,6 +797,7 @@ mod tests {
         ("get", "/api/v1/invoices/{id}"),
         ("get", "/api/v1/invoices/{id}/xml"),
         ("get", "/api/v1/invoices/{id}/pdf"),
+        ("post", "/api/v1/invoices/{id}/resend"),
     ];
 
     #[test]

@@ -14,6 +14,7 @@ use crate::WebState;
 use crate::auth::UiUser;
 use crate::error::page_error;
 use crate::i18n::Tr;
+use crate::invoice_query::{InvoiceParams, KINDS, UPLOAD_STATES};
 use crate::ui::{Chrome, render};
 
 #[derive(Template)]
@@ -134,9 +135,12 @@ pub async fn save_profile(
 struct InvoiceRow {
     id: String,
     number: String,
+    kind: String,
     issue_date: String,
     buyer: String,
     total: String,
+    allegro: String,
+    allegro_state: &'static str,
     order_href: String,
 }
 
@@ -145,13 +149,18 @@ struct InvoiceRow {
 struct InvoicesPage {
     c: Chrome,
     rows: Vec<InvoiceRow>,
-    number: String,
+    q: InvoiceParams,
+    kinds: Vec<(&'static str, String)>,
+    upload_states: Vec<(&'static str, String)>,
+    error: Option<String>,
     total_text: String,
 }
 
-#[derive(Deserialize)]
-pub struct InvoicesQuery {
-    number: Option<String>,
+impl InvoicesPage {
+    /// A filter's value as typed (empty when not given).
+    fn text<'a>(&self, v: &'a Option<String>) -> &'a str {
+        v.as_deref().unwrap_or_default()
+    }
 }
 
 fn money(minor: i64, currency: &str) -> String {
@@ -162,26 +171,48 @@ pub async fn invoices(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    Query(q): Query<InvoicesQuery>,
+    Query(q): Query<InvoiceParams>,
 ) -> Response {
-    let number = q.number.unwrap_or_default();
-    match state.app.invoices(&user, &number, 0, 200).await {
-        Ok((list, total)) => render(&InvoicesPage {
-            c: Chrome::for_user(&tr, &user),
-            rows: list
+    let mut page = InvoicesPage {
+        c: Chrome::for_user(&tr, &user),
+        rows: Vec::new(),
+        kinds: KINDS.iter().map(|k| (*k, tr.t(&format!("invoice-kind-{k}")))).collect(),
+        upload_states: UPLOAD_STATES
+            .iter()
+            .map(|s| (s.as_str(), tr.t(&format!("upload-{}", s.as_str()))))
+            .collect(),
+        error: None,
+        total_text: String::new(),
+        q,
+    };
+    let filter = match page.q.filter() {
+        Ok(f) => f,
+        Err((field, message)) => {
+            page.error = Some(tr.args("error-field", &[("field", field), ("message", &message)]));
+            let mut r = render(&page);
+            *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+            return r;
+        }
+    };
+    match state.app.invoices(&user, &filter, 0, 200).await {
+        Ok((list, total)) => {
+            page.rows = list
                 .iter()
                 .map(|i| InvoiceRow {
                     id: i.id.clone(),
                     number: i.number.clone(),
+                    kind: tr.t(&format!("invoice-kind-{}", i.kind)),
                     issue_date: i.issue_date.clone(),
                     buyer: i.buyer_name.clone(),
                     total: money(i.total_minor, &i.currency),
+                    allegro: tr.t(&format!("upload-{}", i.upload.state.as_str())),
+                    allegro_state: i.upload.state.as_str(),
                     order_href: crate::ui::order_href(&i.order_id),
                 })
-                .collect(),
-            number,
-            total_text: tr.count("invoices-count", total),
-        }),
+                .collect();
+            page.total_text = tr.count("invoices-count", total);
+            render(&page)
+        }
         Err(e) => page_error(&tr, e),
     }
 }
@@ -202,9 +233,51 @@ struct InvoicePage {
     in_words: String,
     payment: String,
     order_href: String,
+    upload: String,
+    can_resend: bool,
+    resent: bool,
 }
 
-pub async fn invoice(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+/// `?resent=1` after "Wyślij ponownie".
+#[derive(Debug, Default, Deserialize)]
+pub struct InvoicePageQuery {
+    #[serde(default)]
+    resent: Option<String>,
+}
+
+fn upload_text(tr: &Tr, u: &store::InvoiceUpload) -> String {
+    let when = |ms: i64| crate::format_time(ms);
+    match u.state {
+        store::UploadState::Pending => match &u.error {
+            Some(error) => tr.args(
+                "invoice-upload-retry",
+                &[
+                    ("attempts", &u.attempts.to_string()),
+                    ("error", error),
+                    ("next", &when(u.next_at_ms)),
+                ],
+            ),
+            None => tr.t("invoice-upload-pending"),
+        },
+        store::UploadState::Uploaded => tr.args(
+            "invoice-upload-uploaded",
+            &[("at", &u.uploaded_at_ms.map(when).unwrap_or_default())],
+        ),
+        store::UploadState::Refused => tr.args(
+            "invoice-upload-refused",
+            &[("error", u.error.as_deref().unwrap_or("—"))],
+        ),
+        store::UploadState::NotApplicable => tr.t("invoice-upload-not_applicable"),
+    }
+}
+
+pub async fn invoice(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+    Query(q): Query<InvoicePageQuery>,
+) -> Response {
     let (record, inv) = match state.app.invoice(&user, &id).await {
         Ok(v) => v,
         Err(e) => return page_error(&tr, e),
@@ -259,6 +332,10 @@ pub async fn invoice(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser
             ),
         },
         order_href: crate::ui::order_href(&record.order_id),
+        upload: upload_text(&tr, &record.upload),
+        can_resend: record.upload.state == store::UploadState::Refused
+            || (record.upload.state == store::UploadState::Pending && record.upload.error.is_some()),
+        resent: q.resent.is_some(),
         seller: inv.seller,
         buyer: inv.buyer,
     })
@@ -325,6 +402,14 @@ pub async fn invoice_pdf(
     };
     match state.app.invoice_pdf(&user, &id, language).await {
         Ok((record, pdf)) => pdf_response(&record.file_name("pdf"), pdf),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// "Wyślij ponownie": the invoice goes to Allegro at the worker's next pass.
+pub async fn resend(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+    match state.app.resend_invoice(&user, &id).await {
+        Ok(()) => Redirect::to(&format!("/invoices/{id}?resent=1")).into_response(),
         Err(e) => page_error(&tr, e),
     }
 }

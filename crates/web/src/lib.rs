@@ -9,6 +9,7 @@ mod auth;
 mod error;
 pub mod i18n;
 mod imports_ui;
+pub mod invoice_query;
 mod invoices_ui;
 pub mod order_query;
 mod ui;
@@ -58,6 +59,7 @@ pub fn router(state: WebState) -> Router {
         .route("/invoices/{id}", get(invoices_ui::invoice))
         .route("/invoices/{id}/xml", get(invoices_ui::invoice_xml))
         .route("/invoices/{id}/pdf", get(invoices_ui::invoice_pdf))
+        .route("/invoices/{id}/resend", post(invoices_ui::resend))
         .route("/orders/{id}/invoice", post(invoices_ui::issue))
         .route("/connections", get(ui::connections).post(ui::create_connection))
         .route("/connections/{id}", get(ui::connection))

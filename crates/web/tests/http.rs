@@ -1176,7 +1176,10 @@ async fn invoices_through_the_api() {
         (Some("5260250995"), Some(14))
     );
     let orders = h.app.store().account_orders(&account).await.unwrap();
-    let order = orders.iter().find(|o| o.currency == "PLN").unwrap();
+    let order = orders
+        .iter()
+        .find(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
+        .unwrap();
     let first = api
         .post(url(&format!("/api/v1/orders/{}/invoice", order.id)))
         .bearer_auth(&key)
@@ -1256,6 +1259,35 @@ async fn invoices_through_the_api() {
         .await
         .unwrap();
     assert_eq!(list["total"], 1);
+    assert_eq!(list["invoices"][0]["allegro"]["state"], "pending");
+    let filtered = |q: &'static str| {
+        let (api, key, url) = (api.clone(), key.clone(), url(&format!("/api/v1/invoices?{q}")));
+        async move { api.get(url).bearer_auth(&key).send().await.unwrap() }
+    };
+    let none: Value = filtered("kind=correction&from=2020-01-01").await.json().await.unwrap();
+    assert_eq!(none["total"], 0);
+    let wrong = filtered("to=yesterday").await;
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.text().await.unwrap().contains("to"));
+    // "Wyślij ponownie" through the API: accepted while waiting, refused once it is there.
+    let resend = api
+        .post(url(&format!("/api/v1/invoices/{id}/resend")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(resend.status(), StatusCode::ACCEPTED);
+    h.app.upload_due_invoices(10).await.unwrap();
+    let sent: Value = filtered("allegro=uploaded").await.json().await.unwrap();
+    assert_eq!(sent["total"], 1);
+    assert!(sent["invoices"][0]["allegro"]["uploaded_at"].is_string(), "{sent}");
+    let again = api
+        .post(url(&format!("/api/v1/invoices/{id}/resend")))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
     // Another organisation sees none of it.
     let (other, _) = testkit::owner(&h.app, "Inna", "jan@b.pl").await;
     let other_key = h
@@ -1298,7 +1330,7 @@ async fn invoices_through_the_api() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn invoice_screens() {
     let h = spawn_app().await;
-    let (_, _, account, _) = owner_with_orders(&h, 20, 14, 5).await;
+    let (org, _, account, _) = owner_with_orders(&h, 20, 14, 5).await;
     h.app.sync_account(&account).await.unwrap();
     let mut b = Browser::new(&h.base);
     b.login("anna@a.pl", testkit::PASSWORD).await;
@@ -1340,7 +1372,7 @@ async fn invoice_screens() {
         .await
         .unwrap()
         .into_iter()
-        .find(|o| o.currency == "PLN")
+        .find(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
         .unwrap();
     // A failed automatic attempt is explained on the order's page.
     h.app
@@ -1392,4 +1424,29 @@ async fn invoice_screens() {
     let (status, pdf, _) = b.get(&format!("{loc}/pdf")).await;
     assert_eq!(status, StatusCode::OK);
     assert!(pdf.starts_with("%PDF-"));
+    // Filters: kind, dates, where the upload stands; a wrong one is named.
+    let (_, page, _) = b.get("/invoices?kind=correction").await;
+    assert!(page.contains("0 faktur"), "{page}");
+    let (_, page, _) = b.get("/invoices?kind=vat&allegro=pending&from=2020-01-01").await;
+    assert!(
+        page.contains("1 faktura") && page.contains("czeka na wysłanie"),
+        "{page}"
+    );
+    let (status, page, _) = b.get("/invoices?kind=proforma").await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"filter-error\"") && page.contains("kind"), "{page}");
+    let (_, page, _) = b.get(&loc).await;
+    assert!(page.contains("Czeka na wysłanie do zamówienia na Allegro"), "{page}");
+    assert!(!page.contains("id=\"resend\""), "nothing failed yet");
+    // Sent to Allegro by the uploader: the page says so, and it cannot be sent again.
+    let report = h.app.upload_due_invoices(10).await.unwrap();
+    let id = loc.rsplit('/').next().unwrap();
+    let upload = h.app.store().invoice(&org, id).await.unwrap().unwrap().upload;
+    assert_eq!(report.uploaded, 1, "{report:?} {upload:?}");
+    let (_, page, _) = b.get(&loc).await;
+    assert!(page.contains("Dołączona do zamówienia na Allegro"), "{page}");
+    let (status, _, _) = b.post(&format!("{loc}/resend"), &[("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::CONFLICT);
+    let (_, page, _) = b.get("/invoices?allegro=uploaded").await;
+    assert!(page.contains("1 faktura") && page.contains("wysłana"), "{page}");
 }
