@@ -23,6 +23,8 @@ fn worker(database: &str, key_file: &std::path::Path) -> Process {
             .arg(key_file)
             .env("RUST_LOG", "warn")
             .env("ALLEGRO_BRIDGE_NBP_URL", "off")
+            // A killed worker's claimed uploads are taken over after 2 s, not 2 minutes.
+            .env("ALLEGRO_BRIDGE_UPLOAD_LEASE", "2")
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -155,6 +157,78 @@ async fn sigkill_while_issuing_leaves_no_gap() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert_gap_free(&shop.app, &shop.user, due).await;
+}
+
+/// Invoices of the organisation in an upload state.
+async fn count_upload(app: &app::App, user: &app::CurrentUser, state: store::UploadState) -> i64 {
+    let filter = store::InvoiceFilter {
+        upload: Some(state),
+        ..Default::default()
+    };
+    app.invoices(user, &filter, 0, 1).await.unwrap().1
+}
+
+/// A worker killed (SIGKILL) while sending invoices to Allegro — between "stored" and
+/// "uploaded", some mid-request: after a restart every invoice is on its order exactly
+/// once, and the numbers still have no gap.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_uploading_sends_each_invoice_once() {
+    let db = testkit::sqlite_url();
+    let shop = testkit::Shop::new(&db, 84).await;
+    let (seller, account) = shop.link_seller("sklep-wysylka").await;
+    invoicing_on(&shop, &account).await;
+    shop.paid_orders(&seller, 400, 8, 5);
+    shop.app.sync_account(&account).await.unwrap();
+    let due = shop
+        .app
+        .store()
+        .orders_awaiting_invoice(100_000, i64::MAX)
+        .await
+        .unwrap()
+        .len();
+    // A slow Allegro (40 ms a request), so the kill lands mid-upload.
+    shop.emu
+        .emulator
+        .set_faults(allegro_emulator::Faults {
+            latency_ms: 40,
+            ..Default::default()
+        })
+        .unwrap();
+    let key_file = testkit::key_file();
+    let (app, user) = (&shop.app, &shop.user);
+    let mut first = worker(&db, &key_file);
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while count_upload(app, user, store::UploadState::Uploaded).await < 10 {
+        assert!(Instant::now() < deadline, "the worker uploaded nothing");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.0.kill().unwrap(); // SIGKILL, mid-way
+    first.0.wait().unwrap();
+    let waiting = count_upload(app, user, store::UploadState::Pending).await;
+    assert!(waiting > 0, "killed before the end");
+    let _second = worker(&db, &key_file);
+    loop {
+        let issued = app.invoices(user, &Default::default(), 0, 1).await.unwrap().1 as usize;
+        if issued == due && count_upload(app, user, store::UploadState::Pending).await == 0 {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the restarted worker did not send every invoice");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(count_upload(app, user, store::UploadState::Uploaded).await as usize, due);
+    let mut all = Vec::new();
+    while all.len() < due {
+        all.extend(app.invoices(user, &Default::default(), all.len() as i64, 200).await.unwrap().0);
+    }
+    for inv in &all {
+        assert_eq!(
+            shop.emu.emulator.order_invoices(&inv.order_id),
+            vec![(Some(inv.number.clone()), true)],
+            "order {}: exactly one upload",
+            inv.order_id
+        );
+    }
+    assert_gap_free(app, user, due).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
