@@ -337,12 +337,18 @@ impl App {
     /// the one it has; numbered in the series' correction series.
     pub async fn issue_correction(&self, user: &CurrentUser, order_id: &str) -> Result<IssueOutcome, AppError> {
         let order = self.order(user, order_id).await?;
-        if order.status != "CANCELLED" {
+        // Allegro sets fulfilment RETURNED only when every item came back and was refunded
+        // (openapi: CheckoutFormFulfillment.status), so both cases take the whole invoice back.
+        let reason = if order.status == "CANCELLED" {
+            "Anulowanie zamówienia"
+        } else if order.fulfillment_status.as_deref() == Some("RETURNED") {
+            "Zwrot towaru"
+        } else {
             return Err(invalid(
                 "order",
-                "only a cancelled order's invoice is corrected this way",
+                "only a cancelled or returned order's invoice is corrected this way",
             ));
-        }
+        };
         let found = self.invoice_of_order(user, order_id, "vat").await?;
         let Some((record, content)) = found else {
             return Err(invalid("order", "the order has no invoice to correct"));
@@ -357,7 +363,7 @@ impl App {
                 number: record.number.clone(),
                 issue_date: record.issue_date.clone(),
                 ksef_number: None,
-                reason: "Anulowanie zamówienia".to_owned(),
+                reason: reason.to_owned(),
             }),
             created_at: jiff::Timestamp::from_millisecond(now)
                 .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())

@@ -177,6 +177,64 @@ async fn a_cancelled_order_gets_one_correction() {
     );
 }
 
+/// An order Allegro marks returned (every item back and refunded) gets a correction too,
+/// for the goods' return, once; its XML validates and its PDF says why.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_returned_order_gets_one_correction() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 73).await;
+    let (seller, account) = shop.link_seller("sklep-zwrot").await;
+    let (app, user) = (&shop.app, &shop.user);
+    shop.paid_orders(&seller, 20, 9, 5);
+    app.sync_account(&account).await.unwrap();
+    app.save_invoicing_profile(user, &profile()).await.unwrap();
+    let order = app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
+        .unwrap();
+    let IssueOutcome::Issued(original) = app.issue_invoice(user, &order.id).await.unwrap() else {
+        panic!("issued")
+    };
+    // Sent, then returned.
+    for step in [
+        allegro_api_types::FulfillmentStatus::Sent,
+        allegro_api_types::FulfillmentStatus::Returned,
+    ] {
+        shop.emu.emulator.move_order(&order.id, None, Some(step)).unwrap();
+    }
+    app.sync_account(&account).await.unwrap();
+    let done = app.issue_due_invoices(100).await.unwrap();
+    let kor = done
+        .iter()
+        .find_map(|(o, r)| match r {
+            Ok(IssueOutcome::Issued(inv)) if inv.kind == "correction" && o == &order.id => Some(inv.clone()),
+            _ => None,
+        })
+        .unwrap_or_else(|| panic!("a correction for the returned order: {done:?}"));
+    assert_eq!(kor.total_minor, -original.total_minor);
+    let (_, content) = app.invoice(user, &kor.id).await.unwrap();
+    let of = content.correction_of.unwrap();
+    assert_eq!(
+        (of.number.as_str(), of.reason.as_str()),
+        (original.number.as_str(), "Zwrot towaru")
+    );
+    let (_, xml) = app.invoice_xml(user, &kor.id).await.unwrap();
+    validates(&xml).unwrap_or_else(|p| panic!("{p}\n{xml}"));
+    let (_, pdf) = app.invoice_pdf(user, &kor.id, app::PdfLanguage::Polish).await.unwrap();
+    assert!(pdf.starts_with(b"%PDF-"));
+    assert!(
+        app.issue_due_invoices(100)
+            .await
+            .unwrap()
+            .iter()
+            .all(|(_, r)| !matches!(r, Ok(IssueOutcome::Issued(_)))),
+        "once only"
+    );
+}
+
 /// "Invoice every order" and "delivery at the goods' rate": the worker's pass invoices
 /// every paid PLN order, with delivery lines at the goods' rates.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -212,13 +212,24 @@ async fn sigkill_while_uploading_sends_each_invoice_once() {
         if issued == due && count_upload(app, user, store::UploadState::Pending).await == 0 {
             break;
         }
-        assert!(Instant::now() < deadline, "the restarted worker did not send every invoice");
+        assert!(
+            Instant::now() < deadline,
+            "the restarted worker did not send every invoice"
+        );
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    assert_eq!(count_upload(app, user, store::UploadState::Uploaded).await as usize, due);
+    assert_eq!(
+        count_upload(app, user, store::UploadState::Uploaded).await as usize,
+        due
+    );
     let mut all = Vec::new();
     while all.len() < due {
-        all.extend(app.invoices(user, &Default::default(), all.len() as i64, 200).await.unwrap().0);
+        all.extend(
+            app.invoices(user, &Default::default(), all.len() as i64, 200)
+                .await
+                .unwrap()
+                .0,
+        );
     }
     for inv in &all {
         assert_eq!(

@@ -289,7 +289,8 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// "Wyślij ponownie": a refused or waiting upload is tried again now; false if the
     /// invoice is already on Allegro (or is not the organisation's, or never goes there).
     async fn resend_invoice(&self, org: &OrganisationId, id: &str, now_ms: i64) -> StoreResult<bool>;
-    /// Cancelled orders that have a VAT invoice but no correction yet, oldest first.
+    /// Cancelled orders, and orders Allegro marks returned (every item returned and
+    /// refunded), that have a VAT invoice but no correction yet, oldest first.
     async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
 
     /// Stores NBP rates (a newer copy of a day replaces the old one).

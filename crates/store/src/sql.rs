@@ -1470,7 +1470,7 @@ macro_rules! impl_sql_storage {
                     let rows = ::sqlx::query(
                         "SELECT o.organisation_id, o.id FROM orders o \
                          JOIN invoices v ON v.organisation_id = o.organisation_id AND v.order_id = o.id AND v.kind = 'vat' \
-                         WHERE o.status = 'CANCELLED' \
+                         WHERE (o.status = 'CANCELLED' OR o.fulfillment_status = 'RETURNED') \
                          AND NOT EXISTS (SELECT 1 FROM invoices k WHERE k.organisation_id = o.organisation_id \
                                          AND k.order_id = o.id AND k.kind = 'correction') \
                          ORDER BY o.bought_at_ms, o.id LIMIT $1",

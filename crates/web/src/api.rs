@@ -30,6 +30,7 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/imports", get(list_imports))
         .route("/api/v1/invoicing-profile", get(get_profile).put(put_profile))
         .route("/api/v1/orders/{id}/invoice", post(issue_invoice))
+        .route("/api/v1/orders/{id}/correction", post(issue_correction))
         .route("/api/v1/invoices", get(list_invoices))
         .route("/api/v1/invoices/{id}", get(get_invoice))
         .route("/api/v1/invoices/{id}/xml", get(invoice_xml))
@@ -512,6 +513,17 @@ async fn resend_invoice(
     Ok((StatusCode::ACCEPTED, Json(invoice_json(&record))).into_response())
 }
 
+async fn issue_correction(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(order): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(match state.app.issue_correction(&user, &order).await? {
+        app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(invoice_json(&r))).into_response(),
+        app::IssueOutcome::AlreadyIssued(r) => (StatusCode::OK, Json(invoice_json(&r))).into_response(),
+    })
+}
+
 async fn issue_invoice(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
@@ -725,6 +737,10 @@ pub fn document() -> Value {
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "post": op("Issue the order's VAT invoice with the next number of the account's series (201), or answer the one it already has (200); exactly one per order", "201", None),
             },
+            "/api/v1/orders/{id}/correction": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "post": op("Issue the correction (KOR) of a cancelled or returned order's invoice (201), or answer the one it has (200); 422 when the order is neither or has no invoice", "201", None),
+            },
             "/api/v1/invoices": {
                 "get": {
                     "summary": "Issued invoices, newest first, filtered; 422 names a wrong parameter",
@@ -793,6 +809,7 @@ mod tests {
         ("get", "/api/v1/invoicing-profile"),
         ("put", "/api/v1/invoicing-profile"),
         ("post", "/api/v1/orders/{id}/invoice"),
+        ("post", "/api/v1/orders/{id}/correction"),
         ("get", "/api/v1/invoices"),
         ("get", "/api/v1/invoices/{id}"),
         ("get", "/api/v1/invoices/{id}/xml"),

@@ -414,6 +414,21 @@ pub async fn resend(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
     }
 }
 
+/// "Wystaw korektę" on a cancelled or returned order: issues it, or opens the one it has.
+pub async fn correct(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(order): Path<String>,
+) -> Response {
+    match state.app.issue_correction(&user, &order).await {
+        Ok(IssueOutcome::Issued(r) | IssueOutcome::AlreadyIssued(r)) => {
+            Redirect::to(&format!("/invoices/{}", r.id)).into_response()
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
 /// "Wystaw fakturę" on an order: issues it, or opens the one it has.
 pub async fn issue(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(order): Path<String>) -> Response {
     match state.app.issue_invoice(&user, &order).await {

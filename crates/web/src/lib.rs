@@ -61,6 +61,7 @@ pub fn router(state: WebState) -> Router {
         .route("/invoices/{id}/pdf", get(invoices_ui::invoice_pdf))
         .route("/invoices/{id}/resend", post(invoices_ui::resend))
         .route("/orders/{id}/invoice", post(invoices_ui::issue))
+        .route("/orders/{id}/correction", post(invoices_ui::correct))
         .route("/connections", get(ui::connections).post(ui::create_connection))
         .route("/connections/{id}", get(ui::connection))
         .route("/connections/{id}/credentials", post(ui::save_credentials))

@@ -38,7 +38,7 @@ pub struct OrderParams {
 pub const STATUSES: [&str; 4] = ["READY_FOR_PROCESSING", "FILLED_IN", "BOUGHT", "CANCELLED"];
 
 /// Fulfillment statuses of the spec (`CheckoutFormFulfillment.status`).
-pub const FULFILLMENT_STATUSES: [&str; 8] = [
+pub const FULFILLMENT_STATUSES: [&str; 9] = [
     "NEW",
     "PROCESSING",
     "READY_FOR_SHIPMENT",
@@ -47,6 +47,7 @@ pub const FULFILLMENT_STATUSES: [&str; 8] = [
     "PICKED_UP",
     "CANCELLED",
     "SUSPENDED",
+    "RETURNED",
 ];
 
 /// Marketplaces orders come from.

@@ -1157,6 +1157,9 @@ struct OrderPage {
     invoice_action: String,
     /// The order's invoices: (id, number, kind).
     invoices: Vec<(String, String, String)>,
+    /// Where "Wystaw korektę" posts, when the order is cancelled or returned and its
+    /// invoice has no correction yet.
+    correction_action: Option<String>,
     /// Why automatic invoicing failed, in words.
     invoice_failure: Option<String>,
 }
@@ -1252,6 +1255,10 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
         },
         from_file: o.source == store::OrderSource::File,
         invoice_action: format!("{}/invoice", order_href(&o.id)),
+        correction_action: (o.status == "CANCELLED" || o.fulfillment_status.as_deref() == Some("RETURNED"))
+            .then_some(())
+            .filter(|()| invoices.iter().any(|i| i.kind == "vat") && !invoices.iter().any(|i| i.kind == "correction"))
+            .map(|()| format!("{}/correction", order_href(&o.id))),
         invoice_failure: failure
             .filter(|_| invoices.is_empty())
             .map(|(n, e)| tr.args("order-invoice-failed", &[("attempts", &n.to_string()), ("error", &e)])),

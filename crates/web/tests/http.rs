@@ -1449,4 +1449,21 @@ async fn invoice_screens() {
     assert_eq!(status, StatusCode::CONFLICT);
     let (_, page, _) = b.get("/invoices?allegro=uploaded").await;
     assert!(page.contains("1 faktura") && page.contains("wysłana"), "{page}");
+    // Cancelled afterwards: the order page offers the correction, which opens as issued.
+    let order_page = format!("/orders/{}", order.id);
+    let (_, page, _) = b.get(&order_page).await;
+    assert!(!page.contains("id=\"issue-correction\""), "not cancelled yet");
+    h.emu
+        .emulator
+        .move_order(&order.id, Some(allegro_api_types::CheckoutFormStatus::Cancelled), None)
+        .unwrap();
+    h.app.sync_account(&account).await.unwrap();
+    let (_, page, _) = b.get(&order_page).await;
+    assert!(page.contains("id=\"issue-correction\""), "{page}");
+    let (status, _, kor) = b.post(&format!("{order_page}/correction"), &[("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(kor.as_deref().unwrap()).await;
+    assert!(page.contains("KOR/1/"), "{page}");
+    let (_, page, _) = b.get(&order_page).await;
+    assert!(!page.contains("id=\"issue-correction\""), "issued once");
 }

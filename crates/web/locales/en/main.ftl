@@ -271,3 +271,4 @@ invoice-upload-refused = Allegro refused the invoice: { $error }
 invoice-upload-not_applicable = An order from a file: this invoice does not go to Allegro.
 invoice-resend = Send again
 invoice-resent = The invoice will be sent to Allegro within seconds.
+order-issue-correction = Issue a correction

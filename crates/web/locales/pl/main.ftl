@@ -273,3 +273,4 @@ invoice-upload-refused = Allegro nie przyjęło faktury: { $error }
 invoice-upload-not_applicable = Zamówienie z pliku — ta faktura nie trafia na Allegro.
 invoice-resend = Wyślij ponownie
 invoice-resent = Faktura zostanie wysłana do Allegro w ciągu kilku sekund.
+order-issue-correction = Wystaw korektę
