@@ -1,7 +1,8 @@
 //! `allegro-bridge bench invoices`: FA(3) XML per second (computing VAT and writing the
-//! XML, nothing else), invoices issued per second end to end (order read, VAT, gap-free
-//! number and storage in SQLite), and the time from an order's payment on the emulator to
-//! its invoice being stored by the worker's steps.
+//! XML, nothing else), XML + PDF per second on one thread and on every core, invoices
+//! issued per second end to end (order read, VAT, gap-free number and storage in SQLite),
+//! invoices sent to Allegro per second, and the time from an order's payment on the
+//! emulator to its invoice being stored (and its PDF on the order) by the worker's steps.
 
 use std::time::Instant;
 
@@ -50,26 +51,7 @@ impl InvoiceBench {
         let started = Instant::now();
         let mut bytes = 0;
         for i in 0..n {
-            let inv = Invoice {
-                number: format!("FV/{}/11/2026", i + 1),
-                issue_date: "2026-11-23".into(),
-                place_of_issue: Some("Warszawa".into()),
-                sale_date: "2026-11-22".into(),
-                seller: party("Sklep", Some("5260250995")),
-                buyer: party("Jan Kowalski", None),
-                currency: "PLN".into(),
-                summary: compute(&goods, 1499, DeliveryVat::Fixed(VatRate::Standard23), "Koszt dostawy"),
-                exchange: None,
-                payment: Payment::Paid {
-                    date: "2026-11-22".into(),
-                    description: "Płatność online przez Allegro".into(),
-                },
-                order_id: format!("order-{i}"),
-                order_date: "2026-11-22".into(),
-                exemption_basis: None,
-                correction_of: None,
-                created_at: "2026-11-23T10:00:00Z".into(),
-            };
+            let inv = bench_invoice(&goods, i);
             bytes += invoice_xml::fa3(&inv).map_err(|e| anyhow!(e))?.len();
         }
         let secs = started.elapsed().as_secs_f64();
@@ -77,6 +59,42 @@ impl InvoiceBench {
             "FA(3) XML alone:      {n} invoices in {secs:.2} s = {:.0}/s ({} bytes each)",
             n as f64 / secs,
             bytes / n
+        );
+
+        // XML + PDF, as the worker makes them for Allegro: one thread, then every core.
+        let render = |i: usize| -> anyhow::Result<usize> {
+            let inv = bench_invoice(&goods, i);
+            let xml = invoice_xml::fa3(&inv).map_err(|e| anyhow!(e))?;
+            Ok(invoice_pdf::render(&inv, &xml, None, invoice_pdf::Language::Polish)?.len())
+        };
+        render(0)?; // the first one loads fonts and parses the template
+        let pdfs = n.min(2_000);
+        let started = Instant::now();
+        let mut pdf_bytes = 0;
+        for i in 0..pdfs {
+            pdf_bytes += render(i)?;
+        }
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "FA(3) XML + PDF:      {pdfs} invoices in {secs:.2} s = {:.0}/s on 1 thread ({} kB PDF each)",
+            pdfs as f64 / secs,
+            pdf_bytes / pdfs / 1024
+        );
+        let threads = std::thread::available_parallelism().map_or(2, |t| t.get());
+        let started = Instant::now();
+        std::thread::scope(|scope| -> anyhow::Result<()> {
+            let workers: Vec<_> = (0..threads)
+                .map(|t| scope.spawn(move || (t..pdfs).step_by(threads).try_for_each(|i| render(i).map(drop))))
+                .collect();
+            for w in workers {
+                w.join().map_err(|_| anyhow!("a rendering thread panicked"))??;
+            }
+            Ok(())
+        })?;
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "FA(3) XML + PDF:      {pdfs} invoices in {secs:.2} s = {:.0}/s on {threads} threads",
+            pdfs as f64 / secs
         );
 
         // End to end through the app on SQLite.
@@ -139,6 +157,24 @@ impl InvoiceBench {
             orders.len(),
             orders.len() as f64 / secs
         );
+        let started = Instant::now();
+        let mut sent = 0;
+        loop {
+            let r = world
+                .app
+                .upload_due_invoices(500)
+                .await
+                .map_err(crate::runtime::app_error)?;
+            sent += r.uploaded;
+            if r.uploaded + r.retried + r.refused == 0 {
+                break;
+            }
+        }
+        let secs = started.elapsed().as_secs_f64();
+        println!(
+            "sent to Allegro:      {sent} invoices in {secs:.2} s = {:.0}/s (PDF rendered, POST metadata + PUT file to the emulator)",
+            sent as f64 / secs
+        );
 
         // From payment on Allegro to the invoice stored: one journal read and one invoicing
         // pass, as the worker does them (add the polling interval for the wall-clock bound).
@@ -187,14 +223,49 @@ impl InvoiceBench {
             .issue_due_invoices(10_000)
             .await
             .map_err(crate::runtime::app_error)?;
+        let stored_ms = started.elapsed().as_secs_f64() * 1000.0;
         println!(
             "paid → invoice stored: {} invoices for orders paid at once in {:.0} ms (one journal read + one invoicing pass; the worker polls a busy account every 20 s, a quiet one within 90 s)",
             issued
                 .iter()
                 .filter(|(_, r)| matches!(r, Ok(app::IssueOutcome::Issued(_))))
                 .count(),
+            stored_ms
+        );
+        let uploaded = world
+            .app
+            .upload_due_invoices(10_000)
+            .await
+            .map_err(crate::runtime::app_error)?;
+        println!(
+            "paid → PDF on the order: {} more invoices on their Allegro orders {:.0} ms after payment",
+            uploaded.uploaded,
             started.elapsed().as_secs_f64() * 1000.0
         );
         Ok(())
+    }
+}
+
+/// The benchmark's invoice number `i`: two rates and delivery, a consumer, paid on Allegro.
+fn bench_invoice(goods: &[GoodsLine], i: usize) -> Invoice {
+    Invoice {
+        number: format!("FV/{}/11/2026", i + 1),
+        issue_date: "2026-11-23".into(),
+        place_of_issue: Some("Warszawa".into()),
+        sale_date: "2026-11-22".into(),
+        seller: party("Sklep", Some("5260250995")),
+        buyer: party("Jan Kowalski", None),
+        currency: "PLN".into(),
+        summary: compute(goods, 1499, DeliveryVat::Fixed(VatRate::Standard23), "Koszt dostawy"),
+        exchange: None,
+        payment: Payment::Paid {
+            date: "2026-11-22".into(),
+            description: "Płatność online przez Allegro".into(),
+        },
+        order_id: format!("order-{i}"),
+        order_date: "2026-11-22".into(),
+        exemption_basis: None,
+        correction_of: None,
+        created_at: "2026-11-23T10:00:00Z".into(),
     }
 }
