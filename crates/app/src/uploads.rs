@@ -19,6 +19,9 @@ use store::{InvoiceRecord, UploadOutcome};
 use crate::invoicing::{PdfLanguage, render_pdf};
 use crate::{App, AppError, CurrentUser};
 
+/// Invoices sent at the same time by one worker.
+const UPLOADS_AT_ONCE: usize = 4;
+
 /// What one pass of [`App::upload_due_invoices`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct UploadReport {
@@ -81,15 +84,31 @@ impl App {
             .claim_due_uploads(now, now + self.upload_lease_ms, limit)
             .await?;
         let mut report = UploadReport::default();
-        for record in claimed {
-            let outcome = match self.upload(&record).await {
-                Ok(()) => UploadOutcome::Uploaded { at_ms: self.now_ms() },
-                Err(Failure::Retry { after_ms, error }) => UploadOutcome::Retry {
-                    next_at_ms: self.now_ms() + after_ms,
-                    error,
-                },
-                Err(Failure::Refused(error)) => UploadOutcome::Refused { error },
-            };
+        // A few at a time: each is a PDF render (CPU, on the blocking pool) and two requests
+        // to Allegro (waiting), so they overlap well; Allegro's limits are per Client ID and
+        // the client's budget already paces them.
+        let mut running = tokio::task::JoinSet::new();
+        let mut claimed = claimed.into_iter();
+        loop {
+            while running.len() < UPLOADS_AT_ONCE {
+                let Some(record) = claimed.next() else { break };
+                let app = self.clone();
+                running.spawn(async move {
+                    let outcome = match app.upload(&record).await {
+                        Ok(()) => UploadOutcome::Uploaded { at_ms: app.now_ms() },
+                        Err(Failure::Retry { after_ms, error }) => UploadOutcome::Retry {
+                            next_at_ms: app.now_ms() + after_ms,
+                            error,
+                        },
+                        Err(Failure::Refused(error)) => UploadOutcome::Refused { error },
+                    };
+                    (record, outcome)
+                });
+            }
+            let Some(done) = running.join_next().await else { break };
+            // Recorded as each one ends, so a crash loses at most the ones in flight.
+            let (record, outcome) =
+                done.map_err(|e| AppError::Internal(anyhow::Error::new(e).context("an invoice upload stopped")))?;
             match &outcome {
                 UploadOutcome::Uploaded { .. } => {
                     report.uploaded += 1;
