@@ -117,16 +117,24 @@ async fn each_order_gets_one_valid_invoice_with_the_next_number() {
 
 /// A cancelled order's invoice is taken back by one correction (KOR) that mirrors it,
 /// references it, validates, and is issued once.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn a_cancelled_order_gets_one_correction() {
-    let shop = testkit::Shop::new(&testkit::sqlite_url(), 72).await;
-    let (seller, account) = shop.link_seller("sklep-kor").await;
-    let (app, user) = (&shop.app, &shop.user);
-    app.sync_account(&account).await.unwrap();
-    shop.paid_orders(&seller, 30, 8, 5);
-    app.sync_account(&account).await.unwrap();
-    app.save_invoicing_profile(user, &profile()).await.unwrap();
-    let order = app
+/// A shop with 30 synced orders and a VAT invoice for one paid PLN order:
+/// (shop, account, that order, its invoice).
+async fn invoiced_order(
+    seed: u64,
+    login: &str,
+) -> (
+    testkit::Shop,
+    domain::AccountId,
+    store::OrderRecord,
+    store::InvoiceRecord,
+) {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), seed).await;
+    let (seller, account) = shop.link_seller(login).await;
+    shop.paid_orders(&seller, 30, seed, 5);
+    shop.app.sync_account(&account).await.unwrap();
+    shop.app.save_invoicing_profile(&shop.user, &profile()).await.unwrap();
+    let order = shop
+        .app
         .store()
         .account_orders(&account)
         .await
@@ -134,9 +142,16 @@ async fn a_cancelled_order_gets_one_correction() {
         .into_iter()
         .find(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
         .unwrap();
-    let IssueOutcome::Issued(original) = app.issue_invoice(user, &order.id).await.unwrap() else {
+    let IssueOutcome::Issued(original) = shop.app.issue_invoice(&shop.user, &order.id).await.unwrap() else {
         panic!("issued")
     };
+    (shop, account, order, original)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cancelled_order_gets_one_correction() {
+    let (shop, account, order, original) = invoiced_order(72, "sklep-kor").await;
+    let (app, user) = (&shop.app, &shop.user);
     // Not cancelled: nothing to correct.
     assert!(app.issue_correction(user, &order.id).await.is_err());
     let moved = reqwest::Client::new()
@@ -181,23 +196,8 @@ async fn a_cancelled_order_gets_one_correction() {
 /// for the goods' return, once; its XML validates and its PDF says why.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_returned_order_gets_one_correction() {
-    let shop = testkit::Shop::new(&testkit::sqlite_url(), 73).await;
-    let (seller, account) = shop.link_seller("sklep-zwrot").await;
+    let (shop, account, order, original) = invoiced_order(73, "sklep-zwrot").await;
     let (app, user) = (&shop.app, &shop.user);
-    shop.paid_orders(&seller, 20, 9, 5);
-    app.sync_account(&account).await.unwrap();
-    app.save_invoicing_profile(user, &profile()).await.unwrap();
-    let order = app
-        .store()
-        .account_orders(&account)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
-        .unwrap();
-    let IssueOutcome::Issued(original) = app.issue_invoice(user, &order.id).await.unwrap() else {
-        panic!("issued")
-    };
     // Sent, then returned.
     for step in [
         allegro_api_types::FulfillmentStatus::Sent,

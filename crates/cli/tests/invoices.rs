@@ -101,15 +101,14 @@ async fn assert_gap_free(app: &app::App, user: &app::CurrentUser, expected: usiz
     );
 }
 
-/// A worker killed (SIGKILL) while issuing: a number is taken only in the transaction that
-/// stores its invoice, so after a restart there is no gap and no invoice twice.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn sigkill_while_issuing_leaves_no_gap() {
+/// A shop on SQLite with invoicing on and `count` synced orders: (database, shop, orders
+/// due an invoice).
+async fn shop_due_invoices(seed: u64, login: &str, count: usize, orders_seed: u64) -> (String, testkit::Shop, usize) {
     let db = testkit::sqlite_url();
-    let shop = testkit::Shop::new(&db, 83).await;
-    let (seller, account) = shop.link_seller("sklep-kill").await;
+    let shop = testkit::Shop::new(&db, seed).await;
+    let (seller, account) = shop.link_seller(login).await;
     invoicing_on(&shop, &account).await;
-    shop.paid_orders(&seller, 3_000, 6, 5);
+    shop.paid_orders(&seller, count, orders_seed, 5);
     shop.app.sync_account(&account).await.unwrap();
     let due = shop
         .app
@@ -118,6 +117,14 @@ async fn sigkill_while_issuing_leaves_no_gap() {
         .await
         .unwrap()
         .len();
+    (db, shop, due)
+}
+
+/// A worker killed (SIGKILL) while issuing: a number is taken only in the transaction that
+/// stores its invoice, so after a restart there is no gap and no invoice twice.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_while_issuing_leaves_no_gap() {
+    let (db, shop, due) = shop_due_invoices(83, "sklep-kill", 3_000, 6).await;
     let key_file = testkit::key_file();
     let mut first = worker(&db, &key_file);
     let deadline = Instant::now() + Duration::from_secs(120);
@@ -173,19 +180,7 @@ async fn count_upload(app: &app::App, user: &app::CurrentUser, state: store::Upl
 /// once, and the numbers still have no gap.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sigkill_while_uploading_sends_each_invoice_once() {
-    let db = testkit::sqlite_url();
-    let shop = testkit::Shop::new(&db, 84).await;
-    let (seller, account) = shop.link_seller("sklep-wysylka").await;
-    invoicing_on(&shop, &account).await;
-    shop.paid_orders(&seller, 400, 8, 5);
-    shop.app.sync_account(&account).await.unwrap();
-    let due = shop
-        .app
-        .store()
-        .orders_awaiting_invoice(100_000, i64::MAX)
-        .await
-        .unwrap()
-        .len();
+    let (db, shop, due) = shop_due_invoices(84, "sklep-wysylka", 400, 8).await;
     // A slow Allegro (40 ms a request), so the kill lands mid-upload.
     shop.emu
         .emulator
