@@ -86,7 +86,13 @@ impl InvoiceBench {
             let workers: Vec<_> = (0..threads)
                 // Other invoices than the one-thread pass rendered: typst memoises, and the
                 // same invoice again would cost a fraction.
-                .map(|t| scope.spawn(move || (pdfs + t..2 * pdfs).step_by(threads).try_for_each(|i| render(i).map(drop))))
+                .map(|t| {
+                    scope.spawn(move || {
+                        (pdfs + t..2 * pdfs)
+                            .step_by(threads)
+                            .try_for_each(|i| render(i).map(drop))
+                    })
+                })
                 .collect();
             for w in workers {
                 w.join().map_err(|_| anyhow!("a rendering thread panicked"))??;

@@ -506,6 +506,21 @@ async fn an_invoice_in_a_real_browser() {
         text_of(&d, "#invoice-total").await.replace('\u{a0}', " "),
         crate_money(order.total_minor.unwrap())
     );
+    assert!(
+        text_of(&d, "#allegro-upload")
+            .await
+            .contains("Czeka na wysłanie do zamówienia na Allegro"),
+        "the upload to Allegro is waiting for the worker"
+    );
+    let pdf = d
+        .find(thirtyfour::By::Id("pdf"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(pdf.ends_with("/pdf"), "{pdf}");
     if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
         d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-invoice.png"))
             .await
