@@ -5,24 +5,7 @@
 use std::sync::Arc;
 
 use app::{App, CurrentUser, IssueOutcome};
-use domain::{InvoicingProfile, Party};
 use store::UploadState;
-
-fn profile() -> InvoicingProfile {
-    InvoicingProfile {
-        seller: Party {
-            name: "Sklep Wysyłkowy sp. z o.o.".into(),
-            nip: Some("5260250995".parse().unwrap()),
-            address_line1: "ul. Handlowa 1".into(),
-            address_line2: "00-001 Warszawa".into(),
-            country: "PL".into(),
-        },
-        bank_account: None,
-        place_of_issue: "Warszawa".into(),
-        payment_days: 14,
-        exemption_basis: None,
-    }
-}
 
 /// A shop on a test clock with `count` synced orders and an invoice for each paid PLN
 /// order: (shop, clock, issued invoices as (order id, number, invoice id)).
@@ -35,7 +18,10 @@ async fn shop_with_invoices(
     let (seller, account) = shop.link_seller(&format!("sklep-{seed}")).await;
     shop.paid_orders(&seller, count, seed, 5);
     shop.app.sync_account(&account).await.unwrap();
-    shop.app.save_invoicing_profile(&shop.user, &profile()).await.unwrap();
+    shop.app
+        .save_invoicing_profile(&shop.user, &testkit::invoicing_profile("Sklep Wysyłkowy sp. z o.o."))
+        .await
+        .unwrap();
     let mut issued = Vec::new();
     for o in shop.app.store().account_orders(&account).await.unwrap() {
         if o.currency != "PLN" || o.status != "READY_FOR_PROCESSING" {

@@ -5,7 +5,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use domain::{AccountSettings, InvoicingProfile, Party};
+use domain::AccountSettings;
 
 struct Process(Child);
 
@@ -40,22 +40,7 @@ async fn invoicing_on(shop: &testkit::Shop, account: &domain::AccountId) {
         .await
         .unwrap();
     shop.app
-        .save_invoicing_profile(
-            &shop.user,
-            &InvoicingProfile {
-                seller: Party {
-                    name: "Sklep Faktury sp. z o.o.".into(),
-                    nip: Some("5260250995".parse().unwrap()),
-                    address_line1: "ul. Handlowa 1".into(),
-                    address_line2: "00-001 Warszawa".into(),
-                    country: "PL".into(),
-                },
-                bank_account: None,
-                place_of_issue: "Warszawa".into(),
-                payment_days: 14,
-                exemption_basis: None,
-            },
-        )
+        .save_invoicing_profile(&shop.user, &testkit::invoicing_profile("Sklep Faktury sp. z o.o."))
         .await
         .unwrap();
     shop.app
@@ -277,24 +262,9 @@ async fn invoices_export_writes_a_pdf_and_an_xml_per_invoice() {
     let shop = testkit::Shop::new(&db, 82).await;
     let (seller, account) = shop.link_seller("sklep-eksport").await;
     let (app, user) = (&shop.app, &shop.user);
-    app.save_invoicing_profile(
-        user,
-        &InvoicingProfile {
-            seller: Party {
-                name: "Sklep Eksport".into(),
-                nip: Some("5260250995".parse().unwrap()),
-                address_line1: "ul. Handlowa 1".into(),
-                address_line2: "00-001 Warszawa".into(),
-                country: "PL".into(),
-            },
-            bank_account: None,
-            place_of_issue: "Warszawa".into(),
-            payment_days: 14,
-            exemption_basis: None,
-        },
-    )
-    .await
-    .unwrap();
+    app.save_invoicing_profile(user, &testkit::invoicing_profile("Sklep Eksport"))
+        .await
+        .unwrap();
     shop.paid_orders(&seller, 20, 4, 3);
     app.sync_account(&account).await.unwrap();
     let mut numbers = Vec::new();

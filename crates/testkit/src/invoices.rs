@@ -1,7 +1,10 @@
 //! Sample invoices of every kind (B2C, B2B by transfer with a discount, exempt/0 %/np,
 //! EUR with an NBP rate, a correction), shared by the XML and PDF tests.
 
-use domain::{CorrectionOf, DeliveryVat, ExchangeRate, GoodsLine, Invoice, Nip, Party, Payment, VatRate, compute};
+use domain::{
+    CorrectionOf, DeliveryVat, ExchangeRate, GoodsLine, Invoice, InvoicingProfile, Nip, Party, Payment, VatRate,
+    compute,
+};
 
 /// The seller of every sample.
 pub fn seller() -> Party {
@@ -11,6 +14,21 @@ pub fn seller() -> Party {
         address_line1: "ul. Handlowa 1".into(),
         address_line2: "00-001 Warszawa".into(),
         country: "PL".into(),
+    }
+}
+
+/// An invoicing profile for a seller called `name` (NIP 526-025-09-95, Warszawa, no bank
+/// account, 14 days to pay).
+pub fn invoicing_profile(name: &str) -> InvoicingProfile {
+    InvoicingProfile {
+        seller: Party {
+            name: name.into(),
+            ..seller()
+        },
+        bank_account: None,
+        place_of_issue: "Warszawa".into(),
+        payment_days: 14,
+        exemption_basis: None,
     }
 }
 

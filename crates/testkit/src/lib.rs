@@ -5,7 +5,7 @@
 
 mod invoices;
 
-pub use invoices::{consumer, invoice, line, sample_invoices, seller};
+pub use invoices::{consumer, invoice, invoicing_profile, line, sample_invoices, seller};
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicI64, Ordering};
