@@ -9,7 +9,7 @@ fn main() {
     let xml = invoice_xml::fa3(&invoice).expect("a valid sample");
     let language = invoice_pdf::Language::Polish;
     invoice_pdf::render(&invoice, &xml, None, language).expect("renders");
-    let n = 300;
+    let n: usize = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(300);
     let t = Instant::now();
     for _ in 0..n {
         invoice_pdf::render(&invoice, &xml, None, language).expect("renders");
