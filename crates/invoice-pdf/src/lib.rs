@@ -8,25 +8,16 @@
 
 mod view;
 
-use std::sync::OnceLock;
+mod world;
+
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use base64::Engine as _;
 use domain::Invoice;
 use sha2::{Digest, Sha256};
-use typst::foundations::{Bytes, Dict, IntoValue, Value};
-use typst_as_lib::{TypstEngine, TypstTemplateMainFile};
 use typst_layout::PagedDocument;
 
 pub use view::{InvoiceView, Language, format_amount};
-
-const TEMPLATE: &str = include_str!("../templates/invoice.typ");
-const FONTS: [&[u8]; 4] = [
-    include_bytes!("../fonts/LiberationSans-Regular.ttf"),
-    include_bytes!("../fonts/LiberationSans-Bold.ttf"),
-    include_bytes!("../fonts/LiberationSans-Italic.ttf"),
-    include_bytes!("../fonts/LiberationSans-BoldItalic.ttf"),
-];
 
 /// Invoices rendered between two sweeps of typst's memo caches.
 const EVICT_EVERY: usize = 64;
@@ -63,28 +54,18 @@ pub fn verification_url(invoice: &Invoice, xml: &str) -> String {
     format!("{KSEF_QR_HOST}/invoice/{nip}/{date}/{hash}")
 }
 
-/// The QR code of `text` as SVG (medium error correction, as KSeF's examples).
-fn qr_svg(text: &str) -> Result<String, PdfError> {
-    let code = qrcode::QrCode::with_error_correction_level(text.as_bytes(), qrcode::EcLevel::M)
-        .map_err(|e| PdfError::Pdf(format!("QR code: {e}")))?;
-    Ok(code
-        .render::<qrcode::render::svg::Color<'_>>()
-        .quiet_zone(false)
-        .min_dimensions(200, 200)
-        .build())
-}
-
-fn engine() -> &'static TypstEngine<TypstTemplateMainFile> {
-    static ENGINE: OnceLock<TypstEngine<TypstTemplateMainFile>> = OnceLock::new();
-    ENGINE.get_or_init(|| {
-        TypstEngine::builder()
-            .main_file(TEMPLATE)
-            .fonts(FONTS)
-            // typst's memo caches are trimmed by `render` every EVICT_EVERY invoices, not
-            // after each one (the default): a sweep of every cache per invoice cost ~10 %.
-            .comemo_evict_max_age(None)
-            .build()
-    })
+/// The QR code of `text` (medium error correction, as KSeF's examples) as 8-bit grey
+/// pixels, one a module, row by row (a square: the template takes the width from the
+/// length). Drawn by the PDF as a tiny
+/// image scaled without smoothing: sharp at any size, and a fraction of the work of
+/// an SVG of hundreds of squares.
+fn qr_pixels(text: &str) -> Result<Vec<u8>, PdfError> {
+    let code = fast_qr::QRBuilder::new(text)
+        .ecl(fast_qr::ECL::M)
+        .build()
+        .map_err(|e| PdfError::Pdf(format!("QR code: {e:?}")))?;
+    let modules = &code.data[..code.size * code.size];
+    Ok(modules.iter().map(|m| if m.value() { 0 } else { 255 }).collect())
 }
 
 /// Renders `invoice` as PDF. `xml` is its FA(3) XML (hashed into the QR code) and
@@ -97,14 +78,13 @@ pub fn render(
 ) -> Result<Vec<u8>, PdfError> {
     let url = verification_url(invoice, xml);
     let view = InvoiceView::new(invoice, language, ksef_number, &url);
-    let mut inputs = Dict::new();
-    let data = serde_json::to_value(&view).map_err(|e| PdfError::Template(e.to_string()))?;
-    inputs.insert("invoice".into(), json_to_typst(data));
-    inputs.insert("qr".into(), Bytes::from_string(qr_svg(&url)?).into_value());
-    let doc: PagedDocument = engine()
-        .compile_with_input(inputs)
+    let data = serde_json::to_vec(&view).map_err(|e| PdfError::Template(e.to_string()))?;
+    let qr = qr_pixels(&url)?;
+    let doc: PagedDocument = typst::compile(&world::InvoiceWorld::new(data, qr))
         .output
-        .map_err(|e| PdfError::Template(e.to_string()))?;
+        .map_err(|errors| {
+            PdfError::Template(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+        })?;
     if RENDERED.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
         // Drop memoised results unused for the last 10 sweeps: memory stays bounded in a
         // long-running worker while the template's own work stays cached.
@@ -115,18 +95,4 @@ pub fn render(
         ..Default::default()
     };
     typst_pdf::pdf(&doc, &options).map_err(|e| PdfError::Pdf(format!("{e:?}")))
-}
-
-fn json_to_typst(value: serde_json::Value) -> Value {
-    use serde_json::Value as J;
-    match value {
-        J::Null => Value::None,
-        J::Bool(b) => Value::Bool(b),
-        J::Number(n) => n
-            .as_i64()
-            .map_or_else(|| Value::Float(n.as_f64().unwrap_or(0.0)), Value::Int),
-        J::String(s) => s.into_value(),
-        J::Array(items) => Value::Array(items.into_iter().map(json_to_typst).collect()),
-        J::Object(fields) => Value::Dict(fields.into_iter().map(|(k, v)| (k.into(), json_to_typst(v))).collect()),
-    }
 }

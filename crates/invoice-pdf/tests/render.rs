@@ -35,6 +35,59 @@ fn pdf_text(pdf: &[u8]) -> String {
         .to_owned()
 }
 
+/// What the QR code printed in a PDF says: its one image taken out with pdfimages
+/// (poppler-utils), enlarged with a quiet zone as a printed page would give a phone, and
+/// read by a QR decoder.
+fn pdf_qr(pdf: &[u8]) -> String {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("invoice.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let status = Command::new("pdfimages")
+        .arg(&file)
+        .arg(dir.path().join("image"))
+        .status()
+        .expect("pdfimages (Debian poppler-utils) must be installed: .ci/setup installs it");
+    assert!(status.success());
+    let images: Vec<_> = std::fs::read_dir(dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("image"))
+        .collect();
+    assert_eq!(images.len(), 1, "one image (the QR code) in the PDF: {images:?}");
+    // PNM: "P5" (grey) or "P6" (RGB), width, height, maximum value, then the samples.
+    let bytes = std::fs::read(&images[0]).unwrap();
+    let mut fields = Vec::new();
+    let mut at = 0;
+    while fields.len() < 4 {
+        let end = at + bytes[at..].iter().position(u8::is_ascii_whitespace).unwrap();
+        if end > at {
+            fields.push(String::from_utf8(bytes[at..end].to_vec()).unwrap());
+        }
+        at = end + 1;
+    }
+    let channels = if fields[0] == "P6" { 3 } else { 1 };
+    let (width, height): (usize, usize) = (fields[1].parse().unwrap(), fields[2].parse().unwrap());
+    let samples = &bytes[at..];
+    assert_eq!(samples.len(), width * height * channels);
+    const SCALE: usize = 4;
+    const QUIET: usize = 4 * SCALE;
+    let mut prepared =
+        rqrr::PreparedImage::prepare_from_greyscale(width * SCALE + 2 * QUIET, height * SCALE + 2 * QUIET, |x, y| {
+            let (Some(x), Some(y)) = (x.checked_sub(QUIET), y.checked_sub(QUIET)) else {
+                return 255;
+            };
+            let (x, y) = (x / SCALE, y / SCALE);
+            if x >= width || y >= height {
+                255
+            } else {
+                samples[(y * width + x) * channels]
+            }
+        });
+    let grids = prepared.detect_grids();
+    assert_eq!(grids.len(), 1, "one QR code found");
+    grids[0].decode().expect("the QR code decodes").1
+}
+
 fn snapshot(name: &str) -> PathBuf {
     PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap())
         .join("tests/snapshots")
@@ -153,6 +206,8 @@ fn the_qr_code_links_to_ksef_with_the_xml_hash() {
         Language::Polish,
     )
     .unwrap();
+    // The code printed is that link, as a phone would read it.
+    assert_eq!(pdf_qr(&pdf), url);
     let text = pdf_text(&pdf);
     assert!(text.contains("5260250995-20261123-0A1B2C3D4E5F-7A"));
     assert!(!text.contains("OFFLINE"));

@@ -1,0 +1,116 @@
+//! The typst "world" an invoice is compiled in: the template, the embedded fonts and the
+//! standard library, made once per process, plus two files made for each invoice:
+//! `invoice.json` (the [`InvoiceView`](crate::InvoiceView)) and `qr.raw` (the QR code's
+//! pixels).
+//!
+//! The invoice reaches the template as files rather than `sys.inputs`: inputs are part of
+//! the standard library, so new inputs make a new library that typst hashes whole on
+//! every compile (~6 % of a render); files are checked one by one.
+
+use std::sync::LazyLock;
+
+use typst::diag::{FileError, FileResult};
+use typst::foundations::{Bytes, Datetime};
+use typst::syntax::{FileId, RootedPath, Source, VirtualPath, VirtualRoot};
+use typst::text::{Font, FontBook};
+use typst::utils::LazyHash;
+use typst::{Library, LibraryExt};
+
+const TEMPLATE: &str = include_str!("../templates/invoice.typ");
+const FONTS: [&[u8]; 2] = [
+    include_bytes!("../fonts/LiberationSans-Regular.ttf"),
+    include_bytes!("../fonts/LiberationSans-Bold.ttf"),
+];
+
+/// What every invoice shares.
+struct Shared {
+    library: LazyHash<Library>,
+    book: LazyHash<FontBook>,
+    fonts: Vec<Font>,
+    template: Source,
+    invoice_id: FileId,
+    qr_id: FileId,
+}
+
+fn file_id(path: &str) -> FileId {
+    let vpath = VirtualPath::new(path).expect("a valid virtual path");
+    RootedPath::new(VirtualRoot::Project, vpath).intern()
+}
+
+static SHARED: LazyLock<Shared> = LazyLock::new(|| {
+    let fonts: Vec<Font> = FONTS
+        .iter()
+        .map(|data| Font::new(Bytes::new(*data), 0).expect("the embedded fonts parse"))
+        .collect();
+    Shared {
+        library: LazyHash::new(Library::builder().build()),
+        book: LazyHash::new(FontBook::from_fonts(&fonts)),
+        template: Source::new(file_id("/invoice.typ"), TEMPLATE.to_owned()),
+        fonts,
+        invoice_id: file_id("/invoice.json"),
+        qr_id: file_id("/qr.raw"),
+    }
+});
+
+/// One invoice's world.
+pub(crate) struct InvoiceWorld {
+    shared: &'static Shared,
+    invoice: Bytes,
+    qr: Bytes,
+}
+
+impl InvoiceWorld {
+    /// `invoice` is the view as JSON, `qr` the QR code's grey pixels.
+    pub(crate) fn new(invoice: Vec<u8>, qr: Vec<u8>) -> Self {
+        Self {
+            shared: &SHARED,
+            invoice: Bytes::new(invoice),
+            qr: Bytes::new(qr),
+        }
+    }
+}
+
+impl typst::World for InvoiceWorld {
+    fn library(&self) -> &LazyHash<Library> {
+        &self.shared.library
+    }
+
+    fn book(&self) -> &LazyHash<FontBook> {
+        &self.shared.book
+    }
+
+    fn main(&self) -> FileId {
+        self.shared.template.id()
+    }
+
+    fn source(&self, id: FileId) -> FileResult<Source> {
+        if id == self.shared.template.id() {
+            Ok(self.shared.template.clone())
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn file(&self, id: FileId) -> FileResult<Bytes> {
+        if id == self.shared.invoice_id {
+            Ok(self.invoice.clone())
+        } else if id == self.shared.qr_id {
+            Ok(self.qr.clone())
+        } else {
+            Err(not_found(id))
+        }
+    }
+
+    fn font(&self, index: usize) -> Option<Font> {
+        self.shared.fonts.get(index).cloned()
+    }
+
+    /// No date: an invoice prints the dates it carries, never the day it was rendered.
+    fn today(&self, _offset: Option<typst::foundations::Duration>) -> Option<Datetime> {
+        None
+    }
+}
+
+fn not_found(id: FileId) -> FileError {
+    FileError::NotFound(id.vpath().get_without_slash().into())
+}
