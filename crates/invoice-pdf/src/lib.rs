@@ -77,7 +77,8 @@ pub fn render(
     language: Language,
 ) -> Result<Vec<u8>, PdfError> {
     let url = verification_url(invoice, xml);
-    let view = InvoiceView::new(invoice, language, ksef_number, &url);
+    let mut view = InvoiceView::new(invoice, language, ksef_number, &url);
+    view.measure_lines(|text| world::text_width(text, view::LINE_TEXT_SIZE));
     let data = serde_json::to_vec(&view).map_err(|e| PdfError::Template(e.to_string()))?;
     let qr = qr_pixels(&url)?;
     let doc: PagedDocument = typst::compile(&world::InvoiceWorld::new(data, qr))

@@ -133,10 +133,43 @@ pub struct PartyView {
     nip: Option<String>,
 }
 
+/// Points in a centimetre.
+const CM: f64 = 72.0 / 2.54;
+/// The A4 text width: 21 cm less the template's 1.6 cm margins.
+const TEXT_WIDTH: f64 = (21.0 - 2.0 * 1.6) * CM;
+/// The lines table's columns in points (the template takes them from here): number, name
+/// (what the others leave), quantity, unit, unit price, discount, value, rate.
+pub(crate) const LINE_COLUMNS: [f64; 8] = {
+    let others = [0.8, 1.1, 1.0, 2.0, 1.6, 2.3, 1.1];
+    let mut sum = 0.0;
+    let mut i = 0;
+    while i < others.len() {
+        sum += others[i];
+        i += 1;
+    }
+    [
+        0.8 * CM,
+        TEXT_WIDTH - sum * CM,
+        1.1 * CM,
+        1.0 * CM,
+        2.0 * CM,
+        1.6 * CM,
+        2.3 * CM,
+        1.1 * CM,
+    ]
+};
+/// The horizontal padding of a lines-table cell, each side (the template's inset).
+pub(crate) const LINE_CELL_INSET: f64 = 5.0;
+/// The text size of the lines table (the template's body size).
+pub(crate) const LINE_TEXT_SIZE: f64 = 8.5;
+
 /// One invoice line as printed.
 #[derive(Debug, Clone, Serialize)]
 pub struct LineView {
     cells: [String; 8],
+    /// Every cell fits on one line, so the row gets a fixed height (an auto-height row is
+    /// laid out twice: measured, then placed). Unknown until measured: auto.
+    one_line: bool,
 }
 
 /// The whole invoice as printed.
@@ -153,6 +186,8 @@ pub struct InvoiceView {
     seller: PartyView,
     buyer: PartyView,
     lines: Vec<LineView>,
+    /// Widths of the lines table's columns in points.
+    line_columns: [f64; 8],
     /// Per rate: rate, net, VAT, gross (and VAT in PLN for foreign currencies).
     per_rate: Vec<Vec<String>>,
     totals: Vec<String>,
@@ -243,6 +278,7 @@ impl InvoiceView {
                     amount(l.gross),
                     rate_label(l.rate),
                 ],
+                one_line: false,
             })
             .collect();
         let pln_column = invoice.exchange.is_some();
@@ -350,6 +386,7 @@ impl InvoiceView {
             seller: party(&invoice.seller, language),
             buyer: party(&invoice.buyer, language),
             lines,
+            line_columns: LINE_COLUMNS,
             per_rate,
             totals,
             pln_column,
@@ -361,6 +398,20 @@ impl InvoiceView {
             ksef: ksef_number.map_or_else(|| "OFFLINE".to_owned(), str::to_owned),
             url: url.to_owned(),
             footer: format!("{} {} · allegro-bridge", title_short(pl), invoice.number),
+        }
+    }
+}
+
+impl InvoiceView {
+    /// Marks the lines whose every cell fits its column on one line; `width` gives a
+    /// text's width in points at [`LINE_TEXT_SIZE`].
+    pub(crate) fn measure_lines(&mut self, width: impl Fn(&str) -> f64) {
+        for line in &mut self.lines {
+            line.one_line = line
+                .cells
+                .iter()
+                .zip(LINE_COLUMNS)
+                .all(|(cell, column)| width(cell) <= column - 2.0 * LINE_CELL_INSET);
         }
     }
 }

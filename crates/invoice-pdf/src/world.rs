@@ -111,6 +111,24 @@ impl typst::World for InvoiceWorld {
     }
 }
 
+/// The width in points of `text` set in the regular face at `size` points, erring wide:
+/// plain advances (no kerning, which Liberation Sans only uses to narrow pairs), 3 % more,
+/// and a full em for a character the font lacks.
+pub(crate) fn text_width(text: &str, size: f64) -> f64 {
+    static REGULAR: LazyLock<ttf_parser::Face<'static>> =
+        LazyLock::new(|| ttf_parser::Face::parse(FONTS[0], 0).expect("the embedded fonts parse"));
+    let face = &*REGULAR;
+    let em = face.units_per_em();
+    let units: f64 = text
+        .chars()
+        .map(|c| {
+            let advance = face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g));
+            f64::from(advance.unwrap_or(em))
+        })
+        .sum();
+    units / f64::from(em) * size * 1.03
+}
+
 fn not_found(id: FileId) -> FileError {
     FileError::NotFound(id.vpath().get_without_slash().into())
 }

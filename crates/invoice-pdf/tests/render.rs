@@ -234,3 +234,73 @@ fn long_invoices_continue_on_the_next_page_with_the_column_headers() {
     assert!(text.matches("Nazwa towaru lub usługi").count() >= 2, "{text}");
     assert!(text.contains("Część zamienna nr 70"));
 }
+
+/// Every word pdftotext finds on the first page, with its box (x min, y min, y max).
+fn pdf_words(pdf: &[u8]) -> Vec<(String, f64, f64, f64)> {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("invoice.pdf");
+    std::fs::write(&file, pdf).unwrap();
+    let out = Command::new("pdftotext")
+        .args(["-bbox", "-f", "1", "-l", "1", "-enc", "UTF-8"])
+        .arg(&file)
+        .arg("-")
+        .output()
+        .expect("pdftotext (Debian poppler-utils) must be installed: .ci/setup installs it");
+    let html = String::from_utf8(out.stdout).unwrap();
+    let attribute = |tag: &str, name: &str| -> f64 {
+        let start = tag.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
+        tag[start..start + tag[start..].find('"').unwrap()].parse().unwrap()
+    };
+    html.split("<word ")
+        .skip(1)
+        .map(|w| {
+            let (tag, rest) = w.split_once('>').unwrap();
+            let text = rest.split('<').next().unwrap().to_owned();
+            (
+                text,
+                attribute(tag, "xMin"),
+                attribute(tag, "yMin"),
+                attribute(tag, "yMax"),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn names_that_wrap_push_the_next_line_down() {
+    // Rows whose cells fit on one line get a fixed height; the sweep of name lengths
+    // crosses that limit, and no name may run into the next row.
+    let goods: Vec<_> = (1..=14)
+        .map(|k| {
+            let name: Vec<_> = (0..k + 2).map(|j| format!("Wyrób{k}x{j}")).collect();
+            testkit::line(&name.join(" "), 1, 1000, domain::VatRate::Standard23)
+        })
+        .collect();
+    let invoice = testkit::invoice(&goods, 0, testkit::consumer());
+    let words = pdf_words(&render(&invoice, Language::Polish));
+    let row_top = |k: usize| {
+        words
+            .iter()
+            .filter(|(t, x, ..)| *t == k.to_string() && *x < 80.0)
+            .map(|w| w.2)
+            .next()
+            .unwrap_or_else(|| panic!("row {k} is on the first page"))
+    };
+    let mut wrapped = 0;
+    for k in 1..14usize {
+        let name: Vec<_> = words
+            .iter()
+            .filter(|(t, ..)| t.starts_with(&format!("Wyrób{k}x")))
+            .collect();
+        assert_eq!(name.len(), k + 2, "every word of line {k}'s name is printed");
+        let bottom = name.iter().map(|w| w.3).fold(0.0, f64::max);
+        assert!(bottom < row_top(k + 1), "line {k}'s name runs into line {}", k + 1);
+        if name.iter().any(|w| w.2 > name[0].2 + 1.0) {
+            wrapped += 1;
+        }
+    }
+    assert!(
+        wrapped > 0 && wrapped < 13,
+        "the sweep crosses one line: {wrapped} wrapped"
+    );
+}
