@@ -1,5 +1,5 @@
 //! Invoices as A4 PDF: a typst template (`templates/invoice.typ`) filled with an
-//! [`InvoiceView`] of preformatted text, Liberation Sans embedded (so Polish diacritics
+//! [`InvoiceView`] of preformatted text, Bridge Sans (Liberation Sans 1.07 without hinting, `fonts/make-fonts.py`) embedded (so Polish diacritics
 //! render and copy correctly on any machine), Polish or English labels, and the KSeF
 //! "KOD I" verification QR code (`research/invoicing.md` §6.5).
 //!

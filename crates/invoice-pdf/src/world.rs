@@ -18,8 +18,8 @@ use typst::{Library, LibraryExt};
 
 const TEMPLATE: &str = include_str!("../templates/invoice.typ");
 const FONTS: [&[u8]; 2] = [
-    include_bytes!("../fonts/LiberationSans-Regular.ttf"),
-    include_bytes!("../fonts/LiberationSans-Bold.ttf"),
+    include_bytes!("../fonts/BridgeSans-Regular.ttf"),
+    include_bytes!("../fonts/BridgeSans-Bold.ttf"),
 ];
 
 /// What every invoice shares.
@@ -112,20 +112,27 @@ impl typst::World for InvoiceWorld {
 }
 
 /// The width in points of `text` set in the regular face at `size` points, erring wide:
-/// plain advances (no kerning, which Liberation Sans only uses to narrow pairs), 3 % more,
+/// advances plus only the kerning pairs that widen (the font's `kern` table), 3 % more,
 /// and a full em for a character the font lacks.
 pub(crate) fn text_width(text: &str, size: f64) -> f64 {
     static REGULAR: LazyLock<ttf_parser::Face<'static>> =
         LazyLock::new(|| ttf_parser::Face::parse(FONTS[0], 0).expect("the embedded fonts parse"));
     let face = &*REGULAR;
     let em = face.units_per_em();
-    let units: f64 = text
-        .chars()
-        .map(|c| {
-            let advance = face.glyph_index(c).and_then(|g| face.glyph_hor_advance(g));
-            f64::from(advance.unwrap_or(em))
-        })
-        .sum();
+    let kerning = face
+        .tables()
+        .kern
+        .and_then(|kern| kern.subtables.into_iter().find(|t| t.horizontal && !t.variable));
+    let mut units = 0.0;
+    let mut previous = None;
+    for c in text.chars() {
+        let glyph = face.glyph_index(c);
+        units += f64::from(glyph.and_then(|g| face.glyph_hor_advance(g)).unwrap_or(em));
+        if let (Some(left), Some(right), Some(table)) = (previous, glyph, &kerning) {
+            units += f64::from(table.glyphs_kerning(left, right).unwrap_or(0).max(0));
+        }
+        previous = glyph;
+    }
     units / f64::from(em) * size * 1.03
 }
 
