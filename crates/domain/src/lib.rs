@@ -7,6 +7,7 @@ mod invoice;
 mod nip;
 mod polling;
 mod settings;
+mod shipping;
 mod vat;
 mod words;
 
@@ -18,6 +19,7 @@ pub use invoice::*;
 pub use nip::*;
 pub use polling::*;
 pub use settings::*;
+pub use shipping::*;
 pub use vat::*;
 pub use words::*;
 
