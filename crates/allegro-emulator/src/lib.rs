@@ -144,6 +144,47 @@ impl Emulator {
         self.traffic.lock().total
     }
 
+    /// The shipments (tracking numbers) on an order as (carrier id, waybill, line item ids),
+    /// in the order they were added, duplicates included (for tests: "never pushed twice").
+    pub fn order_shipments(&self, order_id: &str) -> Vec<(String, String, Vec<String>)> {
+        let world = self.world.read();
+        world.order_by_id.get(order_id).map_or_else(Vec::new, |&i| {
+            world.orders[i]
+                .shipments
+                .iter()
+                .map(|s| {
+                    (
+                        s.carrier_id.clone().unwrap_or_default(),
+                        s.waybill.clone().unwrap_or_default(),
+                        s.line_items.iter().flatten().map(|li| li.id.clone()).collect(),
+                    )
+                })
+                .collect()
+        })
+    }
+
+    /// Adds a shipment to an order behind the API's back, as a seller would in Moje Allegro
+    /// or as an attempt that reached Allegro before its caller crashed (for tests).
+    pub fn add_shipment_directly(&self, order_id: &str, carrier_id: &str, waybill: &str) -> bool {
+        use base64::Engine as _;
+        let now = self.now_ms();
+        let mut world = self.world.write();
+        let Some(&i) = world.order_by_id.get(order_id) else {
+            return false;
+        };
+        world.orders[i]
+            .shipments
+            .push(allegro_api_types::CheckoutFormAddWaybillCreated {
+                id: Some(base64::engine::general_purpose::STANDARD.encode(format!("{carrier_id}:{waybill}"))),
+                waybill: Some(waybill.to_owned()),
+                carrier_id: Some(carrier_id.to_owned()),
+                carrier_name: None,
+                line_items: None,
+                created_at: Some(allegro_api_types::Instant::from_millis(now)),
+            });
+        true
+    }
+
     /// The invoices attached to an order, as (number, whether its file was uploaded), in
     /// the order they were added (for tests: "exactly one upload").
     pub fn order_invoices(&self, order_id: &str) -> Vec<(Option<String>, bool)> {

@@ -6,6 +6,7 @@ pub mod crypto;
 mod imports;
 mod invoicing;
 mod linking;
+mod shipping;
 mod sync;
 mod tokens;
 mod uploads;
@@ -25,6 +26,7 @@ pub use imports::{DateRange, IMPORT_JOB, ImportError};
 pub use invoicing::{IssueOutcome, PdfLanguage};
 pub use linking::{LinkOutcome, StateProblem};
 pub use order_files;
+pub use shipping::{Carrier, PushReport, push_error_key};
 pub use sync::{SyncReport, order_record};
 pub use tokens::{RefreshOutcome, RefreshPolicy};
 pub use uploads::UploadReport;
@@ -121,8 +123,11 @@ pub struct App {
     pub(crate) instance: String,
     /// NBP's rates service, when the server may reach it.
     pub(crate) nbp: Option<nbp_client::NbpClient>,
-    /// How long a worker holds a claimed invoice upload before another may take it over.
+    /// How long a worker holds a claimed invoice upload (or waybill push) before another
+    /// may take it over.
     pub(crate) upload_lease_ms: i64,
+    /// Allegro's carriers, read once an hour.
+    pub(crate) carriers: Arc<shipping::CarrierCache>,
 }
 
 impl std::fmt::Debug for App {
@@ -146,6 +151,7 @@ impl App {
             instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
             nbp: None,
             upload_lease_ms: 120_000,
+            carriers: Arc::default(),
         }
     }
 

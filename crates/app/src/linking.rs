@@ -303,6 +303,8 @@ impl App {
             }
         };
         metrics::counter!("allegro_bridge_accounts_linked_total").increment(1);
+        // Waybills queued while the account was disconnected go now.
+        self.store.wake_account_pushes(&account, now).await?;
         let missing = scopes::REQUIRED_BY_BRIDGE
             .iter()
             .filter(|s| !tokens.scopes.iter().any(|g| g == *s))

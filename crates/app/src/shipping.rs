@@ -1,0 +1,340 @@
+//! Waybills (tracking numbers) on orders, pushed to Allegro with
+//! `POST /order/checkout-forms/{id}/shipments` (`research/allegro-api.md` §8.6), each once:
+//! - Allegro keeps a second copy of the same number if it is posted twice, so the push
+//!   itself must never repeat: every claim counts an attempt, and a waybill claimed before
+//!   (its earlier attempt may have reached Allegro and then crashed, timed out or got a
+//!   5xx) is first looked up with `GET …/shipments`;
+//! - 429 and Allegro's own failures are retried on a growing backoff; numbers Allegro
+//!   refuses (invalid for the carrier, used on too many orders, a line item not in the
+//!   order) are kept with the reason in plain words until the seller sends them again;
+//! - an account that is disconnected or needs a new login keeps its waybills queued, and
+//!   connecting it again makes them due at once.
+
+use std::sync::Arc;
+
+use allegro_client::AllegroError;
+use allegro_client::types::{CheckoutForm, CheckoutFormAddWaybillCreated, CheckoutFormAddWaybillRequest, LineItemRef};
+use domain::{AccountStatus, NewWaybill, PushState};
+use store::{NewShipment, OrderSource, PushOutcome, ShipmentRecord};
+
+use crate::{App, AppError, CurrentUser, invalid};
+
+/// Waybills pushed at the same time by one worker (Allegro allows 50 shipment requests a
+/// second per Client ID; the client's budget and 429 handling pace the rest).
+const PUSHES_AT_ONCE: usize = 8;
+/// How long a carriers list read from Allegro is used before it is read again.
+const CARRIERS_TTL_MS: i64 = 3_600_000;
+
+/// A carrier Allegro knows (`GET /order/carriers`).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct Carrier {
+    /// `INPOST`, `DPD`, `OTHER`…
+    pub id: String,
+    /// Its name (`OTHER` has none from Allegro: "Inny przewoźnik").
+    pub name: Option<String>,
+}
+
+/// The carriers list, shared by every request of the process.
+#[derive(Debug, Default)]
+pub(crate) struct CarrierCache(std::sync::Mutex<Option<(i64, Arc<Vec<Carrier>>)>>);
+
+/// Why a push failed, as a stable key the UI words in the seller's language, followed by
+/// Allegro's own message.
+fn reason(key: &str, detail: impl std::fmt::Display) -> String {
+    format!("{key}: {detail}")
+}
+
+/// The key of a stored push error (`waybill_invalid`, `account_not_connected`…).
+pub fn push_error_key(error: &str) -> &str {
+    error.split_once(':').map_or(error, |(key, _)| key)
+}
+
+/// What one pass of [`App::push_due_shipments`] did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct PushReport {
+    /// Now on their Allegro orders.
+    pub pushed: usize,
+    /// Failed for now; tried again later.
+    pub retried: usize,
+    /// Refused by Allegro until the seller sends them again.
+    pub refused: usize,
+}
+
+/// How Allegro's answer to a push is handled.
+fn classify(e: &AllegroError, attempts: i64) -> PushFailure {
+    let backoff = (30_000_i64 << attempts.clamp(0, 10)).min(6 * 3_600_000);
+    let codes: Vec<&str> = match e {
+        AllegroError::Api { errors, .. } => errors.iter().map(|x| x.code.as_str()).collect(),
+        _ => Vec::new(),
+    };
+    let has = |needle: &str| codes.iter().any(|c| c.contains(needle));
+    match e {
+        AllegroError::RateLimited { .. } => PushFailure::Retry {
+            after_ms: 60_000,
+            error: reason("rate_limited", e),
+        },
+        AllegroError::Api { status: 400, .. } => {
+            let key = if has("CarrierWaybill") {
+                "waybill_invalid_for_carrier"
+            } else if has("CarrierName") {
+                "carrier_name_invalid"
+            } else if has("Carrier") {
+                "carrier_unknown"
+            } else {
+                "waybill_invalid"
+            };
+            PushFailure::Refused(reason(key, e))
+        }
+        AllegroError::Api { status: 404, .. } => PushFailure::Refused(reason("order_not_on_allegro", e)),
+        AllegroError::Api { status: 409, .. } => PushFailure::Refused(reason("waybill_used_too_often", e)),
+        AllegroError::Api { status: 422, .. } => PushFailure::Refused(reason("line_item_not_in_order", e)),
+        AllegroError::Api { status: 401 | 403, .. } => PushFailure::Retry {
+            after_ms: 15 * 60_000,
+            error: reason("account_not_connected", e),
+        },
+        _ => PushFailure::Retry {
+            after_ms: backoff,
+            error: reason("allegro_unavailable", e),
+        },
+    }
+}
+
+enum PushFailure {
+    Retry { after_ms: i64, error: String },
+    Refused(String),
+}
+
+impl App {
+    /// The carriers Allegro takes waybills for, read through one of the organisation's
+    /// connected accounts and kept for an hour; `None` if no account can read them now.
+    pub async fn carriers(&self, user: &CurrentUser) -> Result<Option<Arc<Vec<Carrier>>>, AppError> {
+        let now = self.now_ms();
+        let cached = self.carriers.0.lock().expect("carriers lock").clone();
+        if let Some((at, list)) = &cached
+            && now - at < CARRIERS_TTL_MS
+        {
+            return Ok(Some(Arc::clone(list)));
+        }
+        let accounts = self.store.accounts(&user.organisation_id).await?;
+        let Some(account) = accounts.into_iter().find(|a| a.status == AccountStatus::Active) else {
+            return Ok(cached.map(|(_, list)| list));
+        };
+        let read = async {
+            let access = self.account_api(account).await?;
+            access
+                .rest()
+                .carriers()
+                .await
+                .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading Allegro's carriers")))
+        };
+        match read.await {
+            Ok(response) => {
+                let list: Arc<Vec<Carrier>> = Arc::new(
+                    response
+                        .carriers
+                        .unwrap_or_default()
+                        .into_iter()
+                        .filter_map(|c| {
+                            Some(Carrier {
+                                id: c.id?,
+                                name: c.name,
+                            })
+                        })
+                        .collect(),
+                );
+                *self.carriers.0.lock().expect("carriers lock") = Some((now, Arc::clone(&list)));
+                Ok(Some(list))
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "could not read Allegro's carriers; using the last list");
+                Ok(cached.map(|(_, list)| list))
+            }
+        }
+    }
+
+    /// Adds a waybill to an order: checked against Allegro's carriers and the order's line
+    /// items, stored once (the same carrier and number again returns the stored one, with
+    /// `false`), and queued for Allegro if the order came from there.
+    pub async fn add_waybill(
+        &self,
+        user: &CurrentUser,
+        order_id: &str,
+        waybill: NewWaybill,
+    ) -> Result<(ShipmentRecord, bool), AppError> {
+        let order = self.order(user, order_id).await?;
+        let from_allegro = order.source == OrderSource::Allegro;
+        if from_allegro {
+            if let Some(carriers) = self.carriers(user).await?
+                && !carriers.iter().any(|c| c.id == waybill.carrier_id.as_str())
+            {
+                return Err(invalid(
+                    "carrier_id",
+                    format!("Allegro has no carrier {:?}", waybill.carrier_id.as_str()),
+                ));
+            }
+            let form: CheckoutForm = serde_json::from_str(&order.data)
+                .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a stored order did not parse")))?;
+            if let Some(bad) = waybill
+                .line_items
+                .iter()
+                .find(|id| !form.line_items.iter().any(|li| &li.id == *id))
+            {
+                return Err(invalid(
+                    "line_items",
+                    format!("line item {bad} is not in order {order_id}"),
+                ));
+            }
+        }
+        let new = NewShipment {
+            id: uuid::Uuid::new_v4().to_string(),
+            organisation_id: user.organisation_id.clone(),
+            account_id: order.account_id.clone(),
+            order_id: order.id.clone(),
+            waybill,
+            created_at_ms: self.now_ms(),
+            push: from_allegro,
+        };
+        Ok(self.store.add_shipment(&new).await?)
+    }
+
+    /// The order's waybills, oldest first.
+    pub async fn order_shipments(&self, user: &CurrentUser, order_id: &str) -> Result<Vec<ShipmentRecord>, AppError> {
+        let order = self.order(user, order_id).await?;
+        Ok(self.store.order_shipments(&user.organisation_id, &order.id).await?)
+    }
+
+    /// Sends a refused (or waiting) waybill to Allegro again at the worker's next pass.
+    pub async fn resend_waybill(&self, user: &CurrentUser, id: &str) -> Result<(), AppError> {
+        let record = self
+            .store
+            .shipment(&user.organisation_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if !self
+            .store
+            .resend_shipment(&user.organisation_id, &record.id, self.now_ms())
+            .await?
+        {
+            return Err(AppError::Conflict(match record.push.state {
+                PushState::Pushed => "the waybill is already on Allegro".into(),
+                PushState::NotApplicable => "this waybill's order did not come from Allegro".into(),
+                _ => "the waybill is being sent now".into(),
+            }));
+        }
+        Ok(())
+    }
+
+    /// Pushes the waybills that are due (oldest first, up to `limit`). Safe in any number
+    /// of processes at once: each is claimed by one, and reaches Allegro once.
+    pub async fn push_due_shipments(&self, limit: i64) -> Result<PushReport, AppError> {
+        let now = self.now_ms();
+        let claimed = self
+            .store
+            .claim_due_pushes(now, now + self.upload_lease_ms, limit)
+            .await?;
+        let mut report = PushReport::default();
+        let mut running = tokio::task::JoinSet::new();
+        let mut claimed = claimed.into_iter();
+        loop {
+            while running.len() < PUSHES_AT_ONCE {
+                let Some(record) = claimed.next() else { break };
+                let app = self.clone();
+                running.spawn(async move {
+                    let outcome = match app.push(&record).await {
+                        Ok(id) => PushOutcome::Pushed {
+                            at_ms: app.now_ms(),
+                            allegro_shipment_id: id,
+                        },
+                        Err(PushFailure::Retry { after_ms, error }) => PushOutcome::Retry {
+                            next_at_ms: app.now_ms() + after_ms,
+                            error,
+                        },
+                        Err(PushFailure::Refused(error)) => PushOutcome::Refused { error },
+                    };
+                    (record, outcome)
+                });
+            }
+            let Some(done) = running.join_next().await else { break };
+            // Recorded as each one ends, so a crash loses at most the ones in flight (and
+            // those are looked up on Allegro before they are posted again).
+            let (record, outcome) =
+                done.map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a waybill push stopped")))?;
+            match &outcome {
+                PushOutcome::Pushed { .. } => report.pushed += 1,
+                PushOutcome::Retry { error, .. } => {
+                    report.retried += 1;
+                    tracing::warn!(order = %record.order_id, waybill = %record.waybill, %error, "waybill push will be retried");
+                }
+                PushOutcome::Refused { error } => {
+                    report.refused += 1;
+                    tracing::warn!(order = %record.order_id, waybill = %record.waybill, %error, "Allegro refused a waybill");
+                }
+            }
+            metrics::counter!("allegro_bridge_waybill_pushes_total", "outcome" => match &outcome {
+                PushOutcome::Pushed { .. } => "pushed",
+                PushOutcome::Retry { .. } => "retried",
+                PushOutcome::Refused { .. } => "refused",
+            })
+            .increment(1);
+            self.store.finish_push(&record.id, &outcome).await?;
+        }
+        Ok(report)
+    }
+
+    /// One push; `Ok` carries Allegro's shipment id.
+    async fn push(&self, record: &ShipmentRecord) -> Result<Option<String>, PushFailure> {
+        let retry = |e: AppError| PushFailure::Retry {
+            after_ms: (30_000_i64 << record.push.attempts.clamp(0, 10)).min(6 * 3_600_000),
+            error: reason("allegro_unavailable", format!("{e:#}")),
+        };
+        let account = self
+            .store
+            .account_for_worker(&record.account_id)
+            .await
+            .map_err(|e| retry(e.into()))?
+            .ok_or_else(|| PushFailure::Refused(reason("account_not_connected", "the Allegro account is gone")))?;
+        if account.status != AccountStatus::Active {
+            // Queued: connecting the account again wakes it (Storage::wake_account_pushes).
+            return Err(PushFailure::Retry {
+                after_ms: 6 * 3_600_000,
+                error: reason(
+                    "account_not_connected",
+                    format!("the Allegro account {} is {}", account.login, account.status.as_str()),
+                ),
+            });
+        }
+        let access = self.account_api(account).await.map_err(retry)?;
+        let allegro = access.rest();
+        let same = |s: &CheckoutFormAddWaybillCreated| {
+            s.carrier_id.as_deref() == Some(record.carrier_id.as_str())
+                && s.waybill.as_deref() == Some(record.waybill.as_str())
+        };
+        if record.push.attempts > 1 {
+            // Claimed before: that attempt may have reached Allegro (a crash, a timeout or a
+            // 5xx after Allegro stored it). Posting again would add a second copy.
+            let listed = allegro
+                .shipments(&record.order_id)
+                .await
+                .map_err(|e| classify(&e, record.push.attempts))?;
+            if let Some(found) = listed.shipments.unwrap_or_default().iter().find(|s| same(s)) {
+                return Ok(found.id.clone());
+            }
+        }
+        let request = CheckoutFormAddWaybillRequest {
+            carrier_id: record.carrier_id.clone(),
+            waybill: record.waybill.clone(),
+            carrier_name: record.carrier_name.clone(),
+            line_items: (!record.line_items.is_empty()).then(|| {
+                record
+                    .line_items
+                    .iter()
+                    .map(|id| LineItemRef { id: id.clone() })
+                    .collect()
+            }),
+        };
+        match allegro.add_shipment(&record.order_id, &request).await {
+            Ok(created) => Ok(created.id),
+            Err(e) => Err(classify(&e, record.push.attempts)),
+        }
+    }
+}
