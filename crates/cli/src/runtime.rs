@@ -281,6 +281,25 @@ pub async fn worker_loop(app: App, interval_seconds: u64, policy: domain::PollPo
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
+    // Waybills to their Allegro orders, in a task of their own as well.
+    let pushes = app.clone();
+    tokio::spawn(async move {
+        loop {
+            match pushes.push_due_shipments(200).await {
+                Ok(r) if r.pushed + r.retried + r.refused > 0 => {
+                    tracing::info!(
+                        pushed = r.pushed,
+                        retried = r.retried,
+                        refused = r.refused,
+                        "waybills sent to Allegro"
+                    )
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "waybill push cycle failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
     let mut last_reconcile: Option<std::time::Instant> = None;
     let mut last_refresh: Option<std::time::Instant> = None;
     loop {

@@ -36,6 +36,9 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/invoices/{id}/xml", get(invoice_xml))
         .route("/api/v1/invoices/{id}/pdf", get(invoice_pdf))
         .route("/api/v1/invoices/{id}/resend", post(resend_invoice))
+        .route("/api/v1/orders/{id}/shipments", get(list_shipments).post(add_shipment))
+        .route("/api/v1/shipments/{id}/resend", post(resend_shipment))
+        .route("/api/v1/carriers", get(list_carriers))
         .route("/api/v1/imports/{id}", get(get_import))
         .route(
             "/api/v1/imports/file",
@@ -535,6 +538,86 @@ async fn issue_invoice(
     })
 }
 
+/// A waybill as the API shows it.
+pub(crate) fn shipment_json(s: &store::ShipmentRecord) -> Value {
+    json!({
+        "id": s.id,
+        "order_id": s.order_id,
+        "carrier_id": s.carrier_id,
+        "carrier_name": s.carrier_name,
+        "waybill": s.waybill,
+        "line_items": s.line_items,
+        "created_at_ms": s.created_at_ms,
+        "allegro": {
+            "state": s.push.state,
+            "shipment_id": s.push.allegro_shipment_id,
+            "pushed_at_ms": s.push.pushed_at_ms,
+            "attempts": s.push.attempts,
+            "error": s.push.error.as_deref().map(|e| json!({
+                "code": app::push_error_key(e),
+                "message": e.split_once(": ").map_or(e, |(_, m)| m),
+            })),
+        },
+    })
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ShipmentBody {
+    carrier_id: String,
+    #[serde(default)]
+    carrier_name: Option<String>,
+    waybill: String,
+    #[serde(default)]
+    line_items: Option<Vec<String>>,
+}
+
+async fn add_shipment(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(order): Path<String>,
+    payload: Result<Json<ShipmentBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(payload)?;
+    let waybill = domain::NewWaybill::parse(
+        &b.carrier_id,
+        b.carrier_name.as_deref(),
+        &b.waybill,
+        b.line_items.unwrap_or_default(),
+    )
+    .map_err(|e| ApiError::App(app::invalid(e.field, e.message)))?;
+    let (record, created) = state.app.add_waybill(&user, &order, waybill).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(shipment_json(&record))).into_response())
+}
+
+async fn list_shipments(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(order): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let all = state.app.order_shipments(&user, &order).await?;
+    Ok(Json(
+        json!({"shipments": all.iter().map(shipment_json).collect::<Vec<_>>()}),
+    ))
+}
+
+async fn resend_shipment(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    state.app.resend_waybill(&user, &raw).await?;
+    Ok(StatusCode::ACCEPTED)
+}
+
+async fn list_carriers(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    let carriers = state.app.carriers(&user).await?;
+    Ok(Json(
+        json!({"carriers": carriers.as_deref().map(|c| c.as_slice()).unwrap_or_default()}),
+    ))
+}
+
 fn default_page() -> i64 {
     50
 }
@@ -765,6 +848,13 @@ pub fn document() -> Value {
                 "summary": "The invoice as A4 PDF with the KSeF KOD I QR code",
                 "parameters": [{"name": "lang", "in": "query", "description": "pl (default) or en", "schema": {"type": "string", "enum": ["pl", "en"]}}],
                 "responses": {"200": {"description": "application/pdf"}, "422": {"description": "unknown language"}, "404": {"description": "no such invoice"}}}},
+            "/api/v1/orders/{id}/shipments": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "get": op("The order's waybills, each with where its push to Allegro stands (allegro.state: pending | pushed | refused | not_applicable; allegro.error.code says why in a stable word)", "200", None),
+                "post": op("Add a waybill: {carrier_id, waybill, carrier_name (only for OTHER), line_items? (Allegro line item ids; absent: the whole order)}. 201 added and queued for Allegro, 200 when the order already has this carrier's number, 422 names the wrong field (a carrier Allegro does not list, more than 64 characters, a line item of another order)", "201", None),
+            },
+            "/api/v1/shipments/{id}/resend": {"parameters": id_param, "post": op("Send a refused or waiting waybill to Allegro again (202); 409 when it is already there or its order came from a file", "202", None)},
+            "/api/v1/carriers": {"get": op("Allegro's carriers (GET /order/carriers, read through a connected account and kept for an hour)", "200", None)},
             "/api/v1/imports/{id}": {"parameters": id_param, "get": op("An import: state (queued | running | done | failed), expected, fetched, and new / updated / unchanged counts", "200", None)},
             "/api/v1/imports/file": {
                 "post": {
@@ -815,6 +905,10 @@ mod tests {
         ("get", "/api/v1/invoices/{id}/xml"),
         ("get", "/api/v1/invoices/{id}/pdf"),
         ("post", "/api/v1/invoices/{id}/resend"),
+        ("get", "/api/v1/orders/{id}/shipments"),
+        ("post", "/api/v1/orders/{id}/shipments"),
+        ("post", "/api/v1/shipments/{id}/resend"),
+        ("get", "/api/v1/carriers"),
     ];
 
     #[test]

@@ -1,5 +1,6 @@
 //! allegro-bridge's back-office: the HTML UI (server-rendered, works without JavaScript,
 //! Polish and English) and the JSON API `/api/v1`.
+#![recursion_limit = "256"]
 #![forbid(unsafe_code)]
 // Handlers return ready-made `Response`s as errors, as axum does.
 #![allow(clippy::result_large_err)]
@@ -45,6 +46,8 @@ pub fn router(state: WebState) -> Router {
         .route("/accounts/{id}/settings", get(ui::settings).post(ui::save_settings))
         .route("/orders", get(ui::orders))
         .route("/orders/{id}", get(ui::order))
+        .route("/orders/{id}/shipments", post(ui::add_waybill))
+        .route("/orders/{order}/shipments/{id}/resend", post(ui::resend_waybill))
         .route("/imports", get(imports_ui::imports).post(imports_ui::start))
         .route(
             "/imports/file",

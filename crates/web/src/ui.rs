@@ -1162,20 +1162,164 @@ struct OrderPage {
     correction_action: Option<String>,
     /// Why automatic invoicing failed, in words.
     invoice_failure: Option<String>,
+    /// The order's waybills.
+    shipments: Vec<ShipmentRow>,
+    /// Where "Dodaj numer przesyłki" posts.
+    waybill_action: String,
+    /// Allegro's carriers (id, name); empty when none could be read (a text field then).
+    carriers: Vec<(String, String)>,
+    /// The line items a parcel may carry: (id, name).
+    line_items: Vec<(String, String)>,
+    /// What the seller typed, when the form comes back with an error.
+    form: WaybillForm,
+}
+
+/// A waybill on the order page.
+struct ShipmentRow {
+    id: String,
+    carrier: String,
+    waybill: String,
+    /// "all" or the offers it carries.
+    items: String,
+    /// Where its push to Allegro stands, in words.
+    allegro: String,
+    /// The push failed for good or for now.
+    problem: bool,
+    /// "Wyślij ponownie" posts here.
+    resend: Option<String>,
+}
+
+/// The waybill form as the seller filled it, and what was wrong.
+#[derive(Debug, Default)]
+pub struct WaybillForm {
+    carrier_id: String,
+    carrier_name: String,
+    waybill: String,
+    line_items: Vec<String>,
+    error: Option<String>,
 }
 
 pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+    order_page(&state, &tr, &user, &id, WaybillForm::default()).await
+}
+
+/// "Dodaj numer przesyłki": adds the waybill and shows the order again, or the form with
+/// what is wrong.
+pub async fn add_waybill(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+    body: axum::body::Bytes,
+) -> Response {
+    let mut form = WaybillForm::default();
+    for (key, value) in url::form_urlencoded::parse(&body) {
+        match key.as_ref() {
+            "carrier_id" => form.carrier_id = value.into_owned(),
+            "carrier_name" => form.carrier_name = value.into_owned(),
+            "waybill" => form.waybill = value.into_owned(),
+            "line_item" => form.line_items.push(value.into_owned()),
+            _ => {}
+        }
+    }
+    let parsed = domain::NewWaybill::parse(
+        &form.carrier_id,
+        Some(&form.carrier_name),
+        &form.waybill,
+        form.line_items.clone(),
+    );
+    let result = match parsed {
+        Ok(w) => state.app.add_waybill(&user, &id, w).await,
+        Err(e) => Err(app::invalid(e.field, e.message)),
+    };
+    match result {
+        Ok(_) => Redirect::to(&format!("{}?waybill=added#shipments", order_href(&id))).into_response(),
+        Err(AppError::Validation { field, message }) => {
+            form.error = Some(tr.args(
+                "waybill-invalid",
+                &[("field", &tr.t(&format!("waybill-field-{field}"))), ("error", &message)],
+            ));
+            let mut page = order_page(&state, &tr, &user, &id, form).await;
+            *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
+            page
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// "Wyślij ponownie" on a refused waybill.
+pub async fn resend_waybill(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path((order, id)): Path<(String, String)>,
+) -> Response {
+    match state.app.resend_waybill(&user, &id).await {
+        Ok(()) => Redirect::to(&format!("{}#shipments", order_href(&order))).into_response(),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// A waybill's push to Allegro in the seller's words.
+fn carrier_name(carriers: &Option<std::sync::Arc<Vec<app::Carrier>>>, id: &str) -> String {
+    carriers
+        .as_deref()
+        .and_then(|list| list.iter().find(|c| c.id == id))
+        .and_then(|c| c.name.clone())
+        .unwrap_or_else(|| id.to_owned())
+}
+
+fn push_words(tr: &Tr, s: &store::ShipmentRecord) -> (String, bool) {
+    use domain::PushState;
+    let reason = |error: &Option<String>| {
+        let e = error.as_deref().unwrap_or_default();
+        let key = app::push_error_key(e);
+        let detail = e.split_once(": ").map_or("", |(_, d)| d);
+        let plain = tr.t(&format!("waybill-error-{key}"));
+        if detail.is_empty() {
+            plain
+        } else {
+            format!("{plain} (Allegro: {detail})")
+        }
+    };
+    match s.push.state {
+        PushState::Pushed => (
+            tr.args(
+                "waybill-pushed",
+                &[("at", &crate::format_time(s.push.pushed_at_ms.unwrap_or_default()))],
+            ),
+            false,
+        ),
+        PushState::Pending if s.push.error.is_some() => (
+            tr.args(
+                "waybill-retry",
+                &[
+                    ("error", &reason(&s.push.error)),
+                    ("next", &crate::format_time(s.push.next_at_ms)),
+                ],
+            ),
+            true,
+        ),
+        PushState::Pending => (tr.t("waybill-pending"), false),
+        PushState::Refused => (tr.args("waybill-refused", &[("error", &reason(&s.push.error))]), true),
+        PushState::NotApplicable => (tr.t("waybill-not-applicable"), false),
+    }
+}
+
+async fn order_page(state: &WebState, tr: &Tr, user: &app::CurrentUser, id: &str, entered: WaybillForm) -> Response {
     let found = async {
-        let o = state.app.order(&user, &id).await?;
-        let history = state.app.order_history(&user, &id).await?;
-        let invoices = state.app.order_invoices(&user, &id).await?;
-        let failure = state.app.invoice_failure(&user, &id).await?;
-        Ok::<_, AppError>((o, history, invoices, failure))
+        let o = state.app.order(user, id).await?;
+        let history = state.app.order_history(user, id).await?;
+        let invoices = state.app.order_invoices(user, id).await?;
+        let failure = state.app.invoice_failure(user, id).await?;
+        let shipments = state.app.order_shipments(user, id).await?;
+        let carriers = state.app.carriers(user).await?;
+        Ok::<_, AppError>((o, history, invoices, failure, shipments, carriers))
     }
     .await;
-    let (o, history, invoices, failure) = match found {
+    let (o, history, invoices, failure, shipments, carriers) = match found {
         Ok(v) => v,
-        Err(e) => return page_error(&tr, e),
+        Err(e) => return page_error(tr, e),
     };
     let form: serde_json::Value = serde_json::from_str(&o.data).unwrap_or_default();
     let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
@@ -1194,6 +1338,15 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
         text(&form["buyer"]["lastName"]),
         o.buyer_login
     );
+    let form_line_items: Vec<(String, String)> = form["lineItems"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|li| (text(&li["id"]), text(&li["offer"]["name"])))
+                .collect()
+        })
+        .unwrap_or_default();
     let lines = form["lineItems"]
         .as_array()
         .map(|items| {
@@ -1218,11 +1371,11 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
         })
         .unwrap_or_default();
     render(&OrderPage {
-        c: Chrome::for_user(&tr, &user),
+        c: Chrome::for_user(tr, user),
         id: o.id.clone(),
         bought: crate::format_time(o.bought_at_ms),
         status: tr.t(&format!("order-status-{}", o.status)),
-        fulfillment: fulfillment_name(&tr, o.fulfillment_status.as_deref()),
+        fulfillment: fulfillment_name(tr, o.fulfillment_status.as_deref()),
         buyer,
         delivery,
         total: money(o.total_minor, &o.currency),
@@ -1272,9 +1425,59 @@ pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
                 (
                     crate::format_time(h.seen_at_ms),
                     tr.t(&format!("order-status-{}", h.status)),
-                    fulfillment_name(&tr, h.fulfillment_status.as_deref()),
+                    fulfillment_name(tr, h.fulfillment_status.as_deref()),
                 )
             })
             .collect(),
+        shipments: shipments
+            .iter()
+            .map(|s| {
+                let (allegro, problem) = push_words(tr, s);
+                let names: Vec<String> = s
+                    .line_items
+                    .iter()
+                    .map(|li| {
+                        form_line_items
+                            .iter()
+                            .find(|(id, _)| id == li)
+                            .map_or_else(|| li.clone(), |(_, name)| name.clone())
+                    })
+                    .collect();
+                ShipmentRow {
+                    id: s.id.clone(),
+                    carrier: s
+                        .carrier_name
+                        .clone()
+                        .unwrap_or_else(|| carrier_name(&carriers, &s.carrier_id)),
+                    waybill: s.waybill.clone(),
+                    items: if names.is_empty() {
+                        tr.t("waybill-all-items")
+                    } else {
+                        names.join(", ")
+                    },
+                    allegro,
+                    problem,
+                    resend: (s.push.state == domain::PushState::Refused
+                        || (s.push.state == domain::PushState::Pending && s.push.error.is_some()))
+                    .then(|| format!("{}/shipments/{}/resend", order_href(&o.id), s.id)),
+                }
+            })
+            .collect(),
+        waybill_action: format!("{}/shipments", order_href(&o.id)),
+        carriers: carriers
+            .as_deref()
+            .map(|list| {
+                list.iter()
+                    .map(|c| {
+                        (
+                            c.id.clone(),
+                            c.name.clone().unwrap_or_else(|| tr.t("waybill-other-carrier")),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        line_items: form_line_items,
+        form: entered,
     })
 }
