@@ -541,3 +541,69 @@ fn crate_money(minor: i64) -> String {
     }
     format!("{grouped},{:02} PLN", minor % 100)
 }
+
+#[tokio::test]
+async fn a_waybill_in_a_real_browser_reaches_the_allegro_order() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    let (org, user) = testkit::owner(&h.app, "Sklep", "anna@sklep.pl").await;
+    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
+    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
+    else {
+        panic!("linked")
+    };
+    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
+    h.emu
+        .emulator
+        .generate_orders(
+            &seller,
+            allegro_emulator::OrderPlan {
+                count: 6,
+                seed: 31,
+                days: 3,
+                pending_share: 0.0,
+                pay_within_seconds: 60,
+            },
+        )
+        .unwrap();
+    h.app.sync_account(&account).await.unwrap();
+    let order = h.app.store().account_orders(&account).await.unwrap().remove(0);
+    let d = browser(port).await;
+    d.goto(format!("{}/lang/pl", h.base)).await.unwrap();
+    d.goto(format!("{}/login", h.base)).await.unwrap();
+    fill(&d, "email", "anna@sklep.pl").await;
+    fill(&d, "password", testkit::PASSWORD).await;
+    click_nav(&d, "button[type=submit]").await;
+    d.goto(format!("{}/orders/{}", h.base, order.id)).await.unwrap();
+    d.query(By::Css("#waybill-carrier option[value=DPD]"))
+        .first()
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    fill(&d, "waybill-number", "0000007268757Q").await;
+    click_nav(&d, "#add-waybill-submit").await;
+    let row = text_of(&d, "#waybills tbody tr").await;
+    assert!(row.contains("DPD") && row.contains("0000007268757Q"), "{row}");
+    assert!(row.contains("Czeka na wysłanie"), "{row}");
+    // The worker's pass; the page then shows what Allegro has.
+    assert_eq!(h.app.push_due_shipments(10).await.unwrap().pushed, 1);
+    d.refresh().await.unwrap();
+    let row = text_of(&d, "#waybills tbody tr").await;
+    assert!(row.contains("Na zamówieniu w Allegro"), "{row}");
+    let on_allegro: Vec<_> = h
+        .emu
+        .emulator
+        .order_shipments(&order.id)
+        .into_iter()
+        .map(|(carrier, number, _)| (carrier, number))
+        .collect();
+    assert_eq!(on_allegro, [("DPD".to_owned(), "0000007268757Q".to_owned())]);
+    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
+        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-waybill.png"))
+            .await
+            .unwrap();
+    }
+    d.quit().await.unwrap();
+}
