@@ -26,7 +26,7 @@ pub use imports::{DateRange, IMPORT_JOB, ImportError};
 pub use invoicing::{IssueOutcome, PdfLanguage};
 pub use linking::{LinkOutcome, StateProblem};
 pub use order_files;
-pub use shipping::{Carrier, PushReport, push_error_key};
+pub use shipping::{Carrier, PushReport, WaybillImport, push_error_key};
 pub use sync::{SyncReport, order_record};
 pub use tokens::{RefreshOutcome, RefreshPolicy};
 pub use uploads::UploadReport;

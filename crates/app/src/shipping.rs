@@ -49,6 +49,15 @@ pub fn push_error_key(error: &str) -> &str {
     error.split_once(':').map_or(error, |(key, _)| key)
 }
 
+/// What a waybill file did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct WaybillImport {
+    /// Waybills added (and queued for Allegro).
+    pub added: usize,
+    /// Lines whose order already had that carrier's number.
+    pub already: usize,
+}
+
 /// What one pass of [`App::push_due_shipments`] did.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct PushReport {
@@ -195,6 +204,76 @@ impl App {
             push: from_allegro,
         };
         Ok(self.store.add_shipment(&new).await?)
+    }
+
+    /// Adds the waybills of a CSV file (`order id;carrier;waybill`, see
+    /// [`order_files::read_waybills`]). Every line is checked first (its order is the
+    /// organisation's, Allegro lists its carrier): a file with any problem adds nothing and
+    /// names each line. Adding is idempotent, so a file sent again (or after a crash part
+    /// way) adds only what is missing.
+    pub async fn import_waybills(
+        &self,
+        user: &CurrentUser,
+        file_name: &str,
+        bytes: &[u8],
+        encoding: order_files::Encoding,
+    ) -> Result<WaybillImport, crate::ImportError> {
+        let (rows, mut problems) = order_files::check_waybills(bytes, encoding);
+        let carriers = self.carriers(user).await?;
+        let mut checked = Vec::with_capacity(rows.len());
+        for row in rows {
+            let order = self
+                .store
+                .order(&user.organisation_id, &row.order_id)
+                .await
+                .map_err(AppError::from)?;
+            let problem = match (&order, &carriers) {
+                (None, _) => Some((1, "order id", format!("no order {} in your organisation", row.order_id))),
+                (Some(o), Some(list))
+                    if o.source == OrderSource::Allegro
+                        && !list.iter().any(|c| c.id == row.waybill.carrier_id.as_str()) =>
+                {
+                    Some((
+                        2,
+                        "carrier",
+                        format!("Allegro has no carrier {:?}", row.waybill.carrier_id.as_str()),
+                    ))
+                }
+                _ => None,
+            };
+            match (problem, order) {
+                (Some((column, field, message)), _) => problems.push(order_files::FileError {
+                    line: row.line,
+                    column: Some(column),
+                    field: Some(field.to_owned()),
+                    message,
+                }),
+                (None, Some(order)) => checked.push((order, row)),
+                (None, None) => unreachable!("a missing order is a problem"),
+            }
+        }
+        if !problems.is_empty() {
+            return Err(order_files::FileErrors::of(file_name, problems).into());
+        }
+        let mut report = WaybillImport::default();
+        for (order, row) in checked {
+            let new = NewShipment {
+                id: uuid::Uuid::new_v4().to_string(),
+                organisation_id: user.organisation_id.clone(),
+                account_id: order.account_id.clone(),
+                order_id: order.id.clone(),
+                waybill: row.waybill,
+                created_at_ms: self.now_ms(),
+                push: order.source == OrderSource::Allegro,
+            };
+            let (_, created) = self.store.add_shipment(&new).await.map_err(AppError::from)?;
+            if created {
+                report.added += 1;
+            } else {
+                report.already += 1;
+            }
+        }
+        Ok(report)
     }
 
     /// The order's waybills, oldest first.

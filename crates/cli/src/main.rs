@@ -157,6 +157,12 @@ enum Command {
         #[command(subcommand)]
         command: InvoicesCommand,
     },
+    /// Waybills (tracking numbers): add one, or a CSV of them; the worker sends them to
+    /// Allegro.
+    Shipments {
+        #[command(subcommand)]
+        command: ShipmentsCommand,
+    },
     /// API keys for /api/v1.
     ApiKeys {
         #[command(subcommand)]
@@ -305,6 +311,47 @@ enum InvoicesCommand {
         /// Language of the PDFs: pl or en.
         #[arg(long, default_value = "pl")]
         lang: String,
+        /// Organisation id; default: the only organisation.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum ShipmentsCommand {
+    /// Adds a waybill to an order (checked against Allegro's carriers and the order).
+    Add {
+        /// The order (Allegro checkout form id).
+        #[arg(long)]
+        order: String,
+        /// Allegro carrier id: INPOST, DPD, DHL, POCZTA_POLSKA, OTHER…
+        #[arg(long)]
+        carrier: String,
+        /// The tracking number (at most 64 characters).
+        #[arg(long)]
+        waybill: String,
+        /// The carrier's name, for OTHER (at most 30 characters).
+        #[arg(long)]
+        carrier_name: Option<String>,
+        /// A line item id the parcel carries (repeat it); none: the whole order.
+        #[arg(long = "line-item")]
+        line_items: Vec<String>,
+        /// Organisation id; default: the only organisation.
+        #[arg(long)]
+        organisation: Option<String>,
+        #[command(flatten)]
+        store: StoreArgs,
+    },
+    /// Adds the waybills of a CSV file, one `order id;carrier;waybill` a line (a fourth
+    /// column: the carrier's name for OTHER); a file with any problem adds nothing.
+    Import {
+        /// The file.
+        path: PathBuf,
+        /// auto (UTF-8, else Windows-1250), utf-8 or windows-1250.
+        #[arg(long, default_value = "auto")]
+        encoding: String,
         /// Organisation id; default: the only organisation.
         #[arg(long)]
         organisation: Option<String>,
@@ -520,6 +567,66 @@ async fn main() -> anyhow::Result<()> {
             let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
             let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
             runtime::export_invoices(&app, &org, &from, &to, &out, language).await?;
+        }
+        Command::Shipments {
+            command:
+                ShipmentsCommand::Add {
+                    order,
+                    carrier,
+                    waybill,
+                    carrier_name,
+                    line_items,
+                    organisation,
+                    store,
+                },
+        } => {
+            let waybill = domain::NewWaybill::parse(&carrier, carrier_name.as_deref(), &waybill, line_items)
+                .map_err(|e| anyhow::anyhow!("--{}: {}", e.field.replace('_', "-"), e.message))?;
+            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
+            let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
+            let user = app::CurrentUser::for_organisation(org);
+            let (record, created) = app
+                .add_waybill(&user, &order, waybill)
+                .await
+                .map_err(runtime::app_error)?;
+            println!(
+                "{} {} {} on order {} ({})",
+                if created { "added" } else { "already there:" },
+                record.carrier_id,
+                record.waybill,
+                record.order_id,
+                match record.push.state {
+                    domain::PushState::NotApplicable => "an order from a file: not sent to Allegro",
+                    domain::PushState::Pushed => "on Allegro",
+                    _ => "the worker sends it to Allegro",
+                }
+            );
+        }
+        Command::Shipments {
+            command:
+                ShipmentsCommand::Import {
+                    path,
+                    encoding,
+                    organisation,
+                    store,
+                },
+        } => {
+            let encoding: app::order_files::Encoding = encoding
+                .parse()
+                .map_err(|e: String| anyhow::anyhow!("--encoding: {e}"))?;
+            let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
+            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
+            let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
+            let user = app::CurrentUser::for_organisation(org);
+            let name = path.display().to_string();
+            match app.import_waybills(&user, &name, &bytes, encoding).await {
+                Ok(r) => println!(
+                    "{name}: {} waybills added (the worker sends them to Allegro), {} already there",
+                    r.added, r.already
+                ),
+                Err(app::ImportError::File(errors)) => anyhow::bail!("{errors}"),
+                Err(app::ImportError::App(e)) => return Err(runtime::app_error(e)),
+            }
         }
         Command::ApiKeys {
             command:

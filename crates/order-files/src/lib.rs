@@ -8,6 +8,7 @@
 mod build;
 mod csv_file;
 mod text;
+mod waybills;
 mod xml_file;
 
 use std::fmt;
@@ -16,6 +17,7 @@ use allegro_api_types::CheckoutForm;
 
 pub use build::FIELDS;
 pub use text::Encoding;
+pub use waybills::{WaybillRow, check_waybills, read_waybills};
 
 /// Problems reported at most per file (the rest are counted).
 pub const MAX_ERRORS: usize = 50;
@@ -65,6 +67,21 @@ pub struct FileErrors {
     pub errors: Vec<FileError>,
     /// Problems found beyond the first [`MAX_ERRORS`].
     pub more: usize,
+}
+
+impl FileErrors {
+    /// The problems of `file`, in line order, at most [`MAX_ERRORS`] of them (the rest
+    /// counted).
+    pub fn of(file: &str, mut errors: Vec<FileError>) -> Self {
+        errors.sort_by_key(|e| (e.line, e.column.unwrap_or(usize::MAX)));
+        let more = errors.len().saturating_sub(MAX_ERRORS);
+        errors.truncate(MAX_ERRORS);
+        Self {
+            file: file.to_owned(),
+            errors,
+            more,
+        }
+    }
 }
 
 impl FileError {
