@@ -13,7 +13,9 @@
 use std::sync::Arc;
 
 use allegro_client::AllegroError;
-use allegro_client::types::{CheckoutForm, CheckoutFormAddWaybillCreated, CheckoutFormAddWaybillRequest, LineItemRef};
+use allegro_client::types::{
+    CheckoutForm, CheckoutFormAddWaybillCreated, CheckoutFormAddWaybillRequest, FulfillmentStatus, LineItemRef,
+};
 use domain::{AccountStatus, NewWaybill, PushState};
 use store::{NewShipment, OrderSource, PushOutcome, ShipmentRecord};
 
@@ -274,6 +276,82 @@ impl App {
             }
         }
         Ok(report)
+    }
+
+    /// Sets the order's fulfilment status on Allegro (`PUT …/fulfillment` with the stored
+    /// `checkoutForm.revision`, `research/allegro-api.md` §8.5). When Allegro says the
+    /// revision is outdated (409) the order is read again and the change tried once more
+    /// with the new revision; the order is then stored as Allegro has it, so the page shows
+    /// Allegro's status.
+    pub async fn set_fulfillment(
+        &self,
+        user: &CurrentUser,
+        order_id: &str,
+        status: &str,
+    ) -> Result<store::OrderRecord, AppError> {
+        let status: FulfillmentStatus = status
+            .trim()
+            .to_ascii_uppercase()
+            .parse()
+            .ok()
+            .filter(|s| !matches!(s, FulfillmentStatus::Unknown | FulfillmentStatus::Returned))
+            .ok_or_else(|| {
+                invalid(
+                    "status",
+                    format!(
+                        "{status:?} is not a status a seller sets: NEW, PROCESSING, READY_FOR_SHIPMENT, READY_FOR_PICKUP, SENT, PICKED_UP, CANCELLED or SUSPENDED"
+                    ),
+                )
+            })?;
+        let order = self.order(user, order_id).await?;
+        if order.source != OrderSource::Allegro {
+            return Err(AppError::Conflict(
+                "this order came from a file, not from Allegro".into(),
+            ));
+        }
+        let account = self
+            .store
+            .account(&user.organisation_id, &order.account_id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        if account.status != AccountStatus::Active {
+            return Err(AppError::Conflict(format!(
+                "the Allegro account {} is not connected ({}): connect it again to change the status",
+                account.login,
+                account.status.as_str()
+            )));
+        }
+        let account_id = account.id.clone();
+        let access = self.account_api(account).await?;
+        let allegro = access.rest();
+        let refused = |e: AllegroError| match &e {
+            AllegroError::Api { status: 422, .. } | AllegroError::Api { status: 409, .. } => {
+                AppError::Conflict(format!("Allegro did not change the status: {e}"))
+            }
+            _ => AppError::Internal(anyhow::Error::new(e).context("setting the fulfilment status on Allegro")),
+        };
+        match allegro
+            .set_fulfillment(&order.id, status, order.revision.as_deref())
+            .await
+        {
+            Ok(()) => {}
+            Err(AllegroError::Api { status: 409, .. }) => {
+                // Someone (Allegro, the buyer, another tool) changed the order since we read
+                // it: read it again and try once with its revision.
+                let fresh = allegro.checkout_form(&order.id).await.map_err(refused)?;
+                allegro
+                    .set_fulfillment(&order.id, status, fresh.revision.as_deref())
+                    .await
+                    .map_err(refused)?;
+            }
+            Err(e) => return Err(refused(e)),
+        }
+        let now = allegro.checkout_form(&order.id).await.map_err(refused)?;
+        let record = crate::order_record(&user.organisation_id, &account_id, &now)?;
+        self.store
+            .save_orders(&account_id, std::slice::from_ref(&record), None, self.now_ms())
+            .await?;
+        Ok(record)
     }
 
     /// The order's waybills, oldest first.

@@ -271,3 +271,47 @@ async fn a_disconnected_accounts_waybills_wait_until_it_is_connected_again() {
         record.id
     );
 }
+
+#[tokio::test]
+async fn fulfilment_is_set_on_allegro_and_an_outdated_revision_is_read_again_once() {
+    let (shop, _, _, orders) = shop_with_orders(405, 4).await;
+    let id = &orders[0];
+    let order = shop.app.set_fulfillment(&shop.user, id, "processing").await.unwrap();
+    assert_eq!(order.fulfillment_status.as_deref(), Some("PROCESSING"));
+    let stored = shop.app.order(&shop.user, id).await.unwrap();
+    assert_eq!(
+        stored.fulfillment_status.as_deref(),
+        Some("PROCESSING"),
+        "stored as Allegro has it"
+    );
+    // Allegro changes the order behind our back (its revision moves on): the stale
+    // revision gets a 409, the order is read again and the change goes through.
+    shop.emu
+        .emulator
+        .move_order(id, None, Some(allegro_client::types::FulfillmentStatus::ReadyForPickup))
+        .unwrap();
+    let before = shop.app.order(&shop.user, id).await.unwrap().revision;
+    let order = shop.app.set_fulfillment(&shop.user, id, "SENT").await.unwrap();
+    assert_eq!(order.fulfillment_status.as_deref(), Some("SENT"));
+    assert_ne!(order.revision, before);
+    // What a seller cannot set, or an unknown word, names the field.
+    for bad in ["RETURNED", "SHIPPED", ""] {
+        let e = shop.app.set_fulfillment(&shop.user, id, bad).await;
+        assert!(
+            matches!(e, Err(app::AppError::Validation { field: "status", .. })),
+            "{bad}: {e:?}"
+        );
+    }
+    // Allegro's own limit on changes per order comes back in words.
+    let mut refused = None;
+    for status in ["PROCESSING", "READY_FOR_SHIPMENT"].iter().cycle().take(120) {
+        if let Err(e) = shop.app.set_fulfillment(&shop.user, id, status).await {
+            refused = Some(e);
+            break;
+        }
+    }
+    match refused {
+        Some(app::AppError::Conflict(m)) => assert!(m.contains("Allegro did not change the status"), "{m}"),
+        other => panic!("Allegro's limit: {other:?}"),
+    }
+}

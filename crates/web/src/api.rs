@@ -37,6 +37,7 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/invoices/{id}/pdf", get(invoice_pdf))
         .route("/api/v1/invoices/{id}/resend", post(resend_invoice))
         .route("/api/v1/orders/{id}/shipments", get(list_shipments).post(add_shipment))
+        .route("/api/v1/orders/{id}/fulfillment", put(set_fulfillment))
         .route("/api/v1/shipments/{id}/resend", post(resend_shipment))
         .route("/api/v1/carriers", get(list_carriers))
         .route("/api/v1/imports/{id}", get(get_import))
@@ -298,6 +299,23 @@ async fn get_order(
     Path(raw): Path<String>,
 ) -> Result<Json<Value>, ApiError> {
     let order = state.app.order(&user, &raw).await?;
+    Ok(Json(order_json(&order, true)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FulfillmentBody {
+    status: String,
+}
+
+async fn set_fulfillment(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<FulfillmentBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let b = body(payload)?;
+    let order = state.app.set_fulfillment(&user, &raw, &b.status).await?;
     Ok(Json(order_json(&order, true)))
 }
 
@@ -853,6 +871,10 @@ pub fn document() -> Value {
                 "get": op("The order's waybills, each with where its push to Allegro stands (allegro.state: pending | pushed | refused | not_applicable; allegro.error.code says why in a stable word)", "200", None),
                 "post": op("Add a waybill: {carrier_id, waybill, carrier_name (only for OTHER), line_items? (Allegro line item ids; absent: the whole order)}. 201 added and queued for Allegro, 200 when the order already has this carrier's number, 422 names the wrong field (a carrier Allegro does not list, more than 64 characters, a line item of another order)", "201", None),
             },
+            "/api/v1/orders/{id}/fulfillment": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "put": op("Set the order's fulfilment status on Allegro: {status: NEW | PROCESSING | READY_FOR_SHIPMENT | READY_FOR_PICKUP | SENT | PICKED_UP | CANCELLED | SUSPENDED}, sent with the order's revision; when Allegro says it is outdated the order is read again and the change tried once more. Answers the order as Allegro now has it; 409 when Allegro refuses (e.g. its limit of changes per order) or the account is not connected", "200", None),
+            },
             "/api/v1/shipments/{id}/resend": {"parameters": id_param, "post": op("Send a refused or waiting waybill to Allegro again (202); 409 when it is already there or its order came from a file", "202", None)},
             "/api/v1/carriers": {"get": op("Allegro's carriers (GET /order/carriers, read through a connected account and kept for an hour)", "200", None)},
             "/api/v1/imports/{id}": {"parameters": id_param, "get": op("An import: state (queued | running | done | failed), expected, fetched, and new / updated / unchanged counts", "200", None)},
@@ -908,6 +930,7 @@ mod tests {
         ("get", "/api/v1/orders/{id}/shipments"),
         ("post", "/api/v1/orders/{id}/shipments"),
         ("post", "/api/v1/shipments/{id}/resend"),
+        ("put", "/api/v1/orders/{id}/fulfillment"),
         ("get", "/api/v1/carriers"),
     ];
 

@@ -47,6 +47,7 @@ pub fn router(state: WebState) -> Router {
         .route("/orders", get(ui::orders))
         .route("/orders/{id}", get(ui::order))
         .route("/orders/{id}/shipments", post(ui::add_waybill))
+        .route("/orders/{id}/fulfillment", post(ui::set_fulfillment))
         .route("/orders/{order}/shipments/{id}/resend", post(ui::resend_waybill))
         .route("/imports", get(imports_ui::imports).post(imports_ui::start))
         .route(

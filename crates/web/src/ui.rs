@@ -1172,6 +1172,13 @@ struct OrderPage {
     line_items: Vec<(String, String)>,
     /// What the seller typed, when the form comes back with an error.
     form: WaybillForm,
+    /// Where "Zmień status" posts, for orders from Allegro; and the statuses to choose.
+    fulfillment_action: Option<String>,
+    fulfillment_choices: Vec<(String, String)>,
+    /// The stored status word (the one selected).
+    fulfillment_now: String,
+    /// Why the last change was refused.
+    fulfillment_error: Option<String>,
 }
 
 /// A waybill on the order page.
@@ -1197,7 +1204,44 @@ pub struct WaybillForm {
     waybill: String,
     line_items: Vec<String>,
     error: Option<String>,
+    fulfillment_error: Option<String>,
 }
+
+/// "Zmień status realizacji": sets it on Allegro and shows the order as Allegro has it.
+pub async fn set_fulfillment(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let status = form.get("status").map(String::as_str).unwrap_or_default();
+    match state.app.set_fulfillment(&user, &id, status).await {
+        Ok(_) => Redirect::to(&order_href(&id)).into_response(),
+        Err(AppError::Conflict(message) | AppError::Validation { message, .. }) => {
+            let entered = WaybillForm {
+                fulfillment_error: Some(message),
+                ..WaybillForm::default()
+            };
+            let mut page = order_page(&state, &tr, &user, &id, entered).await;
+            *page.status_mut() = axum::http::StatusCode::CONFLICT;
+            page
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// The statuses a seller sets, in their usual order.
+const SELLER_FULFILLMENT: [&str; 8] = [
+    "NEW",
+    "PROCESSING",
+    "READY_FOR_SHIPMENT",
+    "READY_FOR_PICKUP",
+    "SENT",
+    "PICKED_UP",
+    "CANCELLED",
+    "SUSPENDED",
+];
 
 pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
     order_page(&state, &tr, &user, &id, WaybillForm::default()).await
@@ -1478,6 +1522,14 @@ async fn order_page(state: &WebState, tr: &Tr, user: &app::CurrentUser, id: &str
             })
             .unwrap_or_default(),
         line_items: form_line_items,
+        fulfillment_action: (o.source == store::OrderSource::Allegro)
+            .then(|| format!("{}/fulfillment", order_href(&o.id))),
+        fulfillment_choices: SELLER_FULFILLMENT
+            .iter()
+            .map(|s| ((*s).to_owned(), fulfillment_name(tr, Some(s))))
+            .collect(),
+        fulfillment_now: o.fulfillment_status.clone().unwrap_or_default(),
+        fulfillment_error: entered.fulfillment_error.clone(),
         form: entered,
     })
 }

@@ -1633,4 +1633,34 @@ async fn waybills_through_the_api_and_the_order_page() {
     h.app.push_due_shipments(10).await.unwrap();
     let (_, page, _) = b.get(&path).await;
     assert!(page.contains("Na zamówieniu w Allegro od"), "{page}");
+
+    // Fulfilment: through the API, then the order page's form.
+    let put = |status: &str| {
+        api.put(url(&format!("/api/v1/orders/{}/fulfillment", second.id)))
+            .bearer_auth(&key)
+            .json(&json!({"status": status}))
+            .send()
+    };
+    let r = put("processing").await.unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["fulfillment_status"], "PROCESSING");
+    let r = put("RETURNED").await.unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "status");
+    let (_, page, _) = b.get(&path).await;
+    assert!(
+        page.contains("<option value=\"PROCESSING\" selected"),
+        "the form shows Allegro's status"
+    );
+    let csrf = Browser::csrf(&page);
+    let (status, _, location) = b
+        .post(
+            &format!("{path}/fulfillment"),
+            &[("_csrf", csrf.as_str()), ("status", "SENT")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    assert!(location.unwrap().starts_with("/orders/"));
+    let (_, page, _) = b.get(&path).await;
+    assert!(page.contains("<span id=\"fulfillment\">Wysłane</span>"), "{page}");
 }

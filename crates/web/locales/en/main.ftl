@@ -304,3 +304,4 @@ waybill-error-order_not_on_allegro = Allegro no longer has this order
 waybill-error-account_not_connected = the Allegro account is disconnected or needs a new login — the number waits and is sent once the account is connected again
 waybill-error-rate_limited = Allegro is limiting requests for a moment
 waybill-error-allegro_unavailable = Allegro is not answering for a moment
+order-set-fulfillment = Change the status on Allegro

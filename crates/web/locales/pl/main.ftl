@@ -306,3 +306,4 @@ waybill-error-order_not_on_allegro = Allegro nie ma już tego zamówienia
 waybill-error-account_not_connected = konto Allegro jest odłączone albo wymaga ponownego logowania — numer czeka i zostanie wysłany po ponownym połączeniu konta
 waybill-error-rate_limited = Allegro chwilowo ogranicza liczbę zapytań
 waybill-error-allegro_unavailable = Allegro chwilowo nie odpowiada
+order-set-fulfillment = Zmień status na Allegro
