@@ -505,6 +505,9 @@ impl Account<'_> {
         loop {
             attempt += 1;
             let last = attempt >= policy.max_attempts;
+            if let Some(resource) = crate::budget::Resource::of(path) {
+                self.api.budgets.acquire_resource(self.client_id, resource).await;
+            }
             self.api.budgets.acquire(self.client_id).await;
             let sent = self.request(&method, path, query, &body).send().await;
             let response = match sent {

@@ -139,6 +139,11 @@ impl Emulator {
         *self.settings.write() = settings;
     }
 
+    /// 429s sent so far because a rate limit was exceeded (not injected faults).
+    pub fn throttled(&self) -> u64 {
+        self.traffic.lock().throttled
+    }
+
     /// API requests counted so far (every endpoint behind the API guard).
     pub fn api_requests(&self) -> u64 {
         self.traffic.lock().total

@@ -11,6 +11,7 @@ use secrecy::SecretString;
 mod bench;
 mod bench_invoices;
 mod bench_orders;
+mod bench_shipments;
 mod demo;
 mod runtime;
 
@@ -415,6 +416,12 @@ enum BenchTarget {
         #[arg(long, default_value_t = 2_000)]
         count: usize,
     },
+    /// Waybills pushed to Allegro per second within its 50 requests/s shipments limit.
+    Shipments {
+        /// Waybills to push.
+        #[arg(long, default_value_t = 1_000)]
+        count: usize,
+    },
     /// Memory of `serve` with many linked idle accounts; time to refresh them all.
     Refresh {
         /// Accounts to link.
@@ -689,6 +696,11 @@ async fn main() -> anyhow::Result<()> {
             target: BenchTarget::Invoices { count },
         } => {
             bench_invoices::InvoiceBench { count }.run().await?;
+        }
+        Command::Bench {
+            target: BenchTarget::Shipments { count },
+        } => {
+            bench_shipments::ShipmentBench { count }.run().await?;
         }
         Command::Bench {
             target: BenchTarget::Import { orders },
