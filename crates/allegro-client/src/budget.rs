@@ -15,8 +15,10 @@ pub struct RateBudgets {
     per_minute: NonZeroU32,
     limiters: Arc<Mutex<HashMap<String, Arc<DefaultDirectRateLimiter>>>>,
     /// Per Client ID and resource with a per-second limit of its own.
-    resources: Arc<Mutex<HashMap<(String, Resource), Arc<DefaultDirectRateLimiter>>>>,
+    resources: Arc<Mutex<HashMap<(String, Resource), Limiter>>>,
 }
+
+type Limiter = Arc<DefaultDirectRateLimiter>;
 
 /// Resources Allegro limits to 50 requests a second per Client ID (§5), on top of the
 /// per-minute budget.
