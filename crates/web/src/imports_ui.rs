@@ -51,6 +51,10 @@ struct ImportsPage {
     rows: Vec<ImportRow>,
     any_running: bool,
     range_error: Option<String>,
+    /// The waybill file's refusal and its problems, or what it added.
+    waybill_error: Option<String>,
+    waybill_problems: Vec<String>,
+    waybills_done: Option<String>,
     file_error: Option<String>,
     file_problems: Vec<String>,
     layout: Vec<LayoutRow>,
@@ -100,6 +104,10 @@ struct Problems {
     range: Option<String>,
     file: Option<String>,
     file_lines: Vec<String>,
+    /// The waybill file's problems, or what it added.
+    waybills: Option<String>,
+    waybill_lines: Vec<String>,
+    waybills_done: Option<String>,
 }
 
 async fn imports_page(state: &WebState, tr: &Tr, user: &CurrentUser, problems: Problems) -> Response {
@@ -126,6 +134,9 @@ async fn imports_page(state: &WebState, tr: &Tr, user: &CurrentUser, problems: P
         any_running: rows.iter().any(|r| r.running),
         rows,
         range_error: problems.range,
+        waybill_error: problems.waybills,
+        waybill_problems: problems.waybill_lines,
+        waybills_done: problems.waybills_done,
         file_error: problems.file,
         file_problems: problems.file_lines,
         layout: app::order_files::FIELDS
@@ -256,6 +267,69 @@ pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
         Err(app::ImportError::App(AppError::Validation { field, message })) => {
             let text = tr.args("error-field", &[("field", field), ("message", &message)]);
             unprocessable(imports_page(&state, &tr, &user, refuse(text, vec![])).await)
+        }
+        Err(app::ImportError::App(e)) => page_error(&tr, e),
+    }
+}
+
+/// "Wczytaj numery przesyłek": a CSV of `order id;carrier;waybill` (multipart). Every line
+/// is checked first; on any problem nothing is added and every problem is listed.
+pub async fn upload_waybills(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    mut form: Multipart,
+) -> Response {
+    let (mut encoding, mut file) = (String::from("auto"), None);
+    loop {
+        match form.next_field().await {
+            Ok(Some(field)) => {
+                let name = field.name().unwrap_or_default().to_owned();
+                let file_name = field.file_name().map(str::to_owned);
+                match field.bytes().await {
+                    Ok(bytes) => match name.as_str() {
+                        "encoding" => encoding = String::from_utf8_lossy(&bytes).into_owned(),
+                        "file" => file = Some((file_name.unwrap_or_default(), bytes)),
+                        _ => {}
+                    },
+                    Err(e) => return (StatusCode::BAD_REQUEST, e.body_text()).into_response(),
+                }
+            }
+            Ok(None) => break,
+            Err(e) => return (e.status(), e.body_text()).into_response(),
+        }
+    }
+    let refuse = |text: String, lines: Vec<String>| Problems {
+        waybills: Some(text),
+        waybill_lines: lines,
+        ..Problems::default()
+    };
+    let Some((name, bytes)) = file.filter(|(n, b)| !n.is_empty() || !b.is_empty()) else {
+        return unprocessable(imports_page(&state, &tr, &user, refuse(tr.t("import-choose-file"), vec![])).await);
+    };
+    let encoding = match crate::file_encoding(Some(&encoding), "") {
+        Ok(e) => e,
+        Err(m) => return unprocessable(imports_page(&state, &tr, &user, refuse(m, vec![])).await),
+    };
+    match state.app.import_waybills(&user, &name, &bytes, encoding).await {
+        Ok(r) => {
+            let done = Problems {
+                waybills_done: Some(tr.args(
+                    "waybills-file-done",
+                    &[("added", &r.added.to_string()), ("already", &r.already.to_string())],
+                )),
+                ..Problems::default()
+            };
+            imports_page(&state, &tr, &user, done).await
+        }
+        Err(app::ImportError::File(errors)) => {
+            let total = (errors.errors.len() + errors.more).to_string();
+            let text = tr.args("import-file-refused", &[("file", &errors.file), ("count", &total)]);
+            let mut lines: Vec<String> = errors.errors.iter().map(|e| e.describe(&errors.file)).collect();
+            if errors.more > 0 {
+                lines.push(tr.args("import-more-problems", &[("count", &errors.more.to_string())]));
+            }
+            unprocessable(imports_page(&state, &tr, &user, refuse(text, lines)).await)
         }
         Err(app::ImportError::App(e)) => page_error(&tr, e),
     }

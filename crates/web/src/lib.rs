@@ -54,6 +54,10 @@ pub fn router(state: WebState) -> Router {
             "/imports/file",
             post(imports_ui::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_FILE_BYTES)),
         )
+        .route(
+            "/imports/waybills",
+            post(imports_ui::upload_waybills).layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_FILE_BYTES)),
+        )
         .route("/imports/{id}", get(imports_ui::import))
         .route(
             "/invoicing-profile",

@@ -1663,4 +1663,35 @@ async fn waybills_through_the_api_and_the_order_page() {
     assert!(location.unwrap().starts_with("/orders/"));
     let (_, page, _) = b.get(&path).await;
     assert!(page.contains("<span id=\"fulfillment\">Wysłane</span>"), "{page}");
+
+    // A CSV of waybills on the Import page: a bad line refuses the whole file.
+    let (_, page, _) = b.get("/imports").await;
+    let csrf = Browser::csrf(&page);
+    let third = &orders[2].id;
+    let bad = format!("{third};DPD;W-1\nnie-ma-takiego;DPD;W-2\n");
+    let (status, page, _) = b
+        .upload(
+            &format!("/imports/waybills?_csrf={csrf}"),
+            &[("encoding", "auto")],
+            ("listy.csv", bad.as_bytes()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("listy.csv, line 2, column 1 (order id)"), "{page}");
+    assert!(h.app.order_shipments(&user, third).await.unwrap().is_empty());
+    let good = format!("{third};DPD;W-1\n{};INPOST;620000000000000000000001\n", first.id);
+    let (status, page, _) = b
+        .upload(
+            &format!("/imports/waybills?_csrf={csrf}"),
+            &[("encoding", "auto")],
+            ("listy.csv", good.as_bytes()),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("id=\"waybills-done\"")
+            && page.contains("Dodane numery przesyłek: 1")
+            && page.contains("już były na zamówieniach: 1"),
+        "{page}"
+    );
 }

@@ -305,3 +305,7 @@ waybill-error-account_not_connected = the Allegro account is disconnected or nee
 waybill-error-rate_limited = Allegro is limiting requests for a moment
 waybill-error-allegro_unavailable = Allegro is not answering for a moment
 order-set-fulfillment = Change the status on Allegro
+waybills-file-title = Tracking numbers from a CSV file
+waybills-file-hint = One number a line: order id;carrier;tracking number (e.g. INPOST, DPD, DHL, POCZTA_POLSKA; for OTHER a fourth column: the carrier's name). A file with any problem adds nothing; loading the same file again adds nothing twice.
+waybills-file-start = Load tracking numbers
+waybills-file-done = Tracking numbers added: { $added } (they reach Allegro within seconds); already on their orders: { $already }.

@@ -307,3 +307,7 @@ waybill-error-account_not_connected = konto Allegro jest odłączone albo wymaga
 waybill-error-rate_limited = Allegro chwilowo ogranicza liczbę zapytań
 waybill-error-allegro_unavailable = Allegro chwilowo nie odpowiada
 order-set-fulfillment = Zmień status na Allegro
+waybills-file-title = Numery przesyłek z pliku CSV
+waybills-file-hint = Jeden numer w wierszu: numer zamówienia;przewoźnik;numer przesyłki (np. INPOST, DPD, DHL, POCZTA_POLSKA; dla OTHER czwarta kolumna: nazwa przewoźnika). Plik z jakimkolwiek błędem nie dodaje niczego; ponowne wczytanie tego samego pliku niczego nie dubluje.
+waybills-file-start = Wczytaj numery przesyłek
+waybills-file-done = Dodane numery przesyłek: { $added } (trafią na Allegro w ciągu kilku sekund); już były na zamówieniach: { $already }.
