@@ -45,6 +45,12 @@ pub enum StoreError {
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
+/// A new random id (UUID v4), for rows the store makes itself (stock movements).
+#[doc(hidden)]
+pub fn new_id() -> String {
+    uuid::Uuid::new_v4().to_string()
+}
+
 /// Result of the store.
 pub type StoreResult<T> = Result<T, StoreError>;
 
@@ -311,6 +317,68 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     async fn resend_shipment(&self, org: &OrganisationId, id: &str, now_ms: i64) -> StoreResult<bool>;
     /// Makes the account's waiting pushes due now (it was connected again).
     async fn wake_account_pushes(&self, account: &AccountId, now_ms: i64) -> StoreResult<u64>;
+
+    // --- warehouse
+    /// The organisation's first warehouse, made ("Magazyn główny") if it has none.
+    async fn default_warehouse(&self, org: &OrganisationId, now_ms: i64) -> StoreResult<Warehouse>;
+    /// Stores offers' products: a product per new SKU (its name kept current), each offer
+    /// linked to its SKU's product; returns the number of new products.
+    async fn upsert_offer_products(
+        &self,
+        org: &OrganisationId,
+        account: &AccountId,
+        offers: &[OfferProduct],
+        now_ms: i64,
+    ) -> StoreResult<u64>;
+    /// The organisation's products with their stock, by SKU.
+    async fn products(&self, org: &OrganisationId) -> StoreResult<Vec<ProductStock>>;
+    /// The product an order line sells: the one its offer is linked to, else the one with
+    /// its SKU.
+    async fn product_for_offer(
+        &self,
+        org: &OrganisationId,
+        offer_id: &str,
+        sku: Option<&str>,
+    ) -> StoreResult<Option<ProductStock>>;
+    /// Changes a product's stock by `delta` (a receipt or a count), with its movement, in
+    /// one transaction; returns the new quantity. `Conflict` if the warehouse or product
+    /// is not the organisation's.
+    async fn adjust_stock(
+        &self,
+        org: &OrganisationId,
+        warehouse_id: &str,
+        product_id: &str,
+        delta: i64,
+        reason: &str,
+        note: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<i64>;
+    /// Issues an order's WZ exactly once: number, document, movements and stock in one
+    /// transaction; an order that has one gets it back (`false`).
+    async fn issue_wz(&self, wz: &NewWz) -> StoreResult<(WarehouseDocument, bool)>;
+    /// Cancels an order's issued WZ and gives its stock back, once; `None` if it has no
+    /// issued WZ.
+    async fn cancel_wz(
+        &self,
+        org: &OrganisationId,
+        order_id: &str,
+        now_ms: i64,
+    ) -> StoreResult<Option<WarehouseDocument>>;
+    /// The order's WZ, if issued.
+    async fn wz_for_order(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<WarehouseDocument>>;
+    /// The organisation's warehouse documents, newest first.
+    async fn warehouse_documents(&self, org: &OrganisationId, limit: i64) -> StoreResult<Vec<WarehouseDocument>>;
+    /// The organisation's stock movements, newest first.
+    async fn stock_movements(&self, org: &OrganisationId, limit: i64) -> StoreResult<Vec<StockMovement>>;
+    /// The organisation's warehouse settings (defaults if never saved).
+    async fn warehouse_settings(&self, org: &OrganisationId) -> StoreResult<WarehouseSettings>;
+    /// Saves them.
+    async fn save_warehouse_settings(&self, org: &OrganisationId, settings: &WarehouseSettings) -> StoreResult<()>;
+    /// Paid orders whose fulfilment reached (or passed) their organisation's WZ trigger
+    /// and that have no WZ, oldest first, across organisations.
+    async fn orders_awaiting_wz(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
+    /// Cancelled orders whose WZ still holds their stock, across organisations.
+    async fn orders_awaiting_wz_cancel(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
 
     /// Stores NBP rates (a newer copy of a day replaces the old one).
     async fn save_rates(&self, rates: &[StoredRate]) -> StoreResult<()>;
