@@ -1548,24 +1548,21 @@ pub async fn stock_moves_once_per_document(store: Store) {
             .unwrap()
             .is_none()
     );
-    assert_eq!(
-        store
-            .adjust_stock(&t.org, &w.id, &mug, 10, "receipt", Some("PZ 1"), 30)
-            .await
-            .unwrap(),
-        10
-    );
-    assert_eq!(
-        store
-            .adjust_stock(&t.org, &w.id, &plate, 4, "receipt", None, 31)
-            .await
-            .unwrap(),
-        4
-    );
+    fn receipt<'a>(warehouse: &'a str, product: &'a str, delta: i64) -> StockChange<'a> {
+        StockChange {
+            warehouse_id: warehouse,
+            product_id: product,
+            delta,
+            reason: "receipt",
+            document_id: None,
+            note: Some("PZ 1"),
+            at_ms: 30,
+        }
+    }
+    assert_eq!(store.adjust_stock(&t.org, &receipt(&w.id, &mug, 10)).await.unwrap(), 10);
+    assert_eq!(store.adjust_stock(&t.org, &receipt(&w.id, &plate, 4)).await.unwrap(), 4);
     assert!(matches!(
-        store
-            .adjust_stock(&other.org, &w.id, &mug, 5, "receipt", None, 32)
-            .await,
+        store.adjust_stock(&other.org, &receipt(&w.id, &mug, 5)).await,
         Err(StoreError::Conflict(_))
     ));
     // Orders reach the trigger; four processes issue the same WZ at once: one document,

@@ -343,16 +343,7 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Changes a product's stock by `delta` (a receipt or a count), with its movement, in
     /// one transaction; returns the new quantity. `Conflict` if the warehouse or product
     /// is not the organisation's.
-    async fn adjust_stock(
-        &self,
-        org: &OrganisationId,
-        warehouse_id: &str,
-        product_id: &str,
-        delta: i64,
-        reason: &str,
-        note: Option<&str>,
-        now_ms: i64,
-    ) -> StoreResult<i64>;
+    async fn adjust_stock(&self, org: &OrganisationId, change: &StockChange<'_>) -> StoreResult<i64>;
     /// Issues an order's WZ exactly once: number, document, movements and stock in one
     /// transaction; an order that has one gets it back (`false`).
     async fn issue_wz(&self, wz: &NewWz) -> StoreResult<(WarehouseDocument, bool)>;

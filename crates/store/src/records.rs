@@ -934,6 +934,25 @@ pub struct StockMovement {
     pub at_ms: i64,
 }
 
+/// A change of stock to write with its movement.
+#[derive(Debug, Clone, Copy)]
+pub struct StockChange<'a> {
+    /// Warehouse.
+    pub warehouse_id: &'a str,
+    /// Product.
+    pub product_id: &'a str,
+    /// Pieces in (positive) or out (negative).
+    pub delta: i64,
+    /// `receipt`, `adjustment`, `wz` or `wz_cancelled`.
+    pub reason: &'a str,
+    /// The document it belongs to.
+    pub document_id: Option<&'a str>,
+    /// A note.
+    pub note: Option<&'a str>,
+    /// When.
+    pub at_ms: i64,
+}
+
 /// An organisation's warehouse settings.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct WarehouseSettings {

@@ -224,22 +224,16 @@ macro_rules! impl_sql_storage {
             async fn move_stock(
                 tx: &mut ::sqlx::Transaction<'_, $db>,
                 org: &OrganisationId,
-                warehouse_id: &str,
-                product_id: &str,
-                delta: i64,
-                reason: &str,
-                document_id: Option<&str>,
-                note: Option<&str>,
-                now_ms: i64,
+                c: &StockChange<'_>,
             ) -> StoreResult<i64> {
                 let row = ::sqlx::query(
                     "INSERT INTO stock_levels (warehouse_id, product_id, quantity) VALUES ($1, $2, $3) \
                      ON CONFLICT (warehouse_id, product_id) DO UPDATE SET quantity = stock_levels.quantity + $3 \
                      RETURNING quantity",
                 )
-                .bind(warehouse_id)
-                .bind(product_id)
-                .bind(delta)
+                .bind(c.warehouse_id)
+                .bind(c.product_id)
+                .bind(c.delta)
                 .fetch_one(&mut **tx)
                 .await
                 .map_err(backend_err)?;
@@ -249,13 +243,13 @@ macro_rules! impl_sql_storage {
                 )
                 .bind($crate::new_id())
                 .bind(org.as_str())
-                .bind(warehouse_id)
-                .bind(product_id)
-                .bind(delta)
-                .bind(reason)
-                .bind(document_id)
-                .bind(note)
-                .bind(now_ms)
+                .bind(c.warehouse_id)
+                .bind(c.product_id)
+                .bind(c.delta)
+                .bind(c.reason)
+                .bind(c.document_id)
+                .bind(c.note)
+                .bind(c.at_ms)
                 .execute(&mut **tx)
                 .await
                 .map_err(backend_err)?;
@@ -1620,31 +1614,22 @@ macro_rules! impl_sql_storage {
                     .transpose()
                 }
 
-                async fn adjust_stock(
-                    &self,
-                    org: &OrganisationId,
-                    warehouse_id: &str,
-                    product_id: &str,
-                    delta: i64,
-                    reason: &str,
-                    note: Option<&str>,
-                    now_ms: i64,
-                ) -> StoreResult<i64> {
+                async fn adjust_stock(&self, org: &OrganisationId, change: &StockChange<'_>) -> StoreResult<i64> {
                     let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                     let owned = ::sqlx::query(
                         "SELECT 1 AS ok FROM warehouses w JOIN products p ON p.organisation_id = w.organisation_id \
                          WHERE w.organisation_id = $1 AND w.id = $2 AND p.id = $3",
                     )
                     .bind(org.as_str())
-                    .bind(warehouse_id)
-                    .bind(product_id)
+                    .bind(change.warehouse_id)
+                    .bind(change.product_id)
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend_err)?;
                     if owned.is_none() {
                         return Err(StoreError::Conflict("no such warehouse or product in the organisation".into()));
                     }
-                    let quantity = move_stock(&mut tx, org, warehouse_id, product_id, delta, reason, None, note, now_ms).await?;
+                    let quantity = move_stock(&mut tx, org, &StockChange { document_id: None, ..*change }).await?;
                     tx.commit().await.map_err(backend_err)?;
                     Ok(quantity)
                 }
@@ -1692,18 +1677,16 @@ macro_rules! impl_sql_storage {
                         .await
                         .map_err(backend_err)?;
                         for l in &n.lines {
-                            move_stock(
-                                &mut tx,
-                                &n.organisation_id,
-                                &n.warehouse_id,
-                                &l.product_id,
-                                -l.quantity,
-                                "wz",
-                                Some(&n.id),
-                                Some(&number),
-                                n.now_ms,
-                            )
-                            .await?;
+                            let change = StockChange {
+                                warehouse_id: &n.warehouse_id,
+                                product_id: &l.product_id,
+                                delta: -l.quantity,
+                                reason: "wz",
+                                document_id: Some(&n.id),
+                                note: Some(&number),
+                                at_ms: n.now_ms,
+                            };
+                            move_stock(&mut tx, &n.organisation_id, &change).await?;
                         }
                         tx.commit().await.map_err(backend_err)?;
                         Ok::<_, StoreError>(WarehouseDocument {
@@ -1749,8 +1732,16 @@ macro_rules! impl_sql_storage {
                     let doc = document_from(&row)?;
                     let note = format!("{} anulowany", doc.number);
                     for l in &doc.lines {
-                        move_stock(&mut tx, org, &doc.warehouse_id, &l.product_id, l.quantity, "wz_cancelled", Some(&doc.id), Some(&note), now_ms)
-                            .await?;
+                        let change = StockChange {
+                            warehouse_id: &doc.warehouse_id,
+                            product_id: &l.product_id,
+                            delta: l.quantity,
+                            reason: "wz_cancelled",
+                            document_id: Some(&doc.id),
+                            note: Some(&note),
+                            at_ms: now_ms,
+                        };
+                        move_stock(&mut tx, org, &change).await?;
                     }
                     tx.commit().await.map_err(backend_err)?;
                     Ok(Some(doc))
