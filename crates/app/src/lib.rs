@@ -11,6 +11,7 @@ mod sync;
 mod tokens;
 mod uploads;
 mod users;
+mod warehouse;
 
 use std::sync::Arc;
 
@@ -31,6 +32,7 @@ pub use sync::{SyncReport, order_record};
 pub use tokens::{RefreshOutcome, RefreshPolicy};
 pub use uploads::UploadReport;
 pub use users::{CurrentUser, NewSession};
+pub use warehouse::{ProductSync, WZ_TRIGGERS};
 
 /// The operator's app that every seller can link through ("Połącz konto Allegro").
 #[derive(Clone)]

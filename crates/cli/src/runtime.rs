@@ -281,6 +281,20 @@ pub async fn worker_loop(app: App, interval_seconds: u64, policy: domain::PollPo
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
+    // Warehouse documents: WZ at the organisation's trigger, stock back on cancellation.
+    let warehouse = app.clone();
+    tokio::spawn(async move {
+        loop {
+            match warehouse.run_warehouse(200).await {
+                Ok((issued, cancelled)) if issued + cancelled > 0 => {
+                    tracing::info!(issued, cancelled, "warehouse documents")
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "warehouse cycle failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(2)).await;
+        }
+    });
     // Waybills to their Allegro orders, in a task of their own as well.
     let pushes = app.clone();
     tokio::spawn(async move {

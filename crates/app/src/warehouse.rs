@@ -1,0 +1,246 @@
+//! The warehouse (seed 000 admits it does not touch stock; we do): products read from the
+//! seller's Allegro offers and matched by SKU (`external.id`), stock per warehouse that
+//! changes only together with a movement, and a goods-issue document (WZ) per order —
+//! issued once when the order reaches the organisation's chosen fulfilment status (or by
+//! hand), its stock given back once if the order is cancelled.
+
+use allegro_client::types::CheckoutForm;
+use store::{
+    NewWz, OfferProduct, ProductStock, StockChange, StockMovement, WarehouseDocument, WarehouseSettings, WzLine,
+};
+
+use crate::{App, AppError, CurrentUser, invalid};
+
+/// Fulfilment statuses a WZ may be issued at.
+pub const WZ_TRIGGERS: [&str; 5] = [
+    "PROCESSING",
+    "READY_FOR_SHIPMENT",
+    "READY_FOR_PICKUP",
+    "SENT",
+    "PICKED_UP",
+];
+
+/// What reading products from Allegro did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct ProductSync {
+    /// Offers read.
+    pub offers: usize,
+    /// Products new to the warehouse.
+    pub new_products: u64,
+    /// Offers without a SKU (`external.id`), which no product can follow.
+    pub without_sku: usize,
+}
+
+impl App {
+    /// Reads every offer of the organisation's connected accounts (`GET /sale/offers`, by
+    /// pages of 1 000) and keeps a product per SKU, each offer linked to its product.
+    pub async fn sync_products(&self, user: &CurrentUser) -> Result<ProductSync, AppError> {
+        let mut report = ProductSync::default();
+        for account in self.store.accounts(&user.organisation_id).await? {
+            if account.status != domain::AccountStatus::Active {
+                continue;
+            }
+            let account_id = account.id.clone();
+            let access = self.account_api(account).await?;
+            let allegro = access.rest();
+            let mut offset = 0;
+            loop {
+                let page = allegro
+                    .offers(&[], offset, 1_000)
+                    .await
+                    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading offers from Allegro")))?;
+                let offers = page.offers.unwrap_or_default();
+                let read = offers.len();
+                report.offers += read;
+                let mut products = Vec::with_capacity(read);
+                for o in offers {
+                    let sku = o
+                        .external
+                        .and_then(|e| e.id)
+                        .map(|s| s.trim().to_owned())
+                        .filter(|s| !s.is_empty());
+                    match (o.id, sku) {
+                        (Some(offer_id), Some(sku)) => products.push(OfferProduct {
+                            offer_id,
+                            sku,
+                            name: o.name.unwrap_or_default(),
+                        }),
+                        _ => report.without_sku += 1,
+                    }
+                }
+                report.new_products += self
+                    .store
+                    .upsert_offer_products(&user.organisation_id, &account_id, &products, self.now_ms())
+                    .await?;
+                offset += read as u32;
+                if read < 1_000 || page.total_count.is_some_and(|t| i64::from(offset) >= t) {
+                    break;
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    /// The organisation's products and their stock, by SKU.
+    pub async fn products(&self, user: &CurrentUser) -> Result<Vec<ProductStock>, AppError> {
+        Ok(self.store.products(&user.organisation_id).await?)
+    }
+
+    /// The warehouse goods leave from: the one the settings name, else the default.
+    async fn issuing_warehouse(&self, org: &domain::OrganisationId) -> Result<String, AppError> {
+        let settings = self.store.warehouse_settings(org).await?;
+        Ok(match settings.warehouse_id {
+            Some(id) => id,
+            None => self.store.default_warehouse(org, self.now_ms()).await?.id,
+        })
+    }
+
+    /// Receives goods into (positive) or counts them out of (negative) the issuing
+    /// warehouse; returns the new stock.
+    pub async fn adjust_stock(
+        &self,
+        user: &CurrentUser,
+        product_id: &str,
+        quantity: i64,
+        note: Option<&str>,
+    ) -> Result<i64, AppError> {
+        if quantity == 0 || quantity.abs() > 1_000_000 {
+            return Err(invalid("quantity", "a quantity from -1 000 000 to 1 000 000, not 0"));
+        }
+        let note = note.map(str::trim).filter(|n| !n.is_empty());
+        if note.is_some_and(|n| n.chars().count() > 200) {
+            return Err(invalid("note", "a note has at most 200 characters"));
+        }
+        let warehouse = self.issuing_warehouse(&user.organisation_id).await?;
+        let change = StockChange {
+            warehouse_id: &warehouse,
+            product_id,
+            delta: quantity,
+            reason: if quantity > 0 { "receipt" } else { "adjustment" },
+            document_id: None,
+            note,
+            at_ms: self.now_ms(),
+        };
+        match self.store.adjust_stock(&user.organisation_id, &change).await {
+            Err(store::StoreError::Conflict(_)) => Err(AppError::NotFound),
+            other => Ok(other?),
+        }
+    }
+
+    /// Issues the order's WZ (once: an order that has one gets it back with `false`): each
+    /// line's product found by its offer or SKU, stock taken in the same transaction.
+    pub async fn issue_wz(&self, user: &CurrentUser, order_id: &str) -> Result<(WarehouseDocument, bool), AppError> {
+        let order = self.order(user, order_id).await?;
+        if let Some(found) = self.store.wz_for_order(&user.organisation_id, &order.id).await? {
+            return Ok((found, false));
+        }
+        let form: CheckoutForm = serde_json::from_str(&order.data)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a stored order did not parse")))?;
+        let mut lines = Vec::with_capacity(form.line_items.len());
+        for li in &form.line_items {
+            let sku = li.offer.external.as_ref().and_then(|e| e.id.as_deref());
+            let Some(product) = self
+                .store
+                .product_for_offer(&user.organisation_id, &li.offer.id, sku)
+                .await?
+            else {
+                return Err(invalid(
+                    "products",
+                    format!(
+                        "\"{}\" (offer {}, SKU {}) is not a product yet: read products from Allegro, or give the offer a SKU",
+                        li.offer.name,
+                        li.offer.id,
+                        sku.unwrap_or("none")
+                    ),
+                ));
+            };
+            lines.push(WzLine {
+                product_id: product.id,
+                sku: product.sku,
+                name: product.name,
+                quantity: li.quantity,
+            });
+        }
+        let now = self.now_ms();
+        let year = jiff::Timestamp::from_millisecond(now)
+            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year())
+            .unwrap_or(1970);
+        let wz = NewWz {
+            id: uuid::Uuid::new_v4().to_string(),
+            organisation_id: user.organisation_id.clone(),
+            order_id: order.id.clone(),
+            warehouse_id: self.issuing_warehouse(&user.organisation_id).await?,
+            lines,
+            now_ms: now,
+            year: i32::from(year),
+        };
+        let (doc, created) = self.store.issue_wz(&wz).await?;
+        if created {
+            metrics::counter!("allegro_bridge_wz_issued_total").increment(1);
+        }
+        Ok((doc, created))
+    }
+
+    /// The worker's pass: WZs for orders at their organisation's trigger, and stock given
+    /// back for cancelled ones. Returns (issued, cancelled); an order whose products are
+    /// unknown is logged and tried again next pass.
+    pub async fn run_warehouse(&self, limit: i64) -> Result<(usize, usize), AppError> {
+        let mut issued = 0;
+        for (org, order) in self.store.orders_awaiting_wz(limit).await? {
+            let user = CurrentUser::for_organisation(org);
+            match self.issue_wz(&user, &order).await {
+                Ok((_, true)) => issued += 1,
+                Ok(_) => {}
+                Err(e) => tracing::debug!(%order, error = %e, "no WZ yet"),
+            }
+        }
+        let mut cancelled = 0;
+        for (org, order) in self.store.orders_awaiting_wz_cancel(limit).await? {
+            if self.store.cancel_wz(&org, &order, self.now_ms()).await?.is_some() {
+                cancelled += 1;
+            }
+        }
+        Ok((issued, cancelled))
+    }
+
+    /// The order's WZ, if issued.
+    pub async fn order_wz(&self, user: &CurrentUser, order_id: &str) -> Result<Option<WarehouseDocument>, AppError> {
+        Ok(self.store.wz_for_order(&user.organisation_id, order_id).await?)
+    }
+
+    /// The organisation's warehouse documents, newest first.
+    pub async fn warehouse_documents(&self, user: &CurrentUser) -> Result<Vec<WarehouseDocument>, AppError> {
+        Ok(self.store.warehouse_documents(&user.organisation_id, 500).await?)
+    }
+
+    /// The organisation's latest stock movements.
+    pub async fn stock_movements(&self, user: &CurrentUser) -> Result<Vec<StockMovement>, AppError> {
+        Ok(self.store.stock_movements(&user.organisation_id, 500).await?)
+    }
+
+    /// The warehouse settings.
+    pub async fn warehouse_settings(&self, user: &CurrentUser) -> Result<WarehouseSettings, AppError> {
+        Ok(self.store.warehouse_settings(&user.organisation_id).await?)
+    }
+
+    /// Saves when WZs are issued (a status of [`WZ_TRIGGERS`], or none: by hand only).
+    pub async fn save_warehouse_settings(&self, user: &CurrentUser, wz_trigger: Option<&str>) -> Result<(), AppError> {
+        let trigger = wz_trigger
+            .map(|t| t.trim().to_ascii_uppercase())
+            .filter(|t| !t.is_empty());
+        if let Some(t) = &trigger
+            && !WZ_TRIGGERS.contains(&t.as_str())
+        {
+            return Err(invalid(
+                "wz_trigger",
+                format!("{t:?} is not one of {}", WZ_TRIGGERS.join(", ")),
+            ));
+        }
+        let mut settings = self.store.warehouse_settings(&user.organisation_id).await?;
+        settings.wz_trigger = trigger;
+        Ok(self
+            .store
+            .save_warehouse_settings(&user.organisation_id, &settings)
+            .await?)
+    }
+}
