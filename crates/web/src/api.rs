@@ -40,6 +40,16 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/orders/{id}/fulfillment", put(set_fulfillment))
         .route("/api/v1/shipments/{id}/resend", post(resend_shipment))
         .route("/api/v1/carriers", get(list_carriers))
+        .route("/api/v1/products", get(list_products))
+        .route("/api/v1/products/sync", post(sync_products))
+        .route("/api/v1/products/{id}/stock", post(adjust_stock))
+        .route("/api/v1/stock-movements", get(list_movements))
+        .route("/api/v1/warehouse-documents", get(list_documents))
+        .route(
+            "/api/v1/warehouse-settings",
+            get(get_warehouse_settings).put(put_warehouse_settings),
+        )
+        .route("/api/v1/orders/{id}/wz", get(get_wz).post(issue_wz))
         .route("/api/v1/imports/{id}", get(get_import))
         .route(
             "/api/v1/imports/file",
@@ -636,6 +646,131 @@ async fn list_carriers(State(state): State<WebState>, ApiUser(user): ApiUser) ->
     ))
 }
 
+fn product_json(p: &store::ProductStock) -> Value {
+    json!({
+        "id": p.id,
+        "sku": p.sku,
+        "name": p.name,
+        "stock": p.stock.iter().map(|(w, q)| json!({"warehouse_id": w, "quantity": q})).collect::<Vec<_>>(),
+        "offers": p.offers,
+    })
+}
+
+pub(crate) fn document_json(d: &store::WarehouseDocument) -> Value {
+    json!({
+        "id": d.id,
+        "kind": d.kind,
+        "number": d.number,
+        "order_id": d.order_id,
+        "warehouse_id": d.warehouse_id,
+        "state": d.state,
+        "issued_at_ms": d.issued_at_ms,
+        "cancelled_at_ms": d.cancelled_at_ms,
+        "lines": d.lines.iter().map(|l| json!({"product_id": l.product_id, "sku": l.sku, "name": l.name, "quantity": l.quantity})).collect::<Vec<_>>(),
+    })
+}
+
+async fn list_products(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    let products = state.app.products(&user).await?;
+    Ok(Json(
+        json!({"products": products.iter().map(product_json).collect::<Vec<_>>()}),
+    ))
+}
+
+async fn sync_products(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    Ok(Json(json!(state.app.sync_products(&user).await?)))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct StockBody {
+    quantity: i64,
+    #[serde(default)]
+    note: Option<String>,
+}
+
+async fn adjust_stock(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<StockBody>, JsonRejection>,
+) -> Result<Json<Value>, ApiError> {
+    let b = body(payload)?;
+    let quantity = state
+        .app
+        .adjust_stock(&user, &raw, b.quantity, b.note.as_deref())
+        .await?;
+    Ok(Json(json!({"product_id": raw, "quantity": quantity})))
+}
+
+async fn list_movements(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    let movements = state.app.stock_movements(&user).await?;
+    Ok(Json(json!({"movements": movements.iter().map(|m| json!({
+        "id": m.id, "warehouse_id": m.warehouse_id, "product_id": m.product_id, "delta": m.delta,
+        "reason": m.reason, "document_id": m.document_id, "note": m.note, "at_ms": m.at_ms,
+    })).collect::<Vec<_>>()})))
+}
+
+async fn list_documents(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    let documents = state.app.warehouse_documents(&user).await?;
+    Ok(Json(
+        json!({"documents": documents.iter().map(document_json).collect::<Vec<_>>()}),
+    ))
+}
+
+async fn get_warehouse_settings(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let s = state.app.warehouse_settings(&user).await?;
+    Ok(Json(
+        json!({"wz_trigger": s.wz_trigger, "warehouse_id": s.warehouse_id}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WarehouseSettingsBody {
+    wz_trigger: Option<String>,
+}
+
+async fn put_warehouse_settings(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<WarehouseSettingsBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let b = body(payload)?;
+    state
+        .app
+        .save_warehouse_settings(&user, b.wz_trigger.as_deref())
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn get_wz(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(order): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    state.app.order(&user, &order).await?;
+    let wz = state
+        .app
+        .order_wz(&user, &order)
+        .await?
+        .ok_or(app::AppError::NotFound)?;
+    Ok(Json(document_json(&wz)))
+}
+
+async fn issue_wz(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(order): Path<String>,
+) -> Result<Response, ApiError> {
+    let (doc, created) = state.app.issue_wz(&user, &order).await?;
+    let status = if created { StatusCode::CREATED } else { StatusCode::OK };
+    Ok((status, Json(document_json(&doc))).into_response())
+}
+
 fn default_page() -> i64 {
     50
 }
@@ -875,6 +1010,20 @@ pub fn document() -> Value {
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
                 "put": op("Set the order's fulfilment status on Allegro: {status: NEW | PROCESSING | READY_FOR_SHIPMENT | READY_FOR_PICKUP | SENT | PICKED_UP | CANCELLED | SUSPENDED}, sent with the order's revision; when Allegro says it is outdated the order is read again and the change tried once more. Answers the order as Allegro now has it; 409 when Allegro refuses (e.g. its limit of changes per order) or the account is not connected", "200", None),
             },
+            "/api/v1/products": {"get": op("Products (one per SKU, the offers' external.id) with their stock per warehouse and the offers that sell them", "200", None)},
+            "/api/v1/products/sync": {"post": op("Read every offer of the connected accounts from Allegro and keep a product per SKU: {offers, new_products, without_sku}", "200", None)},
+            "/api/v1/products/{id}/stock": {"parameters": id_param, "post": op("Receive goods (quantity > 0) or count them out (< 0) of the issuing warehouse: {quantity, note?}; answers the new stock", "200", None)},
+            "/api/v1/stock-movements": {"get": op("The latest 500 stock movements: receipt, adjustment, wz (goods issued for an order), wz_cancelled (given back)", "200", None)},
+            "/api/v1/warehouse-documents": {"get": op("Goods-issue documents (WZ/n/YYYY), newest first, with their lines and state (issued | cancelled)", "200", None)},
+            "/api/v1/warehouse-settings": {
+                "get": op("When WZs are issued: wz_trigger (a fulfilment status, or null: only by hand)", "200", None),
+                "put": op("Set wz_trigger: PROCESSING, READY_FOR_SHIPMENT, READY_FOR_PICKUP, SENT, PICKED_UP or null", "204", None),
+            },
+            "/api/v1/orders/{id}/wz": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "get": op("The order's WZ", "200", None),
+                "post": op("Issue the order's WZ now (201), or answer the one it has (200); 422 names a line whose offer is not a product yet", "201", None),
+            },
             "/api/v1/shipments/{id}/resend": {"parameters": id_param, "post": op("Send a refused or waiting waybill to Allegro again (202); 409 when it is already there or its order came from a file", "202", None)},
             "/api/v1/carriers": {"get": op("Allegro's carriers (GET /order/carriers, read through a connected account and kept for an hour)", "200", None)},
             "/api/v1/imports/{id}": {"parameters": id_param, "get": op("An import: state (queued | running | done | failed), expected, fetched, and new / updated / unchanged counts", "200", None)},
@@ -931,6 +1080,15 @@ mod tests {
         ("post", "/api/v1/orders/{id}/shipments"),
         ("post", "/api/v1/shipments/{id}/resend"),
         ("put", "/api/v1/orders/{id}/fulfillment"),
+        ("get", "/api/v1/products"),
+        ("post", "/api/v1/products/sync"),
+        ("post", "/api/v1/products/{id}/stock"),
+        ("get", "/api/v1/stock-movements"),
+        ("get", "/api/v1/warehouse-documents"),
+        ("get", "/api/v1/warehouse-settings"),
+        ("put", "/api/v1/warehouse-settings"),
+        ("get", "/api/v1/orders/{id}/wz"),
+        ("post", "/api/v1/orders/{id}/wz"),
         ("get", "/api/v1/carriers"),
     ];
 

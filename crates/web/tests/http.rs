@@ -1695,3 +1695,125 @@ async fn waybills_through_the_api_and_the_order_page() {
         "{page}"
     );
 }
+
+#[tokio::test]
+async fn the_warehouse_through_the_api() {
+    let h = spawn_app().await;
+    let (org, _, account, _) = owner_with_orders(&h, 8, 23, 5).await;
+    h.app.sync_account(&account).await.unwrap();
+    let key = h
+        .app
+        .create_api_key(&org, "WMS")
+        .await
+        .unwrap()
+        .expose_secret()
+        .to_owned();
+    let api = Client::new();
+    let url = |p: &str| format!("{}{p}", h.base);
+    let get = |p: &str| api.get(url(p)).bearer_auth(&key).send();
+    let products: Value = get("/api/v1/products").await.unwrap().json().await.unwrap();
+    assert_eq!(products["products"], json!([]));
+    let order = h.app.store().account_orders(&account).await.unwrap().remove(0);
+    // No products yet: the WZ names the line it cannot take.
+    let r = api
+        .post(url(&format!("/api/v1/orders/{}/wz", order.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json::<Value>().await.unwrap()["field"], "products");
+    let read: Value = api
+        .post(url("/api/v1/products/sync"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(read["new_products"].as_u64().unwrap() > 0, "{read}");
+    let products: Value = get("/api/v1/products").await.unwrap().json().await.unwrap();
+    let first = &products["products"][0];
+    let id = first["id"].as_str().unwrap();
+    assert!(first["sku"].as_str().unwrap().starts_with("SKU-"), "{first}");
+    for p in products["products"].as_array().unwrap() {
+        let r = api
+            .post(url(&format!("/api/v1/products/{}/stock", p["id"].as_str().unwrap())))
+            .bearer_auth(&key)
+            .json(&json!({"quantity": 50, "note": "PZ/1/2026"}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK);
+        assert_eq!(r.json::<Value>().await.unwrap()["quantity"], 50);
+    }
+    let r = api
+        .post(url(&format!("/api/v1/products/{id}/stock")))
+        .bearer_auth(&key)
+        .json(&json!({"quantity": 0}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = api
+        .put(url("/api/v1/warehouse-settings"))
+        .bearer_auth(&key)
+        .json(&json!({"wz_trigger": "DELIVERED"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let r = api
+        .put(url("/api/v1/warehouse-settings"))
+        .bearer_auth(&key)
+        .json(&json!({"wz_trigger": "SENT"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::NO_CONTENT);
+    let settings: Value = get("/api/v1/warehouse-settings").await.unwrap().json().await.unwrap();
+    assert_eq!(settings["wz_trigger"], "SENT");
+    // By hand: 201, then 200 with the same document.
+    let r = api
+        .post(url(&format!("/api/v1/orders/{}/wz", order.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let wz: Value = r.json().await.unwrap();
+    assert!(wz["number"].as_str().unwrap().starts_with("WZ/1/"), "{wz}");
+    let r = api
+        .post(url(&format!("/api/v1/orders/{}/wz", order.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Value>().await.unwrap()["id"], wz["id"]);
+    let got: Value = get(&format!("/api/v1/orders/{}/wz", order.id))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["number"], wz["number"]);
+    let docs: Value = get("/api/v1/warehouse-documents").await.unwrap().json().await.unwrap();
+    assert_eq!(docs["documents"].as_array().unwrap().len(), 1);
+    let moves: Value = get("/api/v1/stock-movements").await.unwrap().json().await.unwrap();
+    let out: i64 = moves["movements"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|m| m["reason"] == "wz")
+        .map(|m| m["delta"].as_i64().unwrap())
+        .sum();
+    let taken: i64 = wz["lines"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["quantity"].as_i64().unwrap())
+        .sum();
+    assert_eq!(out, -taken);
+}
