@@ -14,6 +14,7 @@ pub mod invoice_query;
 mod invoices_ui;
 pub mod order_query;
 mod ui;
+mod warehouse_ui;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -48,6 +49,11 @@ pub fn router(state: WebState) -> Router {
         .route("/orders/{id}", get(ui::order))
         .route("/orders/{id}/shipments", post(ui::add_waybill))
         .route("/orders/{id}/fulfillment", post(ui::set_fulfillment))
+        .route("/orders/{id}/wz", post(warehouse_ui::issue_wz))
+        .route("/warehouse", get(warehouse_ui::warehouse))
+        .route("/warehouse/sync", post(warehouse_ui::sync))
+        .route("/warehouse/receipts", post(warehouse_ui::receive))
+        .route("/warehouse/settings", post(warehouse_ui::save_settings))
         .route("/orders/{order}/shipments/{id}/resend", post(ui::resend_waybill))
         .route("/imports", get(imports_ui::imports).post(imports_ui::start))
         .route(

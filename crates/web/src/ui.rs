@@ -1179,6 +1179,10 @@ struct OrderPage {
     fulfillment_now: String,
     /// Why the last change was refused.
     fulfillment_error: Option<String>,
+    /// The order's WZ: (number, state in words).
+    wz: Option<(String, String)>,
+    /// Where "Wystaw WZ" posts.
+    wz_action: String,
 }
 
 /// A waybill on the order page.
@@ -1358,10 +1362,11 @@ async fn order_page(state: &WebState, tr: &Tr, user: &app::CurrentUser, id: &str
         let failure = state.app.invoice_failure(user, id).await?;
         let shipments = state.app.order_shipments(user, id).await?;
         let carriers = state.app.carriers(user).await?;
-        Ok::<_, AppError>((o, history, invoices, failure, shipments, carriers))
+        let wz = state.app.order_wz(user, id).await?;
+        Ok::<_, AppError>((o, history, invoices, failure, shipments, carriers, wz))
     }
     .await;
-    let (o, history, invoices, failure, shipments, carriers) = match found {
+    let (o, history, invoices, failure, shipments, carriers, wz) = match found {
         Ok(v) => v,
         Err(e) => return page_error(tr, e),
     };
@@ -1530,6 +1535,8 @@ async fn order_page(state: &WebState, tr: &Tr, user: &app::CurrentUser, id: &str
             .collect(),
         fulfillment_now: o.fulfillment_status.clone().unwrap_or_default(),
         fulfillment_error: entered.fulfillment_error.clone(),
+        wz: wz.map(|d| (d.number.clone(), tr.t(&format!("wz-state-{}", d.state)))),
+        wz_action: format!("{}/wz", order_href(&o.id)),
         form: entered,
     })
 }

@@ -1817,3 +1817,80 @@ async fn the_warehouse_through_the_api() {
         .sum();
     assert_eq!(out, -taken);
 }
+
+#[tokio::test]
+async fn the_warehouse_screens() {
+    let h = spawn_app().await;
+    let (_, user, account, _) = owner_with_orders(&h, 6, 24, 5).await;
+    h.app.sync_account(&account).await.unwrap();
+    let mut b = Browser::new(&h.base);
+    b.login("anna@a.pl", testkit::PASSWORD).await;
+    let (status, page, _) = b.get("/warehouse").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Pobierz produkty z Allegro"), "{page}");
+    let csrf = Browser::csrf(&page);
+    let (status, _, location) = b.post("/warehouse/sync", &[("_csrf", csrf.as_str())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&location.unwrap()).await;
+    assert!(
+        page.contains("id=\"warehouse-notice\"") && page.contains("<table id=\"stock\">"),
+        "{page}"
+    );
+    let products = h.app.products(&user).await.unwrap();
+    let product = &products[0];
+    let (status, page, _) = b
+        .post(
+            "/warehouse/receipts",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("product_id", product.id.as_str()),
+                ("quantity", "dwa"),
+                ("note", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("id=\"warehouse-error\""), "{page}");
+    let (status, _, _) = b
+        .post(
+            "/warehouse/receipts",
+            &[
+                ("_csrf", csrf.as_str()),
+                ("product_id", product.id.as_str()),
+                ("quantity", "25"),
+                ("note", "PZ/7"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = b
+        .post(
+            "/warehouse/settings",
+            &[("_csrf", csrf.as_str()), ("wz_trigger", "SENT")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get("/warehouse").await;
+    assert!(page.contains("<option value=\"SENT\" selected"), "{page}");
+    assert!(
+        page.contains("PZ/7") && page.contains("przyjęcie"),
+        "the movement is listed: {page}"
+    );
+    // "Wystaw WZ" on an order whose products are known.
+    let order = h.app.store().account_orders(&account).await.unwrap().remove(0);
+    let path = format!("/orders/{}", order.id);
+    let (_, page, _) = b.get(&path).await;
+    assert!(page.contains("id=\"issue-wz\""), "{page}");
+    let (status, _, _) = b.post(&format!("{path}/wz"), &[("_csrf", csrf.as_str())]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&path).await;
+    assert!(
+        page.contains("WZ/1/") && page.contains("wydano") && !page.contains("id=\"issue-wz\""),
+        "{page}"
+    );
+    let (_, page, _) = b.get("/warehouse").await;
+    assert!(
+        page.contains("<table id=\"documents\">") && page.contains("wydanie (WZ)"),
+        "{page}"
+    );
+}

@@ -1,0 +1,219 @@
+//! "Magazyn": products and their stock, receiving goods, when WZs are issued, the
+//! goods-issue documents and the stock movements.
+
+use app::AppError;
+use askama::Template;
+use axum::Form;
+use axum::extract::{Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use serde::Deserialize;
+
+use crate::WebState;
+use crate::auth::UiUser;
+use crate::error::page_error;
+use crate::i18n::Tr;
+use crate::ui::{Chrome, render};
+
+#[derive(Template)]
+#[template(path = "warehouse.html")]
+struct WarehousePage {
+    c: Chrome,
+    /// (id, SKU, name, stock).
+    products: Vec<(String, String, String, i64)>,
+    /// (status word, name, chosen).
+    triggers: Vec<(String, String, bool)>,
+    /// (number, order link, order id, state, when, pieces).
+    documents: Vec<(String, String, String, String, String, i64)>,
+    /// (when, SKU, delta, reason, note).
+    movements: Vec<(String, String, i64, String, String)>,
+    notice: Option<String>,
+    error: Option<String>,
+}
+
+/// `?synced=…` after reading products, `?saved=1` after the settings.
+#[derive(Debug, Deserialize, Default)]
+pub struct Notice {
+    synced: Option<String>,
+    saved: Option<String>,
+    received: Option<String>,
+}
+
+pub async fn warehouse(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Query(n): Query<Notice>,
+) -> Response {
+    let notice = n
+        .synced
+        .map(|s| tr.args("warehouse-synced", &[("count", &s)]))
+        .or(n.saved.map(|_| tr.t("warehouse-saved")))
+        .or(n.received.map(|_| tr.t("warehouse-received")));
+    warehouse_page(&state, &tr, &user, notice, None).await
+}
+
+async fn warehouse_page(
+    state: &WebState,
+    tr: &Tr,
+    user: &app::CurrentUser,
+    notice: Option<String>,
+    error: Option<String>,
+) -> Response {
+    let found = async {
+        Ok::<_, AppError>((
+            state.app.products(user).await?,
+            state.app.warehouse_settings(user).await?,
+            state.app.warehouse_documents(user).await?,
+            state.app.stock_movements(user).await?,
+        ))
+    }
+    .await;
+    let (products, settings, documents, movements) = match found {
+        Ok(v) => v,
+        Err(e) => return page_error(tr, e),
+    };
+    let sku_of = |id: &str| {
+        products
+            .iter()
+            .find(|p| p.id == id)
+            .map_or_else(|| id.to_owned(), |p| p.sku.clone())
+    };
+    render(&WarehousePage {
+        c: Chrome::for_user(tr, user),
+        products: products
+            .iter()
+            .map(|p| {
+                (
+                    p.id.clone(),
+                    p.sku.clone(),
+                    p.name.clone(),
+                    p.stock.iter().map(|(_, q)| q).sum(),
+                )
+            })
+            .collect(),
+        triggers: app::WZ_TRIGGERS
+            .iter()
+            .map(|t| {
+                (
+                    (*t).to_owned(),
+                    tr.t(&format!("fulfillment-{t}")),
+                    settings.wz_trigger.as_deref() == Some(*t),
+                )
+            })
+            .collect(),
+        documents: documents
+            .iter()
+            .map(|d| {
+                (
+                    d.number.clone(),
+                    crate::ui::order_href(&d.order_id),
+                    d.order_id.clone(),
+                    tr.t(&format!("wz-state-{}", d.state)),
+                    crate::format_time(d.issued_at_ms),
+                    d.lines.iter().map(|l| l.quantity).sum(),
+                )
+            })
+            .collect(),
+        movements: movements
+            .iter()
+            .map(|m| {
+                (
+                    crate::format_time(m.at_ms),
+                    sku_of(&m.product_id),
+                    m.delta,
+                    tr.t(&format!("movement-{}", m.reason)),
+                    m.note.clone().unwrap_or_default(),
+                )
+            })
+            .collect(),
+        notice,
+        error,
+    })
+}
+
+/// "Pobierz produkty z Allegro".
+pub async fn sync(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) -> Response {
+    match state.app.sync_products(&user).await {
+        Ok(r) => Redirect::to(&format!("/warehouse?synced={}", r.new_products)).into_response(),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ReceiptForm {
+    product_id: String,
+    quantity: String,
+    note: Option<String>,
+}
+
+/// "Przyjmij": goods received (or counted out with a minus).
+pub async fn receive(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Form(f): Form<ReceiptForm>,
+) -> Response {
+    let quantity = match f.quantity.trim().parse::<i64>() {
+        Ok(q) => q,
+        Err(_) => {
+            let e = tr.args(
+                "error-field",
+                &[("field", "quantity"), ("message", &tr.t("warehouse-quantity-whole"))],
+            );
+            return with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await);
+        }
+    };
+    match state
+        .app
+        .adjust_stock(&user, &f.product_id, quantity, f.note.as_deref())
+        .await
+    {
+        Ok(_) => Redirect::to("/warehouse?received=1").into_response(),
+        Err(AppError::Validation { field, message }) => {
+            let e = tr.args("error-field", &[("field", field), ("message", &message)]);
+            with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+fn with_status(mut page: Response) -> Response {
+    *page.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
+    page
+}
+
+#[derive(Debug, Deserialize)]
+pub struct SettingsForm {
+    wz_trigger: String,
+}
+
+/// When WZs are issued.
+pub async fn save_settings(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Form(f): Form<SettingsForm>,
+) -> Response {
+    match state.app.save_warehouse_settings(&user, Some(&f.wz_trigger)).await {
+        Ok(()) => Redirect::to("/warehouse?saved=1").into_response(),
+        Err(AppError::Validation { field, message }) => {
+            let e = tr.args("error-field", &[("field", field), ("message", &message)]);
+            with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// "Wystaw WZ" on an order.
+pub async fn issue_wz(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    axum::extract::Path(order): axum::extract::Path<String>,
+) -> Response {
+    match state.app.issue_wz(&user, &order).await {
+        Ok(_) => Redirect::to(&format!("{}#wz", crate::ui::order_href(&order))).into_response(),
+        Err(e) => page_error(&tr, e),
+    }
+}
