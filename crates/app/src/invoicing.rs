@@ -37,7 +37,7 @@ fn minor(price: &allegro_client::types::Price, what: &'static str) -> Result<Min
         .ok_or_else(|| invalid(what, format!("{:?} is not an amount", price.amount)))
 }
 
-fn day_of(ms: i64) -> String {
+pub(crate) fn day_of(ms: i64) -> String {
     jiff::Timestamp::from_millisecond(ms)
         .map(|t| t.strftime("%Y-%m-%d").to_string())
         .unwrap_or_default()

@@ -203,6 +203,74 @@ impl App {
         Ok((issued, cancelled))
     }
 
+    /// The order's WZ as an A4 PDF (Polish): the seller from the invoicing details (or
+    /// the account's login), the recipient from the delivery address, the lines as issued.
+    pub async fn wz_pdf(&self, user: &CurrentUser, order_id: &str) -> Result<(String, Vec<u8>), AppError> {
+        let order = self.order(user, order_id).await?;
+        let wz = self
+            .store
+            .wz_for_order(&user.organisation_id, &order.id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let form: CheckoutForm = serde_json::from_str(&order.data)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a stored order did not parse")))?;
+        let issuer = match self.invoicing_profile(user).await? {
+            Some(p) => {
+                let mut lines = vec![p.seller.name, p.seller.address_line1, p.seller.address_line2];
+                if let Some(nip) = p.seller.nip {
+                    lines.push(format!("NIP: {}", nip.as_str()));
+                }
+                lines
+            }
+            None => {
+                let account = self.store.account(&user.organisation_id, &order.account_id).await?;
+                vec![account.map_or_else(String::new, |a| a.login)]
+            }
+        };
+        let recipient = match form.delivery.as_ref().and_then(|d| d.address.as_ref()) {
+            Some(a) => {
+                let mut lines = vec![format!("{} {}", a.first_name, a.last_name)];
+                if let Some(company) = a.company_name.as_ref().filter(|c| !c.is_empty()) {
+                    lines.push(company.clone());
+                }
+                lines.push(a.street.clone());
+                lines.push(format!("{} {}", a.zip_code, a.city));
+                lines
+            }
+            None => vec![order.buyer_login.clone()],
+        };
+        let day = crate::invoicing::day_of;
+        let warehouse = self
+            .store
+            .default_warehouse(&user.organisation_id, self.now_ms())
+            .await?;
+        let view = invoice_pdf::GoodsIssue {
+            number: wz.number.clone(),
+            date: day(wz.issued_at_ms),
+            issuer,
+            recipient,
+            warehouse: if warehouse.id == wz.warehouse_id {
+                warehouse.name
+            } else {
+                wz.warehouse_id.clone()
+            },
+            reference: format!("Zamówienie Allegro nr {} z dnia {}", order.id, day(order.bought_at_ms)),
+            lines: wz
+                .lines
+                .iter()
+                .map(|l| (l.sku.clone(), l.name.clone(), l.quantity))
+                .collect(),
+            cancelled: wz
+                .cancelled_at_ms
+                .map(|at| format!("ANULOWANY {}: towar wrócił na stan", day(at))),
+        };
+        let pdf = tokio::task::spawn_blocking(move || invoice_pdf::render_goods_issue(&view))
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("the PDF renderer stopped")))?
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context(format!("rendering {}", wz.number))))?;
+        Ok((wz.number.replace('/', "_"), pdf))
+    }
+
     /// The order's WZ, if issued.
     pub async fn order_wz(&self, user: &CurrentUser, order_id: &str) -> Result<Option<WarehouseDocument>, AppError> {
         Ok(self.store.wz_for_order(&user.organisation_id, order_id).await?)

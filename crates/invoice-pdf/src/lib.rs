@@ -81,19 +81,54 @@ pub fn render(
     view.measure_lines(|text| world::text_width(text, view::LINE_TEXT_SIZE));
     let data = serde_json::to_vec(&view).map_err(|e| PdfError::Template(e.to_string()))?;
     let qr = qr_pixels(&url)?;
-    let doc: PagedDocument = typst::compile(&world::InvoiceWorld::new(data, qr))
-        .output
-        .map_err(|errors| {
-            PdfError::Template(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
-        })?;
+    let doc = compile(world::InvoiceWorld::new(world::Document::Invoice, data, qr))?;
+    write_pdf(&doc, &invoice.number)
+}
+
+fn compile(world: world::InvoiceWorld) -> Result<PagedDocument, PdfError> {
+    let doc = typst::compile(&world).output.map_err(|errors| {
+        PdfError::Template(errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join("; "))
+    })?;
     if RENDERED.fetch_add(1, Ordering::Relaxed) % EVICT_EVERY == EVICT_EVERY - 1 {
         // Drop memoised results unused for the last 10 sweeps: memory stays bounded in a
         // long-running worker while the template's own work stays cached.
         comemo::evict(10);
     }
+    Ok(doc)
+}
+
+fn write_pdf(doc: &PagedDocument, number: &str) -> Result<Vec<u8>, PdfError> {
     let options = typst_pdf::PdfOptions {
-        ident: typst::foundations::Smart::Custom(format!("allegro-bridge/{}", invoice.number)),
+        ident: typst::foundations::Smart::Custom(format!("allegro-bridge/{number}")),
         ..Default::default()
     };
-    typst_pdf::pdf(&doc, &options).map_err(|e| PdfError::Pdf(format!("{e:?}")))
+    typst_pdf::pdf(doc, &options).map_err(|e| PdfError::Pdf(format!("{e:?}")))
+}
+
+/// A goods-issue document (WZ, "wydanie zewnętrzne") as printed: every text preformatted.
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct GoodsIssue {
+    /// `WZ/1/2026`.
+    pub number: String,
+    /// Issue date, `YYYY-MM-DD`.
+    pub date: String,
+    /// The seller: name, then address lines (and NIP).
+    pub issuer: Vec<String>,
+    /// The recipient (the buyer): name, then address lines.
+    pub recipient: Vec<String>,
+    /// The warehouse.
+    pub warehouse: String,
+    /// "Zamówienie Allegro nr …".
+    pub reference: String,
+    /// (SKU, name, quantity).
+    pub lines: Vec<(String, String, i64)>,
+    /// Printed across the page when the document was cancelled.
+    pub cancelled: Option<String>,
+}
+
+/// Renders a WZ as an A4 PDF in Polish.
+pub fn render_goods_issue(wz: &GoodsIssue) -> Result<Vec<u8>, PdfError> {
+    let data = serde_json::to_vec(wz).map_err(|e| PdfError::Template(e.to_string()))?;
+    let doc = compile(world::InvoiceWorld::new(world::Document::GoodsIssue, data, Vec::new()))?;
+    write_pdf(&doc, &wz.number)
 }

@@ -16,7 +16,17 @@ use typst::text::{Font, FontBook};
 use typst::utils::LazyHash;
 use typst::{Library, LibraryExt};
 
-const TEMPLATE: &str = include_str!("../templates/invoice.typ");
+const INVOICE_TEMPLATE: &str = include_str!("../templates/invoice.typ");
+const WZ_TEMPLATE: &str = include_str!("../templates/wz.typ");
+
+/// The documents this crate lays out.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Document {
+    /// A VAT invoice or correction (`templates/invoice.typ`).
+    Invoice,
+    /// A goods-issue document (`templates/wz.typ`).
+    GoodsIssue,
+}
 const FONTS: [&[u8]; 2] = [
     include_bytes!("../fonts/BridgeSans-Regular.ttf"),
     include_bytes!("../fonts/BridgeSans-Bold.ttf"),
@@ -27,7 +37,8 @@ struct Shared {
     library: LazyHash<Library>,
     book: LazyHash<FontBook>,
     fonts: Vec<Font>,
-    template: Source,
+    invoice: Source,
+    wz: Source,
     invoice_id: FileId,
     qr_id: FileId,
 }
@@ -45,7 +56,8 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
     Shared {
         library: LazyHash::new(Library::builder().build()),
         book: LazyHash::new(FontBook::from_fonts(&fonts)),
-        template: Source::new(file_id("/invoice.typ"), TEMPLATE.to_owned()),
+        invoice: Source::new(file_id("/invoice.typ"), INVOICE_TEMPLATE.to_owned()),
+        wz: Source::new(file_id("/wz.typ"), WZ_TEMPLATE.to_owned()),
         fonts,
         invoice_id: file_id("/invoice.json"),
         qr_id: file_id("/qr.raw"),
@@ -55,15 +67,21 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
 /// One invoice's world.
 pub(crate) struct InvoiceWorld {
     shared: &'static Shared,
+    main: &'static Source,
     invoice: Bytes,
     qr: Bytes,
 }
 
 impl InvoiceWorld {
-    /// `invoice` is the view as JSON, `qr` the QR code's grey pixels.
-    pub(crate) fn new(invoice: Vec<u8>, qr: Vec<u8>) -> Self {
+    /// `invoice` is the view as JSON (`invoice.json`), `qr` the QR code's grey pixels.
+    pub(crate) fn new(document: Document, invoice: Vec<u8>, qr: Vec<u8>) -> Self {
+        let shared: &'static Shared = &SHARED;
         Self {
-            shared: &SHARED,
+            shared,
+            main: match document {
+                Document::Invoice => &shared.invoice,
+                Document::GoodsIssue => &shared.wz,
+            },
             invoice: Bytes::new(invoice),
             qr: Bytes::new(qr),
         }
@@ -80,12 +98,12 @@ impl typst::World for InvoiceWorld {
     }
 
     fn main(&self) -> FileId {
-        self.shared.template.id()
+        self.main.id()
     }
 
     fn source(&self, id: FileId) -> FileResult<Source> {
-        if id == self.shared.template.id() {
-            Ok(self.shared.template.clone())
+        if id == self.main.id() {
+            Ok(self.main.clone())
         } else {
             Err(not_found(id))
         }

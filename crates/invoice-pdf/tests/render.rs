@@ -304,3 +304,43 @@ fn names_that_wrap_push_the_next_line_down() {
         "the sweep crosses one line: {wrapped} wrapped"
     );
 }
+
+#[test]
+fn a_goods_issue_document_lists_what_left_the_warehouse() {
+    let wz = invoice_pdf::GoodsIssue {
+        number: "WZ/7/2026".into(),
+        date: "2026-11-24".into(),
+        issuer: vec![
+            "Sklep Przykładowy sp. z o.o.".into(),
+            "ul. Handlowa 1".into(),
+            "NIP: 5260250995".into(),
+        ],
+        recipient: vec!["Jan Kowalski".into(), "ul. Polna 5 m. 3".into(), "30-001 Kraków".into()],
+        warehouse: "Magazyn główny".into(),
+        reference: "Zamówienie Allegro nr 29b4fc40 z dnia 2026-11-22".into(),
+        lines: vec![
+            ("SKU-0001-kubki".into(), "Kubek ceramiczny 300 ml".into(), 2),
+            ("SKU-0002-książki".into(), "Książka „Pan Tadeusz”".into(), 1),
+        ],
+        cancelled: None,
+    };
+    let text = pdf_text(&invoice_pdf::render_goods_issue(&wz).unwrap());
+    for expected in [
+        "WZ — wydanie zewnętrzne",
+        "WZ/7/2026",
+        "Magazyn główny",
+        "Jan Kowalski",
+        "SKU-0002-książki",
+        "Książka „Pan Tadeusz”",
+        "Razem sztuk: 3",
+        "Wydał (podpis)",
+    ] {
+        assert!(text.contains(expected), "{expected:?} missing from:\n{text}");
+    }
+    let cancelled = invoice_pdf::GoodsIssue {
+        cancelled: Some("ANULOWANY 2026-11-25: towar wrócił na stan".into()),
+        ..wz
+    };
+    let text = pdf_text(&invoice_pdf::render_goods_issue(&cancelled).unwrap());
+    assert!(text.contains("ANULOWANY 2026-11-25"), "{text}");
+}

@@ -50,6 +50,7 @@ pub fn router() -> Router<WebState> {
             get(get_warehouse_settings).put(put_warehouse_settings),
         )
         .route("/api/v1/orders/{id}/wz", get(get_wz).post(issue_wz))
+        .route("/api/v1/orders/{id}/wz/pdf", get(wz_pdf))
         .route("/api/v1/imports/{id}", get(get_import))
         .route(
             "/api/v1/imports/file",
@@ -872,6 +873,15 @@ async fn invoice_pdf(
     Ok(crate::invoices_ui::pdf_response(&record.file_name("pdf"), pdf))
 }
 
+async fn wz_pdf(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(order): Path<String>,
+) -> Result<Response, ApiError> {
+    let (name, pdf) = state.app.wz_pdf(&user, &order).await?;
+    Ok(crate::invoices_ui::pdf_response(&format!("{name}.pdf"), pdf))
+}
+
 async fn openapi() -> Json<Value> {
     Json(document())
 }
@@ -1024,6 +1034,10 @@ pub fn document() -> Value {
                 "get": op("The order's WZ", "200", None),
                 "post": op("Issue the order's WZ now (201), or answer the one it has (200); 422 names a line whose offer is not a product yet", "201", None),
             },
+            "/api/v1/orders/{id}/wz/pdf": {
+                "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
+                "get": {"summary": "The order's WZ as an A4 PDF", "security": [{"apiKey": []}], "responses": {"200": {"description": "application/pdf"}, "404": {"description": "no such order, or no WZ yet"}}},
+            },
             "/api/v1/shipments/{id}/resend": {"parameters": id_param, "post": op("Send a refused or waiting waybill to Allegro again (202); 409 when it is already there or its order came from a file", "202", None)},
             "/api/v1/carriers": {"get": op("Allegro's carriers (GET /order/carriers, read through a connected account and kept for an hour)", "200", None)},
             "/api/v1/imports/{id}": {"parameters": id_param, "get": op("An import: state (queued | running | done | failed), expected, fetched, and new / updated / unchanged counts", "200", None)},
@@ -1089,6 +1103,7 @@ mod tests {
         ("put", "/api/v1/warehouse-settings"),
         ("get", "/api/v1/orders/{id}/wz"),
         ("post", "/api/v1/orders/{id}/wz"),
+        ("get", "/api/v1/orders/{id}/wz/pdf"),
         ("get", "/api/v1/carriers"),
     ];
 

@@ -50,6 +50,7 @@ pub fn router(state: WebState) -> Router {
         .route("/orders/{id}/shipments", post(ui::add_waybill))
         .route("/orders/{id}/fulfillment", post(ui::set_fulfillment))
         .route("/orders/{id}/wz", post(warehouse_ui::issue_wz))
+        .route("/orders/{id}/wz.pdf", get(warehouse_ui::wz_pdf))
         .route("/warehouse", get(warehouse_ui::warehouse))
         .route("/warehouse/sync", post(warehouse_ui::sync))
         .route("/warehouse/receipts", post(warehouse_ui::receive))

@@ -217,3 +217,16 @@ pub async fn issue_wz(
         Err(e) => page_error(&tr, e),
     }
 }
+
+/// The order's WZ as PDF.
+pub async fn wz_pdf(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    axum::extract::Path(order): axum::extract::Path<String>,
+) -> Response {
+    match state.app.wz_pdf(&user, &order).await {
+        Ok((name, pdf)) => crate::invoices_ui::pdf_response(&format!("{name}.pdf"), pdf),
+        Err(e) => page_error(&tr, e),
+    }
+}
