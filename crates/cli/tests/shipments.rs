@@ -1,6 +1,7 @@
 //! Waybills from the command line: `shipments import` (a CSV of order id;carrier;waybill;
 //! a bad file adds nothing and names each line), `shipments add`, and a `worker` process
-//! that sends each to its Allegro order once.
+//! that sends each to its Allegro order once; two worker processes issuing WZs on one
+//! PostgreSQL with stock that adds up.
 
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
@@ -169,4 +170,74 @@ async fn waybills_from_a_file_and_the_command_line_reach_allegro_once() {
     );
     assert_eq!(on_allegro(&orders[2]), [("OTHER".to_owned(), "JAN-1".to_owned())]);
     let _ = std::fs::remove_file(&file);
+}
+
+/// Two worker processes on one PostgreSQL, hundreds of orders at the WZ trigger: one WZ
+/// per order, numbers 1…n, and every product's stock is what it was less what the WZs
+/// took — equal to the sum of its movements.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_workers_issue_each_wz_once_and_stock_adds_up() {
+    let db = testkit::postgres_url().await;
+    let shop = testkit::Shop::new(&db, 92).await;
+    let (seller, account) = shop.link_seller("sklep-magazyn").await;
+    let (app, user) = (&shop.app, &shop.user);
+    shop.paid_orders(&seller, 600, 12, 5);
+    app.sync_account(&account).await.unwrap();
+    app.sync_products(user).await.unwrap();
+    let products = app.products(user).await.unwrap();
+    for p in &products {
+        app.adjust_stock(user, &p.id, 1_000, Some("PZ/1")).await.unwrap();
+    }
+    // The generator's orders are at every fulfilment stage; PROCESSING and on get a WZ.
+    app.save_warehouse_settings(user, Some("PROCESSING")).await.unwrap();
+    let due = app.store().orders_awaiting_wz(100_000).await.unwrap().len();
+    assert!(due >= 100, "{due} orders due a WZ");
+    let worker = || {
+        Process(
+            Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+                .args(["worker", "--database", &db, "--key-file"])
+                .arg(testkit::key_file())
+                .env("RUST_LOG", "warn")
+                .env("ALLEGRO_BRIDGE_NBP_URL", "off")
+                .stdout(Stdio::null())
+                .stderr(Stdio::inherit())
+                .spawn()
+                .expect("starting allegro-bridge worker"),
+        )
+    };
+    let (_a, _b) = (worker(), worker());
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while !app.store().orders_awaiting_wz(1).await.unwrap().is_empty() {
+        assert!(Instant::now() < deadline, "the workers did not issue every WZ");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    let documents = app.warehouse_documents(user).await.unwrap();
+    assert_eq!(documents.len(), due);
+    let mut numbers: Vec<u64> = documents
+        .iter()
+        .map(|d| d.number.split('/').nth(1).unwrap().parse().unwrap())
+        .collect();
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (1..=due as u64).collect::<Vec<_>>(),
+        "WZ/1… with no gap or repeat"
+    );
+    let mut taken: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    for d in &documents {
+        for l in &d.lines {
+            *taken.entry(l.product_id.clone()).or_default() += l.quantity;
+        }
+    }
+    let movements = app
+        .store()
+        .stock_movements(&user.organisation_id, 1_000_000)
+        .await
+        .unwrap();
+    for p in app.products(user).await.unwrap() {
+        let now: i64 = p.stock.iter().map(|(_, q)| q).sum();
+        assert_eq!(now, 1_000 - taken.get(&p.id).copied().unwrap_or(0), "{}", p.sku);
+        let sum: i64 = movements.iter().filter(|m| m.product_id == p.id).map(|m| m.delta).sum();
+        assert_eq!(now, sum, "{}: stock is the sum of its movements", p.sku);
+    }
 }
