@@ -86,6 +86,49 @@ impl App {
         Ok(self.store.products(&user.organisation_id).await?)
     }
 
+    /// The organisation's warehouses, oldest first (the first one made if it has none).
+    pub async fn warehouses(&self, user: &CurrentUser) -> Result<Vec<store::Warehouse>, AppError> {
+        self.store
+            .default_warehouse(&user.organisation_id, self.now_ms())
+            .await?;
+        Ok(self.store.warehouses(&user.organisation_id).await?)
+    }
+
+    /// Adds a warehouse named `name` (1–60 characters, unique in the organisation).
+    pub async fn add_warehouse(&self, user: &CurrentUser, name: &str) -> Result<store::Warehouse, AppError> {
+        let name = name.trim();
+        if name.is_empty() || name.chars().count() > 60 {
+            return Err(invalid("name", "a warehouse's name has 1–60 characters"));
+        }
+        self.store
+            .default_warehouse(&user.organisation_id, self.now_ms())
+            .await?;
+        let warehouse = store::Warehouse {
+            id: uuid::Uuid::new_v4().to_string(),
+            organisation_id: user.organisation_id.clone(),
+            name: name.to_owned(),
+        };
+        match self.store.create_warehouse(&warehouse, self.now_ms()).await {
+            Err(store::StoreError::Conflict(_)) => {
+                Err(invalid("name", format!("there is a warehouse named {name:?} already")))
+            }
+            other => {
+                other?;
+                Ok(warehouse)
+            }
+        }
+    }
+
+    /// `id` if it is one of the organisation's warehouses.
+    async fn own_warehouse(&self, user: &CurrentUser, id: &str) -> Result<String, AppError> {
+        self.warehouses(user)
+            .await?
+            .into_iter()
+            .find(|w| w.id == id)
+            .map(|w| w.id)
+            .ok_or_else(|| invalid("warehouse_id", format!("no warehouse {id} in your organisation")))
+    }
+
     /// The warehouse goods leave from: the one the settings name, else the default.
     async fn issuing_warehouse(&self, org: &domain::OrganisationId) -> Result<String, AppError> {
         let settings = self.store.warehouse_settings(org).await?;
@@ -95,11 +138,12 @@ impl App {
         })
     }
 
-    /// Receives goods into (positive) or counts them out of (negative) the issuing
-    /// warehouse; returns the new stock.
+    /// Receives goods into (positive) or counts them out of (negative) `warehouse` (default:
+    /// the issuing one); returns the new stock there.
     pub async fn adjust_stock(
         &self,
         user: &CurrentUser,
+        warehouse: Option<&str>,
         product_id: &str,
         quantity: i64,
         note: Option<&str>,
@@ -111,7 +155,10 @@ impl App {
         if note.is_some_and(|n| n.chars().count() > 200) {
             return Err(invalid("note", "a note has at most 200 characters"));
         }
-        let warehouse = self.issuing_warehouse(&user.organisation_id).await?;
+        let warehouse = match warehouse.map(str::trim).filter(|w| !w.is_empty()) {
+            Some(id) => self.own_warehouse(user, id).await?,
+            None => self.issuing_warehouse(&user.organisation_id).await?,
+        };
         let change = StockChange {
             warehouse_id: &warehouse,
             product_id,
@@ -291,8 +338,14 @@ impl App {
         Ok(self.store.warehouse_settings(&user.organisation_id).await?)
     }
 
-    /// Saves when WZs are issued (a status of [`WZ_TRIGGERS`], or none: by hand only).
-    pub async fn save_warehouse_settings(&self, user: &CurrentUser, wz_trigger: Option<&str>) -> Result<(), AppError> {
+    /// Saves when WZs are issued (a status of [`WZ_TRIGGERS`], or none: by hand only) and,
+    /// when given, the warehouse they take goods from.
+    pub async fn save_warehouse_settings(
+        &self,
+        user: &CurrentUser,
+        wz_trigger: Option<&str>,
+        warehouse: Option<&str>,
+    ) -> Result<(), AppError> {
         let trigger = wz_trigger
             .map(|t| t.trim().to_ascii_uppercase())
             .filter(|t| !t.is_empty());
@@ -306,6 +359,9 @@ impl App {
         }
         let mut settings = self.store.warehouse_settings(&user.organisation_id).await?;
         settings.wz_trigger = trigger;
+        if let Some(id) = warehouse.map(str::trim).filter(|w| !w.is_empty()) {
+            settings.warehouse_id = Some(self.own_warehouse(user, id).await?);
+        }
         Ok(self
             .store
             .save_warehouse_settings(&user.organisation_id, &settings)

@@ -42,31 +42,35 @@ async fn a_wz_per_order_at_the_trigger_and_stock_back_on_cancellation() {
     for p in &products {
         assert_eq!(
             shop.app
-                .adjust_stock(&shop.user, &p.id, 100, Some("PZ/1"))
+                .adjust_stock(&shop.user, None, &p.id, 100, Some("PZ/1"))
                 .await
                 .unwrap(),
             100
         );
     }
     assert!(matches!(
-        shop.app.adjust_stock(&shop.user, &products[0].id, 0, None).await,
+        shop.app.adjust_stock(&shop.user, None, &products[0].id, 0, None).await,
         Err(app::AppError::Validation { field: "quantity", .. })
     ));
     assert!(matches!(
-        shop.app.adjust_stock(&shop.user, "no-such-product", 5, None).await,
+        shop.app
+            .adjust_stock(&shop.user, None, "no-such-product", 5, None)
+            .await,
         Err(app::AppError::NotFound)
     ));
     // Nothing is issued until the seller picks a trigger.
     assert_eq!(shop.app.run_warehouse(100).await.unwrap(), (0, 0));
     assert!(matches!(
-        shop.app.save_warehouse_settings(&shop.user, Some("DELIVERED")).await,
+        shop.app
+            .save_warehouse_settings(&shop.user, Some("DELIVERED"), None)
+            .await,
         Err(app::AppError::Validation {
             field: "wz_trigger",
             ..
         })
     ));
     shop.app
-        .save_warehouse_settings(&shop.user, Some("processing"))
+        .save_warehouse_settings(&shop.user, Some("processing"), None)
         .await
         .unwrap();
     let orders: Vec<String> = shop
@@ -142,10 +146,43 @@ async fn a_wz_per_order_at_the_trigger_and_stock_back_on_cancellation() {
         shop.app.order_wz(&shop.user, cancelled).await.unwrap().unwrap().state,
         "cancelled"
     );
+    // A second warehouse keeps its own stock; WZs keep taking from the issuing one.
+    let krakow = shop.app.add_warehouse(&shop.user, "Magazyn Kraków").await.unwrap();
+    assert!(matches!(
+        shop.app.add_warehouse(&shop.user, " Magazyn Kraków ").await,
+        Err(app::AppError::Validation { field: "name", .. })
+    ));
+    assert_eq!(
+        shop.app
+            .adjust_stock(&shop.user, Some(&krakow.id), &products[0].id, 7, None)
+            .await
+            .unwrap(),
+        7
+    );
+    assert!(matches!(
+        shop.app
+            .adjust_stock(&shop.user, Some("elsewhere"), &products[0].id, 7, None)
+            .await,
+        Err(app::AppError::Validation {
+            field: "warehouse_id",
+            ..
+        })
+    ));
+    *expected.get_mut(&products[0].sku).unwrap() += 7;
+    assert_eq!(stock(&shop).await, expected, "the total counts both warehouses");
+    let per_warehouse = shop.app.products(&shop.user).await.unwrap().remove(0).stock;
+    assert_eq!(per_warehouse.len(), 2, "{per_warehouse:?}");
+    assert!(per_warehouse.contains(&(krakow.id.clone(), 7)));
     // Every level is the sum of its movements.
     let movements = shop.app.stock_movements(&shop.user).await.unwrap();
     for p in shop.app.products(&shop.user).await.unwrap() {
-        let sum: i64 = movements.iter().filter(|m| m.product_id == p.id).map(|m| m.delta).sum();
-        assert_eq!(p.stock.iter().map(|(_, q)| q).sum::<i64>(), sum, "{}", p.sku);
+        for (warehouse, quantity) in &p.stock {
+            let sum: i64 = movements
+                .iter()
+                .filter(|m| m.product_id == p.id && &m.warehouse_id == warehouse)
+                .map(|m| m.delta)
+                .sum();
+            assert_eq!(*quantity, sum, "{} in {warehouse}", p.sku);
+        }
     }
 }

@@ -186,10 +186,12 @@ async fn two_workers_issue_each_wz_once_and_stock_adds_up() {
     app.sync_products(user).await.unwrap();
     let products = app.products(user).await.unwrap();
     for p in &products {
-        app.adjust_stock(user, &p.id, 1_000, Some("PZ/1")).await.unwrap();
+        app.adjust_stock(user, None, &p.id, 1_000, Some("PZ/1")).await.unwrap();
     }
     // The generator's orders are at every fulfilment stage; PROCESSING and on get a WZ.
-    app.save_warehouse_settings(user, Some("PROCESSING")).await.unwrap();
+    app.save_warehouse_settings(user, Some("PROCESSING"), None)
+        .await
+        .unwrap();
     let due = app.store().orders_awaiting_wz(100_000).await.unwrap().len();
     assert!(due >= 100, "{due} orders due a WZ");
     let worker = || {

@@ -1493,6 +1493,22 @@ pub async fn stock_moves_once_per_document(store: Store) {
         "one default warehouse"
     );
     assert_eq!(w.name, "Magazyn główny");
+    let second = Warehouse {
+        id: uuid(1_300_100),
+        organisation_id: t.org.clone(),
+        name: "Magazyn Kraków".into(),
+    };
+    store.create_warehouse(&second, 12).await.unwrap();
+    let same_name = Warehouse {
+        id: uuid(1_300_101),
+        ..second.clone()
+    };
+    assert!(matches!(
+        store.create_warehouse(&same_name, 13).await,
+        Err(StoreError::Conflict(_))
+    ));
+    assert_eq!(store.warehouses(&t.org).await.unwrap(), [w.clone(), second.clone()]);
+    assert_eq!(store.default_warehouse(&t.org, 14).await.unwrap(), w, "still the first");
     let offer = |id: &str, sku: &str, name: &str| OfferProduct {
         offer_id: id.into(),
         sku: sku.into(),

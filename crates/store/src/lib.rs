@@ -319,6 +319,10 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     async fn wake_account_pushes(&self, account: &AccountId, now_ms: i64) -> StoreResult<u64>;
 
     // --- warehouse
+    /// Adds a warehouse; `Conflict` if the organisation has one of that name.
+    async fn create_warehouse(&self, warehouse: &Warehouse, now_ms: i64) -> StoreResult<()>;
+    /// The organisation's warehouses, oldest first.
+    async fn warehouses(&self, org: &OrganisationId) -> StoreResult<Vec<Warehouse>>;
     /// The organisation's first warehouse, made ("Magazyn główny") if it has none.
     async fn default_warehouse(&self, org: &OrganisationId, now_ms: i64) -> StoreResult<Warehouse>;
     /// Stores offers' products: a product per new SKU (its name kept current), each offer

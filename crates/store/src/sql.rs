@@ -1469,6 +1469,35 @@ macro_rules! impl_sql_storage {
                     Ok(done.rows_affected() == 1)
                 }
 
+                async fn create_warehouse(&self, w: &Warehouse, now_ms: i64) -> StoreResult<()> {
+                    ::sqlx::query("INSERT INTO warehouses (id, organisation_id, name, created_at_ms) VALUES ($1, $2, $3, $4)")
+                        .bind(&w.id)
+                        .bind(w.organisation_id.as_str())
+                        .bind(&w.name)
+                        .bind(now_ms)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn warehouses(&self, org: &OrganisationId) -> StoreResult<Vec<Warehouse>> {
+                    let rows = ::sqlx::query("SELECT id, name FROM warehouses WHERE organisation_id = $1 ORDER BY created_at_ms, id")
+                        .bind(org.as_str())
+                        .fetch_all(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(Warehouse {
+                                id: get(r, "id")?,
+                                organisation_id: org.clone(),
+                                name: get(r, "name")?,
+                            })
+                        })
+                        .collect()
+                }
+
                 async fn default_warehouse(&self, org: &OrganisationId, now_ms: i64) -> StoreResult<Warehouse> {
                     ::sqlx::query(
                         "INSERT INTO warehouses (id, organisation_id, name, created_at_ms) \

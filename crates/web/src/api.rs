@@ -41,6 +41,7 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/shipments/{id}/resend", post(resend_shipment))
         .route("/api/v1/carriers", get(list_carriers))
         .route("/api/v1/products", get(list_products))
+        .route("/api/v1/warehouses", get(list_warehouses).post(add_warehouse))
         .route("/api/v1/products/sync", post(sync_products))
         .route("/api/v1/products/{id}/stock", post(adjust_stock))
         .route("/api/v1/stock-movements", get(list_movements))
@@ -688,6 +689,8 @@ struct StockBody {
     quantity: i64,
     #[serde(default)]
     note: Option<String>,
+    #[serde(default)]
+    warehouse_id: Option<String>,
 }
 
 async fn adjust_stock(
@@ -699,9 +702,32 @@ async fn adjust_stock(
     let b = body(payload)?;
     let quantity = state
         .app
-        .adjust_stock(&user, &raw, b.quantity, b.note.as_deref())
+        .adjust_stock(&user, b.warehouse_id.as_deref(), &raw, b.quantity, b.note.as_deref())
         .await?;
     Ok(Json(json!({"product_id": raw, "quantity": quantity})))
+}
+
+async fn list_warehouses(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
+    let all = state.app.warehouses(&user).await?;
+    Ok(Json(
+        json!({"warehouses": all.iter().map(|w| json!({"id": w.id, "name": w.name})).collect::<Vec<_>>()}),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct WarehouseBody {
+    name: String,
+}
+
+async fn add_warehouse(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<WarehouseBody>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let b = body(payload)?;
+    let w = state.app.add_warehouse(&user, &b.name).await?;
+    Ok((StatusCode::CREATED, Json(json!({"id": w.id, "name": w.name}))).into_response())
 }
 
 async fn list_movements(State(state): State<WebState>, ApiUser(user): ApiUser) -> Result<Json<Value>, ApiError> {
@@ -733,6 +759,8 @@ async fn get_warehouse_settings(
 #[serde(deny_unknown_fields)]
 struct WarehouseSettingsBody {
     wz_trigger: Option<String>,
+    #[serde(default)]
+    warehouse_id: Option<String>,
 }
 
 async fn put_warehouse_settings(
@@ -743,7 +771,7 @@ async fn put_warehouse_settings(
     let b = body(payload)?;
     state
         .app
-        .save_warehouse_settings(&user, b.wz_trigger.as_deref())
+        .save_warehouse_settings(&user, b.wz_trigger.as_deref(), b.warehouse_id.as_deref())
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -1021,13 +1049,17 @@ pub fn document() -> Value {
                 "put": op("Set the order's fulfilment status on Allegro: {status: NEW | PROCESSING | READY_FOR_SHIPMENT | READY_FOR_PICKUP | SENT | PICKED_UP | CANCELLED | SUSPENDED}, sent with the order's revision; when Allegro says it is outdated the order is read again and the change tried once more. Answers the order as Allegro now has it; 409 when Allegro refuses (e.g. its limit of changes per order) or the account is not connected", "200", None),
             },
             "/api/v1/products": {"get": op("Products (one per SKU, the offers' external.id) with their stock per warehouse and the offers that sell them", "200", None)},
+            "/api/v1/warehouses": {
+                "get": op("The organisation's warehouses (the first one, \"Magazyn główny\", is made when needed)", "200", None),
+                "post": op("Add a warehouse: {name} (1–60 characters, unique); 422 names a taken or empty name", "201", None),
+            },
             "/api/v1/products/sync": {"post": op("Read every offer of the connected accounts from Allegro and keep a product per SKU: {offers, new_products, without_sku}", "200", None)},
-            "/api/v1/products/{id}/stock": {"parameters": id_param, "post": op("Receive goods (quantity > 0) or count them out (< 0) of the issuing warehouse: {quantity, note?}; answers the new stock", "200", None)},
+            "/api/v1/products/{id}/stock": {"parameters": id_param, "post": op("Receive goods (quantity > 0) or count them out (< 0): {quantity, note?, warehouse_id? (default: the issuing warehouse)}; answers the new stock there", "200", None)},
             "/api/v1/stock-movements": {"get": op("The latest 500 stock movements: receipt, adjustment, wz (goods issued for an order), wz_cancelled (given back)", "200", None)},
             "/api/v1/warehouse-documents": {"get": op("Goods-issue documents (WZ/n/YYYY), newest first, with their lines and state (issued | cancelled)", "200", None)},
             "/api/v1/warehouse-settings": {
                 "get": op("When WZs are issued: wz_trigger (a fulfilment status, or null: only by hand)", "200", None),
-                "put": op("Set wz_trigger: PROCESSING, READY_FOR_SHIPMENT, READY_FOR_PICKUP, SENT, PICKED_UP or null", "204", None),
+                "put": op("Set wz_trigger (PROCESSING, READY_FOR_SHIPMENT, READY_FOR_PICKUP, SENT, PICKED_UP or null) and, optionally, warehouse_id: the warehouse WZs take goods from", "204", None),
             },
             "/api/v1/orders/{id}/wz": {
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
@@ -1095,6 +1127,8 @@ mod tests {
         ("post", "/api/v1/shipments/{id}/resend"),
         ("put", "/api/v1/orders/{id}/fulfillment"),
         ("get", "/api/v1/products"),
+        ("get", "/api/v1/warehouses"),
+        ("post", "/api/v1/warehouses"),
         ("post", "/api/v1/products/sync"),
         ("post", "/api/v1/products/{id}/stock"),
         ("get", "/api/v1/stock-movements"),

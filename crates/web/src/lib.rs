@@ -55,6 +55,7 @@ pub fn router(state: WebState) -> Router {
         .route("/warehouse/sync", post(warehouse_ui::sync))
         .route("/warehouse/receipts", post(warehouse_ui::receive))
         .route("/warehouse/settings", post(warehouse_ui::save_settings))
+        .route("/warehouse/warehouses", post(warehouse_ui::add_warehouse))
         .route("/orders/{order}/shipments/{id}/resend", post(ui::resend_waybill))
         .route("/imports", get(imports_ui::imports).post(imports_ui::start))
         .route(

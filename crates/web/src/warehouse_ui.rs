@@ -19,8 +19,10 @@ use crate::ui::{Chrome, render};
 #[template(path = "warehouse.html")]
 struct WarehousePage {
     c: Chrome,
-    /// (id, SKU, name, stock).
-    products: Vec<(String, String, String, i64)>,
+    /// (id, name, issuing).
+    warehouses: Vec<(String, String, bool)>,
+    /// (id, SKU, name, stock per warehouse in `warehouses` order, total).
+    products: Vec<(String, String, String, Vec<i64>, i64)>,
     /// (status word, name, chosen).
     triggers: Vec<(String, String, bool)>,
     /// (number, order link, order id, state, when, pieces).
@@ -62,6 +64,7 @@ async fn warehouse_page(
 ) -> Response {
     let found = async {
         Ok::<_, AppError>((
+            state.app.warehouses(user).await?,
             state.app.products(user).await?,
             state.app.warehouse_settings(user).await?,
             state.app.warehouse_documents(user).await?,
@@ -69,7 +72,7 @@ async fn warehouse_page(
         ))
     }
     .await;
-    let (products, settings, documents, movements) = match found {
+    let (warehouses, products, settings, documents, movements) = match found {
         Ok(v) => v,
         Err(e) => return page_error(tr, e),
     };
@@ -81,13 +84,26 @@ async fn warehouse_page(
     };
     render(&WarehousePage {
         c: Chrome::for_user(tr, user),
+        warehouses: warehouses
+            .iter()
+            .enumerate()
+            .map(|(i, w)| {
+                let issuing = settings.warehouse_id.as_deref().map_or(i == 0, |id| id == w.id);
+                (w.id.clone(), w.name.clone(), issuing)
+            })
+            .collect(),
         products: products
             .iter()
             .map(|p| {
+                let per: Vec<i64> = warehouses
+                    .iter()
+                    .map(|w| p.stock.iter().find(|(id, _)| *id == w.id).map_or(0, |(_, q)| *q))
+                    .collect();
                 (
                     p.id.clone(),
                     p.sku.clone(),
                     p.name.clone(),
+                    per,
                     p.stock.iter().map(|(_, q)| q).sum(),
                 )
             })
@@ -142,6 +158,7 @@ pub async fn sync(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) -
 
 #[derive(Debug, Deserialize)]
 pub struct ReceiptForm {
+    warehouse_id: Option<String>,
     product_id: String,
     quantity: String,
     note: Option<String>,
@@ -166,7 +183,13 @@ pub async fn receive(
     };
     match state
         .app
-        .adjust_stock(&user, &f.product_id, quantity, f.note.as_deref())
+        .adjust_stock(
+            &user,
+            f.warehouse_id.as_deref(),
+            &f.product_id,
+            quantity,
+            f.note.as_deref(),
+        )
         .await
     {
         Ok(_) => Redirect::to("/warehouse?received=1").into_response(),
@@ -186,6 +209,7 @@ fn with_status(mut page: Response) -> Response {
 #[derive(Debug, Deserialize)]
 pub struct SettingsForm {
     wz_trigger: String,
+    warehouse_id: Option<String>,
 }
 
 /// When WZs are issued.
@@ -195,8 +219,34 @@ pub async fn save_settings(
     UiUser(user): UiUser,
     Form(f): Form<SettingsForm>,
 ) -> Response {
-    match state.app.save_warehouse_settings(&user, Some(&f.wz_trigger)).await {
+    match state
+        .app
+        .save_warehouse_settings(&user, Some(&f.wz_trigger), f.warehouse_id.as_deref())
+        .await
+    {
         Ok(()) => Redirect::to("/warehouse?saved=1").into_response(),
+        Err(AppError::Validation { field, message }) => {
+            let e = tr.args("error-field", &[("field", field), ("message", &message)]);
+            with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct WarehouseForm {
+    name: String,
+}
+
+/// "Dodaj magazyn".
+pub async fn add_warehouse(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Form(f): Form<WarehouseForm>,
+) -> Response {
+    match state.app.add_warehouse(&user, &f.name).await {
+        Ok(_) => Redirect::to("/warehouse?saved=1").into_response(),
         Err(AppError::Validation { field, message }) => {
             let e = tr.args("error-field", &[("field", field), ("message", &message)]);
             with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)

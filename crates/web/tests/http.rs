@@ -1774,6 +1774,40 @@ async fn the_warehouse_through_the_api() {
     assert_eq!(r.status(), StatusCode::NO_CONTENT);
     let settings: Value = get("/api/v1/warehouse-settings").await.unwrap().json().await.unwrap();
     assert_eq!(settings["wz_trigger"], "SENT");
+    // A second warehouse: its own stock, and WZs may take from it.
+    let r = api
+        .post(url("/api/v1/warehouses"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "Magazyn Gdańsk"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::CREATED);
+    let gdansk: Value = r.json().await.unwrap();
+    let again = api
+        .post(url("/api/v1/warehouses"))
+        .bearer_auth(&key)
+        .json(&json!({"name": "Magazyn Gdańsk"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let all: Value = get("/api/v1/warehouses").await.unwrap().json().await.unwrap();
+    assert_eq!(all["warehouses"].as_array().unwrap().len(), 2, "{all}");
+    let r = api
+        .post(url(&format!("/api/v1/products/{id}/stock")))
+        .bearer_auth(&key)
+        .json(&json!({"quantity": 9, "warehouse_id": gdansk["id"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.json::<Value>().await.unwrap()["quantity"], 9);
+    let products: Value = get("/api/v1/products").await.unwrap().json().await.unwrap();
+    assert_eq!(
+        products["products"][0]["stock"].as_array().unwrap().len(),
+        2,
+        "{products}"
+    );
     // By hand: 201, then 200 with the same document.
     let r = api
         .post(url(&format!("/api/v1/orders/{}/wz", order.id)))
@@ -1870,8 +1904,23 @@ async fn the_warehouse_screens() {
         )
         .await;
     assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, _, _) = b
+        .post(
+            "/warehouse/warehouses",
+            &[("_csrf", csrf.as_str()), ("name", "Magazyn Poznań")],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (status, page, _) = b
+        .post("/warehouse/warehouses", &[("_csrf", csrf.as_str()), ("name", "")])
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY, "{page}");
     let (_, page, _) = b.get("/warehouse").await;
     assert!(page.contains("<option value=\"SENT\" selected"), "{page}");
+    assert!(
+        page.contains("<th class=\"num\">Magazyn Poznań</th>"),
+        "a column per warehouse: {page}"
+    );
     assert!(
         page.contains("PZ/7") && page.contains("przyjęcie"),
         "the movement is listed: {page}"

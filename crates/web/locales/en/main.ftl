@@ -345,3 +345,7 @@ movement-wz = goods issue (WZ)
 movement-wz_cancelled = back in stock (WZ cancelled)
 order-wz = WZ document
 order-issue-wz = Issue WZ
+warehouse-warehouse = Warehouse
+warehouse-issuing = Issue goods from
+warehouse-new = New warehouse's name
+warehouse-add = Add warehouse

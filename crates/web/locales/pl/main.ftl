@@ -347,3 +347,7 @@ movement-wz = wydanie (WZ)
 movement-wz_cancelled = zwrot na stan (anulowane WZ)
 order-wz = Dokument WZ
 order-issue-wz = Wystaw WZ
+warehouse-warehouse = Magazyn
+warehouse-issuing = Wydawaj towar z magazynu
+warehouse-new = Nazwa nowego magazynu
+warehouse-add = Dodaj magazyn
