@@ -434,8 +434,41 @@ impl App {
             })
             .increment(1);
             self.store.finish_push(&record.id, &outcome).await?;
+            if matches!(outcome, PushOutcome::Pushed { .. }) {
+                self.sent_after_waybill(&record).await;
+            }
         }
         Ok(report)
+    }
+
+    /// "Po dodaniu numeru przesyłki ustaw Wysłane": the order goes to SENT on Allegro once
+    /// its waybill is there, unless it is there already (or further). A failure is only
+    /// logged: the waybill is on Allegro either way, and the seller can set it by hand.
+    async fn sent_after_waybill(&self, record: &ShipmentRecord) {
+        let user = CurrentUser::for_organisation(record.organisation_id.clone());
+        let wanted = async {
+            let settings = self
+                .store
+                .account_settings(&record.organisation_id, &record.account_id)
+                .await?;
+            if !settings.is_some_and(|s| s.sent_on_waybill) {
+                return Ok::<_, AppError>(false);
+            }
+            let order = self.order(&user, &record.order_id).await?;
+            Ok(!matches!(
+                order.fulfillment_status.as_deref(),
+                Some("SENT" | "PICKED_UP" | "CANCELLED" | "RETURNED")
+            ) && order.status == "READY_FOR_PROCESSING")
+        };
+        match wanted.await {
+            Ok(true) => {
+                if let Err(e) = self.set_fulfillment(&user, &record.order_id, "SENT").await {
+                    tracing::warn!(order = %record.order_id, error = %e, "the waybill is on Allegro, but SENT was not set");
+                }
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(order = %record.order_id, error = %e, "could not check whether to set SENT"),
+        }
     }
 
     /// One push; `Ok` carries Allegro's shipment id.

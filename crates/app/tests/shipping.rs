@@ -315,3 +315,53 @@ async fn fulfilment_is_set_on_allegro_and_an_outdated_revision_is_read_again_onc
         other => panic!("Allegro's limit: {other:?}"),
     }
 }
+
+#[tokio::test]
+async fn a_waybill_can_mark_the_order_sent() {
+    let (shop, _, account, orders) = shop_with_orders(406, 6).await;
+    let id = &orders[0];
+    shop.app.set_fulfillment(&shop.user, id, "PROCESSING").await.unwrap();
+    // Off by default: the status stays.
+    shop.app
+        .add_waybill(&shop.user, id, waybill("INPOST", "A-1"))
+        .await
+        .unwrap();
+    shop.app.push_due_shipments(10).await.unwrap();
+    assert_eq!(
+        shop.app
+            .order(&shop.user, id)
+            .await
+            .unwrap()
+            .fulfillment_status
+            .as_deref(),
+        Some("PROCESSING")
+    );
+    let mut settings = shop.app.settings(&shop.user, &account).await.unwrap();
+    settings.sent_on_waybill = true;
+    shop.app.save_settings(&shop.user, &account, &settings).await.unwrap();
+    assert!(
+        shop.app.settings(&shop.user, &account).await.unwrap().sent_on_waybill,
+        "saved"
+    );
+    shop.app
+        .add_waybill(&shop.user, id, waybill("INPOST", "A-2"))
+        .await
+        .unwrap();
+    shop.app.push_due_shipments(10).await.unwrap();
+    assert_eq!(
+        shop.app
+            .order(&shop.user, id)
+            .await
+            .unwrap()
+            .fulfillment_status
+            .as_deref(),
+        Some("SENT")
+    );
+    let on_allegro = shop.app.store().account_orders(&account).await.unwrap();
+    let form: CheckoutForm = serde_json::from_str(&on_allegro.iter().find(|o| &o.id == id).unwrap().data).unwrap();
+    assert_eq!(
+        form.fulfillment.and_then(|f| f.status).map(|s| s.as_str()),
+        Some("SENT"),
+        "as Allegro has it"
+    );
+}

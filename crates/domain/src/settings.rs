@@ -217,6 +217,9 @@ pub struct AccountSettings {
     /// `vat_delivery` (research §3.4).
     #[serde(default)]
     pub delivery_follows_goods: bool,
+    /// Set the order's fulfilment to SENT on Allegro once a waybill is on it.
+    #[serde(default)]
+    pub sent_on_waybill: bool,
 }
 
 impl Default for AccountSettings {
@@ -229,6 +232,7 @@ impl Default for AccountSettings {
             invoice_series: InvoiceSeries::default(),
             invoice_every_order: false,
             delivery_follows_goods: false,
+            sent_on_waybill: false,
         }
     }
 }

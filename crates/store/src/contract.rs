@@ -357,6 +357,7 @@ pub async fn account_settings(store: Store) {
         invoice_series: InvoiceSeries::parse("FA/{YYYY}/{n}").unwrap(),
         invoice_every_order: true,
         delivery_follows_goods: true,
+        sent_on_waybill: true,
     };
     assert!(
         !store

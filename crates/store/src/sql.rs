@@ -890,7 +890,7 @@ macro_rules! impl_sql_storage {
                         return Ok(None);
                     }
                     let row = ::sqlx::query(
-                        "SELECT enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, invoice_every_order, delivery_follows_goods \
+                        "SELECT enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, invoice_every_order, delivery_follows_goods, sent_on_waybill \
                          FROM account_settings WHERE account_id = $1",
                     )
                     .bind(id.as_str())
@@ -908,6 +908,7 @@ macro_rules! impl_sql_storage {
                         })?,
                         invoice_every_order: get(&r, "invoice_every_order")?,
                         delivery_follows_goods: get(&r, "delivery_follows_goods")?,
+                        sent_on_waybill: get(&r, "sent_on_waybill")?,
                     }))
                 }
 
@@ -924,10 +925,10 @@ macro_rules! impl_sql_storage {
                     }
                     ::sqlx::query(
                         "INSERT INTO account_settings (account_id, enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, updated_at_ms, \
-                         invoice_every_order, delivery_follows_goods) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (account_id) DO UPDATE SET enabled = $2, vat_goods = $3, \
+                         invoice_every_order, delivery_follows_goods, sent_on_waybill) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (account_id) DO UPDATE SET enabled = $2, vat_goods = $3, \
                          vat_delivery = $4, invoice_trigger = $5, invoice_series = $6, updated_at_ms = $7, invoice_every_order = $8, \
-                         delivery_follows_goods = $9",
+                         delivery_follows_goods = $9, sent_on_waybill = $10",
                     )
                     .bind(id.as_str())
                     .bind(s.enabled)
@@ -938,6 +939,7 @@ macro_rules! impl_sql_storage {
                     .bind(now_ms)
                     .bind(s.invoice_every_order)
                     .bind(s.delivery_follows_goods)
+                    .bind(s.sent_on_waybill)
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;

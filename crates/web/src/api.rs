@@ -215,6 +215,8 @@ struct SettingsBody {
     invoice_every_order: bool,
     #[serde(default)]
     delivery_follows_goods: bool,
+    #[serde(default)]
+    sent_on_waybill: bool,
 }
 
 async fn put_settings(
@@ -231,9 +233,10 @@ async fn put_settings(
         &b.vat_delivery,
         &b.invoice_trigger,
         &b.invoice_series,
-        crate::ui::InvoiceChoices {
+        crate::ui::SettingsChoices {
             every_order: b.invoice_every_order,
             delivery_follows_goods: b.delivery_follows_goods,
+            sent_on_waybill: b.sent_on_waybill,
         },
     )?;
     state.app.save_settings(&user, &aid, &s).await?;
@@ -945,7 +948,8 @@ pub fn document() -> Value {
             "invoice_trigger": {"type": "string", "enum": ["READY_FOR_PROCESSING", "PROCESSING", "READY_FOR_SHIPMENT", "SENT", "PICKED_UP"]},
             "invoice_series": {"type": "string", "example": "FV/{n}/{MM}/{YYYY}"},
             "invoice_every_order": {"type": "boolean", "default": false, "description": "invoice every order, not only those whose buyer asked"},
-            "delivery_follows_goods": {"type": "boolean", "default": false, "description": "tax delivery at the goods' rate (split for mixed rates) instead of vat_delivery"}
+            "delivery_follows_goods": {"type": "boolean", "default": false, "description": "tax delivery at the goods' rate (split for mixed rates) instead of vat_delivery"},
+            "sent_on_waybill": {"type": "boolean", "default": false, "description": "set the order's fulfilment to SENT on Allegro once a waybill is on it"}
         }
     });
     json!({

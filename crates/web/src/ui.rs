@@ -766,6 +766,7 @@ struct SettingsPage {
     enabled: bool,
     every_order: bool,
     follows_goods: bool,
+    sent_on_waybill: bool,
     series: String,
     goods_rates: Vec<(&'static str, bool)>,
     delivery_rates: Vec<(&'static str, bool)>,
@@ -790,6 +791,7 @@ fn settings_page(
         enabled: s.enabled,
         every_order: s.invoice_every_order,
         follows_goods: s.delivery_follows_goods,
+        sent_on_waybill: s.sent_on_waybill,
         series,
         goods_rates: VatRate::ALL.iter().map(|r| (r.as_str(), *r == s.vat_goods)).collect(),
         delivery_rates: VatRate::ALL
@@ -839,6 +841,7 @@ pub struct SettingsForm {
     enabled: Option<String>,
     invoice_every_order: Option<String>,
     delivery_follows_goods: Option<String>,
+    sent_on_waybill: Option<String>,
     vat_goods: String,
     vat_delivery: String,
     invoice_trigger: String,
@@ -846,13 +849,15 @@ pub struct SettingsForm {
 }
 
 /// Parses the settings form; the error names the field.
-/// The two invoicing choices of the settings form.
+/// The yes/no choices of the settings form.
 #[derive(Debug, Clone, Copy, Default)]
-pub struct InvoiceChoices {
+pub struct SettingsChoices {
     /// Invoice every order.
     pub every_order: bool,
     /// Delivery follows the goods' rate.
     pub delivery_follows_goods: bool,
+    /// SENT on Allegro once a waybill is there.
+    pub sent_on_waybill: bool,
 }
 
 pub fn parse_settings(
@@ -861,12 +866,13 @@ pub fn parse_settings(
     delivery: &str,
     trigger: &str,
     series: &str,
-    choices: InvoiceChoices,
+    choices: SettingsChoices,
 ) -> Result<AccountSettings, AppError> {
     Ok(AccountSettings {
         enabled,
         invoice_every_order: choices.every_order,
         delivery_follows_goods: choices.delivery_follows_goods,
+        sent_on_waybill: choices.sent_on_waybill,
         vat_goods: goods
             .parse()
             .map_err(|e: domain::DomainError| app::invalid("vat_goods", e.to_string()))?,
@@ -897,9 +903,10 @@ pub async fn save_settings(
         &form.vat_delivery,
         &form.invoice_trigger,
         &form.invoice_series,
-        InvoiceChoices {
+        SettingsChoices {
             every_order: form.invoice_every_order.is_some(),
             delivery_follows_goods: form.delivery_follows_goods.is_some(),
+            sent_on_waybill: form.sent_on_waybill.is_some(),
         },
     );
     match parsed {

@@ -349,3 +349,4 @@ warehouse-warehouse = Warehouse
 warehouse-issuing = Issue goods from
 warehouse-new = New warehouse's name
 warehouse-add = Add warehouse
+settings-sent-on-waybill = Once a tracking number is added, set the status to "Sent" on Allegro

@@ -351,3 +351,4 @@ warehouse-warehouse = Magazyn
 warehouse-issuing = Wydawaj towar z magazynu
 warehouse-new = Nazwa nowego magazynu
 warehouse-add = Dodaj magazyn
+settings-sent-on-waybill = Po dodaniu numeru przesyłki ustaw na Allegro status „Wysłane”
