@@ -1370,10 +1370,11 @@ async fn order_page(state: &WebState, tr: &Tr, user: &app::CurrentUser, id: &str
         let shipments = state.app.order_shipments(user, id).await?;
         let carriers = state.app.carriers(user).await?;
         let wz = state.app.order_wz(user, id).await?;
-        Ok::<_, AppError>((o, history, invoices, failure, shipments, carriers, wz))
+        let account = state.app.account(user, &o.account_id).await?;
+        Ok::<_, AppError>((o, history, invoices, failure, shipments, carriers, wz, account))
     }
     .await;
-    let (o, history, invoices, failure, shipments, carriers, wz) = match found {
+    let (o, history, invoices, failure, shipments, carriers, wz, account) = match found {
         Ok(v) => v,
         Err(e) => return page_error(tr, e),
     };
@@ -1488,7 +1489,19 @@ async fn order_page(state: &WebState, tr: &Tr, user: &app::CurrentUser, id: &str
         shipments: shipments
             .iter()
             .map(|s| {
-                let (allegro, problem) = push_words(tr, s);
+                let (mut allegro, mut problem) = push_words(tr, s);
+                // Said at once, not only after the worker's first try.
+                if s.push.state == domain::PushState::Pending
+                    && s.push.error.is_none()
+                    && account.status != domain::AccountStatus::Active
+                {
+                    allegro = format!(
+                        "{} {}",
+                        tr.t("waybill-pending"),
+                        tr.t("waybill-error-account_not_connected")
+                    );
+                    problem = true;
+                }
                 let names: Vec<String> = s
                     .line_items
                     .iter()

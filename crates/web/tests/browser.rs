@@ -607,3 +607,53 @@ async fn a_waybill_in_a_real_browser_reaches_the_allegro_order() {
     }
     d.quit().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_warehouse_in_a_real_browser() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    let (org, user) = testkit::owner(&h.app, "Sklep", "anna@sklep.pl").await;
+    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
+    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
+    else {
+        panic!("linked")
+    };
+    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
+    h.emu
+        .emulator
+        .generate_orders(
+            &seller,
+            allegro_emulator::OrderPlan {
+                count: 5,
+                seed: 41,
+                days: 3,
+                pending_share: 0.0,
+                pay_within_seconds: 60,
+            },
+        )
+        .unwrap();
+    h.app.sync_account(&account).await.unwrap();
+    let d = browser(port).await;
+    d.goto(format!("{}/lang/pl", h.base)).await.unwrap();
+    d.goto(format!("{}/login", h.base)).await.unwrap();
+    fill(&d, "email", "anna@sklep.pl").await;
+    fill(&d, "password", testkit::PASSWORD).await;
+    click_nav(&d, "button[type=submit]").await;
+    d.goto(format!("{}/warehouse", h.base)).await.unwrap();
+    click_nav(&d, "#sync-products").await;
+    assert!(text_of(&d, "#warehouse-notice").await.contains("nowe produkty"));
+    let first_sku = text_of(&d, "#stock tbody tr td").await;
+    fill(&d, "receipt-quantity", "40").await;
+    fill(&d, "receipt-note", "PZ/1/2026").await;
+    click_nav(&d, "#receive-submit").await;
+    let row = text_of(&d, &format!("#stock tr[data-sku=\"{first_sku}\"]")).await;
+    assert!(row.ends_with("40"), "{row}");
+    let movement = text_of(&d, "#movements-table tbody tr").await;
+    assert!(movement.contains("+40") && movement.contains("PZ/1/2026"), "{movement}");
+    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
+        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-warehouse.png"))
+            .await
+            .unwrap();
+    }
+    d.quit().await.unwrap();
+}

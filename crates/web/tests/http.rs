@@ -1694,6 +1694,26 @@ async fn waybills_through_the_api_and_the_order_page() {
             && page.contains("już były na zamówieniach: 1"),
         "{page}"
     );
+    // A disconnected account: the waybill waits, and the page says why at once.
+    h.app.disconnect(&user, &account).await.unwrap();
+    let fourth = format!("/orders/{}", orders[3].id);
+    let (status, _, _) = b
+        .post(
+            &format!("{fourth}/shipments"),
+            &[
+                ("_csrf", csrf.as_str()),
+                ("carrier_id", "DPD"),
+                ("carrier_name", ""),
+                ("waybill", "QUEUED-1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(&fourth).await;
+    assert!(
+        page.contains("QUEUED-1") && page.contains("konto Allegro jest odłączone"),
+        "{page}"
+    );
 }
 
 #[tokio::test]
