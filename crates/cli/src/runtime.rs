@@ -229,6 +229,23 @@ pub async fn serve_metrics(listen: &str) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Runs `cycle` forever in a task of its own, `pause` after each; a failed cycle is logged
+/// and the next one runs as usual.
+fn every<F, Fut>(app: App, pause: Duration, name: &'static str, cycle: F)
+where
+    F: Fn(App) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), AppError>> + Send,
+{
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = cycle(app.clone()).await {
+                tracing::error!(error = %e, cycle = name, "worker cycle failed");
+            }
+            tokio::time::sleep(pause).await;
+        }
+    });
+}
+
 /// The background worker. Every second: reads the journals of the accounts due (adaptive
 /// polling, see `domain::PollPolicy`); beside it, a task runs due jobs (imports) and issues
 /// due invoices, and another sends issued invoices to their Allegro orders. Every
@@ -261,58 +278,44 @@ pub async fn worker_loop(app: App, interval_seconds: u64, policy: domain::PollPo
             tokio::time::sleep(Duration::from_secs(1)).await;
         }
     });
-    // Invoice PDFs to their Allegro orders, in a task of their own: a slow or rate-limited
-    // upload never delays issuing or polling.
-    let uploads = app.clone();
-    tokio::spawn(async move {
-        loop {
-            match uploads.upload_due_invoices(50).await {
-                Ok(r) if r.uploaded + r.retried + r.refused > 0 => {
-                    tracing::info!(
-                        uploaded = r.uploaded,
-                        retried = r.retried,
-                        refused = r.refused,
-                        "invoices sent to Allegro"
-                    )
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "invoice upload cycle failed"),
+    // Invoice PDFs and waybills to their Allegro orders, and warehouse documents, each in a
+    // task of its own: a slow or rate-limited one never delays the others or polling.
+    every(
+        app.clone(),
+        Duration::from_secs(1),
+        "invoice upload",
+        |app| async move {
+            let r = app.upload_due_invoices(50).await?;
+            if r.uploaded + r.retried + r.refused > 0 {
+                tracing::info!(
+                    uploaded = r.uploaded,
+                    retried = r.retried,
+                    refused = r.refused,
+                    "invoices sent to Allegro"
+                );
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
+            Ok(())
+        },
+    );
+    every(app.clone(), Duration::from_secs(1), "waybill push", |app| async move {
+        let r = app.push_due_shipments(200).await?;
+        if r.pushed + r.retried + r.refused > 0 {
+            tracing::info!(
+                pushed = r.pushed,
+                retried = r.retried,
+                refused = r.refused,
+                "waybills sent to Allegro"
+            );
         }
+        Ok(())
     });
-    // Warehouse documents: WZ at the organisation's trigger, stock back on cancellation.
-    let warehouse = app.clone();
-    tokio::spawn(async move {
-        loop {
-            match warehouse.run_warehouse(200).await {
-                Ok((issued, cancelled)) if issued + cancelled > 0 => {
-                    tracing::info!(issued, cancelled, "warehouse documents")
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "warehouse cycle failed"),
-            }
-            tokio::time::sleep(Duration::from_secs(2)).await;
+    // WZ at the organisation's trigger, stock back on cancellation.
+    every(app.clone(), Duration::from_secs(2), "warehouse", |app| async move {
+        let (issued, cancelled) = app.run_warehouse(200).await?;
+        if issued + cancelled > 0 {
+            tracing::info!(issued, cancelled, "warehouse documents");
         }
-    });
-    // Waybills to their Allegro orders, in a task of their own as well.
-    let pushes = app.clone();
-    tokio::spawn(async move {
-        loop {
-            match pushes.push_due_shipments(200).await {
-                Ok(r) if r.pushed + r.retried + r.refused > 0 => {
-                    tracing::info!(
-                        pushed = r.pushed,
-                        retried = r.retried,
-                        refused = r.refused,
-                        "waybills sent to Allegro"
-                    )
-                }
-                Ok(_) => {}
-                Err(e) => tracing::error!(error = %e, "waybill push cycle failed"),
-            }
-            tokio::time::sleep(Duration::from_secs(1)).await;
-        }
+        Ok(())
     });
     let mut last_reconcile: Option<std::time::Instant> = None;
     let mut last_refresh: Option<std::time::Instant> = None;

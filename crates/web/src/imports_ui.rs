@@ -209,10 +209,17 @@ pub async fn start(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
     }
 }
 
-/// "Wczytaj plik": a CSV or XML upload (multipart). The whole file is checked; on any
-/// problem nothing is stored and every problem is listed with its line and column.
-pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, mut form: Multipart) -> Response {
-    let (mut account, mut encoding, mut file) = (String::new(), String::from("auto"), None);
+/// A multipart upload: its text fields and its `file` (name, content type, bytes).
+struct Upload {
+    fields: std::collections::HashMap<String, String>,
+    file: Option<(String, Option<String>, axum::body::Bytes)>,
+}
+
+async fn read_upload(mut form: Multipart) -> Result<Upload, Response> {
+    let mut upload = Upload {
+        fields: std::collections::HashMap::new(),
+        file: None,
+    };
     loop {
         match form.next_field().await {
             Ok(Some(field)) => {
@@ -220,19 +227,42 @@ pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
                 let file_name = field.file_name().map(str::to_owned);
                 let content_type = field.content_type().map(str::to_owned);
                 match field.bytes().await {
-                    Ok(bytes) => match name.as_str() {
-                        "account" => account = String::from_utf8_lossy(&bytes).into_owned(),
-                        "encoding" => encoding = String::from_utf8_lossy(&bytes).into_owned(),
-                        "file" => file = Some((file_name.unwrap_or_default(), content_type, bytes)),
-                        _ => {}
-                    },
-                    Err(e) => return (StatusCode::BAD_REQUEST, e.body_text()).into_response(),
+                    Ok(bytes) if name == "file" => {
+                        upload.file = Some((file_name.unwrap_or_default(), content_type, bytes));
+                    }
+                    Ok(bytes) => {
+                        upload.fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
+                    }
+                    Err(e) => return Err((StatusCode::BAD_REQUEST, e.body_text()).into_response()),
                 }
             }
-            Ok(None) => break,
-            Err(e) => return (e.status(), e.body_text()).into_response(),
+            Ok(None) => return Ok(upload),
+            Err(e) => return Err((e.status(), e.body_text()).into_response()),
         }
     }
+}
+
+/// A refused file in words: the headline and one line per problem.
+fn refusal(tr: &Tr, errors: &app::order_files::FileErrors) -> (String, Vec<String>) {
+    let total = (errors.errors.len() + errors.more).to_string();
+    let text = tr.args("import-file-refused", &[("file", &errors.file), ("count", &total)]);
+    let mut lines: Vec<String> = errors.errors.iter().map(|e| e.describe(&errors.file)).collect();
+    if errors.more > 0 {
+        lines.push(tr.args("import-more-problems", &[("count", &errors.more.to_string())]));
+    }
+    (text, lines)
+}
+
+/// "Wczytaj plik": a CSV or XML upload (multipart). The whole file is checked; on any
+/// problem nothing is stored and every problem is listed with its line and column.
+pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, form: Multipart) -> Response {
+    let upload = match read_upload(form).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let account = upload.fields.get("account").cloned().unwrap_or_default();
+    let encoding = upload.fields.get("encoding").cloned().unwrap_or_else(|| "auto".into());
+    let file = upload.file;
     let refuse = |text: String, lines: Vec<String>| Problems {
         file: Some(text),
         file_lines: lines,
@@ -256,12 +286,7 @@ pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
     {
         Ok(import) => Redirect::to(&format!("/imports/{}", import.id)).into_response(),
         Err(app::ImportError::File(errors)) => {
-            let total = (errors.errors.len() + errors.more).to_string();
-            let text = tr.args("import-file-refused", &[("file", &errors.file), ("count", &total)]);
-            let mut lines: Vec<String> = errors.errors.iter().map(|e| e.describe(&errors.file)).collect();
-            if errors.more > 0 {
-                lines.push(tr.args("import-more-problems", &[("count", &errors.more.to_string())]));
-            }
+            let (text, lines) = refusal(&tr, &errors);
             unprocessable(imports_page(&state, &tr, &user, refuse(text, lines)).await)
         }
         Err(app::ImportError::App(AppError::Validation { field, message })) => {
@@ -274,31 +299,13 @@ pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
 
 /// "Wczytaj numery przesyłek": a CSV of `order id;carrier;waybill` (multipart). Every line
 /// is checked first; on any problem nothing is added and every problem is listed.
-pub async fn upload_waybills(
-    State(state): State<WebState>,
-    tr: Tr,
-    UiUser(user): UiUser,
-    mut form: Multipart,
-) -> Response {
-    let (mut encoding, mut file) = (String::from("auto"), None);
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                let file_name = field.file_name().map(str::to_owned);
-                match field.bytes().await {
-                    Ok(bytes) => match name.as_str() {
-                        "encoding" => encoding = String::from_utf8_lossy(&bytes).into_owned(),
-                        "file" => file = Some((file_name.unwrap_or_default(), bytes)),
-                        _ => {}
-                    },
-                    Err(e) => return (StatusCode::BAD_REQUEST, e.body_text()).into_response(),
-                }
-            }
-            Ok(None) => break,
-            Err(e) => return (e.status(), e.body_text()).into_response(),
-        }
-    }
+pub async fn upload_waybills(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, form: Multipart) -> Response {
+    let upload = match read_upload(form).await {
+        Ok(u) => u,
+        Err(r) => return r,
+    };
+    let encoding = upload.fields.get("encoding").cloned().unwrap_or_else(|| "auto".into());
+    let file = upload.file.map(|(name, _, bytes)| (name, bytes));
     let refuse = |text: String, lines: Vec<String>| Problems {
         waybills: Some(text),
         waybill_lines: lines,
@@ -323,12 +330,7 @@ pub async fn upload_waybills(
             imports_page(&state, &tr, &user, done).await
         }
         Err(app::ImportError::File(errors)) => {
-            let total = (errors.errors.len() + errors.more).to_string();
-            let text = tr.args("import-file-refused", &[("file", &errors.file), ("count", &total)]);
-            let mut lines: Vec<String> = errors.errors.iter().map(|e| e.describe(&errors.file)).collect();
-            if errors.more > 0 {
-                lines.push(tr.args("import-more-problems", &[("count", &errors.more.to_string())]));
-            }
+            let (text, lines) = refusal(&tr, &errors);
             unprocessable(imports_page(&state, &tr, &user, refuse(text, lines)).await)
         }
         Err(app::ImportError::App(e)) => page_error(&tr, e),

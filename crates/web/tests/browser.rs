@@ -370,11 +370,7 @@ async fn imports_in_a_real_browser() {
         .unwrap();
     let d = browser(port).await;
     // Polish, whatever headless Chromium sends as Accept-Language.
-    d.goto(format!("{}/lang/pl", h.base)).await.unwrap();
-    d.goto(format!("{}/login", h.base)).await.unwrap();
-    fill(&d, "email", "anna@sklep.pl").await;
-    fill(&d, "password", testkit::PASSWORD).await;
-    click_nav(&d, "button[type=submit]").await;
+    log_in(&d, &h.base).await;
     d.goto(format!("{}/imports", h.base)).await.unwrap();
     d.query(By::Css("#import-account option[value]:not([value=''])"))
         .first()
@@ -449,10 +445,8 @@ async fn imports_in_a_real_browser() {
 }
 
 /// The invoicing details form and "Wystaw fakturę" on an order, in a real browser.
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn an_invoice_in_a_real_browser() {
-    let h = spawn_app().await;
-    let (_driver_process, port) = chromedriver().await;
+/// Anna's shop, its sklep-a account linked, `count` paid orders synced: the account.
+async fn shop_with_orders(h: &Harness, count: usize, seed: u64) -> domain::AccountId {
     let (org, user) = testkit::owner(&h.app, "Sklep", "anna@sklep.pl").await;
     let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
     let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
@@ -465,8 +459,8 @@ async fn an_invoice_in_a_real_browser() {
         .generate_orders(
             &seller,
             allegro_emulator::OrderPlan {
-                count: 15,
-                seed: 12,
+                count,
+                seed,
                 days: 3,
                 pending_share: 0.0,
                 pay_within_seconds: 60,
@@ -474,6 +468,23 @@ async fn an_invoice_in_a_real_browser() {
         )
         .unwrap();
     h.app.sync_account(&account).await.unwrap();
+    account
+}
+
+/// Logs Anna in, in Polish.
+async fn log_in(d: &WebDriver, base: &str) {
+    d.goto(format!("{base}/lang/pl")).await.unwrap();
+    d.goto(format!("{base}/login")).await.unwrap();
+    fill(d, "email", "anna@sklep.pl").await;
+    fill(d, "password", testkit::PASSWORD).await;
+    click_nav(d, "button[type=submit]").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_in_a_real_browser() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    let account = shop_with_orders(&h, 15, 12).await;
     let order = h
         .app
         .store()
@@ -484,11 +495,7 @@ async fn an_invoice_in_a_real_browser() {
         .find(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
         .unwrap();
     let d = browser(port).await;
-    d.goto(format!("{}/lang/pl", h.base)).await.unwrap();
-    d.goto(format!("{}/login", h.base)).await.unwrap();
-    fill(&d, "email", "anna@sklep.pl").await;
-    fill(&d, "password", testkit::PASSWORD).await;
-    click_nav(&d, "button[type=submit]").await;
+    log_in(&d, &h.base).await;
     d.goto(format!("{}/invoicing-profile", h.base)).await.unwrap();
     fill(&d, "name", "Sklep Anny sp. z o.o.").await;
     fill(&d, "nip", "526-025-09-95").await;
@@ -546,34 +553,10 @@ fn crate_money(minor: i64) -> String {
 async fn a_waybill_in_a_real_browser_reaches_the_allegro_order() {
     let h = spawn_app().await;
     let (_driver_process, port) = chromedriver().await;
-    let (org, user) = testkit::owner(&h.app, "Sklep", "anna@sklep.pl").await;
-    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
-    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
-    else {
-        panic!("linked")
-    };
-    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
-    h.emu
-        .emulator
-        .generate_orders(
-            &seller,
-            allegro_emulator::OrderPlan {
-                count: 6,
-                seed: 31,
-                days: 3,
-                pending_share: 0.0,
-                pay_within_seconds: 60,
-            },
-        )
-        .unwrap();
-    h.app.sync_account(&account).await.unwrap();
+    let account = shop_with_orders(&h, 6, 31).await;
     let order = h.app.store().account_orders(&account).await.unwrap().remove(0);
     let d = browser(port).await;
-    d.goto(format!("{}/lang/pl", h.base)).await.unwrap();
-    d.goto(format!("{}/login", h.base)).await.unwrap();
-    fill(&d, "email", "anna@sklep.pl").await;
-    fill(&d, "password", testkit::PASSWORD).await;
-    click_nav(&d, "button[type=submit]").await;
+    log_in(&d, &h.base).await;
     d.goto(format!("{}/orders/{}", h.base, order.id)).await.unwrap();
     d.query(By::Css("#waybill-carrier option[value=DPD]"))
         .first()
@@ -612,33 +595,9 @@ async fn a_waybill_in_a_real_browser_reaches_the_allegro_order() {
 async fn the_warehouse_in_a_real_browser() {
     let h = spawn_app().await;
     let (_driver_process, port) = chromedriver().await;
-    let (org, user) = testkit::owner(&h.app, "Sklep", "anna@sklep.pl").await;
-    let conn = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
-    let app::LinkOutcome::Linked { account, .. } = testkit::link(&h.app, &user, &conn, &h.emu, "sklep-a", None).await
-    else {
-        panic!("linked")
-    };
-    let seller = h.app.account(&user, &account).await.unwrap().allegro_user_id;
-    h.emu
-        .emulator
-        .generate_orders(
-            &seller,
-            allegro_emulator::OrderPlan {
-                count: 5,
-                seed: 41,
-                days: 3,
-                pending_share: 0.0,
-                pay_within_seconds: 60,
-            },
-        )
-        .unwrap();
-    h.app.sync_account(&account).await.unwrap();
+    shop_with_orders(&h, 5, 41).await;
     let d = browser(port).await;
-    d.goto(format!("{}/lang/pl", h.base)).await.unwrap();
-    d.goto(format!("{}/login", h.base)).await.unwrap();
-    fill(&d, "email", "anna@sklep.pl").await;
-    fill(&d, "password", testkit::PASSWORD).await;
-    click_nav(&d, "button[type=submit]").await;
+    log_in(&d, &h.base).await;
     d.goto(format!("{}/warehouse", h.base)).await.unwrap();
     click_nav(&d, "#sync-products").await;
     assert!(text_of(&d, "#warehouse-notice").await.contains("nowe produkty"));
