@@ -233,12 +233,23 @@ impl App {
     /// unknown is logged and tried again next pass.
     pub async fn run_warehouse(&self, limit: i64) -> Result<(usize, usize), AppError> {
         let mut issued = 0;
-        for (org, order) in self.store.orders_awaiting_wz(limit).await? {
-            let user = CurrentUser::for_organisation(org);
+        for (org, order) in self.store.orders_awaiting_wz(limit, self.now_ms()).await? {
+            let user = CurrentUser::for_organisation(org.clone());
             match self.issue_wz(&user, &order).await {
                 Ok((_, true)) => issued += 1,
                 Ok(_) => {}
-                Err(e) => tracing::debug!(%order, error = %e, "no WZ yet"),
+                // Waits (1, 2, 4 … minutes, at most 6 hours) so it never holds up the
+                // orders behind it; reading products clears the wait. The reason is shown on
+                // the order page.
+                Err(e @ AppError::Validation { .. }) => {
+                    let attempts = self.store.wz_failure(&org, &order).await?.map_or(0, |(n, _)| n);
+                    let wait = (60_000_i64 << attempts.clamp(0, 9)).min(6 * 3_600_000);
+                    self.store
+                        .record_wz_failure(&org, &order, &e.to_string(), self.now_ms() + wait)
+                        .await?;
+                    tracing::info!(%order, error = %e, "no WZ yet");
+                }
+                Err(e) => return Err(e),
             }
         }
         let mut cancelled = 0;
@@ -316,6 +327,11 @@ impl App {
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("the PDF renderer stopped")))?
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context(format!("rendering {}", wz.number))))?;
         Ok((wz.number.replace('/', "_"), pdf))
+    }
+
+    /// Why the order's automatic WZ failed last: (attempts, reason), if it did.
+    pub async fn wz_failure(&self, user: &CurrentUser, order_id: &str) -> Result<Option<(i64, String)>, AppError> {
+        Ok(self.store.wz_failure(&user.organisation_id, order_id).await?)
     }
 
     /// The order's WZ, if issued.

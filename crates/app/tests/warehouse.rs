@@ -186,3 +186,48 @@ async fn a_wz_per_order_at_the_trigger_and_stock_back_on_cancellation() {
         }
     }
 }
+
+#[tokio::test]
+async fn an_order_without_products_waits_and_says_why_until_products_are_read() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 502).await;
+    let (seller, account) = shop.link_seller("magazyn-502").await;
+    shop.paid_orders(&seller, 4, 502, 3);
+    shop.app.sync_account(&account).await.unwrap();
+    let order = shop
+        .app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.status == "READY_FOR_PROCESSING")
+        .unwrap()
+        .id;
+    shop.app.set_fulfillment(&shop.user, &order, "SENT").await.unwrap();
+    shop.app
+        .save_warehouse_settings(&shop.user, Some("SENT"), None)
+        .await
+        .unwrap();
+    // No products yet: nothing issued, the reason kept, and the order not tried again at
+    // once (it would hold up the orders behind it).
+    assert_eq!(shop.app.run_warehouse(100).await.unwrap(), (0, 0));
+    let (attempts, why) = shop
+        .app
+        .wz_failure(&shop.user, &order)
+        .await
+        .unwrap()
+        .expect("a reason");
+    assert_eq!(attempts, 1);
+    assert!(why.contains("is not a product yet"), "{why}");
+    assert_eq!(shop.app.run_warehouse(100).await.unwrap(), (0, 0));
+    assert_eq!(
+        shop.app.wz_failure(&shop.user, &order).await.unwrap().unwrap().0,
+        1,
+        "not retried yet"
+    );
+    // Reading products lets it through at the next pass.
+    shop.app.sync_products(&shop.user).await.unwrap();
+    let (issued, _) = shop.app.run_warehouse(100).await.unwrap();
+    assert!(issued >= 1);
+    assert!(shop.app.order_wz(&shop.user, &order).await.unwrap().is_some());
+}

@@ -192,7 +192,7 @@ async fn two_workers_issue_each_wz_once_and_stock_adds_up() {
     app.save_warehouse_settings(user, Some("PROCESSING"), None)
         .await
         .unwrap();
-    let due = app.store().orders_awaiting_wz(100_000).await.unwrap().len();
+    let due = app.store().orders_awaiting_wz(100_000, i64::MAX).await.unwrap().len();
     assert!(due >= 100, "{due} orders due a WZ");
     let worker = || {
         Process(
@@ -209,7 +209,7 @@ async fn two_workers_issue_each_wz_once_and_stock_adds_up() {
     };
     let (_a, _b) = (worker(), worker());
     let deadline = Instant::now() + Duration::from_secs(120);
-    while !app.store().orders_awaiting_wz(1).await.unwrap().is_empty() {
+    while !app.store().orders_awaiting_wz(1, i64::MAX).await.unwrap().is_empty() {
         assert!(Instant::now() < deadline, "the workers did not issue every WZ");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }

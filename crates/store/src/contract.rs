@@ -1590,7 +1590,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
         store.save_orders(&a, &[o], None, 40).await.unwrap();
     }
     assert!(
-        store.orders_awaiting_wz(10).await.unwrap().is_empty(),
+        store.orders_awaiting_wz(10, 0).await.unwrap().is_empty(),
         "no trigger: by hand only"
     );
     store
@@ -1603,14 +1603,43 @@ pub async fn stock_moves_once_per_document(store: Store) {
         )
         .await
         .unwrap();
-    let due: Vec<String> = store
-        .orders_awaiting_wz(10)
-        .await
-        .unwrap()
-        .into_iter()
-        .map(|(_, o)| o)
-        .collect();
-    assert_eq!(due, ["wz-1", "wz-2"]);
+    let due_at = |now: i64| {
+        let store = Arc::clone(&store);
+        async move {
+            store
+                .orders_awaiting_wz(10, now)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(_, o)| o)
+                .collect::<Vec<String>>()
+        }
+    };
+    assert_eq!(due_at(0).await, ["wz-1", "wz-2"]);
+    // A failed attempt waits for its time; reading products clears it.
+    assert_eq!(
+        store
+            .record_wz_failure(&t.org, "wz-1", "no product", 1_000)
+            .await
+            .unwrap(),
+        1
+    );
+    assert_eq!(
+        store
+            .record_wz_failure(&t.org, "wz-1", "still no product", 2_000)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_eq!(due_at(1_500).await, ["wz-2"]);
+    assert_eq!(due_at(2_000).await, ["wz-1", "wz-2"], "its time has come");
+    assert_eq!(
+        store.wz_failure(&t.org, "wz-1").await.unwrap(),
+        Some((2, "still no product".into()))
+    );
+    store.upsert_offer_products(&t.org, &a, &[], 45).await.unwrap();
+    assert_eq!(store.wz_failure(&t.org, "wz-1").await.unwrap(), None);
+    assert_eq!(due_at(1_500).await, ["wz-1", "wz-2"]);
     let line = |product: &str, quantity: i64| WzLine {
         product_id: product.into(),
         sku: "S".into(),
@@ -1658,7 +1687,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
     let products = store.products(&t.org).await.unwrap();
     assert_eq!(stock(&products, &mug), [(w.id.clone(), 10 - 3 - 2)]);
     assert_eq!(stock(&products, &plate), [(w.id.clone(), 3)]);
-    assert!(store.orders_awaiting_wz(10).await.unwrap().is_empty());
+    assert!(store.orders_awaiting_wz(10, 0).await.unwrap().is_empty());
     // wz-1 is cancelled: four processes give its stock back, once.
     let mut cancelled = order_of(&t, &a, "wz-1", "{\"status\":\"CANCELLED\"}", OrderSource::Allegro);
     cancelled.status = "CANCELLED".into();

@@ -1190,6 +1190,8 @@ struct OrderPage {
     wz: Option<(String, String)>,
     /// Where "Wystaw WZ" posts.
     wz_action: String,
+    /// Why the automatic WZ failed, in words.
+    wz_failure: Option<String>,
 }
 
 /// A waybill on the order page.
@@ -1370,11 +1372,21 @@ async fn order_page(state: &WebState, tr: &Tr, user: &app::CurrentUser, id: &str
         let shipments = state.app.order_shipments(user, id).await?;
         let carriers = state.app.carriers(user).await?;
         let wz = state.app.order_wz(user, id).await?;
+        let wz_failure = state.app.wz_failure(user, id).await?;
         let account = state.app.account(user, &o.account_id).await?;
-        Ok::<_, AppError>((o, history, invoices, failure, shipments, carriers, wz, account))
+        Ok::<_, AppError>((
+            o,
+            history,
+            invoices,
+            failure,
+            shipments,
+            carriers,
+            (wz, wz_failure),
+            account,
+        ))
     }
     .await;
-    let (o, history, invoices, failure, shipments, carriers, wz, account) = match found {
+    let (o, history, invoices, failure, shipments, carriers, (wz, wz_failure), account) = match found {
         Ok(v) => v,
         Err(e) => return page_error(tr, e),
     };
@@ -1555,7 +1567,12 @@ async fn order_page(state: &WebState, tr: &Tr, user: &app::CurrentUser, id: &str
             .collect(),
         fulfillment_now: o.fulfillment_status.clone().unwrap_or_default(),
         fulfillment_error: entered.fulfillment_error.clone(),
-        wz: wz.map(|d| (d.number.clone(), tr.t(&format!("wz-state-{}", d.state)))),
+        wz: wz
+            .as_ref()
+            .map(|d| (d.number.clone(), tr.t(&format!("wz-state-{}", d.state)))),
+        wz_failure: wz_failure
+            .filter(|_| wz.is_none())
+            .map(|(n, e)| tr.args("order-wz-failed", &[("attempts", &n.to_string()), ("error", &e)])),
         wz_action: format!("{}/wz", order_href(&o.id)),
         form: entered,
     })

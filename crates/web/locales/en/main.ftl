@@ -350,3 +350,4 @@ warehouse-issuing = Issue goods from
 warehouse-new = New warehouse's name
 warehouse-add = Add warehouse
 settings-sent-on-waybill = Once a tracking number is added, set the status to "Sent" on Allegro
+order-wz-failed = The automatic WZ failed ({ $attempts }×): { $error }

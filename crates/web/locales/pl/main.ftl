@@ -352,3 +352,4 @@ warehouse-issuing = Wydawaj towar z magazynu
 warehouse-new = Nazwa nowego magazynu
 warehouse-add = Dodaj magazyn
 settings-sent-on-waybill = Po dodaniu numeru przesyłki ustaw na Allegro status „Wysłane”
+order-wz-failed = Automatyczne WZ nie powiodło się ({ $attempts }×): { $error }
