@@ -317,7 +317,7 @@ impl App {
                 // Tried again after 1, 2, 4 … minutes, at most every 6 hours: one order that
                 // cannot be invoiced neither floods the log nor holds the others up.
                 let attempts = self.store.invoice_failure(&org, &order).await?.map_or(0, |(n, _)| n);
-                let wait = (60_000_i64 << attempts.clamp(0, 9)).min(6 * 3_600_000);
+                let wait = domain::retry_after_ms(60_000, attempts);
                 self.store
                     .record_invoice_failure(&org, &order, e, self.now_ms() + wait)
                     .await?;

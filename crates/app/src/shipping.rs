@@ -73,7 +73,7 @@ pub struct PushReport {
 
 /// How Allegro's answer to a push is handled.
 fn classify(e: &AllegroError, attempts: i64) -> PushFailure {
-    let backoff = (30_000_i64 << attempts.clamp(0, 10)).min(6 * 3_600_000);
+    let backoff = domain::retry_after_ms(30_000, attempts);
     let codes: Vec<&str> = match e {
         AllegroError::Api { errors, .. } => errors.iter().map(|x| x.code.as_str()).collect(),
         _ => Vec::new(),
@@ -474,7 +474,7 @@ impl App {
     /// One push; `Ok` carries Allegro's shipment id.
     async fn push(&self, record: &ShipmentRecord) -> Result<Option<String>, PushFailure> {
         let retry = |e: AppError| PushFailure::Retry {
-            after_ms: (30_000_i64 << record.push.attempts.clamp(0, 10)).min(6 * 3_600_000),
+            after_ms: domain::retry_after_ms(30_000, record.push.attempts),
             error: reason("allegro_unavailable", format!("{e:#}")),
         };
         let account = self
@@ -486,7 +486,7 @@ impl App {
         if account.status != AccountStatus::Active {
             // Queued: connecting the account again wakes it (Storage::wake_account_pushes).
             return Err(PushFailure::Retry {
-                after_ms: 6 * 3_600_000,
+                after_ms: domain::MAX_RETRY_MS,
                 error: reason(
                     "account_not_connected",
                     format!("the Allegro account {} is {}", account.login, account.status.as_str()),

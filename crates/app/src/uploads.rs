@@ -40,7 +40,7 @@ enum Failure {
 
 /// Why Allegro's answer stops or delays the upload.
 fn classify(e: &AllegroError, attempts: i64) -> Failure {
-    let backoff = (30_000_i64 << attempts.clamp(0, 10)).min(6 * 3_600_000);
+    let backoff = domain::retry_after_ms(30_000, attempts);
     let text = e.to_string();
     match e {
         AllegroError::RateLimited { .. } => Failure::Retry {
@@ -130,7 +130,7 @@ impl App {
 
     async fn upload(&self, record: &InvoiceRecord) -> Result<(), Failure> {
         let retry = |e: AppError| Failure::Retry {
-            after_ms: (30_000_i64 << record.upload.attempts.clamp(0, 10)).min(6 * 3_600_000),
+            after_ms: domain::retry_after_ms(30_000, record.upload.attempts),
             error: format!("{e:#}"),
         };
         let account = self

@@ -243,7 +243,7 @@ impl App {
                 // the order page.
                 Err(e @ AppError::Validation { .. }) => {
                     let attempts = self.store.wz_failure(&org, &order).await?.map_or(0, |(n, _)| n);
-                    let wait = (60_000_i64 << attempts.clamp(0, 9)).min(6 * 3_600_000);
+                    let wait = domain::retry_after_ms(60_000, attempts);
                     self.store
                         .record_wz_failure(&org, &order, &e.to_string(), self.now_ms() + wait)
                         .await?;

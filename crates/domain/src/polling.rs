@@ -124,3 +124,28 @@ mod tests {
         );
     }
 }
+
+/// The longest wait between retries of one piece of work (an invoice, a waybill, a WZ).
+pub const MAX_RETRY_MS: i64 = 6 * 3_600_000;
+
+/// How long a piece of work waits after its `attempts`-th failure in a row: `first_ms`,
+/// doubling per failure, at most [`MAX_RETRY_MS`].
+pub fn retry_after_ms(first_ms: i64, attempts: i64) -> i64 {
+    first_ms
+        .saturating_mul(1_i64 << attempts.clamp(0, 20))
+        .min(MAX_RETRY_MS)
+}
+
+#[cfg(test)]
+mod retry_tests {
+    use super::*;
+
+    #[test]
+    fn retries_double_up_to_six_hours() {
+        assert_eq!(retry_after_ms(30_000, 0), 30_000);
+        assert_eq!(retry_after_ms(30_000, 3), 240_000);
+        assert_eq!(retry_after_ms(60_000, -1), 60_000);
+        assert_eq!(retry_after_ms(60_000, 9), MAX_RETRY_MS);
+        assert_eq!(retry_after_ms(30_000, i64::MAX), MAX_RETRY_MS);
+    }
+}

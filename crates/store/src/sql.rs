@@ -31,6 +31,19 @@ macro_rules! invoices_where {
     };
 }
 
+/// Where an order `o` stands on NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP, as a
+/// number: a trigger status is met at its step or any later one (an order may skip steps).
+/// Shared by automatic invoices and WZs.
+#[doc(hidden)]
+#[macro_export]
+macro_rules! fulfillment_rank {
+    () => {
+        "(CASE COALESCE(o.fulfillment_status, 'NEW') WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 \
+         WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'READY_FOR_PICKUP' THEN 2 WHEN 'SENT' THEN 3 \
+         WHEN 'PICKED_UP' THEN 4 ELSE -1 END)"
+    };
+}
+
 /// One page of the orders list in one of the fixed sort orders.
 #[doc(hidden)]
 #[macro_export]
@@ -1888,18 +1901,17 @@ macro_rules! impl_sql_storage {
                     // The trigger is met at its step of NEW → PROCESSING → READY_FOR_… → SENT →
                     // PICKED_UP or any later one, as for invoices.
                     let rows = ::sqlx::query(
+                        concat!(
                         "SELECT o.organisation_id, o.id FROM orders o JOIN warehouse_settings s ON s.organisation_id = o.organisation_id \
-                         WHERE s.wz_trigger IS NOT NULL AND o.status = 'READY_FOR_PROCESSING' AND o.source = 'allegro' \
-                         AND (CASE COALESCE(o.fulfillment_status, 'NEW') WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 \
-                              WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'READY_FOR_PICKUP' THEN 2 WHEN 'SENT' THEN 3 \
-                              WHEN 'PICKED_UP' THEN 4 ELSE -1 END) \
-                           >= (CASE s.wz_trigger WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 WHEN 'READY_FOR_SHIPMENT' THEN 2 \
+                         WHERE s.wz_trigger IS NOT NULL AND o.status = 'READY_FOR_PROCESSING' AND o.source = 'allegro' AND ",
+                        $crate::fulfillment_rank!(),
+                        " >= (CASE s.wz_trigger WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 WHEN 'READY_FOR_SHIPMENT' THEN 2 \
                               WHEN 'READY_FOR_PICKUP' THEN 2 WHEN 'SENT' THEN 3 WHEN 'PICKED_UP' THEN 4 ELSE 99 END) \
                          AND NOT EXISTS (SELECT 1 FROM warehouse_documents d WHERE d.organisation_id = o.organisation_id \
                               AND d.kind = 'WZ' AND d.order_id = o.id) \
                          AND NOT EXISTS (SELECT 1 FROM wz_failures f WHERE f.organisation_id = o.organisation_id \
                               AND f.order_id = o.id AND f.next_at_ms > $2) \
-                         ORDER BY o.bought_at_ms, o.id LIMIT $1",
+                         ORDER BY o.bought_at_ms, o.id LIMIT $1"),
                     )
                     .bind(limit)
                     .bind(now_ms)
@@ -2072,20 +2084,19 @@ macro_rules! impl_sql_storage {
                     // Fulfilment progresses NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP;
                     // a trigger is met at its step or any later one (an order may skip steps).
                     let rows = ::sqlx::query(
+                        concat!(
                         "SELECT o.organisation_id, o.id FROM orders o JOIN account_settings s ON s.account_id = o.account_id \
                          WHERE s.enabled = TRUE AND (o.invoice_required = 1 OR s.invoice_every_order = TRUE) \
                          AND o.status = 'READY_FOR_PROCESSING' \
-                         AND EXISTS (SELECT 1 FROM invoicing_profiles p WHERE p.organisation_id = o.organisation_id) \
-                         AND (CASE COALESCE(o.fulfillment_status, 'NEW') WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 \
-                              WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'READY_FOR_PICKUP' THEN 2 WHEN 'SENT' THEN 3 \
-                              WHEN 'PICKED_UP' THEN 4 ELSE -1 END) \
-                             >= (CASE s.invoice_trigger WHEN 'READY_FOR_PROCESSING' THEN 0 WHEN 'PROCESSING' THEN 1 \
+                         AND EXISTS (SELECT 1 FROM invoicing_profiles p WHERE p.organisation_id = o.organisation_id) AND ",
+                        $crate::fulfillment_rank!(),
+                        " >= (CASE s.invoice_trigger WHEN 'READY_FOR_PROCESSING' THEN 0 WHEN 'PROCESSING' THEN 1 \
                               WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'SENT' THEN 3 WHEN 'PICKED_UP' THEN 4 ELSE 99 END) \
                          AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.organisation_id = o.organisation_id \
                                          AND i.order_id = o.id AND i.kind = 'vat') \
                          AND NOT EXISTS (SELECT 1 FROM invoice_attempts a WHERE a.organisation_id = o.organisation_id \
                                          AND a.order_id = o.id AND a.next_at_ms > $2) \
-                         ORDER BY o.bought_at_ms, o.id LIMIT $1",
+                         ORDER BY o.bought_at_ms, o.id LIMIT $1"),
                     )
                     .bind(limit)
                     .bind(now_ms)
