@@ -1,0 +1,89 @@
+//! UPO v4-3 (`upo-v4-3.xsd`): the official acknowledgement of an invoice, and of a
+//! session in pages of at most 10 000 documents.
+
+use crate::clock::iso_warsaw;
+use crate::state::StoredInvoice;
+use crate::{KsefEmulator, Profile};
+
+/// Documents per page of a session UPO.
+pub const PAGE: usize = 10_000;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;")
+}
+
+fn document(ksef: &ksef_api_types::KsefNumber, inv: &StoredInvoice) -> String {
+    format!(
+        "\t<Dokument>\n\t\t<NipSprzedawcy>{}</NipSprzedawcy>\n\t\t<NumerKSeFDokumentu>{}</NumerKSeFDokumentu>\n\t\t<NumerFaktury>{}</NumerFaktury>\n\t\t<DataWystawieniaFaktury>{}</DataWystawieniaFaktury>\n\t\t<DataPrzeslaniaDokumentu>{}</DataPrzeslaniaDokumentu>\n\t\t<DataNadaniaNumeruKSeF>{}</DataNadaniaNumeruKSeF>\n\t\t<SkrotDokumentu>{}</SkrotDokumentu>\n\t\t<TrybWysylki>{}</TrybWysylki>\n\t</Dokument>\n",
+        inv.facts.seller_nip,
+        ksef,
+        escape(&inv.facts.number),
+        inv.facts.issue_date,
+        iso_warsaw(inv.invoicing_ms),
+        iso_warsaw(inv.acquisition_ms),
+        inv.hash,
+        inv.mode,
+    )
+}
+
+impl KsefEmulator {
+    fn receiver_name(&self) -> &'static str {
+        // TEST's UPOs carry their own name, which the XSD's fixed value refuses (research
+        // §A(i)); production's carry the official one.
+        match self.settings.read().profile {
+            Profile::Test => "Ministerstwo Finansów - środowisko testowe (TE)",
+            Profile::Prod => "Ministerstwo Finansów",
+        }
+    }
+
+    /// A UPO for `invoices` (all of one session); `page` = `(number, pages, from, to, total)`
+    /// for a session UPO, `None` for one invoice's.
+    pub(crate) fn upo_xml(
+        &self,
+        session_ref: &str,
+        invoices: &[(&ksef_api_types::KsefNumber, &StoredInvoice)],
+        page: Option<(usize, usize, usize, usize, usize)>,
+    ) -> Vec<u8> {
+        let Some((_, first)) = invoices.first() else {
+            return Vec::new();
+        };
+        let mut out = String::with_capacity(1024 + invoices.len() * 700);
+        out.push_str("<?xml version=\"1.0\" encoding=\"utf-8\"?>\n");
+        out.push_str("<Potwierdzenie xmlns=\"http://upo.schematy.mf.gov.pl/KSeF/v4-3\" wersjaSchemy=\"4-3\">\n");
+        out.push_str(&format!(
+            "\t<NazwaPodmiotuPrzyjmujacego>{}</NazwaPodmiotuPrzyjmujacego>\n",
+            self.receiver_name()
+        ));
+        out.push_str(&format!(
+            "\t<NumerReferencyjnySesji>{session_ref}</NumerReferencyjnySesji>\n"
+        ));
+        out.push_str("\t<Uwierzytelnienie>\n\t\t<IdKontekstu>\n");
+        out.push_str(&format!("\t\t\t<Nip>{}</Nip>\n\t\t</IdKontekstu>\n", first.context_nip));
+        match &first.token_reference {
+            Some(r) => out.push_str(&format!(
+                "\t\t<NumerReferencyjnyTokenaKSeF>{r}</NumerReferencyjnyTokenaKSeF>\n"
+            )),
+            None => out.push_str(&format!(
+                "\t\t<SkrotDokumentuUwierzytelniajacego>{}</SkrotDokumentuUwierzytelniajacego>\n",
+                crate::crypto::sha256_b64(first.context_nip.as_bytes())
+            )),
+        }
+        out.push_str("\t</Uwierzytelnienie>\n");
+        if let Some((number, pages, from, to, total)) = page {
+            out.push_str(&format!(
+                "\t<OpisPotwierdzenia>\n\t\t<Strona>{number}</Strona>\n\t\t<LiczbaStron>{pages}</LiczbaStron>\n\t\t<ZakresDokumentowOd>{from}</ZakresDokumentowOd>\n\t\t<ZakresDokumentowDo>{to}</ZakresDokumentowDo>\n\t\t<CalkowitaLiczbaDokumentow>{total}</CalkowitaLiczbaDokumentow>\n\t</OpisPotwierdzenia>\n"
+            ));
+        }
+        out.push_str(&format!(
+            "\t<NazwaStrukturyLogicznej>Schemat_{}_v{}.xsd</NazwaStrukturyLogicznej>\n\t<KodFormularza>{}</KodFormularza>\n",
+            first.form.system_code.replace(' ', ""),
+            first.form.schema_version,
+            first.form.system_code
+        ));
+        for (ksef, inv) in invoices {
+            out.push_str(&document(ksef, inv));
+        }
+        out.push_str("</Potwierdzenie>\n");
+        out.into_bytes()
+    }
+}
