@@ -23,6 +23,7 @@ pub mod clock;
 mod control;
 mod crypto;
 mod facts;
+pub mod fixtures;
 mod guard;
 mod keys;
 pub mod limits;

@@ -39,9 +39,8 @@ async fn invoice(State(emu): State<Arc<KsefEmulator>>, caller: Caller, Path(numb
         return not_found();
     };
     // Seller, buyer and third parties may read it; nobody else learns it exists.
-    let party = inv.facts.seller_nip == ctx.nip
-        || inv.facts.buyer_id.1 == ctx.nip
-        || inv.facts.third_nips.iter().any(|n| *n == ctx.nip);
+    let party =
+        inv.facts.seller_nip == ctx.nip || inv.facts.buyer_id.1 == ctx.nip || inv.facts.third_nips.contains(&ctx.nip);
     if !party {
         return not_found();
     }
@@ -110,7 +109,7 @@ async fn metadata(
         .filter(|(_, inv)| match filters.subject_type.as_str() {
             "Subject1" => inv.facts.seller_nip == ctx.nip,
             "Subject2" => inv.facts.buyer_id.1 == ctx.nip,
-            "Subject3" => inv.facts.third_nips.iter().any(|n| *n == ctx.nip),
+            "Subject3" => inv.facts.third_nips.contains(&ctx.nip),
             _ => false,
         })
         .filter(|(_, inv)| {

@@ -357,15 +357,6 @@ async fn send(
             }
         }
         if let Some(h) = &request.hash_of_corrected_invoice {
-            if state.accepted_hashes.contains(h) || !state.rejected_offline.contains_key(h) {
-                return Err(bad_request(
-                    &caller,
-                    now,
-                    21167,
-                    "Status faktury nie pozwala na korektę techniczną.",
-                    vec![format!("hashOfCorrectedInvoice {h}")],
-                ));
-            }
             if state.rejected_offline.get(h) == Some(&true) {
                 return Err(bad_request(
                     &caller,
@@ -373,6 +364,16 @@ async fn send(
                     21166,
                     "Korekta techniczna niedostępna.",
                     vec!["Faktura została już poprawnie skorygowana.".to_owned()],
+                ));
+            }
+            // Only a rejected offline invoice may be corrected technically.
+            if state.accepted_hashes.contains(h) || !state.rejected_offline.contains_key(h) {
+                return Err(bad_request(
+                    &caller,
+                    now,
+                    21167,
+                    "Status faktury nie pozwala na korektę techniczną.",
+                    vec![format!("hashOfCorrectedInvoice {h}")],
                 ));
             }
         }

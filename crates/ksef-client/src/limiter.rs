@@ -1,0 +1,176 @@
+//! The client's side of KSeF's rate limits: per context and endpoint group, three sliding
+//! windows (second, minute, hour) at once. A request waits here until every window has
+//! room, so KSeF never has to refuse it; shared by every clone of a [`crate::KsefClient`].
+
+use std::collections::{BTreeMap, HashMap, VecDeque};
+use std::sync::Arc;
+use std::time::Duration;
+
+use ksef_api_types::RateLimitValues;
+use parking_lot::Mutex;
+use tokio::time::Instant;
+
+/// KSeF's endpoint groups (`GET /rate-limits`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Group {
+    /// Open/close online sessions.
+    OnlineSession,
+    /// Open/close batch sessions.
+    BatchSession,
+    /// Send an invoice.
+    InvoiceSend,
+    /// Invoice status.
+    InvoiceStatus,
+    /// A session's invoices.
+    SessionInvoiceList,
+    /// Session status and UPOs.
+    SessionMisc,
+    /// Query metadata.
+    InvoiceMetadata,
+    /// Download an invoice.
+    InvoiceDownload,
+    /// Everything else with a token.
+    Other,
+    /// Authentication and keys: 60/s per IP.
+    Public,
+}
+
+const fn v(per_second: u32, per_minute: u32, per_hour: u32) -> RateLimitValues {
+    RateLimitValues {
+        per_second,
+        per_minute,
+        per_hour,
+    }
+}
+
+/// The production limits (KSeF's `x-rate-limits`).
+pub fn production() -> BTreeMap<Group, RateLimitValues> {
+    use Group::*;
+    BTreeMap::from([
+        (OnlineSession, v(10, 30, 120)),
+        (BatchSession, v(10, 20, 60)),
+        (InvoiceSend, v(10, 30, 180)),
+        (InvoiceStatus, v(30, 120, 1200)),
+        (SessionInvoiceList, v(10, 20, 200)),
+        (SessionMisc, v(10, 120, 1200)),
+        (InvoiceMetadata, v(8, 16, 20)),
+        (InvoiceDownload, v(8, 16, 64)),
+        (Other, v(10, 30, 120)),
+        (Public, v(60, 3600, 216_000)),
+    ])
+}
+
+/// Arrival at KSeF may lag the send by a network hop; keeping this much further apart
+/// than the limit asks makes sure KSeF's window never sees two requests closer.
+const MARGIN: Duration = Duration::from_millis(150);
+
+#[derive(Debug, Default)]
+struct Windows {
+    limits: BTreeMap<Group, RateLimitValues>,
+    sent: HashMap<(String, Group), VecDeque<Instant>>,
+}
+
+/// Shared, per-context request windows.
+#[derive(Debug, Clone)]
+pub struct RateLimits(Arc<Mutex<Windows>>);
+
+impl Default for RateLimits {
+    fn default() -> Self {
+        Self::with(production())
+    }
+}
+
+impl RateLimits {
+    /// Windows with these limits (e.g. what `GET /rate-limits` reported).
+    pub fn with(limits: BTreeMap<Group, RateLimitValues>) -> Self {
+        Self(Arc::new(Mutex::new(Windows {
+            limits,
+            sent: HashMap::new(),
+        })))
+    }
+
+    /// No limits (for tests of the emulator's own refusals).
+    pub fn unlimited() -> Self {
+        Self::with(BTreeMap::new())
+    }
+
+    /// Replaces one group's limits.
+    pub fn set(&self, group: Group, values: RateLimitValues) {
+        self.0.lock().limits.insert(group, values);
+    }
+
+    /// How long a request of `context` in `group` must wait now; zero means it was
+    /// counted and may go.
+    fn try_take(&self, context: &str, group: Group, now: Instant) -> Duration {
+        let mut w = self.0.lock();
+        let Some(limit) = w.limits.get(&group).copied() else {
+            return Duration::ZERO;
+        };
+        let sent = w.sent.entry((context.to_owned(), group)).or_default();
+        let hour = Duration::from_secs(3600) + MARGIN;
+        while sent.front().is_some_and(|&t| now.duration_since(t) >= hour) {
+            sent.pop_front();
+        }
+        let mut wait = Duration::ZERO;
+        for (span, max) in [
+            (Duration::from_secs(1), limit.per_second),
+            (Duration::from_secs(60), limit.per_minute),
+            (Duration::from_secs(3600), limit.per_hour),
+        ] {
+            let span = span + MARGIN;
+            let max = max as usize;
+            let inside = sent.iter().rev().take_while(|&&t| now.duration_since(t) < span).count();
+            if max > 0 && inside >= max {
+                let oldest = sent[sent.len() - inside];
+                wait = wait.max(span.saturating_sub(now.duration_since(oldest)));
+            }
+        }
+        if wait.is_zero() {
+            sent.push_back(now);
+        }
+        wait
+    }
+
+    /// Waits until a request of `context` in `group` may go, and counts it.
+    pub async fn acquire(&self, context: &str, group: Group) {
+        loop {
+            let wait = self.try_take(context, group, Instant::now());
+            if wait.is_zero() {
+                return;
+            }
+            tracing::debug!(
+                ?group,
+                wait_ms = wait.as_millis() as u64,
+                "waiting for KSeF's rate limit"
+            );
+            tokio::time::sleep(wait).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test(start_paused = true)]
+    async fn an_hour_of_sending_keeps_to_180() {
+        let limits = RateLimits::default();
+        let start = Instant::now();
+        for _ in 0..181 {
+            limits.acquire("1111111111", Group::InvoiceSend).await;
+        }
+        // The 181st send waits until the first has left the hour's window.
+        assert!(start.elapsed() >= Duration::from_secs(3600), "{:?}", start.elapsed());
+        // 30 a minute: the first 30 go at once, the 31st a minute later.
+        let limits = RateLimits::default();
+        let start = Instant::now();
+        for _ in 0..31 {
+            limits.acquire("x", Group::InvoiceSend).await;
+        }
+        let took = start.elapsed();
+        assert!(
+            took >= Duration::from_secs(60) && took < Duration::from_secs(62),
+            "{took:?}"
+        );
+    }
+}
