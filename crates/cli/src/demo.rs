@@ -10,6 +10,9 @@ use secrecy::{ExposeSecret, SecretString};
 
 use crate::{ServerArgs, StoreArgs, runtime};
 
+/// The demo shop's NIP (a valid checksum, so the emulator's production profile takes it).
+pub const DEMO_NIP: &str = "5265877635";
+
 /// What the demo created on the emulator.
 pub struct DemoSeller {
     base_url: String,
@@ -60,7 +63,7 @@ impl DemoSeller {
 }
 
 /// Runs the demo until Ctrl+C.
-pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Result<()> {
+pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(data).with_context(|| format!("creating the data folder {}", data.display()))?;
     // The emulator forgets everything on exit, so the demo database starts afresh too.
     for suffix in ["", "-wal", "-shm"] {
@@ -73,6 +76,18 @@ pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Re
         .await
         .context("starting the emulator")?;
     let seller = seed_emulator(&emulator)?;
+    let ksef = ksef_emulator::spawn(ksef_listen, ksef_emulator::Settings::default())
+        .await
+        .context("starting the KSeF emulator")?;
+    // The demo shop's KSeF token, as the seller would generate it in KSeF's app.
+    let (ksef_token, _) = ksef
+        .emulator
+        .create_token(ksef_emulator::NewToken {
+            nip: DEMO_NIP.into(),
+            permissions: vec!["InvoiceWrite".into(), "InvoiceRead".into()],
+            description: Some("allegro-bridge (demo)".into()),
+        })
+        .map_err(|e| anyhow!("creating the demo KSeF token: {e}"))?;
     let public_url = format!("http://{listen}");
     let (client_id, client_secret) = emulator
         .emulator
@@ -124,6 +139,8 @@ pub async fn run(listen: &str, emulator_listen: &str, data: &Path) -> anyhow::Re
         SecretString::from(password).expose_secret()
     );
     seller.print();
+    println!("  KSeF (emulator):      {}", ksef.api_url);
+    println!("    token for NIP {DEMO_NIP}: {ksef_token}");
     println!("  Log in, click \"Połącz konto Allegro\", log in to Allegro as demo-sklep and press \"Tak, powiąż\".");
     println!("  The last 30 days of orders arrive by themselves; older ones: Import → Import Allegro.");
     println!("  A CSV to try Import CSV: crates/order-files/tests/corpus/good-excel-1250.csv");

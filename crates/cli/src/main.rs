@@ -10,6 +10,7 @@ use secrecy::SecretString;
 
 mod bench;
 mod bench_invoices;
+mod bench_ksef;
 mod bench_orders;
 mod bench_shipments;
 mod demo;
@@ -184,6 +185,18 @@ enum Command {
         #[arg(long)]
         with_demo_data: bool,
     },
+    /// Run the offline KSeF 2.0 emulator (API under /v2, QR host, test data, control API).
+    KsefEmulator {
+        /// Address to listen on.
+        #[arg(long, default_value = "127.0.0.1:8091")]
+        listen: String,
+        /// Behave like KSeF TEST (`test`) or production (`prod`: NIP checksums, FA(3) only).
+        #[arg(long, default_value = "test")]
+        profile: String,
+        /// Create a KSeF token with InvoiceWrite and InvoiceRead for this NIP and print it.
+        #[arg(long)]
+        token_for_nip: Option<String>,
+    },
     /// Benchmarks (figures go to docs/BENCHMARKS.md).
     Bench {
         #[command(subcommand)]
@@ -198,6 +211,9 @@ enum Command {
         /// Address of the emulated Allegro.
         #[arg(long, default_value = "127.0.0.1:8090")]
         emulator_listen: String,
+        /// Address of the emulated KSeF.
+        #[arg(long, default_value = "127.0.0.1:8091")]
+        ksef_listen: String,
         /// Data folder (SQLite file and key; the demo database is recreated on each start).
         #[arg(long, default_value = "allegro-bridge-demo")]
         data: PathBuf,
@@ -421,6 +437,19 @@ enum BenchTarget {
         /// Waybills to push.
         #[arg(long, default_value_t = 1_000)]
         count: usize,
+    },
+    /// KSeF: invoices the emulator accepts per second with validation on, and the
+    /// client's throughput against production limits (with network latency).
+    Ksef {
+        /// Invoices for the emulator's own throughput.
+        #[arg(long, default_value_t = 2_000)]
+        count: usize,
+        /// Simulated minutes of sending against production limits (clock advanced).
+        #[arg(long, default_value_t = 70)]
+        minutes: u64,
+        /// Network latency the emulator adds to every call, in milliseconds.
+        #[arg(long, default_value_t = 30)]
+        latency_ms: u64,
     },
     /// Memory of `serve` with many linked idle accounts; time to refresh them all.
     Refresh {
@@ -692,6 +721,59 @@ async fn main() -> anyhow::Result<()> {
             .run()
             .await?;
         }
+        Command::KsefEmulator {
+            listen,
+            profile,
+            token_for_nip,
+        } => {
+            let profile = match profile.as_str() {
+                "test" => ksef_emulator::Profile::Test,
+                "prod" => ksef_emulator::Profile::Prod,
+                other => anyhow::bail!("nieznany profil {other}: test albo prod"),
+            };
+            let settings = ksef_emulator::Settings {
+                profile,
+                ..ksef_emulator::Settings::default()
+            };
+            let handle = ksef_emulator::spawn(&listen, settings)
+                .await
+                .context("starting the KSeF emulator")?;
+            println!("KSeF emulator listening on {}", handle.base_url);
+            println!("  API:         {}", handle.api_url);
+            println!("  QR host:     {}/invoice/…, /certificate/…", handle.base_url);
+            println!(
+                "  control API: {}/__ksef/ (see crates/ksef-emulator/README.md)",
+                handle.base_url
+            );
+            if let Some(nip) = token_for_nip {
+                let (token, _) = handle
+                    .emulator
+                    .create_token(ksef_emulator::NewToken {
+                        nip: nip.clone(),
+                        permissions: vec!["InvoiceWrite".into(), "InvoiceRead".into()],
+                        description: Some("allegro-bridge".into()),
+                    })
+                    .map_err(|e| anyhow::anyhow!("creating a KSeF token: {e}"))?;
+                println!("  KSeF token for NIP {nip}: {token}");
+            }
+            shutdown_signal().await;
+        }
+        Command::Bench {
+            target:
+                BenchTarget::Ksef {
+                    count,
+                    minutes,
+                    latency_ms,
+                },
+        } => {
+            bench_ksef::KsefBench {
+                count,
+                minutes,
+                latency_ms,
+            }
+            .run()
+            .await?;
+        }
         Command::Bench {
             target: BenchTarget::Invoices { count },
         } => {
@@ -731,9 +813,10 @@ async fn main() -> anyhow::Result<()> {
         Command::Demo {
             listen,
             emulator_listen,
+            ksef_listen,
             data,
         } => {
-            demo::run(&listen, &emulator_listen, &data).await?;
+            demo::run(&listen, &emulator_listen, &ksef_listen, &data).await?;
         }
     }
     Ok(())

@@ -255,7 +255,7 @@ async fn the_demo_prints_a_login_that_works() {
             .unwrap()
             .port()
     };
-    let (web, emulator) = (port(()), port(()));
+    let (web, emulator, ksef) = (port(()), port(()), port(()));
     let data = std::env::temp_dir().join(format!("ab-demo-{}", uuid::Uuid::new_v4()));
     let mut child = bin()
         .args([
@@ -264,6 +264,8 @@ async fn the_demo_prints_a_login_that_works() {
             &format!("127.0.0.1:{web}"),
             "--emulator-listen",
             &format!("127.0.0.1:{emulator}"),
+            "--ksef-listen",
+            &format!("127.0.0.1:{ksef}"),
         ])
         .arg("--data")
         .arg(&data)
@@ -273,6 +275,7 @@ async fn the_demo_prints_a_login_that_works() {
         .unwrap();
     let stdout = child.stdout.take().unwrap();
     let (tx, rx) = std::sync::mpsc::channel();
+    let (ksef_tx, ksef_rx) = std::sync::mpsc::channel();
     // Read to the end (closing the pipe early would break the demo's later prints).
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
@@ -280,6 +283,11 @@ async fn the_demo_prints_a_login_that_works() {
                 && let Some((e, p)) = rest.trim().split_once(" / ")
             {
                 let _ = tx.send((e.to_owned(), p.to_owned()));
+            }
+            if let Some(rest) = line.trim().strip_prefix("token for NIP ")
+                && let Some((nip, token)) = rest.split_once(": ")
+            {
+                let _ = ksef_tx.send((nip.to_owned(), token.to_owned()));
             }
         }
     });
@@ -352,6 +360,23 @@ async fn the_demo_prints_a_login_that_works() {
         .await
         .unwrap();
     assert_eq!(imports.status(), 200);
+    // The demo's KSeF emulator and the token it printed: a real login with the KSeF client.
+    let (nip, token) = tokio::task::spawn_blocking(move || ksef_rx.recv_timeout(Duration::from_secs(10)))
+        .await
+        .unwrap()
+        .expect("the demo printed a KSeF token");
+    let ksef_client = ksef_client::KsefClient::new(
+        ksef_client::Environment::custom(&format!("http://127.0.0.1:{ksef}"), None).unwrap(),
+    )
+    .unwrap();
+    let ksef_login = ksef_client
+        .login_with_token(&nip, &ksef_client::KsefToken::parse(&token).unwrap())
+        .await
+        .expect("the printed KSeF token logs in");
+    ksef_login
+        .open_online_session(ksef_client::types::FormCode::fa3())
+        .await
+        .expect("and may send invoices");
     child.kill().unwrap();
     child.wait().unwrap();
     std::fs::remove_dir_all(&data).ok();

@@ -213,35 +213,5 @@ pub async fn spawn(listen: &str, settings: Settings) -> anyhow::Result<Handle> {
     })
 }
 
-/// Starts an emulator on its own thread and runtime (for the CLI, the demo and sync tests).
-pub fn spawn_on(listen: &str, settings: Settings) -> anyhow::Result<Handle> {
-    let (tx, rx) = std::sync::mpsc::channel();
-    let listen = listen.to_owned();
-    std::thread::Builder::new()
-        .name("ksef-emulator".into())
-        .spawn(move || {
-            let runtime = match tokio::runtime::Builder::new_multi_thread()
-                .enable_all()
-                .worker_threads(2)
-                .build()
-            {
-                Ok(r) => r,
-                Err(e) => {
-                    let _ = tx.send(Err(anyhow::Error::from(e)));
-                    return;
-                }
-            };
-            runtime.block_on(async move {
-                let handle = spawn(&listen, settings).await;
-                let ok = handle.is_ok();
-                let _ = tx.send(handle);
-                if ok {
-                    std::future::pending::<()>().await;
-                }
-            });
-        })?;
-    rx.recv()?
-}
-
 /// Counts by key, for the statistics.
 pub type Counts = BTreeMap<String, u64>;

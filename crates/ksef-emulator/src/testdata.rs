@@ -145,7 +145,9 @@ async fn attachment_revoke(State(emu): State<Arc<KsefEmulator>>, caller: Caller,
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SessionLimits {
+    #[serde(rename = "maxInvoiceSizeInMB")]
     max_invoice_size_in_mb: usize,
+    #[serde(rename = "maxInvoiceWithAttachmentSizeInMB")]
     max_invoice_with_attachment_size_in_mb: usize,
     max_invoices: usize,
 }
