@@ -1,163 +1,37 @@
 //! Every emulated endpoint, success and errors, validated against the response schemas of
 //! Allegro's own OpenAPI document (`shared/allegro/openapi.json`).
 //!
-//! OpenAPI 3.0 schemas are turned into JSON Schema 2020-12: `nullable: true` admits null;
-//! properties the spec does not list as `required` also admit null, because Allegro sends
-//! `null` for absent optional fields (research §4.2) although its spec rarely says so; and
-//! objects that are not parts of an `allOf` reject properties the spec does not define, so a
-//! misspelt field fails the test.
+//! The document becomes JSON Schema through `openapi-schemas`: properties not listed as
+//! `required` admit null, because Allegro sends `null` for absent optional fields
+//! (research §4.2) although its spec rarely says so; unknown properties fail.
 
-use std::collections::{BTreeSet, HashMap, HashSet};
-use std::path::PathBuf;
+use std::collections::BTreeSet;
 
 use allegro_emulator::{EmulatorConfig, NewApp, OrderPlan};
 use reqwest::Method;
-use serde_json::{Map, Value, json};
-
-fn spec() -> Value {
-    let path = // `shared/` lives beside the project's root (in CI too); ALLEGRO_BRIDGE_SHARED overrides.
-    std::env::var_os("ALLEGRO_BRIDGE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(manifest_dir()).join("../../../shared"))
-        .join("allegro/openapi.json");
-    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-    serde_json::from_str(&text).expect("openapi.json parses")
-}
-
-fn all_of_refs(v: &Value, out: &mut HashSet<String>) {
-    match v {
-        Value::Object(m) => {
-            if let Some(Value::Array(parts)) = m.get("allOf") {
-                for p in parts {
-                    if let Some(r) = p.get("$ref").and_then(Value::as_str) {
-                        out.insert(r.rsplit('/').next().unwrap_or_default().to_owned());
-                    }
-                }
-            }
-            m.values().for_each(|x| all_of_refs(x, out));
-        }
-        Value::Array(a) => a.iter().for_each(|x| all_of_refs(x, out)),
-        _ => {}
-    }
-}
-
-fn or_null(v: Value) -> Value {
-    json!({"anyOf": [v, {"type": "null"}]})
-}
-
-fn convert(v: &Value, strict: bool) -> Value {
-    let Value::Object(m) = v else { return v.clone() };
-    let mut out = Map::new();
-    let required: Vec<&str> = m
-        .get("required")
-        .and_then(Value::as_array)
-        .map(|a| a.iter().filter_map(Value::as_str).collect())
-        .unwrap_or_default();
-    for (k, x) in m {
-        match k.as_str() {
-            "nullable" | "example" | "discriminator" | "xml" | "externalDocs" | "deprecated" | "readOnly"
-            | "writeOnly" => {}
-            "properties" => {
-                let props: Map<String, Value> = x
-                    .as_object()
-                    .map(|p| {
-                        p.iter()
-                            .map(|(pk, pv)| {
-                                let c = convert(pv, true);
-                                (pk.clone(), if required.contains(&pk.as_str()) { c } else { or_null(c) })
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default();
-                out.insert(k.clone(), Value::Object(props));
-            }
-            "allOf" => {
-                let parts = x
-                    .as_array()
-                    .map(|a| a.iter().map(|p| convert(p, false)).collect())
-                    .unwrap_or_default();
-                out.insert(k.clone(), Value::Array(parts));
-            }
-            "oneOf" | "anyOf" => {
-                let parts = x
-                    .as_array()
-                    .map(|a| a.iter().map(|p| convert(p, true)).collect())
-                    .unwrap_or_default();
-                out.insert(k.clone(), Value::Array(parts));
-            }
-            "items" | "additionalProperties" | "not" if x.is_object() => {
-                out.insert(k.clone(), convert(x, true));
-            }
-            _ => {
-                out.insert(k.clone(), x.clone());
-            }
-        }
-    }
-    if strict && m.contains_key("properties") && !m.contains_key("additionalProperties") && !m.contains_key("allOf") {
-        out.insert("unevaluatedProperties".into(), Value::Bool(false));
-    }
-    let converted = Value::Object(out);
-    if m.get("nullable") == Some(&Value::Bool(true)) {
-        or_null(converted)
-    } else {
-        converted
-    }
-}
+use serde_json::{Value, json};
 
 struct Conformance {
-    spec: Value,
-    schemas: Value,
-    validators: HashMap<String, jsonschema::Validator>,
+    schemas: openapi_schemas::Schemas,
 }
 
 impl Conformance {
     fn new() -> Self {
-        let spec = spec();
-        let mut in_all_of = HashSet::new();
-        all_of_refs(&spec["components"]["schemas"], &mut in_all_of);
-        let schemas: Map<String, Value> = spec["components"]["schemas"]
-            .as_object()
-            .unwrap()
-            .iter()
-            .map(|(k, v)| (k.clone(), convert(v, !in_all_of.contains(k))))
-            .collect();
+        let path = openapi_schemas::shared_dir(&manifest_dir()).join("allegro/openapi.json");
         Self {
-            spec,
-            schemas: Value::Object(schemas),
-            validators: HashMap::new(),
+            schemas: openapi_schemas::Schemas::from_file(&path, openapi_schemas::Nulls::OptionalAdmitNull),
         }
     }
 
     fn validate(&mut self, schema_ref: &str, body: &Value) -> Result<(), String> {
-        let name = schema_ref.rsplit('/').next().unwrap().to_owned();
-        if !self.validators.contains_key(&name) {
-            let root = json!({
-                "$schema": "https://json-schema.org/draft/2020-12/schema",
-                "$ref": format!("#/components/schemas/{name}"),
-                "components": {"schemas": self.schemas},
-            });
-            let v = jsonschema::draft202012::options()
-                .should_validate_formats(true)
-                .build(&root)
-                .map_err(|e| e.to_string())?;
-            self.validators.insert(name.clone(), v);
-        }
-        let errors: Vec<String> = self.validators[&name]
-            .iter_errors(body)
-            .map(|e| format!("{} at {}", e, e.instance_path()))
-            .collect();
-        if errors.is_empty() {
-            Ok(())
-        } else {
-            Err(format!("{name}: {}", errors.join("; ")))
-        }
+        self.schemas.validate(schema_ref, body)
     }
 
     /// Checks one response: the status must be documented for the operation (or be one of
     /// Allegro's global answers: 401, 403, 406, 429, 5xx), and the body must match the
     /// documented schema (AuthError for 401, ErrorsHolder for other errors).
     fn check(&mut self, method: &Method, template: &str, status: u16, body: &[u8]) -> Result<(), String> {
-        let op = &self.spec["paths"][template][method.as_str().to_lowercase()];
+        let op = &self.schemas.spec()["paths"][template][method.as_str().to_lowercase()];
         assert!(op.is_object(), "{method} {template} is not in the spec");
         let documented = &op["responses"][status.to_string()];
         let global = matches!(status, 401 | 403 | 406 | 429) || status >= 500;
