@@ -2,9 +2,7 @@
 //! it: keys, the asynchronous login, tokens, sessions, every invoice check, UPOs, links
 //! without a token, reading back, limits, both error shapes and the test data.
 
-mod common;
-
-use common::{Api, NIP, Session, b64, sha};
+use crate::common::{self, Api, NIP, Session, b64, sha};
 use ksef_emulator::{Profile, Settings};
 use reqwest::Method;
 use serde_json::{Value, json};

@@ -1,7 +1,5 @@
 //! Raw HTTP against the emulator, the crypto done by hand as an independent client would.
 
-#![allow(dead_code)]
-
 use aes::cipher::{BlockEncryptMut, KeyIvInit, block_padding::Pkcs7};
 use base64::Engine as _;
 use base64::engine::general_purpose::STANDARD;
@@ -213,4 +211,10 @@ impl Api {
     pub fn invoice(&self, number: &str) -> Vec<u8> {
         ksef_emulator::fixtures::invoice(NIP, number, &self.today())
     }
+}
+
+/// The crate's folder at run time: a build folder shared between clones may hold a binary
+/// compiled in another clone, so the compile-time path can be stale.
+pub fn manifest_dir() -> String {
+    std::env::var("CARGO_MANIFEST_DIR").unwrap_or_else(|_| env!("CARGO_MANIFEST_DIR").to_owned())
 }
