@@ -195,6 +195,15 @@ impl Login {
         Ok(Upo { xml })
     }
 
+    /// A page of a processed session's UPO, by its `EU` number (from the session status).
+    pub async fn session_upo(&self, session: &ReferenceNumber, upo_page: &ReferenceNumber) -> Result<Upo, KsefError> {
+        let path = format!("/sessions/{session}/upo/{upo_page}");
+        let xml = self
+            .bytes(|t| Call::get(path.clone(), Group::SessionMisc, &self.nip, Some(t)))
+            .await?;
+        Ok(Upo { xml })
+    }
+
     /// A UPO (invoice or session page) from its presigned link: no token, not limited.
     pub async fn download_upo(&self, url: &str) -> Result<Upo, KsefError> {
         Ok(Upo {

@@ -146,8 +146,14 @@ async fn an_invoice_goes_in_gets_a_number_and_its_upo_and_comes_back_byte_for_by
         panic!("{state:?}")
     };
     assert_eq!((successful, failed), (1, 0));
-    let page = String::from_utf8(login.download_upo(&upo_pages[0]).await.unwrap().xml).unwrap();
-    assert!(page.contains("<CalkowitaLiczbaDokumentow>1</CalkowitaLiczbaDokumentow>"));
+    let page = login.download_upo(&upo_pages[0]).await.unwrap().xml;
+    assert!(String::from_utf8_lossy(&page).contains("<CalkowitaLiczbaDokumentow>1</CalkowitaLiczbaDokumentow>"));
+    let (_, raw) = login.session_status(&session.reference).await.unwrap();
+    let page_ref = raw.upo.unwrap().pages[0].reference_number.clone();
+    assert_eq!(
+        login.session_upo(&session.reference, &page_ref).await.unwrap().xml,
+        page
+    );
     let failed = login.session_invoices(&second.reference, true).await.unwrap();
     assert_eq!(failed.len(), 2, "the duplicate and the broken one");
 }
