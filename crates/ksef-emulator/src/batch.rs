@@ -111,11 +111,19 @@ async fn open(
     )
 }
 
+/// What a closing batch needs, copied out of the session under the lock.
+struct Package {
+    key: Option<[u8; 32]>,
+    iv: [u8; 16],
+    parts: Vec<(i64, String, Option<Vec<u8>>)>,
+    declared: Option<(i64, String)>,
+}
+
 /// The package's invoices as `(file name, bytes)`, or why the package is unusable.
-fn unpack(session: &Session) -> Result<Vec<(String, Vec<u8>)>, String> {
-    let key = session.key.ok_or("Nie udało się odszyfrować klucza sesji.")?;
+fn unpack(package: &Package) -> Result<Vec<(String, Vec<u8>)>, String> {
+    let key = package.key.ok_or("Nie udało się odszyfrować klucza sesji.")?;
     let mut zip_bytes = Vec::new();
-    for (i, (size, hash, bytes)) in session.parts.iter().enumerate() {
+    for (i, (size, hash, bytes)) in package.parts.iter().enumerate() {
         let bytes = bytes
             .as_ref()
             .ok_or_else(|| format!("Część {} nie została przesłana.", i + 1))?;
@@ -125,11 +133,11 @@ fn unpack(session: &Session) -> Result<Vec<(String, Vec<u8>)>, String> {
                 i + 1
             ));
         }
-        let plain = crypto::aes_cbc_decrypt(&key, &session.iv, bytes)
+        let plain = crypto::aes_cbc_decrypt(&key, &package.iv, bytes)
             .ok_or_else(|| format!("Część {}: nie udało się odszyfrować.", i + 1))?;
         zip_bytes.extend_from_slice(&plain);
     }
-    if let Some((size, hash)) = &session.package
+    if let Some((size, hash)) = &package.declared
         && (zip_bytes.len() as i64 != *size || crypto::sha256_b64(&zip_bytes) != *hash)
     {
         return Err("Paczka: rozmiar lub skrót nie zgadza się z deklaracją.".to_owned());
@@ -143,8 +151,8 @@ fn unpack(session: &Session) -> Result<Vec<(String, Vec<u8>)>, String> {
             continue;
         }
         let name = file.name().to_owned();
-        let mut bytes = Vec::with_capacity(file.size() as usize);
-        // Bounded: a part is at most 100 MB and a single invoice at most 3 MB.
+        let mut bytes = Vec::with_capacity(file.size().min(4_000_000) as usize);
+        // Bounded: a single invoice is at most 3 MB, so a "ZIP bomb" entry stops here.
         (&mut file)
             .take(4_000_000)
             .read_to_end(&mut bytes)
@@ -157,17 +165,21 @@ fn unpack(session: &Session) -> Result<Vec<(String, Vec<u8>)>, String> {
 async fn close(State(emu): State<Arc<KsefEmulator>>, caller: Caller, Path(reference): Path<String>) -> Response {
     let ctx = or_respond!(emu.access(&caller, Group::BatchSession, &WRITE));
     let now = emu.now_ms();
-    let max = emu.settings().max_invoices_per_session;
-    let result = emu.with_session(&caller, &ctx, &reference, |state, r| {
+    let settings = emu.settings();
+    let max = settings.max_invoices_per_session;
+    let closed = |r: &ReferenceNumber| {
+        bad_request(
+            &caller,
+            now,
+            21180,
+            "Status sesji nie pozwala na wykonanie operacji.",
+            vec![format!("Sesja {r} jest już zamknięta.")],
+        )
+    };
+    let taken = emu.with_session(&caller, &ctx, &reference, |state, r| {
         let s = state.sessions.get(r).expect("with_session found it");
         if s.kind != SessionKind::Batch || closed_at(s, now).is_some() {
-            return Err(bad_request(
-                &caller,
-                now,
-                21180,
-                "Status sesji nie pozwala na wykonanie operacji.",
-                vec![format!("Sesja {r} jest już zamknięta.")],
-            ));
+            return Err(closed(r));
         }
         if let Some(missing) = s.parts.iter().position(|p| p.2.is_none()) {
             return Err(validation(
@@ -176,28 +188,51 @@ async fn close(State(emu): State<Arc<KsefEmulator>>, caller: Caller, Path(refere
                 format!("Część {} paczki nie została przesłana.", missing + 1),
             ));
         }
-        let files = unpack(s).map_err(|e| validation(&caller, now, e))?;
-        if files.len() > max {
-            return Err(bad_request(
-                &caller,
-                now,
-                21155,
-                "Przekroczono dozwoloną liczbę faktur w sesji.",
-                vec![format!("Limit: {max}.")],
-            ));
-        }
-        let offline = s.offline_mode;
-        for (name, bytes) in files {
+        Ok((
+            r.clone(),
+            s.offline_mode,
+            Package {
+                key: s.key,
+                iv: s.iv,
+                parts: s.parts.clone(),
+                declared: s.package.clone(),
+            },
+        ))
+    });
+    let (session_ref, offline, package) = or_respond!(taken);
+    // Decryption, unpacking and every invoice's checks run without the lock.
+    let files = or_respond!(unpack(&package).map_err(|e| validation(&caller, now, e)));
+    if files.len() > max {
+        return bad_request(
+            &caller,
+            now,
+            21155,
+            "Przekroczono dozwoloną liczbę faktur w sesji.",
+            vec![format!("Limit: {max}.")],
+        );
+    }
+    let inspected: Vec<_> = files
+        .into_iter()
+        .map(|(name, bytes)| {
             let hash = crypto::sha256_b64(&bytes);
+            let inspection = crate::process::inspect(Some(bytes), offline, &ctx.nip, settings.profile, now, &settings);
+            (name, hash, inspection)
+        })
+        .collect();
+    let result = emu.with_session(&caller, &ctx, &reference, |state, r| {
+        if closed_at(state.sessions.get(r).expect("with_session found it"), now).is_some() {
+            return Err(closed(r));
+        }
+        for (name, hash, inspection) in inspected {
             emu.process(
                 state,
                 Arrival {
-                    xml: Some(bytes),
+                    inspection,
                     hash,
                     offline_mode: offline,
                     hash_of_corrected: None,
                     file_name: Some(name),
-                    session_ref: r,
+                    session_ref: &session_ref,
                     batch: true,
                 },
             );

@@ -32,8 +32,8 @@ pub fn description(code: i32) -> &'static str {
 
 /// One invoice as it reaches processing.
 pub struct Arrival<'a> {
-    /// The decrypted bytes, or `None` when decryption failed (435).
-    pub xml: Option<Vec<u8>>,
+    /// What [`inspect`] found, done before the state is locked.
+    pub inspection: Inspection,
     /// `invoiceHash` as declared.
     pub hash: String,
     /// Declared offline.
@@ -79,7 +79,11 @@ impl KsefEmulator {
                 vec!["Odrzucenie wymuszone przez emulator (reject_next).".to_owned()],
             )
         } else {
-            match self.check(state, &arrival, &context_nip, settings.profile, now, &settings) {
+            match arrival
+                .inspection
+                .clone()
+                .and_then(|ok| attachments_allowed(state, &arrival, &context_nip, ok))
+            {
                 Err(outcome) => outcome,
                 Ok((facts, bytes, mode)) => {
                     number = Some(facts.number.clone());
@@ -156,100 +160,115 @@ impl KsefEmulator {
         });
         reference
     }
+}
 
-    /// Every check; the facts, the bytes and the invoicing mode, or the rejection.
-    fn check(
-        &self,
-        state: &State,
-        arrival: &Arrival<'_>,
-        context_nip: &str,
-        profile: Profile,
-        now: i64,
-        settings: &crate::Settings,
-    ) -> Result<(InvoiceFacts, Vec<u8>, &'static str), Outcome> {
-        let Some(bytes) = arrival.xml.clone() else {
-            return Err(rejected(
-                435,
-                vec!["Nie udało się odszyfrować pliku kluczem sesji.".to_owned()],
-            ));
-        };
-        if bytes.len() > settings.max_invoice_bytes_with_attachments {
-            return Err(rejected(
-                430,
-                vec![format!(
-                    "Rozmiar faktury {} B przekracza limit {} B.",
-                    bytes.len(),
-                    settings.max_invoice_bytes_with_attachments
-                )],
-            ));
-        }
-        let text = crate::validate::document(&bytes).map_err(|e| rejected(430, vec![e]))?;
-        crate::validate::against_fa3(&bytes).map_err(|errors| rejected(430, errors))?;
-        let facts = InvoiceFacts::read(text).map_err(|e| rejected(450, vec![e]))?;
-        let limit = if facts.has_attachment {
-            settings.max_invoice_bytes_with_attachments
-        } else {
-            settings.max_invoice_bytes
-        };
-        if bytes.len() > limit {
-            return Err(rejected(
-                430,
-                vec![format!("Rozmiar faktury {} B przekracza limit {limit} B.", bytes.len())],
-            ));
-        }
-        if facts.seller_nip != context_nip {
-            return Err(rejected(
-                410,
-                vec![format!(
-                    "NIP sprzedawcy {} nie odpowiada kontekstowi {context_nip}.",
-                    facts.seller_nip
-                )],
-            ));
-        }
-        let today = warsaw_date(now);
-        let Ok(issue_date) = facts.issue_date.parse::<jiff::civil::Date>() else {
-            return Err(rejected(
-                450,
-                vec![format!("Nieprawidłowa data P_1: {}.", facts.issue_date)],
-            ));
-        };
-        if issue_date > today {
-            return Err(rejected(
-                450,
-                vec![format!(
-                    "Data wystawienia P_1 ({issue_date}) jest późniejsza niż data przyjęcia faktury ({today})."
-                )],
-            ));
-        }
-        if profile == Profile::Prod {
-            let mut nips = vec![facts.seller_nip.clone()];
-            if facts.buyer_id.0 == "Nip" {
-                nips.push(facts.buyer_id.1.clone());
-            }
-            nips.extend(facts.third_nips.iter().cloned());
-            if let Some(bad) = nips.iter().find(|n| !nip_checksum_ok(n)) {
-                return Err(rejected(450, vec![format!("Nieprawidłowa suma kontrolna NIP {bad}.")]));
-            }
-        }
-        if facts.has_attachment {
-            let technical = arrival.hash_of_corrected.is_some();
-            if !((arrival.batch || technical) && state.attachments_allowed.contains(context_nip)) {
-                return Err(rejected(
-                    415,
-                    vec![
-                        "Faktura z załącznikiem wymaga zgody na załączniki i sesji wsadowej (lub korekty technicznej)."
-                            .to_owned(),
-                    ],
-                ));
-            }
-        }
-        // KSeF marks an invoice Offline when declared so, or when P_1 is an earlier day
-        // than the day KSeF took it (research §A(b), automatic offline mode).
-        let mode = if arrival.offline_mode || issue_date < today {
-            "Offline"
-        } else {
-            "Online"
-        };
-        Ok((facts, bytes, mode))
+/// An invoice's facts, its bytes and its invoicing mode — or why KSeF refuses it.
+pub type Inspection = Result<(InvoiceFacts, Vec<u8>, &'static str), Outcome>;
+
+/// Every check that needs nothing but the document and the session's context (decryption
+/// result, size, document rules, the FA(3) schema, seller, `P_1`, NIP checksums); done
+/// before the state is locked, so invoices are validated in parallel.
+/// Every check; the facts, the bytes and the invoicing mode, or the rejection.
+pub fn inspect(
+    xml: Option<Vec<u8>>,
+    offline_mode: bool,
+    context_nip: &str,
+    profile: Profile,
+    now: i64,
+    settings: &crate::Settings,
+) -> Inspection {
+    let Some(bytes) = xml else {
+        return Err(rejected(
+            435,
+            vec!["Nie udało się odszyfrować pliku kluczem sesji.".to_owned()],
+        ));
+    };
+    if bytes.len() > settings.max_invoice_bytes_with_attachments {
+        return Err(rejected(
+            430,
+            vec![format!(
+                "Rozmiar faktury {} B przekracza limit {} B.",
+                bytes.len(),
+                settings.max_invoice_bytes_with_attachments
+            )],
+        ));
     }
+    let text = crate::validate::document(&bytes).map_err(|e| rejected(430, vec![e]))?;
+    crate::validate::against_fa3(&bytes).map_err(|errors| rejected(430, errors))?;
+    let facts = InvoiceFacts::read(text).map_err(|e| rejected(450, vec![e]))?;
+    let limit = if facts.has_attachment {
+        settings.max_invoice_bytes_with_attachments
+    } else {
+        settings.max_invoice_bytes
+    };
+    if bytes.len() > limit {
+        return Err(rejected(
+            430,
+            vec![format!("Rozmiar faktury {} B przekracza limit {limit} B.", bytes.len())],
+        ));
+    }
+    if facts.seller_nip != context_nip {
+        return Err(rejected(
+            410,
+            vec![format!(
+                "NIP sprzedawcy {} nie odpowiada kontekstowi {context_nip}.",
+                facts.seller_nip
+            )],
+        ));
+    }
+    let today = warsaw_date(now);
+    let Ok(issue_date) = facts.issue_date.parse::<jiff::civil::Date>() else {
+        return Err(rejected(
+            450,
+            vec![format!("Nieprawidłowa data P_1: {}.", facts.issue_date)],
+        ));
+    };
+    if issue_date > today {
+        return Err(rejected(
+            450,
+            vec![format!(
+                "Data wystawienia P_1 ({issue_date}) jest późniejsza niż data przyjęcia faktury ({today})."
+            )],
+        ));
+    }
+    if profile == Profile::Prod {
+        let mut nips = vec![facts.seller_nip.clone()];
+        if facts.buyer_id.0 == "Nip" {
+            nips.push(facts.buyer_id.1.clone());
+        }
+        nips.extend(facts.third_nips.iter().cloned());
+        if let Some(bad) = nips.iter().find(|n| !nip_checksum_ok(n)) {
+            return Err(rejected(450, vec![format!("Nieprawidłowa suma kontrolna NIP {bad}.")]));
+        }
+    }
+    // KSeF marks an invoice Offline when declared so, or when P_1 is an earlier day
+    // than the day KSeF took it (research §A(b), automatic offline mode).
+    let mode = if offline_mode || issue_date < today {
+        "Offline"
+    } else {
+        "Online"
+    };
+    Ok((facts, bytes, mode))
+}
+
+/// Attachments: only in a technical correction or a batch, after the subject's opt-in.
+fn attachments_allowed(
+    state: &State,
+    arrival: &Arrival<'_>,
+    context_nip: &str,
+    inspected: (InvoiceFacts, Vec<u8>, &'static str),
+) -> Inspection {
+    if inspected.0.has_attachment {
+        let technical = arrival.hash_of_corrected.is_some();
+        if !((arrival.batch || technical) && state.attachments_allowed.contains(context_nip)) {
+            return Err(rejected(
+                415,
+                vec![
+                    "Faktura z załącznikiem wymaga zgody na załączniki i sesji wsadowej (lub korekty technicznej)."
+                        .to_owned(),
+                ],
+            ));
+        }
+    }
+    Ok(inspected)
 }

@@ -282,115 +282,107 @@ async fn send(
 ) -> Response {
     let ctx = or_respond!(emu.access(&caller, Group::InvoiceSend, &WRITE));
     let now = emu.now_ms();
-    let max = emu.settings().max_invoices_per_session;
-    let result = emu.with_session(&caller, &ctx, &reference, |state, session_ref| {
-        let s = state.sessions.get(session_ref).expect("with_session found it");
+    let settings = emu.settings();
+    let max = settings.max_invoices_per_session;
+    let refuse =
+        |code: i32, description: &str, detail: String| bad_request(&caller, now, code, description, vec![detail]);
+    let closed = |r: &ReferenceNumber| {
+        refuse(
+            21180,
+            "Status sesji nie pozwala na wykonanie operacji.",
+            format!("Sesja {r} jest zamknięta."),
+        )
+    };
+    let full = || {
+        refuse(
+            21155,
+            "Przekroczono dozwoloną liczbę faktur w sesji.",
+            format!("Limit: {max}."),
+        )
+    };
+    // 1. Under the lock: the session is open and has room; its key.
+    let session = emu.with_session(&caller, &ctx, &reference, |state, r| {
+        let s = state.sessions.get(r).expect("with_session found it");
         if s.kind != SessionKind::Online || closed_at(s, now).is_some() {
-            return Err(bad_request(
-                &caller,
-                now,
-                21180,
-                "Status sesji nie pozwala na wykonanie operacji.",
-                vec![format!("Sesja {session_ref} jest zamknięta.")],
-            ));
+            return Err(closed(r));
         }
         if s.invoices.len() >= max {
-            return Err(bad_request(
-                &caller,
-                now,
-                21155,
-                "Przekroczono dozwoloną liczbę faktur w sesji.",
-                vec![format!("Limit: {max}.")],
-            ));
+            return Err(full());
         }
-        let Ok(Json(request)) = body else {
-            return Err(validation(
-                &caller,
-                now,
-                "Treść żądania nie jest poprawnym SendInvoiceRequest.",
-            ));
-        };
-        let Some(ciphertext) = crypto::b64(&request.encrypted_invoice_content) else {
-            return Err(validation(
-                &caller,
-                now,
-                "encryptedInvoiceContent: nieprawidłowe Base64.",
-            ));
-        };
-        if request.encrypted_invoice_size != ciphertext.len() as i64 {
-            return Err(bad_request(
-                &caller,
-                now,
-                21402,
-                "Nieprawidłowy rozmiar pliku.",
-                vec!["encryptedInvoiceSize".to_owned()],
-            ));
+        Ok((r.clone(), s.key, s.iv))
+    });
+    let (session_ref, key, iv) = or_respond!(session);
+    // 2. Without it: the body, the hashes and sizes, decryption and every document check,
+    //    so invoices of many sessions are validated in parallel.
+    let Ok(Json(request)) = body else {
+        return validation(&caller, now, "Treść żądania nie jest poprawnym SendInvoiceRequest.");
+    };
+    let Some(ciphertext) = crypto::b64(&request.encrypted_invoice_content) else {
+        return validation(&caller, now, "encryptedInvoiceContent: nieprawidłowe Base64.");
+    };
+    if request.encrypted_invoice_size != ciphertext.len() as i64 {
+        return refuse(21402, "Nieprawidłowy rozmiar pliku.", "encryptedInvoiceSize".to_owned());
+    }
+    if request.encrypted_invoice_hash != crypto::sha256_b64(&ciphertext) {
+        return refuse(21403, "Nieprawidłowy skrót pliku.", "encryptedInvoiceHash".to_owned());
+    }
+    let plaintext = key.and_then(|k| crypto::aes_cbc_decrypt(&k, &iv, &ciphertext));
+    if let Some(p) = &plaintext {
+        if request.invoice_size != p.len() as i64 {
+            return refuse(21402, "Nieprawidłowy rozmiar pliku.", "invoiceSize".to_owned());
         }
-        if request.encrypted_invoice_hash != crypto::sha256_b64(&ciphertext) {
-            return Err(bad_request(
-                &caller,
-                now,
-                21403,
-                "Nieprawidłowy skrót pliku.",
-                vec!["encryptedInvoiceHash".to_owned()],
-            ));
+        if request.invoice_hash != crypto::sha256_b64(p) {
+            return refuse(21403, "Nieprawidłowy skrót pliku.", "invoiceHash".to_owned());
         }
-        let plaintext = s.key.and_then(|k| crypto::aes_cbc_decrypt(&k, &s.iv, &ciphertext));
-        if let Some(p) = &plaintext {
-            if request.invoice_size != p.len() as i64 {
-                return Err(bad_request(
-                    &caller,
-                    now,
-                    21402,
-                    "Nieprawidłowy rozmiar pliku.",
-                    vec!["invoiceSize".to_owned()],
-                ));
-            }
-            if request.invoice_hash != crypto::sha256_b64(p) {
-                return Err(bad_request(
-                    &caller,
-                    now,
-                    21403,
-                    "Nieprawidłowy skrót pliku.",
-                    vec!["invoiceHash".to_owned()],
-                ));
-            }
+    }
+    let inspection = crate::process::inspect(
+        plaintext,
+        request.offline_mode,
+        &ctx.nip,
+        settings.profile,
+        now,
+        &settings,
+    );
+    // 3. Under the lock again: still open, technical-correction rules, then recorded.
+    let recorded = emu.with_session(&caller, &ctx, &reference, |state, r| {
+        let s = state.sessions.get(r).expect("with_session found it");
+        if closed_at(s, now).is_some() {
+            return Err(closed(r));
+        }
+        if s.invoices.len() >= max {
+            return Err(full());
         }
         if let Some(h) = &request.hash_of_corrected_invoice {
             if state.rejected_offline.get(h) == Some(&true) {
-                return Err(bad_request(
-                    &caller,
-                    now,
+                return Err(refuse(
                     21166,
                     "Korekta techniczna niedostępna.",
-                    vec!["Faktura została już poprawnie skorygowana.".to_owned()],
+                    "Faktura została już poprawnie skorygowana.".to_owned(),
                 ));
             }
             // Only a rejected offline invoice may be corrected technically.
             if state.accepted_hashes.contains(h) || !state.rejected_offline.contains_key(h) {
-                return Err(bad_request(
-                    &caller,
-                    now,
+                return Err(refuse(
                     21167,
                     "Status faktury nie pozwala na korektę techniczną.",
-                    vec![format!("hashOfCorrectedInvoice {h}")],
+                    format!("hashOfCorrectedInvoice {h}"),
                 ));
             }
         }
         Ok(emu.process(
             state,
             Arrival {
-                xml: plaintext,
-                hash: request.invoice_hash,
+                inspection,
+                hash: request.invoice_hash.clone(),
                 offline_mode: request.offline_mode,
-                hash_of_corrected: request.hash_of_corrected_invoice,
+                hash_of_corrected: request.hash_of_corrected_invoice.clone(),
                 file_name: None,
-                session_ref,
+                session_ref: &session_ref,
                 batch: false,
             },
         ))
     });
-    let invoice_ref = or_respond!(result);
+    let invoice_ref = or_respond!(recorded);
     json(
         StatusCode::ACCEPTED,
         &ReferenceResponse {
