@@ -387,7 +387,7 @@ async fn error_from(endpoint: String, status: StatusCode, response: reqwest::Res
             endpoint,
             reason_code: problem.reason_code.unwrap_or_default(),
             detail: problem.detail,
-            security: problem.security,
+            security: problem.security.map(Box::new),
         },
         StatusCode::GONE => KsefError::Gone {
             endpoint,

@@ -62,7 +62,7 @@ pub enum KsefError {
         /// KSeF's words.
         detail: String,
         /// e.g. `{requiredAnyOfPermissions, presentPermissions}`.
-        security: Option<serde_json::Value>,
+        security: Option<Box<serde_json::Value>>,
     },
     /// 410: the operation is past KSeF's retention.
     #[error("KSeF nie przechowuje już {endpoint}: {detail}")]
