@@ -419,3 +419,33 @@ async fn the_client_keeps_within_the_limits_so_ksef_refuses_nothing() {
     let stats = h.emulator.stats();
     assert_eq!(stats.by_status.get("429"), None, "{stats:?}");
 }
+
+#[tokio::test]
+async fn both_error_shapes_are_read_and_429_waits_for_retry_after() {
+    let h = emulator().await;
+    let (t, _) = token(&h, NIP, &["InvoiceWrite", "InvoiceRead"]);
+    let unknown = KsefNumber::from_parts(NIP, "20260101", "000000000000").unwrap();
+    for problem_details in [false, true] {
+        let c = KsefClient::builder(Environment::custom(&h.api_url, None).unwrap())
+            .problem_details(problem_details)
+            .build()
+            .unwrap();
+        let login = c.login_with_token(NIP, &t).await.unwrap();
+        let e = login.invoice(&unknown).await.unwrap_err();
+        assert_eq!(e.code(), Some(21164), "problem details {problem_details}: {e:?}");
+    }
+    // Without the client's own limits, KSeF's 429 is waited out (Retry-After) and the
+    // call still succeeds.
+    let c = KsefClient::builder(Environment::custom(&h.api_url, None).unwrap())
+        .rate_limits(ksef_client::RateLimits::unlimited())
+        .build()
+        .unwrap();
+    let login = c.login_with_token(NIP, &t).await.unwrap();
+    let session = login.open_online_session(FormCode::fa3()).await.unwrap();
+    let start = std::time::Instant::now();
+    for _ in 0..12 {
+        login.session_status(&session.reference).await.unwrap();
+    }
+    assert!(h.emulator.stats().by_status.get("429").copied().unwrap_or(0) >= 1);
+    assert!(start.elapsed() >= Duration::from_millis(900), "{:?}", start.elapsed());
+}

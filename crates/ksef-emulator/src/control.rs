@@ -46,6 +46,10 @@ pub struct Settings {
     pub presigned_ttl_seconds: i64,
     /// From close until a session is processed (status 170 meanwhile).
     pub close_delay_ms: i64,
+    /// In the `test` profile, name the receiver in UPOs as TEST does ("… środowisko
+    /// testowe (TE)"), which the official XSD's fixed value refuses. Off by default, so
+    /// every UPO validates against `upo-v4-3.xsd`.
+    pub test_receiver_name_in_upo: bool,
 }
 
 impl Default for Settings {
@@ -63,6 +67,7 @@ impl Default for Settings {
             storage_delay_ms: 0,
             presigned_ttl_seconds: 3_600,
             close_delay_ms: 0,
+            test_receiver_name_in_upo: false,
         }
     }
 }

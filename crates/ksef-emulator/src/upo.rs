@@ -29,10 +29,12 @@ fn document(ksef: &ksef_api_types::KsefNumber, inv: &StoredInvoice) -> String {
 impl KsefEmulator {
     fn receiver_name(&self) -> &'static str {
         // TEST's UPOs carry their own name, which the XSD's fixed value refuses (research
-        // §A(i)); production's carry the official one.
-        match self.settings.read().profile {
-            Profile::Test => "Ministerstwo Finansów - środowisko testowe (TE)",
-            Profile::Prod => "Ministerstwo Finansów",
+        // §A(i)); by default the emulator writes the official one so that every UPO it
+        // gives validates, and mimics TEST only when asked to.
+        let settings = self.settings.read();
+        match settings.profile {
+            Profile::Test if settings.test_receiver_name_in_upo => "Ministerstwo Finansów - środowisko testowe (TE)",
+            _ => "Ministerstwo Finansów",
         }
     }
 

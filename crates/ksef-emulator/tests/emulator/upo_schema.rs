@@ -91,9 +91,28 @@ async fn upos_validate_against_the_official_schema() {
     assert_eq!(text.matches("<Dokument>").count(), 3);
     assert!(text.contains("<CalkowitaLiczbaDokumentow>3</CalkowitaLiczbaDokumentow>"));
 
-    // TEST: the receiver's name is TEST's, which the XSD's fixed value refuses; with that
-    // one value replaced the UPO is valid, exactly as the Ministry's own TEST samples.
+    // The test profile's UPOs validate too.
     let test = Api::new(Settings::default()).await;
+    let (access, _) = test.login(&["InvoiceWrite"]).await;
+    let s = test.open(&access).await;
+    let st = test
+        .send(&access, &s, test.send_body(&s, &test.invoice("FV/T/0")))
+        .await;
+    let upo = reqwest::get(st["upoDownloadUrl"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    xmllint_upo(&upo).unwrap();
+
+    // Mimicking TEST: the receiver's name is TEST's, which the XSD's fixed value refuses;
+    // with that one value replaced the UPO is valid, exactly as the Ministry's TEST samples.
+    let test = Api::new(Settings {
+        test_receiver_name_in_upo: true,
+        ..Settings::default()
+    })
+    .await;
     let (access, _) = test.login(&["InvoiceWrite"]).await;
     let s = test.open(&access).await;
     let st = test
