@@ -35,29 +35,32 @@ pub enum Group {
     Public,
 }
 
-const fn v(per_second: u32, per_minute: u32, per_hour: u32) -> RateLimitValues {
-    RateLimitValues {
-        per_second,
-        per_minute,
-        per_hour,
+impl Group {
+    /// The group named as `GET /rate-limits` names it; `None` for groups this client
+    /// never calls.
+    pub fn from_name(name: &str) -> Option<Self> {
+        Some(match name {
+            "onlineSession" => Group::OnlineSession,
+            "batchSession" => Group::BatchSession,
+            "invoiceSend" => Group::InvoiceSend,
+            "invoiceStatus" => Group::InvoiceStatus,
+            "sessionInvoiceList" => Group::SessionInvoiceList,
+            "sessionMisc" => Group::SessionMisc,
+            "invoiceMetadata" => Group::InvoiceMetadata,
+            "invoiceDownload" => Group::InvoiceDownload,
+            "other" => Group::Other,
+            "public" => Group::Public,
+            _ => return None,
+        })
     }
 }
 
-/// The production limits (KSeF's `x-rate-limits`).
+/// The production limits (`ksef_api_types::PRODUCTION_RATE_LIMITS`).
 pub fn production() -> BTreeMap<Group, RateLimitValues> {
-    use Group::*;
-    BTreeMap::from([
-        (OnlineSession, v(10, 30, 120)),
-        (BatchSession, v(10, 20, 60)),
-        (InvoiceSend, v(10, 30, 180)),
-        (InvoiceStatus, v(30, 120, 1200)),
-        (SessionInvoiceList, v(10, 20, 200)),
-        (SessionMisc, v(10, 120, 1200)),
-        (InvoiceMetadata, v(8, 16, 20)),
-        (InvoiceDownload, v(8, 16, 64)),
-        (Other, v(10, 30, 120)),
-        (Public, v(60, 3600, 216_000)),
-    ])
+    ksef_api_types::PRODUCTION_RATE_LIMITS
+        .iter()
+        .filter_map(|(name, values)| Some((Group::from_name(name)?, *values)))
+        .collect()
 }
 
 /// Arrival at KSeF may lag the send by a network hop; keeping this much further apart

@@ -280,19 +280,9 @@ impl Login {
             .json(|t| Call::get("/rate-limits", Group::Other, &self.nip, Some(t)))
             .await?;
         for (name, values) in limits {
-            let group = match name.as_str() {
-                "onlineSession" => Group::OnlineSession,
-                "batchSession" => Group::BatchSession,
-                "invoiceSend" => Group::InvoiceSend,
-                "invoiceStatus" => Group::InvoiceStatus,
-                "sessionInvoiceList" => Group::SessionInvoiceList,
-                "sessionMisc" => Group::SessionMisc,
-                "invoiceMetadata" => Group::InvoiceMetadata,
-                "invoiceDownload" => Group::InvoiceDownload,
-                "other" => Group::Other,
-                _ => continue,
-            };
-            self.client.0.limits.set(group, values);
+            if let Some(group) = Group::from_name(&name) {
+                self.client.0.limits.set(group, values);
+            }
         }
         Ok(())
     }

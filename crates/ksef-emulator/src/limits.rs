@@ -40,32 +40,15 @@ pub enum Group {
     Public,
 }
 
-const fn v(per_second: u32, per_minute: u32, per_hour: u32) -> RateLimitValues {
-    RateLimitValues {
-        per_second,
-        per_minute,
-        per_hour,
-    }
-}
-
-/// The production limits (research §A(d), the OpenAPI's `x-rate-limits`).
+/// The production limits (`ksef_api_types::PRODUCTION_RATE_LIMITS`, by group name).
 pub fn production() -> BTreeMap<Group, RateLimitValues> {
-    use Group::*;
-    BTreeMap::from([
-        (OnlineSession, v(10, 30, 120)),
-        (BatchSession, v(10, 20, 60)),
-        (InvoiceSend, v(10, 30, 180)),
-        (InvoiceStatus, v(30, 120, 1200)),
-        (SessionList, v(5, 10, 60)),
-        (SessionInvoiceList, v(10, 20, 200)),
-        (SessionMisc, v(10, 120, 1200)),
-        (InvoiceMetadata, v(8, 16, 20)),
-        (InvoiceExport, v(8, 16, 20)),
-        (InvoiceExportStatus, v(10, 60, 600)),
-        (InvoiceDownload, v(8, 16, 64)),
-        (Other, v(10, 30, 120)),
-        (Public, v(60, 3600, 216_000)),
-    ])
+    ksef_api_types::PRODUCTION_RATE_LIMITS
+        .iter()
+        .filter_map(|(name, values)| {
+            let group = serde_json::from_value::<Group>(serde_json::Value::String((*name).to_owned())).ok()?;
+            Some((group, *values))
+        })
+        .collect()
 }
 
 /// The limits in effect and the requests counted against them.
