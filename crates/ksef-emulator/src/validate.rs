@@ -20,21 +20,33 @@ const KODY: &str = include_str!("../xsd/KodyKrajow_v10-0E.xsd");
 /// so the import is pointed at the copy written next to it.
 const IMPORT_URL: &str = "http://crd.gov.pl/xml/schematy/dziedzinowe/mf/2022/01/05/eD/DefinicjeTypy/";
 
-/// Writes the schemas to a folder of their own once per process; returns the FA(3) path.
+/// Writes the schemas to a folder named by their content (shared by every process that
+/// uses the same schemas; each file written under a temporary name and renamed, so
+/// concurrent processes never read a half-written one); returns the FA(3) path.
 fn schema_path() -> Result<&'static PathBuf, String> {
     static PATH: OnceLock<Result<PathBuf, String>> = OnceLock::new();
     PATH.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("ksef-emulator-xsd-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        use sha2::Digest as _;
         let fa3 = FA3.replace(&format!("schemaLocation=\"{IMPORT_URL}"), "schemaLocation=\"");
-        for (name, text) in [
+        let files = [
             ("fa3.xsd", fa3.as_str()),
             ("StrukturyDanych_v10-0E.xsd", STRUKTURY),
             ("ElementarneTypyDanych_v10-0E.xsd", ELEMENTARNE),
             ("KodyKrajow_v10-0E.xsd", KODY),
-        ] {
+        ];
+        let mut digest = sha2::Sha256::new();
+        files.iter().for_each(|(_, text)| digest.update(text.as_bytes()));
+        let id: String = digest.finalize().iter().take(8).map(|b| format!("{b:02x}")).collect();
+        let dir = std::env::temp_dir().join(format!("ksef-emulator-xsd-{id}"));
+        std::fs::create_dir_all(&dir).map_err(|e| format!("creating {}: {e}", dir.display()))?;
+        for (name, text) in files {
             let path = dir.join(name);
-            std::fs::write(&path, text).map_err(|e| format!("writing {}: {e}", path.display()))?;
+            if std::fs::read(&path).is_ok_and(|bytes| bytes == text.as_bytes()) {
+                continue;
+            }
+            let partial = dir.join(format!("{name}.{}.partial", std::process::id()));
+            std::fs::write(&partial, text).map_err(|e| format!("writing {}: {e}", partial.display()))?;
+            std::fs::rename(&partial, &path).map_err(|e| format!("renaming to {}: {e}", path.display()))?;
         }
         Ok(dir.join("fa3.xsd"))
     })
