@@ -169,6 +169,7 @@ impl KsefEmulator {
         let api = Router::new()
             .merge(auth::router())
             .merge(sessions::router())
+            .merge(upo::router())
             .merge(batch::router())
             .merge(read::router())
             .merge(tokens::router())

@@ -20,7 +20,7 @@ use crate::clock::{iso, yyyymmdd};
 use crate::guard::Ctx;
 use crate::limits::Group;
 use crate::process::{Arrival, description};
-use crate::respond::{Caller, bad_request, json, validation, xml_with_hash};
+use crate::respond::{Caller, bad_request, json, validation};
 use crate::state::{Outcome, Session, SessionInvoice, SessionKind};
 use crate::upo::PAGE;
 use crate::{KsefEmulator, Profile, crypto};
@@ -570,84 +570,6 @@ async fn failed(
     list(&emu, &caller, &reference, &headers, q.page_size, true)
 }
 
-fn upo_not_found(caller: &Caller, now: i64, what: &str) -> Response {
-    bad_request(caller, now, 21178, "Nie znaleziono UPO.", vec![what.to_owned()])
-}
-
-async fn upo_by_invoice(
-    State(emu): State<Arc<KsefEmulator>>,
-    caller: Caller,
-    Path((reference, invoice_ref)): Path<(String, String)>,
-) -> Response {
-    let ctx = or_respond!(emu.access(&caller, Group::SessionMisc, &[]));
-    let now = emu.now_ms();
-    let found = emu.with_session(&caller, &ctx, &reference, |state, r| {
-        let s = state.sessions.get(r).expect("with_session found it");
-        Ok(s.invoices
-            .iter()
-            .find(|i| i.reference.as_str() == invoice_ref && i.ready_ms <= now)
-            .and_then(|i| match &i.outcome {
-                Outcome::Accepted { ksef } => state
-                    .invoices
-                    .get(ksef)
-                    .map(|inv| emu.upo_xml(&reference, &[(ksef, inv)], None)),
-                Outcome::Rejected { .. } => None,
-            }))
-    });
-    match or_respond!(found) {
-        Some(bytes) => xml_with_hash(bytes),
-        None => upo_not_found(&caller, now, &format!("Faktura {invoice_ref} nie ma UPO.")),
-    }
-}
-
-async fn upo_by_ksef(
-    State(emu): State<Arc<KsefEmulator>>,
-    caller: Caller,
-    Path((reference, ksef_number)): Path<(String, String)>,
-) -> Response {
-    let ctx = or_respond!(emu.access(&caller, Group::SessionMisc, &[]));
-    let now = emu.now_ms();
-    let found = emu.with_session(&caller, &ctx, &reference, |state, r| {
-        let number = ksef_number.parse().ok();
-        Ok(number.and_then(|n| {
-            state
-                .invoices
-                .get(&n)
-                .filter(|inv| &inv.session == r && inv.acquisition_ms <= now)
-                .map(|inv| emu.upo_xml(&reference, &[(&n, inv)], None))
-        }))
-    });
-    match or_respond!(found) {
-        Some(bytes) => xml_with_hash(bytes),
-        None => upo_not_found(&caller, now, &format!("Brak UPO dla numeru KSeF {ksef_number}.")),
-    }
-}
-
-async fn upo_page(
-    State(emu): State<Arc<KsefEmulator>>,
-    caller: Caller,
-    Path((reference, upo_ref)): Path<(String, String)>,
-) -> Response {
-    let ctx = or_respond!(emu.access(&caller, Group::SessionMisc, &[]));
-    let now = emu.now_ms();
-    let delay = emu.settings().close_delay_ms;
-    let found = emu.with_session(&caller, &ctx, &reference, |state, r| {
-        let s = state.sessions.get(r).expect("with_session found it");
-        Ok((session_status(s, now, delay).code, s.created_ms))
-    });
-    let (code, created) = or_respond!(found);
-    let page = (1..=200).find(|p| {
-        ReferenceNumber::generate(&yyyymmdd(created), "EU", (*p as u128) << 40 | created as u128).as_str() == upo_ref
-    });
-    match page
-        .filter(|_| code == 200)
-        .and_then(|p| emu.session_upo_page(&reference, p))
-    {
-        Some(bytes) => xml_with_hash(bytes),
-        None => upo_not_found(&caller, now, &format!("Strona UPO {upo_ref} nie istnieje.")),
-    }
-}
-
 pub(crate) fn router() -> Router<Arc<KsefEmulator>> {
     Router::new()
         .route("/sessions/online", post(open))
@@ -657,7 +579,4 @@ pub(crate) fn router() -> Router<Arc<KsefEmulator>> {
         .route("/sessions/{reference}/invoices", get(invoices))
         .route("/sessions/{reference}/invoices/failed", get(failed))
         .route("/sessions/{reference}/invoices/{invoice}", get(invoice))
-        .route("/sessions/{reference}/invoices/{invoice}/upo", get(upo_by_invoice))
-        .route("/sessions/{reference}/invoices/ksef/{ksef}/upo", get(upo_by_ksef))
-        .route("/sessions/{reference}/upo/{upo}", get(upo_page))
 }

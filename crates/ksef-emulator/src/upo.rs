@@ -1,8 +1,19 @@
 //! UPO v4-3 (`upo-v4-3.xsd`): the official acknowledgement of an invoice, and of a
-//! session in pages of at most 10 000 documents.
+//! session in pages of at most 10 000 documents; the three UPO endpoints.
 
-use crate::clock::iso_warsaw;
-use crate::state::StoredInvoice;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::extract::{Path, State};
+use axum::response::Response;
+use axum::routing::get;
+use ksef_api_types::ReferenceNumber;
+
+use crate::clock::{iso_warsaw, yyyymmdd};
+use crate::limits::Group;
+use crate::respond::{Caller, bad_request, xml_with_hash};
+use crate::sessions::session_status;
+use crate::state::{Outcome, StoredInvoice};
 use crate::{KsefEmulator, Profile};
 
 /// Documents per page of a session UPO.
@@ -88,4 +99,89 @@ impl KsefEmulator {
         out.push_str("</Potwierdzenie>\n");
         out.into_bytes()
     }
+}
+
+fn upo_not_found(caller: &Caller, now: i64, what: &str) -> Response {
+    bad_request(caller, now, 21178, "Nie znaleziono UPO.", vec![what.to_owned()])
+}
+
+async fn upo_by_invoice(
+    State(emu): State<Arc<KsefEmulator>>,
+    caller: Caller,
+    Path((reference, invoice_ref)): Path<(String, String)>,
+) -> Response {
+    let ctx = or_respond!(emu.access(&caller, Group::SessionMisc, &[]));
+    let now = emu.now_ms();
+    let found = emu.with_session(&caller, &ctx, &reference, |state, r| {
+        let s = state.sessions.get(r).expect("with_session found it");
+        Ok(s.invoices
+            .iter()
+            .find(|i| i.reference.as_str() == invoice_ref && i.ready_ms <= now)
+            .and_then(|i| match &i.outcome {
+                Outcome::Accepted { ksef } => state
+                    .invoices
+                    .get(ksef)
+                    .map(|inv| emu.upo_xml(&reference, &[(ksef, inv)], None)),
+                Outcome::Rejected { .. } => None,
+            }))
+    });
+    match or_respond!(found) {
+        Some(bytes) => xml_with_hash(bytes),
+        None => upo_not_found(&caller, now, &format!("Faktura {invoice_ref} nie ma UPO.")),
+    }
+}
+
+async fn upo_by_ksef(
+    State(emu): State<Arc<KsefEmulator>>,
+    caller: Caller,
+    Path((reference, ksef_number)): Path<(String, String)>,
+) -> Response {
+    let ctx = or_respond!(emu.access(&caller, Group::SessionMisc, &[]));
+    let now = emu.now_ms();
+    let found = emu.with_session(&caller, &ctx, &reference, |state, r| {
+        let number = ksef_number.parse().ok();
+        Ok(number.and_then(|n| {
+            state
+                .invoices
+                .get(&n)
+                .filter(|inv| &inv.session == r && inv.acquisition_ms <= now)
+                .map(|inv| emu.upo_xml(&reference, &[(&n, inv)], None))
+        }))
+    });
+    match or_respond!(found) {
+        Some(bytes) => xml_with_hash(bytes),
+        None => upo_not_found(&caller, now, &format!("Brak UPO dla numeru KSeF {ksef_number}.")),
+    }
+}
+
+async fn upo_page(
+    State(emu): State<Arc<KsefEmulator>>,
+    caller: Caller,
+    Path((reference, upo_ref)): Path<(String, String)>,
+) -> Response {
+    let ctx = or_respond!(emu.access(&caller, Group::SessionMisc, &[]));
+    let now = emu.now_ms();
+    let delay = emu.settings().close_delay_ms;
+    let found = emu.with_session(&caller, &ctx, &reference, |state, r| {
+        let s = state.sessions.get(r).expect("with_session found it");
+        Ok((session_status(s, now, delay).code, s.created_ms))
+    });
+    let (code, created) = or_respond!(found);
+    let page = (1..=200).find(|p| {
+        ReferenceNumber::generate(&yyyymmdd(created), "EU", (*p as u128) << 40 | created as u128).as_str() == upo_ref
+    });
+    match page
+        .filter(|_| code == 200)
+        .and_then(|p| emu.session_upo_page(&reference, p))
+    {
+        Some(bytes) => xml_with_hash(bytes),
+        None => upo_not_found(&caller, now, &format!("Strona UPO {upo_ref} nie istnieje.")),
+    }
+}
+
+pub(crate) fn router() -> Router<Arc<KsefEmulator>> {
+    Router::new()
+        .route("/sessions/{reference}/invoices/{invoice}/upo", get(upo_by_invoice))
+        .route("/sessions/{reference}/invoices/ksef/{ksef}/upo", get(upo_by_ksef))
+        .route("/sessions/{reference}/upo/{upo}", get(upo_page))
 }
