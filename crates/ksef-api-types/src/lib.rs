@@ -7,7 +7,11 @@
 mod bodies;
 mod errors;
 mod numbers;
+mod query;
+mod rate_limits;
 
 pub use bodies::*;
 pub use errors::*;
 pub use numbers::{KsefNumber, NumberError, ReferenceNumber, crc8, nip_shape};
+pub use query::*;
+pub use rate_limits::*;

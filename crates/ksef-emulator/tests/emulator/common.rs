@@ -12,6 +12,13 @@ use x509_cert::der::{Decode, Encode};
 
 pub const NIP: &str = "5265877635";
 
+/// The first exception code of a legacy 400 body (-1 if none).
+pub fn code(body: &Value) -> i64 {
+    body["exception"]["exceptionDetailList"][0]["exceptionCode"]
+        .as_i64()
+        .unwrap_or(-1)
+}
+
 pub struct Api {
     pub http: reqwest::Client,
     pub handle: Handle,

@@ -2,8 +2,9 @@
 //! answer against the official OpenAPI document, UPOs against the official XSD, and an
 //! independent client from PyPI.
 
-mod behaviour;
 mod common;
 mod conformance;
+mod invoices;
+mod login;
 mod third_party;
 mod upo_schema;
