@@ -31,7 +31,7 @@ pub async fn around_api(State(emu): State<Arc<KsefEmulator>>, request: Request, 
         .and_then(|v| v.to_str().ok())
         .map(str::to_owned);
     let faults = emu.faults.read().clone();
-    let response = if faults.unavailable {
+    let mut response = if faults.unavailable {
         respond::unavailable()
     } else {
         if faults.latency_ms > 0 {
@@ -43,7 +43,6 @@ pub async fn around_api(State(emu): State<Arc<KsefEmulator>>, request: Request, 
             next.run(request).await
         }
     };
-    let mut response = response;
     if let Some(w) = warning.filter(|_| emu.settings.read().profile == Profile::Test)
         && let Ok(v) = HeaderValue::from_str(&format!("[TEST]: {w}"))
     {

@@ -39,7 +39,6 @@ mod tokens;
 mod upo;
 pub mod validate;
 
-use std::collections::BTreeMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
@@ -213,6 +212,3 @@ pub async fn spawn(listen: &str, settings: Settings) -> anyhow::Result<Handle> {
         emulator,
     })
 }
-
-/// Counts by key, for the statistics.
-pub type Counts = BTreeMap<String, u64>;

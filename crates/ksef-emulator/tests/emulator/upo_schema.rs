@@ -92,38 +92,19 @@ async fn upos_validate_against_the_official_schema() {
     assert!(text.contains("<CalkowitaLiczbaDokumentow>3</CalkowitaLiczbaDokumentow>"));
 
     // The test profile's UPOs validate too.
-    let test = Api::new(Settings::default()).await;
-    let (access, _) = test.login(&["InvoiceWrite"]).await;
-    let s = test.open(&access).await;
-    let st = test
-        .send(&access, &s, test.send_body(&s, &test.invoice("FV/T/0")))
-        .await;
-    let upo = reqwest::get(st["upoDownloadUrl"].as_str().unwrap())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
+    let upo = one_invoice_upo(Settings::default(), "FV/T/0").await;
     xmllint_upo(&upo).unwrap();
 
     // Mimicking TEST: the receiver's name is TEST's, which the XSD's fixed value refuses;
     // with that one value replaced the UPO is valid, exactly as the Ministry's TEST samples.
-    let test = Api::new(Settings {
-        test_receiver_name_in_upo: true,
-        ..Settings::default()
-    })
+    let upo = one_invoice_upo(
+        Settings {
+            test_receiver_name_in_upo: true,
+            ..Settings::default()
+        },
+        "FV/T/1",
+    )
     .await;
-    let (access, _) = test.login(&["InvoiceWrite"]).await;
-    let s = test.open(&access).await;
-    let st = test
-        .send(&access, &s, test.send_body(&s, &test.invoice("FV/T/1")))
-        .await;
-    let upo = reqwest::get(st["upoDownloadUrl"].as_str().unwrap())
-        .await
-        .unwrap()
-        .bytes()
-        .await
-        .unwrap();
     let text = String::from_utf8(upo.to_vec()).unwrap();
     assert!(text.contains("Ministerstwo Finansów - środowisko testowe (TE)"));
     assert!(xmllint_upo(text.as_bytes()).is_err());
@@ -135,4 +116,19 @@ async fn upos_validate_against_the_official_schema() {
         .as_bytes(),
     )
     .unwrap();
+}
+
+/// The UPO of one invoice sent to a fresh emulator with `settings`, by its link.
+async fn one_invoice_upo(settings: Settings, number: &str) -> Vec<u8> {
+    let api = Api::new(settings).await;
+    let (access, _) = api.login(&["InvoiceWrite"]).await;
+    let s = api.open(&access).await;
+    let st = api.send(&access, &s, api.send_body(&s, &api.invoice(number))).await;
+    reqwest::get(st["upoDownloadUrl"].as_str().unwrap())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap()
+        .to_vec()
 }
