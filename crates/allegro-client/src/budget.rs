@@ -5,8 +5,9 @@ use std::time::Duration;
 
 use governor::{DefaultDirectRateLimiter, Quota, RateLimiter};
 
-/// One request budget per Client ID, shared by every account that uses that Client ID:
-/// Allegro counts 9 000 requests per minute per Client ID, whoever's token is used (§5).
+/// One request budget per Client ID and environment, shared by every account that uses
+/// that Client ID: Allegro counts 9 000 requests per minute per Client ID, whoever's token
+/// is used (§5). Callers key budgets by the environment's API host and the Client ID.
 ///
 /// Requests are spread evenly (150/s with a burst of 150) rather than spent in the first
 /// seconds of a minute, so a busy minute never trips the one-minute block.

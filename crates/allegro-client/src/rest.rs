@@ -505,10 +505,13 @@ impl Account<'_> {
         loop {
             attempt += 1;
             let last = attempt >= policy.max_attempts;
+            // Allegro counts per Client ID within one environment: the same ID on another
+            // API host (sandbox, a custom one) is another budget.
+            let budget_key = format!("{}#{}", self.api.env.api_base, self.client_id);
             if let Some(resource) = crate::budget::Resource::of(path) {
-                self.api.budgets.acquire_resource(self.client_id, resource).await;
+                self.api.budgets.acquire_resource(&budget_key, resource).await;
             }
-            self.api.budgets.acquire(self.client_id).await;
+            self.api.budgets.acquire(&budget_key).await;
             let sent = self.request(&method, path, query, &body).send().await;
             let response = match sent {
                 Ok(r) => r,

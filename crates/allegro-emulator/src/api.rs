@@ -686,9 +686,11 @@ const CARRIERS: &[(&str, Option<&str>)] = &[
 /// One waybill may be reused on this many orders before Allegro answers 409.
 const WAYBILL_REUSE_LIMIT: usize = 10;
 
-async fn carriers() -> Response {
+async fn carriers(State(emu): State<Arc<Emulator>>) -> Response {
+    let only = emu.settings.read().carriers_only.clone();
     let carriers = CARRIERS
         .iter()
+        .filter(|(id, _)| only.is_empty() || only.iter().any(|o| o == id))
         .map(|(id, name)| OrdersShippingCarrier {
             id: Some((*id).into()),
             name: name.map(str::to_owned),

@@ -64,6 +64,9 @@ pub struct Settings {
     /// How long a used refresh token still works (Allegro: 60 s). 0 makes any second use
     /// an `invalid_grant`, which tests use to catch double refreshes.
     pub refresh_grace_seconds: i64,
+    /// When not empty, `GET /order/carriers` lists only these ids: an emulator standing in
+    /// for a fake "Allegro" (tests of one tenant poisoning another's carriers).
+    pub carriers_only: Vec<String>,
 }
 
 impl Default for Settings {
@@ -76,6 +79,7 @@ impl Default for Settings {
             shipments_per_second: 50,
             tokens_per_user_per_hour: 2_000,
             refresh_grace_seconds: 60,
+            carriers_only: Vec::new(),
         }
     }
 }

@@ -49,9 +49,17 @@ pub fn login_url(return_to: &str) -> String {
 }
 
 fn safe_return(raw: Option<&str>) -> String {
-    // Only local paths: the login form must not become an open redirect.
+    // Only same-site paths: the login form must not become an open redirect. Browsers read
+    // `/\evil` as `//evil` (another host), and drop tabs and newlines inside a URL.
     match raw {
-        Some(r) if r.starts_with('/') && !r.starts_with("//") => r.to_owned(),
+        Some(r)
+            if r.starts_with('/')
+                && !r.starts_with("//")
+                && !r.contains('\\')
+                && !r.chars().any(|c| c.is_control() || c.is_whitespace()) =>
+        {
+            r.to_owned()
+        }
         _ => "/apps".to_owned(),
     }
 }
@@ -528,4 +536,21 @@ async fn app_details(
             ),
         ),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn returns_only_to_same_site_paths() {
+        assert_eq!(super::safe_return(Some("/authorize?x=1")), "/authorize?x=1");
+        for evil in [
+            "//evil.example",
+            "/\\evil.example",
+            "/\t/evil.example",
+            "https://evil.example",
+            "/\n/evil",
+        ] {
+            assert_eq!(super::safe_return(Some(evil)), "/apps", "{evil:?}");
+        }
+    }
 }

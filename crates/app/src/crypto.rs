@@ -120,6 +120,11 @@ impl Cipher {
     }
 }
 
+/// The key id a sealed value names (its second byte), if it has the expected format.
+pub fn sealed_key_id(sealed: &store::Sealed) -> Option<u8> {
+    (sealed.0.len() > 2 && sealed.0[0] == FORMAT).then(|| sealed.0[1])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -13,6 +13,11 @@ use order_files::{Encoding, FileErrors, Format};
 use store::{Import, ImportKind, ImportPage, ImportProgress, ImportState, NewJob, OrderSource, UpsertCounts};
 
 use crate::sync::order_record;
+
+/// Orders staged or published per transaction.
+const STAGE_CHUNK: usize = 500;
+/// A running file import with no step for this long was left by a stopped process.
+const STALLED_IMPORT_MS: i64 = 5 * 60_000;
 use crate::{App, AppError, CurrentUser, invalid};
 
 /// Orders per page (Allegro's maximum).
@@ -38,7 +43,7 @@ fn day_start(field: &'static str, raw: &str) -> Result<i64, AppError> {
         .map_err(|_| invalid(field, format!("{:?} is not a date YYYY-MM-DD", raw.trim())))?;
     let ts = date
         .to_zoned(jiff::tz::TimeZone::UTC)
-        .map_err(|e| invalid(field, e.to_string()))?
+        .map_err(|_| invalid(field, format!("{:?} jest poza obsługiwanym zakresem dat", raw.trim())))?
         .timestamp();
     Ok(ts.as_millisecond())
 }
@@ -305,15 +310,18 @@ impl App {
         self.store.import_for_worker(id).await?.ok_or(AppError::NotFound)
     }
 
-    /// Imports orders from a CSV or XML file into one linked account: the whole file is
-    /// checked first and a bad file stores nothing; orders Allegro already sent are not
-    /// duplicated.
+    /// Imports a CSV or XML file into an account. The whole file is checked first: with
+    /// any problem nothing is stored and every problem is named (file, line, column,
+    /// field). A good file's orders are then staged in short transactions (never all in
+    /// memory at once) and published in short transactions, so other organisations' writes
+    /// are never starved; a stopped publication is finished by the worker
+    /// ([`App::recover_file_imports`]).
     pub async fn import_file(
         &self,
         user: &CurrentUser,
         account: &AccountId,
         file_name: &str,
-        bytes: &[u8],
+        bytes: bytes::Bytes,
         format: Option<Format>,
         encoding: Encoding,
     ) -> Result<Import, ImportError> {
@@ -322,31 +330,147 @@ impl App {
         if exists.is_none() {
             return Err(AppError::NotFound.into());
         }
-        let orders = order_files::read(file_name, bytes, format, encoding)?;
         let kind = match format.or_else(|| Format::from_file_name(file_name)) {
             Some(Format::Xml) => ImportKind::Xml,
             _ => ImportKind::Csv,
         };
-        let now = self.now_ms();
-        let mut records = Vec::with_capacity(orders.len());
-        // Consumed as converted: a 100 000-order file is not held twice.
-        for o in orders {
-            let mut r = order_record(org, account, &o.form)?;
-            r.source = OrderSource::File;
-            records.push(r);
+        // Reading and checking is CPU work on a blocking thread; its orders come back in
+        // chunks through a short channel, so at most a few chunks are in memory at once.
+        enum Read {
+            Total(usize),
+            Chunk(Vec<store::OrderRecord>),
         }
+        let (tx, mut rx) = tokio::sync::mpsc::channel::<Result<Read, AppError>>(2);
+        let reader = {
+            let (org, account, name) = (org.clone(), account.clone(), file_name.to_owned());
+            tokio::task::spawn_blocking(move || {
+                let mut chunk = Vec::with_capacity(STAGE_CHUNK);
+                let mut started = false;
+                let handed: Result<usize, ()> = order_files::read_each(&name, &bytes, format, encoding, |o, total| {
+                    if !started {
+                        started = true;
+                        tx.blocking_send(Ok(Read::Total(total))).map_err(|_| ())?;
+                    }
+                    let mut record = order_record(&org, &account, &o.form).map_err(|e| {
+                        let _ = tx.blocking_send(Err(e));
+                    })?;
+                    record.source = OrderSource::File;
+                    chunk.push(record);
+                    if chunk.len() == STAGE_CHUNK {
+                        let full = std::mem::replace(&mut chunk, Vec::with_capacity(STAGE_CHUNK));
+                        tx.blocking_send(Ok(Read::Chunk(full))).map_err(|_| ())?;
+                    }
+                    Ok(())
+                })?;
+                if handed.is_ok() && !chunk.is_empty() {
+                    let _ = tx.blocking_send(Ok(Read::Chunk(chunk)));
+                }
+                Ok::<_, order_files::FileErrors>(handed.is_ok())
+            })
+        };
+        let now = self.now_ms();
         let mut import = new_import(org, account, kind, now);
         import.file_name = Some(file_name.chars().take(200).collect());
-        let counts = self
-            .store
-            .save_file_import(&import, &records)
+        let mut staged: i64 = 0;
+        let mut created = false;
+        let mut failure: Option<AppError> = None;
+        while let Some(message) = rx.recv().await {
+            let step = async {
+                match message? {
+                    Read::Total(total) => {
+                        import.state = ImportState::Running;
+                        import.expected = Some(total as i64);
+                        self.store.create_import(&import, None).await?;
+                        created = true;
+                    }
+                    Read::Chunk(records) => {
+                        self.store
+                            .stage_file_orders(&import.id, staged, &records, self.now_ms())
+                            .await?;
+                        staged += records.len() as i64;
+                    }
+                }
+                Ok::<(), AppError>(())
+            };
+            if let Err(e) = step.await {
+                failure = Some(e);
+                break;
+            }
+        }
+        drop(rx);
+        let read = reader
             .await
-            .map_err(AppError::from)?;
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("joining the file reader")))?;
+        let complete = match read {
+            Err(problems) => return Err(ImportError::File(problems)),
+            Ok(complete) => complete,
+        };
+        if let Some(e) =
+            failure.or_else(|| (!complete).then(|| AppError::Internal(anyhow::anyhow!("the file reader stopped"))))
+        {
+            if created {
+                let _ = self
+                    .store
+                    .abandon_file_import(
+                        &import.id,
+                        "nie udało się zapisać pliku; wczytaj go ponownie",
+                        self.now_ms(),
+                    )
+                    .await;
+            }
+            return Err(e.into());
+        }
+        if !created {
+            // A file without orders: nothing to stage, done at once.
+            import.state = ImportState::Done;
+            import.expected = Some(0);
+            self.store.create_import(&import, None).await.map_err(AppError::from)?;
+            return Ok(import);
+        }
         metrics::counter!("allegro_bridge_imports_total", "kind" => kind.as_str()).increment(1);
-        import.state = ImportState::Done;
-        import.fetched = records.len() as i64;
-        import.counts = counts;
-        Ok(import)
+        Ok(self.publish_file_import(&import.id).await?)
+    }
+
+    /// Publishes a file import's staged orders, a chunk per transaction, to the end.
+    async fn publish_file_import(&self, import_id: &str) -> Result<Import, AppError> {
+        loop {
+            let Some(import) = self
+                .store
+                .publish_file_orders(import_id, STAGE_CHUNK as i64, self.now_ms())
+                .await?
+            else {
+                return Err(AppError::NotFound);
+            };
+            if import.state != ImportState::Running {
+                return Ok(import);
+            }
+        }
+    }
+
+    /// Finishes file imports whose process stopped: a fully staged file is published, a
+    /// partly staged one is dropped (nothing of it was published) and marked failed with
+    /// a word to upload it again. Run by the worker.
+    pub async fn recover_file_imports(&self) -> Result<usize, AppError> {
+        let stalled = self
+            .store
+            .stalled_file_imports(self.now_ms() - STALLED_IMPORT_MS)
+            .await?;
+        for import in &stalled {
+            if import.expected == Some(import.fetched) {
+                tracing::info!(import = %import.id, "finishing a file import a stopped process left");
+                self.publish_file_import(&import.id).await?;
+            } else {
+                tracing::warn!(import = %import.id, staged = import.fetched, "dropping a file import a stopped process left half read");
+                self.store
+                    .abandon_file_import(
+                        &import.id,
+                        "wczytywanie pliku przerwano (serwer zatrzymano); nic z niego nie zapisano — wczytaj plik ponownie",
+                        self.now_ms(),
+                    )
+                    .await?;
+            }
+        }
+        Ok(stalled.len())
     }
 
     /// Claims and runs due background jobs until none is due; returns how many ran. The

@@ -75,7 +75,7 @@ fn buyer_of(form: &CheckoutForm) -> Party {
             (None, None) => person_name(form),
         };
         return Party {
-            name,
+            name: domain::text::shorten(&name, 512).into_owned(),
             nip,
             address_line1: addr.street.clone(),
             address_line2: format!("{} {}", addr.zip_code, addr.city),
@@ -91,7 +91,7 @@ fn buyer_of(form: &CheckoutForm) -> Party {
         None => (String::new(), String::new(), "PL".to_owned()),
     };
     Party {
-        name: person_name(form),
+        name: domain::text::shorten(&person_name(form), 512).into_owned(),
         nip: None,
         address_line1: if line1.is_empty() {
             form.buyer.login.clone()
@@ -240,7 +240,9 @@ impl App {
         let mut goods = Vec::new();
         for li in &form.line_items {
             goods.push(GoodsLine {
-                name: li.offer.name.clone(),
+                // FA(3)'s P_7 holds 512 characters; Allegro's titles are far shorter, but a
+                // longer name must not make the whole invoice fail the schema.
+                name: domain::text::shorten(&li.offer.name, 512).into_owned(),
                 quantity: li.quantity,
                 unit_gross: minor(&li.price, "price")?,
                 discount_gross: 0,

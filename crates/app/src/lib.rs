@@ -2,10 +2,14 @@
 //! HTTP handlers or SQL. Time comes from a [`Clock`], randomness from the OS.
 #![forbid(unsafe_code)]
 
+mod allegro_urls;
 pub mod crypto;
 mod imports;
 mod invoicing;
+mod key_ring;
 mod linking;
+mod login_throttle;
+mod passwords;
 mod shipping;
 mod sync;
 mod tokens;
@@ -22,10 +26,13 @@ use sha2::{Digest, Sha256};
 use store::{Connection, Store, StoreError};
 
 pub use allegro_client::types::scopes;
+pub use allegro_urls::{CustomAllegroUrls, is_public};
 pub use crypto::Cipher;
 pub use imports::{DateRange, IMPORT_JOB, ImportError};
 pub use invoicing::{IssueOutcome, PdfLanguage};
+pub use key_ring::KeyRingProblem;
 pub use linking::{LinkOutcome, StateProblem};
+pub use login_throttle::LOCK_MS as LOGIN_LOCK_MS;
 pub use order_files;
 pub use shipping::{Carrier, PushReport, WaybillImport, push_error_key};
 pub use sync::{SyncReport, order_record};
@@ -69,6 +76,8 @@ pub struct AppConfig {
     pub session_ttl_ms: i64,
     /// Token refresh timing.
     pub refresh: RefreshPolicy,
+    /// Where sellers may point custom Allegro environments (by default nowhere).
+    pub custom_allegro_urls: CustomAllegroUrls,
 }
 
 /// Errors of the use cases, as the web layer maps them.
@@ -91,6 +100,12 @@ pub enum AppError {
     /// Wrong login or missing credentials.
     #[error("unauthorized")]
     Unauthorized,
+    /// Too many failed logins: try again after this many seconds.
+    #[error("too many failed logins; retry in {retry_after_s} s")]
+    Throttled {
+        /// Seconds to wait.
+        retry_after_s: i64,
+    },
     /// Anything else; logged, never shown in detail.
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
@@ -100,7 +115,7 @@ impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
             StoreError::Conflict(m) => AppError::Conflict(m),
-            other => AppError::Internal(anyhow::Error::new(other).context("store")),
+            other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
 }
@@ -130,6 +145,10 @@ pub struct App {
     pub(crate) upload_lease_ms: i64,
     /// Allegro's carriers, read once an hour.
     pub(crate) carriers: Arc<shipping::CarrierCache>,
+    /// Password hashing, a few at a time.
+    pub(crate) hashing: passwords::HashingPool,
+    /// How Allegro calls are retried (5xx, timeouts, 429).
+    pub(crate) allegro_retry: allegro_client::RetryPolicy,
 }
 
 impl std::fmt::Debug for App {
@@ -154,6 +173,8 @@ impl App {
             nbp: None,
             upload_lease_ms: 120_000,
             carriers: Arc::default(),
+            hashing: passwords::HashingPool::default(),
+            allegro_retry: allegro_client::RetryPolicy::default(),
         }
     }
 
@@ -161,6 +182,13 @@ impl App {
     /// invoice is sent by another worker once this has passed.
     pub fn with_upload_lease(mut self, ms: i64) -> Self {
         self.upload_lease_ms = ms.max(1_000);
+        self
+    }
+
+    /// How Allegro calls are retried (default: 4 attempts from 250 ms); tests and benches
+    /// shorten it.
+    pub fn with_allegro_retry(mut self, retry: allegro_client::RetryPolicy) -> Self {
+        self.allegro_retry = retry;
         self
     }
 
@@ -186,9 +214,37 @@ impl App {
     }
 
     /// The REST client for a connection's environment (shares the Client-ID budgets).
-    pub(crate) fn allegro_for(&self, api_url: &str) -> anyhow::Result<Allegro> {
-        let env = allegro_client::Environment::custom(api_url, api_url)?;
-        Ok(Allegro::builder(env).budgets(self.allegro_budgets.clone()).build())
+    pub(crate) fn allegro_for(&self, connection: &Connection) -> Result<Allegro, AppError> {
+        self.check_connection_urls(connection)?;
+        let env = allegro_client::Environment::custom(&connection.api_url, &connection.api_url)
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("stored connection URL does not parse: {e}")))?;
+        Ok(Allegro::builder(env)
+            .budgets(self.allegro_budgets.clone())
+            .retry(self.allegro_retry)
+            .build())
+    }
+
+    /// Refuses calls to a stored custom environment the operator's rule no longer allows
+    /// (the rule is checked when a connection is created, and again before every call).
+    fn check_connection_urls(&self, connection: &Connection) -> Result<(), AppError> {
+        let known = [Environment::Production, Environment::Sandbox]
+            .into_iter()
+            .map(|e| allegro_urls_of(e).map(|(a, b)| (a.to_owned(), b.to_owned())))
+            .chain(
+                self.config
+                    .service_app
+                    .as_ref()
+                    .map(|s| Some((s.auth_url.clone(), s.api_url.clone()))),
+            )
+            .flatten()
+            .any(|(auth, api)| auth == connection.auth_url && api == connection.api_url);
+        if known || connection.mode == ConnectionMode::ServiceApp {
+            return Ok(());
+        }
+        let rule = &self.config.custom_allegro_urls;
+        rule.check_offline("auth_url", &connection.auth_url)?;
+        rule.check_offline("api_url", &connection.api_url)?;
+        Ok(())
     }
 
     /// The redirect URI of a connection, to paste into Allegro's portal: unique per
@@ -220,15 +276,21 @@ impl App {
                     .ok_or_else(|| invalid("mode", "no service app is configured on this server"))?;
                 (app.auth_url.clone(), app.api_url.clone())
             }
-            (_, Environment::Production) => ("https://allegro.pl".into(), "https://api.allegro.pl".into()),
-            (_, Environment::Sandbox) => (
-                "https://allegro.pl.allegrosandbox.pl".into(),
-                "https://api.allegro.pl.allegrosandbox.pl".into(),
-            ),
             (_, Environment::Custom) => {
-                let (auth, api) =
-                    custom_urls.ok_or_else(|| invalid("auth_url", "custom environment needs auth_url and api_url"))?;
-                (check_url("auth_url", &auth)?, check_url("api_url", &api)?)
+                let rule = &self.config.custom_allegro_urls;
+                if !rule.enabled() {
+                    return Err(invalid(
+                        "environment",
+                        "własne adresy Allegro są wyłączone na tym serwerze; wybierz produkcję lub sandbox",
+                    ));
+                }
+                let (auth, api) = custom_urls
+                    .ok_or_else(|| invalid("auth_url", "własne środowisko wymaga adresów auth_url i api_url"))?;
+                (rule.check("auth_url", &auth).await?, rule.check("api_url", &api).await?)
+            }
+            (_, env) => {
+                let (auth, api) = allegro_urls_of(env).expect("production and sandbox have fixed URLs");
+                (auth.to_owned(), api.to_owned())
             }
         };
         let now = self.now_ms();
@@ -283,13 +345,31 @@ impl App {
         if connection.mode != ConnectionMode::OwnApp {
             return Err(invalid("mode", "the service app's credentials are set by the operator"));
         }
+        let taken = || {
+            invalid(
+                "client_id",
+                "ten Client ID należy do aplikacji innej firmy na tym serwerze; zarejestruj własną aplikację w portalu Allegro",
+            )
+        };
+        if self
+            .config
+            .service_app
+            .as_ref()
+            .is_some_and(|s| s.client_id == client_id)
+        {
+            return Err(taken());
+        }
         let sealed = self.cipher.seal(&format!("connection:{id}:secret"), trimmed.as_bytes());
         if !self
             .store
             .set_connection_credentials(org, id, client_id, &sealed, self.now_ms())
             .await?
         {
-            return Err(AppError::NotFound);
+            // The connection exists (read above), so the Client ID is another firm's.
+            return Err(match self.store.connection(org, id).await? {
+                Some(_) => taken(),
+                None => AppError::NotFound,
+            });
         }
         Ok(())
     }
@@ -326,6 +406,7 @@ impl App {
 
     /// The OAuth client of a connection, if it has credentials.
     pub(crate) fn oauth_for(&self, connection: &Connection) -> Result<allegro_client::OAuthClient, AppError> {
+        self.check_connection_urls(connection)?;
         let env = allegro_client::Environment::custom(&connection.auth_url, &connection.api_url)
             .map_err(|e| AppError::Internal(anyhow::anyhow!("stored connection URL does not parse: {e}")))?;
         match connection.mode {
@@ -355,12 +436,16 @@ impl App {
     }
 }
 
-fn check_url(field: &'static str, raw: &str) -> Result<String, AppError> {
-    let parsed = url::Url::parse(raw.trim()).map_err(|e| invalid(field, format!("not a URL: {e}")))?;
-    if !matches!(parsed.scheme(), "http" | "https") || parsed.host_str().is_none() {
-        return Err(invalid(field, "use an http(s) URL such as https://allegro.pl"));
+/// Allegro's own URLs (auth, API) of production and the sandbox.
+fn allegro_urls_of(env: Environment) -> Option<(&'static str, &'static str)> {
+    match env {
+        Environment::Production => Some(("https://allegro.pl", "https://api.allegro.pl")),
+        Environment::Sandbox => Some((
+            "https://allegro.pl.allegrosandbox.pl",
+            "https://api.allegro.pl.allegrosandbox.pl",
+        )),
+        Environment::Custom => None,
     }
-    Ok(parsed.as_str().trim_end_matches('/').to_owned())
 }
 
 /// SHA-256 as hex (session ids, states and API keys are stored only as hashes).

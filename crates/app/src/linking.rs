@@ -236,7 +236,7 @@ impl App {
             return Ok(LinkOutcome::AllegroFailed("no_refresh_token".into()));
         };
         let me = self
-            .allegro_for(&conn.api_url)?
+            .allegro_for(conn)?
             .account(oauth.client_id(), &tokens.access_token)
             .me()
             .await

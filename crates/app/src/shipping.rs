@@ -16,7 +16,7 @@ use allegro_client::AllegroError;
 use allegro_client::types::{
     CheckoutForm, CheckoutFormAddWaybillCreated, CheckoutFormAddWaybillRequest, FulfillmentStatus, LineItemRef,
 };
-use domain::{AccountStatus, NewWaybill, PushState};
+use domain::{AccountStatus, ConnectionId, NewWaybill, PushState};
 use store::{NewShipment, OrderSource, PushOutcome, ShipmentRecord};
 
 use crate::{App, AppError, CurrentUser, invalid};
@@ -36,9 +36,20 @@ pub struct Carrier {
     pub name: Option<String>,
 }
 
-/// The carriers list, shared by every request of the process.
+/// How long a page waits for a first carriers list before going on without it.
+const CARRIERS_FIRST_READ_MS: u64 = 5_000;
+
+/// The carriers lists read from Allegro, one per connection: what one organisation's
+/// connection answers is never shown to, or checked against, another organisation.
 #[derive(Debug, Default)]
-pub(crate) struct CarrierCache(std::sync::Mutex<Option<(i64, Arc<Vec<Carrier>>)>>);
+pub(crate) struct CarrierCache(std::sync::Mutex<std::collections::HashMap<ConnectionId, CarrierEntry>>);
+
+#[derive(Debug, Clone)]
+struct CarrierEntry {
+    read_at_ms: i64,
+    list: Arc<Vec<Carrier>>,
+    refreshing: bool,
+}
 
 /// Why a push failed, as a stable key the UI words in the seller's language, followed by
 /// Allegro's own message.
@@ -117,19 +128,47 @@ enum PushFailure {
 
 impl App {
     /// The carriers Allegro takes waybills for, read through one of the organisation's
-    /// connected accounts and kept for an hour; `None` if no account can read them now.
+    /// connected accounts and kept an hour per connection; `None` if none could be read.
+    /// A stale list is served at once and refreshed in the background, so a page never
+    /// waits for a slow Allegro; a first read waits at most a few seconds.
     pub async fn carriers(&self, user: &CurrentUser) -> Result<Option<Arc<Vec<Carrier>>>, AppError> {
         let now = self.now_ms();
-        let cached = self.carriers.0.lock().expect("carriers lock").clone();
-        if let Some((at, list)) = &cached
-            && now - at < CARRIERS_TTL_MS
-        {
-            return Ok(Some(Arc::clone(list)));
-        }
         let accounts = self.store.accounts(&user.organisation_id).await?;
         let Some(account) = accounts.into_iter().find(|a| a.status == AccountStatus::Active) else {
-            return Ok(cached.map(|(_, list)| list));
+            return Ok(None);
         };
+        let connection = account.connection_id.clone();
+        let cached = self.carriers.0.lock().expect("carriers lock").get(&connection).cloned();
+        match cached {
+            Some(entry) if now - entry.read_at_ms < CARRIERS_TTL_MS => Ok(Some(entry.list)),
+            Some(entry) => {
+                let start = {
+                    let mut map = self.carriers.0.lock().expect("carriers lock");
+                    let e = map.get_mut(&connection).expect("entry read above");
+                    !std::mem::replace(&mut e.refreshing, true)
+                };
+                if start {
+                    let app = self.clone();
+                    tokio::spawn(async move {
+                        app.read_carriers(account).await;
+                    });
+                }
+                Ok(Some(entry.list))
+            }
+            None => {
+                let first = tokio::time::timeout(
+                    std::time::Duration::from_millis(CARRIERS_FIRST_READ_MS),
+                    self.read_carriers(account),
+                );
+                Ok(first.await.ok().flatten())
+            }
+        }
+    }
+
+    /// Reads the carriers through `account` and keeps them for its connection; on failure
+    /// the last list stays.
+    async fn read_carriers(&self, account: store::Account) -> Option<Arc<Vec<Carrier>>> {
+        let connection = account.connection_id.clone();
         let read = async {
             let access = self.account_api(account).await?;
             access
@@ -138,7 +177,9 @@ impl App {
                 .await
                 .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading Allegro's carriers")))
         };
-        match read.await {
+        let result = read.await;
+        let mut map = self.carriers.0.lock().expect("carriers lock");
+        match result {
             Ok(response) => {
                 let list: Arc<Vec<Carrier>> = Arc::new(
                     response
@@ -153,12 +194,23 @@ impl App {
                         })
                         .collect(),
                 );
-                *self.carriers.0.lock().expect("carriers lock") = Some((now, Arc::clone(&list)));
-                Ok(Some(list))
+                map.insert(
+                    connection,
+                    CarrierEntry {
+                        read_at_ms: self.now_ms(),
+                        list: Arc::clone(&list),
+                        refreshing: false,
+                    },
+                );
+                Some(list)
             }
             Err(e) => {
-                tracing::warn!(error = %e, "could not read Allegro's carriers; using the last list");
-                Ok(cached.map(|(_, list)| list))
+                tracing::warn!(error = ?e, connection = %connection, "could not read Allegro's carriers; using the last list");
+                let entry = map.get_mut(&connection)?;
+                entry.refreshing = false;
+                // Try again in a minute, not on every page view.
+                entry.read_at_ms = self.now_ms() - CARRIERS_TTL_MS + 60_000;
+                Some(Arc::clone(&entry.list))
             }
         }
     }

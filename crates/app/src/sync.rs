@@ -27,6 +27,9 @@ pub struct SyncReport {
     pub fetched: u64,
     /// What the upserts did.
     pub counts: UpsertCounts,
+    /// Orders the journal named that could not be read this pass (read again next pass:
+    /// the cursor stays before the first of them).
+    pub failed: u64,
 }
 
 impl SyncReport {
@@ -39,6 +42,8 @@ impl SyncReport {
 
 /// The stored form of a checkout form.
 pub fn order_record(org: &OrganisationId, account: &AccountId, form: &CheckoutForm) -> Result<OrderRecord, AppError> {
+    let cleaned = without_controls(form)?;
+    let form = &cleaned;
     let bought = form
         .line_items
         .iter()
@@ -70,6 +75,28 @@ pub fn order_record(org: &OrganisationId, account: &AccountId, form: &CheckoutFo
     })
 }
 
+/// The order with control characters (NUL, escape…) removed from every text: one such
+/// byte from Allegro or a file would otherwise stop the account's sync on PostgreSQL (which
+/// refuses NUL) and make FA(3) XML invalid.
+fn without_controls(form: &CheckoutForm) -> Result<CheckoutForm, AppError> {
+    fn clean(v: &mut serde_json::Value) {
+        match v {
+            serde_json::Value::String(s) => {
+                if let std::borrow::Cow::Owned(c) = domain::text::without_controls(s) {
+                    *s = c;
+                }
+            }
+            serde_json::Value::Array(items) => items.iter_mut().for_each(clean),
+            serde_json::Value::Object(map) => map.values_mut().for_each(clean),
+            _ => {}
+        }
+    }
+    let serialise = |e| AppError::Internal(anyhow::Error::new(e).context("normalising an order's text"));
+    let mut value = serde_json::to_value(form).map_err(serialise)?;
+    clean(&mut value);
+    serde_json::from_value(value).map_err(serialise)
+}
+
 /// An active account's REST access: its Client ID, a fresh access token, and the client
 /// for its environment (sharing the Client-ID budgets).
 pub(crate) struct AccountApi {
@@ -96,7 +123,7 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         Ok(AccountApi {
-            api: self.allegro_for(&conn.api_url)?,
+            api: self.allegro_for(&conn)?,
             client_id,
             token,
         })
@@ -168,7 +195,7 @@ impl App {
             self.store.save_orders(id, &[], Some(&start), self.now_ms()).await?;
             cursor = Some(start);
         }
-        loop {
+        'pages: loop {
             let page = allegro
                 .order_events(cursor.as_deref().filter(|c| !c.is_empty()), &[], EVENTS_PAGE)
                 .await
@@ -179,16 +206,41 @@ impl App {
             report.events += page.events.len() as u64;
             let mut seen = HashSet::new();
             let mut records = Vec::new();
+            // Where the cursor may move: past every event whose order is stored. After an
+            // order that could not be read it stays put (the order is read again next
+            // pass), while the orders after it are still fetched and stored now.
+            let mut safe_cursor = cursor.clone();
+            let mut first_failure: Option<AllegroError> = None;
             for event in &page.events {
                 if let Some(form_id) = event.order.checkout_form.as_ref().map(|c| c.id.clone())
                     && seen.insert(form_id.clone())
                 {
-                    let form = allegro
-                        .checkout_form(&form_id)
-                        .await
-                        .map_err(|e| allegro_failed(e, "reading an order named by the journal"))?;
-                    report.fetched += 1;
-                    records.push(order_record(&org, id, &form)?);
+                    match allegro.checkout_form(&form_id).await {
+                        Ok(form) => {
+                            report.fetched += 1;
+                            records.push(order_record(&org, id, &form)?);
+                        }
+                        // A revoked token or a 429 block fails every call: stop the pass
+                        // now (what was read is kept) and back off.
+                        Err(e @ (AllegroError::Unauthorized { .. } | AllegroError::RateLimited { .. })) => {
+                            self.store
+                                .save_orders(id, &records, safe_cursor.as_deref(), self.now_ms())
+                                .await?;
+                            return Err(allegro_failed(e, "reading an order named by the journal"));
+                        }
+                        // An order Allegro no longer has cannot be read later either.
+                        Err(AllegroError::Api { status: 404, .. }) => {
+                            tracing::warn!(account = %id, order = %form_id, "the journal named an order Allegro does not have; skipped");
+                        }
+                        Err(e) => {
+                            report.failed += 1;
+                            tracing::warn!(account = %id, order = %form_id, error = %e, "could not read an order the journal named; it is read again next pass");
+                            first_failure.get_or_insert(e);
+                        }
+                    }
+                }
+                if first_failure.is_none() {
+                    safe_cursor = Some(event.id.clone());
                 }
                 // Commit every few orders with the cursor at this event: a page naming more
                 // orders than the per-minute limit allows still advances under a 429 block,
@@ -196,11 +248,23 @@ impl App {
                 if records.len() >= JOURNAL_CHUNK {
                     report.add(
                         self.store
-                            .save_orders(id, &records, Some(&event.id), self.now_ms())
+                            .save_orders(id, &records, safe_cursor.as_deref(), self.now_ms())
                             .await?,
                     );
                     records.clear();
                 }
+            }
+            if let Some(e) = first_failure {
+                report.add(
+                    self.store
+                        .save_orders(id, &records, safe_cursor.as_deref(), self.now_ms())
+                        .await?,
+                );
+                if report.fetched == 0 && report.counts.new + report.counts.updated == 0 {
+                    // Nothing moved: a failure, backed off as one.
+                    return Err(allegro_failed(e, "reading an order named by the journal"));
+                }
+                break 'pages;
             }
             let counts = self.store.save_orders(id, &records, Some(&last), self.now_ms()).await?;
             report.add(counts);

@@ -1,11 +1,10 @@
 //! Organisations, users (Argon2id), login sessions and API keys.
 
-use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
 use domain::{ApiKeyId, OrganisationId, UserId};
-use secrecy::{ExposeSecret, SecretString};
+use secrecy::SecretString;
 use store::{ApiKey, Organisation, Session, User};
 
+use crate::passwords::check_password;
 use crate::{App, AppError, invalid, random_token, sha256_hex};
 
 /// The user behind a request: from a session cookie (UI) or an API key (`/api/v1`).
@@ -58,26 +57,6 @@ fn check_email(email: &str) -> Result<String, AppError> {
     }
 }
 
-fn check_password(password: &SecretString) -> Result<(), AppError> {
-    let n = password.expose_secret().chars().count();
-    if !(10..=256).contains(&n) {
-        return Err(invalid("password", "use at least 10 characters"));
-    }
-    Ok(())
-}
-
-async fn hash_password(password: SecretString) -> Result<String, AppError> {
-    // Argon2id is deliberately slow: keep it off the async workers.
-    tokio::task::spawn_blocking(move || {
-        Argon2::default()
-            .hash_password(password.expose_secret().as_bytes())
-            .map(|h| h.to_string())
-    })
-    .await
-    .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("joining the hashing task")))?
-    .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
-}
-
 impl App {
     /// First-run setup: the organisation and its first user.
     pub async fn create_organisation(
@@ -94,7 +73,7 @@ impl App {
             ));
         }
         let email = check_email(email)?;
-        check_password(&password)?;
+        check_password(&password, &email)?;
         let now = self.now_ms();
         let org = Organisation {
             id: OrganisationId::from_stored(uuid::Uuid::new_v4().to_string()),
@@ -105,7 +84,7 @@ impl App {
             id: UserId::from_stored(uuid::Uuid::new_v4().to_string()),
             organisation_id: org.id.clone(),
             email,
-            password_hash: hash_password(password).await?,
+            password_hash: self.hashing.hash(password).await?,
             created_at_ms: now,
         };
         self.store
@@ -126,13 +105,13 @@ impl App {
         password: SecretString,
     ) -> Result<UserId, AppError> {
         let email = check_email(email)?;
-        check_password(&password)?;
+        check_password(&password, &email)?;
         self.store.organisation(org).await?.ok_or(AppError::NotFound)?;
         let user = User {
             id: UserId::from_stored(uuid::Uuid::new_v4().to_string()),
             organisation_id: org.clone(),
             email,
-            password_hash: hash_password(password).await?,
+            password_hash: self.hashing.hash(password).await?,
             created_at_ms: self.now_ms(),
         };
         self.store
@@ -153,33 +132,28 @@ impl App {
     /// Checks e-mail and password; starts a session. The same answer for an unknown e-mail
     /// and a wrong password, after the same work.
     pub async fn login(&self, email: &str, password: SecretString) -> Result<NewSession, AppError> {
+        self.login_from(email, password, None).await
+    }
+
+    /// [`App::login`] from a network address: failures slow down and then lock the account
+    /// and the address (see `login_throttle`).
+    pub async fn login_from(
+        &self,
+        email: &str,
+        password: SecretString,
+        address: Option<std::net::IpAddr>,
+    ) -> Result<NewSession, AppError> {
+        self.check_login_throttle(email, address).await?;
         let user = self.store.user_by_email(email).await?;
-        // A real hash of nothing keeps the time of a miss close to the time of a hit.
-        static DUMMY: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-        let dummy = || {
-            DUMMY
-                .get_or_init(|| {
-                    Argon2::default()
-                        .hash_password(b"no such user")
-                        .map(|h| h.to_string())
-                        .unwrap_or_default()
-                })
-                .clone()
-        };
-        let hash = match &user {
-            Some(u) => u.password_hash.clone(),
-            None => tokio::task::spawn_blocking(dummy).await.unwrap_or_default(),
-        };
-        let ok = tokio::task::spawn_blocking(move || {
-            Argon2::default()
-                .verify_password(password.expose_secret().as_bytes(), hash.as_str())
-                .is_ok()
-        })
-        .await
-        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("joining the verify task")))?;
+        let ok = self
+            .hashing
+            .verify(password, user.as_ref().map(|u| u.password_hash.clone()))
+            .await?;
         let (Some(user), true) = (user, ok) else {
+            self.record_login_failure(email, address).await?;
             return Err(AppError::Unauthorized);
         };
+        self.clear_login_failures(email).await?;
         let cookie = random_token(32);
         let ttl = self.config.session_ttl_ms;
         self.store
@@ -231,24 +205,37 @@ impl App {
                 key_hash: sha256_hex(&key),
                 prefix: key.chars().take(8).collect(),
                 created_at_ms: self.now_ms(),
+                last_used_at_ms: None,
             })
             .await?;
         Ok(SecretString::from(key))
     }
 
-    /// The organisation of a bearer API key.
+    /// The organisation of a bearer API key (a revoked key is refused at once: the hash is
+    /// looked up on every request, never cached).
     pub async fn user_for_api_key(&self, key: &str) -> Result<Option<CurrentUser>, AppError> {
-        Ok(self
-            .store
-            .api_key_by_hash(&sha256_hex(key.trim()))
-            .await?
-            .map(|k| CurrentUser {
-                organisation_id: k.organisation_id,
-                user_id: None,
-                email: None,
-                session_hash: None,
-                csrf_token: None,
-            }))
+        let Some(k) = self.store.api_key_by_hash(&sha256_hex(key.trim())).await? else {
+            return Ok(None);
+        };
+        self.store.touch_api_key(&k.id, self.now_ms()).await?;
+        Ok(Some(CurrentUser::for_organisation(k.organisation_id)))
+    }
+
+    /// The organisation's API keys that work (never the keys themselves: only their first
+    /// characters), newest first, with when each was last used.
+    pub async fn api_keys(&self, org: &OrganisationId) -> Result<Vec<ApiKey>, AppError> {
+        Ok(self.store.api_keys(org).await?)
+    }
+
+    /// Revokes one of the organisation's API keys; requests with it are refused from now on.
+    pub async fn revoke_api_key(&self, org: &OrganisationId, id: &str) -> Result<(), AppError> {
+        let id = ApiKeyId::from_stored(id.trim().to_owned());
+        if self.store.revoke_api_key(org, &id, self.now_ms()).await? {
+            tracing::info!(api_key = %id, organisation = %org, "API key revoked");
+            Ok(())
+        } else {
+            Err(AppError::NotFound)
+        }
     }
 
     /// Organisations (for the CLI).

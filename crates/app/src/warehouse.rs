@@ -148,7 +148,7 @@ impl App {
         quantity: i64,
         note: Option<&str>,
     ) -> Result<i64, AppError> {
-        if quantity == 0 || quantity.abs() > 1_000_000 {
+        if quantity == 0 || !(-1_000_000..=1_000_000).contains(&quantity) {
             return Err(invalid("quantity", "a quantity from -1 000 000 to 1 000 000, not 0"));
         }
         let note = note.map(str::trim).filter(|n| !n.is_empty());

@@ -27,6 +27,7 @@ fn config() -> app::AppConfig {
         service_app: None,
         session_ttl_ms: 3_600_000,
         refresh: RefreshPolicy::default(),
+        custom_allegro_urls: app::CustomAllegroUrls::any(),
     }
 }
 
@@ -472,4 +473,125 @@ async fn a_quiet_account_never_lapses() {
         f.app.refresh_account(&account).await.unwrap(),
         RefreshOutcome::NeedsRelogin("refresh_invalid")
     );
+}
+
+/// Finding 3 of the security probe: sellers cannot make the server send secrets where they
+/// point (internal hosts, the metadata service), unless the operator allowed it.
+#[tokio::test]
+async fn custom_allegro_urls_are_the_operators_choice() {
+    let f = fixture(None).await;
+    let with_rule = |rule: app::CustomAllegroUrls| {
+        let mut config = config();
+        config.custom_allegro_urls = rule;
+        App::new(f.app.store().clone(), cipher(), Arc::new(domain::SystemClock), config)
+    };
+    let org = &f.user.organisation_id;
+    let custom = |auth: &str, api: &str| Some((auth.to_owned(), api.to_owned()));
+    let create = |app: App, urls: Option<(String, String)>| async move {
+        app.create_connection(org, domain::ConnectionMode::OwnApp, domain::Environment::Custom, urls)
+            .await
+    };
+
+    // By default: production and sandbox only.
+    let off = with_rule(app::CustomAllegroUrls::default());
+    let refused = create(
+        off.clone(),
+        custom("https://allegro.example.com", "https://api.example.com"),
+    )
+    .await;
+    assert!(
+        matches!(&refused, Err(app::AppError::Validation { field: "environment", message }) if message.contains("wyłączone")),
+        "{refused:?}"
+    );
+    for env in [domain::Environment::Production, domain::Environment::Sandbox] {
+        off.create_connection(org, domain::ConnectionMode::OwnApp, env, None)
+            .await
+            .unwrap();
+    }
+
+    // Allowed for public hosts: internal addresses are still refused.
+    let public = with_rule(app::CustomAllegroUrls {
+        allowed: true,
+        ..Default::default()
+    });
+    for internal in [
+        "http://169.254.169.254/latest/meta-data",
+        "http://127.0.0.1:9090",
+        "http://10.0.0.5",
+        "http://[::1]:8080",
+        "http://localhost:8091",
+        "http://[::ffff:192.168.0.1]",
+    ] {
+        let r = create(public.clone(), custom(internal, internal)).await;
+        assert!(
+            matches!(&r, Err(app::AppError::Validation { field: "auth_url", .. })),
+            "{internal}: {r:?}"
+        );
+    }
+
+    // A connection created while the rule was looser is refused once it is tightened:
+    // the Client Secret is never sent to the emulator on loopback.
+    let before = f.app.connection(org, &f.connection).await.unwrap();
+    assert!(before.auth_url.starts_with("http://127.0.0.1"));
+    let r = off.start_link(&f.user, &f.connection, None).await;
+    assert!(matches!(r, Err(app::AppError::Validation { .. })), "{r:?}");
+    assert!(
+        public.start_link(&f.user, &f.connection, None).await.is_err(),
+        "loopback needs --allow-private-allegro-urls"
+    );
+    // Named hosts are allowed whatever they resolve to.
+    let named = with_rule(app::CustomAllegroUrls {
+        hosts: vec!["127.0.0.1".into()],
+        ..Default::default()
+    });
+    named.start_link(&f.user, &f.connection, None).await.unwrap();
+}
+
+/// Finding 4 of the security probe: another organisation cannot register our Client ID
+/// (its traffic would spend our Allegro budget).
+#[tokio::test]
+async fn a_client_id_belongs_to_one_organisation() {
+    let f = fixture(None).await;
+    let ours = f.app.connection(&f.user.organisation_id, &f.connection).await.unwrap();
+    let client_id = ours.client_id.clone().expect("the fixture pasted credentials");
+    let (org_b, _) = testkit::owner(&f.app, "Firma C", "c@firma-c.pl").await;
+    let theirs = f
+        .app
+        .create_connection(
+            &org_b,
+            domain::ConnectionMode::OwnApp,
+            domain::Environment::Custom,
+            Some((ours.auth_url.clone(), ours.api_url.clone())),
+        )
+        .await
+        .unwrap();
+    let r = f
+        .app
+        .set_credentials(&org_b, &theirs.id, &client_id, &SecretString::from("x".repeat(64)))
+        .await;
+    assert!(
+        matches!(&r, Err(app::AppError::Validation { field: "client_id", message }) if message.contains("innej firmy")),
+        "{r:?}"
+    );
+    assert_eq!(f.app.connection(&org_b, &theirs.id).await.unwrap().client_id, None);
+    // Our own second connection may use it (the same organisation's app).
+    let second = f
+        .app
+        .create_connection(
+            &f.user.organisation_id,
+            domain::ConnectionMode::OwnApp,
+            domain::Environment::Custom,
+            Some((ours.auth_url.clone(), ours.api_url.clone())),
+        )
+        .await
+        .unwrap();
+    f.app
+        .set_credentials(
+            &f.user.organisation_id,
+            &second.id,
+            &client_id,
+            &SecretString::from("y".repeat(64)),
+        )
+        .await
+        .unwrap();
 }

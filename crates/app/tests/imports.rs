@@ -89,3 +89,104 @@ fn ranges_allegro_no_longer_keeps_are_refused() {
     let ok = DateRange::parse("2026-11-01", "2026-11-23", now).unwrap();
     assert_eq!(ok.to_ms - ok.from_ms, 23 * 86_400_000 - 1, "whole days, both inclusive");
 }
+
+/// Finding 5 of the security probe: a file is staged and published in short transactions
+/// (never one long write lock), all or nothing: a process stopped while staging leaves
+/// nothing published and the import failed with a word; one stopped while publishing is
+/// finished by the worker.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_file_is_staged_then_published_and_a_stopped_one_is_finished_or_dropped() {
+    let clock = testkit::TestClock::real_time();
+    let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), 7, clock.clone()).await;
+    let (_, account) = shop.link_seller("plikowy").await;
+    let csv = |from: usize, n: usize| {
+        let mut s = String::from("order_id;bought_at;buyer_login;offer_name;quantity;unit_price\n");
+        for i in from..from + n {
+            s.push_str(&format!("PLIK-{i:05};2026-11-01 10:00;kupujacy{i};Kubek {i};1;10,00\n"));
+        }
+        bytes::Bytes::from(s.into_bytes())
+    };
+    // 1 234 orders: three chunks staged, three published.
+    let done = shop
+        .app
+        .import_file(
+            &shop.user,
+            &account,
+            "duzy.csv",
+            csv(0, 1_234),
+            None,
+            app::order_files::Encoding::Auto,
+        )
+        .await
+        .unwrap();
+    assert_eq!(done.state, ImportState::Done);
+    assert_eq!((done.expected, done.fetched), (Some(1_234), 1_234));
+    assert_eq!(done.counts.new, 1_234);
+    assert_eq!(shop.app.store().account_orders(&account).await.unwrap().len(), 1_234);
+
+    // A process that stopped while staging: nothing of the file is published, ever.
+    let store = shop.app.store();
+    let half = store::Import {
+        id: "przerwany-w-trakcie".into(),
+        organisation_id: shop.org.clone(),
+        account_id: account.clone(),
+        kind: store::ImportKind::Csv,
+        file_name: Some("przerwany.csv".into()),
+        from_ms: None,
+        to_ms: None,
+        state: ImportState::Running,
+        progress: Default::default(),
+        expected: Some(1_000),
+        fetched: 0,
+        counts: UpsertCounts::default(),
+        api_calls: 0,
+        error: None,
+        created_at_ms: shop.app.now_ms(),
+        updated_at_ms: shop.app.now_ms(),
+    };
+    store.create_import(&half, None).await.unwrap();
+    let records = |from: usize, n: usize| -> Vec<store::OrderRecord> {
+        let mut s = String::from("order_id;bought_at;buyer_login;offer_name;quantity;unit_price\n");
+        for i in from..from + n {
+            s.push_str(&format!("STOP-{i};2026-11-01 10:00;ktos;Kubek;1;10,00\n"));
+        }
+        app::order_files::read("stop.csv", s.as_bytes(), None, app::order_files::Encoding::Auto)
+            .unwrap()
+            .into_iter()
+            .map(|o| {
+                let mut r = app::order_record(&shop.org, &account, &o.form).unwrap();
+                r.source = store::OrderSource::File;
+                r
+            })
+            .collect()
+    };
+    let some = records(0, 500);
+    store
+        .stage_file_orders(&half.id, 0, &some, shop.app.now_ms())
+        .await
+        .unwrap();
+    // The fully staged one stopped before publishing.
+    let mut full = half.clone();
+    full.id = "przerwany-po-zapisie".into();
+    full.expected = Some(500);
+    store.create_import(&full, None).await.unwrap();
+    let staged = records(1_000, 500);
+    store
+        .stage_file_orders(&full.id, 0, &staged, shop.app.now_ms())
+        .await
+        .unwrap();
+    assert_eq!(shop.app.recover_file_imports().await.unwrap(), 0, "not stalled yet");
+    clock.advance_ms(6 * 60_000);
+    assert_eq!(shop.app.recover_file_imports().await.unwrap(), 2);
+    let dropped = store.import(&shop.org, &half.id).await.unwrap().unwrap();
+    assert_eq!(dropped.state, ImportState::Failed);
+    assert!(dropped.error.unwrap().contains("wczytaj plik ponownie"));
+    let finished = store.import(&shop.org, &full.id).await.unwrap().unwrap();
+    assert_eq!((finished.state, finished.counts.new), (ImportState::Done, 500));
+    let held = store.account_orders(&account).await.unwrap();
+    assert_eq!(held.len(), 1_234 + 500);
+    assert!(
+        !held.iter().any(|o| o.id.starts_with("STOP-") && o.id.len() < 9),
+        "nothing of the half-read file"
+    );
+}

@@ -365,3 +365,42 @@ async fn a_waybill_can_mark_the_order_sent() {
         "as Allegro has it"
     );
 }
+
+/// Finding 1 of the security probe: an organisation whose connection points at a fake
+/// "Allegro" listing one carrier must not change what another organisation sees, nor
+/// make its DPD waybills refused.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn another_organisations_fake_allegro_never_changes_our_carriers() {
+    let (shop, _clock, _, orders) = shop_with_orders(431, 2).await;
+    // The attacker: a second organisation on the same server, its own "Allegro".
+    let fake = allegro_emulator::spawn("127.0.0.1:0", allegro_emulator::EmulatorConfig { seed: 432 })
+        .await
+        .unwrap();
+    fake.emulator.set_settings(allegro_emulator::Settings {
+        carriers_only: vec!["OTHER".into()],
+        ..Default::default()
+    });
+    fake.emulator.create_seller("oszust", "x").unwrap();
+    let (org_b, user_b) = testkit::owner(&shop.app, "Oszust", "oszust@b.pl").await;
+    let conn_b = testkit::own_app_connection(&shop.app, &org_b, &fake, None).await;
+    let app::LinkOutcome::Linked { .. } = testkit::link(&shop.app, &user_b, &conn_b, &fake, "oszust", None).await
+    else {
+        panic!("the attacker links");
+    };
+    // The attacker reads first, filling any cache.
+    let theirs = shop.app.carriers(&user_b).await.unwrap().unwrap();
+    assert_eq!(theirs.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), ["OTHER"]);
+
+    let ours = shop.app.carriers(&shop.user).await.unwrap().unwrap();
+    assert!(ours.iter().any(|c| c.id == "DPD"), "{ours:?}");
+    let (stored, created) = shop
+        .app
+        .add_waybill(&shop.user, &orders[0], waybill("DPD", "0000007268757Q"))
+        .await
+        .unwrap();
+    assert!(created);
+    assert_eq!(stored.carrier_id, "DPD");
+    // And the other way round: the attacker's list stays theirs.
+    let theirs_again = shop.app.carriers(&user_b).await.unwrap().unwrap();
+    assert_eq!(theirs_again.len(), 1);
+}

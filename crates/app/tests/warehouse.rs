@@ -48,10 +48,19 @@ async fn a_wz_per_order_at_the_trigger_and_stock_back_on_cancellation() {
             100
         );
     }
-    assert!(matches!(
-        shop.app.adjust_stock(&shop.user, None, &products[0].id, 0, None).await,
-        Err(app::AppError::Validation { field: "quantity", .. })
-    ));
+    // Zero, and values past the bounds (i64::MIN once passed and broke every later
+    // take-out), are refused; the stock is untouched.
+    for quantity in [0, i64::MIN, i64::MAX, -1_000_001, 1_000_001] {
+        assert!(
+            matches!(
+                shop.app
+                    .adjust_stock(&shop.user, None, &products[0].id, quantity, None)
+                    .await,
+                Err(app::AppError::Validation { field: "quantity", .. })
+            ),
+            "{quantity}"
+        );
+    }
     assert!(matches!(
         shop.app
             .adjust_stock(&shop.user, None, "no-such-product", 5, None)

@@ -191,6 +191,9 @@ impl BenchWorld {
         let key_file = dir.join("bench.key");
         let key = Cipher::generate_key_hex();
         std::fs::write(&key_file, format!("1:{key}\n")).context("writing the bench key")?;
+        #[cfg(unix)]
+        std::fs::set_permissions(&key_file, std::os::unix::fs::PermissionsExt::from_mode(0o600))
+            .context("chmod 600 on the bench key")?;
         let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed })
             .await
             .context("starting the emulator")?;
@@ -202,6 +205,7 @@ impl BenchWorld {
             service_app: None,
             session_ttl_ms: 3_600_000,
             refresh: RefreshPolicy::default(),
+            custom_allegro_urls: app::CustomAllegroUrls::any(),
         };
         let app = App::new(store, cipher, std::sync::Arc::new(domain::SystemClock), config);
         let (org, _) = app

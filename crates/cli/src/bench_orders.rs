@@ -90,7 +90,7 @@ impl ImportBench {
                 &user,
                 &other,
                 "bench.csv",
-                csv.as_bytes(),
+                bytes::Bytes::from(csv.clone().into_bytes()),
                 None,
                 app::order_files::Encoding::Auto,
             )

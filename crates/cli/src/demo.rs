@@ -102,6 +102,7 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
     let store_args = StoreArgs {
         database: format!("sqlite:{}", data.join("demo.db").display()),
         key_file: data.join("secret.key"),
+        new_key: false,
     };
     let server = ServerArgs {
         public_url: Some(public_url.clone()),
@@ -119,6 +120,11 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
         poll_max_seconds: 5,
         // The demo stays offline: load rates with `rates load` for CZK/EUR/HUF invoices.
         nbp_url: "off".into(),
+        // The demo's own connections may point at the emulator on this machine.
+        allow_custom_allegro_urls: true,
+        allow_private_allegro_urls: true,
+        allegro_url_hosts: Vec::new(),
+        max_upload_mb: 64,
     };
     let app = runtime::build_app(&store_args, &server, listen).await?;
     let email = "demo@allegro-bridge.local";
@@ -145,5 +151,5 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
     println!("  The last 30 days of orders arrive by themselves; older ones: Import → Import Allegro.");
     println!("  A CSV to try Import CSV: crates/order-files/tests/corpus/good-excel-1250.csv");
     println!("Press Ctrl+C to stop.");
-    runtime::serve(app, listen, false).await
+    runtime::serve(app, listen, &server).await
 }

@@ -8,6 +8,7 @@ use anyhow::Context as _;
 use clap::{Args, Parser, Subcommand};
 use secrecy::SecretString;
 
+mod api_keys;
 mod bench;
 mod bench_invoices;
 mod bench_ksef;
@@ -34,9 +35,14 @@ pub struct StoreArgs {
     #[arg(long, env = "ALLEGRO_BRIDGE_DATABASE", default_value = "sqlite:allegro-bridge.db")]
     pub database: String,
     /// File with the 32-byte encryption key (hex) for tokens and secrets; created (mode
-    /// 0600) if missing. Lines `N:hex` add older keys for rotation; the first line seals.
+    /// 0600) if missing and the database holds no secrets yet. Lines `N:hex` add older keys
+    /// for rotation; the first line seals. Refused when others may read it.
     #[arg(long, env = "ALLEGRO_BRIDGE_KEY_FILE", default_value = "allegro-bridge.key")]
     pub key_file: PathBuf,
+    /// Create a new key file although the database holds secrets sealed with a lost key
+    /// (they stay unreadable: every Allegro account must be linked again).
+    #[arg(long)]
+    pub new_key: bool,
 }
 
 /// How the server is reached and the operator's Allegro app.
@@ -85,6 +91,22 @@ pub struct ServerArgs {
     /// worker sends it once this has passed.
     #[arg(long, env = "ALLEGRO_BRIDGE_UPLOAD_LEASE", default_value_t = 120)]
     pub upload_lease_seconds: i64,
+    /// Let sellers point a connection at their own Allegro URLs (public hosts only, unless
+    /// `--allow-private-allegro-urls`). Off by default: sellers choose production or sandbox.
+    #[arg(long, env = "ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS")]
+    pub allow_custom_allegro_urls: bool,
+    /// Also allow custom Allegro URLs on loopback, link-local and private addresses (an
+    /// emulator on this machine). Never on a server sellers you do not trust can reach.
+    #[arg(long, env = "ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS")]
+    pub allow_private_allegro_urls: bool,
+    /// Hosts sellers may use in custom Allegro URLs whatever they resolve to
+    /// (comma-separated), even when custom URLs are otherwise off.
+    #[arg(long, env = "ALLEGRO_BRIDGE_ALLEGRO_URL_HOSTS", value_delimiter = ',')]
+    pub allegro_url_hosts: Vec<String>,
+    /// Largest order or waybill file a seller may upload, in MB (larger ones are answered
+    /// 413 with the limit named).
+    #[arg(long, env = "ALLEGRO_BRIDGE_MAX_UPLOAD_MB", default_value_t = 64)]
+    pub max_upload_mb: usize,
 }
 
 impl ServerArgs {
@@ -168,7 +190,7 @@ enum Command {
     /// API keys for /api/v1.
     ApiKeys {
         #[command(subcommand)]
-        command: ApiKeysCommand,
+        command: api_keys::ApiKeysCommand,
     },
     /// Run the offline Allegro emulator (auth host, API host, developer portal, control API).
     Emulator {
@@ -378,21 +400,6 @@ enum ShipmentsCommand {
 }
 
 #[derive(Debug, Subcommand)]
-enum ApiKeysCommand {
-    /// Create an API key; prints it alone on the last line (it is not stored in clear).
-    Create {
-        /// A name to recognise the key by.
-        #[arg(long, default_value = "api")]
-        name: String,
-        /// Organisation id; default: the only organisation.
-        #[arg(long)]
-        organisation: Option<String>,
-        #[command(flatten)]
-        store: StoreArgs,
-    },
-}
-
-#[derive(Debug, Subcommand)]
 enum BenchTarget {
     /// Emulator requests/s on loopback (`/me`, full order pages) and memory with orders loaded.
     Emulator {
@@ -482,7 +489,7 @@ async fn main() -> anyhow::Result<()> {
                     server.poll_policy(),
                 ));
             }
-            runtime::serve(app, &listen, server.secure_cookies).await?;
+            runtime::serve(app, &listen, &server).await?;
         }
         Command::Worker {
             admin_listen,
@@ -664,21 +671,7 @@ async fn main() -> anyhow::Result<()> {
                 Err(app::ImportError::App(e)) => return Err(runtime::app_error(e)),
             }
         }
-        Command::ApiKeys {
-            command:
-                ApiKeysCommand::Create {
-                    name,
-                    organisation,
-                    store,
-                },
-        } => {
-            let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
-            let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
-            let key = app.create_api_key(&org, &name).await.map_err(runtime::app_error)?;
-            use secrecy::ExposeSecret;
-            println!("API key \"{name}\" for organisation {org} (shown once; send it as Authorization: Bearer …):");
-            println!("{}", key.expose_secret());
-        }
+        Command::ApiKeys { command } => api_keys::run(command).await?,
         Command::Emulator {
             listen,
             auth_listen,

@@ -45,14 +45,58 @@ pub fn redact_url(url: &str) -> String {
     }
 }
 
-/// Reads the key ring from `path`, creating a new key (mode 0600) if the file is missing.
-/// Each line is `hex` or `id:hex`; the first line's key seals new values.
+/// Creates a missing key file — only for a database that holds no sealed secrets yet, or
+/// when the operator asked for a new key (`--new-key`).
+async fn create_key_file_if_missing(store: &store::Store, args: &StoreArgs) -> anyhow::Result<()> {
+    let path = &args.key_file;
+    if path.exists() {
+        return Ok(());
+    }
+    let sealed = store
+        .stored_secrets()
+        .await
+        .context("reading which secrets the database holds")?;
+    if !sealed.is_empty() && !args.new_key {
+        let ids: std::collections::BTreeSet<u8> = sealed
+            .iter()
+            .filter_map(|s| app::crypto::sealed_key_id(&s.sealed))
+            .collect();
+        let ids: Vec<String> = ids.iter().map(u8::to_string).collect();
+        bail!(
+            "brak pliku klucza {}: baza zawiera {} zaszyfrowanych sekretów (klucz nr {}); przywróć plik klucza z kopii zapasowej. \
+             Nowy klucz (--new-key) oznacza ponowne łączenie wszystkich kont Allegro.",
+            path.display(),
+            sealed.len(),
+            ids.join(", ")
+        );
+    }
+    let key = Cipher::generate_key_hex();
+    write_private(path, &format!("1:{key}\n")).with_context(|| format!("creating the key file {}", path.display()))?;
+    tracing::warn!(path = %path.display(), "created a new encryption key; back it up — without it stored tokens cannot be read");
+    Ok(())
+}
+
+/// Reads the key ring from `path`. Each line is `hex` or `id:hex`; the first line's key
+/// seals new values. A file other users may read is refused.
 pub fn load_cipher(path: &Path) -> anyhow::Result<Cipher> {
-    if !path.exists() {
-        let key = Cipher::generate_key_hex();
-        write_private(path, &format!("1:{key}\n"))
-            .with_context(|| format!("creating the key file {}", path.display()))?;
-        tracing::warn!(path = %path.display(), "created a new encryption key; back it up — without it stored tokens cannot be read");
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let mode = std::fs::metadata(path)
+            .with_context(|| format!("reading the key file {}", path.display()))?
+            .permissions()
+            .mode();
+        if mode & 0o007 != 0 {
+            bail!(
+                "plik klucza {} mogą czytać inni użytkownicy (tryb {:o}); ustaw: chmod 600 {}",
+                path.display(),
+                mode & 0o777,
+                path.display()
+            );
+        }
+        if mode & 0o070 != 0 {
+            tracing::warn!(path = %path.display(), mode = format!("{:o}", mode & 0o777), "the key file is readable by its group; chmod 600 is safer");
+        }
     }
     let text = std::fs::read_to_string(path).with_context(|| format!("reading the key file {}", path.display()))?;
     let mut keys = Vec::new();
@@ -91,28 +135,23 @@ fn write_private(path: &Path, content: &str) -> std::io::Result<()> {
     options.open(path)?.write_all(content.as_bytes())
 }
 
-/// Server arguments with nothing set (for maintenance commands).
+/// Server arguments for maintenance commands: the defaults, with what the environment's
+/// `ALLEGRO_BRIDGE_*` variables set (e.g. the operator's rule for custom Allegro URLs).
 pub fn no_server() -> ServerArgs {
-    ServerArgs {
-        public_url: None,
-        service_client_id: None,
-        service_client_secret: None,
-        service_environment: "production".into(),
-        service_auth_url: None,
-        service_api_url: None,
-        secure_cookies: false,
-        worker_interval_seconds: 20,
-        refresh_lease_seconds: 60,
-        upload_lease_seconds: 120,
-        poll_busy_seconds: 20,
-        poll_max_seconds: 90,
-        nbp_url: "off".into(),
+    #[derive(clap::Parser)]
+    struct OnlyServer {
+        #[command(flatten)]
+        server: ServerArgs,
     }
+    <OnlyServer as clap::Parser>::try_parse_from(["allegro-bridge"])
+        .map(|o| o.server)
+        .unwrap_or_else(|e| e.exit())
 }
 
 /// Builds the application from the command line.
 pub async fn build_app(store_args: &StoreArgs, server: &ServerArgs, listen: &str) -> anyhow::Result<App> {
     let store = open_store(&store_args.database).await?;
+    create_key_file_if_missing(&store, store_args).await?;
     let cipher = load_cipher(&store_args.key_file)?;
     let service_app = match (&server.service_client_id, &server.service_client_secret) {
         (Some(id), Some(secret)) => {
@@ -153,9 +192,26 @@ pub async fn build_app(store_args: &StoreArgs, server: &ServerArgs, listen: &str
             lease_ms: server.refresh_lease_seconds.max(1) * 1000,
             ..RefreshPolicy::default()
         },
+        custom_allegro_urls: app::CustomAllegroUrls {
+            allowed: server.allow_custom_allegro_urls,
+            private_addresses: server.allow_private_allegro_urls,
+            hosts: server
+                .allegro_url_hosts
+                .iter()
+                .map(|h| h.trim().to_ascii_lowercase())
+                .filter(|h| !h.is_empty())
+                .collect(),
+        },
     };
     let app =
         App::new(store, cipher, Arc::new(SystemClock), config).with_upload_lease(server.upload_lease_seconds * 1000);
+    if let Err(problem) = app.check_key_ring().await.map_err(app_error)? {
+        if store_args.new_key {
+            tracing::warn!(%problem, "started with --new-key: secrets sealed with the lost key stay unreadable");
+        } else {
+            bail!("{problem} (plik klucza: {})", store_args.key_file.display());
+        }
+    }
     Ok(match server.nbp_url.trim() {
         "" | "off" => app,
         url => app.with_nbp(url),
@@ -196,16 +252,24 @@ pub async fn pick_organisation(app: &App, given: Option<&str>) -> anyhow::Result
 }
 
 /// Serves the back-office on `listen` until Ctrl+C or SIGTERM.
-pub async fn serve(app: App, listen: &str, secure_cookies: bool) -> anyhow::Result<()> {
+pub async fn serve(app: App, listen: &str, server: &ServerArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, store = app.store().backend(), "back-office listening");
-    let router = web::router(web::WebState { app, secure_cookies });
-    axum::serve(listener, router)
-        .with_graceful_shutdown(crate::shutdown_signal())
-        .await
-        .context("serving HTTP")
+    let router = web::router(web::WebState {
+        app,
+        secure_cookies: server.secure_cookies,
+        max_upload_bytes: server.max_upload_mb.max(1) * 1024 * 1024,
+    });
+    // The peer's address throttles failed logins per address.
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+    )
+    .with_graceful_shutdown(crate::shutdown_signal())
+    .await
+    .context("serving HTTP")
 }
 
 /// Serves `/metrics` on a separate admin listener, so metrics are never exposed on the
@@ -260,6 +324,9 @@ pub async fn worker_loop(app: App, interval_seconds: u64, policy: domain::PollPo
         loop {
             if let Err(e) = jobs.run_due_jobs(60_000).await {
                 tracing::error!(error = %e, "job cycle failed");
+            }
+            if let Err(e) = jobs.recover_file_imports().await {
+                tracing::error!(error = %e, "finishing stopped file imports failed");
             }
             match jobs.issue_due_invoices(200).await {
                 Ok(done) => {
@@ -514,7 +581,10 @@ pub async fn import_file(
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let name = path.display().to_string();
     let user = app::CurrentUser::for_organisation(org.clone());
-    match app.import_file(&user, &account.id, &name, &bytes, None, encoding).await {
+    match app
+        .import_file(&user, &account.id, &name, bytes.into(), None, encoding)
+        .await
+    {
         Ok(import) => {
             println!(
                 "{name}: {} orders — {} new, {} updated, {} unchanged (already held, e.g. from Allegro)",

@@ -8,11 +8,14 @@ use std::time::{Duration, Instant};
 
 use allegro_emulator::EmulatorConfig;
 use app::App;
-use secrecy::SecretString;
+use secrecy::{ExposeSecret as _, SecretString};
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"));
-    c.env("RUST_LOG", "warn").env("ALLEGRO_BRIDGE_NBP_URL", "off");
+    c.env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
+        .env("ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS", "true")
+        .env("RUST_LOG", "warn")
+        .env("ALLEGRO_BRIDGE_NBP_URL", "off");
     c
 }
 
@@ -380,4 +383,116 @@ async fn the_demo_prints_a_login_that_works() {
     child.kill().unwrap();
     child.wait().unwrap();
     std::fs::remove_dir_all(&data).ok();
+}
+
+#[tokio::test]
+async fn api_keys_are_listed_and_revoked_from_the_command_line() {
+    let f = files();
+    let app = app_on(&f).await;
+    let (org, _) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
+    let key = app.create_api_key(&org, "Magazyn").await.unwrap();
+    let run = |args: &[&str]| {
+        bin()
+            .args(args)
+            .args(["--database", &f.db, "--key-file"])
+            .arg(&f.key)
+            .output()
+            .unwrap()
+    };
+    let list = run(&["api-keys", "list"]);
+    assert!(list.status.success(), "{}", String::from_utf8_lossy(&list.stderr));
+    let listed = String::from_utf8(list.stdout).unwrap();
+    assert!(listed.contains("Magazyn") && listed.contains("never used"), "{listed}");
+    assert!(!listed.contains(key.expose_secret()), "never the key itself");
+    let id = listed.split('\t').next().unwrap().trim().to_owned();
+    app.user_for_api_key(key.expose_secret()).await.unwrap().unwrap();
+    let listed = String::from_utf8(run(&["api-keys", "list"]).stdout).unwrap();
+    assert!(listed.contains("last used 20"), "last use shown: {listed}");
+
+    let revoked = run(&["api-keys", "revoke", &id]);
+    assert!(revoked.status.success(), "{}", String::from_utf8_lossy(&revoked.stderr));
+    assert_eq!(
+        app.user_for_api_key(key.expose_secret()).await.unwrap(),
+        None,
+        "refused at once"
+    );
+    let again = run(&["api-keys", "revoke", &id]);
+    assert!(!again.status.success());
+    assert!(String::from_utf8_lossy(&again.stderr).contains("nie ma aktywnego klucza API"));
+    let listed = String::from_utf8(run(&["api-keys", "list"]).stdout).unwrap();
+    assert!(listed.contains("no API keys"), "{listed}");
+}
+
+/// Finding 8 of the security probe: a lost, wrong or exposed key file stops the program
+/// with the key named, instead of a new key that leaves every account failing.
+#[tokio::test]
+async fn a_lost_or_wrong_key_file_is_refused_naming_the_key() {
+    let f = files();
+    let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 13 })
+        .await
+        .unwrap();
+    let app = app_on(&f).await;
+    let (org, _) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
+    // A Client Secret sealed with key 1.
+    testkit::own_app_connection(&app, &org, &emu, None).await;
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt as _;
+        let db = f.db.trim_start_matches("sqlite:");
+        let mode = std::fs::metadata(db).unwrap().permissions().mode();
+        assert_eq!(mode & 0o077, 0, "the database is readable by its owner only ({mode:o})");
+    }
+    let run = || {
+        bin()
+            .args(["api-keys", "list", "--database", &f.db, "--key-file"])
+            .arg(&f.key)
+            .output()
+            .unwrap()
+    };
+    assert!(run().status.success());
+    let private = |text: &str| {
+        std::fs::write(&f.key, text).unwrap();
+        #[cfg(unix)]
+        std::fs::set_permissions(&f.key, std::os::unix::fs::PermissionsExt::from_mode(0o600)).unwrap();
+    };
+
+    std::fs::remove_file(&f.key).unwrap();
+    let lost = run();
+    assert!(!lost.status.success());
+    let said = String::from_utf8_lossy(&lost.stderr);
+    assert!(
+        said.contains("brak pliku klucza") && said.contains("klucz nr 1"),
+        "{said}"
+    );
+    assert!(!f.key.exists(), "no new key is made for a database that holds secrets");
+
+    private(&format!("1:{}\n", "ab".repeat(32)));
+    let said = String::from_utf8_lossy(&run().stderr).into_owned();
+    assert!(said.contains("klucz 1 w pliku klucza nie otwiera"), "{said}");
+
+    private(&format!("2:{}\n", testkit::KEY_HEX));
+    let said = String::from_utf8_lossy(&run().stderr).into_owned();
+    assert!(said.contains("kluczem 1, którego nie ma w pliku"), "{said}");
+
+    private(&format!("1:{}\n", testkit::KEY_HEX));
+    assert!(run().status.success(), "the right key again");
+    #[cfg(unix)]
+    {
+        std::fs::set_permissions(&f.key, std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
+        let said = String::from_utf8_lossy(&run().stderr).into_owned();
+        assert!(
+            said.contains("mogą czytać inni użytkownicy") && said.contains("chmod 600"),
+            "{said}"
+        );
+    }
+
+    // The operator may start over with a new key, knowingly.
+    std::fs::remove_file(&f.key).unwrap();
+    let fresh = bin()
+        .args(["api-keys", "list", "--new-key", "--database", &f.db, "--key-file"])
+        .arg(&f.key)
+        .output()
+        .unwrap();
+    assert!(fresh.status.success(), "{}", String::from_utf8_lossy(&fresh.stderr));
+    assert!(f.key.exists());
 }

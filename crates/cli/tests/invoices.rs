@@ -19,6 +19,8 @@ impl Drop for Process {
 fn worker(database: &str, key_file: &std::path::Path) -> Process {
     Process(
         Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+            .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
+            .env("ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS", "true")
             .args(["worker", "--database", database, "--key-file"])
             .arg(key_file)
             .env("RUST_LOG", "warn")
@@ -285,6 +287,8 @@ async fn invoices_export_writes_a_pdf_and_an_xml_per_invoice() {
     let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
     let out = std::env::temp_dir().join(format!("ab-export-{}", uuid::Uuid::new_v4()));
     let run = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+        .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
+        .env("ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS", "true")
         .args([
             "invoices",
             "export",
@@ -315,6 +319,8 @@ async fn invoices_export_writes_a_pdf_and_an_xml_per_invoice() {
         assert!(pdf.starts_with(b"%PDF-"), "{n}.pdf is not a PDF");
     }
     let bad = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+        .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
+        .env("ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS", "true")
         .args([
             "invoices",
             "export",

@@ -25,7 +25,10 @@ impl Drop for Process {
 
 fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"));
-    c.env("RUST_LOG", "warn").env("ALLEGRO_BRIDGE_NBP_URL", "off");
+    c.env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
+        .env("ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS", "true")
+        .env("RUST_LOG", "warn")
+        .env("ALLEGRO_BRIDGE_NBP_URL", "off");
     c
 }
 

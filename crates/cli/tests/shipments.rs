@@ -8,6 +8,8 @@ use std::time::{Duration, Instant};
 
 fn run(args: &[&str], database: &str) -> Output {
     Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+        .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
+        .env("ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS", "true")
         .args(args)
         .args(["--database", database, "--key-file"])
         .arg(testkit::key_file())
@@ -124,6 +126,8 @@ async fn waybills_from_a_file_and_the_command_line_reach_allegro_once() {
     // The worker sends them, each once.
     let _worker = Process(
         Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+            .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
+            .env("ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS", "true")
             .args(["worker", "--database", &db, "--key-file"])
             .arg(testkit::key_file())
             .env("RUST_LOG", "warn")
@@ -197,6 +201,8 @@ async fn two_workers_issue_each_wz_once_and_stock_adds_up() {
     let worker = || {
         Process(
             Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+                .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
+                .env("ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS", "true")
                 .args(["worker", "--database", &db, "--key-file"])
                 .arg(testkit::key_file())
                 .env("RUST_LOG", "warn")

@@ -25,6 +25,8 @@ impl Drop for Worker {
 
 fn worker(database: &str, key_file: &PathBuf) -> Worker {
     let child = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
+        .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
+        .env("ALLEGRO_BRIDGE_ALLOW_PRIVATE_ALLEGRO_URLS", "true")
         .args(["worker", "--database", database, "--key-file"])
         .arg(key_file)
         .args(["--worker-interval-seconds", "1", "--refresh-lease-seconds", "3"])

@@ -8,6 +8,7 @@ mod nip;
 mod polling;
 mod settings;
 mod shipping;
+pub mod text;
 mod vat;
 mod words;
 

@@ -232,6 +232,15 @@ impl OrderReader<'_> {
             self.at(c, field, "contains a control character".into());
             return None;
         }
+        // FA(3)'s longest text fields (names, addresses) hold 512 characters.
+        if v.chars().count() > 512 {
+            self.at(
+                c,
+                field,
+                "is longer than 512 characters (the limit of an invoice field)".into(),
+            );
+            return None;
+        }
         (!v.is_empty()).then(|| v.to_owned())
     }
 
@@ -257,10 +266,11 @@ impl OrderReader<'_> {
 }
 
 /// Groups rows into orders and builds each, reporting every problem.
-pub(crate) fn orders(rows: Vec<RawRow>, format: Format, problems: &mut Problems) -> Vec<FileOrder> {
-    // Required fields, and exact duplicate rows.
-    let mut seen_rows: HashMap<Vec<(String, String)>, usize> = HashMap::new();
-    for row in &rows {
+pub(crate) fn orders(rows: &[RawRow], format: Format, problems: &mut Problems, emit: &mut dyn FnMut(FileOrder)) {
+    // Required fields, and exact duplicate rows (remembered by a 128-bit digest of the
+    // row, not a copy of it: a big file is not held twice).
+    let mut seen_rows: HashMap<u128, usize> = HashMap::new();
+    for row in rows {
         for f in FIELDS.iter().filter(|f| f.required) {
             match row.cells.get(f.name) {
                 Some(c) if c.value.trim().is_empty() => problems.add(
@@ -275,12 +285,9 @@ pub(crate) fn orders(rows: Vec<RawRow>, format: Format, problems: &mut Problems)
                 _ => {}
             }
         }
-        let mut key: Vec<(String, String)> = row
-            .cells
-            .iter()
-            .map(|(k, c)| ((*k).to_owned(), c.value.trim().to_owned()))
-            .collect();
-        key.sort();
+        let mut cells: Vec<(&str, &str)> = row.cells.iter().map(|(k, c)| (*k, c.value.trim())).collect();
+        cells.sort_unstable();
+        let key = row_digest(&cells);
         if let Some(first) = seen_rows.get(&key) {
             problems.add(
                 row.line,
@@ -296,7 +303,7 @@ pub(crate) fn orders(rows: Vec<RawRow>, format: Format, problems: &mut Problems)
     let mut groups: Vec<(String, Vec<&RawRow>)> = Vec::new();
     let mut by_key: HashMap<String, usize> = HashMap::new();
     let mut xml_ids: HashMap<String, usize> = HashMap::new();
-    for row in &rows {
+    for row in rows {
         let Some(id_cell) = row.cells.get("order_id") else {
             continue;
         };
@@ -328,13 +335,25 @@ pub(crate) fn orders(rows: Vec<RawRow>, format: Format, problems: &mut Problems)
         by_key.insert(key, groups.len());
         groups.push((id, vec![row]));
     }
-    let mut out = Vec::new();
     for (id, group) in groups {
         if let Some(order) = build_order(&id, &group, problems) {
-            out.push(order);
+            emit(order);
         }
     }
-    out
+}
+
+/// A row's digest: SHA-256 of its sorted (field, value) pairs, cut to 128 bits.
+fn row_digest(cells: &[(&str, &str)]) -> u128 {
+    use sha2::Digest as _;
+    let mut hash = sha2::Sha256::new();
+    for (k, v) in cells {
+        hash.update(k.as_bytes());
+        hash.update([0]);
+        hash.update(v.as_bytes());
+        hash.update([0]);
+    }
+    let bytes: [u8; 32] = hash.finalize().into();
+    u128::from_le_bytes(bytes[..16].try_into().expect("16 bytes"))
 }
 
 fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<FileOrder> {

@@ -174,6 +174,27 @@ pub fn read(
     format: Option<Format>,
     encoding: Encoding,
 ) -> Result<Vec<FileOrder>, FileErrors> {
+    let mut orders = Vec::new();
+    read_each(file_name, bytes, format, encoding, |o, _| {
+        orders.push(o);
+        Ok::<(), std::convert::Infallible>(())
+    })?
+    .unwrap_or_else(|never| match never {});
+    Ok(orders)
+}
+
+/// Reads and checks a whole file, then hands its orders to `each` one at a time, with the
+/// file's order count — none if the file has any problem. Orders are built twice (to check, then to hand over) rather
+/// than held all at once, so a big file takes memory for its rows, not for its orders.
+/// The outer error is the file's problems; the inner one is the first error `each` gave
+/// (no order is handed over after it).
+pub fn read_each<E>(
+    file_name: &str,
+    bytes: &[u8],
+    format: Option<Format>,
+    encoding: Encoding,
+    mut each: impl FnMut(FileOrder, usize) -> Result<(), E>,
+) -> Result<Result<usize, E>, FileErrors> {
     let mut problems = Problems::default();
     let Some(format) = format.or_else(|| Format::from_file_name(file_name)) else {
         problems.add(
@@ -195,9 +216,22 @@ pub fn read(
         Format::Csv => csv_file::rows(&text, &mut problems),
         Format::Xml => xml_file::rows(&text, &mut problems),
     };
-    let orders = build::orders(rows, format, &mut problems);
+    drop(text);
+    let mut total = 0;
+    build::orders(&rows, format, &mut problems, &mut |_| total += 1);
     if problems.is_empty() {
-        return Ok(orders);
+        let mut handed = 0;
+        let mut failed = None;
+        // The second pass finds no problem the first did not.
+        build::orders(&rows, format, &mut Problems::default(), &mut |order| {
+            if failed.is_none() {
+                match each(order, total) {
+                    Ok(()) => handed += 1,
+                    Err(e) => failed = Some(e),
+                }
+            }
+        });
+        return Ok(failed.map_or(Ok(handed), Err));
     }
     let mut errors = problems.into_errors(file_name);
     if format == Format::Xml {

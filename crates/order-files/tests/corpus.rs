@@ -225,3 +225,21 @@ fn the_published_xsd_agrees() {
     assert!(!check("broken-unknown-attribute.xml"));
     assert!(!check("broken-no-line.xml"));
 }
+
+#[test]
+fn names_longer_than_an_invoice_field_are_refused_with_their_place() {
+    let long = "ż".repeat(513);
+    let csv = format!(
+        "order_id;bought_at;buyer_login;offer_name;quantity;unit_price\nZ-1;2026-11-01 10:00;ktos;{long};1;10,00\n"
+    );
+    let errors = read("dlugie.csv", csv.as_bytes(), None, Encoding::Auto).unwrap_err();
+    assert_eq!(errors.errors.len(), 1, "{errors}");
+    let e = &errors.errors[0];
+    assert_eq!((e.line, e.field.as_deref()), (2, Some("offer_name")));
+    assert!(e.message.contains("512"), "{}", e.message);
+    let fits = csv.replace(&long, &"ż".repeat(512));
+    assert_eq!(
+        read("dlugie.csv", fits.as_bytes(), None, Encoding::Auto).unwrap().len(),
+        1
+    );
+}

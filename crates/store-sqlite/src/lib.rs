@@ -17,8 +17,9 @@ pub struct SqliteStore {
 impl SqliteStore {
     /// Opens (creating if missing) `url` (`sqlite:path/to/file.db`) and runs migrations.
     pub async fn open(url: &str) -> Result<Self, store::StoreError> {
-        let options = SqliteConnectOptions::from_str(url)
-            .map_err(|e| store::StoreError::Backend(Box::new(e)))?
+        let options = SqliteConnectOptions::from_str(url).map_err(|e| store::StoreError::Backend(Box::new(e)))?;
+        create_private(options.get_filename()).map_err(|e| store::StoreError::Backend(Box::new(e)))?;
+        let options = options
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
             .synchronous(SqliteSynchronous::Normal)
@@ -34,6 +35,27 @@ impl SqliteStore {
             .await
             .map_err(|e| store::StoreError::Backend(Box::new(e)))?;
         Ok(Self { pool })
+    }
+}
+
+/// Creates a missing database file readable by its owner only (mode 0600): it holds
+/// buyers' personal data. SQLite gives its `-wal` and `-shm` files the same mode.
+fn create_private(path: &std::path::Path) -> std::io::Result<()> {
+    if path.as_os_str().is_empty() || path.as_os_str() == ":memory:" || path.exists() {
+        return Ok(());
+    }
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt as _;
+        options.mode(0o600);
+    }
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        // Another process created it first.
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
     }
 }
 

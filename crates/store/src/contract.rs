@@ -132,10 +132,44 @@ pub async fn users_sessions_and_keys(store: Store) {
         key_hash: "b".repeat(64),
         prefix: "abk_1234".into(),
         created_at_ms: 3,
+        last_used_at_ms: None,
     };
     store.create_api_key(&key).await.unwrap();
-    assert_eq!(store.api_key_by_hash(&key.key_hash).await.unwrap(), Some(key));
+    assert_eq!(store.api_key_by_hash(&key.key_hash).await.unwrap(), Some(key.clone()));
     assert_eq!(store.api_key_by_hash(&"c".repeat(64)).await.unwrap(), None);
+
+    // Listed, touched at most once a minute, revoked only within the organisation.
+    assert_eq!(store.api_keys(&t.org).await.unwrap(), vec![key.clone()]);
+    store.touch_api_key(&key.id, 100_000).await.unwrap();
+    store.touch_api_key(&key.id, 130_000).await.unwrap();
+    assert_eq!(store.api_keys(&t.org).await.unwrap()[0].last_used_at_ms, Some(100_000));
+    store.touch_api_key(&key.id, 170_001).await.unwrap();
+    assert_eq!(store.api_keys(&t.org).await.unwrap()[0].last_used_at_ms, Some(170_001));
+    let other = tenant(&store, 2).await;
+    assert!(
+        !store.revoke_api_key(&other.org, &key.id, 5).await.unwrap(),
+        "another organisation's key"
+    );
+    assert!(store.api_key_by_hash(&key.key_hash).await.unwrap().is_some());
+    assert!(store.revoke_api_key(&t.org, &key.id, 5).await.unwrap());
+    assert!(
+        !store.revoke_api_key(&t.org, &key.id, 6).await.unwrap(),
+        "already revoked"
+    );
+    assert_eq!(store.api_key_by_hash(&key.key_hash).await.unwrap(), None);
+    assert!(store.api_keys(&t.org).await.unwrap().is_empty());
+
+    // Failed logins: counted atomically, restarted after the window, cleared on success.
+    let k = "account:anna@a.pl";
+    assert_eq!(store.login_failures(k).await.unwrap(), None);
+    for n in 1..=3 {
+        assert_eq!(store.record_login_failure(k, 1_000 + n, 0).await.unwrap().failures, n);
+    }
+    let after_window = store.record_login_failure(k, 99_000, 50_000).await.unwrap();
+    assert_eq!((after_window.failures, after_window.last_failure_ms), (1, 99_000));
+    assert_eq!(store.login_failures(k).await.unwrap(), Some(after_window));
+    store.clear_login_failures(k).await.unwrap();
+    assert_eq!(store.login_failures(k).await.unwrap(), None);
 }
 
 /// Connections and OAuth states: organisation scoping, credentials, single-use states.
@@ -162,6 +196,23 @@ pub async fn connections_and_states(store: Store) {
     let c = store.connection(&a.org, &a.connection).await.unwrap().unwrap();
     assert_eq!(c.client_id.as_deref(), Some("cid"));
     assert_eq!(c.client_secret, Some(Sealed(vec![9, 9])));
+    // Another organisation cannot take the same Client ID in the same environment (its
+    // requests would spend this one's budget); the first keeps it.
+    assert!(
+        !store
+            .set_connection_credentials(&b.org, &b.connection, "cid", &Sealed(vec![7]), 6)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store
+            .connection(&b.org, &b.connection)
+            .await
+            .unwrap()
+            .unwrap()
+            .client_id,
+        None
+    );
 
     let state = OAuthState {
         state_hash: "d".repeat(64),

@@ -14,7 +14,7 @@ pub mod sql;
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use domain::{AccountId, AccountSettings, AccountStatus, ConnectionId, OrganisationId};
+use domain::{AccountId, AccountSettings, AccountStatus, ApiKeyId, ConnectionId, OrganisationId};
 
 pub use records::*;
 
@@ -41,7 +41,7 @@ pub enum StoreError {
         message: String,
     },
     /// The database failed.
-    #[error("database error")]
+    #[error("database error: {0}")]
     Backend(#[source] Box<dyn std::error::Error + Send + Sync>),
 }
 
@@ -84,6 +84,23 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     async fn create_api_key(&self, key: &ApiKey) -> StoreResult<()>;
     /// The API key with this hash, if not revoked.
     async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKey>>;
+    /// The organisation's API keys that are not revoked, newest first.
+    async fn api_keys(&self, org: &OrganisationId) -> StoreResult<Vec<ApiKey>>;
+    /// Revokes one of the organisation's keys; false if there is no such active key.
+    async fn revoke_api_key(&self, org: &OrganisationId, id: &ApiKeyId, now_ms: i64) -> StoreResult<bool>;
+    /// Notes that a key was used (written at most once a minute per key).
+    async fn touch_api_key(&self, id: &ApiKeyId, now_ms: i64) -> StoreResult<()>;
+
+    // --- login throttling and the key ring
+    /// Counts one more failed login for `key` (an account or an address); a count whose
+    /// last failure is before `window_start_ms` starts again at 1. The new count.
+    async fn record_login_failure(&self, key: &str, now_ms: i64, window_start_ms: i64) -> StoreResult<LoginFailures>;
+    /// The failed logins counted for `key`, if any.
+    async fn login_failures(&self, key: &str) -> StoreResult<Option<LoginFailures>>;
+    /// Forgets the failed logins of `key` (after a successful login).
+    async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+    /// Every long-lived sealed value (Client Secrets, refresh tokens), for the key-ring check.
+    async fn stored_secrets(&self) -> StoreResult<Vec<StoredSecret>>;
 
     // --- connections and OAuth state
     /// Creates a connection.
@@ -92,7 +109,9 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     async fn connections(&self, org: &OrganisationId) -> StoreResult<Vec<Connection>>;
     /// One connection of the organisation.
     async fn connection(&self, org: &OrganisationId, id: &ConnectionId) -> StoreResult<Option<Connection>>;
-    /// Replaces a connection's Client ID and (encrypted) Client Secret; false if not found.
+    /// Replaces a connection's Client ID and (encrypted) Client Secret; false if not found,
+    /// or if another organisation has a connection with that Client ID in the same
+    /// environment (one app's request budget belongs to one organisation).
     async fn set_connection_credentials(
         &self,
         org: &OrganisationId,
@@ -197,6 +216,24 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     /// Stores a new import and, in the same transaction, the job that runs it (when given;
     /// the CLI runs its imports itself).
     async fn create_import(&self, import: &Import, job: Option<&NewJob>) -> StoreResult<()>;
+    /// Stages orders of a checked file (`seq` numbers them from `first_seq`) and counts
+    /// them in the import's `fetched`, in one short transaction.
+    async fn stage_file_orders(
+        &self,
+        import_id: &str,
+        first_seq: i64,
+        orders: &[OrderRecord],
+        now_ms: i64,
+    ) -> StoreResult<()>;
+    /// Publishes up to `limit` staged orders of an import (upserted as a file's orders
+    /// are) in one short transaction; the import is done once none is left. The import
+    /// after this step.
+    async fn publish_file_orders(&self, import_id: &str, limit: i64, now_ms: i64) -> StoreResult<Option<Import>>;
+    /// Drops an import's staged orders and marks it failed with `error`.
+    async fn abandon_file_import(&self, import_id: &str, error: &str, now_ms: i64) -> StoreResult<()>;
+    /// File imports still running whose last step was before `before_ms` (the process
+    /// doing them stopped).
+    async fn stalled_file_imports(&self, before_ms: i64) -> StoreResult<Vec<Import>>;
     /// Extends a running job's lease while `worker` holds it; false if it was lost.
     async fn renew_job(&self, id: i64, worker: &str, lease_until_ms: i64) -> StoreResult<bool>;
     /// One import of the organisation.

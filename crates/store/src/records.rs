@@ -69,6 +69,27 @@ pub struct ApiKey {
     pub prefix: String,
     /// Created.
     pub created_at_ms: i64,
+    /// Last time a request used it (to the minute).
+    pub last_used_at_ms: Option<i64>,
+}
+
+/// A sealed value as stored, with what it belongs to: the key-ring check at start opens one
+/// value per key id.
+#[derive(Debug, Clone)]
+pub struct StoredSecret {
+    /// The value's purpose as the application seals it (e.g. `connection:{id}:secret`).
+    pub purpose: String,
+    /// The sealed bytes.
+    pub sealed: Sealed,
+}
+
+/// Failed logins counted for one account or address.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LoginFailures {
+    /// Failures since the count last started.
+    pub failures: i64,
+    /// The latest failure.
+    pub last_failure_ms: i64,
 }
 
 /// A connection: the OAuth app accounts are linked through.

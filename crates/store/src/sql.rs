@@ -121,6 +121,18 @@ macro_rules! impl_sql_storage {
                 })
             }
 
+            fn api_key_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<ApiKey> {
+                Ok(ApiKey {
+                    id: ApiKeyId::from_stored(get(r, "id")?),
+                    organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
+                    name: get(r, "name")?,
+                    key_hash: get(r, "key_hash")?,
+                    prefix: get(r, "prefix")?,
+                    created_at_ms: get(r, "created_at_ms")?,
+                    last_used_at_ms: get(r, "last_used_at_ms")?,
+                })
+            }
+
             fn connection_from(row: &<$db as ::sqlx::Database>::Row) -> StoreResult<Connection> {
                 Ok(Connection {
                     id: ConnectionId::from_stored(get(row, "id")?),
@@ -573,24 +585,113 @@ macro_rules! impl_sql_storage {
 
                 async fn api_key_by_hash(&self, key_hash: &str) -> StoreResult<Option<ApiKey>> {
                     let row = ::sqlx::query(
-                        "SELECT id, organisation_id, name, key_hash, prefix, created_at_ms FROM api_keys \
-                         WHERE key_hash = $1 AND revoked_at_ms IS NULL",
+                        "SELECT * FROM api_keys WHERE key_hash = $1 AND revoked_at_ms IS NULL",
                     )
                     .bind(key_hash)
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(backend_err)?;
+                    row.as_ref().map(api_key_from).transpose()
+                }
+
+                async fn api_keys(&self, org: &OrganisationId) -> StoreResult<Vec<ApiKey>> {
+                    let rows = ::sqlx::query(
+                        "SELECT * FROM api_keys WHERE organisation_id = $1 AND revoked_at_ms IS NULL ORDER BY created_at_ms DESC, id",
+                    )
+                    .bind(org.as_str())
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    rows.iter().map(api_key_from).collect()
+                }
+
+                async fn revoke_api_key(&self, org: &OrganisationId, id: &ApiKeyId, now_ms: i64) -> StoreResult<bool> {
+                    let done = ::sqlx::query(
+                        "UPDATE api_keys SET revoked_at_ms = $1 WHERE id = $2 AND organisation_id = $3 AND revoked_at_ms IS NULL",
+                    )
+                    .bind(now_ms)
+                    .bind(id.as_str())
+                    .bind(org.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    Ok(done.rows_affected() == 1)
+                }
+
+                async fn touch_api_key(&self, id: &ApiKeyId, now_ms: i64) -> StoreResult<()> {
+                    ::sqlx::query(
+                        "UPDATE api_keys SET last_used_at_ms = $1 WHERE id = $2 \
+                         AND (last_used_at_ms IS NULL OR last_used_at_ms < $1 - 60000)",
+                    )
+                    .bind(now_ms)
+                    .bind(id.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn record_login_failure(&self, key: &str, now_ms: i64, window_start_ms: i64) -> StoreResult<LoginFailures> {
+                    // One statement, so concurrent failures all count.
+                    let row = ::sqlx::query(
+                        "INSERT INTO login_failures (throttle_key, failures, last_failure_ms) VALUES ($1, 1, $2) \
+                         ON CONFLICT (throttle_key) DO UPDATE SET \
+                         failures = CASE WHEN login_failures.last_failure_ms < $3 THEN 1 ELSE login_failures.failures + 1 END, \
+                         last_failure_ms = $2 RETURNING failures, last_failure_ms",
+                    )
+                    .bind(key)
+                    .bind(now_ms)
+                    .bind(window_start_ms)
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    Ok(LoginFailures {
+                        failures: get(&row, "failures")?,
+                        last_failure_ms: get(&row, "last_failure_ms")?,
+                    })
+                }
+
+                async fn login_failures(&self, key: &str) -> StoreResult<Option<LoginFailures>> {
+                    let row = ::sqlx::query("SELECT failures, last_failure_ms FROM login_failures WHERE throttle_key = $1")
+                        .bind(key)
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
                     row.map(|r| {
-                        Ok(ApiKey {
-                            id: ApiKeyId::from_stored(get(&r, "id")?),
-                            organisation_id: OrganisationId::from_stored(get(&r, "organisation_id")?),
-                            name: get(&r, "name")?,
-                            key_hash: get(&r, "key_hash")?,
-                            prefix: get(&r, "prefix")?,
-                            created_at_ms: get(&r, "created_at_ms")?,
+                        Ok(LoginFailures {
+                            failures: get(&r, "failures")?,
+                            last_failure_ms: get(&r, "last_failure_ms")?,
                         })
                     })
                     .transpose()
+                }
+
+                async fn clear_login_failures(&self, key: &str) -> StoreResult<()> {
+                    ::sqlx::query("DELETE FROM login_failures WHERE throttle_key = $1")
+                        .bind(key)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn stored_secrets(&self) -> StoreResult<Vec<StoredSecret>> {
+                    let rows = ::sqlx::query(
+                        "SELECT 'connection:' || id || ':secret' AS purpose, client_secret AS sealed FROM connections \
+                         WHERE client_secret IS NOT NULL \
+                         UNION ALL SELECT 'account:' || id || ':refresh', refresh_token FROM accounts WHERE refresh_token IS NOT NULL",
+                    )
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    rows.iter()
+                        .map(|r| {
+                            Ok(StoredSecret {
+                                purpose: get(r, "purpose")?,
+                                sealed: Sealed(get(r, "sealed")?),
+                            })
+                        })
+                        .collect()
                 }
 
                 async fn create_connection(&self, c: &Connection) -> StoreResult<()> {
@@ -642,7 +743,9 @@ macro_rules! impl_sql_storage {
                     now_ms: i64,
                 ) -> StoreResult<bool> {
                     let done = ::sqlx::query(
-                        "UPDATE connections SET client_id = $1, client_secret = $2, updated_at_ms = $3 WHERE id = $4 AND organisation_id = $5",
+                        "UPDATE connections SET client_id = $1, client_secret = $2, updated_at_ms = $3 WHERE id = $4 AND organisation_id = $5 \
+                         AND NOT EXISTS (SELECT 1 FROM connections other WHERE other.client_id = $1 \
+                         AND other.organisation_id <> $5 AND other.api_url = connections.api_url)",
                     )
                     .bind(client_id)
                     .bind(client_secret.0.clone())
@@ -1278,6 +1381,136 @@ macro_rules! impl_sql_storage {
                     insert_import(&mut *tx, &done).await?;
                     tx.commit().await.map_err(backend_err)?;
                     Ok(counts)
+                }
+
+                async fn stage_file_orders(&self, import_id: &str, first_seq: i64, orders: &[OrderRecord], now_ms: i64) -> StoreResult<()> {
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
+                    for (n, o) in orders.iter().enumerate() {
+                        ::sqlx::query(
+                            "INSERT INTO staged_orders (import_id, seq, id, organisation_id, account_id, status, fulfillment_status, \
+                             marketplace, buyer_login, bought_at_ms, revision, total_minor, currency, data, source, invoice_required) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
+                        )
+                        .bind(import_id)
+                        .bind(first_seq + n as i64)
+                        .bind(&o.id)
+                        .bind(o.organisation_id.as_str())
+                        .bind(o.account_id.as_str())
+                        .bind(&o.status)
+                        .bind(&o.fulfillment_status)
+                        .bind(&o.marketplace)
+                        .bind(&o.buyer_login)
+                        .bind(o.bought_at_ms)
+                        .bind(&o.revision)
+                        .bind(o.total_minor)
+                        .bind(&o.currency)
+                        .bind(&o.data)
+                        .bind(o.source.as_str())
+                        .bind(i64::from(o.invoice_required))
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                    }
+                    ::sqlx::query("UPDATE imports SET fetched = fetched + $1, updated_at_ms = $2 WHERE id = $3")
+                        .bind(orders.len() as i64)
+                        .bind(now_ms)
+                        .bind(import_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                    tx.commit().await.map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn publish_file_orders(&self, import_id: &str, limit: i64, now_ms: i64) -> StoreResult<Option<Import>> {
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
+                    let Some(import) = ::sqlx::query("SELECT * FROM imports WHERE id = $1")
+                        .bind(import_id)
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(backend_err)?
+                        .as_ref()
+                        .map(import_from)
+                        .transpose()?
+                    else {
+                        return Ok(None);
+                    };
+                    let rows = ::sqlx::query("SELECT * FROM staged_orders WHERE import_id = $1 ORDER BY seq LIMIT $2")
+                        .bind(import_id)
+                        .bind(limit.max(1))
+                        .fetch_all(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                    let orders = rows.iter().map(order_from).collect::<StoreResult<Vec<_>>>()?;
+                    let counts = upsert_orders(&mut tx, &import.account_id, &orders, now_ms).await?;
+                    if let Some(last) = rows.last() {
+                        ::sqlx::query("DELETE FROM staged_orders WHERE import_id = $1 AND seq <= $2")
+                            .bind(import_id)
+                            .bind(get::<i64>(last, "seq")?)
+                            .execute(&mut *tx)
+                            .await
+                            .map_err(backend_err)?;
+                    }
+                    let left: i64 = get(
+                        &::sqlx::query("SELECT COUNT(*) AS n FROM staged_orders WHERE import_id = $1")
+                            .bind(import_id)
+                            .fetch_one(&mut *tx)
+                            .await
+                            .map_err(backend_err)?,
+                        "n",
+                    )?;
+                    let state = if left == 0 { ImportState::Done } else { import.state };
+                    ::sqlx::query(
+                        "UPDATE imports SET new_count = new_count + $1, updated_count = updated_count + $2, \
+                         unchanged_count = unchanged_count + $3, state = $4, updated_at_ms = $5 WHERE id = $6",
+                    )
+                    .bind(counts.new as i64)
+                    .bind(counts.updated as i64)
+                    .bind(counts.unchanged as i64)
+                    .bind(state.as_str())
+                    .bind(now_ms)
+                    .bind(import_id)
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+                    let after = ::sqlx::query("SELECT * FROM imports WHERE id = $1")
+                        .bind(import_id)
+                        .fetch_one(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                    let after = import_from(&after)?;
+                    tx.commit().await.map_err(backend_err)?;
+                    Ok(Some(after))
+                }
+
+                async fn abandon_file_import(&self, import_id: &str, error: &str, now_ms: i64) -> StoreResult<()> {
+                    let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
+                    ::sqlx::query("DELETE FROM staged_orders WHERE import_id = $1")
+                        .bind(import_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                    ::sqlx::query("UPDATE imports SET state = 'failed', error = $1, updated_at_ms = $2 WHERE id = $3")
+                        .bind(error)
+                        .bind(now_ms)
+                        .bind(import_id)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                    tx.commit().await.map_err(backend_err)?;
+                    Ok(())
+                }
+
+                async fn stalled_file_imports(&self, before_ms: i64) -> StoreResult<Vec<Import>> {
+                    let rows = ::sqlx::query(
+                        "SELECT * FROM imports WHERE kind IN ('csv', 'xml') AND state = 'running' AND updated_at_ms < $1 \
+                         ORDER BY updated_at_ms LIMIT 100",
+                    )
+                    .bind(before_ms)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                    rows.iter().map(import_from).collect()
                 }
 
                 async fn save_invoicing_profile(&self, org: &OrganisationId, data: &str, now_ms: i64) -> StoreResult<()> {

@@ -54,6 +54,9 @@ pub fn cipher() -> Cipher {
 pub fn key_file() -> std::path::PathBuf {
     let path = std::env::temp_dir().join(format!("ab-test-{}.key", uuid::Uuid::new_v4()));
     std::fs::write(&path, format!("1:{KEY_HEX}\n")).expect("writing a key file");
+    // The binary refuses key files other users may read.
+    #[cfg(unix)]
+    std::fs::set_permissions(&path, std::os::unix::fs::PermissionsExt::from_mode(0o600)).expect("chmod 600");
     path
 }
 
@@ -100,6 +103,7 @@ pub fn app(store: store::Store, clock: Arc<dyn Clock>, public_url: &str, service
         service_app,
         session_ttl_ms: 3_600_000,
         refresh: RefreshPolicy::default(),
+        custom_allegro_urls: app::CustomAllegroUrls::any(),
     };
     App::new(store, cipher(), clock, config)
 }

@@ -15,7 +15,7 @@ use crate::WebState;
 use crate::auth::ApiUser;
 use crate::error::ApiError;
 
-pub fn router() -> Router<WebState> {
+pub fn router(max_upload_bytes: usize) -> Router<WebState> {
     Router::new()
         .route("/api/v1/openapi.json", get(openapi))
         .route("/api/v1/connections", get(list_connections).post(create_connection))
@@ -55,7 +55,7 @@ pub fn router() -> Router<WebState> {
         .route("/api/v1/imports/{id}", get(get_import))
         .route(
             "/api/v1/imports/file",
-            post(import_file).layer(axum::extract::DefaultBodyLimit::max(crate::MAX_IMPORT_FILE_BYTES)),
+            post(import_file).layer(axum::extract::DefaultBodyLimit::max(max_upload_bytes)),
         )
 }
 
@@ -246,26 +246,13 @@ async fn put_settings(
 /// Milliseconds of midnight UTC of a `YYYY-MM-DD` date; the error names the parameter.
 pub(crate) fn day_ms(field: &'static str, raw: &str) -> Result<i64, ApiError> {
     let bad = || ApiError::App(app::invalid(field, format!("{raw:?} is not a date YYYY-MM-DD")));
-    let mut parts = raw.splitn(3, '-');
-    let (Some(y), Some(m), Some(d)) = (parts.next(), parts.next(), parts.next()) else {
-        return Err(bad());
-    };
-    let (y, m, d): (i64, i64, i64) = (
-        y.parse().map_err(|_| bad())?,
-        m.parse().map_err(|_| bad())?,
-        d.parse().map_err(|_| bad())?,
-    );
-    if !(1..=12).contains(&m) || !(1..=31).contains(&d) || y < 1970 {
+    // A calendar date that exists (2026-02-31 does not), in the years orders can have.
+    let date: jiff::civil::Date = raw.trim().parse().map_err(|_| bad())?;
+    if date.year() < 1970 {
         return Err(bad());
     }
-    // Days from civil (Howard Hinnant's algorithm).
-    let y2 = if m <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let mp = (m + 9) % 12;
-    let doy = (153 * mp + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    Ok((era * 146_097 + doe - 719_468) * 86_400_000)
+    let start = date.to_zoned(jiff::tz::TimeZone::UTC).map_err(|_| bad())?;
+    Ok(start.timestamp().as_millisecond())
 }
 
 fn order_json(o: &store::OrderRecord, full: bool) -> Value {
@@ -411,8 +398,14 @@ async fn import_file(
     ApiUser(user): ApiUser,
     query: Result<axum::extract::Query<FileQuery>, axum::extract::rejection::QueryRejection>,
     headers: axum::http::HeaderMap,
-    bytes: axum::body::Bytes,
+    bytes: Result<axum::body::Bytes, axum::extract::rejection::BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let bytes = bytes.map_err(|e| match e.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::TooLarge {
+            limit_bytes: state.max_upload_bytes,
+        },
+        _ => ApiError::BadRequest(e.body_text()),
+    })?;
     let q = query
         .map(|axum::extract::Query(q)| q)
         .map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -436,7 +429,7 @@ async fn import_file(
         .map_err(|m| ApiError::App(app::invalid("encoding", m)))?;
     let import = state
         .app
-        .import_file(&user, &account, &name, &bytes, format, encoding)
+        .import_file(&user, &account, &name, bytes, format, encoding)
         .await?;
     Ok((StatusCode::CREATED, Json(import_json(&import))).into_response())
 }
@@ -886,7 +879,7 @@ async fn invoice_xml(
             ),
             (
                 axum::http::header::CONTENT_DISPOSITION,
-                format!("attachment; filename=\"{file}\""),
+                crate::content_disposition("attachment", &file),
             ),
         ],
         xml,

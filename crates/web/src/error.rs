@@ -43,6 +43,15 @@ pub fn page_error(tr: &Tr, e: AppError) -> Response {
             Html(shell(tr, &tr.t("error-title"), &tr.t("login-failed"))),
         )
             .into_response(),
+        AppError::Throttled { retry_after_s } => {
+            let mut r = (
+                StatusCode::TOO_MANY_REQUESTS,
+                Html(shell(tr, &tr.t("error-title"), &throttled_message(tr, retry_after_s))),
+            )
+                .into_response();
+            retry_after(&mut r, retry_after_s);
+            r
+        }
         AppError::Internal(e) => {
             tracing::error!(error = ?e, "request failed");
             (
@@ -51,6 +60,23 @@ pub fn page_error(tr: &Tr, e: AppError) -> Response {
             )
                 .into_response()
         }
+    }
+}
+
+/// "Zbyt wiele nieudanych prób logowania. Spróbuj ponownie za 15 min."
+pub fn throttled_message(tr: &Tr, retry_after_s: i64) -> String {
+    let wait = if retry_after_s >= 120 {
+        format!("{} min", (retry_after_s + 59) / 60)
+    } else {
+        format!("{retry_after_s} s")
+    };
+    tr.args("login-throttled", &[("wait", &wait)])
+}
+
+/// Sets `Retry-After`.
+pub fn retry_after(r: &mut Response, seconds: i64) {
+    if let Ok(v) = axum::http::HeaderValue::from_str(&seconds.max(1).to_string()) {
+        r.headers_mut().insert(axum::http::header::RETRY_AFTER, v);
     }
 }
 
@@ -74,6 +100,11 @@ pub enum ApiError {
     App(AppError),
     /// An import file with problems (nothing was stored).
     File(app::order_files::FileErrors),
+    /// A body over the upload limit.
+    TooLarge {
+        /// The limit.
+        limit_bytes: usize,
+    },
 }
 
 impl From<app::ImportError> for ApiError {
@@ -119,6 +150,15 @@ impl IntoResponse for ApiError {
                 r
             }
             ApiError::BadRequest(detail) => problem(StatusCode::BAD_REQUEST, "Bad request", detail, None),
+            ApiError::TooLarge { limit_bytes } => problem(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "File too large",
+                format!(
+                    "plik jest większy niż dozwolone {} MB na tym serwerze",
+                    (limit_bytes / (1024 * 1024)).max(1)
+                ),
+                Some("file"),
+            ),
             ApiError::File(f) => {
                 let mut r = problem(
                     StatusCode::UNPROCESSABLE_ENTITY,
@@ -155,6 +195,16 @@ impl IntoResponse for ApiError {
             }
             ApiError::App(AppError::Unauthorized) => {
                 problem(StatusCode::UNAUTHORIZED, "Unauthorized", "not allowed".into(), None)
+            }
+            ApiError::App(AppError::Throttled { retry_after_s }) => {
+                let mut r = problem(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many requests",
+                    format!("zbyt wiele nieudanych prób; spróbuj ponownie za {retry_after_s} s"),
+                    None,
+                );
+                retry_after(&mut r, retry_after_s);
+                r
             }
             ApiError::App(AppError::Internal(e)) => {
                 tracing::error!(error = ?e, "API request failed");

@@ -215,7 +215,21 @@ struct Upload {
     file: Option<(String, Option<String>, axum::body::Bytes)>,
 }
 
-async fn read_upload(mut form: Multipart) -> Result<Upload, Response> {
+/// The page for a file over the upload limit (413), naming the limit.
+pub(crate) fn too_large(tr: &Tr, limit_bytes: usize) -> Response {
+    let mb = (limit_bytes / (1024 * 1024)).max(1).to_string();
+    (
+        StatusCode::PAYLOAD_TOO_LARGE,
+        axum::response::Html(crate::ui::simple_page(
+            tr,
+            &tr.t("error-title"),
+            &tr.args("upload-too-large", &[("limit", &mb)]),
+        )),
+    )
+        .into_response()
+}
+
+async fn read_upload(mut form: Multipart, tr: &Tr, limit_bytes: usize) -> Result<Upload, Response> {
     let mut upload = Upload {
         fields: std::collections::HashMap::new(),
         file: None,
@@ -233,10 +247,12 @@ async fn read_upload(mut form: Multipart) -> Result<Upload, Response> {
                     Ok(bytes) => {
                         upload.fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
                     }
+                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large(tr, limit_bytes)),
                     Err(e) => return Err((StatusCode::BAD_REQUEST, e.body_text()).into_response()),
                 }
             }
             Ok(None) => return Ok(upload),
+            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large(tr, limit_bytes)),
             Err(e) => return Err((e.status(), e.body_text()).into_response()),
         }
     }
@@ -256,7 +272,7 @@ fn refusal(tr: &Tr, errors: &app::order_files::FileErrors) -> (String, Vec<Strin
 /// "Wczytaj plik": a CSV or XML upload (multipart). The whole file is checked; on any
 /// problem nothing is stored and every problem is listed with its line and column.
 pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, form: Multipart) -> Response {
-    let upload = match read_upload(form).await {
+    let upload = match read_upload(form, &tr, state.max_upload_bytes).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -281,7 +297,7 @@ pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
     let format = content_type.as_deref().and_then(crate::file_format);
     match state
         .app
-        .import_file(&user, &account, &name, &bytes, format, encoding)
+        .import_file(&user, &account, &name, bytes, format, encoding)
         .await
     {
         Ok(import) => Redirect::to(&format!("/imports/{}", import.id)).into_response(),
@@ -300,7 +316,7 @@ pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
 /// "Wczytaj numery przesyłek": a CSV of `order id;carrier;waybill` (multipart). Every line
 /// is checked first; on any problem nothing is added and every problem is listed.
 pub async fn upload_waybills(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, form: Multipart) -> Response {
-    let upload = match read_upload(form).await {
+    let upload = match read_upload(form, &tr, state.max_upload_bytes).await {
         Ok(u) => u,
         Err(r) => return r,
     };

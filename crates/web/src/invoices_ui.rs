@@ -353,7 +353,10 @@ pub async fn invoice_xml(
             (
                 [
                     (header::CONTENT_TYPE, "application/xml; charset=utf-8".to_owned()),
-                    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{file}\"")),
+                    (
+                        header::CONTENT_DISPOSITION,
+                        crate::content_disposition("attachment", &file),
+                    ),
                 ],
                 xml,
             )
@@ -382,7 +385,10 @@ pub fn pdf_response(file_name: &str, pdf: Vec<u8>) -> Response {
     (
         [
             (header::CONTENT_TYPE, "application/pdf".to_owned()),
-            (header::CONTENT_DISPOSITION, format!("inline; filename=\"{file_name}\"")),
+            (
+                header::CONTENT_DISPOSITION,
+                crate::content_disposition("inline", file_name),
+            ),
         ],
         pdf,
     )

@@ -6,10 +6,13 @@
 #![allow(clippy::result_large_err)]
 
 mod api;
+mod api_keys_ui;
 mod auth;
 mod error;
+mod headers;
 pub mod i18n;
 mod imports_ui;
+mod input;
 pub mod invoice_query;
 mod invoices_ui;
 pub mod order_query;
@@ -28,6 +31,8 @@ pub struct WebState {
     pub app: app::App,
     /// Mark cookies `Secure` (when served over HTTPS).
     pub secure_cookies: bool,
+    /// Largest order or waybill file accepted (UI and API); larger ones get 413.
+    pub max_upload_bytes: usize,
 }
 
 /// The whole back-office: UI routes (behind the CSRF check) and the API.
@@ -60,11 +65,11 @@ pub fn router(state: WebState) -> Router {
         .route("/imports", get(imports_ui::imports).post(imports_ui::start))
         .route(
             "/imports/file",
-            post(imports_ui::upload).layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_FILE_BYTES)),
+            post(imports_ui::upload).layer(axum::extract::DefaultBodyLimit::max(state.max_upload_bytes)),
         )
         .route(
             "/imports/waybills",
-            post(imports_ui::upload_waybills).layer(axum::extract::DefaultBodyLimit::max(MAX_IMPORT_FILE_BYTES)),
+            post(imports_ui::upload_waybills).layer(axum::extract::DefaultBodyLimit::max(state.max_upload_bytes)),
         )
         .route("/imports/{id}", get(imports_ui::import))
         .route(
@@ -78,6 +83,8 @@ pub fn router(state: WebState) -> Router {
         .route("/invoices/{id}/resend", post(invoices_ui::resend))
         .route("/orders/{id}/invoice", post(invoices_ui::issue))
         .route("/orders/{id}/correction", post(invoices_ui::correct))
+        .route("/api-keys", get(api_keys_ui::api_keys).post(api_keys_ui::create))
+        .route("/api-keys/{id}/revoke", post(api_keys_ui::revoke))
         .route("/connections", get(ui::connections).post(ui::create_connection))
         .route("/connections/{id}", get(ui::connection))
         .route("/connections/{id}/credentials", post(ui::save_credentials))
@@ -87,11 +94,37 @@ pub fn router(state: WebState) -> Router {
         .route("/assets/app.js", get(ui::js))
         .route("/assets/htmx-2.0.4.min.js", get(ui::htmx))
         .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf));
-    Router::new().merge(ui).merge(api::router()).with_state(state)
+    Router::new()
+        .merge(ui)
+        .merge(api::router(state.max_upload_bytes))
+        .layer(axum::middleware::from_fn(input::refuse_control_characters))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            headers::security_headers,
+        ))
+        .with_state(state)
 }
 
-/// Largest import file accepted (UI and API).
+/// The default largest import file (`--max-upload-mb`).
 pub const MAX_IMPORT_FILE_BYTES: usize = 64 * 1024 * 1024;
+
+/// A `Content-Disposition` value (RFC 6266): an ASCII `filename` any client reads, and the
+/// exact name in `filename*` (UTF-8, percent-encoded), so a series with quotes, slashes or
+/// Polish letters can neither break the header nor name a path.
+pub(crate) fn content_disposition(disposition: &str, file_name: &str) -> String {
+    let fallback: String = file_name
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '_') {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let exact = percent_encoding::utf8_percent_encode(file_name, percent_encoding::NON_ALPHANUMERIC);
+    format!("{disposition}; filename=\"{fallback}\"; filename*=UTF-8''{exact}")
+}
 
 /// The file format a `Content-Type` names, if any.
 pub(crate) fn file_format(content_type: &str) -> Option<app::order_files::Format> {
@@ -134,6 +167,14 @@ pub fn format_time(ms: i64) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn file_names_cannot_break_the_header() {
+        assert_eq!(
+            super::content_disposition("attachment", "FV\"/../ż 1.xml"),
+            "attachment; filename=\"FV__..___1.xml\"; filename*=UTF-8''FV%22%2F%2E%2E%2F%C5%BC%201%2Exml"
+        );
+    }
+
     #[test]
     fn formats_times() {
         assert_eq!(super::format_time(0), "1970-01-01 00:00 UTC");

@@ -194,6 +194,13 @@ mod tests {
             ),
             (
                 OrderParams {
+                    to: Some("2026-02-31".into()),
+                    ..OrderParams::default()
+                },
+                "to",
+            ),
+            (
+                OrderParams {
                     account: Some("x".into()),
                     ..OrderParams::default()
                 },

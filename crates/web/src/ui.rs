@@ -14,7 +14,7 @@ use secrecy::SecretString;
 use serde::Deserialize;
 
 use crate::WebState;
-use crate::auth::{MaybeUser, PRE_CSRF_COOKIE, SESSION_COOKIE, UiUser, cookie, set_cookie};
+use crate::auth::{ClientAddress, MaybeUser, PRE_CSRF_COOKIE, SESSION_COOKIE, UiUser, cookie, set_cookie};
 use crate::error::page_error;
 use crate::i18n::{LANG_COOKIE, Lang, Tr};
 
@@ -116,6 +116,8 @@ fn pre_login_csrf(state: &WebState, headers: &HeaderMap) -> (String, Option<Stri
 struct LoginPage {
     c: Chrome,
     failed: bool,
+    /// "Zbyt wiele nieudanych prób…", when logins are locked.
+    throttled: Option<String>,
     email: String,
 }
 
@@ -139,6 +141,7 @@ pub async fn login_form(
             csrf,
         },
         failed: false,
+        throttled: None,
         email: String::new(),
     });
     match set {
@@ -153,8 +156,18 @@ pub struct LoginForm {
     password: String,
 }
 
-pub async fn login(State(state): State<WebState>, tr: Tr, headers: HeaderMap, Form(form): Form<LoginForm>) -> Response {
-    match state.app.login(&form.email, SecretString::from(form.password)).await {
+pub async fn login(
+    State(state): State<WebState>,
+    tr: Tr,
+    headers: HeaderMap,
+    ClientAddress(address): ClientAddress,
+    Form(form): Form<LoginForm>,
+) -> Response {
+    match state
+        .app
+        .login_from(&form.email, SecretString::from(form.password), address)
+        .await
+    {
         Ok(session) => {
             use secrecy::ExposeSecret;
             let c = set_cookie(
@@ -174,9 +187,27 @@ pub async fn login(State(state): State<WebState>, tr: Tr, headers: HeaderMap, Fo
                     csrf,
                 },
                 failed: true,
+                throttled: None,
                 email: form.email,
             });
             *r.status_mut() = StatusCode::UNAUTHORIZED;
+            r
+        }
+        Err(AppError::Throttled { retry_after_s }) => {
+            let csrf = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_default();
+            let message = crate::error::throttled_message(&tr, retry_after_s);
+            let mut r = render(&LoginPage {
+                c: Chrome {
+                    t: tr,
+                    email: None,
+                    csrf,
+                },
+                failed: true,
+                throttled: Some(message),
+                email: form.email,
+            });
+            *r.status_mut() = StatusCode::TOO_MANY_REQUESTS;
+            crate::error::retry_after(&mut r, retry_after_s);
             r
         }
         Err(e) => page_error(&tr, e),
@@ -246,6 +277,7 @@ pub async fn setup(State(state): State<WebState>, tr: Tr, headers: HeaderMap, Fo
                 State(state),
                 tr,
                 headers,
+                ClientAddress(None),
                 Form(LoginForm {
                     email: form.email,
                     password: form.password,

@@ -89,11 +89,13 @@ async fn spawn_app() -> Harness {
         service_app: None,
         session_ttl_ms: 3_600_000,
         refresh: RefreshPolicy::default(),
+        custom_allegro_urls: app::CustomAllegroUrls::any(),
     };
     let app = App::new(store, cipher, Arc::new(domain::SystemClock), config);
     let router = web::router(web::WebState {
         app: app.clone(),
         secure_cookies: false,
+        max_upload_bytes: web::MAX_IMPORT_FILE_BYTES,
     });
     tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
     Harness { base, emu, app }

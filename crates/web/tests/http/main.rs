@@ -9,6 +9,8 @@ use reqwest::{Client, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
+mod security;
+
 struct Harness {
     base: String,
     emu: EmulatorHandle,
@@ -20,6 +22,12 @@ async fn spawn_app() -> Harness {
 }
 
 async fn spawn_app_with(service_app: bool) -> Harness {
+    spawn_app_limited(service_app, web::MAX_IMPORT_FILE_BYTES).await
+}
+
+/// The app with an upload limit of `max_upload_bytes`, served with the peer's address (as
+/// `serve` does: failed logins are throttled per address).
+async fn spawn_app_limited(service_app: bool, max_upload_bytes: usize) -> Harness {
     let emu = allegro_emulator::spawn("127.0.0.1:0", EmulatorConfig { seed: 3 })
         .await
         .unwrap();
@@ -50,8 +58,16 @@ async fn spawn_app_with(service_app: bool) -> Harness {
     let router = web::router(web::WebState {
         app: app.clone(),
         secure_cookies: false,
+        max_upload_bytes,
     });
-    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    tokio::spawn(async move {
+        axum::serve(
+            listener,
+            router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .await
+        .unwrap()
+    });
     Harness { base, emu, app }
 }
 

@@ -1,0 +1,181 @@
+//! Passwords: the policy (length, not among the commonest, not the e-mail) and Argon2id
+//! hashing on a bounded pool, so a flood of logins queues instead of exhausting memory
+//! (each Argon2id hash holds 19 MiB while it runs).
+
+use std::sync::{Arc, OnceLock};
+
+use argon2::Argon2;
+use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use secrecy::{ExposeSecret, SecretString};
+use tokio::sync::Semaphore;
+
+use crate::{AppError, invalid};
+
+/// At most this many passwords are hashed or verified at once in one process.
+pub(crate) fn hashing_permits() -> usize {
+    std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4))
+}
+
+/// The bounded hashing pool.
+#[derive(Debug, Clone)]
+pub(crate) struct HashingPool(Arc<Semaphore>);
+
+impl Default for HashingPool {
+    fn default() -> Self {
+        Self(Arc::new(Semaphore::new(hashing_permits())))
+    }
+}
+
+impl HashingPool {
+    async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
+        let _permit = self
+            .0
+            .acquire()
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("the hashing pool closed")))?;
+        // Argon2id is deliberately slow: keep it off the async workers.
+        tokio::task::spawn_blocking(work)
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("joining a hashing task")))
+    }
+
+    /// Hashes a new password.
+    pub(crate) async fn hash(&self, password: SecretString) -> Result<String, AppError> {
+        self.run(move || {
+            Argon2::default()
+                .hash_password(password.expose_secret().as_bytes())
+                .map(|h| h.to_string())
+        })
+        .await?
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("hashing a password: {e}")))
+    }
+
+    /// Whether `password` matches `hash`; for an unknown user pass `None`, which does the
+    /// same work against a hash of nothing, so a miss takes as long as a hit.
+    pub(crate) async fn verify(&self, password: SecretString, hash: Option<String>) -> Result<bool, AppError> {
+        self.run(move || {
+            static DUMMY: OnceLock<String> = OnceLock::new();
+            let dummy = || {
+                DUMMY
+                    .get_or_init(|| {
+                        Argon2::default()
+                            .hash_password(b"no such user")
+                            .map(|h| h.to_string())
+                            .unwrap_or_default()
+                    })
+                    .clone()
+            };
+            let known = hash.is_some();
+            let hash = hash.unwrap_or_else(dummy);
+            let ok = argon2::PasswordHash::new(&hash).is_ok_and(|h| {
+                Argon2::default()
+                    .verify_password(password.expose_secret().as_bytes(), &h)
+                    .is_ok()
+            });
+            known && ok
+        })
+        .await
+    }
+}
+
+fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
+    static LIST: OnceLock<std::collections::HashSet<&'static str>> = OnceLock::new();
+    LIST.get_or_init(|| {
+        // Each password and its stem (without the digits or "!" people add at the end).
+        include_str!("common_passwords.txt")
+            .lines()
+            .map(str::trim)
+            .filter(|l| !l.is_empty() && !l.starts_with('#'))
+            .flat_map(|l| [l, stem(l)])
+            .collect()
+    })
+}
+
+/// A password without the digits or `!` added at its end.
+fn stem(password: &str) -> &str {
+    password.trim_end_matches(|c: char| c.is_ascii_digit() || c == '!')
+}
+
+/// The password policy: 10 to 256 characters, not one of the commonest passwords (nor one
+/// with digits or `!` added), not one character repeated, not the e-mail address.
+pub(crate) fn check_password(password: &SecretString, email: &str) -> Result<(), AppError> {
+    let p = password.expose_secret();
+    let n = p.chars().count();
+    if !(10..=256).contains(&n) {
+        return Err(invalid("password", "hasło musi mieć od 10 do 256 znaków"));
+    }
+    let lower = p.to_lowercase();
+    let stem = stem(&lower);
+    let list = common_passwords();
+    let repeated = lower.chars().all(|c| lower.starts_with(c));
+    let local = email.trim().to_lowercase();
+    let local = local.split('@').next().unwrap_or("");
+    if list.contains(lower.as_str())
+        || list.contains(stem)
+        || repeated
+        || lower == email.trim().to_lowercase()
+        || (local.chars().count() >= 4 && stem == local)
+    {
+        return Err(invalid(
+            "password",
+            "to hasło jest zbyt popularne lub łatwe do odgadnięcia; wybierz inne, np. kilka niepowiązanych słów",
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn check(p: &str) -> bool {
+        check_password(&SecretString::from(p), "anna.nowak@sklep.pl").is_ok()
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+    async fn a_flood_of_hashing_queues_on_the_pool() {
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let pool = HashingPool::default();
+        let running = Arc::new(AtomicUsize::new(0));
+        let most = Arc::new(AtomicUsize::new(0));
+        let mut tasks = tokio::task::JoinSet::new();
+        for _ in 0..32 {
+            let (pool, running, most) = (pool.clone(), running.clone(), most.clone());
+            tasks.spawn(async move {
+                pool.run(move || {
+                    let now = running.fetch_add(1, Ordering::SeqCst) + 1;
+                    most.fetch_max(now, Ordering::SeqCst);
+                    std::thread::sleep(std::time::Duration::from_millis(5));
+                    running.fetch_sub(1, Ordering::SeqCst);
+                })
+                .await
+                .unwrap();
+            });
+        }
+        while tasks.join_next().await.is_some() {}
+        let most = most.load(Ordering::SeqCst);
+        assert!((1..=hashing_permits()).contains(&most), "{most} at once");
+    }
+
+    #[test]
+    fn common_and_guessable_passwords_are_refused() {
+        for p in [
+            "123456789",
+            "1234567890",
+            "qwertyuiop",
+            "Qwertyuiop1",
+            "zaq12wsx123",
+            "haslo12345",
+            "Polska12345!",
+            "kochamcie1",
+            "aaaaaaaaaaaa",
+            "anna.nowak@sklep.pl",
+            "anna.nowak2026",
+        ] {
+            assert!(!check(p), "{p} should be refused");
+        }
+        for p in ["bardzo-tajne-haslo", "koń jedzie wolno 7", "Zielony-Parasol-Marzec"] {
+            assert!(check(p), "{p} should pass");
+        }
+    }
+}
