@@ -14,6 +14,7 @@ mod bench_invoices;
 mod bench_ksef;
 mod bench_orders;
 mod bench_shipments;
+mod bench_upload;
 mod demo;
 mod runtime;
 
@@ -401,6 +402,12 @@ enum ShipmentsCommand {
 
 #[derive(Debug, Subcommand)]
 enum BenchTarget {
+    /// Peak memory of importing a big CSV file, and another organisation's writes meanwhile.
+    Upload {
+        /// Size of the file, in MB.
+        #[arg(long, default_value_t = 64)]
+        megabytes: usize,
+    },
     /// Emulator requests/s on loopback (`/me`, full order pages) and memory with orders loaded.
     Emulator {
         /// Orders to load.
@@ -776,6 +783,11 @@ async fn main() -> anyhow::Result<()> {
             target: BenchTarget::Shipments { count },
         } => {
             bench_shipments::ShipmentBench { count }.run().await?;
+        }
+        Command::Bench {
+            target: BenchTarget::Upload { megabytes },
+        } => {
+            bench_upload::UploadBench { megabytes }.run().await?;
         }
         Command::Bench {
             target: BenchTarget::Import { orders },

@@ -1,0 +1,9 @@
+//! The use cases against the Allegro emulator, one test binary (one link instead of seven).
+
+mod accounts;
+mod imports;
+mod invoices;
+mod shipping;
+mod sync;
+mod uploads;
+mod warehouse;
