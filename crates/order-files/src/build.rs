@@ -7,21 +7,14 @@ use allegro_api_types::{CheckoutForm, Price};
 use domain::{Nip, VatRate};
 use serde_json::{Value, json};
 
+pub(crate) use crate::cells::{Cell, Cells};
 use crate::{FileOrder, Format, Problems};
-
-/// A value and where it was read.
-#[derive(Debug, Clone)]
-pub(crate) struct Cell {
-    pub value: String,
-    pub line: usize,
-    pub column: usize,
-}
 
 /// One line item with its order's values, as read from a CSV row or an XML `<line>`.
 #[derive(Debug, Clone)]
 pub(crate) struct RawRow {
     pub line: usize,
-    pub cells: HashMap<&'static str, Cell>,
+    pub cells: Cells,
     /// XML: the `<order>` element the line belongs to (CSV groups by `order_id`).
     pub group: Option<usize>,
 }
@@ -225,17 +218,17 @@ impl OrderReader<'_> {
         self.problems.add(cell.line, Some(cell.column), Some(field), message);
     }
 
-    fn text(&mut self, cells: &HashMap<&'static str, Cell>, field: &'static str) -> Option<String> {
+    fn text(&mut self, cells: &Cells, field: &'static str) -> Option<String> {
         let c = cells.get(field)?;
         let v = c.value.trim();
         if v.chars().any(char::is_control) {
-            self.at(c, field, "contains a control character".into());
+            self.at(&c, field, "contains a control character".into());
             return None;
         }
         // FA(3)'s longest text fields (names, addresses) hold 512 characters.
         if v.chars().count() > 512 {
             self.at(
-                c,
+                &c,
                 field,
                 "is longer than 512 characters (the limit of an invoice field)".into(),
             );
@@ -246,7 +239,7 @@ impl OrderReader<'_> {
 
     fn parsed<T>(
         &mut self,
-        cells: &HashMap<&'static str, Cell>,
+        cells: &Cells,
         field: &'static str,
         parse: impl Fn(&str) -> Result<T, String>,
     ) -> Option<T> {
@@ -254,10 +247,9 @@ impl OrderReader<'_> {
         if c.value.trim().is_empty() {
             return None;
         }
-        match parse(&c.value) {
+        match parse(c.value) {
             Ok(v) => Some(v),
             Err(m) => {
-                let c = c.clone();
                 self.at(&c, field, m);
                 None
             }
@@ -285,7 +277,7 @@ pub(crate) fn orders(rows: &[RawRow], format: Format, problems: &mut Problems, e
                 _ => {}
             }
         }
-        let mut cells: Vec<(&str, &str)> = row.cells.iter().map(|(k, c)| (*k, c.value.trim())).collect();
+        let mut cells: Vec<(&str, &str)> = row.cells.iter().map(|(k, c)| (k, c.value.trim())).collect();
         cells.sort_unstable();
         let key = row_digest(&cells);
         if let Some(first) = seen_rows.get(&key) {
@@ -380,7 +372,7 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
         }
     }
     if id.chars().count() > 64 || id.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        let c = &first.cells["order_id"];
+        let c = first.cells.get("order_id").expect("grouped by order_id");
         problems.add(
             c.line,
             Some(c.column),

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use crate::Problems;
-use crate::build::{Cell, FIELDS, RawRow, field_of};
+use crate::build::{Cells, FIELDS, RawRow, field_of};
 
 /// The separator the header line uses: Polish Excel writes `;`, others `,`.
 fn separator(header: &str) -> u8 {
@@ -159,22 +159,13 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
             );
             continue;
         }
-        let cells = record
-            .iter()
-            .enumerate()
-            .filter_map(|(i, v)| {
-                columns[i].map(|name| {
-                    (
-                        name,
-                        Cell {
-                            value: v.to_owned(),
-                            line,
-                            column: i + 1,
-                        },
-                    )
-                })
-            })
-            .collect();
+        let mut cells = Cells::default();
+        for (i, v) in record.iter().enumerate() {
+            if let Some(name) = columns[i] {
+                cells.insert(name, v, line, i + 1);
+            }
+        }
+        cells.shrink();
         out.push(RawRow {
             line,
             cells,

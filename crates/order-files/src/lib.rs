@@ -6,6 +6,7 @@
 #![forbid(unsafe_code)]
 
 mod build;
+mod cells;
 mod csv_file;
 mod text;
 mod waybills;

@@ -1,10 +1,9 @@
 //! XML: `<orders>` of `<order>` elements (`docs/orders-import.xsd`). Every element and
 //! attribute is checked against the schema's names, so a typo is reported where it is.
 
-use std::collections::HashMap;
 
 use crate::Problems;
-use crate::build::{Cell, RawRow};
+use crate::build::{Cells, RawRow};
 
 /// The namespace of the import schema (optional in files).
 pub const NAMESPACE: &str = "urn:allegro-bridge:orders:1";
@@ -67,8 +66,8 @@ impl Reader<'_, '_> {
         &mut self,
         node: roxmltree::Node<'_, '_>,
         allowed: &[(&str, &'static str)],
-    ) -> HashMap<&'static str, Cell> {
-        let mut cells = HashMap::new();
+    ) -> Cells {
+        let mut cells = Cells::default();
         for attr in node.attributes() {
             let start = attr.range().start;
             match allowed
@@ -77,14 +76,7 @@ impl Reader<'_, '_> {
             {
                 Some((_, field)) => {
                     let (line, column) = self.pos(start);
-                    cells.insert(
-                        *field,
-                        Cell {
-                            value: attr.value().to_owned(),
-                            line,
-                            column,
-                        },
-                    );
+                    cells.insert(field, attr.value(), line, column);
                 }
                 None => self.problem(
                     start,
@@ -204,17 +196,17 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                             "<buyer> needs the attribute login".into(),
                         );
                     }
-                    base.extend(cells);
+                    base.extend(&cells);
                     for extra in child.children().filter(|n| n.is_element()) {
                         r.problem(extra.range().start, None, "<buyer> holds no elements".into());
                     }
                 }
                 "delivery" => {
-                    base.extend(r.attributes(child, DELIVERY));
+                    base.extend(&r.attributes(child, DELIVERY));
                     for inner in child.children().filter(|n| n.is_element()) {
                         r.element_ok(inner);
                         if inner.tag_name().name() == "address" {
-                            base.extend(r.attributes(inner, ADDRESS));
+                            base.extend(&r.attributes(inner, ADDRESS));
                         } else {
                             r.problem(
                                 inner.range().start,
@@ -240,7 +232,8 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
         }
         for line in lines {
             let mut cells = base.clone();
-            cells.extend(r.attributes(line, LINE));
+            cells.extend(&r.attributes(line, LINE));
+            cells.shrink();
             for extra in line.children().filter(|n| n.is_element()) {
                 r.problem(extra.range().start, None, "<line> holds no elements".into());
             }
