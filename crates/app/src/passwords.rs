@@ -5,9 +5,8 @@
 use std::sync::{Arc, OnceLock};
 
 use argon2::Argon2;
-use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+use argon2::password_hash::PasswordHasher;
 use secrecy::{ExposeSecret, SecretString};
-use tokio::sync::Semaphore;
 
 use crate::{AppError, invalid};
 
@@ -16,27 +15,62 @@ pub(crate) fn hashing_permits() -> usize {
     std::thread::available_parallelism().map_or(2, |n| n.get().clamp(1, 4))
 }
 
-/// The bounded hashing pool.
-#[derive(Debug, Clone)]
-pub(crate) struct HashingPool(Arc<Semaphore>);
+/// The bounded hashing pool: a few threads of its own that do nothing else. Fixed threads
+/// matter as much as the bound: on tokio's blocking pool each hash may land on another
+/// thread, and glibc keeps a 19 MiB arena per thread that hashed once (a flood of 128
+/// logins kept `serve` at 550 MB).
+#[derive(Clone)]
+pub(crate) struct HashingPool {
+    jobs: std::sync::mpsc::Sender<Job>,
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+impl std::fmt::Debug for HashingPool {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("HashingPool").finish_non_exhaustive()
+    }
+}
 
 impl Default for HashingPool {
     fn default() -> Self {
-        Self(Arc::new(Semaphore::new(hashing_permits())))
+        let (jobs, queue) = std::sync::mpsc::channel::<Job>();
+        let queue = Arc::new(std::sync::Mutex::new(queue));
+        for n in 0..hashing_permits() {
+            let queue = Arc::clone(&queue);
+            let spawned = std::thread::Builder::new().name(format!("argon2-{n}")).spawn(move || {
+                loop {
+                    // The lock is held only while taking the next job.
+                    let job = match queue.lock() {
+                        Ok(q) => q.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        // Every pool handle is gone: the app was dropped.
+                        Err(_) => return,
+                    }
+                }
+            });
+            if let Err(e) = spawned {
+                tracing::error!(error = %e, "could not start a password-hashing thread");
+            }
+        }
+        Self { jobs }
     }
 }
 
 impl HashingPool {
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
-        let _permit = self
-            .0
-            .acquire()
+        let (done, result) = tokio::sync::oneshot::channel();
+        self.jobs
+            .send(Box::new(move || {
+                let _ = done.send(work());
+            }))
+            .map_err(|_| AppError::Internal(anyhow::anyhow!("the password-hashing threads stopped")))?;
+        result
             .await
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("the hashing pool closed")))?;
-        // Argon2id is deliberately slow: keep it off the async workers.
-        tokio::task::spawn_blocking(work)
-            .await
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("joining a hashing task")))
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a password-hashing job was lost")))
     }
 
     /// Hashes a new password.
@@ -67,15 +101,49 @@ impl HashingPool {
             };
             let known = hash.is_some();
             let hash = hash.unwrap_or_else(dummy);
-            let ok = argon2::PasswordHash::new(&hash).is_ok_and(|h| {
-                Argon2::default()
-                    .verify_password(password.expose_secret().as_bytes(), &h)
-                    .is_ok()
-            });
+            let ok = verify_in_place(password.expose_secret().as_bytes(), &hash);
             known && ok
         })
         .await
     }
+}
+
+thread_local! {
+    /// Argon2's working memory (19 MiB), allocated once per hashing thread and reused:
+    /// a fresh allocation per hash is what left glibc holding hundreds of MB after a flood.
+    static BLOCKS: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Whether `password` matches the PHC string `phc`, computed in this thread's reused
+/// memory; the comparison is constant-time (`Output`'s equality).
+fn verify_in_place(password: &[u8], phc: &str) -> bool {
+    let Ok(hash) = argon2::PasswordHash::new(phc) else {
+        return false;
+    };
+    let (Some(salt), Some(expected)) = (&hash.salt, &hash.hash) else {
+        return false;
+    };
+    let Ok(params) = argon2::Params::try_from(&hash) else {
+        return false;
+    };
+    let Ok(algorithm) = argon2::Algorithm::try_from(hash.algorithm.as_str()) else {
+        return false;
+    };
+    let version = match hash.version.map(argon2::Version::try_from).transpose() {
+        Ok(v) => v.unwrap_or_default(),
+        Err(_) => return false,
+    };
+    let blocks = params.block_count();
+    let argon = Argon2::new(algorithm, version, params);
+    let mut out = vec![0u8; expected.as_bytes().len()];
+    let hashed = BLOCKS.with(|cell| {
+        let mut memory = cell.borrow_mut();
+        if memory.len() < blocks {
+            memory.resize(blocks, argon2::Block::default());
+        }
+        argon.hash_password_into_with_memory(password, salt, &mut out, &mut memory[..blocks])
+    });
+    hashed.is_ok() && argon2::password_hash::phc::Output::new(&out).is_ok_and(|o| &o == expected)
 }
 
 fn common_passwords() -> &'static std::collections::HashSet<&'static str> {
@@ -155,6 +223,38 @@ mod tests {
         while tasks.join_next().await.is_some() {}
         let most = most.load(Ordering::SeqCst);
         assert!((1..=hashing_permits()).contains(&most), "{most} at once");
+    }
+
+    #[tokio::test]
+    async fn verifies_in_reused_memory_as_argon2_does() {
+        let pool = HashingPool::default();
+        let hash = pool.hash(SecretString::from("bardzo-tajne-haslo")).await.unwrap();
+        for _ in 0..2 {
+            assert!(
+                pool.verify(SecretString::from("bardzo-tajne-haslo"), Some(hash.clone()))
+                    .await
+                    .unwrap()
+            );
+            assert!(
+                !pool
+                    .verify(SecretString::from("bardzo-tajne-hasl0"), Some(hash.clone()))
+                    .await
+                    .unwrap()
+            );
+        }
+        assert!(
+            !pool
+                .verify(SecretString::from("bardzo-tajne-haslo"), None)
+                .await
+                .unwrap(),
+            "no user"
+        );
+        assert!(
+            !pool
+                .verify(SecretString::from("x"), Some("not a PHC string".into()))
+                .await
+                .unwrap()
+        );
     }
 
     #[test]

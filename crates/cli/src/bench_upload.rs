@@ -39,7 +39,11 @@ impl UploadBench {
         let csv = bytes::Bytes::from(synthetic_csv(rows).into_bytes());
         let (other, _) = world
             .app
-            .create_organisation("Inna firma", "inna@bench.pl", secrecy::SecretString::from("inna-firma-haslo"))
+            .create_organisation(
+                "Inna firma",
+                "inna@bench.pl",
+                secrecy::SecretString::from("inna-firma-haslo"),
+            )
             .await
             .map_err(crate::runtime::app_error)?;
         // Peak memory from here on (Linux: 5 resets VmHWM to the current RSS).

@@ -1,7 +1,6 @@
 //! XML: `<orders>` of `<order>` elements (`docs/orders-import.xsd`). Every element and
 //! attribute is checked against the schema's names, so a typo is reported where it is.
 
-
 use crate::Problems;
 use crate::build::{Cells, RawRow};
 
@@ -62,11 +61,7 @@ impl Reader<'_, '_> {
     }
 
     /// Checks the element's namespace and attributes; returns its cells.
-    fn attributes(
-        &mut self,
-        node: roxmltree::Node<'_, '_>,
-        allowed: &[(&str, &'static str)],
-    ) -> Cells {
+    fn attributes(&mut self, node: roxmltree::Node<'_, '_>, allowed: &[(&str, &'static str)]) -> Cells {
         let mut cells = Cells::default();
         for attr in node.attributes() {
             let start = attr.range().start;
