@@ -34,8 +34,8 @@ impl UploadBench {
     pub async fn run(&self) -> anyhow::Result<()> {
         let world = BenchWorld::new("upload", 5, allegro_emulator::Settings::default()).await?;
         let (_, account) = world.link("bench-upload").await?;
-        // ~132 bytes a row in the synthetic layout.
-        let rows = self.megabytes * 1_000_000 / 132;
+        // ~100 bytes a row in the synthetic layout.
+        let rows = self.megabytes * 1_000_000 / 100;
         let csv = bytes::Bytes::from(synthetic_csv(rows).into_bytes());
         let (other, _) = world
             .app

@@ -2,6 +2,15 @@
 //! file of hundreds of thousands of rows takes a few hundred bytes a row, not a hash map
 //! and an allocation per value.
 
+use crate::build::FIELDS;
+
+fn field_index(name: &str) -> Option<u8> {
+    FIELDS
+        .iter()
+        .position(|f| f.name == name)
+        .and_then(|i| u8::try_from(i).ok())
+}
+
 /// A value and where it was read.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Cell<'a> {
@@ -12,7 +21,8 @@ pub(crate) struct Cell<'a> {
 
 #[derive(Debug, Clone, Copy)]
 struct Slot {
-    field: &'static str,
+    /// Index into `FIELDS` (one byte instead of a 16-byte name).
+    field: u8,
     start: u32,
     end: u32,
     line: u32,
@@ -29,6 +39,10 @@ pub(crate) struct Cells {
 impl Cells {
     /// Sets `field` to `value`, read at `line` and `column`.
     pub fn insert(&mut self, field: &'static str, value: &str, line: usize, column: usize) {
+        let Some(field) = field_index(field) else {
+            debug_assert!(false, "{field} is not in FIELDS");
+            return;
+        };
         let start = self.text.len();
         self.text.push_str(value);
         let slot = Slot {
@@ -67,16 +81,17 @@ impl Cells {
 
     /// The cell of `field`, if the row has one.
     pub fn get(&self, field: &str) -> Option<Cell<'_>> {
+        let field = field_index(field)?;
         self.slots.iter().find(|s| s.field == field).map(|s| self.cell(s))
     }
 
     /// Whether the row has `field`.
     pub fn contains_key(&self, field: &str) -> bool {
-        self.slots.iter().any(|s| s.field == field)
+        self.get(field).is_some()
     }
 
     /// Every (field, cell).
     pub fn iter(&self) -> impl Iterator<Item = (&'static str, Cell<'_>)> {
-        self.slots.iter().map(|s| (s.field, self.cell(s)))
+        self.slots.iter().map(|s| (FIELDS[s.field as usize].name, self.cell(s)))
     }
 }
