@@ -22,6 +22,9 @@ pub(crate) fn hashing_permits() -> usize {
 #[derive(Clone)]
 pub(crate) struct HashingPool {
     jobs: std::sync::mpsc::Sender<Job>,
+    /// One turn per hashing thread: a login waits for its turn before it looks at the
+    /// throttle and hashes, so a flood at one account stops hashing once it is locked.
+    turns: Arc<tokio::sync::Semaphore>,
 }
 
 type Job = Box<dyn FnOnce() + Send>;
@@ -56,11 +59,22 @@ impl Default for HashingPool {
                 tracing::error!(error = %e, "could not start a password-hashing thread");
             }
         }
-        Self { jobs }
+        Self {
+            jobs,
+            turns: Arc::new(tokio::sync::Semaphore::new(hashing_permits())),
+        }
     }
 }
 
 impl HashingPool {
+    /// Waits for a free hashing thread; hold the permit while hashing.
+    pub(crate) async fn turn(&self) -> Result<tokio::sync::OwnedSemaphorePermit, AppError> {
+        Arc::clone(&self.turns)
+            .acquire_owned()
+            .await
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("the hashing turns closed")))
+    }
+
     async fn run<T: Send + 'static>(&self, work: impl FnOnce() -> T + Send + 'static) -> Result<T, AppError> {
         let (done, result) = tokio::sync::oneshot::channel();
         self.jobs

@@ -143,6 +143,9 @@ impl App {
         password: SecretString,
         address: Option<std::net::IpAddr>,
     ) -> Result<NewSession, AppError> {
+        // The throttle is read once it is this attempt's turn to hash: attempts queued in a
+        // flood see the failures of those before them, and stop without hashing.
+        let _turn = self.hashing.turn().await?;
         self.check_login_throttle(email, address).await?;
         let user = self.store.user_by_email(email).await?;
         let ok = self

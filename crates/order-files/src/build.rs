@@ -291,28 +291,34 @@ pub(crate) fn orders(rows: &[RawRow], format: Format, problems: &mut Problems, e
             seen_rows.insert(key, row.line);
         }
     }
-    // Group: CSV by order id, XML by <order> element (an id used twice is an error).
-    let mut groups: Vec<(String, Vec<&RawRow>)> = Vec::new();
-    let mut by_key: HashMap<String, usize> = HashMap::new();
-    let mut xml_ids: HashMap<String, usize> = HashMap::new();
+    // Group: CSV by order id, XML by <order> element (an id used twice is an error). Keys
+    // and ids borrow from the rows; a one-row order allocates nothing here.
+    #[derive(PartialEq, Eq, Hash)]
+    enum Key<'r> {
+        Id(&'r str),
+        Element(usize),
+    }
+    let mut groups: Vec<(&RawRow, Vec<&RawRow>)> = Vec::new();
+    let mut by_key: HashMap<Key<'_>, usize> = HashMap::new();
+    let mut xml_ids: HashMap<&str, usize> = HashMap::new();
     for row in rows {
         let Some(id_cell) = row.cells.get("order_id") else {
             continue;
         };
-        let id = id_cell.value.trim().to_owned();
+        let id = id_cell.value.trim();
         if id.is_empty() {
             continue;
         }
         let key = match row.group {
-            Some(g) => format!("#{g}"),
-            None => id.clone(),
+            Some(g) => Key::Element(g),
+            None => Key::Id(id),
         };
         if let Some(&i) = by_key.get(&key) {
             groups[i].1.push(row);
             continue;
         }
         if row.group.is_some() {
-            match xml_ids.get(&id) {
+            match xml_ids.get(id) {
                 Some(first) => problems.add(
                     id_cell.line,
                     Some(id_cell.column),
@@ -320,15 +326,18 @@ pub(crate) fn orders(rows: &[RawRow], format: Format, problems: &mut Problems, e
                     format!("order {id:?} appears twice (first at line {first})"),
                 ),
                 None => {
-                    xml_ids.insert(id.clone(), id_cell.line);
+                    xml_ids.insert(id, id_cell.line);
                 }
             }
         }
         by_key.insert(key, groups.len());
-        groups.push((id, vec![row]));
+        groups.push((row, Vec::new()));
     }
-    for (id, group) in groups {
-        if let Some(order) = build_order(&id, &group, problems) {
+    drop((by_key, xml_ids));
+    for (first, rest) in groups {
+        let group: Vec<&RawRow> = std::iter::once(first).chain(rest).collect();
+        let id = first.cells.get("order_id").map_or("", |c| c.value.trim());
+        if let Some(order) = build_order(id, &group, problems) {
             emit(order);
         }
     }

@@ -595,3 +595,38 @@ async fn a_client_id_belongs_to_one_organisation() {
         .await
         .unwrap();
 }
+
+/// Finding 2 of the security probe: 30 wrong passwords at once for one account hash only
+/// until the account's waits begin (each attempt reads the throttle when its turn to hash
+/// comes); the rest are refused without hashing.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_concurrent_flood_at_one_account_stops_hashing_once_it_waits() {
+    let f = fixture(None).await;
+    let mut attempts = tokio::task::JoinSet::new();
+    for _ in 0..30 {
+        let app = f.app.clone();
+        attempts.spawn(async move { app.login("anna@sklep.pl", SecretString::from("zle-haslo-123")).await });
+    }
+    let (mut wrong, mut throttled) = (0, 0);
+    while let Some(done) = attempts.join_next().await {
+        match done.unwrap() {
+            Err(app::AppError::Unauthorized) => wrong += 1,
+            Err(app::AppError::Throttled { retry_after_s }) => {
+                assert!(retry_after_s >= 1);
+                throttled += 1
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+    // 5 free attempts, plus at most the attempts already hashing when the 5th failed.
+    assert!(wrong <= 5 + 4, "{wrong} passwords checked");
+    assert_eq!(wrong + throttled, 30);
+    let right = f
+        .app
+        .login("anna@sklep.pl", SecretString::from(testkit::PASSWORD))
+        .await;
+    assert!(
+        matches!(right, Err(app::AppError::Throttled { .. })),
+        "the right one waits too"
+    );
+}
