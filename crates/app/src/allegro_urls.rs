@@ -80,7 +80,8 @@ impl CustomAllegroUrls {
             return Err(invalid(field, "adres nie może zawierać loginu ani hasła"));
         }
         let host = match parsed.host() {
-            Some(url::Host::Domain(d)) => d.to_ascii_lowercase(),
+            // `localhost.` is `localhost`: the trailing dot must not slip past the name check.
+            Some(url::Host::Domain(d)) => d.trim_end_matches('.').to_ascii_lowercase(),
             Some(url::Host::Ipv4(ip)) => ip.to_string(),
             Some(url::Host::Ipv6(ip)) => ip.to_string(),
             None => return Err(invalid(field, "podaj adres http(s), np. https://allegro.pl")),
@@ -179,6 +180,8 @@ mod tests {
             "http://169.254.169.254/latest",
             "http://[::1]:9000",
             "http://localhost:9000",
+            "http://LOCALHOST.:9000",
+            "http://api.localhost",
             "http://metadata.google.internal",
             "http://user:pass@api.example.com",
             "file:///etc/passwd",

@@ -91,6 +91,12 @@ impl App {
         Ok(())
     }
 
+    /// Forgets counts whose last failure is older than a lock (they no longer slow anyone
+    /// down), so guesses at made-up e-mails do not pile up. Run by the worker.
+    pub async fn forget_old_login_failures(&self) -> Result<u64, AppError> {
+        Ok(self.store.forget_login_failures(self.now_ms() - LOCK_MS).await?)
+    }
+
     /// Forgets the account's failures after a successful login (the address's stay: one
     /// attacker's own account must not reset the count of their guesses at others).
     pub(crate) async fn clear_login_failures(&self, email: &str) -> Result<(), AppError> {

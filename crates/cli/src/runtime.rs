@@ -328,6 +328,9 @@ pub async fn worker_loop(app: App, interval_seconds: u64, policy: domain::PollPo
             if let Err(e) = jobs.recover_file_imports().await {
                 tracing::error!(error = %e, "finishing stopped file imports failed");
             }
+            if let Err(e) = jobs.forget_old_login_failures().await {
+                tracing::error!(error = %e, "forgetting old failed logins failed");
+            }
             match jobs.issue_due_invoices(200).await {
                 Ok(done) => {
                     for (order, result) in done {

@@ -170,6 +170,17 @@ pub async fn users_sessions_and_keys(store: Store) {
     assert_eq!(store.login_failures(k).await.unwrap(), Some(after_window));
     store.clear_login_failures(k).await.unwrap();
     assert_eq!(store.login_failures(k).await.unwrap(), None);
+    store
+        .record_login_failure("address:203.0.113.9", 10_000, 0)
+        .await
+        .unwrap();
+    store
+        .record_login_failure("address:203.0.113.10", 20_000, 0)
+        .await
+        .unwrap();
+    assert_eq!(store.forget_login_failures(15_000).await.unwrap(), 1);
+    assert!(store.login_failures("address:203.0.113.9").await.unwrap().is_none());
+    assert!(store.login_failures("address:203.0.113.10").await.unwrap().is_some());
 }
 
 /// Connections and OAuth states: organisation scoping, credentials, single-use states.

@@ -99,6 +99,8 @@ pub trait Storage: Send + Sync + std::fmt::Debug {
     async fn login_failures(&self, key: &str) -> StoreResult<Option<LoginFailures>>;
     /// Forgets the failed logins of `key` (after a successful login).
     async fn clear_login_failures(&self, key: &str) -> StoreResult<()>;
+    /// Forgets every count whose last failure is before `before_ms`; how many.
+    async fn forget_login_failures(&self, before_ms: i64) -> StoreResult<u64>;
     /// Every long-lived sealed value (Client Secrets, refresh tokens), for the key-ring check.
     async fn stored_secrets(&self) -> StoreResult<Vec<StoredSecret>>;
 

@@ -675,6 +675,15 @@ macro_rules! impl_sql_storage {
                     Ok(())
                 }
 
+                async fn forget_login_failures(&self, before_ms: i64) -> StoreResult<u64> {
+                    let done = ::sqlx::query("DELETE FROM login_failures WHERE last_failure_ms < $1")
+                        .bind(before_ms)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                    Ok(done.rows_affected())
+                }
+
                 async fn stored_secrets(&self) -> StoreResult<Vec<StoredSecret>> {
                     let rows = ::sqlx::query(
                         "SELECT 'connection:' || id || ':secret' AS purpose, client_secret AS sealed FROM connections \
