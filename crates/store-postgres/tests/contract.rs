@@ -5,4 +5,4 @@ async fn fresh() -> store::Store {
     testkit::open_store(&testkit::postgres_url().await).await
 }
 
-store::contract_tests!(fresh);
+store_contract::contract_tests!(fresh);

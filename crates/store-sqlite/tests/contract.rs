@@ -11,4 +11,4 @@ async fn fresh() -> store::Store {
     )
 }
 
-store::contract_tests!(fresh);
+store_contract::contract_tests!(fresh);

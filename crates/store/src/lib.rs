@@ -2,11 +2,10 @@
 //! transaction, every query scoped to an organisation. Two implementations share one SQL
 //! text (`$N` placeholders work on both SQLite and PostgreSQL):
 //! `store-sqlite` (embedded, the default) and `store-postgres` (several instances on one
-//! database). The contract suite in `store-sqlite/tests` and `store-postgres/tests` runs the
-//! same checks against both (see [`contract`]).
+//! database). The contract suite (the dev-only crate `store-contract`), run by
+//! `store-sqlite/tests` and `store-postgres/tests`, checks both the same way.
 #![forbid(unsafe_code)]
 
-pub mod contract;
 mod records;
 #[doc(hidden)]
 pub mod sql;
