@@ -16,6 +16,7 @@ mod tokens;
 mod uploads;
 mod users;
 mod warehouse;
+pub mod worker;
 
 use std::sync::Arc;
 

@@ -136,7 +136,7 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
     app.create_connection(&org, ConnectionMode::ServiceApp, Environment::Custom, None)
         .await
         .map_err(runtime::app_error)?;
-    tokio::spawn(runtime::worker_loop(app.clone(), 20, server.poll_policy()));
+    tokio::spawn(app::worker::run(app.clone(), 20, server.poll_policy()));
     println!();
     println!("allegro-bridge demo");
     println!("  back-office:          {public_url}");

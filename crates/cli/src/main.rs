@@ -490,7 +490,7 @@ async fn main() -> anyhow::Result<()> {
                 runtime::serve_metrics(&admin).await?;
             }
             if !no_worker {
-                tokio::spawn(runtime::worker_loop(
+                tokio::spawn(app::worker::run(
                     app.clone(),
                     server.worker_interval_seconds,
                     server.poll_policy(),
@@ -509,7 +509,7 @@ async fn main() -> anyhow::Result<()> {
             }
             println!("worker running against {} (Ctrl+C stops it)", app.store().backend());
             tokio::select! {
-                () = runtime::worker_loop(app, server.worker_interval_seconds, server.poll_policy()) => {}
+                () = app::worker::run(app, server.worker_interval_seconds, server.poll_policy()) => {}
                 () = shutdown_signal() => {}
             }
         }

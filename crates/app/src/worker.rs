@@ -1,0 +1,175 @@
+//! The background worker: what runs, how often, side by side (moved from the CLI so the
+//! schedule lives beside the use cases it runs; `serve` and `worker` both start it).
+
+use std::time::Duration;
+
+use crate::{App, AppError, RefreshOutcome};
+
+/// Runs `cycle` forever in a task of its own, `pause` after each; a failed cycle is logged
+/// and the next one runs as usual.
+fn every<F, Fut>(app: App, pause: Duration, name: &'static str, cycle: F)
+where
+    F: Fn(App) -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = Result<(), AppError>> + Send,
+{
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = cycle(app.clone()).await {
+                tracing::error!(error = %e, cycle = name, "worker cycle failed");
+            }
+            tokio::time::sleep(pause).await;
+        }
+    });
+}
+
+/// The background worker. Every second: reads the journals of the accounts due (adaptive
+/// polling, see `domain::PollPolicy`); beside it, a task runs due jobs (imports) and issues
+/// due invoices, and another sends issued invoices to their Allegro orders. Every
+/// `interval_seconds`: refreshes due tokens (ahead of expiry, and keep-alive for quiet
+/// accounts) and publishes gauges. Every 30 minutes (and at start): reconciles the last 30
+/// days of every account. One account's failure never stops the others; a failing cycle is
+/// logged and retried.
+pub async fn run(app: App, interval_seconds: u64, policy: domain::PollPolicy) {
+    // Jobs (imports, which may run for minutes) in their own task: polling never waits.
+    let jobs = app.clone();
+    tokio::spawn(async move {
+        loop {
+            if let Err(e) = jobs.run_due_jobs(60_000).await {
+                tracing::error!(error = %e, "job cycle failed");
+            }
+            if let Err(e) = jobs.recover_file_imports().await {
+                tracing::error!(error = %e, "finishing stopped file imports failed");
+            }
+            if let Err(e) = jobs.forget_old_login_failures().await {
+                tracing::error!(error = %e, "forgetting old failed logins failed");
+            }
+            match jobs.issue_due_invoices(200).await {
+                Ok(done) => {
+                    for (order, result) in done {
+                        match result {
+                            Ok(crate::IssueOutcome::Issued(inv)) => {
+                                tracing::info!(order, number = %inv.number, "invoice issued")
+                            }
+                            Ok(crate::IssueOutcome::AlreadyIssued(_)) => {}
+                            Err(e) => tracing::warn!(order, error = %e, "invoice not issued; retried"),
+                        }
+                    }
+                }
+                Err(e) => tracing::error!(error = %e, "invoicing cycle failed"),
+            }
+            tokio::time::sleep(Duration::from_secs(1)).await;
+        }
+    });
+    // Invoice PDFs and waybills to their Allegro orders, and warehouse documents, each in a
+    // task of its own: a slow or rate-limited one never delays the others or polling.
+    every(
+        app.clone(),
+        Duration::from_secs(1),
+        "invoice upload",
+        |app| async move {
+            let r = app.upload_due_invoices(50).await?;
+            if r.uploaded + r.retried + r.refused > 0 {
+                tracing::info!(
+                    uploaded = r.uploaded,
+                    retried = r.retried,
+                    refused = r.refused,
+                    "invoices sent to Allegro"
+                );
+            }
+            Ok(())
+        },
+    );
+    every(app.clone(), Duration::from_secs(1), "waybill push", |app| async move {
+        let r = app.push_due_shipments(200).await?;
+        if r.pushed + r.retried + r.refused > 0 {
+            tracing::info!(
+                pushed = r.pushed,
+                retried = r.retried,
+                refused = r.refused,
+                "waybills sent to Allegro"
+            );
+        }
+        Ok(())
+    });
+    // WZ at the organisation's trigger, stock back on cancellation.
+    every(app.clone(), Duration::from_secs(2), "warehouse", |app| async move {
+        let (issued, cancelled) = app.run_warehouse(200).await?;
+        if issued + cancelled > 0 {
+            tracing::info!(issued, cancelled, "warehouse documents");
+        }
+        Ok(())
+    });
+    let mut last_reconcile: Option<std::time::Instant> = None;
+    let mut last_refresh: Option<std::time::Instant> = None;
+    loop {
+        match app.sync_due_accounts(&policy, 1).await {
+            Ok(results) => log_sync_results("orders synced", results),
+            Err(e) => tracing::error!(error = %e, "sync cycle failed"),
+        }
+        if last_refresh.is_none_or(|t| t.elapsed() >= Duration::from_secs(interval_seconds.max(1))) {
+            last_refresh = Some(std::time::Instant::now());
+            refresh_cycle(&app).await;
+        }
+        if last_reconcile.is_none_or(|t| t.elapsed() > Duration::from_secs(30 * 60)) {
+            last_reconcile = Some(std::time::Instant::now());
+            // In its own task: a long sweep never delays polling or jobs.
+            let app = app.clone();
+            tokio::spawn(async move {
+                match app.reconcile_active_accounts(30).await {
+                    Ok(results) => log_sync_results("orders reconciled", results),
+                    Err(e) => tracing::error!(error = %e, "reconciliation failed"),
+                }
+            });
+        }
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+}
+
+fn log_sync_results(what: &'static str, results: Vec<(domain::AccountId, Result<crate::SyncReport, String>)>) {
+    for (id, result) in results {
+        match result {
+            Ok(r) if r.counts.new + r.counts.updated > 0 => {
+                tracing::info!(account.id = %id, new = r.counts.new, updated = r.counts.updated, "{what}");
+            }
+            Ok(_) => {}
+            Err(e) => tracing::warn!(account.id = %id, error = %e, "order sync failed; retried later"),
+        }
+    }
+}
+
+async fn refresh_cycle(app: &App) {
+    match app.refresh_due_accounts(500).await {
+        Ok(done) => {
+            for (id, outcome) in done {
+                match outcome {
+                    RefreshOutcome::Refreshed | RefreshOutcome::Busy | RefreshOutcome::Skipped => {}
+                    RefreshOutcome::NeedsRelogin(reason) => {
+                        tracing::warn!(account.id = %id, reason, "account needs a new login")
+                    }
+                    RefreshOutcome::Failed(e) => {
+                        tracing::warn!(account.id = %id, error = %e, "refresh failed; retried next cycle")
+                    }
+                }
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "refresh cycle failed"),
+    }
+    match app.accounts_at_risk().await {
+        Ok(n) => {
+            metrics::gauge!("allegro_bridge_accounts_at_risk").set(n as f64);
+            if n > 0 {
+                tracing::warn!(
+                    accounts = n,
+                    "accounts at risk of lapsing: their refresh tokens end soon or refreshes keep failing"
+                );
+            }
+        }
+        Err(e) => tracing::error!(error = %e, "counting accounts at risk"),
+    }
+    if let Ok(counts) = app.store().account_status_counts().await {
+        for status in ["active", "needs_relogin", "disconnected"] {
+            let n = counts.iter().find(|(s, _)| s.as_str() == status).map_or(0, |(_, n)| *n);
+            metrics::gauge!("allegro_bridge_accounts", "status" => status).set(n as f64);
+        }
+    }
+}
