@@ -618,3 +618,52 @@ async fn the_warehouse_in_a_real_browser() {
     }
     d.quit().await.unwrap();
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn api_keys_in_a_real_browser_at_desktop_and_phone_width() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    shop_with_orders(&h, 1, 43).await;
+    let d = browser(port).await;
+    log_in(&d, &h.base).await;
+    click_nav(&d, "nav a[href=\"/api-keys\"]").await;
+    assert!(text_of(&d, "#no-keys").await.contains("Nie ma jeszcze"));
+    fill(&d, "key-name", "Magazyn ERP").await;
+    click_nav(&d, "#create-key").await;
+    let key = d
+        .query(By::Id("new-key-value"))
+        .first()
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(key.starts_with("abk_"), "{key}");
+    assert!(text_of(&d, "#api-keys").await.contains("Magazyn ERP"));
+    assert!(h.app.user_for_api_key(&key).await.unwrap().is_some());
+
+    // At 390 px the list and its buttons fit the screen.
+    d.set_window_rect(0, 0, 390, 844).await.unwrap();
+    d.goto(format!("{}/api-keys", h.base)).await.unwrap();
+    let widths: Vec<f64> = d
+        .execute(
+            "const m = document.querySelector('main'); const t = document.querySelector('#api-keys'); \
+             const b = document.querySelector('#api-keys button').getBoundingClientRect(); \
+             return [m.scrollWidth, t.getBoundingClientRect().right, b.right, window.innerWidth];",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert()
+        .unwrap();
+    let viewport = widths[3];
+    assert!(
+        widths[..3].iter().all(|w| *w <= viewport),
+        "main, the list and Unieważnij within {viewport} px: {widths:?}"
+    );
+    click_nav(&d, "#api-keys button.danger").await;
+    assert!(text_of(&d, "#no-keys").await.contains("Nie ma jeszcze"));
+    assert!(h.app.user_for_api_key(&key).await.unwrap().is_none(), "revoked at once");
+    d.quit().await.unwrap();
+}
