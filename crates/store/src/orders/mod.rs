@@ -1,0 +1,60 @@
+//! Orders: synchronisation from Allegro's journal, imports (Allegro history and files) and the orders list.
+
+mod records;
+mod sql;
+
+use async_trait::async_trait;
+use domain::{AccountId, OrganisationId};
+
+pub use records::*;
+
+use crate::StoreResult;
+
+/// Orders: synchronisation from Allegro's journal, imports (Allegro history and files) and the orders list.
+#[async_trait]
+pub trait OrderStore: Send + Sync {
+    /// Upserts orders of one account and, in the same transaction, moves its journal
+    /// cursor to `cursor` (when given): the cursor never runs ahead of stored orders.
+    async fn save_orders(
+        &self,
+        account: &AccountId,
+        orders: &[OrderRecord],
+        cursor: Option<&str>,
+        now_ms: i64,
+    ) -> StoreResult<UpsertCounts>;
+    /// Active accounts of every organisation, oldest sync first (for the worker).
+    async fn active_accounts(&self, limit: i64) -> StoreResult<Vec<AccountId>>;
+    /// Claims up to `limit` active accounts whose next journal read is due at `now_ms`
+    /// and that no live lease holds, soonest first, leasing them to `owner` until
+    /// `lease_until_ms`: two processes never read one account's journal at once.
+    async fn claim_due_syncs(
+        &self,
+        owner: &str,
+        now_ms: i64,
+        lease_until_ms: i64,
+        limit: i64,
+    ) -> StoreResult<Vec<SyncClaim>>;
+    /// Releases `owner`'s sync lease and schedules the account's next read.
+    async fn schedule_sync(&self, account: &AccountId, owner: &str, next: &SyncSchedule) -> StoreResult<()>;
+    /// Extends a running job's lease while `worker` holds it; false if it was lost.
+    async fn renew_job(&self, id: i64, worker: &str, lease_until_ms: i64) -> StoreResult<bool>;
+    /// Records a successful sync of the account.
+    async fn mark_synced(&self, account: &AccountId, now_ms: i64) -> StoreResult<()>;
+    /// The account's journal cursor.
+    async fn sync_cursor(&self, account: &AccountId) -> StoreResult<Option<String>>;
+    /// The organisation's orders matching `filter`, newest purchase first, one page of
+    /// them and the number matching.
+    async fn orders(
+        &self,
+        org: &OrganisationId,
+        filter: &OrderFilter,
+        offset: i64,
+        limit: i64,
+    ) -> StoreResult<(Vec<OrderRecord>, i64)>;
+    /// One order of the organisation.
+    async fn order(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<OrderRecord>>;
+    /// The statuses an order of the organisation was seen in, oldest first.
+    async fn order_history(&self, org: &OrganisationId, id: &str) -> StoreResult<Vec<OrderChange>>;
+    /// The account's orders, newest purchase first.
+    async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>>;
+}
