@@ -297,7 +297,7 @@ impl App {
             }
             None => vec![order.buyer_login.clone()],
         };
-        let day = crate::invoicing::day_of;
+        let day = crate::invoices::day_of;
         let warehouse = self
             .store
             .default_warehouse(&user.organisation_id, self.now_ms())

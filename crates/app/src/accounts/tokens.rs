@@ -4,11 +4,11 @@
 //! own account.
 
 use allegro_client::OAuthError;
-use domain::{AccountId, AccountSettings, AccountStatus, OrganisationId};
+use domain::{AccountId, AccountStatus, OrganisationId};
 use secrecy::SecretString;
 use store::{Account, TokenPair};
 
-use crate::{App, AppError, CurrentUser};
+use crate::{App, AppError};
 
 /// When tokens are refreshed.
 #[derive(Debug, Clone, Copy)]
@@ -53,56 +53,6 @@ pub enum RefreshOutcome {
 }
 
 impl App {
-    /// The organisation's linked accounts.
-    pub async fn accounts(&self, user: &CurrentUser) -> Result<Vec<Account>, AppError> {
-        Ok(self.store.accounts(&user.organisation_id).await?)
-    }
-
-    /// One account.
-    pub async fn account(&self, user: &CurrentUser, id: &AccountId) -> Result<Account, AppError> {
-        self.store
-            .account(&user.organisation_id, id)
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-
-    /// "Odłącz": drops the tokens; orders and history stay.
-    pub async fn disconnect(&self, user: &CurrentUser, id: &AccountId) -> Result<(), AppError> {
-        if !self
-            .store
-            .disconnect_account(&user.organisation_id, id, self.now_ms())
-            .await?
-        {
-            return Err(AppError::NotFound);
-        }
-        Ok(())
-    }
-
-    /// An account's settings.
-    pub async fn settings(&self, user: &CurrentUser, id: &AccountId) -> Result<AccountSettings, AppError> {
-        self.store
-            .account_settings(&user.organisation_id, id)
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-
-    /// Saves an account's settings.
-    pub async fn save_settings(
-        &self,
-        user: &CurrentUser,
-        id: &AccountId,
-        settings: &AccountSettings,
-    ) -> Result<(), AppError> {
-        if !self
-            .store
-            .save_account_settings(&user.organisation_id, id, settings, self.now_ms())
-            .await?
-        {
-            return Err(AppError::NotFound);
-        }
-        Ok(())
-    }
-
     /// Whether an account is at risk of lapsing: its refresh token ends soon, or refreshes
     /// have not succeeded for longer than the keep-alive interval.
     pub fn at_risk(&self, account: &Account) -> bool {

@@ -16,7 +16,7 @@
 use allegro_client::AllegroError;
 use store::{InvoiceRecord, UploadOutcome};
 
-use crate::invoicing::{PdfLanguage, render_pdf};
+use super::issue::{PdfLanguage, render_pdf};
 use crate::{App, AppError, CurrentUser};
 
 /// Invoices sent at the same time by one worker.

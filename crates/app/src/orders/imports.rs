@@ -12,7 +12,7 @@ use domain::{AccountId, AccountStatus, OrganisationId};
 use order_files::{Encoding, FileErrors, Format};
 use store::{Import, ImportKind, ImportPage, ImportProgress, ImportState, NewJob, OrderSource, UpsertCounts};
 
-use crate::sync::order_record;
+use super::sync::order_record;
 
 /// Orders staged or published per transaction.
 const STAGE_CHUNK: usize = 500;
@@ -188,7 +188,7 @@ impl App {
         self.import_pages(id, None, progress).await
     }
 
-    async fn import_pages(
+    pub(crate) async fn import_pages(
         &self,
         id: &str,
         lease: Option<JobLease<'_>>,
@@ -472,74 +472,13 @@ impl App {
         }
         Ok(stalled.len())
     }
-
-    /// Claims and runs due background jobs until none is due; returns how many ran. The
-    /// job's lease is renewed after each page, so a crash lets another worker resume.
-    pub async fn run_due_jobs(&self, lease_ms: i64) -> Result<usize, AppError> {
-        let worker = self.instance.clone();
-        let mut ran = 0;
-        while let Some(job) = self
-            .store
-            .claim_job(&worker, self.now_ms(), self.now_ms() + lease_ms)
-            .await?
-        {
-            ran += 1;
-            let outcome = match job.kind.as_str() {
-                IMPORT_JOB => {
-                    let id = job_import_id(&job.payload);
-                    let lease = JobLease {
-                        job_id: job.id,
-                        worker: &worker,
-                        lease_ms,
-                    };
-                    self.import_pages(&id, Some(lease), |_| true).await.map(|_| ())
-                }
-                other => Err(AppError::Internal(anyhow::anyhow!("unknown job kind {other:?}"))),
-            };
-            match outcome {
-                Ok(()) => {
-                    self.store.complete_job(job.id, &worker).await?;
-                }
-                Err(AppError::Validation { message, .. }) => {
-                    // Will not pass on a retry (e.g. the account needs a new login).
-                    self.store.complete_job(job.id, &worker).await?;
-                    tracing::warn!(job = job.id, error = %message, "job stopped");
-                }
-                Err(e) => {
-                    let backoff = 5_000 * i64::from(job.attempts.clamp(1, 12));
-                    let message = format!("{e:#}");
-                    tracing::warn!(job = job.id, error = %message, "job failed; retried");
-                    self.store
-                        .fail_job(job.id, &worker, &message, self.now_ms() + backoff)
-                        .await?;
-                    if job.attempts >= job.max_attempts && job.kind == IMPORT_JOB {
-                        // The last attempt: the import says so instead of "running" forever.
-                        let id = job_import_id(&job.payload);
-                        let why = format!("stopped after {} attempts: {message}", job.attempts);
-                        self.store
-                            .finish_import(&id, ImportState::Failed, Some(&why), self.now_ms())
-                            .await?;
-                    }
-                }
-            }
-        }
-        Ok(ran)
-    }
-}
-
-/// The import an import job runs.
-fn job_import_id(payload: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(payload)
-        .ok()
-        .and_then(|v| v["import_id"].as_str().map(str::to_owned))
-        .unwrap_or_default()
 }
 
 /// The job lease an import renews between pages.
-struct JobLease<'a> {
-    job_id: i64,
-    worker: &'a str,
-    lease_ms: i64,
+pub(crate) struct JobLease<'a> {
+    pub(crate) job_id: i64,
+    pub(crate) worker: &'a str,
+    pub(crate) lease_ms: i64,
 }
 
 fn query(lo: i64, hi: i64, offset: u32) -> CheckoutFormsQuery {

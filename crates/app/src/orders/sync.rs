@@ -135,37 +135,6 @@ fn allegro_failed(e: AllegroError, what: &str) -> AppError {
 }
 
 impl App {
-    /// The organisation's orders matching `filter`: one page and the total.
-    pub async fn orders(
-        &self,
-        user: &crate::CurrentUser,
-        filter: &store::OrderFilter,
-        offset: i64,
-        limit: i64,
-    ) -> Result<(Vec<OrderRecord>, i64), AppError> {
-        if !(1..=200).contains(&limit) || offset < 0 {
-            return Err(crate::invalid("limit", "limit must be 1–200 and offset ≥ 0"));
-        }
-        Ok(self.store.orders(&user.organisation_id, filter, offset, limit).await?)
-    }
-
-    /// One order of the organisation.
-    pub async fn order(&self, user: &crate::CurrentUser, id: &str) -> Result<OrderRecord, AppError> {
-        self.store
-            .order(&user.organisation_id, id)
-            .await?
-            .ok_or(AppError::NotFound)
-    }
-
-    /// The statuses an order of the organisation was seen in, oldest first.
-    pub async fn order_history(
-        &self,
-        user: &crate::CurrentUser,
-        id: &str,
-    ) -> Result<Vec<store::OrderChange>, AppError> {
-        Ok(self.store.order_history(&user.organisation_id, id).await?)
-    }
-
     /// Reads the account's journal from its cursor to the end: every order an event names
     /// is fetched whole and upserted, and the cursor moves in the same transaction, page by
     /// page. Duplicated, repeated and out-of-order events change nothing twice: orders are

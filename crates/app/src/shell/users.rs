@@ -4,7 +4,7 @@ use domain::{ApiKeyId, OrganisationId, UserId};
 use secrecy::SecretString;
 use store::{ApiKey, Organisation, Session, User};
 
-use crate::passwords::check_password;
+use super::passwords::check_password;
 use crate::{App, AppError, invalid, random_token, sha256_hex};
 
 /// The user behind a request: from a session cookie (UI) or an API key (`/api/v1`).

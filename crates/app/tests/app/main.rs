@@ -3,7 +3,7 @@
 mod accounts;
 mod imports;
 mod invoices;
-mod shipping;
+mod shipments;
 mod sync;
 mod uploads;
 mod warehouse;

@@ -1,0 +1,9 @@
+//! Invoices: the seller's invoicing profile, issuing invoices and corrections exactly once
+//! with gap-free numbers, their FA(3) XML and PDF, and their upload to Allegro.
+
+mod issue;
+mod uploads;
+
+pub(crate) use issue::day_of;
+pub use issue::{IssueOutcome, PdfLanguage};
+pub use uploads::UploadReport;
