@@ -199,3 +199,8 @@ pub async fn csrf(State(state): State<WebState>, request: Request, next: Next) -
         _ => refuse(),
     }
 }
+
+/// `pages` behind the CSRF check (a `route_layer`: only the routes already in `pages`).
+pub(crate) fn csrf_protected(state: &WebState, pages: axum::Router<WebState>) -> axum::Router<WebState> {
+    pages.route_layer(axum::middleware::from_fn_with_state(state.clone(), csrf))
+}

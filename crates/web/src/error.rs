@@ -10,7 +10,7 @@ use serde_json::json;
 use crate::i18n::Tr;
 
 fn shell(tr: &Tr, title: &str, message: &str) -> String {
-    crate::ui::simple_page(tr, title, message)
+    crate::views::simple_page(tr, title, message)
 }
 
 /// An HTML error page for an application error.

@@ -88,7 +88,7 @@ pub async fn refuse_control_characters(request: Request, next: Next) -> Response
             let message = tr.args("input-control-character", &[("field", &field)]);
             (
                 StatusCode::UNPROCESSABLE_ENTITY,
-                axum::response::Html(crate::ui::simple_page(&tr, &tr.t("error-title"), &message)),
+                axum::response::Html(crate::views::simple_page(&tr, &tr.t("error-title"), &message)),
             )
                 .into_response()
         };

@@ -5,22 +5,22 @@
 // Handlers return ready-made `Response`s as errors, as axum does.
 #![allow(clippy::result_large_err)]
 
+mod accounts;
 mod api;
-mod api_keys_ui;
 mod auth;
 mod error;
 mod headers;
 pub mod i18n;
-mod imports_ui;
+mod imports;
 mod input;
-pub mod invoice_query;
-mod invoices_ui;
-pub mod order_query;
-mod ui;
-mod warehouse_ui;
+pub mod invoices;
+pub mod orders;
+mod shell;
+mod shipments;
+mod views;
+mod warehouse;
 
 use axum::Router;
-use axum::routing::{get, post};
 
 pub use api::document as openapi_document;
 
@@ -35,68 +35,18 @@ pub struct WebState {
     pub max_upload_bytes: usize,
 }
 
-/// The whole back-office: UI routes (behind the CSRF check) and the API.
+/// The whole back-office: each aggregate's pages (behind the CSRF check) and API routes,
+/// under the checks every request passes (control characters, security headers).
 pub fn router(state: WebState) -> Router {
-    let ui = Router::new()
-        .route("/", get(ui::index))
-        .route("/setup", get(ui::setup_form).post(ui::setup))
-        .route("/login", get(ui::login_form).post(ui::login))
-        .route("/logout", post(ui::logout))
-        .route("/lang/{code}", get(ui::set_lang))
-        .route("/accounts", get(ui::accounts))
-        .route("/accounts/{id}/relink", post(ui::relink))
-        .route(
-            "/accounts/{id}/disconnect",
-            get(ui::disconnect_form).post(ui::disconnect),
-        )
-        .route("/accounts/{id}/settings", get(ui::settings).post(ui::save_settings))
-        .route("/orders", get(ui::orders))
-        .route("/orders/{id}", get(ui::order))
-        .route("/orders/{id}/shipments", post(ui::add_waybill))
-        .route("/orders/{id}/fulfillment", post(ui::set_fulfillment))
-        .route("/orders/{id}/wz", post(warehouse_ui::issue_wz))
-        .route("/orders/{id}/wz.pdf", get(warehouse_ui::wz_pdf))
-        .route("/warehouse", get(warehouse_ui::warehouse))
-        .route("/warehouse/sync", post(warehouse_ui::sync))
-        .route("/warehouse/receipts", post(warehouse_ui::receive))
-        .route("/warehouse/settings", post(warehouse_ui::save_settings))
-        .route("/warehouse/warehouses", post(warehouse_ui::add_warehouse))
-        .route("/orders/{order}/shipments/{id}/resend", post(ui::resend_waybill))
-        .route("/imports", get(imports_ui::imports).post(imports_ui::start))
-        .route(
-            "/imports/file",
-            post(imports_ui::upload).layer(axum::extract::DefaultBodyLimit::max(state.max_upload_bytes)),
-        )
-        .route(
-            "/imports/waybills",
-            post(imports_ui::upload_waybills).layer(axum::extract::DefaultBodyLimit::max(state.max_upload_bytes)),
-        )
-        .route("/imports/{id}", get(imports_ui::import))
-        .route(
-            "/invoicing-profile",
-            get(invoices_ui::profile).post(invoices_ui::save_profile),
-        )
-        .route("/invoices", get(invoices_ui::invoices))
-        .route("/invoices/{id}", get(invoices_ui::invoice))
-        .route("/invoices/{id}/xml", get(invoices_ui::invoice_xml))
-        .route("/invoices/{id}/pdf", get(invoices_ui::invoice_pdf))
-        .route("/invoices/{id}/resend", post(invoices_ui::resend))
-        .route("/orders/{id}/invoice", post(invoices_ui::issue))
-        .route("/orders/{id}/correction", post(invoices_ui::correct))
-        .route("/api-keys", get(api_keys_ui::api_keys).post(api_keys_ui::create))
-        .route("/api-keys/{id}/revoke", post(api_keys_ui::revoke))
-        .route("/connections", get(ui::connections).post(ui::create_connection))
-        .route("/connections/{id}", get(ui::connection))
-        .route("/connections/{id}/credentials", post(ui::save_credentials))
-        .route("/connections/{id}/link", post(ui::start_link))
-        .route("/allegro/install/{id}", get(ui::callback))
-        .route("/assets/app.css", get(ui::css))
-        .route("/assets/app.js", get(ui::js))
-        .route("/assets/htmx-2.0.4.min.js", get(ui::htmx))
-        .route_layer(axum::middleware::from_fn_with_state(state.clone(), auth::csrf));
     Router::new()
-        .merge(ui)
-        .merge(api::router(state.max_upload_bytes))
+        .merge(shell::router(&state))
+        .merge(accounts::router(&state))
+        .merge(orders::router(&state))
+        .merge(imports::router(&state))
+        .merge(invoices::router(&state))
+        .merge(shipments::router(&state))
+        .merge(warehouse::router(&state))
+        .merge(api::router())
         .layer(axum::middleware::from_fn(input::refuse_control_characters))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

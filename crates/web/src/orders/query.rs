@@ -68,7 +68,8 @@ impl OrderParams {
         };
         let day = |field: &'static str, v: Option<String>| {
             v.map(|raw| {
-                crate::api::day_ms(field, &raw).map_err(|_| (field, format!("{raw:?} is not a date YYYY-MM-DD")))
+                crate::orders::api::day_ms(field, &raw)
+                    .map_err(|_| (field, format!("{raw:?} is not a date YYYY-MM-DD")))
             })
             .transpose()
         };

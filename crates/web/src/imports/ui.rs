@@ -13,7 +13,7 @@ use crate::WebState;
 use crate::auth::UiUser;
 use crate::error::page_error;
 use crate::i18n::Tr;
-use crate::ui::{Chrome, render};
+use crate::views::{Chrome, render};
 
 /// One import as a row of the list.
 struct ImportRow {
@@ -216,11 +216,11 @@ struct Upload {
 }
 
 /// The page for a file over the upload limit (413), naming the limit.
-pub(crate) fn too_large(tr: &Tr, limit_bytes: usize) -> Response {
+fn too_large(tr: &Tr, limit_bytes: usize) -> Response {
     let mb = (limit_bytes / (1024 * 1024)).max(1).to_string();
     (
         StatusCode::PAYLOAD_TOO_LARGE,
-        axum::response::Html(crate::ui::simple_page(
+        axum::response::Html(crate::views::simple_page(
             tr,
             &tr.t("error-title"),
             &tr.args("upload-too-large", &[("limit", &mb)]),

@@ -14,8 +14,8 @@ use crate::WebState;
 use crate::auth::UiUser;
 use crate::error::page_error;
 use crate::i18n::Tr;
-use crate::invoice_query::{InvoiceParams, KINDS, UPLOAD_STATES};
-use crate::ui::{Chrome, render};
+use crate::invoices::query::{InvoiceParams, KINDS, UPLOAD_STATES};
+use crate::views::{Chrome, render};
 
 #[derive(Template)]
 #[template(path = "invoicing_profile.html")]
@@ -164,7 +164,7 @@ impl InvoicesPage {
 }
 
 fn money(minor: i64, currency: &str) -> String {
-    crate::ui::money(Some(minor), currency)
+    crate::views::money(Some(minor), currency)
 }
 
 pub async fn invoices(
@@ -207,7 +207,7 @@ pub async fn invoices(
                     total: money(i.total_minor, &i.currency),
                     allegro: tr.t(&format!("upload-{}", i.upload.state.as_str())),
                     allegro_state: i.upload.state.as_str(),
-                    order_href: crate::ui::order_href(&i.order_id),
+                    order_href: crate::views::order_href(&i.order_id),
                 })
                 .collect();
             page.total_text = tr.count("invoices-count", total);
@@ -331,7 +331,7 @@ pub async fn invoice(
                 &[("due", due), ("account", account.as_deref().unwrap_or("—"))],
             ),
         },
-        order_href: crate::ui::order_href(&record.order_id),
+        order_href: crate::views::order_href(&record.order_id),
         upload: upload_text(&tr, &record.upload),
         can_resend: record.upload.state == store::UploadState::Refused
             || (record.upload.state == store::UploadState::Pending && record.upload.error.is_some()),

@@ -13,7 +13,7 @@ use crate::WebState;
 use crate::auth::UiUser;
 use crate::error::page_error;
 use crate::i18n::Tr;
-use crate::ui::{Chrome, render};
+use crate::views::{Chrome, render};
 
 #[derive(Template)]
 #[template(path = "warehouse.html")]
@@ -123,7 +123,7 @@ async fn warehouse_page(
             .map(|d| {
                 (
                     d.number.clone(),
-                    crate::ui::order_href(&d.order_id),
+                    crate::views::order_href(&d.order_id),
                     d.order_id.clone(),
                     tr.t(&format!("wz-state-{}", d.state)),
                     crate::format_time(d.issued_at_ms),
@@ -263,7 +263,7 @@ pub async fn issue_wz(
     axum::extract::Path(order): axum::extract::Path<String>,
 ) -> Response {
     match state.app.issue_wz(&user, &order).await {
-        Ok(_) => Redirect::to(&format!("{}#wz", crate::ui::order_href(&order))).into_response(),
+        Ok(_) => Redirect::to(&format!("{}#wz", crate::views::order_href(&order))).into_response(),
         Err(e) => page_error(&tr, e),
     }
 }
@@ -276,7 +276,7 @@ pub async fn wz_pdf(
     axum::extract::Path(order): axum::extract::Path<String>,
 ) -> Response {
     match state.app.wz_pdf(&user, &order).await {
-        Ok((name, pdf)) => crate::invoices_ui::pdf_response(&format!("{name}.pdf"), pdf),
+        Ok((name, pdf)) => crate::invoices::pdf_response(&format!("{name}.pdf"), pdf),
         Err(e) => page_error(&tr, e),
     }
 }

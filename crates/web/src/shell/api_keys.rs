@@ -13,7 +13,7 @@ use crate::WebState;
 use crate::auth::UiUser;
 use crate::error::page_error;
 use crate::i18n::Tr;
-use crate::ui::{Chrome, render};
+use crate::views::{Chrome, render};
 
 struct KeyRow {
     id: String,

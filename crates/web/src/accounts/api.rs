@@ -1,0 +1,194 @@
+//! The API of connections and linked accounts.
+
+use crate::WebState;
+use crate::api::{body, id};
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::{Path, State, rejection::JsonRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use domain::{AccountId, ConnectionId, ConnectionMode, Environment};
+use secrecy::SecretString;
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+fn connection_json(state: &WebState, c: &store::Connection) -> Value {
+    json!({
+        "id": c.id,
+        "mode": c.mode,
+        "environment": c.environment,
+        "auth_url": c.auth_url,
+        "api_url": c.api_url,
+        "redirect_uri": state.app.redirect_uri(c),
+        "client_id": c.client_id,
+        "has_credentials": c.mode == ConnectionMode::ServiceApp || c.client_secret.is_some(),
+    })
+}
+
+pub(crate) async fn list_connections(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let list = state.app.connections(&user.organisation_id).await?;
+    Ok(Json(
+        json!({ "connections": list.iter().map(|c| connection_json(&state, c)).collect::<Vec<_>>() }),
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct NewConnection {
+    mode: ConnectionMode,
+    #[serde(default = "production")]
+    environment: Environment,
+    auth_url: Option<String>,
+    api_url: Option<String>,
+}
+
+pub(crate) fn production() -> Environment {
+    Environment::Production
+}
+
+pub(crate) async fn create_connection(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<NewConnection>, JsonRejection>,
+) -> Result<Response, ApiError> {
+    let req = body(payload)?;
+    let urls = req.auth_url.zip(req.api_url);
+    let c = state
+        .app
+        .create_connection(&user.organisation_id, req.mode, req.environment, urls)
+        .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(json!({"id": c.id, "redirect_uri": state.app.redirect_uri(&c)})),
+    )
+        .into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct Credentials {
+    client_id: String,
+    client_secret: String,
+}
+
+pub(crate) async fn set_credentials(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<Credentials>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let req = body(payload)?;
+    let cid: ConnectionId = id(&raw)?;
+    state
+        .app
+        .set_credentials(
+            &user.organisation_id,
+            &cid,
+            &req.client_id,
+            &SecretString::from(req.client_secret),
+        )
+        .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn link(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let cid: ConnectionId = id(&raw)?;
+    let url = state.app.start_link(&user, &cid, None).await?;
+    Ok(Json(json!({ "authorization_url": url.as_str() })))
+}
+
+pub(crate) async fn list_accounts(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let accounts = state.app.accounts(&user).await?;
+    let list: Vec<Value> = accounts
+        .iter()
+        .map(|a| {
+            json!({
+                "id": a.id,
+                "login": a.login,
+                "allegro_user_id": a.allegro_user_id,
+                "status": a.status,
+                "status_reason": a.status_reason,
+                "connection_id": a.connection_id,
+                "scopes": a.scopes.split_whitespace().collect::<Vec<_>>(),
+                "at_risk": state.app.at_risk(a),
+                "last_refresh_at": a.last_refresh_at_ms.map(crate::format_time),
+                "last_sync_at": a.last_sync_at_ms.map(crate::format_time),
+                "linked_at": crate::format_time(a.created_at_ms),
+            })
+        })
+        .collect();
+    Ok(Json(json!({ "accounts": list })))
+}
+
+pub(crate) async fn delete_account(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<StatusCode, ApiError> {
+    let aid: AccountId = id(&raw)?;
+    state.app.disconnect(&user, &aid).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+pub(crate) async fn get_settings(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let aid: AccountId = id(&raw)?;
+    let s = state.app.settings(&user, &aid).await?;
+    Ok(Json(
+        serde_json::to_value(s).map_err(|e| ApiError::App(app::AppError::Internal(e.into())))?,
+    ))
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct SettingsBody {
+    enabled: bool,
+    vat_goods: String,
+    vat_delivery: String,
+    invoice_trigger: String,
+    invoice_series: String,
+    #[serde(default)]
+    invoice_every_order: bool,
+    #[serde(default)]
+    delivery_follows_goods: bool,
+    #[serde(default)]
+    sent_on_waybill: bool,
+}
+
+pub(crate) async fn put_settings(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+    payload: Result<Json<SettingsBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let b = body(payload)?;
+    let aid: AccountId = id(&raw)?;
+    let s = crate::accounts::parse_settings(
+        b.enabled,
+        &b.vat_goods,
+        &b.vat_delivery,
+        &b.invoice_trigger,
+        &b.invoice_series,
+        crate::accounts::SettingsChoices {
+            every_order: b.invoice_every_order,
+            delivery_follows_goods: b.delivery_follows_goods,
+            sent_on_waybill: b.sent_on_waybill,
+        },
+    )?;
+    state.app.save_settings(&user, &aid, &s).await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,249 @@
+//! The API of the invoicing profile, invoices and corrections.
+
+use crate::WebState;
+use crate::api::body;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use axum::Json;
+use axum::extract::{Path, Query, State, rejection::JsonRejection};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use serde::Deserialize;
+use serde_json::{Value, json};
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct ProfileBody {
+    name: String,
+    nip: String,
+    address_line1: String,
+    address_line2: String,
+    #[serde(default = "default_country")]
+    country: String,
+    bank_account: Option<String>,
+    #[serde(default)]
+    place_of_issue: String,
+    #[serde(default = "default_payment_days")]
+    payment_days: u32,
+    exemption_basis: Option<String>,
+}
+
+fn default_country() -> String {
+    "PL".into()
+}
+
+fn default_payment_days() -> u32 {
+    14
+}
+
+fn profile_json(p: &domain::InvoicingProfile) -> Value {
+    json!({
+        "name": p.seller.name,
+        "nip": p.seller.nip.as_ref().map(|n| n.as_str().to_owned()),
+        "address_line1": p.seller.address_line1,
+        "address_line2": p.seller.address_line2,
+        "country": p.seller.country,
+        "bank_account": p.bank_account,
+        "place_of_issue": p.place_of_issue,
+        "payment_days": p.payment_days,
+        "exemption_basis": p.exemption_basis,
+    })
+}
+
+pub(crate) async fn get_profile(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<Value>, ApiError> {
+    let profile = state
+        .app
+        .invoicing_profile(&user)
+        .await?
+        .ok_or(ApiError::App(app::AppError::NotFound))?;
+    Ok(Json(profile_json(&profile)))
+}
+
+pub(crate) async fn put_profile(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<ProfileBody>, JsonRejection>,
+) -> Result<StatusCode, ApiError> {
+    let b = body(payload)?;
+    let nip: domain::Nip = b
+        .nip
+        .parse()
+        .map_err(|e: domain::NipError| ApiError::App(app::invalid("nip", e.to_string())))?;
+    let profile = domain::InvoicingProfile {
+        seller: domain::Party {
+            name: b.name,
+            nip: Some(nip),
+            address_line1: b.address_line1,
+            address_line2: b.address_line2,
+            country: b.country.to_uppercase(),
+        },
+        bank_account: b.bank_account.filter(|a| !a.trim().is_empty()),
+        place_of_issue: b.place_of_issue,
+        payment_days: b.payment_days,
+        exemption_basis: b.exemption_basis.filter(|e| !e.trim().is_empty()),
+    };
+    state.app.save_invoicing_profile(&user, &profile).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+fn invoice_json(r: &store::InvoiceRecord) -> Value {
+    json!({
+        "id": r.id,
+        "number": r.number,
+        "kind": r.kind,
+        "order_id": r.order_id,
+        "account_id": r.account_id,
+        "issue_date": r.issue_date,
+        "buyer": r.buyer_name,
+        "total": minor_text(r.total_minor),
+        "currency": r.currency,
+        "xml": format!("/api/v1/invoices/{}/xml", r.id),
+        "pdf": format!("/api/v1/invoices/{}/pdf", r.id),
+        "allegro": {
+            "state": r.upload.state.as_str(),
+            "invoice_id": r.upload.allegro_invoice_id,
+            "uploaded_at": r.upload.uploaded_at_ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()).map(|t| t.to_string()),
+            "attempts": r.upload.attempts,
+            "error": r.upload.error,
+        },
+    })
+}
+
+pub(crate) async fn resend_invoice(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    state.app.resend_invoice(&user, &raw).await?;
+    let (record, _) = state.app.invoice(&user, &raw).await?;
+    Ok((StatusCode::ACCEPTED, Json(invoice_json(&record))).into_response())
+}
+
+pub(crate) async fn issue_correction(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(order): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(match state.app.issue_correction(&user, &order).await? {
+        app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(invoice_json(&r))).into_response(),
+        app::IssueOutcome::AlreadyIssued(r) => (StatusCode::OK, Json(invoice_json(&r))).into_response(),
+    })
+}
+
+pub(crate) async fn issue_invoice(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(order): Path<String>,
+) -> Result<Response, ApiError> {
+    Ok(match state.app.issue_invoice(&user, &order).await? {
+        app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(invoice_json(&r))).into_response(),
+        app::IssueOutcome::AlreadyIssued(r) => (StatusCode::OK, Json(invoice_json(&r))).into_response(),
+    })
+}
+
+fn default_page() -> i64 {
+    50
+}
+
+pub(crate) async fn list_invoices(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    query: Result<
+        axum::extract::Query<crate::invoices::query::InvoiceParams>,
+        axum::extract::rejection::QueryRejection,
+    >,
+) -> Result<Json<Value>, ApiError> {
+    let q = query
+        .map(|axum::extract::Query(q)| q)
+        .map_err(|e| ApiError::BadRequest(e.body_text()))?;
+    let filter = q
+        .filter()
+        .map_err(|(field, message)| ApiError::App(app::invalid(field, message)))?;
+    let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or_else(default_page));
+    let (list, total) = state.app.invoices(&user, &filter, offset, limit).await?;
+    Ok(Json(json!({
+        "invoices": list.iter().map(invoice_json).collect::<Vec<_>>(),
+        "total": total,
+        "offset": offset,
+        "limit": limit,
+    })))
+}
+
+pub(crate) async fn get_invoice(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Json<Value>, ApiError> {
+    let (record, invoice) = state.app.invoice(&user, &raw).await?;
+    let mut v = invoice_json(&record);
+    v["per_rate"] = json!(
+        invoice
+            .summary
+            .per_rate
+            .iter()
+            .map(|t| json!({
+                "rate": t.rate.as_str(),
+                "net": minor_text(t.net),
+                "vat": minor_text(t.vat),
+                "gross": minor_text(t.gross),
+            }))
+            .collect::<Vec<_>>()
+    );
+    v["lines"] = json!(
+        invoice
+            .summary
+            .lines
+            .iter()
+            .map(|l| json!({
+                "name": l.name,
+                "quantity": l.quantity,
+                "unit_gross": minor_text(l.unit_gross),
+                "gross": minor_text(l.gross),
+                "rate": l.rate.as_str(),
+            }))
+            .collect::<Vec<_>>()
+    );
+    v["in_words"] = json!(domain::amount_in_words_pl(record.total_minor, &record.currency));
+    Ok(Json(v))
+}
+
+fn minor_text(m: i64) -> String {
+    let sign = if m < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", m.unsigned_abs() / 100, m.unsigned_abs() % 100)
+}
+
+pub(crate) async fn invoice_xml(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+) -> Result<Response, ApiError> {
+    let (record, xml) = state.app.invoice_xml(&user, &raw).await?;
+    let file = record.file_name("xml");
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                crate::content_disposition("attachment", &file),
+            ),
+        ],
+        xml,
+    )
+        .into_response())
+}
+
+pub(crate) async fn invoice_pdf(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    Path(raw): Path<String>,
+    Query(q): Query<crate::invoices::PdfQuery>,
+) -> Result<Response, ApiError> {
+    let (record, pdf) = state.app.invoice_pdf(&user, &raw, q.language()?).await?;
+    Ok(crate::invoices::pdf_response(&record.file_name("pdf"), pdf))
+}

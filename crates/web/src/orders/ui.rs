@@ -1,0 +1,485 @@
+//! The orders list and one order's page (its data, history, fulfilment, invoices, waybills and WZ).
+
+use crate::WebState;
+use crate::auth::UiUser;
+use crate::error::page_error;
+use crate::i18n::Tr;
+use crate::shipments::ShipmentRow;
+use crate::shipments::WaybillForm;
+use crate::shipments::carrier_name;
+use crate::shipments::push_words;
+use crate::views::Chrome;
+use crate::views::money;
+use crate::views::options;
+use crate::views::order_href;
+use crate::views::render;
+use app::AppError;
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::AccountId;
+
+struct OrderRow {
+    href: String,
+    bought: String,
+    account: String,
+    buyer: String,
+    status: String,
+    fulfillment: String,
+    total: String,
+    /// The buyer asked for an invoice.
+    invoice: bool,
+    /// Imported from a file (not yet seen on Allegro).
+    from_file: bool,
+}
+
+#[derive(Template)]
+#[template(path = "orders.html")]
+struct OrdersPage {
+    c: Chrome,
+    rows: Vec<OrderRow>,
+    /// (value, label, selected) per select.
+    accounts: Vec<(String, String, bool)>,
+    statuses: Vec<(String, String, bool)>,
+    fulfillments: Vec<(String, String, bool)>,
+    marketplaces: Vec<(String, String, bool)>,
+    invoices: Vec<(String, String, bool)>,
+    sorts: Vec<(String, String, bool)>,
+    buyer: String,
+    from: String,
+    to: String,
+    total_text: String,
+    error: Option<String>,
+    prev: Option<String>,
+    next: Option<String>,
+    /// This page's own URL, polled by htmx for live refresh.
+    live_url: String,
+}
+
+const ORDERS_PAGE: i64 = 50;
+
+/// The seller's word for a fulfillment status; an unknown code is shown as Allegro sent it.
+fn fulfillment_name(tr: &Tr, code: Option<&str>) -> String {
+    match code {
+        None => String::new(),
+        Some(c) => {
+            let key = format!("fulfillment-{c}");
+            let text = tr.t(&key);
+            if text == key { c.to_owned() } else { text }
+        }
+    }
+}
+
+pub async fn orders(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Query(q): Query<crate::orders::query::OrderParams>,
+) -> Response {
+    use crate::orders::query::{FULFILLMENT_STATUSES, MARKETPLACES, STATUSES};
+    let page = q.page.unwrap_or(0).max(0);
+    let (filter, error) = match q.filter() {
+        Ok(f) => (f, None),
+        Err((field, message)) => (
+            store::OrderFilter::default(),
+            Some(tr.args("error-field", &[("field", field), ("message", &message)])),
+        ),
+    };
+    let result = async {
+        let (list, total) = state
+            .app
+            .orders(&user, &filter, page * ORDERS_PAGE, ORDERS_PAGE)
+            .await?;
+        let accounts = state.app.accounts(&user).await?;
+        Ok::<_, AppError>((list, total, accounts))
+    }
+    .await;
+    let (list, total, accounts) = match result {
+        Ok(v) => v,
+        Err(e) => return page_error(&tr, e),
+    };
+    let login_of = |id: &AccountId| {
+        accounts
+            .iter()
+            .find(|a| &a.id == id)
+            .map(|a| a.login.clone())
+            .unwrap_or_default()
+    };
+    let rows = list
+        .iter()
+        .map(|o| OrderRow {
+            href: order_href(&o.id),
+            bought: crate::format_time(o.bought_at_ms),
+            account: login_of(&o.account_id),
+            buyer: o.buyer_login.clone(),
+            status: tr.t(&format!("order-status-{}", o.status)),
+            fulfillment: fulfillment_name(&tr, o.fulfillment_status.as_deref()),
+            total: money(o.total_minor, &o.currency),
+            invoice: o.invoice_required,
+            from_file: o.source == store::OrderSource::File,
+        })
+        .collect();
+    let chosen = |v: &Option<String>| v.as_deref().map(str::trim).filter(|s| !s.is_empty()).map(str::to_owned);
+    let account_ids: Vec<String> = accounts.iter().map(|a| a.id.to_string()).collect();
+    let account_refs: Vec<&str> = account_ids.iter().map(String::as_str).collect();
+    let sort_words: Vec<&str> = store::OrderSort::ALL.iter().map(|(_, w)| *w).collect();
+    render(&OrdersPage {
+        c: Chrome::for_user(&tr, &user),
+        rows,
+        accounts: options(
+            &account_refs,
+            |id| {
+                accounts
+                    .iter()
+                    .find(|a| a.id.as_str() == id)
+                    .map(|a| a.login.clone())
+                    .unwrap_or_default()
+            },
+            chosen(&q.account).as_deref(),
+        ),
+        statuses: options(
+            &STATUSES,
+            |s| tr.t(&format!("order-status-{s}")),
+            chosen(&q.status).as_deref(),
+        ),
+        fulfillments: options(
+            &FULFILLMENT_STATUSES,
+            |s| fulfillment_name(&tr, Some(s)),
+            chosen(&q.fulfillment_status).as_deref(),
+        ),
+        marketplaces: options(&MARKETPLACES, str::to_owned, chosen(&q.marketplace).as_deref()),
+        invoices: options(
+            &["yes", "no"],
+            |v| tr.t(&format!("orders-invoice-{v}")),
+            chosen(&q.invoice).as_deref(),
+        ),
+        sorts: options(
+            &sort_words,
+            |w| tr.t(&format!("orders-sort-{w}")),
+            chosen(&q.sort).as_deref(),
+        ),
+        buyer: chosen(&q.buyer).unwrap_or_default(),
+        from: chosen(&q.from).unwrap_or_default(),
+        to: chosen(&q.to).unwrap_or_default(),
+        total_text: tr.count("orders-count", total),
+        error,
+        prev: (page > 0).then(|| format!("/orders?{}", q.query_string(Some(page - 1)))),
+        next: ((page + 1) * ORDERS_PAGE < total).then(|| format!("/orders?{}", q.query_string(Some(page + 1)))),
+        live_url: format!("/orders?{}", q.query_string(Some(page))),
+    })
+}
+
+#[derive(Template)]
+#[template(path = "order.html")]
+struct OrderPage {
+    c: Chrome,
+    id: String,
+    bought: String,
+    status: String,
+    fulfillment: String,
+    buyer: String,
+    delivery: String,
+    total: String,
+    lines: Vec<(String, i64, String, String)>,
+    /// Payment: type, provider, paid amount, when.
+    payment: Option<String>,
+    /// The buyer's invoice request, in words.
+    invoice: String,
+    /// Imported from a file.
+    from_file: bool,
+    /// (seen at, status, fulfillment) oldest first.
+    history: Vec<(String, String, String)>,
+    /// Where "Wystaw fakturę" posts.
+    invoice_action: String,
+    /// The order's invoices: (id, number, kind).
+    invoices: Vec<(String, String, String)>,
+    /// Where "Wystaw korektę" posts, when the order is cancelled or returned and its
+    /// invoice has no correction yet.
+    correction_action: Option<String>,
+    /// Why automatic invoicing failed, in words.
+    invoice_failure: Option<String>,
+    /// The order's waybills.
+    shipments: Vec<ShipmentRow>,
+    /// Where "Dodaj numer przesyłki" posts.
+    waybill_action: String,
+    /// Allegro's carriers (id, name); empty when none could be read (a text field then).
+    carriers: Vec<(String, String)>,
+    /// The line items a parcel may carry: (id, name).
+    line_items: Vec<(String, String)>,
+    /// What the seller typed, when the form comes back with an error.
+    form: WaybillForm,
+    /// Where "Zmień status" posts, for orders from Allegro; and the statuses to choose.
+    fulfillment_action: Option<String>,
+    fulfillment_choices: Vec<(String, String)>,
+    /// The stored status word (the one selected).
+    fulfillment_now: String,
+    /// Why the last change was refused.
+    fulfillment_error: Option<String>,
+    /// The order's WZ: (number, state in words).
+    wz: Option<(String, String)>,
+    /// Where "Wystaw WZ" posts.
+    wz_action: String,
+    /// Why the automatic WZ failed, in words.
+    wz_failure: Option<String>,
+}
+
+/// "Zmień status realizacji": sets it on Allegro and shows the order as Allegro has it.
+pub async fn set_fulfillment(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<String>,
+    axum::Form(form): axum::Form<std::collections::HashMap<String, String>>,
+) -> Response {
+    let status = form.get("status").map(String::as_str).unwrap_or_default();
+    match state.app.set_fulfillment(&user, &id, status).await {
+        Ok(_) => Redirect::to(&order_href(&id)).into_response(),
+        Err(AppError::Conflict(message) | AppError::Validation { message, .. }) => {
+            let entered = WaybillForm {
+                fulfillment_error: Some(message),
+                ..WaybillForm::default()
+            };
+            let mut page = order_page(&state, &tr, &user, &id, entered).await;
+            *page.status_mut() = axum::http::StatusCode::CONFLICT;
+            page
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// The statuses a seller sets, in their usual order.
+const SELLER_FULFILLMENT: [&str; 8] = [
+    "NEW",
+    "PROCESSING",
+    "READY_FOR_SHIPMENT",
+    "READY_FOR_PICKUP",
+    "SENT",
+    "PICKED_UP",
+    "CANCELLED",
+    "SUSPENDED",
+];
+
+pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+    order_page(&state, &tr, &user, &id, WaybillForm::default()).await
+}
+
+pub(crate) async fn order_page(
+    state: &WebState,
+    tr: &Tr,
+    user: &app::CurrentUser,
+    id: &str,
+    entered: WaybillForm,
+) -> Response {
+    let found = async {
+        let o = state.app.order(user, id).await?;
+        let history = state.app.order_history(user, id).await?;
+        let invoices = state.app.order_invoices(user, id).await?;
+        let failure = state.app.invoice_failure(user, id).await?;
+        let shipments = state.app.order_shipments(user, id).await?;
+        let carriers = state.app.carriers(user).await?;
+        let wz = state.app.order_wz(user, id).await?;
+        let wz_failure = state.app.wz_failure(user, id).await?;
+        let account = state.app.account(user, &o.account_id).await?;
+        Ok::<_, AppError>((
+            o,
+            history,
+            invoices,
+            failure,
+            shipments,
+            carriers,
+            (wz, wz_failure),
+            account,
+        ))
+    }
+    .await;
+    let (o, history, invoices, failure, shipments, carriers, (wz, wz_failure), account) = match found {
+        Ok(v) => v,
+        Err(e) => return page_error(tr, e),
+    };
+    let form: serde_json::Value = serde_json::from_str(&o.data).unwrap_or_default();
+    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
+    let d = &form["delivery"];
+    let mut delivery = text(&d["method"]["name"]);
+    if let Some(point) = d["pickupPoint"]["id"].as_str() {
+        delivery.push_str(&format!(" · {point}"));
+    }
+    let city = text(&d["address"]["city"]);
+    if !city.is_empty() {
+        delivery.push_str(&format!(" · {city}"));
+    }
+    let buyer = format!(
+        "{} {} ({})",
+        text(&form["buyer"]["firstName"]),
+        text(&form["buyer"]["lastName"]),
+        o.buyer_login
+    );
+    let form_line_items: Vec<(String, String)> = form["lineItems"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|li| (text(&li["id"]), text(&li["offer"]["name"])))
+                .collect()
+        })
+        .unwrap_or_default();
+    let lines = form["lineItems"]
+        .as_array()
+        .map(|items| {
+            items
+                .iter()
+                .map(|li| {
+                    (
+                        text(&li["offer"]["name"]),
+                        li["quantity"].as_i64().unwrap_or(0),
+                        format!(
+                            "{} {}",
+                            text(&li["price"]["amount"]).replace('.', ","),
+                            text(&li["price"]["currency"])
+                        ),
+                        li["tax"]["rate"]
+                            .as_str()
+                            .map(|r| format!("{}%", r.trim_end_matches(".00")))
+                            .unwrap_or_default(),
+                    )
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    render(&OrderPage {
+        c: Chrome::for_user(tr, user),
+        id: o.id.clone(),
+        bought: crate::format_time(o.bought_at_ms),
+        status: tr.t(&format!("order-status-{}", o.status)),
+        fulfillment: fulfillment_name(tr, o.fulfillment_status.as_deref()),
+        buyer,
+        delivery,
+        total: money(o.total_minor, &o.currency),
+        lines,
+        payment: form["payment"].as_object().map(|_| {
+            let p = &form["payment"];
+            let mut parts = vec![text(&p["type"]), text(&p["provider"])];
+            if let Some(amount) = p["paidAmount"]["amount"].as_str() {
+                parts.push(format!(
+                    "{} {}",
+                    amount.replace('.', ","),
+                    text(&p["paidAmount"]["currency"])
+                ));
+            }
+            parts.push(text(&p["finishedAt"]).replace('T', " ").chars().take(16).collect());
+            parts.retain(|s| !s.is_empty());
+            parts.join(" · ")
+        }),
+        invoice: if o.invoice_required {
+            let nip = form["invoice"]["address"]["company"]["ids"][0]["value"]
+                .as_str()
+                .unwrap_or_default();
+            if nip.is_empty() {
+                tr.t("orders-invoice-yes")
+            } else {
+                format!("{} (NIP {nip})", tr.t("orders-invoice-yes"))
+            }
+        } else {
+            tr.t("orders-invoice-no")
+        },
+        from_file: o.source == store::OrderSource::File,
+        invoice_action: format!("{}/invoice", order_href(&o.id)),
+        correction_action: (o.status == "CANCELLED" || o.fulfillment_status.as_deref() == Some("RETURNED"))
+            .then_some(())
+            .filter(|()| invoices.iter().any(|i| i.kind == "vat") && !invoices.iter().any(|i| i.kind == "correction"))
+            .map(|()| format!("{}/correction", order_href(&o.id))),
+        invoice_failure: failure
+            .filter(|_| invoices.is_empty())
+            .map(|(n, e)| tr.args("order-invoice-failed", &[("attempts", &n.to_string()), ("error", &e)])),
+        invoices: invoices
+            .iter()
+            .map(|i| (i.id.clone(), i.number.clone(), i.kind.clone()))
+            .collect(),
+        history: history
+            .iter()
+            .map(|h| {
+                (
+                    crate::format_time(h.seen_at_ms),
+                    tr.t(&format!("order-status-{}", h.status)),
+                    fulfillment_name(tr, h.fulfillment_status.as_deref()),
+                )
+            })
+            .collect(),
+        shipments: shipments
+            .iter()
+            .map(|s| {
+                let (mut allegro, mut problem) = push_words(tr, s);
+                // Said at once, not only after the worker's first try.
+                if s.push.state == domain::PushState::Pending
+                    && s.push.error.is_none()
+                    && account.status != domain::AccountStatus::Active
+                {
+                    allegro = format!(
+                        "{} {}",
+                        tr.t("waybill-pending"),
+                        tr.t("waybill-error-account_not_connected")
+                    );
+                    problem = true;
+                }
+                let names: Vec<String> = s
+                    .line_items
+                    .iter()
+                    .map(|li| {
+                        form_line_items
+                            .iter()
+                            .find(|(id, _)| id == li)
+                            .map_or_else(|| li.clone(), |(_, name)| name.clone())
+                    })
+                    .collect();
+                ShipmentRow {
+                    id: s.id.clone(),
+                    carrier: s
+                        .carrier_name
+                        .clone()
+                        .unwrap_or_else(|| carrier_name(&carriers, &s.carrier_id)),
+                    waybill: s.waybill.clone(),
+                    items: if names.is_empty() {
+                        tr.t("waybill-all-items")
+                    } else {
+                        names.join(", ")
+                    },
+                    allegro,
+                    problem,
+                    resend: (s.push.state == domain::PushState::Refused
+                        || (s.push.state == domain::PushState::Pending && s.push.error.is_some()))
+                    .then(|| format!("{}/shipments/{}/resend", order_href(&o.id), s.id)),
+                }
+            })
+            .collect(),
+        waybill_action: format!("{}/shipments", order_href(&o.id)),
+        carriers: carriers
+            .as_deref()
+            .map(|list| {
+                list.iter()
+                    .map(|c| {
+                        (
+                            c.id.clone(),
+                            c.name.clone().unwrap_or_else(|| tr.t("waybill-other-carrier")),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        line_items: form_line_items,
+        fulfillment_action: (o.source == store::OrderSource::Allegro)
+            .then(|| format!("{}/fulfillment", order_href(&o.id))),
+        fulfillment_choices: SELLER_FULFILLMENT
+            .iter()
+            .map(|s| ((*s).to_owned(), fulfillment_name(tr, Some(s))))
+            .collect(),
+        fulfillment_now: o.fulfillment_status.clone().unwrap_or_default(),
+        fulfillment_error: entered.fulfillment_error.clone(),
+        wz: wz
+            .as_ref()
+            .map(|d| (d.number.clone(), tr.t(&format!("wz-state-{}", d.state)))),
+        wz_failure: wz_failure
+            .filter(|_| wz.is_none())
+            .map(|(n, e)| tr.args("order-wz-failed", &[("attempts", &n.to_string()), ("error", &e)])),
+        wz_action: format!("{}/wz", order_href(&o.id)),
+        form: entered,
+    })
+}
