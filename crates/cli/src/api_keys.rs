@@ -63,13 +63,13 @@ pub async fn run(command: ApiKeysCommand) -> anyhow::Result<()> {
             for k in keys {
                 let last = k
                     .last_used_at_ms
-                    .map_or_else(|| "never used".to_owned(), web::format_time);
+                    .map_or_else(|| "never used".to_owned(), domain::time::polish_time_text);
                 println!(
                     "{}\t{}\t{}…\tcreated {}\tlast used {}",
                     k.id,
                     k.name,
                     k.prefix,
-                    web::format_time(k.created_at_ms),
+                    domain::time::polish_time_text(k.created_at_ms),
                     last
                 );
             }

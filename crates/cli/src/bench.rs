@@ -152,7 +152,7 @@ pub struct RefreshBench {
 
 /// `YYYY-MM-DD` of epoch milliseconds (UTC).
 pub fn utc_day(ms: i64) -> String {
-    web::format_time(ms)[..10].to_owned()
+    domain::time::polish_day_text(ms)
 }
 
 /// A scratch world for benchmarks: the emulator, an app on a fresh SQLite file, an

@@ -9,6 +9,7 @@ mod polling;
 mod settings;
 mod shipping;
 pub mod text;
+pub mod time;
 mod vat;
 mod words;
 

@@ -96,25 +96,6 @@ pub(crate) fn file_encoding(asked: Option<&str>, content_type: &str) -> Result<a
     asked.or(charset).unwrap_or("auto").parse()
 }
 
-/// `2026-11-23 18:07` in Europe/Warsaw is what sellers expect; UTC with the zone named is
-/// what we can say without a zone database in this crate.
-pub fn format_time(ms: i64) -> String {
-    let secs = ms.div_euclid(1000);
-    let days = secs.div_euclid(86_400);
-    let rem = secs.rem_euclid(86_400);
-    // Civil date from days since 1970-01-01 (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02} {:02}:{:02} UTC", rem / 3600, (rem % 3600) / 60)
-}
-
 #[cfg(test)]
 mod tests {
     #[test]
@@ -123,12 +104,5 @@ mod tests {
             super::content_disposition("attachment", "FV\"/../ż 1.xml"),
             "attachment; filename=\"FV__..___1.xml\"; filename*=UTF-8''FV%22%2F%2E%2E%2F%C5%BC%201%2Exml"
         );
-    }
-
-    #[test]
-    fn formats_times() {
-        assert_eq!(super::format_time(0), "1970-01-01 00:00 UTC");
-        assert_eq!(super::format_time(951_782_400_000), "2000-02-29 00:00 UTC");
-        assert_eq!(super::format_time(1_795_453_217_923), "2026-11-23 17:00 UTC");
     }
 }

@@ -381,7 +381,7 @@ async fn imports_in_a_real_browser() {
         .click()
         .await
         .unwrap();
-    let week_ago = web::format_time(h.app.now_ms() - 7 * 86_400_000)[..10].to_owned();
+    let week_ago = domain::time::polish_day_text(h.app.now_ms() - 7 * 86_400_000);
     d.execute(
         "document.getElementById('import-from').value = arguments[0];",
         vec![serde_json::json!(week_ago)],

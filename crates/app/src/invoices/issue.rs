@@ -37,10 +37,10 @@ fn minor(price: &allegro_client::types::Price, what: &'static str) -> Result<Min
         .ok_or_else(|| invalid(what, format!("{:?} is not an amount", price.amount)))
 }
 
+/// The Polish calendar day of an instant: every date on an invoice (issue, sale, payment,
+/// due) and the series' period are days in Europe/Warsaw, not UTC.
 pub(crate) fn day_of(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .map(|t| t.strftime("%Y-%m-%d").to_string())
-        .unwrap_or_default()
+    domain::time::polish_day_text(ms)
 }
 
 /// The line's VAT rate as Allegro gives it (`tax.rate` "23.00"), else the account's default.

@@ -36,24 +36,18 @@ pub struct DateRange {
     pub to_ms: i64,
 }
 
-fn day_start(field: &'static str, raw: &str) -> Result<i64, AppError> {
-    let date: jiff::civil::Date = raw
-        .trim()
-        .parse()
-        .map_err(|_| invalid(field, format!("{:?} is not a date YYYY-MM-DD", raw.trim())))?;
-    let ts = date
-        .to_zoned(jiff::tz::TimeZone::UTC)
-        .map_err(|_| invalid(field, format!("{:?} jest poza obsługiwanym zakresem dat", raw.trim())))?
-        .timestamp();
-    Ok(ts.as_millisecond())
+/// A typed Polish calendar day (`2026-02-31` refused).
+fn polish_day(field: &'static str, raw: &str) -> Result<jiff::civil::Date, AppError> {
+    domain::time::parse_day(raw).map_err(|_| invalid(field, format!("{:?} is not a date YYYY-MM-DD", raw.trim())))
 }
 
 impl DateRange {
     /// Parses and checks a range against `now_ms`: not reversed, not in the future, and
     /// not older than Allegro keeps orders (12 months).
     pub fn parse(from: &str, to: &str, now_ms: i64) -> Result<Self, AppError> {
-        let from_ms = day_start("from", from)?;
-        let to_ms = day_start("to", to)? + DAY_MS - 1;
+        // Polish calendar days, from the first millisecond of `from` to the last of `to`.
+        let from_ms = domain::time::polish_day_start_ms(polish_day("from", from)?);
+        let to_ms = domain::time::polish_day_end_ms(polish_day("to", to)?) - 1;
         if to_ms < from_ms {
             return Err(invalid("to", "the end date is before the start date"));
         }
@@ -62,9 +56,7 @@ impl DateRange {
         }
         let oldest = now_ms - ORDER_RETENTION_MS;
         if from_ms < oldest {
-            let earliest = jiff::Timestamp::from_millisecond(oldest + DAY_MS)
-                .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).date().to_string())
-                .unwrap_or_default();
+            let earliest = domain::time::polish_day_text(oldest + DAY_MS);
             return Err(invalid(
                 "from",
                 format!("Allegro keeps orders for 12 months: the earliest purchase date you can import is {earliest}"),

@@ -338,10 +338,9 @@ async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
             .as_ref()
             .and_then(|p| p.finished_at)
             .map_or(o.bought_at_ms, |t| t.as_millis());
-        let paid_day: jiff::civil::Date = jiff::Timestamp::from_millisecond(paid)
-            .unwrap()
-            .to_zoned(jiff::tz::TimeZone::UTC)
-            .date();
+        // The payment's Polish calendar day, not UTC's (a payment at 00:30 in Warsaw on the
+        // 1st takes the rate of the last business day of the month before).
+        let paid_day = domain::time::polish_day(paid);
         assert_eq!(
             rate.date,
             paid_day.yesterday().unwrap().to_string(),

@@ -122,9 +122,9 @@ pub(crate) async fn list_accounts(
                 "connection_id": a.connection_id,
                 "scopes": a.scopes.split_whitespace().collect::<Vec<_>>(),
                 "at_risk": state.app.at_risk(a),
-                "last_refresh_at": a.last_refresh_at_ms.map(crate::format_time),
-                "last_sync_at": a.last_sync_at_ms.map(crate::format_time),
-                "linked_at": crate::format_time(a.created_at_ms),
+                "last_refresh_at": a.last_refresh_at_ms.map(domain::time::rfc3339),
+                "last_sync_at": a.last_sync_at_ms.map(domain::time::rfc3339),
+                "linked_at": domain::time::rfc3339(a.created_at_ms),
             })
         })
         .collect();

@@ -90,7 +90,9 @@ pub async fn accounts(State(state): State<WebState>, tr: Tr, UiUser(user): UiUse
             missing: (a.status == AccountStatus::Active)
                 .then(|| missing_scopes(&tr, &a.scopes))
                 .flatten(),
-            last_sync: a.last_sync_at_ms.map_or_else(|| tr.t("never"), crate::format_time),
+            last_sync: a
+                .last_sync_at_ms
+                .map_or_else(|| tr.t("never"), domain::time::polish_time_text),
         })
         .collect();
     let mut connectable: Vec<ConnectOption> = connections

@@ -30,8 +30,8 @@ fn import_json(i: &store::Import) -> Value {
         "unchanged": i.counts.unchanged,
         "api_calls": i.api_calls,
         "error": i.error,
-        "created_at": crate::format_time(i.created_at_ms),
-        "updated_at": crate::format_time(i.updated_at_ms),
+        "created_at": domain::time::rfc3339(i.created_at_ms),
+        "updated_at": domain::time::rfc3339(i.updated_at_ms),
     })
 }
 

@@ -69,7 +69,7 @@ struct ImportPage {
 }
 
 fn row(tr: &Tr, i: &store::Import, accounts: &[store::Account]) -> ImportRow {
-    let day = |ms: Option<i64>| ms.map(|m| crate::format_time(m)[..10].to_owned()).unwrap_or_default();
+    let day = |ms: Option<i64>| ms.map(domain::time::polish_day_text).unwrap_or_default();
     ImportRow {
         id: i.id.clone(),
         kind: tr.t(&format!("import-kind-{}", i.kind.as_str())),
@@ -90,12 +90,12 @@ fn row(tr: &Tr, i: &store::Import, accounts: &[store::Account]) -> ImportRow {
         updated: i.counts.updated,
         unchanged: i.counts.unchanged,
         error: i.error.clone(),
-        created: crate::format_time(i.created_at_ms),
+        created: domain::time::polish_time_text(i.created_at_ms),
     }
 }
 
 fn today(state: &WebState) -> String {
-    crate::format_time(state.app.now_ms())[..10].to_owned()
+    domain::time::polish_day_text(state.app.now_ms())
 }
 
 /// Problems shown on the page: the range form's, or the file's.

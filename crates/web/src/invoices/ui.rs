@@ -246,7 +246,7 @@ pub struct InvoicePageQuery {
 }
 
 fn upload_text(tr: &Tr, u: &store::InvoiceUpload) -> String {
-    let when = |ms: i64| crate::format_time(ms);
+    let when = |ms: i64| domain::time::polish_time_text(ms);
     match u.state {
         store::UploadState::Pending => match &u.error {
             Some(error) => tr.args(

@@ -10,18 +10,6 @@ use axum::extract::{Path, State, rejection::JsonRejection};
 use serde::Deserialize;
 use serde_json::{Value, json};
 
-/// Milliseconds of midnight UTC of a `YYYY-MM-DD` date; the error names the parameter.
-pub(crate) fn day_ms(field: &'static str, raw: &str) -> Result<i64, ApiError> {
-    let bad = || ApiError::App(app::invalid(field, format!("{raw:?} is not a date YYYY-MM-DD")));
-    // A calendar date that exists (2026-02-31 does not), in the years orders can have.
-    let date: jiff::civil::Date = raw.trim().parse().map_err(|_| bad())?;
-    if date.year() < 1970 {
-        return Err(bad());
-    }
-    let start = date.to_zoned(jiff::tz::TimeZone::UTC).map_err(|_| bad())?;
-    Ok(start.timestamp().as_millisecond())
-}
-
 fn order_json(o: &store::OrderRecord, full: bool) -> Value {
     let mut v = json!({
         "id": o.id,
@@ -30,7 +18,7 @@ fn order_json(o: &store::OrderRecord, full: bool) -> Value {
         "fulfillment_status": o.fulfillment_status,
         "marketplace": o.marketplace,
         "buyer_login": o.buyer_login,
-        "bought_at": crate::format_time(o.bought_at_ms),
+        "bought_at": domain::time::rfc3339(o.bought_at_ms),
         "revision": o.revision,
         "total": o.total_minor.map(|m| format!("{}.{:02}", m / 100, (m % 100).abs())),
         "currency": o.currency,
@@ -89,5 +77,5 @@ pub(crate) async fn set_fulfillment(
 }
 
 pub(crate) fn date_of(ms: Option<i64>) -> Value {
-    ms.map_or(Value::Null, |ms| Value::String(crate::format_time(ms)[..10].to_owned()))
+    ms.map_or(Value::Null, |ms| Value::String(domain::time::polish_day_text(ms)))
 }

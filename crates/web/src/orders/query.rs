@@ -66,12 +66,10 @@ impl OrderParams {
             }
             v => Ok(v),
         };
+        // Polish calendar days: a purchase at 23:30 on the 31st in Warsaw belongs to the 31st.
         let day = |field: &'static str, v: Option<String>| {
-            v.map(|raw| {
-                crate::orders::api::day_ms(field, &raw)
-                    .map_err(|_| (field, format!("{raw:?} is not a date YYYY-MM-DD")))
-            })
-            .transpose()
+            v.map(|raw| domain::time::parse_day(&raw).map_err(|_| (field, format!("{raw:?} is not a date YYYY-MM-DD"))))
+                .transpose()
         };
         let account = nonempty(&self.account)
             .map(|raw| {
@@ -96,8 +94,8 @@ impl OrderParams {
             )?,
             marketplace: nonempty(&self.marketplace),
             buyer_login: nonempty(&self.buyer),
-            bought_from_ms: from,
-            bought_to_ms: to.map(|ms| ms + 86_400_000),
+            bought_from_ms: from.map(domain::time::polish_day_start_ms),
+            bought_to_ms: to.map(domain::time::polish_day_end_ms),
             needs_invoice: match nonempty(&self.invoice).as_deref() {
                 None => None,
                 Some("yes") => Some(true),

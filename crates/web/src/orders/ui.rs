@@ -109,7 +109,7 @@ pub async fn orders(
         .iter()
         .map(|o| OrderRow {
             href: order_href(&o.id),
-            bought: crate::format_time(o.bought_at_ms),
+            bought: domain::time::polish_time_text(o.bought_at_ms),
             account: login_of(&o.account_id),
             buyer: o.buyer_login.clone(),
             status: tr.t(&format!("order-status-{}", o.status)),
@@ -348,7 +348,7 @@ pub(crate) async fn order_page(
     render(&OrderPage {
         c: Chrome::for_user(tr, user),
         id: o.id.clone(),
-        bought: crate::format_time(o.bought_at_ms),
+        bought: domain::time::polish_time_text(o.bought_at_ms),
         status: tr.t(&format!("order-status-{}", o.status)),
         fulfillment: fulfillment_name(tr, o.fulfillment_status.as_deref()),
         buyer,
@@ -398,7 +398,7 @@ pub(crate) async fn order_page(
             .iter()
             .map(|h| {
                 (
-                    crate::format_time(h.seen_at_ms),
+                    domain::time::polish_time_text(h.seen_at_ms),
                     tr.t(&format!("order-status-{}", h.status)),
                     fulfillment_name(tr, h.fulfillment_status.as_deref()),
                 )

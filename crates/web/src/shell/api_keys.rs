@@ -50,10 +50,10 @@ async fn page(
             id: k.id.to_string(),
             name: k.name,
             prefix: k.prefix,
-            created: crate::format_time(k.created_at_ms),
+            created: domain::time::polish_time_text(k.created_at_ms),
             last_used: k
                 .last_used_at_ms
-                .map_or_else(|| tr.t("api-keys-never"), crate::format_time),
+                .map_or_else(|| tr.t("api-keys-never"), domain::time::polish_time_text),
         })
         .collect();
     let mut r = render(&ApiKeysPage {

@@ -119,7 +119,10 @@ pub(crate) fn push_words(tr: &Tr, s: &store::ShipmentRecord) -> (String, bool) {
         PushState::Pushed => (
             tr.args(
                 "waybill-pushed",
-                &[("at", &crate::format_time(s.push.pushed_at_ms.unwrap_or_default()))],
+                &[(
+                    "at",
+                    &domain::time::polish_time_text(s.push.pushed_at_ms.unwrap_or_default()),
+                )],
             ),
             false,
         ),
@@ -128,7 +131,7 @@ pub(crate) fn push_words(tr: &Tr, s: &store::ShipmentRecord) -> (String, bool) {
                 "waybill-retry",
                 &[
                     ("error", &reason(&s.push.error)),
-                    ("next", &crate::format_time(s.push.next_at_ms)),
+                    ("next", &domain::time::polish_time_text(s.push.next_at_ms)),
                 ],
             ),
             true,

@@ -126,7 +126,7 @@ async fn warehouse_page(
                     crate::views::order_href(&d.order_id),
                     d.order_id.clone(),
                     tr.t(&format!("wz-state-{}", d.state)),
-                    crate::format_time(d.issued_at_ms),
+                    domain::time::polish_time_text(d.issued_at_ms),
                     d.lines.iter().map(|l| l.quantity).sum(),
                 )
             })
@@ -135,7 +135,7 @@ async fn warehouse_page(
             .iter()
             .map(|m| {
                 (
-                    crate::format_time(m.at_ms),
+                    domain::time::polish_time_text(m.at_ms),
                     sku_of(&m.product_id),
                     m.delta,
                     tr.t(&format!("movement-{}", m.reason)),

@@ -9,6 +9,7 @@ use reqwest::{Client, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
+mod polish_time;
 mod security;
 
 struct Harness {
