@@ -366,7 +366,21 @@ async fn kod_i_and_kod_ii_resolve_on_the_qr_host() {
 #[tokio::test]
 async fn outages_are_retried_and_reported() {
     let h = emulator().await;
-    let login = login(&h).await;
+    // Ten attempts a call: at 30 % faults a call fails for good once in 170 000 (five
+    // attempts made this test fail about one run in twenty).
+    let (t, _) = token(&h, NIP, &["InvoiceWrite", "InvoiceRead"]);
+    let login = KsefClient::builder(Environment::custom(&h.api_url, None).unwrap())
+        .retry(RetryPolicy {
+            max_attempts: 10,
+            base_delay: Duration::from_millis(5),
+            max_delay: Duration::from_millis(40),
+            ..RetryPolicy::default()
+        })
+        .build()
+        .unwrap()
+        .login_with_token(NIP, &t)
+        .await
+        .unwrap();
     h.emulator.set_faults(Faults {
         error_share: 0.3,
         ..Faults::default()
