@@ -524,6 +524,7 @@ impl App {
     }
 
     /// One push; `Ok` carries Allegro's shipment id.
+    #[tracing::instrument(name = "waybill_push", skip_all, fields(shipment_id = %record.id, order_id = %record.order_id))]
     async fn push(&self, record: &ShipmentRecord) -> Result<Option<String>, PushFailure> {
         let retry = |e: AppError| PushFailure::Retry {
             after_ms: domain::retry_after_ms(30_000, record.push.attempts),

@@ -176,6 +176,7 @@ impl App {
 
     /// Issues the order's WZ (once: an order that has one gets it back with `false`): each
     /// line's product found by its offer or SKU, stock taken in the same transaction.
+    #[tracing::instrument(name = "wz", skip_all, fields(organisation_id = %user.organisation_id, order_id))]
     pub async fn issue_wz(&self, user: &CurrentUser, order_id: &str) -> Result<(WarehouseDocument, bool), AppError> {
         let order = self.order(user, order_id).await?;
         if let Some(found) = self.store.wz_for_order(&user.organisation_id, &order.id).await? {

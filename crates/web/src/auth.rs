@@ -137,7 +137,8 @@ pub async fn csrf(State(state): State<WebState>, request: Request, next: Next) -
     if matches!(*request.method(), Method::GET | Method::HEAD | Method::OPTIONS) {
         return next.run(request).await;
     }
-    let tr = Tr::new(crate::i18n::Lang::Pl);
+    // The refusal speaks the language the seller chose (cookie) or the browser asks for.
+    let tr = Tr::for_headers(request.headers());
     let refuse = || crate::error::csrf_page(&tr);
     if request.headers().get("sec-fetch-site").and_then(|v| v.to_str().ok()) == Some("cross-site") {
         return refuse();

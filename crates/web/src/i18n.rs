@@ -104,12 +104,11 @@ impl Tr {
     }
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for Tr {
-    type Rejection = std::convert::Infallible;
-
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let from_cookie = parts
-            .headers
+impl Tr {
+    /// The language a request asks for: the language cookie, else `Accept-Language`
+    /// starting with `en`, else Polish.
+    pub fn for_headers(headers: &axum::http::HeaderMap) -> Self {
+        let from_cookie = headers
             .get_all(header::COOKIE)
             .iter()
             .filter_map(|v| v.to_str().ok())
@@ -118,14 +117,22 @@ impl<S: Send + Sync> FromRequestParts<S> for Tr {
             .find(|(k, _)| *k == LANG_COOKIE)
             .and_then(|(_, v)| Lang::parse(v));
         let from_header = || {
-            let accept = parts.headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
+            let accept = headers.get(header::ACCEPT_LANGUAGE)?.to_str().ok()?;
             accept
                 .trim_start()
                 .to_ascii_lowercase()
                 .starts_with("en")
                 .then_some(Lang::En)
         };
-        Ok(Tr::new(from_cookie.or_else(from_header).unwrap_or(Lang::Pl)))
+        Tr::new(from_cookie.or_else(from_header).unwrap_or(Lang::Pl))
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Tr {
+    type Rejection = std::convert::Infallible;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        Ok(Tr::for_headers(&parts.headers))
     }
 }
 

@@ -17,6 +17,7 @@ pub mod invoices;
 pub mod orders;
 mod shell;
 mod shipments;
+mod trace;
 mod views;
 mod warehouse;
 
@@ -36,7 +37,8 @@ pub struct WebState {
 }
 
 /// The whole back-office: each aggregate's pages (behind the CSRF check) and API routes,
-/// under the checks every request passes (control characters, security headers).
+/// under the checks every request passes (control characters, security headers), each
+/// request in a span with its id (`trace`).
 pub fn router(state: WebState) -> Router {
     Router::new()
         .merge(shell::router(&state))
@@ -52,6 +54,8 @@ pub fn router(state: WebState) -> Router {
             state.clone(),
             headers::security_headers,
         ))
+        // Outermost: the span covers every check, and refusals are logged and counted too.
+        .layer(axum::middleware::from_fn(trace::request_span))
         .with_state(state)
 }
 

@@ -96,6 +96,7 @@ impl App {
     }
 
     /// Refreshes one account under its lease.
+    #[tracing::instrument(name = "token_refresh", skip_all, fields(account_id = %id))]
     pub async fn refresh_account(&self, id: &AccountId) -> Result<RefreshOutcome, AppError> {
         let now = self.now_ms();
         let p = self.config.refresh;

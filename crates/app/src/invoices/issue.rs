@@ -159,6 +159,7 @@ impl App {
 
     /// Issues the VAT invoice of an order, or returns the one it already has. Needs the
     /// organisation's invoicing profile; foreign-currency orders wait for the NBP rate.
+    #[tracing::instrument(name = "invoice", skip_all, fields(organisation_id = %user.organisation_id, order_id))]
     pub async fn issue_invoice(&self, user: &CurrentUser, order_id: &str) -> Result<IssueOutcome, AppError> {
         let order = self.order(user, order_id).await?;
         let profile = self
@@ -337,6 +338,7 @@ impl App {
 
     /// Issues the correction (KOR) that takes back a cancelled order's invoice, or returns
     /// the one it has; numbered in the series' correction series.
+    #[tracing::instrument(name = "correction", skip_all, fields(organisation_id = %user.organisation_id, order_id))]
     pub async fn issue_correction(&self, user: &CurrentUser, order_id: &str) -> Result<IssueOutcome, AppError> {
         let order = self.order(user, order_id).await?;
         // Allegro sets fulfilment RETURNED only when every item came back and was refunded

@@ -128,6 +128,7 @@ impl App {
         Ok(report)
     }
 
+    #[tracing::instrument(name = "invoice_upload", skip_all, fields(invoice_id = %record.id, order_id = %record.order_id, number = %record.number))]
     async fn upload(&self, record: &InvoiceRecord) -> Result<(), Failure> {
         let retry = |e: AppError| Failure::Retry {
             after_ms: domain::retry_after_ms(30_000, record.upload.attempts),

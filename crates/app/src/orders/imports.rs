@@ -180,6 +180,7 @@ impl App {
         self.import_pages(id, None, progress).await
     }
 
+    #[tracing::instrument(name = "import", skip_all, fields(import_id = %id))]
     pub(crate) async fn import_pages(
         &self,
         id: &str,

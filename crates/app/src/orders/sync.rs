@@ -139,6 +139,7 @@ impl App {
     /// is fetched whole and upserted, and the cursor moves in the same transaction, page by
     /// page. Duplicated, repeated and out-of-order events change nothing twice: orders are
     /// keyed by id and stored as Allegro returns them now.
+    #[tracing::instrument(name = "sync", skip_all, fields(account_id = %id))]
     pub async fn sync_account(&self, id: &AccountId) -> Result<SyncReport, AppError> {
         let account = self.store.account_for_worker(id).await?.ok_or(AppError::NotFound)?;
         if account.status != AccountStatus::Active {
@@ -318,6 +319,7 @@ impl App {
 
     /// Re-reads every order bought in the last `days` days (Allegro keeps 365) and upserts
     /// those that differ: what the journal skipped is caught here.
+    #[tracing::instrument(name = "reconcile", skip_all, fields(account_id = %id, days))]
     pub async fn reconcile_account(&self, id: &AccountId, days: i64) -> Result<SyncReport, AppError> {
         let account = self.store.account_for_worker(id).await?.ok_or(AppError::NotFound)?;
         if account.status != AccountStatus::Active {

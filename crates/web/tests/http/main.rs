@@ -9,6 +9,7 @@ use reqwest::{Client, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
+mod observability;
 mod polish_time;
 mod security;
 
@@ -302,6 +303,14 @@ async fn forms_without_the_csrf_token_are_refused() {
         )
         .await;
     assert_eq!(status, StatusCode::FORBIDDEN);
+    // The refusal speaks the seller's language: Polish, or English once chosen.
+    let (_, refused, _) = b.post("/connections", &[("mode", "own_app")]).await;
+    assert!(refused.contains("Formularz wygasł"), "{refused}");
+    let (status, _, _) = b.get("/lang/en").await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, refused, _) = b.post("/connections", &[("mode", "own_app")]).await;
+    assert!(refused.contains("The form expired"), "{refused}");
+    b.get("/lang/pl").await;
     let (_, page, _) = b.get("/connections").await;
     let csrf = Browser::csrf(&page);
     let (status, _, loc) = b
