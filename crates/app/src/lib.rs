@@ -6,6 +6,7 @@ mod accounts;
 pub mod crypto;
 mod invoices;
 mod orders;
+mod outbox;
 mod shell;
 mod shipments;
 mod warehouse;
@@ -22,11 +23,12 @@ use store::{Store, StoreError};
 pub use accounts::{CustomAllegroUrls, LinkOutcome, RefreshOutcome, RefreshPolicy, StateProblem, is_public};
 pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
-pub use invoices::{IssueOutcome, PdfLanguage, UploadReport};
+pub use invoices::{IssueOutcome, PdfLanguage};
 pub use order_files;
 pub use orders::{DateRange, IMPORT_JOB, ImportError, SyncReport, order_record};
+pub use outbox::OutboxReport;
 pub use shell::{CurrentUser, KeyRingProblem, LOGIN_LOCK_MS, NewSession};
-pub use shipments::{Carrier, PushReport, WaybillImport, push_error_key};
+pub use shipments::{Carrier, WaybillImport, push_error_key};
 pub use warehouse::{ProductSync, WZ_TRIGGERS};
 
 /// The operator's app that every seller can link through ("Połącz konto Allegro").
@@ -137,6 +139,9 @@ pub struct App {
     pub(crate) hashing: shell::HashingPool,
     /// How Allegro calls are retried (5xx, timeouts, 429).
     pub(crate) allegro_retry: allegro_client::RetryPolicy,
+    /// Cancelled when the process is asked to stop (SIGTERM, Ctrl+C): background work
+    /// stops claiming and gives back what it has not started.
+    pub(crate) stop: tokio_util::sync::CancellationToken,
 }
 
 impl std::fmt::Debug for App {
@@ -163,7 +168,24 @@ impl App {
             carriers: Arc::default(),
             hashing: shell::HashingPool::default(),
             allegro_retry: allegro_client::RetryPolicy::default(),
+            stop: tokio_util::sync::CancellationToken::new(),
         }
+    }
+
+    /// Asks background work to stop (SIGTERM, Ctrl+C): nothing new is claimed, work in
+    /// flight finishes (or is given back), and [`worker::run`] returns.
+    pub fn shutdown(&self) {
+        self.stop.cancel();
+    }
+
+    /// Whether [`App::shutdown`] was called.
+    pub fn is_stopping(&self) -> bool {
+        self.stop.is_cancelled()
+    }
+
+    /// Resolves once [`App::shutdown`] is called.
+    pub async fn stopping(&self) {
+        self.stop.cancelled().await;
     }
 
     /// How long a claimed invoice upload is held (default 2 minutes): after a crash, the

@@ -17,13 +17,14 @@ use allegro_client::types::{
     CheckoutForm, CheckoutFormAddWaybillCreated, CheckoutFormAddWaybillRequest, FulfillmentStatus, LineItemRef,
 };
 use domain::{AccountStatus, ConnectionId, NewWaybill, PushState};
-use store::{NewShipment, OrderSource, PushOutcome, ShipmentRecord};
+use store::{Delivery, NewShipment, OrderSource, ShipmentRecord};
+
+use crate::outbox::{self, Failure, Outbox, OutboxReport};
 
 use crate::{App, AppError, CurrentUser, invalid};
 
 /// Waybills pushed at the same time by one worker (Allegro allows 50 shipment requests a
 /// second per Client ID; the client's budget and 429 handling pace the rest).
-const PUSHES_AT_ONCE: usize = 8;
 /// How long a carriers list read from Allegro is used before it is read again.
 const CARRIERS_TTL_MS: i64 = 3_600_000;
 
@@ -71,19 +72,8 @@ pub struct WaybillImport {
     pub already: usize,
 }
 
-/// What one pass of [`App::push_due_shipments`] did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PushReport {
-    /// Now on their Allegro orders.
-    pub pushed: usize,
-    /// Failed for now; tried again later.
-    pub retried: usize,
-    /// Refused by Allegro until the seller sends them again.
-    pub refused: usize,
-}
-
 /// How Allegro's answer to a push is handled.
-fn classify(e: &AllegroError, attempts: i64) -> PushFailure {
+fn classify(e: &AllegroError, attempts: i64) -> Failure {
     let backoff = domain::retry_after_ms(30_000, attempts);
     let codes: Vec<&str> = match e {
         AllegroError::Api { errors, .. } => errors.iter().map(|x| x.code.as_str()).collect(),
@@ -91,7 +81,7 @@ fn classify(e: &AllegroError, attempts: i64) -> PushFailure {
     };
     let has = |needle: &str| codes.iter().any(|c| c.contains(needle));
     match e {
-        AllegroError::RateLimited { .. } => PushFailure::Retry {
+        AllegroError::RateLimited { .. } => Failure::Retry {
             after_ms: 60_000,
             error: reason("rate_limited", e),
         },
@@ -105,25 +95,20 @@ fn classify(e: &AllegroError, attempts: i64) -> PushFailure {
             } else {
                 "waybill_invalid"
             };
-            PushFailure::Refused(reason(key, e))
+            Failure::Refused(reason(key, e))
         }
-        AllegroError::Api { status: 404, .. } => PushFailure::Refused(reason("order_not_on_allegro", e)),
-        AllegroError::Api { status: 409, .. } => PushFailure::Refused(reason("waybill_used_too_often", e)),
-        AllegroError::Api { status: 422, .. } => PushFailure::Refused(reason("line_item_not_in_order", e)),
-        AllegroError::Api { status: 401 | 403, .. } => PushFailure::Retry {
+        AllegroError::Api { status: 404, .. } => Failure::Refused(reason("order_not_on_allegro", e)),
+        AllegroError::Api { status: 409, .. } => Failure::Refused(reason("waybill_used_too_often", e)),
+        AllegroError::Api { status: 422, .. } => Failure::Refused(reason("line_item_not_in_order", e)),
+        AllegroError::Api { status: 401 | 403, .. } => Failure::Retry {
             after_ms: 15 * 60_000,
             error: reason("account_not_connected", e),
         },
-        _ => PushFailure::Retry {
+        _ => Failure::Retry {
             after_ms: backoff,
             error: reason("allegro_unavailable", e),
         },
     }
-}
-
-enum PushFailure {
-    Retry { after_ms: i64, error: String },
-    Refused(String),
 }
 
 impl App {
@@ -435,62 +420,8 @@ impl App {
 
     /// Pushes the waybills that are due (oldest first, up to `limit`). Safe in any number
     /// of processes at once: each is claimed by one, and reaches Allegro once.
-    pub async fn push_due_shipments(&self, limit: i64) -> Result<PushReport, AppError> {
-        let now = self.now_ms();
-        let claimed = self
-            .store
-            .claim_due_pushes(now, now + self.upload_lease_ms, limit)
-            .await?;
-        let mut report = PushReport::default();
-        let mut running = tokio::task::JoinSet::new();
-        let mut claimed = claimed.into_iter();
-        loop {
-            while running.len() < PUSHES_AT_ONCE {
-                let Some(record) = claimed.next() else { break };
-                let app = self.clone();
-                running.spawn(async move {
-                    let outcome = match app.push(&record).await {
-                        Ok(id) => PushOutcome::Pushed {
-                            at_ms: app.now_ms(),
-                            allegro_shipment_id: id,
-                        },
-                        Err(PushFailure::Retry { after_ms, error }) => PushOutcome::Retry {
-                            next_at_ms: app.now_ms() + after_ms,
-                            error,
-                        },
-                        Err(PushFailure::Refused(error)) => PushOutcome::Refused { error },
-                    };
-                    (record, outcome)
-                });
-            }
-            let Some(done) = running.join_next().await else { break };
-            // Recorded as each one ends, so a crash loses at most the ones in flight (and
-            // those are looked up on Allegro before they are posted again).
-            let (record, outcome) =
-                done.map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a waybill push stopped")))?;
-            match &outcome {
-                PushOutcome::Pushed { .. } => report.pushed += 1,
-                PushOutcome::Retry { error, .. } => {
-                    report.retried += 1;
-                    tracing::warn!(order = %record.order_id, waybill = %record.waybill, %error, "waybill push will be retried");
-                }
-                PushOutcome::Refused { error } => {
-                    report.refused += 1;
-                    tracing::warn!(order = %record.order_id, waybill = %record.waybill, %error, "Allegro refused a waybill");
-                }
-            }
-            metrics::counter!("allegro_bridge_waybill_pushes_total", "outcome" => match &outcome {
-                PushOutcome::Pushed { .. } => "pushed",
-                PushOutcome::Retry { .. } => "retried",
-                PushOutcome::Refused { .. } => "refused",
-            })
-            .increment(1);
-            self.store.finish_push(&record.id, &outcome).await?;
-            if matches!(outcome, PushOutcome::Pushed { .. }) {
-                self.sent_after_waybill(&record).await;
-            }
-        }
-        Ok(report)
+    pub async fn push_due_shipments(&self, limit: i64) -> Result<OutboxReport, AppError> {
+        outbox::drain::<WaybillPushes>(self, limit).await
     }
 
     /// "Po dodaniu numeru przesyłki ustaw Wysłane": the order goes to SENT on Allegro once
@@ -525,8 +456,8 @@ impl App {
 
     /// One push; `Ok` carries Allegro's shipment id.
     #[tracing::instrument(name = "waybill_push", skip_all, fields(shipment_id = %record.id, order_id = %record.order_id))]
-    async fn push(&self, record: &ShipmentRecord) -> Result<Option<String>, PushFailure> {
-        let retry = |e: AppError| PushFailure::Retry {
+    async fn push(&self, record: &ShipmentRecord) -> Result<Option<String>, Failure> {
+        let retry = |e: AppError| Failure::Retry {
             after_ms: domain::retry_after_ms(30_000, record.push.attempts),
             error: reason("allegro_unavailable", format!("{e:#}")),
         };
@@ -535,10 +466,10 @@ impl App {
             .account_for_worker(&record.account_id)
             .await
             .map_err(|e| retry(e.into()))?
-            .ok_or_else(|| PushFailure::Refused(reason("account_not_connected", "the Allegro account is gone")))?;
+            .ok_or_else(|| Failure::Refused(reason("account_not_connected", "the Allegro account is gone")))?;
         if account.status != AccountStatus::Active {
             // Queued: connecting the account again wakes it (Storage::wake_account_pushes).
-            return Err(PushFailure::Retry {
+            return Err(Failure::Retry {
                 after_ms: domain::MAX_RETRY_MS,
                 error: reason(
                     "account_not_connected",
@@ -579,5 +510,47 @@ impl App {
             Ok(created) => Ok(created.id),
             Err(e) => Err(classify(&e, record.push.attempts)),
         }
+    }
+}
+
+/// Waybills to their Allegro orders, through the one outbox runner.
+pub(crate) struct WaybillPushes;
+
+impl Outbox for WaybillPushes {
+    type Item = ShipmentRecord;
+    const METRIC: &'static str = "allegro_bridge_waybill_pushes_total";
+    const AT_ONCE: usize = 8;
+
+    async fn claim(app: &App, now_ms: i64, held_until_ms: i64, limit: i64) -> Result<Vec<ShipmentRecord>, AppError> {
+        Ok(app.store.claim_due_pushes(now_ms, held_until_ms, limit).await?)
+    }
+
+    async fn send(app: &App, item: &ShipmentRecord) -> Result<Option<String>, Failure> {
+        app.push(item).await
+    }
+
+    async fn record(app: &App, item: &ShipmentRecord, outcome: &Delivery) -> Result<(), AppError> {
+        Ok(app.store.finish_push(&item.id, outcome).await?)
+    }
+
+    fn interrupted() -> String {
+        // The claim counted the attempt, so the next one looks on Allegro before posting.
+        reason("interrupted", "the worker stopped during the push")
+    }
+
+    fn log_failure(item: &ShipmentRecord, outcome: &Delivery) {
+        match outcome {
+            Delivery::Refused { error } => {
+                tracing::warn!(order_id = %item.order_id, shipment_id = %item.id, waybill = %item.waybill, %error, "Allegro refused a waybill")
+            }
+            Delivery::Retry { error, .. } => {
+                tracing::warn!(order_id = %item.order_id, shipment_id = %item.id, waybill = %item.waybill, %error, "waybill push will be retried")
+            }
+            _ => {}
+        }
+    }
+
+    async fn after_delivery(app: &App, item: &ShipmentRecord) {
+        app.sent_after_waybill(item).await;
     }
 }

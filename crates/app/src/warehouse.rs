@@ -235,6 +235,9 @@ impl App {
     pub async fn run_warehouse(&self, limit: i64) -> Result<(usize, usize), AppError> {
         let mut issued = 0;
         for (org, order) in self.store.orders_awaiting_wz(limit, self.now_ms()).await? {
+            if self.is_stopping() {
+                return Ok((issued, 0));
+            }
             let user = CurrentUser::for_organisation(org.clone());
             match self.issue_wz(&user, &order).await {
                 Ok((_, true)) => issued += 1,

@@ -8,123 +8,152 @@ use store::ImportState;
 use crate::orders::JobLease;
 use crate::{App, AppError, IMPORT_JOB, RefreshOutcome};
 
-/// Runs `cycle` forever in a task of its own, `pause` after each; a failed cycle is logged
-/// and the next one runs as usual.
-fn every<F, Fut>(app: App, pause: Duration, name: &'static str, cycle: F)
+/// How long [`run`] waits, once asked to stop, for its tasks to finish what they hold
+/// (an outbox gives its sends [`crate::outbox::STOP_GRACE`]; a journal read or an import
+/// page ends within Allegro's timeouts); what is still running after that is dropped, as
+/// in a crash — every piece of work is safe to take over after its lease.
+pub const STOP_LIMIT: Duration = Duration::from_secs(20);
+
+/// Runs `cycle` until the app stops, `pause` after each; a failed cycle is logged and the
+/// next one runs as usual.
+async fn every<F, Fut>(app: App, pause: Duration, name: &'static str, cycle: F)
 where
     F: Fn(App) -> Fut + Send + 'static,
     Fut: std::future::Future<Output = Result<(), AppError>> + Send,
 {
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = cycle(app.clone()).await {
-                tracing::error!(error = %e, cycle = name, "worker cycle failed");
-            }
-            tokio::time::sleep(pause).await;
+    while !app.is_stopping() {
+        if let Err(e) = cycle(app.clone()).await {
+            tracing::error!(error = %e, cycle = name, "worker cycle failed");
         }
-    });
+        tokio::select! {
+            () = tokio::time::sleep(pause) => {}
+            () = app.stopping() => {}
+        }
+    }
 }
 
-/// The background worker. Every second: reads the journals of the accounts due (adaptive
-/// polling, see `domain::PollPolicy`); beside it, a task runs due jobs (imports) and issues
-/// due invoices, and another sends issued invoices to their Allegro orders. Every
-/// `interval_seconds`: refreshes due tokens (ahead of expiry, and keep-alive for quiet
-/// accounts) and publishes gauges. Every 30 minutes (and at start): reconciles the last 30
-/// days of every account. One account's failure never stops the others; a failing cycle is
-/// logged and retried.
+/// The background worker, until [`App::shutdown`]. Every second: reads the journals of
+/// the accounts due (adaptive polling, see `domain::PollPolicy`); beside it, a task runs
+/// due jobs (imports) and issues due invoices, and others send issued invoices and
+/// waybills to their Allegro orders and issue WZs. Every `interval_seconds`: refreshes due
+/// tokens (ahead of expiry, and keep-alive for quiet accounts) and publishes gauges.
+/// Every 30 minutes (and at start): reconciles the last 30 days of every account. One
+/// account's failure never stops the others; a failing cycle is logged and retried.
+///
+/// Once stopping, nothing new is claimed, work not started is given back (due at once
+/// for another worker) and the function returns within [`STOP_LIMIT`].
 pub async fn run(app: App, interval_seconds: u64, policy: domain::PollPolicy) {
+    let mut tasks = tokio::task::JoinSet::new();
     // Jobs (imports, which may run for minutes) in their own task: polling never waits.
-    let jobs = app.clone();
-    tokio::spawn(async move {
-        loop {
-            if let Err(e) = jobs.run_due_jobs(60_000).await {
-                tracing::error!(error = %e, "job cycle failed");
-            }
-            if let Err(e) = jobs.recover_file_imports().await {
-                tracing::error!(error = %e, "finishing stopped file imports failed");
-            }
-            if let Err(e) = jobs.forget_old_login_failures().await {
-                tracing::error!(error = %e, "forgetting old failed logins failed");
-            }
-            match jobs.issue_due_invoices(200).await {
-                Ok(done) => {
-                    for (order, result) in done {
-                        match result {
-                            Ok(crate::IssueOutcome::Issued(inv)) => {
-                                tracing::info!(order, number = %inv.number, "invoice issued")
-                            }
-                            Ok(crate::IssueOutcome::AlreadyIssued(_)) => {}
-                            Err(e) => tracing::warn!(order, error = %e, "invoice not issued; retried"),
-                        }
-                    }
+    tasks.spawn(every(app.clone(), Duration::from_secs(1), "jobs", |app| async move {
+        app.run_due_jobs(60_000).await?;
+        app.recover_file_imports().await?;
+        app.forget_old_login_failures().await?;
+        for (order, result) in app.issue_due_invoices(200).await? {
+            match result {
+                Ok(crate::IssueOutcome::Issued(inv)) => {
+                    tracing::info!(order_id = %order, number = %inv.number, "invoice issued")
                 }
-                Err(e) => tracing::error!(error = %e, "invoicing cycle failed"),
+                Ok(crate::IssueOutcome::AlreadyIssued(_)) => {}
+                Err(e) => tracing::warn!(order_id = %order, error = %e, "invoice not issued; retried"),
             }
-            tokio::time::sleep(Duration::from_secs(1)).await;
         }
-    });
+        Ok(())
+    }));
     // Invoice PDFs and waybills to their Allegro orders, and warehouse documents, each in a
     // task of its own: a slow or rate-limited one never delays the others or polling.
-    every(
+    tasks.spawn(every(
         app.clone(),
         Duration::from_secs(1),
         "invoice upload",
         |app| async move {
             let r = app.upload_due_invoices(50).await?;
-            if r.uploaded + r.retried + r.refused > 0 {
+            if !r.is_empty() {
                 tracing::info!(
-                    uploaded = r.uploaded,
+                    uploaded = r.delivered,
                     retried = r.retried,
                     refused = r.refused,
+                    released = r.released,
                     "invoices sent to Allegro"
                 );
             }
             Ok(())
         },
-    );
-    every(app.clone(), Duration::from_secs(1), "waybill push", |app| async move {
-        let r = app.push_due_shipments(200).await?;
-        if r.pushed + r.retried + r.refused > 0 {
-            tracing::info!(
-                pushed = r.pushed,
-                retried = r.retried,
-                refused = r.refused,
-                "waybills sent to Allegro"
-            );
-        }
-        Ok(())
-    });
+    ));
+    tasks.spawn(every(
+        app.clone(),
+        Duration::from_secs(1),
+        "waybill push",
+        |app| async move {
+            let r = app.push_due_shipments(200).await?;
+            if !r.is_empty() {
+                tracing::info!(
+                    pushed = r.delivered,
+                    retried = r.retried,
+                    refused = r.refused,
+                    released = r.released,
+                    "waybills sent to Allegro"
+                );
+            }
+            Ok(())
+        },
+    ));
     // WZ at the organisation's trigger, stock back on cancellation.
-    every(app.clone(), Duration::from_secs(2), "warehouse", |app| async move {
-        let (issued, cancelled) = app.run_warehouse(200).await?;
-        if issued + cancelled > 0 {
-            tracing::info!(issued, cancelled, "warehouse documents");
-        }
+    tasks.spawn(every(
+        app.clone(),
+        Duration::from_secs(2),
+        "warehouse",
+        |app| async move {
+            let (issued, cancelled) = app.run_warehouse(200).await?;
+            if issued + cancelled > 0 {
+                tracing::info!(issued, cancelled, "warehouse documents");
+            }
+            Ok(())
+        },
+    ));
+    // The 30-day sweep in its own task: a long one never delays polling or jobs.
+    tasks.spawn(every(
+        app.clone(),
+        Duration::from_secs(30 * 60),
+        "reconciliation",
+        |app| async move {
+            log_sync_results("orders reconciled", app.reconcile_active_accounts(30).await?);
+            Ok(())
+        },
+    ));
+    let refresh_every = Duration::from_secs(interval_seconds.max(1));
+    tasks.spawn(every(app.clone(), refresh_every, "token refresh", |app| async move {
+        refresh_cycle(&app).await;
         Ok(())
-    });
-    let mut last_reconcile: Option<std::time::Instant> = None;
-    let mut last_refresh: Option<std::time::Instant> = None;
+    }));
+    tasks.spawn(every(
+        app.clone(),
+        Duration::from_secs(1),
+        "sync",
+        move |app| async move {
+            log_sync_results("orders synced", app.sync_due_accounts(&policy, 1).await?);
+            Ok(())
+        },
+    ));
+    app.stopping().await;
+    tracing::info!("stopping: finishing or giving back the work in hand");
+    let deadline = tokio::time::Instant::now() + STOP_LIMIT;
     loop {
-        match app.sync_due_accounts(&policy, 1).await {
-            Ok(results) => log_sync_results("orders synced", results),
-            Err(e) => tracing::error!(error = %e, "sync cycle failed"),
+        match tokio::time::timeout_at(deadline, tasks.join_next()).await {
+            Ok(Some(_)) => {}
+            Ok(None) => {
+                tracing::info!("worker stopped");
+                break;
+            }
+            Err(_) => {
+                tracing::warn!(
+                    still_running = tasks.len(),
+                    "worker stopped with work still running; its leases lapse as after a crash"
+                );
+                tasks.abort_all();
+                break;
+            }
         }
-        if last_refresh.is_none_or(|t| t.elapsed() >= Duration::from_secs(interval_seconds.max(1))) {
-            last_refresh = Some(std::time::Instant::now());
-            refresh_cycle(&app).await;
-        }
-        if last_reconcile.is_none_or(|t| t.elapsed() > Duration::from_secs(30 * 60)) {
-            last_reconcile = Some(std::time::Instant::now());
-            // In its own task: a long sweep never delays polling or jobs.
-            let app = app.clone();
-            tokio::spawn(async move {
-                match app.reconcile_active_accounts(30).await {
-                    Ok(results) => log_sync_results("orders reconciled", results),
-                    Err(e) => tracing::error!(error = %e, "reconciliation failed"),
-                }
-            });
-        }
-        tokio::time::sleep(Duration::from_secs(1)).await;
     }
 }
 
@@ -183,10 +212,11 @@ impl App {
     pub async fn run_due_jobs(&self, lease_ms: i64) -> Result<usize, AppError> {
         let worker = self.instance.clone();
         let mut ran = 0;
-        while let Some(job) = self
-            .store
-            .claim_job(&worker, self.now_ms(), self.now_ms() + lease_ms)
-            .await?
+        while !self.is_stopping()
+            && let Some(job) = self
+                .store
+                .claim_job(&worker, self.now_ms(), self.now_ms() + lease_ms)
+                .await?
         {
             ran += 1;
             let outcome = match job.kind.as_str() {
@@ -197,7 +227,19 @@ impl App {
                         worker: &worker,
                         lease_ms,
                     };
-                    self.import_pages(&id, Some(lease), |_| true).await.map(|_| ())
+                    // Stops between pages when the worker is asked to stop.
+                    match self.import_pages(&id, Some(lease), |_| !self.is_stopping()).await {
+                        Ok(import)
+                            if self.is_stopping()
+                                && !matches!(import.state, ImportState::Done | ImportState::Failed) =>
+                        {
+                            // Resumed from its last committed page by the next worker.
+                            self.store.release_job(job.id, &worker, self.now_ms()).await?;
+                            tracing::info!(job = job.id, import_id = %id, "stopping: import given back");
+                            continue;
+                        }
+                        other => other.map(|_| ()),
+                    }
                 }
                 other => Err(AppError::Internal(anyhow::anyhow!("unknown job kind {other:?}"))),
             };

@@ -173,8 +173,8 @@ impl InvoiceBench {
                 .upload_due_invoices(500)
                 .await
                 .map_err(crate::runtime::app_error)?;
-            sent += r.uploaded;
-            if r.uploaded + r.retried + r.refused == 0 {
+            sent += r.delivered;
+            if r.is_empty() {
                 break;
             }
         }
@@ -225,7 +225,7 @@ impl InvoiceBench {
             .upload_due_invoices(1_000)
             .await
             .map_err(crate::runtime::app_error)?
-            .uploaded
+            .delivered
             > 0
         {}
         world.emu.emulator.advance_clock(2); // they get paid
@@ -256,7 +256,7 @@ impl InvoiceBench {
             .map_err(crate::runtime::app_error)?;
         println!(
             "paid → PDF on the order: {} invoices on their Allegro orders {:.0} ms after payment (+ one upload pass)",
-            uploaded.uploaded,
+            uploaded.delivered,
             started.elapsed().as_secs_f64() * 1000.0
         );
         Ok(())

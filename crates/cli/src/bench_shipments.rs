@@ -66,8 +66,8 @@ impl ShipmentBench {
                 .push_due_shipments(1_000)
                 .await
                 .map_err(crate::runtime::app_error)?;
-            pushed += r.pushed;
-            if r.pushed + r.retried + r.refused == 0 {
+            pushed += r.delivered;
+            if r.is_empty() {
                 break;
             }
         }

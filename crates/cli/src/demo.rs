@@ -136,7 +136,6 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
     app.create_connection(&org, ConnectionMode::ServiceApp, Environment::Custom, None)
         .await
         .map_err(runtime::app_error)?;
-    tokio::spawn(app::worker::run(app.clone(), 20, server.poll_policy()));
     println!();
     println!("allegro-bridge demo");
     println!("  back-office:          {public_url}");
@@ -151,5 +150,6 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
     println!("  The last 30 days of orders arrive by themselves; older ones: Import → Import Allegro.");
     println!("  A CSV to try Import CSV: crates/order-files/tests/corpus/good-excel-1250.csv");
     println!("Press Ctrl+C to stop.");
-    runtime::serve(app, listen, &server).await
+    let policy = server.poll_policy();
+    runtime::run_until_stopped(app, Some((20, policy)), Some((listen, &server))).await
 }

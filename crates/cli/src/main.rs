@@ -489,14 +489,8 @@ async fn main() -> anyhow::Result<()> {
             if let Some(admin) = admin_listen {
                 runtime::serve_metrics(&admin).await?;
             }
-            if !no_worker {
-                tokio::spawn(app::worker::run(
-                    app.clone(),
-                    server.worker_interval_seconds,
-                    server.poll_policy(),
-                ));
-            }
-            runtime::serve(app, &listen, &server).await?;
+            let worker = (!no_worker).then(|| (server.worker_interval_seconds, server.poll_policy()));
+            runtime::run_until_stopped(app, worker, Some((&listen, &server))).await?;
         }
         Command::Worker {
             admin_listen,
@@ -508,10 +502,8 @@ async fn main() -> anyhow::Result<()> {
                 runtime::serve_metrics(&admin).await?;
             }
             println!("worker running against {} (Ctrl+C stops it)", app.store().backend());
-            tokio::select! {
-                () = app::worker::run(app, server.worker_interval_seconds, server.poll_policy()) => {}
-                () = shutdown_signal() => {}
-            }
+            let worker = Some((server.worker_interval_seconds, server.poll_policy()));
+            runtime::run_until_stopped(app, worker, None).await?;
         }
         Command::Migrate { store } => {
             let s = runtime::open_store(&store.database).await?;

@@ -251,12 +251,48 @@ pub async fn pick_organisation(app: &App, given: Option<&str>) -> anyhow::Result
     }
 }
 
-/// Serves the back-office on `listen` until Ctrl+C or SIGTERM.
-pub async fn serve(app: App, listen: &str, server: &ServerArgs) -> anyhow::Result<()> {
+/// Runs the back-office (`http`) and/or the worker until Ctrl+C or SIGTERM, then stops
+/// them: the listener stops accepting and answers the requests in flight, the worker
+/// stops claiming and finishes or gives back what it holds (within
+/// [`app::worker::STOP_LIMIT`]). A second signal, or a stop that overruns the limit,
+/// exits at once — every piece of work is safe to take over after its lease.
+pub async fn run_until_stopped(
+    app: App,
+    worker: Option<(u64, domain::PollPolicy)>,
+    http: Option<(&str, &ServerArgs)>,
+) -> anyhow::Result<()> {
+    let signals = app.clone();
+    tokio::spawn(async move {
+        crate::shutdown_signal().await;
+        signals.shutdown();
+        tokio::select! {
+            () = crate::shutdown_signal() => {}
+            () = tokio::time::sleep(app::worker::STOP_LIMIT + Duration::from_secs(10)) => {}
+        }
+        eprintln!("stopping took too long; exiting now");
+        std::process::exit(1);
+    });
+    let worker = worker.map(|(interval, policy)| tokio::spawn(app::worker::run(app.clone(), interval, policy)));
+    let served = match http {
+        Some((listen, server)) => serve(app.clone(), listen, server).await,
+        None => {
+            app.stopping().await;
+            Ok(())
+        }
+    };
+    if let Some(worker) = worker {
+        worker.await.context("the worker stopped abnormally")?;
+    }
+    served
+}
+
+/// Serves the back-office on `listen` until the app stops.
+async fn serve(app: App, listen: &str, server: &ServerArgs) -> anyhow::Result<()> {
     let listener = tokio::net::TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, store = app.store().backend(), "back-office listening");
+    let stopping = app.clone();
     let router = web::router(web::WebState {
         app,
         secure_cookies: server.secure_cookies,
@@ -267,7 +303,7 @@ pub async fn serve(app: App, listen: &str, server: &ServerArgs) -> anyhow::Resul
         listener,
         router.into_make_service_with_connect_info::<std::net::SocketAddr>(),
     )
-    .with_graceful_shutdown(crate::shutdown_signal())
+    .with_graceful_shutdown(async move { stopping.stopping().await })
     .await
     .context("serving HTTP")
 }

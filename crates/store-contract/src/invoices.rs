@@ -319,16 +319,40 @@ pub async fn uploads_are_claimed_once_and_finish(store: Store) {
     // Held until the lease ends, then due again.
     assert!(store.claim_due_uploads(60_000, 120_000, 100).await.unwrap().is_empty());
     assert_eq!(store.claim_due_uploads(61_000, 120_000, 100).await.unwrap().len(), 39);
+    // A stopping worker releases what it did not start: due again at once, not after
+    // the lease, and only while its lease still holds.
+    let released = &ids[3];
+    for held_until_ms in [119_999, 120_000] {
+        store
+            .finish_upload(
+                released,
+                &Delivery::Released {
+                    now_ms: 62_000,
+                    held_until_ms,
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let due = store.claim_due_uploads(62_000, 180_000, 100).await.unwrap();
+    assert_eq!(due.iter().map(|r| &r.id).collect::<Vec<_>>(), vec![released]);
+    assert_eq!(due[0].upload.attempts, 0, "a release is no attempt");
     let (one, two, three) = (&ids[0], &ids[1], &ids[2]);
     store.save_allegro_invoice_id(one, Some("meta-1")).await.unwrap();
     store
-        .finish_upload(one, &UploadOutcome::Uploaded { at_ms: 61_500 })
+        .finish_upload(
+            one,
+            &Delivery::Done {
+                at_ms: 61_500,
+                remote_id: None,
+            },
+        )
         .await
         .unwrap();
     store
         .finish_upload(
             two,
-            &UploadOutcome::Retry {
+            &Delivery::Retry {
                 next_at_ms: 200_000,
                 error: "429".into(),
             },
@@ -338,7 +362,7 @@ pub async fn uploads_are_claimed_once_and_finish(store: Store) {
     store
         .finish_upload(
             three,
-            &UploadOutcome::Refused {
+            &Delivery::Refused {
                 error: "order cancelled".into(),
             },
         )

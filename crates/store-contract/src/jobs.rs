@@ -51,6 +51,15 @@ pub async fn jobs_with_leases(store: Store) {
     assert_eq!((b_again.id, b_again.attempts), (b.id, 2), "b's lease expired at 11 000");
     assert!(store.complete_job(b_again.id, "w4").await.unwrap());
     assert!(!store.complete_job(b_again.id, "w4").await.unwrap(), "done once");
+    assert!(store.complete_job(reclaimed.id, "w4").await.unwrap());
+    // A stopping worker gives its job back: due at once, the attempt not counted; only
+    // the holder can.
+    assert!(store.enqueue_job(&job("c", 12_000)).await.unwrap());
+    let c = store.claim_job("w5", 12_000, 20_000).await.unwrap().unwrap();
+    assert!(!store.release_job(c.id, "w6", 12_500).await.unwrap(), "only the holder");
+    assert!(store.release_job(c.id, "w5", 12_500).await.unwrap());
+    let c_again = store.claim_job("w6", 12_500, 20_000).await.unwrap().unwrap();
+    assert_eq!((c_again.id, c_again.attempts), (c.id, 1));
 }
 
 /// Many workers claiming at once never get the same job.

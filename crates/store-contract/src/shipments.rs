@@ -90,14 +90,29 @@ pub async fn shipments_once_and_pushed_once(store: Store) {
     let again = store.claim_due_pushes(61_000, 120_000, 100).await.unwrap();
     assert_eq!(again.len(), 28);
     assert!(again.iter().all(|s| s.push.attempts == 2));
+    // Released by a stopping worker: due at once, the attempt the claim counted undone.
+    let released = again[2].id.clone();
+    store
+        .finish_push(
+            &released,
+            &Delivery::Released {
+                now_ms: 62_000,
+                held_until_ms: 120_000,
+            },
+        )
+        .await
+        .unwrap();
+    let due = store.claim_due_pushes(62_000, 120_000, 100).await.unwrap();
+    assert_eq!(due.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&released]);
+    assert_eq!(due[0].push.attempts, 2, "claimed twice, released once");
     let ids: Vec<String> = on_order.iter().map(|s| s.id.clone()).collect();
     let (pushed, refused) = (&ids[0], &ids[1]);
     store
         .finish_push(
             pushed,
-            &PushOutcome::Pushed {
+            &Delivery::Done {
                 at_ms: 61_500,
-                allegro_shipment_id: Some("SU5QT1NUOkFELTE=".into()),
+                remote_id: Some("SU5QT1NUOkFELTE=".into()),
             },
         )
         .await
@@ -105,7 +120,7 @@ pub async fn shipments_once_and_pushed_once(store: Store) {
     store
         .finish_push(
             refused,
-            &PushOutcome::Refused {
+            &Delivery::Refused {
                 error: "Numer nie pasuje do przewoźnika".into(),
             },
         )
@@ -129,7 +144,7 @@ pub async fn shipments_once_and_pushed_once(store: Store) {
     store
         .finish_push(
             refused,
-            &PushOutcome::Retry {
+            &Delivery::Retry {
                 next_at_ms: 1,
                 error: "late".into(),
             },
@@ -155,7 +170,7 @@ pub async fn shipments_once_and_pushed_once(store: Store) {
     store
         .finish_push(
             refused,
-            &PushOutcome::Retry {
+            &Delivery::Retry {
                 next_at_ms: 10_000_000,
                 error: "account not connected".into(),
             },

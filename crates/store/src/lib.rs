@@ -11,6 +11,7 @@ pub mod imports;
 pub mod invoices;
 pub mod jobs;
 pub mod orders;
+pub mod outbox;
 pub mod shell;
 pub mod shipments;
 #[doc(hidden)]
@@ -24,6 +25,7 @@ pub use imports::*;
 pub use invoices::*;
 pub use jobs::*;
 pub use orders::*;
+pub use outbox::Delivery;
 pub use shell::*;
 pub use shipments::*;
 pub use warehouse::*;

@@ -573,7 +573,7 @@ async fn a_waybill_in_a_real_browser_reaches_the_allegro_order() {
     assert!(row.contains("DPD") && row.contains("0000007268757Q"), "{row}");
     assert!(row.contains("Czeka na wysłanie"), "{row}");
     // The worker's pass; the page then shows what Allegro has.
-    assert_eq!(h.app.push_due_shipments(10).await.unwrap().pushed, 1);
+    assert_eq!(h.app.push_due_shipments(10).await.unwrap().delivered, 1);
     d.refresh().await.unwrap();
     let row = text_of(&d, "#waybills tbody tr").await;
     assert!(row.contains("Na zamówieniu w Allegro"), "{row}");

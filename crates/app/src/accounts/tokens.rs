@@ -86,6 +86,9 @@ impl App {
             .await?;
         let mut out = Vec::with_capacity(due.len());
         for id in due {
+            if self.is_stopping() {
+                break;
+            }
             let outcome = match self.refresh_account(&id).await {
                 Ok(o) => o,
                 Err(e) => RefreshOutcome::Failed(format!("{e:#}")),

@@ -314,6 +314,9 @@ impl App {
     ) -> Result<Vec<(String, Result<IssueOutcome, String>)>, AppError> {
         let mut out = Vec::new();
         for (org, order) in self.store.orders_awaiting_invoice(limit, self.now_ms()).await? {
+            if self.is_stopping() {
+                return Ok(out);
+            }
             let user = CurrentUser::for_organisation(org.clone());
             let result = self.issue_invoice(&user, &order).await.map_err(|e| format!("{e:#}"));
             if let Err(e) = &result {

@@ -6,4 +6,3 @@ mod uploads;
 
 pub(crate) use issue::day_of;
 pub use issue::{IssueOutcome, PdfLanguage};
-pub use uploads::UploadReport;

@@ -14,29 +14,11 @@
 //! ponownie".
 
 use allegro_client::AllegroError;
-use store::{InvoiceRecord, UploadOutcome};
+use store::{Delivery, InvoiceRecord};
 
 use super::issue::{PdfLanguage, render_pdf};
+use crate::outbox::{self, Failure, Outbox, OutboxReport};
 use crate::{App, AppError, CurrentUser};
-
-/// Invoices sent at the same time by one worker.
-const UPLOADS_AT_ONCE: usize = 4;
-
-/// What one pass of [`App::upload_due_invoices`] did.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct UploadReport {
-    /// Attached to their orders.
-    pub uploaded: usize,
-    /// Failed for now; tried again later.
-    pub retried: usize,
-    /// Refused by Allegro for good.
-    pub refused: usize,
-}
-
-enum Failure {
-    Retry { after_ms: i64, error: String },
-    Refused(String),
-}
 
 /// Why Allegro's answer stops or delays the upload.
 fn classify(e: &AllegroError, attempts: i64) -> Failure {
@@ -74,58 +56,51 @@ fn is_conflict(e: &AllegroError) -> bool {
     matches!(e, AllegroError::Api { status: 409, .. })
 }
 
+/// Invoice PDFs to their Allegro orders, through the one outbox runner.
+pub(crate) struct InvoiceUploads;
+
+impl Outbox for InvoiceUploads {
+    type Item = InvoiceRecord;
+    const METRIC: &'static str = "allegro_bridge_invoice_uploads_total";
+    // A few at a time: each is a PDF render (CPU, on the blocking pool) and two requests
+    // to Allegro (waiting), so they overlap well; Allegro's limits are per Client ID and
+    // the client's budget already paces them.
+    const AT_ONCE: usize = 4;
+
+    async fn claim(app: &App, now_ms: i64, held_until_ms: i64, limit: i64) -> Result<Vec<InvoiceRecord>, AppError> {
+        Ok(app.store.claim_due_uploads(now_ms, held_until_ms, limit).await?)
+    }
+
+    async fn send(app: &App, item: &InvoiceRecord) -> Result<Option<String>, Failure> {
+        app.upload(item).await.map(|()| None)
+    }
+
+    async fn record(app: &App, item: &InvoiceRecord, outcome: &Delivery) -> Result<(), AppError> {
+        Ok(app.store.finish_upload(&item.id, outcome).await?)
+    }
+
+    fn interrupted() -> String {
+        "wysyłkę przerwało zatrzymanie serwera; zostanie ponowiona".into()
+    }
+
+    fn log_failure(item: &InvoiceRecord, outcome: &Delivery) {
+        match outcome {
+            Delivery::Refused { error } => {
+                tracing::warn!(invoice = %item.number, invoice_id = %item.id, %error, "Allegro refused the invoice")
+            }
+            Delivery::Retry { error, .. } => {
+                tracing::warn!(invoice = %item.number, invoice_id = %item.id, %error, "invoice upload to Allegro will be retried")
+            }
+            _ => {}
+        }
+    }
+}
+
 impl App {
     /// Uploads the invoices that are due (oldest first, up to `limit`). Safe in any number
     /// of processes at once: each invoice is claimed by one, and reaches Allegro once.
-    pub async fn upload_due_invoices(&self, limit: i64) -> Result<UploadReport, AppError> {
-        let now = self.now_ms();
-        let claimed = self
-            .store
-            .claim_due_uploads(now, now + self.upload_lease_ms, limit)
-            .await?;
-        let mut report = UploadReport::default();
-        // A few at a time: each is a PDF render (CPU, on the blocking pool) and two requests
-        // to Allegro (waiting), so they overlap well; Allegro's limits are per Client ID and
-        // the client's budget already paces them.
-        let mut running = tokio::task::JoinSet::new();
-        let mut claimed = claimed.into_iter();
-        loop {
-            while running.len() < UPLOADS_AT_ONCE {
-                let Some(record) = claimed.next() else { break };
-                let app = self.clone();
-                running.spawn(async move {
-                    let outcome = match app.upload(&record).await {
-                        Ok(()) => UploadOutcome::Uploaded { at_ms: app.now_ms() },
-                        Err(Failure::Retry { after_ms, error }) => UploadOutcome::Retry {
-                            next_at_ms: app.now_ms() + after_ms,
-                            error,
-                        },
-                        Err(Failure::Refused(error)) => UploadOutcome::Refused { error },
-                    };
-                    (record, outcome)
-                });
-            }
-            let Some(done) = running.join_next().await else { break };
-            // Recorded as each one ends, so a crash loses at most the ones in flight.
-            let (record, outcome) =
-                done.map_err(|e| AppError::Internal(anyhow::Error::new(e).context("an invoice upload stopped")))?;
-            match &outcome {
-                UploadOutcome::Uploaded { .. } => {
-                    report.uploaded += 1;
-                    metrics::counter!("allegro_bridge_invoice_uploads_total", "outcome" => "uploaded").increment(1);
-                }
-                UploadOutcome::Retry { error, .. } => {
-                    report.retried += 1;
-                    tracing::warn!(invoice = %record.number, %error, "invoice upload to Allegro will be retried");
-                }
-                UploadOutcome::Refused { error } => {
-                    report.refused += 1;
-                    tracing::warn!(invoice = %record.number, %error, "Allegro refused the invoice");
-                }
-            }
-            self.store.finish_upload(&record.id, &outcome).await?;
-        }
-        Ok(report)
+    pub async fn upload_due_invoices(&self, limit: i64) -> Result<OutboxReport, AppError> {
+        outbox::drain::<InvoiceUploads>(self, limit).await
     }
 
     #[tracing::instrument(name = "invoice_upload", skip_all, fields(invoice_id = %record.id, order_id = %record.order_id, number = %record.number))]

@@ -253,6 +253,9 @@ impl App {
     ) -> Result<Vec<(AccountId, Result<SyncReport, String>)>, AppError> {
         let mut out = Vec::new();
         for id in self.store.active_accounts(100_000).await? {
+            if self.is_stopping() {
+                break;
+            }
             let result = self.reconcile_account(&id, days).await;
             out.push((id, result.map_err(|e| format!("{e:#}"))));
         }
@@ -269,6 +272,9 @@ impl App {
         policy: &domain::PollPolicy,
         seconds: i64,
     ) -> Result<Vec<(AccountId, Result<SyncReport, String>)>, AppError> {
+        if self.is_stopping() {
+            return Ok(Vec::new());
+        }
         let now = self.now_ms();
         let limit = (policy.polls_per_second * seconds.max(1)).max(1);
         let claims = self

@@ -128,11 +128,11 @@ async fn a_push_that_reached_allegro_before_a_crash_is_not_posted_again() {
     // Nothing is taken over while the dead worker's lease lasts.
     assert_eq!(
         shop.app.push_due_shipments(10).await.unwrap(),
-        app::PushReport::default()
+        app::OutboxReport::default()
     );
     clock.advance_ms(121_000);
     let report = shop.app.push_due_shipments(10).await.unwrap();
-    assert_eq!(report.pushed, 2);
+    assert_eq!(report.delivered, 2);
     assert_eq!(
         shop.emu.emulator.order_shipments(first).len(),
         1,
@@ -172,7 +172,7 @@ async fn what_allegro_refuses_says_why_and_waits_for_the_seller() {
     clock.advance_ms(24 * 3_600_000);
     assert_eq!(
         shop.app.push_due_shipments(10).await.unwrap(),
-        app::PushReport::default()
+        app::OutboxReport::default()
     );
     // …only when the seller sends it again (and Allegro still refuses it).
     shop.app.resend_waybill(&shop.user, &refused.id).await.unwrap();
@@ -257,7 +257,7 @@ async fn a_disconnected_accounts_waybills_wait_until_it_is_connected_again() {
     )
     .await;
     assert!(matches!(outcome, app::LinkOutcome::Linked { .. }), "{outcome:?}");
-    assert_eq!(shop.app.push_due_shipments(10).await.unwrap().pushed, 1);
+    assert_eq!(shop.app.push_due_shipments(10).await.unwrap().delivered, 1);
     let on_allegro: Vec<_> = shop
         .emu
         .emulator

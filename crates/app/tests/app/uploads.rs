@@ -204,3 +204,77 @@ async fn a_refused_invoice_waits_for_wyslij_ponownie() {
         Err(app::AppError::NotFound)
     ));
 }
+
+/// Shutdown in the middle of a pass (SIGTERM): sends in flight finish, the invoices
+/// claimed but not started are given back at once — due now for any worker, with no
+/// attempt counted — instead of waiting out the two-minute lease.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stopping_worker_gives_back_what_it_has_not_sent() {
+    let (shop, _clock, issued) = shop_with_invoices(307, 40).await;
+    assert!(issued.len() > 4, "more invoices than are sent at once");
+    // A slow Allegro: 300 ms a request, so the stop lands mid-pass.
+    shop.emu
+        .emulator
+        .set_faults(allegro_emulator::Faults {
+            latency_ms: 300,
+            ..Default::default()
+        })
+        .unwrap();
+    let pass = {
+        let app = shop.app.clone();
+        tokio::spawn(async move { app.upload_due_invoices(500).await })
+    };
+    let (app, user) = (&shop.app, &shop.user);
+    let claimed = || async {
+        let (all, _) = app.invoices(user, &Default::default(), 0, 200).await.unwrap();
+        all.iter()
+            .filter(|i| i.upload.next_at_ms > app.now_ms() + 60_000)
+            .count()
+    };
+    while claimed().await == 0 {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    app.shutdown();
+    let stopped_at = std::time::Instant::now();
+    let report = pass.await.unwrap().unwrap();
+    assert!(
+        stopped_at.elapsed() < std::time::Duration::from_secs(60),
+        "returned long before the 120 s lease"
+    );
+    assert!(report.released > 0, "{report:?}");
+    assert_eq!(
+        report.delivered + report.retried + report.released,
+        issued.len(),
+        "{report:?}"
+    );
+    let now = app.now_ms();
+    let (all, _) = app.invoices(user, &Default::default(), 0, 200).await.unwrap();
+    let waiting: Vec<_> = all.iter().filter(|i| i.upload.state == UploadState::Pending).collect();
+    assert_eq!(waiting.len(), report.retried + report.released);
+    for inv in &waiting {
+        assert!(inv.upload.next_at_ms <= now, "{} still held", inv.number);
+    }
+    assert_eq!(
+        waiting.iter().filter(|i| i.upload.attempts == 0).count(),
+        report.released,
+        "a release is no attempt"
+    );
+    // Nothing new is claimed once stopping…
+    assert_eq!(
+        app.upload_due_invoices(500).await.unwrap(),
+        app::OutboxReport::default()
+    );
+    // …and another worker takes every waiting invoice at once.
+    let taken = app.store().claim_due_uploads(now, now + 120_000, 500).await.unwrap();
+    assert_eq!(taken.len(), waiting.len());
+    for (order, number, _) in &issued {
+        let on_allegro = shop.emu.emulator.order_invoices(order);
+        assert!(on_allegro.len() <= 1, "{order}: {on_allegro:?}");
+        if all
+            .iter()
+            .any(|i| &i.number == number && i.upload.state == UploadState::Uploaded)
+        {
+            assert_eq!(on_allegro, vec![(Some(number.clone()), true)]);
+        }
+    }
+}

@@ -17,6 +17,11 @@ impl Drop for Process {
 }
 
 fn worker(database: &str, key_file: &std::path::Path) -> Process {
+    // A killed worker's claimed uploads are taken over after 2 s, not 2 minutes.
+    worker_with_lease(database, key_file, 2)
+}
+
+fn worker_with_lease(database: &str, key_file: &std::path::Path, upload_lease_seconds: u32) -> Process {
     Process(
         Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
             .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
@@ -25,8 +30,7 @@ fn worker(database: &str, key_file: &std::path::Path) -> Process {
             .arg(key_file)
             .env("RUST_LOG", "warn")
             .env("ALLEGRO_BRIDGE_NBP_URL", "off")
-            // A killed worker's claimed uploads are taken over after 2 s, not 2 minutes.
-            .env("ALLEGRO_BRIDGE_UPLOAD_LEASE", "2")
+            .env("ALLEGRO_BRIDGE_UPLOAD_LEASE", upload_lease_seconds.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -160,6 +164,102 @@ async fn count_upload(app: &app::App, user: &app::CurrentUser, state: store::Upl
         ..Default::default()
     };
     app.invoices(user, &filter, 0, 1).await.unwrap().1
+}
+
+/// SIGTERM while the worker sends invoices to Allegro (a slow one): the worker exits
+/// within its stop limit, cleanly, holding nothing — every invoice is on its order or due
+/// at once (not after the two-minute lease), so a new worker sends the rest right away,
+/// each exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigterm_while_uploading_finishes_or_gives_back_at_once() {
+    let (db, shop, due) = shop_due_invoices(85, "sklep-sigterm", 200, 9).await;
+    shop.emu
+        .emulator
+        .set_faults(allegro_emulator::Faults {
+            latency_ms: 200,
+            ..Default::default()
+        })
+        .unwrap();
+    let key_file = testkit::key_file();
+    let (app, user) = (&shop.app, &shop.user);
+    let mut first = worker_with_lease(&db, &key_file, 120);
+    let deadline = Instant::now() + Duration::from_secs(120);
+    while count_upload(app, user, store::UploadState::Uploaded).await < 5 {
+        assert!(Instant::now() < deadline, "the worker uploaded nothing");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // SIGTERM, as systemd or `docker stop` sends it (sh's kill: no unsafe code here).
+    let pid = first.0.id();
+    let sent = Command::new("sh")
+        .args(["-c", &format!("kill -TERM {pid}")])
+        .status()
+        .unwrap();
+    assert!(sent.success());
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(status) = first.0.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            asked.elapsed() < app::worker::STOP_LIMIT + Duration::from_secs(5),
+            "the worker did not stop in time"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "a clean exit: {status:?}");
+    let now = app.now_ms();
+    let mut all = Vec::new();
+    loop {
+        let (page, total) = app
+            .invoices(user, &Default::default(), all.len() as i64, 200)
+            .await
+            .unwrap();
+        all.extend(page);
+        if all.len() as i64 >= total {
+            break;
+        }
+    }
+    let waiting: Vec<_> = all
+        .iter()
+        .filter(|i| i.upload.state == store::UploadState::Pending)
+        .collect();
+    assert!(!waiting.is_empty(), "stopped before the end");
+    for inv in &waiting {
+        assert!(
+            inv.upload.next_at_ms <= now,
+            "{} still held by the stopped worker",
+            inv.number
+        );
+    }
+    // A new worker sends the rest at once — well inside the stopped one's lease.
+    let _second = worker_with_lease(&db, &key_file, 120);
+    let deadline = Instant::now() + Duration::from_secs(90);
+    loop {
+        let issued = app.invoices(user, &Default::default(), 0, 1).await.unwrap().1 as usize;
+        if issued == due && count_upload(app, user, store::UploadState::Uploaded).await as usize == due {
+            break;
+        }
+        assert!(Instant::now() < deadline, "the new worker did not send the rest");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut all = Vec::new();
+    while all.len() < due {
+        all.extend(
+            app.invoices(user, &Default::default(), all.len() as i64, 200)
+                .await
+                .unwrap()
+                .0,
+        );
+    }
+    for inv in &all {
+        assert_eq!(
+            shop.emu.emulator.order_invoices(&inv.order_id),
+            vec![(Some(inv.number.clone()), true)],
+            "order {}: exactly one upload",
+            inv.order_id
+        );
+    }
+    assert_gap_free(app, user, due).await;
 }
 
 /// A worker killed (SIGKILL) while sending invoices to Allegro — between "stored" and

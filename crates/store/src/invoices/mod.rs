@@ -61,7 +61,7 @@ pub trait InvoiceStore: Send + Sync {
     /// Keeps Allegro's id of the invoice's metadata (step 1 of the upload done).
     async fn save_allegro_invoice_id(&self, invoice_id: &str, allegro_invoice_id: Option<&str>) -> StoreResult<()>;
     /// Records how an upload attempt ended.
-    async fn finish_upload(&self, invoice_id: &str, outcome: &UploadOutcome) -> StoreResult<()>;
+    async fn finish_upload(&self, invoice_id: &str, outcome: &crate::Delivery) -> StoreResult<()>;
     /// "Wyślij ponownie": a refused or waiting upload is tried again now; false if the
     /// invoice is already on Allegro (or is not the organisation's, or never goes there).
     async fn resend_invoice(&self, org: &OrganisationId, id: &str, now_ms: i64) -> StoreResult<bool>;

@@ -139,28 +139,6 @@ pub struct InvoiceUpload {
     pub uploaded_at_ms: Option<i64>,
 }
 
-/// How an upload attempt ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum UploadOutcome {
-    /// The PDF is attached to the order.
-    Uploaded {
-        /// When.
-        at_ms: i64,
-    },
-    /// Try again at `next_at_ms`.
-    Retry {
-        /// When.
-        next_at_ms: i64,
-        /// Why it failed.
-        error: String,
-    },
-    /// Allegro will not take it; stop trying.
-    Refused {
-        /// Allegro's reason.
-        error: String,
-    },
-}
-
 impl InvoiceRecord {
     /// A file name for the invoice: its number with `/`, `\` and spaces as `_`, and `ext`.
     pub fn file_name(&self, ext: &str) -> String {

@@ -210,26 +210,33 @@ macro_rules! sql_invoices {
                 Ok(())
             }
 
-            async fn finish_upload(&self, invoice_id: &str, outcome: &UploadOutcome) -> StoreResult<()> {
+            async fn finish_upload(&self, invoice_id: &str, outcome: &Delivery) -> StoreResult<()> {
                 let query = match outcome {
-                    UploadOutcome::Uploaded { at_ms } => ::sqlx::query(
+                    Delivery::Done { at_ms, .. } => ::sqlx::query(
                         "UPDATE invoices SET upload_state = 'uploaded', uploaded_at_ms = $1, upload_error = NULL WHERE id = $2",
                     )
                     .bind(*at_ms)
                     .bind(invoice_id),
-                    UploadOutcome::Retry { next_at_ms, error } => ::sqlx::query(
+                    Delivery::Retry { next_at_ms, error } => ::sqlx::query(
                         "UPDATE invoices SET upload_next_at_ms = $1, upload_error = $2, upload_attempts = upload_attempts + 1 \
                          WHERE id = $3 AND upload_state = 'pending'",
                     )
                     .bind(*next_at_ms)
-                    .bind(error.chars().take(2000).collect::<String>())
+                    .bind($crate::outbox::stored_error(error))
                     .bind(invoice_id),
-                    UploadOutcome::Refused { error } => ::sqlx::query(
+                    Delivery::Refused { error } => ::sqlx::query(
                         "UPDATE invoices SET upload_state = 'refused', upload_error = $1, upload_attempts = upload_attempts + 1 \
                          WHERE id = $2 AND upload_state = 'pending'",
                     )
-                    .bind(error.chars().take(2000).collect::<String>())
+                    .bind($crate::outbox::stored_error(error))
                     .bind(invoice_id),
+                    Delivery::Released { now_ms, held_until_ms } => ::sqlx::query(
+                        "UPDATE invoices SET upload_next_at_ms = $1 \
+                         WHERE id = $2 AND upload_state = 'pending' AND upload_next_at_ms = $3",
+                    )
+                    .bind(*now_ms)
+                    .bind(invoice_id)
+                    .bind(*held_until_ms),
                 };
                 query.execute(&self.pool).await.map_err(backend_err)?;
                 Ok(())

@@ -20,4 +20,7 @@ pub trait JobStore: Send + Sync {
     async fn complete_job(&self, id: i64, worker: &str) -> StoreResult<bool>;
     /// Records a failure: retried at `retry_at_ms`, or dead after its last attempt.
     async fn fail_job(&self, id: i64, worker: &str, error: &str, retry_at_ms: i64) -> StoreResult<bool>;
+    /// Gives a job `worker` holds back to the queue, due at `now_ms`, the attempt not
+    /// counted (the worker is stopping; the job resumes from its last checkpoint).
+    async fn release_job(&self, id: i64, worker: &str, now_ms: i64) -> StoreResult<bool>;
 }

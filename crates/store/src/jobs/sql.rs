@@ -74,6 +74,20 @@ macro_rules! sql_jobs {
                 .map_err(backend_err)?;
                 Ok(done.rows_affected() == 1)
             }
+
+            async fn release_job(&self, id: i64, worker: &str, now_ms: i64) -> StoreResult<bool> {
+                let done = ::sqlx::query(
+                    "UPDATE jobs SET state = 'queued', run_at_ms = $1, attempts = attempts - 1, locked_by = NULL, \
+                     locked_until_ms = NULL WHERE id = $2 AND locked_by = $3 AND state = 'running' AND attempts > 0",
+                )
+                .bind(now_ms)
+                .bind(id)
+                .bind(worker)
+                .execute(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                Ok(done.rows_affected() == 1)
+            }
         }
     };
 }

@@ -24,7 +24,7 @@ pub trait ShipmentStore: Send + Sync {
     /// them until `lease_until_ms` and counting the attempt.
     async fn claim_due_pushes(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<ShipmentRecord>>;
     /// Records how a push attempt ended.
-    async fn finish_push(&self, shipment_id: &str, outcome: &PushOutcome) -> StoreResult<()>;
+    async fn finish_push(&self, shipment_id: &str, outcome: &crate::Delivery) -> StoreResult<()>;
     /// Sends a refused or waiting waybill again now; false if it is already on Allegro
     /// (or is not the organisation's, or never goes there).
     async fn resend_shipment(&self, org: &OrganisationId, id: &str, now_ms: i64) -> StoreResult<bool>;

@@ -61,27 +61,3 @@ pub struct NewShipment {
     /// Whether it goes to Allegro (false for orders from files).
     pub push: bool,
 }
-
-/// How a push attempt ended.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum PushOutcome {
-    /// On the Allegro order.
-    Pushed {
-        /// When.
-        at_ms: i64,
-        /// Allegro's shipment id.
-        allegro_shipment_id: Option<String>,
-    },
-    /// Try again at `next_at_ms`.
-    Retry {
-        /// When.
-        next_at_ms: i64,
-        /// Why, in the seller's words.
-        error: String,
-    },
-    /// Allegro will not take it; stop until the seller sends it again.
-    Refused {
-        /// Allegro's reason, in the seller's words.
-        error: String,
-    },
-}

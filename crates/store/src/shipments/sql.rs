@@ -109,26 +109,34 @@ macro_rules! sql_shipments {
                 rows.iter().map(shipment_from).collect()
             }
 
-            async fn finish_push(&self, shipment_id: &str, outcome: &PushOutcome) -> StoreResult<()> {
+            async fn finish_push(&self, shipment_id: &str, outcome: &Delivery) -> StoreResult<()> {
                 let query = match outcome {
-                    PushOutcome::Pushed { at_ms, allegro_shipment_id } => ::sqlx::query(
+                    Delivery::Done { at_ms, remote_id } => ::sqlx::query(
                         "UPDATE shipments SET push_state = 'pushed', pushed_at_ms = $1, allegro_shipment_id = $2, push_error = NULL \
                          WHERE id = $3",
                     )
                     .bind(*at_ms)
-                    .bind(allegro_shipment_id.as_deref())
+                    .bind(remote_id.as_deref())
                     .bind(shipment_id),
-                    PushOutcome::Retry { next_at_ms, error } => ::sqlx::query(
+                    Delivery::Retry { next_at_ms, error } => ::sqlx::query(
                         "UPDATE shipments SET push_next_at_ms = $1, push_error = $2 WHERE id = $3 AND push_state = 'pending'",
                     )
                     .bind(*next_at_ms)
-                    .bind(error.chars().take(2000).collect::<String>())
+                    .bind($crate::outbox::stored_error(error))
                     .bind(shipment_id),
-                    PushOutcome::Refused { error } => ::sqlx::query(
+                    Delivery::Refused { error } => ::sqlx::query(
                         "UPDATE shipments SET push_state = 'refused', push_error = $1 WHERE id = $2 AND push_state = 'pending'",
                     )
-                    .bind(error.chars().take(2000).collect::<String>())
+                    .bind($crate::outbox::stored_error(error))
                     .bind(shipment_id),
+                    // The claim counted an attempt that never started.
+                    Delivery::Released { now_ms, held_until_ms } => ::sqlx::query(
+                        "UPDATE shipments SET push_next_at_ms = $1, push_attempts = push_attempts - 1 \
+                         WHERE id = $2 AND push_state = 'pending' AND push_next_at_ms = $3 AND push_attempts > 0",
+                    )
+                    .bind(*now_ms)
+                    .bind(shipment_id)
+                    .bind(*held_until_ms),
                 };
                 query.execute(&self.pool).await.map_err(backend_err)?;
                 Ok(())

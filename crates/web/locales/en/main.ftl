@@ -367,3 +367,4 @@ api-keys-revoke = Revoke
 api-keys-new = New key
 api-keys-create = Create key
 input-control-character = The field { $field } contains a forbidden control character (e.g. NUL). Remove it and send again.
+waybill-error-interrupted = the send was interrupted by a server stop; it will be retried

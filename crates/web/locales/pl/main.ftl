@@ -369,3 +369,4 @@ api-keys-revoke = Unieważnij
 api-keys-new = Nowy klucz
 api-keys-create = Utwórz klucz
 input-control-character = Pole { $field } zawiera niedozwolony znak sterujący (np. NUL). Usuń go i wyślij ponownie.
+waybill-error-interrupted = wysyłkę przerwało zatrzymanie serwera; zostanie ponowiona

@@ -1468,7 +1468,7 @@ async fn invoice_screens() {
     let report = h.app.upload_due_invoices(10).await.unwrap();
     let id = loc.rsplit('/').next().unwrap();
     let upload = h.app.store().invoice(&org, id).await.unwrap().unwrap().upload;
-    assert_eq!(report.uploaded, 1, "{report:?} {upload:?}");
+    assert_eq!(report.delivered, 1, "{report:?} {upload:?}");
     let (_, page, _) = b.get(&loc).await;
     assert!(page.contains("Dołączona do zamówienia na Allegro"), "{page}");
     let (status, _, _) = b.post(&format!("{loc}/resend"), &[("_csrf", &csrf)]).await;
