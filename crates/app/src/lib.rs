@@ -29,7 +29,7 @@ pub use orders::{DateRange, IMPORT_JOB, ImportError, SyncReport, order_record};
 pub use outbox::OutboxReport;
 pub use shell::{CurrentUser, KeyRingProblem, LOGIN_LOCK_MS, NewSession};
 pub use shipments::{Carrier, WaybillImport, push_error_key};
-pub use warehouse::{ProductSync, WZ_TRIGGERS};
+pub use warehouse::ProductSync;
 
 /// The operator's app that every seller can link through ("Połącz konto Allegro").
 #[derive(Clone)]

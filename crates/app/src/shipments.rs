@@ -438,10 +438,12 @@ impl App {
                 return Ok::<_, AppError>(false);
             }
             let order = self.order(&user, &record.order_id).await?;
-            Ok(!matches!(
-                order.fulfillment_status.as_deref(),
-                Some("SENT" | "PICKED_UP" | "CANCELLED" | "RETURNED")
-            ) && order.status == "READY_FOR_PROCESSING")
+            // A status this version does not know (Allegro added one) is left alone.
+            let fulfillment: Option<domain::FulfillmentStatus> = match order.fulfillment_status.as_deref() {
+                None => Some(domain::FulfillmentStatus::New),
+                Some(s) => s.parse().ok(),
+            };
+            Ok(fulfillment.is_some_and(|f| !f.is_shipped_or_closed()) && order.status == "READY_FOR_PROCESSING")
         };
         match wanted.await {
             Ok(true) => {

@@ -11,15 +11,6 @@ use store::{
 
 use crate::{App, AppError, CurrentUser, invalid};
 
-/// Fulfilment statuses a WZ may be issued at.
-pub const WZ_TRIGGERS: [&str; 5] = [
-    "PROCESSING",
-    "READY_FOR_SHIPMENT",
-    "READY_FOR_PICKUP",
-    "SENT",
-    "PICKED_UP",
-];
-
 /// What reading products from Allegro did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
 pub struct ProductSync {
@@ -242,16 +233,11 @@ impl App {
             match self.issue_wz(&user, &order).await {
                 Ok((_, true)) => issued += 1,
                 Ok(_) => {}
-                // Waits (1, 2, 4 … minutes, at most 6 hours) so it never holds up the
-                // orders behind it; reading products clears the wait. The reason is shown on
-                // the order page.
+                // Reading products clears the wait.
                 Err(e @ AppError::Validation { .. }) => {
-                    let attempts = self.store.wz_failure(&org, &order).await?.map_or(0, |(n, _)| n);
-                    let wait = domain::retry_after_ms(60_000, attempts);
-                    self.store
-                        .record_wz_failure(&org, &order, &e.to_string(), self.now_ms() + wait)
+                    self.postpone(&org, &order, domain::OrderTask::Wz, &e.to_string())
                         .await?;
-                    tracing::info!(%order, error = %e, "no WZ yet");
+                    tracing::info!(order_id = %order, error = %e, "no WZ yet");
                 }
                 Err(e) => return Err(e),
             }
@@ -333,11 +319,6 @@ impl App {
         Ok((wz.number.replace('/', "_"), pdf))
     }
 
-    /// Why the order's automatic WZ failed last: (attempts, reason), if it did.
-    pub async fn wz_failure(&self, user: &CurrentUser, order_id: &str) -> Result<Option<(i64, String)>, AppError> {
-        Ok(self.store.wz_failure(&user.organisation_id, order_id).await?)
-    }
-
     /// The order's WZ, if issued.
     pub async fn order_wz(&self, user: &CurrentUser, order_id: &str) -> Result<Option<WarehouseDocument>, AppError> {
         Ok(self.store.wz_for_order(&user.organisation_id, order_id).await?)
@@ -358,7 +339,8 @@ impl App {
         Ok(self.store.warehouse_settings(&user.organisation_id).await?)
     }
 
-    /// Saves when WZs are issued (a status of [`WZ_TRIGGERS`], or none: by hand only) and,
+    /// Saves when WZs are issued (a status of [`domain::FulfillmentStatus::WZ_TRIGGERS`],
+    /// or none: by hand only) and,
     /// when given, the warehouse they take goods from.
     pub async fn save_warehouse_settings(
         &self,
@@ -369,12 +351,18 @@ impl App {
         let trigger = wz_trigger
             .map(|t| t.trim().to_ascii_uppercase())
             .filter(|t| !t.is_empty());
+        let allowed = domain::FulfillmentStatus::WZ_TRIGGERS;
         if let Some(t) = &trigger
-            && !WZ_TRIGGERS.contains(&t.as_str())
+            && !t
+                .parse::<domain::FulfillmentStatus>()
+                .is_ok_and(|status| allowed.contains(&status))
         {
             return Err(invalid(
                 "wz_trigger",
-                format!("{t:?} is not one of {}", WZ_TRIGGERS.join(", ")),
+                format!(
+                    "{t:?} is not one of {}",
+                    allowed.map(domain::FulfillmentStatus::as_str).join(", ")
+                ),
             ));
         }
         let mut settings = self.store.warehouse_settings(&user.organisation_id).await?;

@@ -5,6 +5,7 @@
 mod ids;
 mod invoice;
 mod nip;
+mod order_status;
 mod polling;
 mod settings;
 mod shipping;
@@ -19,6 +20,7 @@ use std::str::FromStr;
 pub use ids::*;
 pub use invoice::*;
 pub use nip::*;
+pub use order_status::*;
 pub use polling::*;
 pub use settings::*;
 pub use shipping::*;

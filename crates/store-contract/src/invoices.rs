@@ -247,7 +247,7 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
     assert_eq!(due(0).await, vec!["f1", "f2"], "only buyers who asked");
     assert_eq!(
         store
-            .record_invoice_failure(&t.org, "f1", "totals differ", 1_000)
+            .postpone_order_task(&t.org, "f1", OrderTask::Invoice, "totals differ", 1_000)
             .await
             .unwrap(),
         1
@@ -256,16 +256,30 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
     assert_eq!(due(1_000).await, vec!["f1", "f2"]);
     assert_eq!(
         store
-            .record_invoice_failure(&t.org, "f1", "still", 2_000)
+            .postpone_order_task(&t.org, "f1", OrderTask::Invoice, "still", 2_000)
             .await
             .unwrap(),
         2
     );
     assert_eq!(
-        store.invoice_failure(&t.org, "f1").await.unwrap(),
+        store
+            .order_task_failure(&t.org, "f1", OrderTask::Invoice)
+            .await
+            .unwrap(),
         Some((2, "still".into()))
     );
-    assert_eq!(store.invoice_failure(&t.org, "f2").await.unwrap(), None);
+    assert_eq!(
+        store
+            .order_task_failure(&t.org, "f2", OrderTask::Invoice)
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        store.order_task_failure(&t.org, "f1", OrderTask::Wz).await.unwrap(),
+        None,
+        "one task's failure is not another's"
+    );
     store
         .issue_invoice(&new_invoice(&t, &a, "f2", "vat", 11))
         .await

@@ -8,7 +8,7 @@ use std::sync::Arc;
 
 use domain::{
     AccountId, AccountSettings, AccountStatus, ConnectionId, ConnectionMode, Environment, InvoiceSeries,
-    InvoiceTrigger, OrganisationId, UserId, VatRate,
+    InvoiceTrigger, OrderTask, OrganisationId, UserId, VatRate,
 };
 
 use store::*;

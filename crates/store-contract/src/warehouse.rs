@@ -139,14 +139,14 @@ pub async fn stock_moves_once_per_document(store: Store) {
     // A failed attempt waits for its time; reading products clears it.
     assert_eq!(
         store
-            .record_wz_failure(&t.org, "wz-1", "no product", 1_000)
+            .postpone_order_task(&t.org, "wz-1", OrderTask::Wz, "no product", 1_000)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
         store
-            .record_wz_failure(&t.org, "wz-1", "still no product", 2_000)
+            .postpone_order_task(&t.org, "wz-1", OrderTask::Wz, "still no product", 2_000)
             .await
             .unwrap(),
         2
@@ -154,11 +154,14 @@ pub async fn stock_moves_once_per_document(store: Store) {
     assert_eq!(due_at(1_500).await, ["wz-2"]);
     assert_eq!(due_at(2_000).await, ["wz-1", "wz-2"], "its time has come");
     assert_eq!(
-        store.wz_failure(&t.org, "wz-1").await.unwrap(),
+        store.order_task_failure(&t.org, "wz-1", OrderTask::Wz).await.unwrap(),
         Some((2, "still no product".into()))
     );
     store.upsert_offer_products(&t.org, &a, &[], 45).await.unwrap();
-    assert_eq!(store.wz_failure(&t.org, "wz-1").await.unwrap(), None);
+    assert_eq!(
+        store.order_task_failure(&t.org, "wz-1", OrderTask::Wz).await.unwrap(),
+        None
+    );
     assert_eq!(due_at(1_500).await, ["wz-1", "wz-2"]);
     let line = |product: &str, quantity: i64| WzLine {
         product_id: product.into(),

@@ -5,16 +5,11 @@
 //! that has a `pool: sqlx::Pool<DB>` field. No SQL is built with `format!`.
 
 /// Where an order `o` stands on NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP, as a
-/// number: a trigger status is met at its step or any later one (an order may skip steps).
-/// Shared by automatic invoices and WZs.
-#[doc(hidden)]
-#[macro_export]
-macro_rules! fulfillment_rank {
-    () => {
-        "(CASE COALESCE(o.fulfillment_status, 'NEW') WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 \
-         WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'READY_FOR_PICKUP' THEN 2 WHEN 'SENT' THEN 3 \
-         WHEN 'PICKED_UP' THEN 4 ELSE -1 END)"
-    };
+/// number (−1 off that way): `domain::FulfillmentStatus::rank` in SQL. A trigger status is
+/// met at its step or any later one (an order may skip steps). Shared by automatic
+/// invoices and WZs.
+pub fn fulfillment_rank() -> String {
+    domain::FulfillmentStatus::rank_sql("COALESCE(o.fulfillment_status, 'NEW')", -1)
 }
 
 /// Implements [`crate::Storage`] (every aggregate's trait) for `$store` over `$db`; `$begin`
@@ -25,7 +20,8 @@ macro_rules! impl_sql_storage {
         const _: () = {
             use ::sqlx::Row as _;
             use $crate::domain::{
-                AccountId, AccountSettings, AccountStatus, ApiKeyId, ConnectionId, OrganisationId, UserId,
+                AccountId, AccountSettings, AccountStatus, ApiKeyId, ConnectionId, FulfillmentStatus, InvoiceTrigger,
+                OrderTask, OrganisationId, UserId,
             };
             use $crate::*;
 

@@ -3,7 +3,9 @@
 //! invoice is stored as its content; its FA(3) XML is rendered from it.
 
 use allegro_client::types::CheckoutForm;
-use domain::{DeliveryVat, GoodsLine, Invoice, InvoicingProfile, Minor, Nip, Party, Payment, VatRate, compute};
+use domain::{
+    DeliveryVat, GoodsLine, Invoice, InvoicingProfile, Minor, Nip, OrderTask, Party, Payment, VatRate, compute,
+};
 use store::{InvoiceRecord, Issued, NewInvoice};
 
 use crate::{App, AppError, CurrentUser, invalid};
@@ -320,13 +322,7 @@ impl App {
             let user = CurrentUser::for_organisation(org.clone());
             let result = self.issue_invoice(&user, &order).await.map_err(|e| format!("{e:#}"));
             if let Err(e) = &result {
-                // Tried again after 1, 2, 4 … minutes, at most every 6 hours: one order that
-                // cannot be invoiced neither floods the log nor holds the others up.
-                let attempts = self.store.invoice_failure(&org, &order).await?.map_or(0, |(n, _)| n);
-                let wait = domain::retry_after_ms(60_000, attempts);
-                self.store
-                    .record_invoice_failure(&org, &order, e, self.now_ms() + wait)
-                    .await?;
+                self.postpone(&org, &order, OrderTask::Invoice, e).await?;
             }
             out.push((order, result));
         }
@@ -385,11 +381,6 @@ impl App {
             &correction,
         )
         .await
-    }
-
-    /// Why the automatic invoice of an order failed last, and how many times, if it did.
-    pub async fn invoice_failure(&self, user: &CurrentUser, order_id: &str) -> Result<Option<(i64, String)>, AppError> {
-        Ok(self.store.invoice_failure(&user.organisation_id, order_id).await?)
     }
 
     /// The order's invoices (VAT, then correction), for its page.

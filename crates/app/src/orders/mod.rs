@@ -4,9 +4,10 @@
 mod imports;
 mod sync;
 
+use domain::{OrderTask, OrganisationId};
 use store::OrderRecord;
 
-use crate::{App, AppError};
+use crate::{App, AppError, CurrentUser};
 
 pub(crate) use imports::JobLease;
 pub use imports::{DateRange, IMPORT_JOB, ImportError};
@@ -42,5 +43,41 @@ impl App {
         id: &str,
     ) -> Result<Vec<store::OrderChange>, AppError> {
         Ok(self.store.order_history(&user.organisation_id, id).await?)
+    }
+
+    /// An automatic task for an order failed: it waits 1, 2, 4 … minutes (at most 6 hours)
+    /// before the next try, so one order that cannot be done neither floods the log nor
+    /// holds up the orders behind it; its page shows why ([`App::order_task_failure`]).
+    pub(crate) async fn postpone(
+        &self,
+        org: &OrganisationId,
+        order_id: &str,
+        task: OrderTask,
+        error: &str,
+    ) -> Result<(), AppError> {
+        let attempts = self
+            .store
+            .order_task_failure(org, order_id, task)
+            .await?
+            .map_or(0, |(n, _)| n);
+        let next_at_ms = self.now_ms() + domain::retry_after_ms(60_000, attempts);
+        self.store
+            .postpone_order_task(org, order_id, task, error, next_at_ms)
+            .await?;
+        Ok(())
+    }
+
+    /// Why an automatic task (the invoice, the WZ) failed last for an order, and how many
+    /// times, if it did.
+    pub async fn order_task_failure(
+        &self,
+        user: &CurrentUser,
+        order_id: &str,
+        task: OrderTask,
+    ) -> Result<Option<(i64, String)>, AppError> {
+        Ok(self
+            .store
+            .order_task_failure(&user.organisation_id, order_id, task)
+            .await?)
     }
 }

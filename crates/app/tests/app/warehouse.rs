@@ -222,7 +222,7 @@ async fn an_order_without_products_waits_and_says_why_until_products_are_read() 
     assert_eq!(shop.app.run_warehouse(100).await.unwrap(), (0, 0));
     let (attempts, why) = shop
         .app
-        .wz_failure(&shop.user, &order)
+        .order_task_failure(&shop.user, &order, domain::OrderTask::Wz)
         .await
         .unwrap()
         .expect("a reason");
@@ -230,7 +230,12 @@ async fn an_order_without_products_waits_and_says_why_until_products_are_read() 
     assert!(why.contains("is not a product yet"), "{why}");
     assert_eq!(shop.app.run_warehouse(100).await.unwrap(), (0, 0));
     assert_eq!(
-        shop.app.wz_failure(&shop.user, &order).await.unwrap().unwrap().0,
+        shop.app
+            .order_task_failure(&shop.user, &order, domain::OrderTask::Wz)
+            .await
+            .unwrap()
+            .unwrap()
+            .0,
         1,
         "not retried yet"
     );

@@ -42,19 +42,8 @@ pub trait InvoiceStore: Send + Sync {
     /// on ("Włącz"), the buyer asked for an invoice (or the account invoices every order), the order is paid and its fulfilment
     /// has reached the account's trigger status (or gone past it), the
     /// organisation has an invoicing profile, the order has no VAT invoice yet, and no
-    /// failed attempt asks to wait past `now_ms`.
+    /// failed attempt ([`crate::OrderStore::postpone_order_task`]) asks to wait past `now_ms`.
     async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
-    /// Records a failed automatic issue: the order is left out of
-    /// [`Storage::orders_awaiting_invoice`] until `next_at_ms`; returns the attempts so far.
-    async fn record_invoice_failure(
-        &self,
-        org: &OrganisationId,
-        order_id: &str,
-        error: &str,
-        next_at_ms: i64,
-    ) -> StoreResult<i64>;
-    /// The last automatic-issue failure of an order: (attempts, error), if any.
-    async fn invoice_failure(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<(i64, String)>>;
     /// Claims up to `limit` invoices whose upload to Allegro is due at `now_ms`, oldest
     /// first, holding them until `lease_until_ms` (another process skips them meanwhile).
     async fn claim_due_uploads(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<InvoiceRecord>>;

@@ -267,23 +267,25 @@ macro_rules! sql_invoices {
             }
 
             async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
-                // Fulfilment progresses NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP;
-                // a trigger is met at its step or any later one (an order may skip steps).
-                let rows = ::sqlx::query(
-                    concat!(
-                    "SELECT o.organisation_id, o.id FROM orders o JOIN account_settings s ON s.account_id = o.account_id \
-                     WHERE s.enabled = TRUE AND (o.invoice_required = 1 OR s.invoice_every_order = TRUE) \
-                     AND o.status = 'READY_FOR_PROCESSING' \
-                     AND EXISTS (SELECT 1 FROM invoicing_profiles p WHERE p.organisation_id = o.organisation_id) AND ",
-                    $crate::fulfillment_rank!(),
-                    " >= (CASE s.invoice_trigger WHEN 'READY_FOR_PROCESSING' THEN 0 WHEN 'PROCESSING' THEN 1 \
-                          WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'SENT' THEN 3 WHEN 'PICKED_UP' THEN 4 ELSE 99 END) \
-                     AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.organisation_id = o.organisation_id \
-                                     AND i.order_id = o.id AND i.kind = 'vat') \
-                     AND NOT EXISTS (SELECT 1 FROM invoice_attempts a WHERE a.organisation_id = o.organisation_id \
-                                     AND a.order_id = o.id AND a.next_at_ms > $2) \
-                     ORDER BY o.bought_at_ms, o.id LIMIT $1"),
-                )
+                // A trigger is met at its step or any later one (an order may skip steps):
+                // the ranks are domain::FulfillmentStatus::rank and InvoiceTrigger::rank.
+                static SQL: ::std::sync::LazyLock<String> = ::std::sync::LazyLock::new(|| {
+                    format!(
+                        "SELECT o.organisation_id, o.id FROM orders o JOIN account_settings s ON s.account_id = o.account_id \
+                         WHERE s.enabled = TRUE AND (o.invoice_required = 1 OR s.invoice_every_order = TRUE) \
+                         AND o.status = 'READY_FOR_PROCESSING' \
+                         AND EXISTS (SELECT 1 FROM invoicing_profiles p WHERE p.organisation_id = o.organisation_id) \
+                         AND {} >= {} \
+                         AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.organisation_id = o.organisation_id \
+                                         AND i.order_id = o.id AND i.kind = 'vat') \
+                         AND NOT EXISTS (SELECT 1 FROM order_task_failures a WHERE a.organisation_id = o.organisation_id \
+                                         AND a.order_id = o.id AND a.task = 'invoice' AND a.next_at_ms > $2) \
+                         ORDER BY o.bought_at_ms, o.id LIMIT $1",
+                        $crate::sql::fulfillment_rank(),
+                        InvoiceTrigger::rank_sql("s.invoice_trigger"),
+                    )
+                });
+                let rows = ::sqlx::query(SQL.as_str())
                 .bind(limit)
                 .bind(now_ms)
                 .fetch_all(&self.pool)
@@ -303,32 +305,6 @@ macro_rules! sql_invoices {
                     .await
                     .map_err(backend_err)?;
                 row.as_ref().map(invoice_from).transpose()
-            }
-
-            async fn record_invoice_failure(&self, org: &OrganisationId, order_id: &str, error: &str, next_at_ms: i64) -> StoreResult<i64> {
-                let row = ::sqlx::query(
-                    "INSERT INTO invoice_attempts (organisation_id, order_id, attempts, next_at_ms, last_error) VALUES ($1, $2, 1, $3, $4) \
-                     ON CONFLICT (organisation_id, order_id) DO UPDATE SET attempts = invoice_attempts.attempts + 1, \
-                     next_at_ms = $3, last_error = $4 RETURNING attempts",
-                )
-                .bind(org.as_str())
-                .bind(order_id)
-                .bind(next_at_ms)
-                .bind(error.chars().take(2000).collect::<String>())
-                .fetch_one(&self.pool)
-                .await
-                .map_err(backend_err)?;
-                get(&row, "attempts")
-            }
-
-            async fn invoice_failure(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<(i64, String)>> {
-                let row = ::sqlx::query("SELECT attempts, last_error FROM invoice_attempts WHERE organisation_id = $1 AND order_id = $2")
-                    .bind(org.as_str())
-                    .bind(order_id)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(backend_err)?;
-                row.map(|r| Ok((get(&r, "attempts")?, get(&r, "last_error")?))).transpose()
             }
 
             async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>> {

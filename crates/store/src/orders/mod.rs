@@ -4,7 +4,7 @@ mod records;
 mod sql;
 
 use async_trait::async_trait;
-use domain::{AccountId, OrganisationId};
+use domain::{AccountId, OrderTask, OrganisationId};
 
 pub use records::*;
 
@@ -57,4 +57,23 @@ pub trait OrderStore: Send + Sync {
     async fn order_history(&self, org: &OrganisationId, id: &str) -> StoreResult<Vec<OrderChange>>;
     /// The account's orders, newest purchase first.
     async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>>;
+    /// Records that an automatic task for an order failed: the order is left out of that
+    /// task's worklist ([`crate::InvoiceStore::orders_awaiting_invoice`],
+    /// [`crate::WarehouseStore::orders_awaiting_wz`]) until `next_at_ms`; returns the
+    /// attempts so far.
+    async fn postpone_order_task(
+        &self,
+        org: &OrganisationId,
+        order_id: &str,
+        task: OrderTask,
+        error: &str,
+        next_at_ms: i64,
+    ) -> StoreResult<i64>;
+    /// The last failure of an automatic task for an order: (attempts, error), if any.
+    async fn order_task_failure(
+        &self,
+        org: &OrganisationId,
+        order_id: &str,
+        task: OrderTask,
+    ) -> StoreResult<Option<(i64, String)>>;
 }

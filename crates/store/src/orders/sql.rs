@@ -384,6 +384,49 @@ macro_rules! sql_orders {
                 .map_err(backend_err)?;
                 Ok(done.rows_affected() == 1)
             }
+
+            async fn postpone_order_task(
+                &self,
+                org: &OrganisationId,
+                order_id: &str,
+                task: OrderTask,
+                error: &str,
+                next_at_ms: i64,
+            ) -> StoreResult<i64> {
+                let row = ::sqlx::query(
+                    "INSERT INTO order_task_failures (organisation_id, order_id, task, attempts, next_at_ms, error) \
+                     VALUES ($1, $2, $3, 1, $4, $5) \
+                     ON CONFLICT (organisation_id, order_id, task) DO UPDATE \
+                     SET attempts = order_task_failures.attempts + 1, next_at_ms = $4, error = $5 RETURNING attempts",
+                )
+                .bind(org.as_str())
+                .bind(order_id)
+                .bind(task.as_str())
+                .bind(next_at_ms)
+                .bind($crate::outbox::stored_error(error))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                get(&row, "attempts")
+            }
+
+            async fn order_task_failure(
+                &self,
+                org: &OrganisationId,
+                order_id: &str,
+                task: OrderTask,
+            ) -> StoreResult<Option<(i64, String)>> {
+                let row = ::sqlx::query(
+                    "SELECT attempts, error FROM order_task_failures WHERE organisation_id = $1 AND order_id = $2 AND task = $3",
+                )
+                .bind(org.as_str())
+                .bind(order_id)
+                .bind(task.as_str())
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                row.map(|r| Ok((get(&r, "attempts")?, get(&r, "error")?))).transpose()
+            }
         }
     };
 }

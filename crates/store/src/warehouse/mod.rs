@@ -68,17 +68,6 @@ pub trait WarehouseStore: Send + Sync {
     /// and that have no WZ, oldest first, across organisations; orders whose last attempt
     /// failed wait until their time.
     async fn orders_awaiting_wz(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
-    /// Records a failed automatic WZ: the order waits until `next_at_ms`; returns the
-    /// attempts so far.
-    async fn record_wz_failure(
-        &self,
-        org: &OrganisationId,
-        order_id: &str,
-        error: &str,
-        next_at_ms: i64,
-    ) -> StoreResult<i64>;
-    /// The last automatic-WZ failure of an order: (attempts, error), if any.
-    async fn wz_failure(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<(i64, String)>>;
     /// Cancelled orders whose WZ still holds their stock, across organisations.
     async fn orders_awaiting_wz_cancel(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
 

@@ -159,7 +159,7 @@ macro_rules! sql_warehouse {
                     .map_err(backend_err)?;
                 }
                 // New products may be what failed WZs were waiting for: try them now.
-                ::sqlx::query("DELETE FROM wz_failures WHERE organisation_id = $1")
+                ::sqlx::query("DELETE FROM order_task_failures WHERE organisation_id = $1 AND task = 'wz'")
                     .bind(org.as_str())
                     .execute(&mut *tx)
                     .await
@@ -451,48 +451,24 @@ macro_rules! sql_warehouse {
                 Ok(())
             }
 
-            async fn record_wz_failure(&self, org: &OrganisationId, order_id: &str, error: &str, next_at_ms: i64) -> StoreResult<i64> {
-                let row = ::sqlx::query(
-                    "INSERT INTO wz_failures (organisation_id, order_id, attempts, next_at_ms, error) VALUES ($1, $2, 1, $3, $4) \
-                     ON CONFLICT (organisation_id, order_id) DO UPDATE SET attempts = wz_failures.attempts + 1, next_at_ms = $3, error = $4 \
-                     RETURNING attempts",
-                )
-                .bind(org.as_str())
-                .bind(order_id)
-                .bind(next_at_ms)
-                .bind(error.chars().take(2000).collect::<String>())
-                .fetch_one(&self.pool)
-                .await
-                .map_err(backend_err)?;
-                get(&row, "attempts")
-            }
-
-            async fn wz_failure(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<(i64, String)>> {
-                let row = ::sqlx::query("SELECT attempts, error FROM wz_failures WHERE organisation_id = $1 AND order_id = $2")
-                    .bind(org.as_str())
-                    .bind(order_id)
-                    .fetch_optional(&self.pool)
-                    .await
-                    .map_err(backend_err)?;
-                row.map(|r| Ok((get(&r, "attempts")?, get(&r, "error")?))).transpose()
-            }
-
             async fn orders_awaiting_wz(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
                 // The trigger is met at its step of NEW → PROCESSING → READY_FOR_… → SENT →
                 // PICKED_UP or any later one, as for invoices.
-                let rows = ::sqlx::query(
-                    concat!(
-                    "SELECT o.organisation_id, o.id FROM orders o JOIN warehouse_settings s ON s.organisation_id = o.organisation_id \
-                     WHERE s.wz_trigger IS NOT NULL AND o.status = 'READY_FOR_PROCESSING' AND o.source = 'allegro' AND ",
-                    $crate::fulfillment_rank!(),
-                    " >= (CASE s.wz_trigger WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 WHEN 'READY_FOR_SHIPMENT' THEN 2 \
-                          WHEN 'READY_FOR_PICKUP' THEN 2 WHEN 'SENT' THEN 3 WHEN 'PICKED_UP' THEN 4 ELSE 99 END) \
-                     AND NOT EXISTS (SELECT 1 FROM warehouse_documents d WHERE d.organisation_id = o.organisation_id \
-                          AND d.kind = 'WZ' AND d.order_id = o.id) \
-                     AND NOT EXISTS (SELECT 1 FROM wz_failures f WHERE f.organisation_id = o.organisation_id \
-                          AND f.order_id = o.id AND f.next_at_ms > $2) \
-                     ORDER BY o.bought_at_ms, o.id LIMIT $1"),
-                )
+                static SQL: ::std::sync::LazyLock<String> = ::std::sync::LazyLock::new(|| {
+                    format!(
+                        "SELECT o.organisation_id, o.id FROM orders o JOIN warehouse_settings s ON s.organisation_id = o.organisation_id \
+                         WHERE s.wz_trigger IS NOT NULL AND o.status = 'READY_FOR_PROCESSING' AND o.source = 'allegro' \
+                         AND {} >= {} \
+                         AND NOT EXISTS (SELECT 1 FROM warehouse_documents d WHERE d.organisation_id = o.organisation_id \
+                              AND d.kind = 'WZ' AND d.order_id = o.id) \
+                         AND NOT EXISTS (SELECT 1 FROM order_task_failures f WHERE f.organisation_id = o.organisation_id \
+                              AND f.order_id = o.id AND f.task = 'wz' AND f.next_at_ms > $2) \
+                         ORDER BY o.bought_at_ms, o.id LIMIT $1",
+                        $crate::sql::fulfillment_rank(),
+                        FulfillmentStatus::rank_sql("s.wz_trigger", 99),
+                    )
+                });
+                let rows = ::sqlx::query(SQL.as_str())
                 .bind(limit)
                 .bind(now_ms)
                 .fetch_all(&self.pool)

@@ -37,19 +37,6 @@ pub struct OrderParams {
 /// Allegro's order statuses, in the order the UI lists them.
 pub const STATUSES: [&str; 4] = ["READY_FOR_PROCESSING", "FILLED_IN", "BOUGHT", "CANCELLED"];
 
-/// Fulfillment statuses of the spec (`CheckoutFormFulfillment.status`).
-pub const FULFILLMENT_STATUSES: [&str; 9] = [
-    "NEW",
-    "PROCESSING",
-    "READY_FOR_SHIPMENT",
-    "READY_FOR_PICKUP",
-    "SENT",
-    "PICKED_UP",
-    "CANCELLED",
-    "SUSPENDED",
-    "RETURNED",
-];
-
 /// Marketplaces orders come from.
 pub const MARKETPLACES: [&str; 4] = ["allegro-pl", "allegro-cz", "allegro-sk", "allegro-hu"];
 
@@ -90,7 +77,7 @@ impl OrderParams {
             fulfillment_status: one_of(
                 "fulfillment_status",
                 nonempty(&self.fulfillment_status),
-                &FULFILLMENT_STATUSES,
+                &domain::FulfillmentStatus::ALL.map(domain::FulfillmentStatus::as_str),
             )?,
             marketplace: nonempty(&self.marketplace),
             buyer_login: nonempty(&self.buyer),

@@ -76,7 +76,7 @@ pub async fn orders(
     UiUser(user): UiUser,
     Query(q): Query<crate::orders::query::OrderParams>,
 ) -> Response {
-    use crate::orders::query::{FULFILLMENT_STATUSES, MARKETPLACES, STATUSES};
+    use crate::orders::query::{MARKETPLACES, STATUSES};
     let page = q.page.unwrap_or(0).max(0);
     let (filter, error) = match q.filter() {
         Ok(f) => (f, None),
@@ -143,7 +143,7 @@ pub async fn orders(
             chosen(&q.status).as_deref(),
         ),
         fulfillments: options(
-            &FULFILLMENT_STATUSES,
+            &domain::FulfillmentStatus::ALL.map(domain::FulfillmentStatus::as_str),
             |s| fulfillment_name(&tr, Some(s)),
             chosen(&q.fulfillment_status).as_deref(),
         ),
@@ -247,18 +247,6 @@ pub async fn set_fulfillment(
     }
 }
 
-/// The statuses a seller sets, in their usual order.
-const SELLER_FULFILLMENT: [&str; 8] = [
-    "NEW",
-    "PROCESSING",
-    "READY_FOR_SHIPMENT",
-    "READY_FOR_PICKUP",
-    "SENT",
-    "PICKED_UP",
-    "CANCELLED",
-    "SUSPENDED",
-];
-
 pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
     order_page(&state, &tr, &user, &id, WaybillForm::default()).await
 }
@@ -274,11 +262,14 @@ pub(crate) async fn order_page(
         let o = state.app.order(user, id).await?;
         let history = state.app.order_history(user, id).await?;
         let invoices = state.app.order_invoices(user, id).await?;
-        let failure = state.app.invoice_failure(user, id).await?;
+        let failure = state
+            .app
+            .order_task_failure(user, id, domain::OrderTask::Invoice)
+            .await?;
         let shipments = state.app.order_shipments(user, id).await?;
         let carriers = state.app.carriers(user).await?;
         let wz = state.app.order_wz(user, id).await?;
-        let wz_failure = state.app.wz_failure(user, id).await?;
+        let wz_failure = state.app.order_task_failure(user, id, domain::OrderTask::Wz).await?;
         let account = state.app.account(user, &o.account_id).await?;
         Ok::<_, AppError>((
             o,
@@ -467,9 +458,9 @@ pub(crate) async fn order_page(
         line_items: form_line_items,
         fulfillment_action: (o.source == store::OrderSource::Allegro)
             .then(|| format!("{}/fulfillment", order_href(&o.id))),
-        fulfillment_choices: SELLER_FULFILLMENT
+        fulfillment_choices: domain::FulfillmentStatus::SELLER_SETS
             .iter()
-            .map(|s| ((*s).to_owned(), fulfillment_name(tr, Some(s))))
+            .map(|s| (s.as_str().to_owned(), fulfillment_name(tr, Some(s.as_str()))))
             .collect(),
         fulfillment_now: o.fulfillment_status.clone().unwrap_or_default(),
         fulfillment_error: entered.fulfillment_error.clone(),

@@ -108,13 +108,13 @@ async fn warehouse_page(
                 )
             })
             .collect(),
-        triggers: app::WZ_TRIGGERS
+        triggers: domain::FulfillmentStatus::WZ_TRIGGERS
             .iter()
             .map(|t| {
                 (
-                    (*t).to_owned(),
+                    t.as_str().to_owned(),
                     tr.t(&format!("fulfillment-{t}")),
-                    settings.wz_trigger.as_deref() == Some(*t),
+                    settings.wz_trigger.as_deref() == Some(t.as_str()),
                 )
             })
             .collect(),

@@ -1403,9 +1403,10 @@ async fn invoice_screens() {
     // A failed automatic attempt is explained on the order's page.
     h.app
         .store()
-        .record_invoice_failure(
+        .postpone_order_task(
             &order.organisation_id,
             &order.id,
+            domain::OrderTask::Invoice,
             "the lines add up to 10 but the buyer paid 12",
             0,
         )

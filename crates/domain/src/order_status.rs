@@ -1,0 +1,228 @@
+//! An order's vocabulary: Allegro's fulfilment status with its rank on the way
+//! NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP — the one definition Rust and SQL
+//! share (the store's queries rank with [`FulfillmentStatus::rank_sql`], generated from
+//! [`FulfillmentStatus::rank`]) — and the automatic tasks done for an order.
+
+use std::fmt;
+use std::str::FromStr;
+
+use crate::{DomainError, InvoiceTrigger};
+
+/// Where the seller's processing of an order stands (Allegro's
+/// `CheckoutFormFulfillmentStatus`); an order without one is `NEW`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum FulfillmentStatus {
+    /// Nothing done yet.
+    New,
+    /// Being prepared.
+    Processing,
+    /// Packed, waiting for the courier.
+    ReadyForShipment,
+    /// Waiting for the buyer at the seller's point.
+    ReadyForPickup,
+    /// Handed to the carrier.
+    Sent,
+    /// Received by the buyer.
+    PickedUp,
+    /// Cancelled by the seller.
+    Cancelled,
+    /// Held (Allegro One Fulfillment).
+    Suspended,
+    /// Every item came back and was refunded; set only by Allegro.
+    Returned,
+}
+
+impl FulfillmentStatus {
+    /// Every status, in the order the orders list offers them.
+    pub const ALL: [FulfillmentStatus; 9] = [
+        Self::New,
+        Self::Processing,
+        Self::ReadyForShipment,
+        Self::ReadyForPickup,
+        Self::Sent,
+        Self::PickedUp,
+        Self::Cancelled,
+        Self::Suspended,
+        Self::Returned,
+    ];
+
+    /// The statuses a seller may set (Allegro sets RETURNED itself).
+    pub const SELLER_SETS: [FulfillmentStatus; 8] = [
+        Self::New,
+        Self::Processing,
+        Self::ReadyForShipment,
+        Self::ReadyForPickup,
+        Self::Sent,
+        Self::PickedUp,
+        Self::Cancelled,
+        Self::Suspended,
+    ];
+
+    /// The statuses a WZ may be issued at (the warehouse setting).
+    pub const WZ_TRIGGERS: [FulfillmentStatus; 5] = [
+        Self::Processing,
+        Self::ReadyForShipment,
+        Self::ReadyForPickup,
+        Self::Sent,
+        Self::PickedUp,
+    ];
+
+    /// Allegro's word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::New => "NEW",
+            Self::Processing => "PROCESSING",
+            Self::ReadyForShipment => "READY_FOR_SHIPMENT",
+            Self::ReadyForPickup => "READY_FOR_PICKUP",
+            Self::Sent => "SENT",
+            Self::PickedUp => "PICKED_UP",
+            Self::Cancelled => "CANCELLED",
+            Self::Suspended => "SUSPENDED",
+            Self::Returned => "RETURNED",
+        }
+    }
+
+    /// The step on NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP (the two READY_FOR_
+    /// statuses are one step); `None` off that way (cancelled, suspended, returned).
+    pub fn rank(self) -> Option<i32> {
+        match self {
+            Self::New => Some(0),
+            Self::Processing => Some(1),
+            Self::ReadyForShipment | Self::ReadyForPickup => Some(2),
+            Self::Sent => Some(3),
+            Self::PickedUp => Some(4),
+            Self::Cancelled | Self::Suspended | Self::Returned => None,
+        }
+    }
+
+    /// Whether an order at this status has reached `trigger`'s step or gone past it (an
+    /// order may skip steps).
+    pub fn reached(self, trigger: FulfillmentStatus) -> bool {
+        matches!((self.rank(), trigger.rank()), (Some(at), Some(wanted)) if at >= wanted)
+    }
+
+    /// Whether the parcel has left the seller, or the order is over (nothing to ship).
+    pub fn is_shipped_or_closed(self) -> bool {
+        matches!(self, Self::Sent | Self::PickedUp | Self::Cancelled | Self::Returned)
+    }
+
+    /// An SQL expression giving the [`rank`](Self::rank) of the status `expr` gives,
+    /// `off_the_way` for any other word (or NULL): generated from this one definition, so
+    /// the store's queries cannot drift from it.
+    pub fn rank_sql(expr: &str, off_the_way: i32) -> String {
+        let mut sql = format!("(CASE {expr}");
+        for status in Self::ALL {
+            if let Some(rank) = status.rank() {
+                sql.push_str(&format!(" WHEN '{}' THEN {rank}", status.as_str()));
+            }
+        }
+        sql.push_str(&format!(" ELSE {off_the_way} END)"));
+        sql
+    }
+}
+
+impl fmt::Display for FulfillmentStatus {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for FulfillmentStatus {
+    type Err = DomainError;
+    fn from_str(s: &str) -> Result<Self, DomainError> {
+        Self::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| {
+            DomainError::invalid(
+                "fulfilment status",
+                s,
+                "NEW, PROCESSING, READY_FOR_SHIPMENT, READY_FOR_PICKUP, SENT, PICKED_UP, CANCELLED, SUSPENDED, RETURNED",
+            )
+        })
+    }
+}
+
+impl InvoiceTrigger {
+    /// The fulfilment step at which an order meets the trigger: paid is the first step.
+    pub fn rank(self) -> i32 {
+        match self {
+            InvoiceTrigger::ReadyForProcessing => 0,
+            InvoiceTrigger::Processing => 1,
+            InvoiceTrigger::ReadyForShipment => 2,
+            InvoiceTrigger::Sent => 3,
+            InvoiceTrigger::PickedUp => 4,
+        }
+    }
+
+    /// An SQL expression giving the rank of the trigger stored in `column` (99, never met,
+    /// for anything else), generated from [`InvoiceTrigger::rank`].
+    pub fn rank_sql(column: &str) -> String {
+        let mut sql = format!("(CASE {column}");
+        for trigger in Self::ALL {
+            sql.push_str(&format!(" WHEN '{}' THEN {}", trigger.as_str(), trigger.rank()));
+        }
+        sql.push_str(" ELSE 99 END)");
+        sql
+    }
+}
+
+/// An automatic task done for an order, whose failures wait before the next try.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum OrderTask {
+    /// Issuing its VAT invoice.
+    Invoice,
+    /// Issuing its WZ (goods out of the warehouse).
+    Wz,
+}
+
+impl OrderTask {
+    /// Stored word.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            OrderTask::Invoice => "invoice",
+            OrderTask::Wz => "wz",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn statuses_read_back_and_rank_along_the_way() {
+        for s in FulfillmentStatus::ALL {
+            assert_eq!(s.as_str().parse::<FulfillmentStatus>().unwrap(), s);
+        }
+        assert!("SHIPPED".parse::<FulfillmentStatus>().is_err());
+        use FulfillmentStatus::*;
+        assert!(Sent.reached(ReadyForShipment), "an order may skip steps");
+        assert!(ReadyForPickup.reached(ReadyForShipment), "one step");
+        assert!(!Processing.reached(Sent));
+        assert!(!Cancelled.reached(New), "off the way never reaches");
+        // The trigger's step is the status's step.
+        for (trigger, status) in [
+            (InvoiceTrigger::Processing, Processing),
+            (InvoiceTrigger::ReadyForShipment, ReadyForShipment),
+            (InvoiceTrigger::Sent, Sent),
+            (InvoiceTrigger::PickedUp, PickedUp),
+        ] {
+            assert_eq!(Some(trigger.rank()), status.rank());
+        }
+    }
+
+    #[test]
+    fn the_sql_rank_is_generated_from_the_rust_one() {
+        let sql = FulfillmentStatus::rank_sql("COALESCE(o.fulfillment_status, 'NEW')", -1);
+        assert_eq!(
+            sql,
+            "(CASE COALESCE(o.fulfillment_status, 'NEW') WHEN 'NEW' THEN 0 WHEN 'PROCESSING' THEN 1 \
+             WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'READY_FOR_PICKUP' THEN 2 WHEN 'SENT' THEN 3 \
+             WHEN 'PICKED_UP' THEN 4 ELSE -1 END)"
+        );
+        assert_eq!(
+            InvoiceTrigger::rank_sql("s.invoice_trigger"),
+            "(CASE s.invoice_trigger WHEN 'READY_FOR_PROCESSING' THEN 0 WHEN 'PROCESSING' THEN 1 \
+             WHEN 'READY_FOR_SHIPMENT' THEN 2 WHEN 'SENT' THEN 3 WHEN 'PICKED_UP' THEN 4 ELSE 99 END)"
+        );
+    }
+}
