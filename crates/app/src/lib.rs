@@ -23,6 +23,7 @@ use store::{Store, StoreError};
 pub use accounts::{CustomAllegroUrls, LinkOutcome, RefreshOutcome, RefreshPolicy, StateProblem, is_public};
 pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
+pub use domain::Problem;
 pub use invoices::{IssueOutcome, PdfLanguage};
 pub use order_files;
 pub use orders::{DateRange, IMPORT_JOB, ImportError, SyncReport, order_record};
@@ -76,17 +77,17 @@ pub enum AppError {
     /// Not found, or not the organisation's.
     #[error("not found")]
     NotFound,
-    /// Bad input: which field, and what is wrong.
-    #[error("{field}: {message}")]
+    /// Bad input: which field, and what is wrong (worded for the seller by the surface).
+    #[error("{field}: {problem}")]
     Validation {
         /// The field.
         field: &'static str,
         /// What is wrong.
-        message: String,
+        problem: Problem,
     },
-    /// A rule of the data was broken (e.g. the e-mail is taken).
+    /// The change conflicts with what is stored or with Allegro's state.
     #[error("{0}")]
-    Conflict(String),
+    Conflict(Problem),
     /// Wrong login or missing credentials.
     #[error("unauthorized")]
     Unauthorized,
@@ -104,18 +105,43 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(m) => AppError::Conflict(m),
+            StoreError::Conflict(m) => {
+                tracing::info!(conflict = %m, "a uniqueness rule refused a write");
+                AppError::Conflict(Problem::new("problem-conflict"))
+            }
             other => AppError::Internal(anyhow::Error::new(other)),
         }
     }
 }
 
-/// A validation error for `field`.
-pub fn invalid(field: &'static str, message: impl Into<String>) -> AppError {
+impl AppError {
+    /// What to keep on a row for the seller (why an order's invoice or WZ waits): the
+    /// problem for a refusal; for anything else only that the server failed — the cause
+    /// goes to the log, never to a page.
+    pub fn to_stored_problem(&self) -> String {
+        match self {
+            AppError::Validation { problem, .. } | AppError::Conflict(problem) => problem.to_stored(),
+            AppError::NotFound => Problem::new("problem-not-found").to_stored(),
+            other => {
+                tracing::warn!(error = %other, "an automatic task failed");
+                Problem::new("problem-internal").to_stored()
+            }
+        }
+    }
+}
+
+/// A validation error for `field`: a problem key (`"problem-…"`) or a [`Problem`] with
+/// its arguments.
+pub fn invalid(field: &'static str, problem: impl Into<Problem>) -> AppError {
     AppError::Validation {
         field,
-        message: message.into(),
+        problem: problem.into(),
     }
+}
+
+/// A conflict: a problem key or a [`Problem`] with its arguments.
+pub fn conflict(problem: impl Into<Problem>) -> AppError {
+    AppError::Conflict(problem.into())
 }
 
 /// The application: store, cipher, clock, Allegro client and configuration.

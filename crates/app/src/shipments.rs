@@ -21,7 +21,7 @@ use store::{Delivery, NewShipment, OrderSource, ShipmentRecord};
 
 use crate::outbox::{self, Failure, Outbox, OutboxReport};
 
-use crate::{App, AppError, CurrentUser, invalid};
+use crate::{App, AppError, CurrentUser, Problem, conflict, invalid};
 
 /// Waybills pushed at the same time by one worker (Allegro allows 50 shipment requests a
 /// second per Client ID; the client's budget and 429 handling pace the rest).
@@ -56,6 +56,19 @@ struct CarrierEntry {
 /// Allegro's own message.
 fn reason(key: &str, detail: impl std::fmt::Display) -> String {
     format!("{key}: {detail}")
+}
+
+/// Allegro's own words for a refusal (its `userMessage`, in the language asked for,
+/// else its `message`), to quote to the seller.
+fn allegro_reason(e: &AllegroError) -> String {
+    match e {
+        AllegroError::Api { errors, .. } if !errors.is_empty() => errors
+            .iter()
+            .map(|x| x.user_message.as_deref().unwrap_or(&x.message))
+            .collect::<Vec<_>>()
+            .join("; "),
+        other => other.to_string(),
+    }
 }
 
 /// The key of a stored push error (`waybill_invalid`, `account_not_connected`…).
@@ -217,7 +230,7 @@ impl App {
             {
                 return Err(invalid(
                     "carrier_id",
-                    format!("Allegro has no carrier {:?}", waybill.carrier_id.as_str()),
+                    Problem::new("problem-carrier-unknown").arg("carrier", waybill.carrier_id.as_str()),
                 ));
             }
             let form: CheckoutForm = serde_json::from_str(&order.data)
@@ -229,7 +242,9 @@ impl App {
             {
                 return Err(invalid(
                     "line_items",
-                    format!("line item {bad} is not in order {order_id}"),
+                    Problem::new("problem-line-item-not-in-order")
+                        .arg("line_item", bad)
+                        .arg("order", order_id),
                 ));
             }
         }
@@ -267,7 +282,11 @@ impl App {
                 .await
                 .map_err(AppError::from)?;
             let problem = match (&order, &carriers) {
-                (None, _) => Some((1, "order id", format!("no order {} in your organisation", row.order_id))),
+                (None, _) => Some((
+                    1,
+                    "order id",
+                    Problem::new("problem-waybills-order-unknown").arg("order", &row.order_id),
+                )),
                 (Some(o), Some(list))
                     if o.source == OrderSource::Allegro
                         && !list.iter().any(|c| c.id == row.waybill.carrier_id.as_str()) =>
@@ -275,17 +294,17 @@ impl App {
                     Some((
                         2,
                         "carrier",
-                        format!("Allegro has no carrier {:?}", row.waybill.carrier_id.as_str()),
+                        Problem::new("problem-carrier-unknown").arg("carrier", row.waybill.carrier_id.as_str()),
                     ))
                 }
                 _ => None,
             };
             match (problem, order) {
-                (Some((column, field, message)), _) => problems.push(order_files::FileError {
+                (Some((column, field, problem)), _) => problems.push(order_files::FileError {
                     line: row.line,
                     column: Some(column),
                     field: Some(field.to_owned()),
-                    message,
+                    problem,
                 }),
                 (None, Some(order)) => checked.push((order, row)),
                 (None, None) => unreachable!("a missing order is a problem"),
@@ -335,16 +354,17 @@ impl App {
             .ok_or_else(|| {
                 invalid(
                     "status",
-                    format!(
-                        "{status:?} is not a status a seller sets: NEW, PROCESSING, READY_FOR_SHIPMENT, READY_FOR_PICKUP, SENT, PICKED_UP, CANCELLED or SUSPENDED"
+                    Problem::new("problem-not-one-of").arg("value", status).arg(
+                        "allowed",
+                        domain::FulfillmentStatus::SELLER_SETS
+                            .map(domain::FulfillmentStatus::as_str)
+                            .join(", "),
                     ),
                 )
             })?;
         let order = self.order(user, order_id).await?;
         if order.source != OrderSource::Allegro {
-            return Err(AppError::Conflict(
-                "this order came from a file, not from Allegro".into(),
-            ));
+            return Err(conflict("problem-order-from-file"));
         }
         let account = self
             .store
@@ -352,18 +372,17 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         if account.status != AccountStatus::Active {
-            return Err(AppError::Conflict(format!(
-                "the Allegro account {} is not connected ({}): connect it again to change the status",
-                account.login,
-                account.status.as_str()
-            )));
+            return Err(conflict(
+                Problem::new("problem-account-not-connected").arg("login", &account.login),
+            ));
         }
         let account_id = account.id.clone();
         let access = self.account_api(account).await?;
         let allegro = access.rest();
         let refused = |e: AllegroError| match &e {
             AllegroError::Api { status: 422, .. } | AllegroError::Api { status: 409, .. } => {
-                AppError::Conflict(format!("Allegro did not change the status: {e}"))
+                tracing::info!(order_id = %order.id, error = %e, "Allegro refused a fulfilment status");
+                conflict(Problem::new("problem-status-refused").arg("detail", allegro_reason(&e)))
             }
             _ => AppError::Internal(anyhow::Error::new(e).context("setting the fulfilment status on Allegro")),
         };
@@ -409,10 +428,10 @@ impl App {
             .resend_shipment(&user.organisation_id, &record.id, self.now_ms())
             .await?
         {
-            return Err(AppError::Conflict(match record.push.state {
-                PushState::Pushed => "the waybill is already on Allegro".into(),
-                PushState::NotApplicable => "this waybill's order did not come from Allegro".into(),
-                _ => "the waybill is being sent now".into(),
+            return Err(conflict(match record.push.state {
+                PushState::Pushed => "problem-waybill-already-on-allegro",
+                PushState::NotApplicable => "problem-order-from-file",
+                _ => "problem-waybill-being-sent",
             }));
         }
         Ok(())

@@ -9,7 +9,7 @@ use store::{
     NewWz, OfferProduct, ProductStock, StockChange, StockMovement, WarehouseDocument, WarehouseSettings, WzLine,
 };
 
-use crate::{App, AppError, CurrentUser, invalid};
+use crate::{App, AppError, CurrentUser, Problem, invalid};
 
 /// What reading products from Allegro did.
 #[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
@@ -89,7 +89,7 @@ impl App {
     pub async fn add_warehouse(&self, user: &CurrentUser, name: &str) -> Result<store::Warehouse, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 60 {
-            return Err(invalid("name", "a warehouse's name has 1–60 characters"));
+            return Err(invalid("name", "problem-warehouse-name-length"));
         }
         self.store
             .default_warehouse(&user.organisation_id, self.now_ms())
@@ -100,9 +100,10 @@ impl App {
             name: name.to_owned(),
         };
         match self.store.create_warehouse(&warehouse, self.now_ms()).await {
-            Err(store::StoreError::Conflict(_)) => {
-                Err(invalid("name", format!("there is a warehouse named {name:?} already")))
-            }
+            Err(store::StoreError::Conflict(_)) => Err(invalid(
+                "name",
+                Problem::new("problem-warehouse-name-taken").arg("name", name),
+            )),
             other => {
                 other?;
                 Ok(warehouse)
@@ -117,7 +118,7 @@ impl App {
             .into_iter()
             .find(|w| w.id == id)
             .map(|w| w.id)
-            .ok_or_else(|| invalid("warehouse_id", format!("no warehouse {id} in your organisation")))
+            .ok_or_else(|| invalid("warehouse_id", Problem::new("problem-warehouse-unknown").arg("id", id)))
     }
 
     /// The warehouse goods leave from: the one the settings name, else the default.
@@ -140,11 +141,11 @@ impl App {
         note: Option<&str>,
     ) -> Result<i64, AppError> {
         if quantity == 0 || !(-1_000_000..=1_000_000).contains(&quantity) {
-            return Err(invalid("quantity", "a quantity from -1 000 000 to 1 000 000, not 0"));
+            return Err(invalid("quantity", "problem-stock-quantity"));
         }
         let note = note.map(str::trim).filter(|n| !n.is_empty());
         if note.is_some_and(|n| n.chars().count() > 200) {
-            return Err(invalid("note", "a note has at most 200 characters"));
+            return Err(invalid("note", "problem-stock-note-length"));
         }
         let warehouse = match warehouse.map(str::trim).filter(|w| !w.is_empty()) {
             Some(id) => self.own_warehouse(user, id).await?,
@@ -185,12 +186,10 @@ impl App {
             else {
                 return Err(invalid(
                     "products",
-                    format!(
-                        "\"{}\" (offer {}, SKU {}) is not a product yet: read products from Allegro, or give the offer a SKU",
-                        li.offer.name,
-                        li.offer.id,
-                        sku.unwrap_or("none")
-                    ),
+                    Problem::new("problem-wz-not-a-product")
+                        .arg("name", &li.offer.name)
+                        .arg("offer", &li.offer.id)
+                        .arg("sku", sku.unwrap_or("—")),
                 ));
             };
             lines.push(WzLine {
@@ -235,7 +234,7 @@ impl App {
                 Ok(_) => {}
                 // Reading products clears the wait.
                 Err(e @ AppError::Validation { .. }) => {
-                    self.postpone(&org, &order, domain::OrderTask::Wz, &e.to_string())
+                    self.postpone(&org, &order, domain::OrderTask::Wz, &e.to_stored_problem())
                         .await?;
                     tracing::info!(order_id = %order, error = %e, "no WZ yet");
                 }
@@ -359,10 +358,9 @@ impl App {
         {
             return Err(invalid(
                 "wz_trigger",
-                format!(
-                    "{t:?} is not one of {}",
-                    allowed.map(domain::FulfillmentStatus::as_str).join(", ")
-                ),
+                Problem::new("problem-not-one-of")
+                    .arg("value", t)
+                    .arg("allowed", allowed.map(domain::FulfillmentStatus::as_str).join(", ")),
             ));
         }
         let mut settings = self.store.warehouse_settings(&user.organisation_id).await?;

@@ -247,10 +247,10 @@ impl App {
                 Ok(()) => {
                     self.store.complete_job(job.id, &worker).await?;
                 }
-                Err(AppError::Validation { message, .. }) => {
+                Err(AppError::Validation { problem, .. }) => {
                     // Will not pass on a retry (e.g. the account needs a new login).
                     self.store.complete_job(job.id, &worker).await?;
-                    tracing::warn!(job = job.id, error = %message, "job stopped");
+                    tracing::warn!(job = job.id, error = %problem, "job stopped");
                 }
                 Err(e) => {
                     let backoff = 5_000 * i64::from(job.attempts.clamp(1, 12));
@@ -262,9 +262,11 @@ impl App {
                     if job.attempts >= job.max_attempts && job.kind == IMPORT_JOB {
                         // The last attempt: the import says so instead of "running" forever.
                         let id = job_import_id(&job.payload);
-                        let why = format!("stopped after {} attempts: {message}", job.attempts);
+                        // The cause is in the log; the seller reads that it stopped and may
+                        // start the import again.
+                        let why = crate::Problem::new("problem-import-stopped").arg("attempts", job.attempts);
                         self.store
-                            .finish_import(&id, ImportState::Failed, Some(&why), self.now_ms())
+                            .finish_import(&id, ImportState::Failed, Some(&why.to_stored()), self.now_ms())
                             .await?;
                     }
                 }

@@ -622,8 +622,14 @@ async fn main() -> anyhow::Result<()> {
                     store,
                 },
         } => {
-            let waybill = domain::NewWaybill::parse(&carrier, carrier_name.as_deref(), &waybill, line_items)
-                .map_err(|e| anyhow::anyhow!("--{}: {}", e.field.replace('_', "-"), e.message))?;
+            let waybill =
+                domain::NewWaybill::parse(&carrier, carrier_name.as_deref(), &waybill, line_items).map_err(|e| {
+                    anyhow::anyhow!(
+                        "--{}: {}",
+                        e.field.replace('_', "-"),
+                        runtime::words().problem(&e.problem)
+                    )
+                })?;
             let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
             let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
             let user = app::CurrentUser::for_organisation(org);
@@ -653,9 +659,7 @@ async fn main() -> anyhow::Result<()> {
                     store,
                 },
         } => {
-            let encoding: app::order_files::Encoding = encoding
-                .parse()
-                .map_err(|e: String| anyhow::anyhow!("--encoding: {e}"))?;
+            let encoding = runtime::encoding(&encoding)?;
             let bytes = std::fs::read(&path).with_context(|| format!("reading {}", path.display()))?;
             let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
             let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
@@ -666,7 +670,7 @@ async fn main() -> anyhow::Result<()> {
                     "{name}: {} waybills added (the worker sends them to Allegro), {} already there",
                     r.added, r.already
                 ),
-                Err(app::ImportError::File(errors)) => anyhow::bail!("{errors}"),
+                Err(app::ImportError::File(errors)) => return Err(runtime::file_refusal(&errors)),
                 Err(app::ImportError::App(e)) => return Err(runtime::app_error(e)),
             }
         }

@@ -218,13 +218,42 @@ pub async fn build_app(store_args: &StoreArgs, server: &ServerArgs, listen: &str
     })
 }
 
-/// Maps an application error for the terminal.
+/// The terminal's words: Polish, as the back-office's default.
+pub fn words() -> web::i18n::Tr {
+    web::i18n::Tr::new(web::i18n::Lang::Pl)
+}
+
+/// Maps an application error for the terminal, worded in Polish.
 pub fn app_error(e: AppError) -> anyhow::Error {
+    let tr = words();
     match e {
-        AppError::Validation { field, message } => anyhow!("{field}: {message}"),
+        AppError::Validation { field, problem } => anyhow!("{}", tr.invalid(field, &problem)),
+        AppError::Conflict(problem) => anyhow!("{}", tr.problem(&problem)),
         AppError::Internal(e) => e,
         other => anyhow!("{other}"),
     }
+}
+
+/// A refused file for the terminal: the headline, then every problem with its place.
+pub fn file_refusal(errors: &app::order_files::FileErrors) -> anyhow::Error {
+    let tr = words();
+    let total = (errors.errors.len() + errors.more).to_string();
+    let mut text = tr.args("import-file-refused", &[("file", &errors.file), ("count", &total)]);
+    for e in &errors.errors {
+        text.push_str("\n  ");
+        text.push_str(&tr.file_error(&errors.file, e));
+    }
+    if errors.more > 0 {
+        text.push_str("\n  ");
+        text.push_str(&tr.args("import-more-problems", &[("count", &errors.more.to_string())]));
+    }
+    anyhow!(text)
+}
+
+/// `--encoding`.
+pub fn encoding(raw: &str) -> anyhow::Result<app::order_files::Encoding> {
+    raw.parse()
+        .map_err(|p: app::Problem| anyhow!("--encoding: {}", words().problem(&p)))
 }
 
 /// The organisation given, or the only one.
@@ -447,7 +476,7 @@ pub async fn import_file(
     encoding: &str,
 ) -> anyhow::Result<()> {
     let account = account_by_login(app, org, login).await?;
-    let encoding: app::order_files::Encoding = encoding.parse().map_err(|e: String| anyhow!("--encoding: {e}"))?;
+    let encoding = self::encoding(encoding)?;
     let bytes = std::fs::read(path).with_context(|| format!("reading {}", path.display()))?;
     let name = path.display().to_string();
     let user = app::CurrentUser::for_organisation(org.clone());
@@ -462,7 +491,7 @@ pub async fn import_file(
             );
             Ok(())
         }
-        Err(app::ImportError::File(errors)) => bail!("{errors}"),
+        Err(app::ImportError::File(errors)) => Err(file_refusal(&errors)),
         Err(app::ImportError::App(e)) => Err(app_error(e)),
     }
 }

@@ -4,20 +4,22 @@
 
 use std::fmt;
 
-/// Why a waybill cannot be added, in the seller's words; `field` names the form field.
+use crate::Problem;
+
+/// Why a waybill cannot be added, for the seller; `field` names the form field.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{field}: {problem}")]
 pub struct ShippingError {
     /// `waybill`, `carrier_id`, `carrier_name` or `line_items`.
     pub field: &'static str,
     /// What is wrong.
-    pub message: String,
+    pub problem: Problem,
 }
 
-fn invalid(field: &'static str, message: impl Into<String>) -> ShippingError {
+fn invalid(field: &'static str, problem: impl Into<Problem>) -> ShippingError {
     ShippingError {
         field,
-        message: message.into(),
+        problem: problem.into(),
     }
 }
 
@@ -36,17 +38,19 @@ impl Waybill {
     pub fn parse(raw: &str) -> Result<Self, ShippingError> {
         let s = raw.trim();
         if s.is_empty() {
-            return Err(invalid("waybill", "enter the tracking number"));
+            return Err(invalid("waybill", "problem-waybill-empty"));
         }
         let length = s.chars().count();
         if length > WAYBILL_MAX {
             return Err(invalid(
                 "waybill",
-                format!("a tracking number has at most {WAYBILL_MAX} characters (this one has {length})"),
+                Problem::new("problem-waybill-length")
+                    .arg("max", WAYBILL_MAX)
+                    .arg("length", length),
             ));
         }
         if s.chars().any(char::is_control) {
-            return Err(invalid("waybill", "the tracking number contains a control character"));
+            return Err(invalid("waybill", "problem-waybill-control"));
         }
         Ok(Self(s.to_owned()))
     }
@@ -76,14 +80,17 @@ impl CarrierId {
     pub fn parse(raw: &str) -> Result<Self, ShippingError> {
         let s = raw.trim().to_ascii_uppercase();
         if s.is_empty() {
-            return Err(invalid("carrier_id", "choose the carrier"));
+            return Err(invalid("carrier_id", "problem-carrier-empty"));
         }
         if s.len() > 64
             || !s
                 .chars()
                 .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit() || c == '_')
         {
-            return Err(invalid("carrier_id", format!("{:?} is not a carrier id", raw.trim())));
+            return Err(invalid(
+                "carrier_id",
+                Problem::new("problem-carrier-id").arg("value", raw.trim()),
+            ));
         }
         Ok(Self(s))
     }
@@ -131,13 +138,14 @@ impl NewWaybill {
         let waybill = Waybill::parse(waybill)?;
         let name = carrier_name.map(str::trim).filter(|n| !n.is_empty());
         let carrier_name = if carrier_id.is_other() {
-            let name =
-                name.ok_or_else(|| invalid("carrier_name", "name the carrier (required for \"other carrier\")"))?;
+            let name = name.ok_or_else(|| invalid("carrier_name", "problem-carrier-name-empty"))?;
             let length = name.chars().count();
             if length > CARRIER_NAME_MAX {
                 return Err(invalid(
                     "carrier_name",
-                    format!("a carrier's name has at most {CARRIER_NAME_MAX} characters (this one has {length})"),
+                    Problem::new("problem-carrier-name-length")
+                        .arg("max", CARRIER_NAME_MAX)
+                        .arg("length", length),
                 ));
             }
             Some(name.to_owned())
@@ -154,7 +162,10 @@ impl NewWaybill {
             .iter()
             .find(|l| l.contains(',') || l.chars().any(char::is_whitespace))
         {
-            return Err(invalid("line_items", format!("{bad:?} is not a line item id")));
+            return Err(invalid(
+                "line_items",
+                Problem::new("problem-line-item-id").arg("value", bad),
+            ));
         }
         line_items.sort();
         line_items.dedup();
@@ -217,7 +228,14 @@ mod tests {
         assert_eq!(Waybill::parse("").unwrap_err().field, "waybill");
         assert!(Waybill::parse(&"9".repeat(64)).is_ok());
         let long = Waybill::parse(&"9".repeat(65)).unwrap_err();
-        assert!(long.message.contains("64") && long.message.contains("65"), "{long}");
+        assert_eq!(long.problem.key, "problem-waybill-length");
+        assert_eq!(
+            long.problem.args,
+            [
+                ("max".to_owned(), "64".to_owned()),
+                ("length".to_owned(), "65".to_owned())
+            ]
+        );
         // Characters, not bytes.
         assert!(Waybill::parse(&"Ż".repeat(64)).is_ok());
         assert!(Waybill::parse("AB\u{7}12").is_err());

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 
 use allegro_api_types::{CheckoutForm, Price};
-use domain::{Nip, VatRate};
+use domain::{Nip, Problem, VatRate};
 use serde_json::{Value, json};
 
 pub(crate) use crate::cells::{Cell, Cells};
@@ -105,7 +105,7 @@ pub(crate) fn field_of(header: &str) -> Option<&'static Field> {
 const STATUSES: [&str; 4] = ["READY_FOR_PROCESSING", "BOUGHT", "FILLED_IN", "CANCELLED"];
 
 /// Gross amount in minor units from how Polish sellers write it.
-pub(crate) fn amount(raw: &str) -> Result<i64, String> {
+pub(crate) fn amount(raw: &str) -> Result<i64, Problem> {
     let s: String = raw
         .trim()
         .trim_end_matches("zł")
@@ -113,12 +113,12 @@ pub(crate) fn amount(raw: &str) -> Result<i64, String> {
         .chars()
         .filter(|c| !matches!(c, ' ' | '\u{a0}' | '\u{202f}'))
         .collect();
-    let bad = || format!("{raw:?} is not an amount (write 49,99 or 49.99)");
+    let bad = || Problem::new("problem-file-amount").arg("value", raw);
     if s.is_empty() {
         return Err(bad());
     }
     if s.starts_with('-') {
-        return Err(format!("{raw:?}: amounts cannot be negative"));
+        return Err(Problem::new("problem-file-amount-negative").arg("value", raw));
     }
     let (int, frac) = match s.rfind([',', '.']) {
         Some(p) => (&s[..p], &s[p + 1..]),
@@ -138,7 +138,7 @@ pub(crate) fn amount(raw: &str) -> Result<i64, String> {
         return Err(bad());
     }
     if frac.len() > 2 {
-        return Err(format!("{raw:?} has more than two decimal places"));
+        return Err(Problem::new("problem-file-amount-decimals").arg("value", raw));
     }
     let whole: i64 = if int.is_empty() {
         0
@@ -149,7 +149,7 @@ pub(crate) fn amount(raw: &str) -> Result<i64, String> {
     whole
         .checked_mul(100)
         .and_then(|w| w.checked_add(cents))
-        .ok_or_else(|| format!("{raw:?} is too large"))
+        .ok_or_else(|| Problem::new("problem-file-amount-large").arg("value", raw))
 }
 
 /// Poland's zone, loaded once (a lookup per row was most of a file's reading time).
@@ -160,7 +160,7 @@ fn warsaw() -> Result<jiff::tz::TimeZone, String> {
 }
 
 /// Purchase time in epoch milliseconds; times without an offset are Polish time.
-pub(crate) fn time(raw: &str) -> Result<i64, String> {
+pub(crate) fn time(raw: &str) -> Result<i64, Problem> {
     let s = raw.trim();
     if let Ok(ts) = s.parse::<jiff::Timestamp>() {
         return Ok(ts.as_millisecond());
@@ -182,19 +182,22 @@ pub(crate) fn time(raw: &str) -> Result<i64, String> {
                 .find_map(|f| jiff::civil::Date::strptime(f, s).ok())
                 .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
         })
-        .ok_or_else(|| format!("{raw:?} is not a date and time (write 2026-11-05 14:30 or 05.11.2026 14:30)"))?;
+        .ok_or_else(|| Problem::new("problem-file-time").arg("value", raw))?;
     if civil.year() < 2000 {
-        return Err(format!("{raw:?} is before the year 2000"));
+        return Err(Problem::new("problem-file-time-old").arg("value", raw));
     }
-    let zoned = civil.to_zoned(warsaw()?).map_err(|e| format!("{raw:?}: {e}"))?;
+    // A time that does not exist in Poland (the hour skipped in March) is refused.
+    let zoned = warsaw()
+        .and_then(|zone| civil.to_zoned(zone).map_err(|e| e.to_string()))
+        .map_err(|_| Problem::new("problem-file-time").arg("value", raw))?;
     Ok(zoned.timestamp().as_millisecond())
 }
 
-fn yes_no(raw: &str) -> Result<bool, String> {
+fn yes_no(raw: &str) -> Result<bool, Problem> {
     match raw.trim().to_lowercase().as_str() {
         "" | "nie" | "no" | "n" | "0" | "false" => Ok(false),
         "tak" | "yes" | "t" | "y" | "1" | "true" => Ok(true),
-        _ => Err(format!("{raw:?} is not tak/nie (yes/no)")),
+        _ => Err(Problem::new("problem-file-yes-no").arg("value", raw)),
     }
 }
 
@@ -214,24 +217,20 @@ struct OrderReader<'a> {
 }
 
 impl OrderReader<'_> {
-    fn at(&mut self, cell: &Cell, field: &str, message: String) {
-        self.problems.add(cell.line, Some(cell.column), Some(field), message);
+    fn at(&mut self, cell: &Cell, field: &str, problem: Problem) {
+        self.problems.add(cell.line, Some(cell.column), Some(field), problem);
     }
 
     fn text(&mut self, cells: &Cells, field: &'static str) -> Option<String> {
         let c = cells.get(field)?;
         let v = c.value.trim();
         if v.chars().any(char::is_control) {
-            self.at(&c, field, "contains a control character".into());
+            self.at(&c, field, Problem::new("problem-file-control-character"));
             return None;
         }
         // FA(3)'s longest text fields (names, addresses) hold 512 characters.
         if v.chars().count() > 512 {
-            self.at(
-                &c,
-                field,
-                "is longer than 512 characters (the limit of an invoice field)".into(),
-            );
+            self.at(&c, field, Problem::new("problem-file-too-long").arg("max", 512));
             return None;
         }
         (!v.is_empty()).then(|| v.to_owned())
@@ -241,7 +240,7 @@ impl OrderReader<'_> {
         &mut self,
         cells: &Cells,
         field: &'static str,
-        parse: impl Fn(&str) -> Result<T, String>,
+        parse: impl Fn(&str) -> Result<T, Problem>,
     ) -> Option<T> {
         let c = cells.get(field)?;
         if c.value.trim().is_empty() {
@@ -269,11 +268,14 @@ pub(crate) fn orders(rows: &[RawRow], format: Format, problems: &mut Problems, e
                     c.line,
                     Some(c.column),
                     Some(f.name),
-                    "is empty; it is required".to_owned(),
+                    Problem::new("problem-file-required-empty"),
                 ),
-                None if format == Format::Xml => {
-                    problems.add(row.line, None, Some(f.xml), "is missing; it is required".to_owned())
-                }
+                None if format == Format::Xml => problems.add(
+                    row.line,
+                    None,
+                    Some(f.xml),
+                    Problem::new("problem-file-required-missing"),
+                ),
                 _ => {}
             }
         }
@@ -285,7 +287,7 @@ pub(crate) fn orders(rows: &[RawRow], format: Format, problems: &mut Problems, e
                 row.line,
                 None,
                 None,
-                format!("repeats line {first} exactly (a duplicated row?)"),
+                Problem::new("problem-file-duplicate-row").arg("first", first),
             );
         } else {
             seen_rows.insert(key, row.line);
@@ -323,7 +325,9 @@ pub(crate) fn orders(rows: &[RawRow], format: Format, problems: &mut Problems, e
                     id_cell.line,
                     Some(id_cell.column),
                     Some("order/@id"),
-                    format!("order {id:?} appears twice (first at line {first})"),
+                    Problem::new("problem-file-duplicate-order")
+                        .arg("id", id)
+                        .arg("first", first),
                 ),
                 None => {
                     xml_ids.insert(id, id_cell.line);
@@ -371,11 +375,10 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
                     c.line,
                     Some(c.column),
                     Some(f.name),
-                    format!(
-                        "{:?} differs from {a:?} on line {} of the same order",
-                        c.value.trim(),
-                        first.line
-                    ),
+                    Problem::new("problem-file-order-differs")
+                        .arg("value", c.value.trim())
+                        .arg("first_value", a)
+                        .arg("first", first.line),
                 );
             }
         }
@@ -386,7 +389,7 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             c.line,
             Some(c.column),
             Some("order_id"),
-            format!("{id:?}: an order id has at most 64 characters and no spaces"),
+            Problem::new("problem-file-order-id").arg("value", id),
         );
     }
     let mut r = OrderReader {
@@ -402,7 +405,9 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             if ["PLN", "CZK", "EUR", "HUF"].contains(&v.as_str()) {
                 Ok(v)
             } else {
-                Err(format!("{v:?} is not one of PLN, CZK, EUR, HUF"))
+                Err(Problem::new("problem-not-one-of")
+                    .arg("value", v)
+                    .arg("allowed", "PLN, CZK, EUR, HUF"))
             }
         })
         .unwrap_or_else(|| "PLN".to_owned());
@@ -412,7 +417,9 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             if STATUSES.contains(&v.as_str()) {
                 Ok(v)
             } else {
-                Err(format!("{v:?} is not one of {}", STATUSES.join(", ")))
+                Err(Problem::new("problem-not-one-of")
+                    .arg("value", v)
+                    .arg("allowed", STATUSES.join(", ")))
             }
         })
         .unwrap_or_else(|| "READY_FOR_PROCESSING".to_owned());
@@ -422,7 +429,7 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
         if v.contains('@') && !v.contains(' ') {
             Ok(v.to_owned())
         } else {
-            Err(format!("{v:?} is not an e-mail address"))
+            Err(Problem::new("problem-file-email").arg("value", v))
         }
     });
     let country = r
@@ -431,7 +438,7 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             if v.len() == 2 && v.bytes().all(|b| b.is_ascii_uppercase()) {
                 Ok(v)
             } else {
-                Err(format!("{v:?} is not a two-letter country code (PL, CZ, …)"))
+                Err(Problem::new("problem-file-country").arg("value", v))
             }
         })
         .unwrap_or_else(|| "PL".to_owned());
@@ -444,11 +451,11 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             {
                 Ok(v.to_owned())
             } else {
-                Err(format!("{v:?} is not a Polish postcode NN-NNN"))
+                Err(Problem::new("problem-file-postcode").arg("value", v))
             }
         })
     };
-    let nip = r.parsed(cells, "nip", |v| v.parse::<Nip>().map_err(|e| e.to_string()));
+    let nip = r.parsed(cells, "nip", |v| v.parse::<Nip>().map_err(Problem::from));
     let (first_name, last_name, company, phone) = (
         r.text(cells, "first_name"),
         r.text(cells, "last_name"),
@@ -463,7 +470,7 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             line,
             None,
             Some("street"),
-            "an address needs street, zip_code and city together (a NIP needs the address for the invoice)".to_owned(),
+            Problem::new("problem-file-address-incomplete"),
         );
     }
     let delivery_cost = r.parsed(cells, "delivery_cost", amount);
@@ -476,13 +483,10 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
         let name = r.text(c, "offer_name");
         let qty = r.parsed(c, "quantity", |v| match v.trim().parse::<i64>() {
             Ok(q) if (1..=100_000).contains(&q) => Ok(q),
-            _ => Err(format!(
-                "{:?} is not a whole number of pieces from 1 to 100 000",
-                v.trim()
-            )),
+            _ => Err(Problem::new("problem-file-quantity").arg("value", v.trim())),
         });
         let unit = r.parsed(c, "unit_price", amount);
-        let vat = r.parsed(c, "vat_rate", |v| v.parse::<VatRate>().map_err(|e| e.to_string()));
+        let vat = r.parsed(c, "vat_rate", |v| v.parse::<VatRate>().map_err(Problem::from));
         let (offer_id, sku) = (r.text(c, "offer_id"), r.text(c, "sku"));
         if let (Some(q), Some(u)) = (qty, unit) {
             total = total.and_then(|t| q.checked_mul(u).and_then(|x| t.checked_add(x)));
@@ -508,7 +512,7 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
     if total.is_none() {
         let line = r.first_line;
         r.problems
-            .add(line, None, None, "the order's total is too large".to_owned());
+            .add(line, None, None, Problem::new("problem-file-total-large"));
     }
     if problems_len(r.problems) > before {
         return None;
@@ -584,7 +588,12 @@ fn problems_len(p: &Problems) -> usize {
 }
 
 fn problems_add_internal(p: &mut Problems, line: usize, message: &str) {
-    p.add(line, None, None, format!("this order could not be built ({message})"));
+    p.add(
+        line,
+        None,
+        None,
+        Problem::new("problem-file-order-unbuilt").arg("detail", message),
+    );
 }
 
 #[cfg(test)]

@@ -3,6 +3,8 @@
 
 use std::collections::HashMap;
 
+use domain::Problem;
+
 use crate::Problems;
 use crate::build::{Cells, FIELDS, RawRow, field_of};
 
@@ -57,7 +59,7 @@ impl<'a> Lines<'a> {
 pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
     let header_line = text.lines().next().unwrap_or("");
     if header_line.trim().is_empty() {
-        problems.add(1, None, None, "the file is empty: the first line must name the columns");
+        problems.add(1, None, None, "problem-file-empty");
         return Vec::new();
     }
     let sep = separator(header_line);
@@ -70,7 +72,12 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
     let header = match records.next() {
         Some(Ok(h)) => h,
         Some(Err(e)) => {
-            problems.add(1, None, None, format!("the header row cannot be read: {e}"));
+            problems.add(
+                1,
+                None,
+                None,
+                Problem::new("problem-file-header-unreadable").arg("detail", e),
+            );
             return Vec::new();
         }
         None => return Vec::new(),
@@ -86,7 +93,7 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                         1,
                         Some(i + 1),
                         Some(f.name),
-                        format!("the column is given twice (also column {first})"),
+                        Problem::new("problem-file-column-twice").arg("first", first),
                     );
                 }
                 columns.push(Some(f.name));
@@ -97,11 +104,9 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                     1,
                     Some(i + 1),
                     Some(name.trim()),
-                    format!(
-                        "unknown column {:?}; the columns are: {}",
-                        name.trim(),
-                        FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")
-                    ),
+                    Problem::new("problem-file-column-unknown")
+                        .arg("name", name.trim())
+                        .arg("columns", FIELDS.iter().map(|f| f.name).collect::<Vec<_>>().join(", ")),
                 );
                 columns.push(None);
             }
@@ -110,20 +115,18 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
     for f in FIELDS.iter().filter(|f| f.required) {
         if !seen.contains_key(f.name) {
             let other = if sep == b';' { ',' } else { ';' };
-            let hint = if header_line.contains(other) {
-                format!(
-                    " (is the separator {other:?}? the header was read with {:?})",
-                    sep as char
-                )
+            let problem = if header_line.contains(other) {
+                Problem::new("problem-file-column-missing-separator")
+                    .arg("name", f.name)
+                    .arg("polish", f.polish)
+                    .arg("other", other)
+                    .arg("separator", sep as char)
             } else {
-                String::new()
+                Problem::new("problem-file-column-missing")
+                    .arg("name", f.name)
+                    .arg("polish", f.polish)
             };
-            problems.add(
-                1,
-                None,
-                Some(f.name),
-                format!("missing column {} ({}){hint}", f.name, f.polish),
-            );
+            problems.add(1, None, Some(f.name), problem);
         }
     }
     if !problems.is_empty() {
@@ -136,7 +139,12 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
             Ok(r) => r,
             Err(e) => {
                 let line = e.position().map_or(0, |p| lines.line_at(p.byte() as usize));
-                problems.add(line, None, None, format!("the row cannot be read: {e}"));
+                problems.add(
+                    line,
+                    None,
+                    None,
+                    Problem::new("problem-file-row-unreadable").arg("detail", e),
+                );
                 continue;
             }
         };
@@ -150,12 +158,10 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                 line,
                 None,
                 None,
-                format!(
-                    "has {} fields, the header has {} (a {:?} inside a value must be in quotes)",
-                    record.len(),
-                    columns.len(),
-                    sep as char
-                ),
+                Problem::new("problem-file-field-count")
+                    .arg("fields", record.len())
+                    .arg("header", columns.len())
+                    .arg("separator", sep as char),
             );
             continue;
         }
@@ -173,7 +179,7 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
         });
     }
     if out.is_empty() && problems.is_empty() {
-        problems.add(2, None, None, "the file has a header but no orders");
+        problems.add(2, None, None, "problem-file-no-orders");
     }
     out
 }

@@ -15,6 +15,7 @@ mod xml_file;
 use std::fmt;
 
 use allegro_api_types::CheckoutForm;
+use domain::Problem;
 
 pub use build::FIELDS;
 pub use text::Encoding;
@@ -55,8 +56,8 @@ pub struct FileError {
     pub column: Option<usize>,
     /// The column or attribute it concerns.
     pub field: Option<String>,
-    /// What is wrong, in words.
-    pub message: String,
+    /// What is wrong, worded by the surface in the seller's language.
+    pub problem: Problem,
 }
 
 /// Every problem found in one file.
@@ -96,7 +97,7 @@ impl FileError {
             s.push_str(&format!(" ({f})"));
         }
         s.push_str(": ");
-        s.push_str(&self.message);
+        s.push_str(&self.problem.to_string());
         s
     }
 }
@@ -128,13 +129,13 @@ pub(crate) struct Problems {
 }
 
 impl Problems {
-    pub(crate) fn add(&mut self, line: usize, column: Option<usize>, field: Option<&str>, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, line: usize, column: Option<usize>, field: Option<&str>, problem: impl Into<Problem>) {
         if self.errors.len() < MAX_ERRORS {
             self.errors.push(FileError {
                 line,
                 column,
                 field: field.map(str::to_owned),
-                message: message.into(),
+                problem: problem.into(),
             });
         } else {
             self.more += 1;
@@ -198,18 +199,13 @@ pub fn read_each<E>(
 ) -> Result<Result<usize, E>, FileErrors> {
     let mut problems = Problems::default();
     let Some(format) = format.or_else(|| Format::from_file_name(file_name)) else {
-        problems.add(
-            1,
-            None,
-            None,
-            "unknown file type: name it .csv or .xml, or choose the format".to_owned(),
-        );
+        problems.add(1, None, None, Problem::new("problem-file-type"));
         return Err(problems.into_errors(file_name));
     };
     let text = match text::decode(bytes, encoding, format) {
         Ok(t) => t,
         Err(e) => {
-            problems.add(e.line, Some(e.column), None, e.message);
+            problems.add(e.line, Some(e.column), None, e.problem);
             return Err(problems.into_errors(file_name));
         }
     };

@@ -3,6 +3,8 @@
 
 use std::str::FromStr;
 
+use domain::Problem;
+
 use crate::Format;
 
 /// The text encoding of a file.
@@ -18,13 +20,13 @@ pub enum Encoding {
 }
 
 impl FromStr for Encoding {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Self, String> {
+    type Err = Problem;
+    fn from_str(s: &str) -> Result<Self, Problem> {
         match s.trim().to_ascii_lowercase().as_str() {
             "" | "auto" => Ok(Self::Auto),
             "utf-8" | "utf8" => Ok(Self::Utf8),
             "windows-1250" | "cp1250" | "win1250" => Ok(Self::Windows1250),
-            other => Err(format!("{other:?} is not an encoding: use auto, utf-8 or windows-1250")),
+            other => Err(Problem::new("problem-encoding").arg("value", other)),
         }
     }
 }
@@ -34,7 +36,7 @@ impl FromStr for Encoding {
 pub(crate) struct DecodeError {
     pub line: usize,
     pub column: usize,
-    pub message: String,
+    pub problem: Problem,
 }
 
 fn position(bytes: &[u8], at: usize) -> (usize, usize) {
@@ -52,10 +54,7 @@ fn utf8(bytes: &[u8]) -> Result<String, DecodeError> {
         DecodeError {
             line,
             column,
-            message: format!(
-                "byte 0x{:02X} is not UTF-8; a file saved by Excel as \"CSV (rozdzielany przecinkami)\" is Windows-1250: choose that encoding",
-                bytes[at]
-            ),
+            problem: Problem::new("problem-file-not-utf8").arg("byte", format!("0x{:02X}", bytes[at])),
         }
     })
 }
@@ -68,10 +67,7 @@ fn windows_1250(bytes: &[u8]) -> Result<String, DecodeError> {
         return Err(DecodeError {
             line,
             column,
-            message: format!(
-                "byte 0x{:02X} is neither UTF-8 nor Windows-1250: save the file as CSV UTF-8 or CSV (Windows-1250)",
-                bytes[at]
-            ),
+            problem: Problem::new("problem-file-not-1250").arg("byte", format!("0x{:02X}", bytes[at])),
         });
     }
     let (text, _) = encoding_rs::WINDOWS_1250.decode_without_bom_handling(bytes);
@@ -84,7 +80,7 @@ pub(crate) fn decode(bytes: &[u8], encoding: Encoding, format: Format) -> Result
         return Err(DecodeError {
             line: 1,
             column: 1,
-            message: "the file is UTF-16 (Excel's \"Unicode text\"): save it as CSV UTF-8 or CSV (Windows-1250)".into(),
+            problem: Problem::new("problem-file-utf16"),
         });
     }
     if let Some(at) = bytes.iter().position(|b| *b == 0) {
@@ -92,7 +88,7 @@ pub(crate) fn decode(bytes: &[u8], encoding: Encoding, format: Format) -> Result
         return Err(DecodeError {
             line,
             column,
-            message: "a NUL byte: this is not a text file".into(),
+            problem: Problem::new("problem-file-nul"),
         });
     }
     let body = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
@@ -102,8 +98,7 @@ pub(crate) fn decode(bytes: &[u8], encoding: Encoding, format: Format) -> Result
         Encoding::Windows1250 if has_bom => Err(DecodeError {
             line: 1,
             column: 1,
-            message: "the file starts with a UTF-8 byte-order mark but Windows-1250 was chosen: choose UTF-8 or auto"
-                .into(),
+            problem: Problem::new("problem-file-bom-1250"),
         }),
         Encoding::Windows1250 => windows_1250(body),
         Encoding::Auto => match utf8(body) {

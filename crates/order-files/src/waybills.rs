@@ -3,7 +3,7 @@
 //! Windows-1250, an optional header line. Every line is checked before anything is
 //! returned, as with orders.
 
-use domain::NewWaybill;
+use domain::{NewWaybill, Problem};
 
 use crate::text::{self, Encoding};
 use crate::{FileError, FileErrors, Format, Problems};
@@ -66,7 +66,7 @@ pub fn check_waybills(bytes: &[u8], encoding: Encoding) -> (Vec<WaybillRow>, Vec
     let text = match text::decode(bytes, encoding, Format::Csv) {
         Ok(t) => t,
         Err(e) => {
-            problems.add(e.line, Some(e.column), None, e.message);
+            problems.add(e.line, Some(e.column), None, e.problem);
             return (Vec::new(), problems.into_errors("").errors);
         }
     };
@@ -99,7 +99,12 @@ pub fn check_waybills(bytes: &[u8], encoding: Encoding) -> (Vec<WaybillRow>, Vec
             Ok(r) => r,
             Err(e) => {
                 let where_ = e.position().map_or(line + 1, |p| line_at(p.byte() as usize));
-                problems.add(where_, None, None, format!("the line cannot be read: {e}"));
+                problems.add(
+                    where_,
+                    None,
+                    None,
+                    Problem::new("problem-file-row-unreadable").arg("detail", e),
+                );
                 continue;
             }
         };
@@ -115,17 +120,15 @@ pub fn check_waybills(bytes: &[u8], encoding: Encoding) -> (Vec<WaybillRow>, Vec
                 line,
                 None,
                 None,
-                format!(
-                    "{} fields: a line is order id{s}carrier{s}waybill (and the carrier's name for OTHER)",
-                    record.len(),
-                    s = sep as char
-                ),
+                Problem::new("problem-waybills-field-count")
+                    .arg("fields", record.len())
+                    .arg("separator", sep as char),
             );
             continue;
         }
         let order_id = record[0].trim();
         if order_id.is_empty() {
-            problems.add(line, Some(1), Some(FIELD_NAMES[0]), "the order id is empty");
+            problems.add(line, Some(1), Some(FIELD_NAMES[0]), "problem-waybills-order-empty");
             continue;
         }
         match NewWaybill::parse(&record[1], record.get(3), &record[2], Vec::new()) {
@@ -140,12 +143,12 @@ pub fn check_waybills(bytes: &[u8], encoding: Encoding) -> (Vec<WaybillRow>, Vec
                     "waybill" => 3,
                     _ => 4,
                 };
-                problems.add(line, Some(column), Some(FIELD_NAMES[column - 1]), e.message);
+                problems.add(line, Some(column), Some(FIELD_NAMES[column - 1]), e.problem);
             }
         }
     }
     if rows.is_empty() && problems.is_empty() {
-        problems.add(1, None, None, "the file has no waybills");
+        problems.add(1, None, None, "problem-waybills-empty");
     }
     (rows, problems.into_errors("").errors)
 }

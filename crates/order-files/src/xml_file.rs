@@ -1,6 +1,8 @@
 //! XML: `<orders>` of `<order>` elements (`docs/orders-import.xsd`). Every element and
 //! attribute is checked against the schema's names, so a typo is reported where it is.
 
+use domain::Problem;
+
 use crate::Problems;
 use crate::build::{Cells, RawRow};
 
@@ -55,9 +57,9 @@ impl Reader<'_, '_> {
         (p.row as usize, p.col as usize)
     }
 
-    fn problem(&mut self, at: usize, field: Option<&str>, message: String) {
+    fn problem(&mut self, at: usize, field: Option<&str>, problem: Problem) {
         let (line, column) = self.pos(at);
-        self.problems.add(line, Some(column), field, message);
+        self.problems.add(line, Some(column), field, problem);
     }
 
     /// Checks the element's namespace and attributes; returns its cells.
@@ -76,12 +78,13 @@ impl Reader<'_, '_> {
                 None => self.problem(
                     start,
                     Some(attr.name()),
-                    format!(
-                        "<{}> has no attribute {:?}; allowed: {}",
-                        node.tag_name().name(),
-                        attr.name(),
-                        allowed.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", ")
-                    ),
+                    Problem::new("problem-xml-attribute-unknown")
+                        .arg("element", node.tag_name().name())
+                        .arg("attribute", attr.name())
+                        .arg(
+                            "allowed",
+                            allowed.iter().map(|(n, _)| *n).collect::<Vec<_>>().join(", "),
+                        ),
                 ),
             }
         }
@@ -96,10 +99,10 @@ impl Reader<'_, '_> {
                 self.problem(
                     node.range().start,
                     None,
-                    format!(
-                        "<{}> is in namespace {other:?}; use {NAMESPACE:?} or none",
-                        node.tag_name().name()
-                    ),
+                    Problem::new("problem-xml-namespace")
+                        .arg("element", node.tag_name().name())
+                        .arg("namespace", other)
+                        .arg("expected", NAMESPACE),
                 );
                 false
             }
@@ -112,10 +115,7 @@ impl Reader<'_, '_> {
                 self.problem(
                     child.range().start,
                     None,
-                    format!(
-                        "text is not allowed inside <{}>; values go in attributes",
-                        node.tag_name().name()
-                    ),
+                    Problem::new("problem-xml-text").arg("element", node.tag_name().name()),
                 );
             }
         }
@@ -132,7 +132,7 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                 p.row as usize,
                 Some(p.col as usize),
                 None,
-                format!("not well-formed XML: {e}"),
+                Problem::new("problem-xml-malformed").arg("detail", e),
             );
             return Vec::new();
         }
@@ -143,7 +143,7 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
         r.problem(
             root.range().start,
             None,
-            format!("the root element is <{}>; it must be <orders>", root.tag_name().name()),
+            Problem::new("problem-xml-root").arg("element", root.tag_name().name()),
         );
         return Vec::new();
     }
@@ -155,7 +155,10 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
             r.problem(
                 order.range().start,
                 None,
-                format!("<orders> may hold only <order>, not <{}>", order.tag_name().name()),
+                Problem::new("problem-xml-child")
+                    .arg("parent", "orders")
+                    .arg("allowed", "<order>")
+                    .arg("element", order.tag_name().name()),
             );
             continue;
         }
@@ -168,7 +171,9 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                 r.problem(
                     order.range().start,
                     Some(attr),
-                    format!("<order> needs the attribute {attr}"),
+                    Problem::new("problem-xml-attribute-missing")
+                        .arg("element", "order")
+                        .arg("attribute", attr),
                 );
             }
         }
@@ -181,19 +186,25 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                 "buyer" => {
                     buyers += 1;
                     if buyers > 1 {
-                        r.problem(child.range().start, None, "an <order> has one <buyer>".into());
+                        r.problem(child.range().start, None, Problem::new("problem-xml-one-buyer"));
                     }
                     let cells = r.attributes(child, BUYER);
                     if !cells.contains_key("buyer_login") {
                         r.problem(
                             child.range().start,
                             Some("login"),
-                            "<buyer> needs the attribute login".into(),
+                            Problem::new("problem-xml-attribute-missing")
+                                .arg("element", "buyer")
+                                .arg("attribute", "login"),
                         );
                     }
                     base.extend(&cells);
                     for extra in child.children().filter(|n| n.is_element()) {
-                        r.problem(extra.range().start, None, "<buyer> holds no elements".into());
+                        r.problem(
+                            extra.range().start,
+                            None,
+                            Problem::new("problem-xml-no-children").arg("element", "buyer"),
+                        );
                     }
                 }
                 "delivery" => {
@@ -206,7 +217,10 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                             r.problem(
                                 inner.range().start,
                                 None,
-                                format!("<delivery> may hold only <address>, not <{}>", inner.tag_name().name()),
+                                Problem::new("problem-xml-child")
+                                    .arg("parent", "delivery")
+                                    .arg("allowed", "<address>")
+                                    .arg("element", inner.tag_name().name()),
                             );
                         }
                     }
@@ -215,22 +229,41 @@ pub(crate) fn rows(text: &str, problems: &mut Problems) -> Vec<RawRow> {
                 other => r.problem(
                     child.range().start,
                     None,
-                    format!("<order> may hold <buyer>, <delivery> and <line>, not <{other}>"),
+                    Problem::new("problem-xml-child")
+                        .arg("parent", "order")
+                        .arg("allowed", "<buyer>, <delivery>, <line>")
+                        .arg("element", other),
                 ),
             }
         }
         if buyers == 0 {
-            r.problem(order.range().start, None, "<order> needs a <buyer>".into());
+            r.problem(
+                order.range().start,
+                None,
+                Problem::new("problem-xml-needs")
+                    .arg("element", "order")
+                    .arg("child", "<buyer>"),
+            );
         }
         if lines.is_empty() {
-            r.problem(order.range().start, None, "<order> needs at least one <line>".into());
+            r.problem(
+                order.range().start,
+                None,
+                Problem::new("problem-xml-needs")
+                    .arg("element", "order")
+                    .arg("child", "<line>"),
+            );
         }
         for line in lines {
             let mut cells = base.clone();
             cells.extend(&r.attributes(line, LINE));
             cells.shrink();
             for extra in line.children().filter(|n| n.is_element()) {
-                r.problem(extra.range().start, None, "<line> holds no elements".into());
+                r.problem(
+                    extra.range().start,
+                    None,
+                    Problem::new("problem-xml-no-children").arg("element", "line"),
+                );
             }
             let _ = order_line;
             out.push(RawRow {

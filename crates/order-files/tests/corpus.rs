@@ -79,89 +79,102 @@ fn xml_file() {
     assert_eq!(orders[1].line, 11, "an order is where its <order> starts");
 }
 
-/// A broken file and where its first problem is: line, column, field, words of the message.
+/// A broken file and where its first problem is: line, column, field, and the start of
+/// the problem (its Fluent key and arguments, as `Problem`'s log form shows them).
 type Case = (&'static str, usize, Option<usize>, Option<&'static str>, &'static str);
 
-/// Each broken file: the first problem's line, column, field, and words of its message.
+/// Each broken file: the first problem's line, column, field, key and arguments.
 #[test]
 fn every_broken_file_is_refused_where_it_breaks() {
     let cases: &[Case] = &[
-        ("broken-utf16.csv", 1, Some(1), None, "UTF-16"),
+        ("broken-utf16.csv", 1, Some(1), None, "problem-file-utf16"),
         (
             "broken-bytes.csv",
             3,
             Some(50),
             None,
-            "byte 0x81 is neither UTF-8 nor Windows-1250",
+            "problem-file-not-1250 byte=\"0x81\"",
         ),
         (
             "broken-missing-column.csv",
             1,
             None,
             Some("unit_price"),
-            "missing column unit_price",
+            "problem-file-column-missing name=\"unit_price\"",
         ),
         (
             "broken-bad-date.csv",
             3,
             Some(2),
             Some("bought_at"),
-            "is not a date and time",
+            "problem-file-time",
         ),
         (
             "broken-bad-amount.csv",
             2,
             Some(7),
             Some("unit_price"),
-            "\"199,0x\" is not an amount",
+            "problem-file-amount value=\"199,0x\"",
         ),
-        ("broken-duplicate-row.csv", 4, None, None, "repeats line 2 exactly"),
+        (
+            "broken-duplicate-row.csv",
+            4,
+            None,
+            None,
+            "problem-file-duplicate-row first=\"2\"",
+        ),
         (
             "broken-field-count.csv",
             3,
             None,
             None,
-            "has 11 fields, the header has 10",
+            "problem-file-field-count fields=\"11\", header=\"10\"",
         ),
-        ("broken-nip.csv", 2, Some(8), Some("nip"), "check digit"),
+        ("broken-nip.csv", 2, Some(8), Some("nip"), "problem-nip-checksum"),
         (
             "broken-order-mismatch.csv",
             3,
             Some(3),
             Some("buyer_login"),
-            "differs from \"anna_nowak\" on line 2",
+            "first_value=\"anna_nowak\", first=\"2\"",
         ),
         (
             "broken-unknown-column.csv",
             1,
             Some(6),
             Some("qty"),
-            "unknown column \"qty\"",
+            "problem-file-column-unknown name=\"qty\"",
         ),
-        ("broken-empty.csv", 1, None, None, "the file is empty"),
-        ("broken-malformed.xml", 10, Some(3), None, "not well-formed XML"),
+        ("broken-empty.csv", 1, None, None, "problem-file-empty"),
+        ("broken-malformed.xml", 10, Some(3), None, "problem-xml-malformed"),
         (
             "broken-unknown-attribute.xml",
             8,
             Some(32),
             Some("quantiy"),
-            "<line> has no attribute \"quantiy\"",
+            "problem-xml-attribute-unknown element=\"line\", attribute=\"quantiy\"",
         ),
         (
             "broken-duplicate-order.xml",
             11,
             Some(10),
             Some("order/@id"),
-            "order \"XML-1\" appears twice (first at line 3)",
+            "problem-file-duplicate-order id=\"XML-1\", first=\"3\"",
         ),
         (
             "broken-bad-amount.xml",
             9,
             Some(39),
             Some("line/@unitPrice"),
-            "\"2.5.0\" is not an amount",
+            "problem-file-amount value=\"2.5.0\"",
         ),
-        ("broken-no-line.xml", 11, Some(3), None, "needs at least one <line>"),
+        (
+            "broken-no-line.xml",
+            11,
+            Some(3),
+            None,
+            "problem-xml-needs element=\"order\", child=\"<line>\"",
+        ),
     ];
     for (file, line, column, field, words) in cases {
         let (name, bytes) = corpus(file);
@@ -171,8 +184,9 @@ fn every_broken_file_is_refused_where_it_breaks() {
             line: l,
             column: c,
             field: f,
-            message,
+            problem,
         } = &errors.errors[0];
+        let message = problem.to_string();
         let shown = errors.to_string();
         assert_eq!(*l, *line, "{shown}");
         if column.is_some() {
@@ -180,6 +194,7 @@ fn every_broken_file_is_refused_where_it_breaks() {
         }
         assert_eq!(f.as_deref(), *field, "{shown}");
         assert!(message.contains(words), "{file}: {message:?} lacks {words:?}");
+        assert!(message.starts_with("problem-"), "{message}");
         assert!(shown.starts_with(&format!("{file} was not imported")), "{shown}");
         assert!(shown.contains(&format!("{file}, line {line}")), "{shown}");
     }
@@ -194,14 +209,15 @@ fn an_explicit_encoding_is_kept_to() {
         (1, Some(160)),
         "the header's \"ilość\""
     );
-    assert!(e.errors[0].message.contains("Windows-1250"));
+    assert_eq!(e.errors[0].problem.key, "problem-file-not-utf8");
     assert!(read(&name, &bytes, None, Encoding::Windows1250).is_ok());
     assert!(
         read("zamowienia.xlsx", &bytes, None, Encoding::Auto)
             .unwrap_err()
             .errors[0]
-            .message
-            .contains("unknown file type")
+            .problem
+            .key
+            == "problem-file-type"
     );
 }
 
@@ -236,7 +252,7 @@ fn names_longer_than_an_invoice_field_are_refused_with_their_place() {
     assert_eq!(errors.errors.len(), 1, "{errors}");
     let e = &errors.errors[0];
     assert_eq!((e.line, e.field.as_deref()), (2, Some("offer_name")));
-    assert!(e.message.contains("512"), "{}", e.message);
+    assert_eq!(e.problem, domain::Problem::new("problem-file-too-long").arg("max", 512));
     let fits = csv.replace(&long, &"ż".repeat(512));
     assert_eq!(
         read("dlugie.csv", fits.as_bytes(), None, Encoding::Auto).unwrap().len(),

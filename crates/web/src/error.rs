@@ -21,23 +21,16 @@ pub fn page_error(tr: &Tr, e: AppError) -> Response {
             Html(shell(tr, &tr.t("error-title"), &tr.t("error-not-found"))),
         )
             .into_response(),
-        AppError::Validation { field, message } => (
+        AppError::Validation { field, problem } => (
             StatusCode::UNPROCESSABLE_ENTITY,
-            Html(shell(
-                tr,
-                &tr.t("error-title"),
-                &tr.args("error-field", &[("field", field), ("message", &message)]),
-            )),
+            Html(shell(tr, &tr.t("error-title"), &tr.invalid(field, &problem))),
         )
             .into_response(),
-        AppError::Conflict(m) => {
-            tracing::info!(conflict = %m, "conflict shown as a generic message");
-            (
-                StatusCode::CONFLICT,
-                Html(shell(tr, &tr.t("error-title"), &tr.t("error-conflict"))),
-            )
-                .into_response()
-        }
+        AppError::Conflict(p) => (
+            StatusCode::CONFLICT,
+            Html(shell(tr, &tr.t("error-title"), &tr.problem(&p))),
+        )
+            .into_response(),
         AppError::Unauthorized => (
             StatusCode::UNAUTHORIZED,
             Html(shell(tr, &tr.t("error-title"), &tr.t("login-failed"))),
@@ -123,8 +116,14 @@ impl From<AppError> for ApiError {
 }
 
 fn problem(status: StatusCode, title: &str, detail: String, field: Option<&str>) -> Response {
-    let body =
-        json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail, "field": field});
+    problem_response(status, problem_body(status, title, detail, field))
+}
+
+fn problem_body(status: StatusCode, title: &str, detail: String, field: Option<&str>) -> serde_json::Value {
+    json!({"type": "about:blank", "title": title, "status": status.as_u16(), "detail": detail, "field": field})
+}
+
+fn problem_response(status: StatusCode, body: serde_json::Value) -> Response {
     let mut response = (status, Json(body)).into_response();
     response.headers_mut().insert(
         axum::http::header::CONTENT_TYPE,
@@ -133,16 +132,31 @@ fn problem(status: StatusCode, title: &str, detail: String, field: Option<&str>)
     response
 }
 
+/// A problem's arguments as a JSON object.
+fn args_json(p: &app::Problem) -> serde_json::Value {
+    serde_json::Value::Object(
+        p.args
+            .iter()
+            .map(|(k, v)| (k.clone(), serde_json::Value::String(v.clone())))
+            .collect(),
+    )
+}
+
+/// A problem+json answer with the refusal's key (`code`) and arguments beside its words,
+/// so a client can word it in its own language.
+fn coded(status: StatusCode, mut body: serde_json::Value, p: &app::Problem) -> Response {
+    body["code"] = serde_json::Value::String(p.key.clone());
+    body["args"] = args_json(p);
+    problem_response(status, body)
+}
+
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
+        // The request's language (cookie or Accept-Language); Polish by default.
+        let tr = Tr::current();
         match self {
             ApiError::Unauthorized => {
-                let mut r = problem(
-                    StatusCode::UNAUTHORIZED,
-                    "Unauthorized",
-                    "send Authorization: Bearer <API key>".into(),
-                    None,
-                );
+                let mut r = problem(StatusCode::UNAUTHORIZED, "Unauthorized", tr.t("api-unauthorized"), None);
                 r.headers_mut().insert(
                     axum::http::header::WWW_AUTHENTICATE,
                     axum::http::HeaderValue::from_static("Bearer"),
@@ -153,54 +167,56 @@ impl IntoResponse for ApiError {
             ApiError::TooLarge { limit_bytes } => problem(
                 StatusCode::PAYLOAD_TOO_LARGE,
                 "File too large",
-                format!(
-                    "plik jest większy niż dozwolone {} MB na tym serwerze",
-                    (limit_bytes / (1024 * 1024)).max(1)
+                tr.args(
+                    "api-too-large",
+                    &[("mb", &(limit_bytes / (1024 * 1024)).max(1).to_string())],
                 ),
                 Some("file"),
             ),
             ApiError::File(f) => {
+                let total = (f.errors.len() + f.more).to_string();
+                let detail = tr.args("import-file-refused", &[("file", &f.file), ("count", &total)]);
                 let mut r = problem(
                     StatusCode::UNPROCESSABLE_ENTITY,
                     "Invalid file",
-                    f.to_string(),
+                    detail.clone(),
                     Some("file"),
                 );
                 let body = json!({
-                    "type": "about:blank", "title": "Invalid file", "status": 422, "detail": f.to_string(), "field": "file",
+                    "type": "about:blank", "title": "Invalid file", "status": 422, "detail": detail, "field": "file",
                     "file": f.file,
-                    "errors": f.errors.iter().map(|e| json!({"line": e.line, "column": e.column, "field": e.field, "message": e.message})).collect::<Vec<_>>(),
+                    "errors": f.errors.iter().map(|e| json!({
+                        "line": e.line, "column": e.column, "field": e.field,
+                        "message": tr.problem(&e.problem), "code": e.problem.key, "args": args_json(&e.problem),
+                    })).collect::<Vec<_>>(),
                     "more": f.more,
                 });
                 *r.body_mut() = axum::body::Body::from(body.to_string());
                 r
             }
-            ApiError::App(AppError::NotFound) => problem(
-                StatusCode::NOT_FOUND,
-                "Not found",
-                "no such resource in your organisation".into(),
-                None,
-            ),
-            ApiError::App(AppError::Validation { field, message }) => {
-                problem(StatusCode::UNPROCESSABLE_ENTITY, "Invalid input", message, Some(field))
+            ApiError::App(AppError::NotFound) => {
+                problem(StatusCode::NOT_FOUND, "Not found", tr.t("api-not-found"), None)
             }
-            ApiError::App(AppError::Conflict(m)) => {
-                tracing::info!(conflict = %m, "conflict shown as a generic message");
-                problem(
-                    StatusCode::CONFLICT,
-                    "Conflict",
-                    "the change conflicts with existing data".into(),
-                    None,
+            ApiError::App(AppError::Validation { field, problem: p }) => {
+                let status = StatusCode::UNPROCESSABLE_ENTITY;
+                coded(
+                    status,
+                    problem_body(status, "Invalid input", tr.problem(&p), Some(field)),
+                    &p,
                 )
             }
+            ApiError::App(AppError::Conflict(p)) => {
+                let status = StatusCode::CONFLICT;
+                coded(status, problem_body(status, "Conflict", tr.problem(&p), None), &p)
+            }
             ApiError::App(AppError::Unauthorized) => {
-                problem(StatusCode::UNAUTHORIZED, "Unauthorized", "not allowed".into(), None)
+                problem(StatusCode::UNAUTHORIZED, "Unauthorized", tr.t("api-not-allowed"), None)
             }
             ApiError::App(AppError::Throttled { retry_after_s }) => {
                 let mut r = problem(
                     StatusCode::TOO_MANY_REQUESTS,
                     "Too many requests",
-                    format!("zbyt wiele nieudanych prób; spróbuj ponownie za {retry_after_s} s"),
+                    throttled_message(&tr, retry_after_s),
                     None,
                 );
                 retry_after(&mut r, retry_after_s);
@@ -211,7 +227,7 @@ impl IntoResponse for ApiError {
                 problem(
                     StatusCode::INTERNAL_SERVER_ERROR,
                     "Internal error",
-                    "something went wrong; it was logged".into(),
+                    tr.t("api-internal"),
                     None,
                 )
             }

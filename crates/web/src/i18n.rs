@@ -57,6 +57,15 @@ impl Lang {
     }
 }
 
+tokio::task_local! {
+    static REQUEST_LANGUAGE: Tr;
+}
+
+/// Runs `f` (a request's handling) in the language `tr`; see [`Tr::current`].
+pub async fn in_language<F: std::future::Future>(tr: Tr, f: F) -> F::Output {
+    REQUEST_LANGUAGE.scope(tr, f).await
+}
+
 /// Translations for one request.
 #[derive(Debug, Clone)]
 pub struct Tr {
@@ -68,6 +77,14 @@ impl Tr {
     /// Translations in `lang`.
     pub fn new(lang: Lang) -> Self {
         Self { lang, id: lang.id() }
+    }
+
+    /// The language of the request being answered (the language cookie, else
+    /// `Accept-Language`), Polish outside a request.
+    pub fn current() -> Self {
+        REQUEST_LANGUAGE
+            .try_with(Clone::clone)
+            .unwrap_or_else(|_| Tr::new(Lang::Pl))
     }
 
     /// The language.
@@ -101,6 +118,40 @@ impl Tr {
             .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
             .collect();
         LOCALES.lookup_with_args(&self.id, key, &map)
+    }
+
+    /// A refusal from the rules or the use cases, worded in this language.
+    pub fn problem(&self, problem: &app::Problem) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> = problem
+            .args
+            .iter()
+            .map(|(k, v)| (Cow::Owned(k.clone()), FluentValue::from(v.clone())))
+            .collect();
+        LOCALES.lookup_with_args(&self.id, &problem.key, &map)
+    }
+
+    /// "field: what is wrong", for a form's error line.
+    pub fn invalid(&self, field: &str, problem: &app::Problem) -> String {
+        self.args("error-field", &[("field", field), ("message", &self.problem(problem))])
+    }
+
+    /// A reason kept on a row (why an order's invoice waits, why an import stopped):
+    /// worded when it is a stored [`app::Problem`], else shown as it is (Allegro's own
+    /// words, or a row older than problems).
+    pub fn stored(&self, text: &str) -> String {
+        app::Problem::from_stored(text).map_or_else(|| text.to_owned(), |p| self.problem(&p))
+    }
+
+    /// "plik.csv, wiersz 3, kolumna 2 (unit_price): „abc” nie jest kwotą".
+    pub fn file_error(&self, file: &str, e: &app::order_files::FileError) -> String {
+        let mut place = self.args("file-at-line", &[("file", file), ("line", &e.line.to_string())]);
+        if let Some(c) = e.column {
+            place.push_str(&self.args("file-at-column", &[("column", &c.to_string())]));
+        }
+        if let Some(f) = &e.field {
+            place.push_str(&format!(" ({f})"));
+        }
+        format!("{place}: {}", self.problem(&e.problem))
     }
 }
 
@@ -170,6 +221,62 @@ mod tests {
             en.difference(&pl).collect::<Vec<_>>(),
             Vec::<&String>::new(),
             "missing in pl"
+        );
+    }
+
+    /// Every `"problem-…"` key written in the sources of the crates that refuse things has
+    /// its words (and, by the test above, in both languages): a typo would show the key.
+    #[test]
+    fn every_problem_key_in_the_code_is_worded() {
+        let pl = keys("pl/main.ftl");
+        let crates = std::path::PathBuf::from(manifest_dir()).join("..");
+        let mut used = BTreeSet::new();
+        // The crates whose refusals reach a seller.
+        let mut stack: Vec<_> = ["domain", "order-files", "app", "web", "cli"]
+            .iter()
+            .map(|c| crates.join(c))
+            .collect();
+        while let Some(dir) = stack.pop() {
+            for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+                let path = entry.path();
+                if path.is_dir() {
+                    stack.push(path);
+                } else if path.extension().is_some_and(|e| e == "rs") {
+                    let text = std::fs::read_to_string(&path).unwrap();
+                    for (i, _) in text.match_indices("\"problem-") {
+                        let key: String = text[i + 1..]
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                            .collect();
+                        // A prefix check (`starts_with("problem-")`) is not a key.
+                        if key.len() > "problem-".len() {
+                            used.insert((key, path.display().to_string()));
+                        }
+                    }
+                }
+            }
+        }
+        assert!(used.len() > 80, "{} keys found", used.len());
+        let missing: Vec<_> = used.iter().filter(|(k, _)| !pl.contains(k)).collect();
+        assert!(missing.is_empty(), "keys without words: {missing:?}");
+        // And the words come out, arguments filled in, in both languages.
+        let p = app::Problem::new("problem-order-total-mismatch")
+            .arg("lines", "10,00")
+            .arg("paid", "12,00");
+        assert_eq!(
+            Tr::new(Lang::Pl).problem(&p),
+            "Pozycje i dostawa dają razem 10,00 zł, a kupujący zapłacił 12,00 zł; faktura nie zgadzałaby się z zapłatą."
+        );
+        assert!(
+            Tr::new(Lang::En)
+                .problem(&p)
+                .starts_with("The lines and delivery add up to 10,00")
+        );
+        assert_eq!(Tr::new(Lang::Pl).stored(&p.to_stored()), Tr::new(Lang::Pl).problem(&p));
+        assert_eq!(
+            Tr::new(Lang::Pl).stored("Allegro: 422"),
+            "Allegro: 422",
+            "other text as it is"
         );
     }
 

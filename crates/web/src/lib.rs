@@ -91,7 +91,10 @@ pub(crate) fn file_format(content_type: &str) -> Option<app::order_files::Format
 }
 
 /// The encoding asked for, or the `charset` of the `Content-Type`, or auto.
-pub(crate) fn file_encoding(asked: Option<&str>, content_type: &str) -> Result<app::order_files::Encoding, String> {
+pub(crate) fn file_encoding(
+    asked: Option<&str>,
+    content_type: &str,
+) -> Result<app::order_files::Encoding, app::Problem> {
     let charset = content_type
         .split(';')
         .skip(1)

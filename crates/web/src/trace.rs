@@ -37,7 +37,9 @@ pub async fn request_span(request: Request, next: Next) -> Response {
         .map_or("unmatched", |m| m.as_str())
         .to_owned();
     let span = tracing::info_span!("request", request_id = %id, method = %method, route = %route);
-    let mut response = next.run(request).instrument(span.clone()).await;
+    // The request's language, for answers worded outside a handler's reach (API problems).
+    let tr = crate::i18n::Tr::for_headers(request.headers());
+    let mut response = crate::i18n::in_language(tr, next.run(request).instrument(span.clone())).await;
     let status = response.status().as_u16();
     let seconds = started.elapsed().as_secs_f64();
     span.in_scope(|| {

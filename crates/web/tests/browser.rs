@@ -425,7 +425,7 @@ async fn imports_in_a_real_browser() {
     upload(&d, &h.base, &corpus.join("broken-bad-date.csv")).await;
     let problem = text_of(&d, "#file-error").await;
     assert!(
-        problem.contains("broken-bad-date.csv, line 3, column 2 (bought_at)"),
+        problem.contains("broken-bad-date.csv, wiersz 3, kolumna 2 (bought_at): „"),
         "{problem}"
     );
     if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {

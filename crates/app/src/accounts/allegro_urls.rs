@@ -7,7 +7,7 @@
 
 use std::net::IpAddr;
 
-use crate::{AppError, invalid};
+use crate::{AppError, Problem, invalid};
 
 /// The operator's rule for custom Allegro environments.
 #[derive(Debug, Clone, Default)]
@@ -54,16 +54,18 @@ impl CustomAllegroUrls {
             .unwrap_or(443);
         let addresses: Vec<IpAddr> = tokio::net::lookup_host((host.as_str(), port))
             .await
-            .map_err(|_| invalid(field, format!("nie można odnaleźć hosta {host}")))?
+            .map_err(|_| invalid(field, Problem::new("problem-host-unknown").arg("host", &host)))?
             .map(|a| a.ip())
             .collect();
         if addresses.is_empty() {
-            return Err(invalid(field, format!("nie można odnaleźć hosta {host}")));
+            return Err(invalid(field, Problem::new("problem-host-unknown").arg("host", &host)));
         }
         if let Some(ip) = addresses.iter().find(|ip| !is_public(ip)) {
             return Err(invalid(
                 field,
-                format!("{host} wskazuje na adres wewnętrzny ({ip}); dozwolone są tylko adresy publiczne"),
+                Problem::new("problem-host-internal-address")
+                    .arg("host", &host)
+                    .arg("ip", ip),
             ));
         }
         Ok(url)
@@ -72,34 +74,28 @@ impl CustomAllegroUrls {
     /// Checks a URL without resolving it (also applied to stored connections before every
     /// call, so a rule tightened later holds for old connections too): the URL and its host.
     pub(crate) fn check_offline(&self, field: &'static str, raw: &str) -> Result<(String, String), AppError> {
-        let parsed = url::Url::parse(raw.trim()).map_err(|_| invalid(field, "to nie jest adres URL"))?;
+        let parsed = url::Url::parse(raw.trim()).map_err(|_| invalid(field, "problem-not-a-url"))?;
         if !matches!(parsed.scheme(), "http" | "https") {
-            return Err(invalid(field, "podaj adres http(s), np. https://allegro.pl"));
+            return Err(invalid(field, "problem-url-scheme"));
         }
         if !parsed.username().is_empty() || parsed.password().is_some() {
-            return Err(invalid(field, "adres nie może zawierać loginu ani hasła"));
+            return Err(invalid(field, "problem-url-credentials"));
         }
         let host = match parsed.host() {
             // `localhost.` is `localhost`: the trailing dot must not slip past the name check.
             Some(url::Host::Domain(d)) => d.trim_end_matches('.').to_ascii_lowercase(),
             Some(url::Host::Ipv4(ip)) => ip.to_string(),
             Some(url::Host::Ipv6(ip)) => ip.to_string(),
-            None => return Err(invalid(field, "podaj adres http(s), np. https://allegro.pl")),
+            None => return Err(invalid(field, "problem-url-scheme")),
         };
         if !self.named(&host) {
             if !self.allowed {
-                return Err(invalid(
-                    field,
-                    "własne adresy Allegro są wyłączone na tym serwerze; wybierz produkcję lub sandbox",
-                ));
+                return Err(invalid(field, "problem-custom-urls-off"));
             }
             let literal = host.trim_matches(['[', ']']).parse::<IpAddr>().ok();
             let local_name = host == "localhost" || host.ends_with(".localhost") || host.ends_with(".internal");
             if !self.private_addresses && (local_name || literal.is_some_and(|ip| !is_public(&ip))) {
-                return Err(invalid(
-                    field,
-                    format!("{host} to adres wewnętrzny; dozwolone są tylko adresy publiczne"),
-                ));
+                return Err(invalid(field, Problem::new("problem-host-internal").arg("host", &host)));
             }
         }
         Ok((parsed.as_str().trim_end_matches('/').to_owned(), host))

@@ -35,19 +35,15 @@ impl App {
                     .config
                     .service_app
                     .as_ref()
-                    .ok_or_else(|| invalid("mode", "no service app is configured on this server"))?;
+                    .ok_or_else(|| invalid("mode", "problem-service-app-missing"))?;
                 (app.auth_url.clone(), app.api_url.clone())
             }
             (_, Environment::Custom) => {
                 let rule = &self.config.custom_allegro_urls;
                 if !rule.enabled() {
-                    return Err(invalid(
-                        "environment",
-                        "własne adresy Allegro są wyłączone na tym serwerze; wybierz produkcję lub sandbox",
-                    ));
+                    return Err(invalid("environment", "problem-custom-urls-off"));
                 }
-                let (auth, api) = custom_urls
-                    .ok_or_else(|| invalid("auth_url", "własne środowisko wymaga adresów auth_url i api_url"))?;
+                let (auth, api) = custom_urls.ok_or_else(|| invalid("auth_url", "problem-custom-urls-missing"))?;
                 (rule.check("auth_url", &auth).await?, rule.check("api_url", &api).await?)
             }
             (_, env) => {
@@ -91,28 +87,17 @@ impl App {
             || client_id.len() > 128
             || !client_id.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
         {
-            return Err(invalid(
-                "client_id",
-                "paste the Client ID from the app's details in Allegro's portal (letters and digits)",
-            ));
+            return Err(invalid("client_id", "problem-client-id"));
         }
         let trimmed = secret.expose_secret().trim();
         if trimmed.len() < 8 || trimmed.len() > 256 || trimmed.chars().any(char::is_whitespace) {
-            return Err(invalid(
-                "client_secret",
-                "paste the Client Secret shown after POKAŻ in Allegro's portal",
-            ));
+            return Err(invalid("client_secret", "problem-client-secret"));
         }
         let connection = self.store.connection(org, id).await?.ok_or(AppError::NotFound)?;
         if connection.mode != ConnectionMode::OwnApp {
-            return Err(invalid("mode", "the service app's credentials are set by the operator"));
+            return Err(invalid("mode", "problem-service-app-credentials"));
         }
-        let taken = || {
-            invalid(
-                "client_id",
-                "ten Client ID należy do aplikacji innej firmy na tym serwerze; zarejestruj własną aplikację w portalu Allegro",
-            )
-        };
+        let taken = || invalid("client_id", "problem-client-id-taken");
         if self
             .config
             .service_app
@@ -211,7 +196,7 @@ impl App {
                     .config
                     .service_app
                     .as_ref()
-                    .ok_or_else(|| invalid("mode", "the service app is no longer configured"))?;
+                    .ok_or_else(|| invalid("mode", "problem-service-app-missing"))?;
                 Ok(allegro_client::OAuthClient::new(
                     env,
                     app.client_id.clone(),
@@ -220,7 +205,7 @@ impl App {
             }
             ConnectionMode::OwnApp => {
                 let (Some(id), Some(sealed)) = (&connection.client_id, &connection.client_secret) else {
-                    return Err(invalid("client_id", "paste the Client ID and Client Secret first"));
+                    return Err(invalid("client_id", "problem-client-credentials-missing"));
                 };
                 let secret = self
                     .cipher

@@ -190,13 +190,13 @@ impl App {
     ) -> Result<allegro_client::DeviceAuthorization, AppError> {
         let conn = self.connection(org, connection).await?;
         let oauth = self.oauth_for(&conn)?;
-        oauth.start_device(scopes::REQUIRED_BY_BRIDGE).await.map_err(|e| match e {
-            OAuthError::Unauthorized { .. } => crate::invalid(
-                "connection",
-                "Allegro refused the device flow: register the app as \"no browser\" (device_code) and check its Client ID and Secret",
-            ),
-            other => AppError::Internal(anyhow::Error::new(other).context("starting the device flow")),
-        })
+        oauth
+            .start_device(scopes::REQUIRED_BY_BRIDGE)
+            .await
+            .map_err(|e| match e {
+                OAuthError::Unauthorized { .. } => crate::invalid("connection", "problem-device-flow-refused"),
+                other => AppError::Internal(anyhow::Error::new(other).context("starting the device flow")),
+            })
     }
 
     /// Waits for the user to approve on Allegro's page (honouring `interval` and

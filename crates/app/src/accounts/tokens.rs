@@ -192,7 +192,7 @@ impl App {
         let account = self.store.account(org, id).await?.ok_or(AppError::NotFound)?;
         let tokens = account
             .tokens
-            .ok_or_else(|| crate::invalid("account", "the account is not linked"))?;
+            .ok_or_else(|| crate::invalid("account", "problem-account-not-linked"))?;
         let conn = self
             .store
             .connection(org, &account.connection_id)

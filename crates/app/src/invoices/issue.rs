@@ -8,14 +8,15 @@ use domain::{
 };
 use store::{InvoiceRecord, Issued, NewInvoice};
 
-use crate::{App, AppError, CurrentUser, invalid};
+use crate::{App, AppError, CurrentUser, Problem, invalid};
 
 pub use invoice_pdf::Language as PdfLanguage;
 
 /// Renders an invoice's PDF off the async threads (typst layout is CPU work, ~10 ms).
 pub(crate) async fn render_pdf(invoice: Invoice, language: PdfLanguage) -> Result<Vec<u8>, AppError> {
     tokio::task::spawn_blocking(move || {
-        let xml = invoice_xml::fa3(&invoice).map_err(|e| invalid("invoice", e.to_string()))?;
+        let xml = invoice_xml::fa3(&invoice)
+            .map_err(|e| invalid("invoice", Problem::new("problem-invoice-invalid").arg("detail", e)))?;
         invoice_pdf::render(&invoice, &xml, None, language).map_err(|e| {
             AppError::Internal(anyhow::Error::new(e).context(format!("rendering invoice {}", invoice.number)))
         })
@@ -36,7 +37,7 @@ pub enum IssueOutcome {
 fn minor(price: &allegro_client::types::Price, what: &'static str) -> Result<Minor, AppError> {
     price
         .to_minor()
-        .ok_or_else(|| invalid(what, format!("{:?} is not an amount", price.amount)))
+        .ok_or_else(|| invalid(what, Problem::new("problem-not-an-amount").arg("value", &price.amount)))
 }
 
 /// The Polish calendar day of an instant: every date on an invoice (issue, sale, payment,
@@ -130,26 +131,26 @@ impl App {
     pub async fn save_invoicing_profile(&self, user: &CurrentUser, profile: &InvoicingProfile) -> Result<(), AppError> {
         let s = &profile.seller;
         if s.name.trim().is_empty() {
-            return Err(invalid("name", "the seller's name is required"));
+            return Err(invalid("name", "problem-profile-name-required"));
         }
         if s.nip.is_none() {
-            return Err(invalid("nip", "the seller's NIP is required on a VAT invoice"));
+            return Err(invalid("nip", "problem-profile-nip-required"));
         }
         if s.address_line1.trim().is_empty() || s.address_line2.trim().is_empty() {
-            return Err(invalid("address", "street and postcode with city are required"));
+            return Err(invalid("address", "problem-profile-address-required"));
         }
         if s.country.len() != 2 {
-            return Err(invalid("country", "a two-letter country code, e.g. PL"));
+            return Err(invalid("country", "problem-country-code"));
         }
         if let Some(account) = &profile.bank_account {
             let digits: String = account.chars().filter(|c| !c.is_whitespace()).collect();
             let nrb = digits.strip_prefix("PL").unwrap_or(&digits);
             if nrb.len() != 26 || !nrb.bytes().all(|b| b.is_ascii_digit()) {
-                return Err(invalid("bank_account", "an account number (NRB) has 26 digits"));
+                return Err(invalid("bank_account", "problem-bank-account"));
             }
         }
         if profile.payment_days > 365 {
-            return Err(invalid("payment_days", "at most 365 days"));
+            return Err(invalid("payment_days", "problem-payment-days"));
         }
         let data = serde_json::to_string(profile)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing the invoicing profile")))?;
@@ -167,7 +168,7 @@ impl App {
         let profile = self
             .invoicing_profile(user)
             .await?
-            .ok_or_else(|| invalid("profile", "fill in the invoicing profile (seller, NIP, address) first"))?;
+            .ok_or_else(|| invalid("profile", "problem-profile-missing"))?;
         let settings = self.settings(user, &order.account_id).await?;
         let form: CheckoutForm = serde_json::from_str(&order.data)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading a stored order")))?;
@@ -269,10 +270,9 @@ impl App {
         if summary.total_gross != paid_total {
             return Err(invalid(
                 "total",
-                format!(
-                    "the lines and delivery add up to {} but the buyer paid {}; the invoice would not match",
-                    summary.total_gross, paid_total
-                ),
+                Problem::new("problem-order-total-mismatch")
+                    .arg("lines", summary.total_gross)
+                    .arg("paid", paid_total),
             ));
         }
         let now = self.now_ms();
@@ -320,11 +320,12 @@ impl App {
                 return Ok(out);
             }
             let user = CurrentUser::for_organisation(org.clone());
-            let result = self.issue_invoice(&user, &order).await.map_err(|e| format!("{e:#}"));
+            let result = self.issue_invoice(&user, &order).await;
             if let Err(e) = &result {
-                self.postpone(&org, &order, OrderTask::Invoice, e).await?;
+                self.postpone(&org, &order, OrderTask::Invoice, &e.to_stored_problem())
+                    .await?;
             }
-            out.push((order, result));
+            out.push((order, result.map_err(|e| format!("{e:#}"))));
         }
         // A cancelled order with an invoice gets its correction.
         for (org, order) in self.store.orders_awaiting_correction(limit).await? {
@@ -347,14 +348,11 @@ impl App {
         } else if order.fulfillment_status.as_deref() == Some("RETURNED") {
             "Zwrot towaru"
         } else {
-            return Err(invalid(
-                "order",
-                "only a cancelled or returned order's invoice is corrected this way",
-            ));
+            return Err(invalid("order", "problem-correction-not-cancelled"));
         };
         let found = self.invoice_of_order(user, order_id, "vat").await?;
         let Some((record, content)) = found else {
-            return Err(invalid("order", "the order has no invoice to correct"));
+            return Err(invalid("order", "problem-correction-no-invoice"));
         };
         let settings = self.settings(user, &order.account_id).await?;
         let now = self.now_ms();
@@ -422,7 +420,7 @@ impl App {
     pub async fn exchange_rate(&self, currency: &str, tax_point: &str) -> Result<domain::ExchangeRate, AppError> {
         let date: jiff::civil::Date = tax_point
             .parse()
-            .map_err(|_| invalid("date", format!("{tax_point:?} is not a date")))?;
+            .map_err(|_| invalid("date", Problem::new("problem-not-a-date").arg("value", tax_point)))?;
         let day_before = date.yesterday().map_err(|e| AppError::Internal(e.into()))?.to_string();
         let window_start = date
             .checked_sub(jiff::Span::new().days(10))
@@ -440,9 +438,9 @@ impl App {
         let missing = || {
             invalid(
                 "currency",
-                format!(
-                    "no NBP {currency} rate for the business day before {tax_point}: load NBP's table with `allegro-bridge rates load FILE` or let the server reach api.nbp.pl"
-                ),
+                Problem::new("problem-nbp-rate-missing")
+                    .arg("currency", currency)
+                    .arg("day", tax_point),
             )
         };
         let Some(nbp) = &self.nbp else {
@@ -476,18 +474,26 @@ impl App {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
-            let at = |what: &str| invalid("file", format!("{file}, line {}: {what}", n + 1));
+            let at = |key: &str, value: &str| {
+                invalid(
+                    "file",
+                    Problem::new(key)
+                        .arg("file", file)
+                        .arg("line", n + 1)
+                        .arg("value", value),
+                )
+            };
             let parts: Vec<&str> = line.split(';').map(str::trim).collect();
             let [currency, date, rate, table] = parts.as_slice() else {
-                return Err(at("expected currency;YYYY-MM-DD;rate;table"));
+                return Err(at("problem-rates-format", line));
             };
             if currency.len() != 3 || !currency.bytes().all(|b| b.is_ascii_alphabetic()) {
-                return Err(at(&format!("{currency:?} is not a currency code")));
+                return Err(at("problem-rates-currency", currency));
             }
-            let date: jiff::civil::Date = date.parse().map_err(|_| at(&format!("{date:?} is not a date")))?;
+            let date: jiff::civil::Date = date.parse().map_err(|_| at("problem-rates-date", date))?;
             let rate_e4 = nbp_client::parse_rate_e4(&rate.replace(',', "."))
                 .filter(|r| *r > 0)
-                .ok_or_else(|| at(&format!("{rate:?} is not a rate")))?;
+                .ok_or_else(|| at("problem-rates-rate", rate))?;
             rates.push(store::StoredRate {
                 currency: currency.to_uppercase(),
                 effective_date: date.to_string(),
@@ -508,7 +514,7 @@ impl App {
         limit: i64,
     ) -> Result<(Vec<InvoiceRecord>, i64), AppError> {
         if !(1..=200).contains(&limit) || offset < 0 {
-            return Err(invalid("limit", "limit must be 1–200 and offset ≥ 0"));
+            return Err(invalid("limit", "problem-page-limit"));
         }
         Ok(self
             .store
@@ -543,7 +549,8 @@ impl App {
     /// An invoice as FA(3) XML.
     pub async fn invoice_xml(&self, user: &CurrentUser, id: &str) -> Result<(InvoiceRecord, String), AppError> {
         let (record, invoice) = self.invoice(user, id).await?;
-        let xml = invoice_xml::fa3(&invoice).map_err(|e| invalid("invoice", e.to_string()))?;
+        let xml = invoice_xml::fa3(&invoice)
+            .map_err(|e| invalid("invoice", Problem::new("problem-invoice-invalid").arg("detail", e)))?;
         Ok((record, xml))
     }
 }

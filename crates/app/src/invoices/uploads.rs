@@ -203,9 +203,9 @@ impl App {
             .resend_invoice(&user.organisation_id, &record.id, self.now_ms())
             .await?
         {
-            return Err(AppError::Conflict(match record.upload.state {
-                store::UploadState::Uploaded => "the invoice is already on Allegro".into(),
-                _ => "this invoice's order did not come from Allegro".into(),
+            return Err(crate::conflict(match record.upload.state {
+                store::UploadState::Uploaded => "problem-invoice-already-on-allegro",
+                _ => "problem-order-from-file",
             }));
         }
         Ok(())

@@ -18,7 +18,7 @@ use super::sync::order_record;
 const STAGE_CHUNK: usize = 500;
 /// A running file import with no step for this long was left by a stopped process.
 const STALLED_IMPORT_MS: i64 = 5 * 60_000;
-use crate::{App, AppError, CurrentUser, invalid};
+use crate::{App, AppError, CurrentUser, Problem, invalid};
 
 /// Orders per page (Allegro's maximum).
 const PAGE: u32 = 100;
@@ -38,7 +38,8 @@ pub struct DateRange {
 
 /// A typed Polish calendar day (`2026-02-31` refused).
 fn polish_day(field: &'static str, raw: &str) -> Result<jiff::civil::Date, AppError> {
-    domain::time::parse_day(raw).map_err(|_| invalid(field, format!("{:?} is not a date YYYY-MM-DD", raw.trim())))
+    domain::time::parse_day(raw)
+        .map_err(|_| invalid(field, Problem::new("problem-not-a-date").arg("value", raw.trim())))
 }
 
 impl DateRange {
@@ -49,17 +50,17 @@ impl DateRange {
         let from_ms = domain::time::polish_day_start_ms(polish_day("from", from)?);
         let to_ms = domain::time::polish_day_end_ms(polish_day("to", to)?) - 1;
         if to_ms < from_ms {
-            return Err(invalid("to", "the end date is before the start date"));
+            return Err(invalid("to", "problem-range-reversed"));
         }
         if from_ms > now_ms {
-            return Err(invalid("from", "the start date is in the future"));
+            return Err(invalid("from", "problem-range-future"));
         }
         let oldest = now_ms - ORDER_RETENTION_MS;
         if from_ms < oldest {
             let earliest = domain::time::polish_day_text(oldest + DAY_MS);
             return Err(invalid(
                 "from",
-                format!("Allegro keeps orders for 12 months: the earliest purchase date you can import is {earliest}"),
+                Problem::new("problem-range-too-old").arg("earliest", earliest),
             ));
         }
         Ok(Self { from_ms, to_ms })
@@ -104,7 +105,7 @@ impl App {
         if a.status != AccountStatus::Active {
             return Err(invalid(
                 "account",
-                format!("{} needs to be linked again before its orders can be imported", a.login),
+                Problem::new("problem-import-needs-relogin").arg("login", &a.login),
             ));
         }
         Ok(())
@@ -197,9 +198,9 @@ impl App {
             .await?
             .ok_or(AppError::NotFound)?;
         if account.status != AccountStatus::Active {
-            let why = format!("{} needs to be linked again; the import stopped", account.login);
+            let why = Problem::new("problem-import-needs-relogin").arg("login", &account.login);
             self.store
-                .finish_import(id, ImportState::Failed, Some(&why), self.now_ms())
+                .finish_import(id, ImportState::Failed, Some(&why.to_stored()), self.now_ms())
                 .await?;
             return Err(invalid("account", why));
         }

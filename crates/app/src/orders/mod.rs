@@ -23,7 +23,7 @@ impl App {
         limit: i64,
     ) -> Result<(Vec<OrderRecord>, i64), AppError> {
         if !(1..=200).contains(&limit) || offset < 0 {
-            return Err(crate::invalid("limit", "limit must be 1–200 and offset ≥ 0"));
+            return Err(crate::invalid("limit", "problem-page-limit"));
         }
         Ok(self.store.orders(&user.organisation_id, filter, offset, limit).await?)
     }

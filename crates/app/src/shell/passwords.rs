@@ -184,7 +184,7 @@ pub(crate) fn check_password(password: &SecretString, email: &str) -> Result<(),
     let p = password.expose_secret();
     let n = p.chars().count();
     if !(10..=256).contains(&n) {
-        return Err(invalid("password", "hasło musi mieć od 10 do 256 znaków"));
+        return Err(invalid("password", "problem-password-length"));
     }
     let lower = p.to_lowercase();
     let stem = stem(&lower);
@@ -198,10 +198,7 @@ pub(crate) fn check_password(password: &SecretString, email: &str) -> Result<(),
         || lower == email.trim().to_lowercase()
         || (local.chars().count() >= 4 && stem == local)
     {
-        return Err(invalid(
-            "password",
-            "to hasło jest zbyt popularne lub łatwe do odgadnięcia; wybierz inne, np. kilka niepowiązanych słów",
-        ));
+        return Err(invalid("password", "problem-password-common"));
     }
     Ok(())
 }

@@ -53,7 +53,7 @@ fn check_email(email: &str) -> Result<String, AppError> {
     if ok {
         Ok(e)
     } else {
-        Err(invalid("email", "enter an e-mail address such as anna@sklep.pl"))
+        Err(invalid("email", "problem-email"))
     }
 }
 
@@ -67,10 +67,7 @@ impl App {
     ) -> Result<(OrganisationId, UserId), AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 120 {
-            return Err(invalid(
-                "organisation",
-                "give the organisation a name (up to 120 characters)",
-            ));
+            return Err(invalid("organisation", "problem-organisation-name"));
         }
         let email = check_email(email)?;
         check_password(&password, &email)?;
@@ -91,7 +88,7 @@ impl App {
             .create_organisation(&org, &user)
             .await
             .map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => invalid("email", "a user with this e-mail already exists"),
+                AppError::Conflict(_) => invalid("email", "problem-email-taken"),
                 other => other,
             })?;
         Ok((org.id, user.id))
@@ -118,7 +115,7 @@ impl App {
             .create_user(&user)
             .await
             .map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => invalid("email", "a user with this e-mail already exists"),
+                AppError::Conflict(_) => invalid("email", "problem-email-taken"),
                 other => other,
             })?;
         Ok(user.id)
@@ -196,7 +193,7 @@ impl App {
     pub async fn create_api_key(&self, org: &OrganisationId, name: &str) -> Result<SecretString, AppError> {
         let name = name.trim();
         if name.is_empty() || name.chars().count() > 80 {
-            return Err(invalid("name", "name the key (up to 80 characters)"));
+            return Err(invalid("name", "problem-api-key-name"));
         }
         self.store.organisation(org).await?.ok_or(AppError::NotFound)?;
         let key = format!("abk_{}", random_token(30));

@@ -500,7 +500,7 @@ async fn custom_allegro_urls_are_the_operators_choice() {
     )
     .await;
     assert!(
-        matches!(&refused, Err(app::AppError::Validation { field: "environment", message }) if message.contains("wyłączone")),
+        matches!(&refused, Err(app::AppError::Validation { field: "environment", problem }) if problem.key == "problem-custom-urls-off"),
         "{refused:?}"
     );
     for env in [domain::Environment::Production, domain::Environment::Sandbox] {
@@ -570,7 +570,7 @@ async fn a_client_id_belongs_to_one_organisation() {
         .set_credentials(&org_b, &theirs.id, &client_id, &SecretString::from("x".repeat(64)))
         .await;
     assert!(
-        matches!(&r, Err(app::AppError::Validation { field: "client_id", message }) if message.contains("innej firmy")),
+        matches!(&r, Err(app::AppError::Validation { field: "client_id", problem }) if problem.key == "problem-client-id-taken"),
         "{r:?}"
     );
     assert_eq!(f.app.connection(&org_b, &theirs.id).await.unwrap().client_id, None);

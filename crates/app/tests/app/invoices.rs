@@ -38,7 +38,7 @@ async fn each_order_gets_one_valid_invoice_with_the_next_number() {
     // No profile yet: a clear refusal.
     let first = &orders[0].id;
     let refused = app.issue_invoice(user, first).await.unwrap_err().to_string();
-    assert!(refused.contains("invoicing profile"), "{refused}");
+    assert!(refused.contains("problem-profile-missing"), "{refused}");
     let mut bad = profile();
     bad.seller.nip = None;
     assert!(
@@ -111,7 +111,7 @@ async fn each_order_gets_one_valid_invoice_with_the_next_number() {
     // Foreign currencies wait for the NBP rate, said plainly.
     if let Some(foreign) = orders.iter().find(|o| o.currency != "PLN") {
         let e = app.issue_invoice(user, &foreign.id).await.unwrap_err().to_string();
-        assert!(e.contains("NBP"), "{e}");
+        assert!(e.contains("problem-nbp-rate-missing"), "{e}");
     }
 }
 
@@ -315,7 +315,7 @@ async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
     assert!(!foreign.is_empty(), "the generator sells on allegro.cz/.sk/.hu");
     // Without rates: refused, saying what to do.
     let e = app.issue_invoice(user, &foreign[0].id).await.unwrap_err().to_string();
-    assert!(e.contains("rates load"), "{e}");
+    assert!(e.contains("problem-nbp-rate-missing"), "{e}");
     // A file with every day of the last 20 days (weekends too, for the test's sake).
     let file = testkit::nbp_rates_file(20);
     assert!(
@@ -323,7 +323,7 @@ async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
             .await
             .unwrap_err()
             .to_string()
-            .contains("kursy.csv, line 1")
+            .contains(r#"problem-rates-date file="kursy.csv", line="1", value="2026-13-01""#)
     );
     assert_eq!(app.load_rates("kursy.csv", &file).await.unwrap(), 60);
     for o in &foreign {

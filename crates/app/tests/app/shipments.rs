@@ -311,7 +311,11 @@ async fn fulfilment_is_set_on_allegro_and_an_outdated_revision_is_read_again_onc
         }
     }
     match refused {
-        Some(app::AppError::Conflict(m)) => assert!(m.contains("Allegro did not change the status"), "{m}"),
+        Some(app::AppError::Conflict(p)) => {
+            assert_eq!(p.key, "problem-status-refused", "{p}");
+            // Allegro's own words come along for the seller.
+            assert!(!p.args[0].1.is_empty(), "{p}");
+        }
         other => panic!("Allegro's limit: {other:?}"),
     }
 }

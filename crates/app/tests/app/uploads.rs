@@ -177,7 +177,10 @@ async fn a_refused_invoice_waits_for_wyslij_ponownie() {
     assert_once_each(&shop, &issued[1..]);
     // An uploaded invoice cannot be sent again.
     let again = shop.app.resend_invoice(&shop.user, &issued[1].2).await.unwrap_err();
-    assert!(again.to_string().contains("already on Allegro"), "{again}");
+    assert!(
+        again.to_string().contains("problem-invoice-already-on-allegro"),
+        "{again}"
+    );
     // The order is paid again (e.g. the cancellation was a mistake): "Wyślij ponownie".
     shop.emu
         .emulator

@@ -227,7 +227,8 @@ async fn an_order_without_products_waits_and_says_why_until_products_are_read() 
         .unwrap()
         .expect("a reason");
     assert_eq!(attempts, 1);
-    assert!(why.contains("is not a product yet"), "{why}");
+    let why = app::Problem::from_stored(&why).expect("a problem");
+    assert_eq!(why.key, "problem-wz-not-a-product", "{why}");
     assert_eq!(shop.app.run_warehouse(100).await.unwrap(), (0, 0));
     assert_eq!(
         shop.app

@@ -284,7 +284,8 @@ async fn a_broken_file_is_refused_where_it_breaks_and_a_good_one_is_counted() {
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     assert!(
-        err.contains("broken-bad-date.csv, line 3, column 2 (bought_at)"),
+        err.contains("broken-bad-date.csv, wiersz 3, kolumna 2 (bought_at): „")
+            && err.contains("nie jest datą z godziną"),
         "{err}"
     );
     assert!(

@@ -61,9 +61,9 @@ async fn waybills_from_a_file_and_the_command_line_reach_allegro_once() {
     assert!(!bad.status.success());
     let err = String::from_utf8_lossy(&bad.stderr);
     for expected in [
-        "line 3, column 1 (order id)",
-        "line 4, column 2 (carrier)",
-        "line 5, column 3 (waybill)",
+        "wiersz 3, kolumna 1 (order id): w Twojej firmie nie ma zamówienia",
+        "wiersz 4, kolumna 2 (carrier): Allegro nie zna przewoźnika",
+        "wiersz 5, kolumna 3 (waybill): Numer przesyłki ma najwyżej 64 znaki",
     ] {
         assert!(err.contains(expected), "{expected:?} missing from:\n{err}");
     }

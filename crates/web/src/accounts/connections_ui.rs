@@ -75,13 +75,13 @@ pub async fn create_connection(
         let mode: ConnectionMode = form
             .mode
             .parse()
-            .map_err(|e: domain::DomainError| app::invalid("mode", e.to_string()))?;
+            .map_err(|e: domain::DomainError| app::invalid("mode", e))?;
         let environment: Environment = form
             .environment
             .as_deref()
             .unwrap_or("production")
             .parse()
-            .map_err(|e: domain::DomainError| app::invalid("environment", e.to_string()))?;
+            .map_err(|e: domain::DomainError| app::invalid("environment", e))?;
         let urls = match (
             form.auth_url.filter(|s| !s.trim().is_empty()),
             form.api_url.filter(|s| !s.trim().is_empty()),
@@ -212,8 +212,8 @@ pub async fn save_credentials(
     .await;
     match result {
         Ok(()) => Redirect::to(&format!("/connections/{id}?saved=1")).into_response(),
-        Err(AppError::Validation { field, message }) => {
-            let text = tr.args("error-field", &[("field", field), ("message", &message)]);
+        Err(AppError::Validation { field, problem }) => {
+            let text = tr.invalid(field, &problem);
             connection_page(&state, &tr, &user, &id, false, Some(text)).await
         }
         Err(e) => page_error(&tr, e),

@@ -298,14 +298,14 @@ pub fn parse_settings(
         sent_on_waybill: choices.sent_on_waybill,
         vat_goods: goods
             .parse()
-            .map_err(|e: domain::DomainError| app::invalid("vat_goods", e.to_string()))?,
+            .map_err(|e: domain::DomainError| app::invalid("vat_goods", e))?,
         vat_delivery: delivery
             .parse()
-            .map_err(|e: domain::DomainError| app::invalid("vat_delivery", e.to_string()))?,
+            .map_err(|e: domain::DomainError| app::invalid("vat_delivery", e))?,
         invoice_trigger: trigger
             .parse()
-            .map_err(|e: domain::DomainError| app::invalid("invoice_trigger", e.to_string()))?,
-        invoice_series: InvoiceSeries::parse(series).map_err(|e| app::invalid("invoice_series", e.to_string()))?,
+            .map_err(|e: domain::DomainError| app::invalid("invoice_trigger", e))?,
+        invoice_series: InvoiceSeries::parse(series).map_err(|e| app::invalid("invoice_series", e))?,
     })
 }
 
@@ -337,13 +337,13 @@ pub async fn save_settings(
             Ok(()) => Redirect::to(&format!("/accounts/{id}/settings?saved=1")).into_response(),
             Err(e) => page_error(&tr, e),
         },
-        Err(AppError::Validation { field, message }) => {
+        Err(AppError::Validation { field, problem }) => {
             let account = match state.app.account(&user, &aid).await {
                 Ok(a) => a,
                 Err(e) => return page_error(&tr, e),
             };
             let current = state.app.settings(&user, &aid).await.unwrap_or_default();
-            let text = tr.args("error-field", &[("field", field), ("message", &message)]);
+            let text = tr.invalid(field, &problem);
             let mut r = settings_page(&tr, &user, &account, &current, form.invoice_series, false, Some(text));
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             r

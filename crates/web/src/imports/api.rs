@@ -29,7 +29,7 @@ fn import_json(i: &store::Import) -> Value {
         "updated": i.counts.updated,
         "unchanged": i.counts.unchanged,
         "api_calls": i.api_calls,
-        "error": i.error,
+        "error": i.error.as_deref().map(|e| crate::i18n::Tr::current().stored(e)),
         "created_at": domain::time::rfc3339(i.created_at_ms),
         "updated_at": domain::time::rfc3339(i.updated_at_ms),
     })

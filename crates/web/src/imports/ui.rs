@@ -89,7 +89,7 @@ fn row(tr: &Tr, i: &store::Import, accounts: &[store::Account]) -> ImportRow {
         new: i.counts.new,
         updated: i.counts.updated,
         unchanged: i.counts.unchanged,
-        error: i.error.clone(),
+        error: i.error.as_deref().map(|e| tr.stored(e)),
         created: domain::time::polish_time_text(i.created_at_ms),
     }
 }
@@ -190,8 +190,8 @@ pub async fn start(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
     };
     match state.app.start_import(&user, &account, &f.from, &f.to).await {
         Ok(import) => Redirect::to(&format!("/imports/{}", import.id)).into_response(),
-        Err(AppError::Validation { field, message }) => {
-            let text = tr.args("error-field", &[("field", field), ("message", &message)]);
+        Err(AppError::Validation { field, problem }) => {
+            let text = tr.invalid(field, &problem);
             unprocessable(
                 imports_page(
                     &state,
@@ -262,7 +262,7 @@ async fn read_upload(mut form: Multipart, tr: &Tr, limit_bytes: usize) -> Result
 fn refusal(tr: &Tr, errors: &app::order_files::FileErrors) -> (String, Vec<String>) {
     let total = (errors.errors.len() + errors.more).to_string();
     let text = tr.args("import-file-refused", &[("file", &errors.file), ("count", &total)]);
-    let mut lines: Vec<String> = errors.errors.iter().map(|e| e.describe(&errors.file)).collect();
+    let mut lines: Vec<String> = errors.errors.iter().map(|e| tr.file_error(&errors.file, e)).collect();
     if errors.more > 0 {
         lines.push(tr.args("import-more-problems", &[("count", &errors.more.to_string())]));
     }
@@ -292,7 +292,7 @@ pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
     };
     let encoding = match crate::file_encoding(Some(&encoding), "") {
         Ok(e) => e,
-        Err(m) => return unprocessable(imports_page(&state, &tr, &user, refuse(m, vec![])).await),
+        Err(p) => return unprocessable(imports_page(&state, &tr, &user, refuse(tr.problem(&p), vec![])).await),
     };
     let format = content_type.as_deref().and_then(crate::file_format);
     match state
@@ -305,8 +305,8 @@ pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
             let (text, lines) = refusal(&tr, &errors);
             unprocessable(imports_page(&state, &tr, &user, refuse(text, lines)).await)
         }
-        Err(app::ImportError::App(AppError::Validation { field, message })) => {
-            let text = tr.args("error-field", &[("field", field), ("message", &message)]);
+        Err(app::ImportError::App(AppError::Validation { field, problem })) => {
+            let text = tr.invalid(field, &problem);
             unprocessable(imports_page(&state, &tr, &user, refuse(text, vec![])).await)
         }
         Err(app::ImportError::App(e)) => page_error(&tr, e),
@@ -332,7 +332,7 @@ pub async fn upload_waybills(State(state): State<WebState>, tr: Tr, UiUser(user)
     };
     let encoding = match crate::file_encoding(Some(&encoding), "") {
         Ok(e) => e,
-        Err(m) => return unprocessable(imports_page(&state, &tr, &user, refuse(m, vec![])).await),
+        Err(p) => return unprocessable(imports_page(&state, &tr, &user, refuse(tr.problem(&p), vec![])).await),
     };
     match state.app.import_waybills(&user, &name, &bytes, encoding).await {
         Ok(r) => {

@@ -71,7 +71,7 @@ pub(crate) async fn put_profile(
     let nip: domain::Nip = b
         .nip
         .parse()
-        .map_err(|e: domain::NipError| ApiError::App(app::invalid("nip", e.to_string())))?;
+        .map_err(|e: domain::NipError| ApiError::App(app::invalid("nip", e)))?;
     let profile = domain::InvoicingProfile {
         seller: domain::Party {
             name: b.name,
@@ -161,7 +161,7 @@ pub(crate) async fn list_invoices(
         .map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let filter = q
         .filter()
-        .map_err(|(field, message)| ApiError::App(app::invalid(field, message)))?;
+        .map_err(|(field, problem)| ApiError::App(app::invalid(field, problem)))?;
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or_else(default_page));
     let (list, total) = state.app.invoices(&user, &filter, offset, limit).await?;
     Ok(Json(json!({

@@ -1,6 +1,9 @@
 //! The invoices list's query, shared by the UI (`/invoices?…`) and the API
 //! (`/api/v1/invoices?…`): one set of names, one parser, one set of messages.
 
+use app::Problem;
+
+use crate::orders::query::not_one_of;
 use serde::Deserialize;
 use store::{InvoiceFilter, UploadState};
 
@@ -42,12 +45,12 @@ fn nonempty(v: &Option<String>) -> Option<String> {
 
 impl InvoiceParams {
     /// The filter these parameters ask for, or the field that is wrong and why.
-    pub fn filter(&self) -> Result<InvoiceFilter, (&'static str, String)> {
+    pub fn filter(&self) -> Result<InvoiceFilter, (&'static str, Problem)> {
         let day = |field: &'static str, v: Option<String>| {
             v.map(|raw| {
                 raw.parse::<jiff::civil::Date>()
                     .map(|d| d.to_string())
-                    .map_err(|_| (field, format!("{raw:?} is not a date YYYY-MM-DD")))
+                    .map_err(|_| (field, Problem::new("problem-not-a-date").arg("value", &raw)))
             })
             .transpose()
         };
@@ -56,11 +59,11 @@ impl InvoiceParams {
         if let (Some(f), Some(t)) = (&from, &to)
             && t < f
         {
-            return Err(("to", "the end date is before the start date".to_owned()));
+            return Err(("to", Problem::new("problem-range-reversed")));
         }
         let kind = match nonempty(&self.kind) {
             Some(k) if !KINDS.contains(&k.as_str()) => {
-                return Err(("kind", format!("{k:?} is not one of {}", KINDS.join(", "))));
+                return Err(("kind", not_one_of(&k, &KINDS)));
             }
             k => k,
         };
@@ -68,7 +71,7 @@ impl InvoiceParams {
             .map(|raw| {
                 raw.parse::<UploadState>().map_err(|_| {
                     let words: Vec<_> = UPLOAD_STATES.iter().map(|s| s.as_str()).collect();
-                    ("allegro", format!("{raw:?} is not one of {}", words.join(", ")))
+                    ("allegro", not_one_of(&raw, &words))
                 })
             })
             .transpose()?;

@@ -89,10 +89,7 @@ pub async fn save_profile(
     Form(f): Form<ProfileForm>,
 ) -> Response {
     let parsed = (|| {
-        let nip = f
-            .nip
-            .parse::<domain::Nip>()
-            .map_err(|e| app::invalid("nip", e.to_string()))?;
+        let nip = f.nip.parse::<domain::Nip>().map_err(|e| app::invalid("nip", e))?;
         let payment_days = f
             .payment_days
             .trim()
@@ -118,12 +115,12 @@ pub async fn save_profile(
     };
     match result {
         Ok(()) => Redirect::to("/invoicing-profile?saved=1").into_response(),
-        Err(AppError::Validation { field, message }) => {
+        Err(AppError::Validation { field, problem }) => {
             let mut r = render(&ProfilePage {
                 c: Chrome::for_user(&tr, &user),
                 f,
                 saved: false,
-                error: Some(tr.args("error-field", &[("field", field), ("message", &message)])),
+                error: Some(tr.invalid(field, &problem)),
             });
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             r
@@ -187,8 +184,8 @@ pub async fn invoices(
     };
     let filter = match page.q.filter() {
         Ok(f) => f,
-        Err((field, message)) => {
-            page.error = Some(tr.args("error-field", &[("field", field), ("message", &message)]));
+        Err((field, problem)) => {
+            page.error = Some(tr.invalid(field, &problem));
             let mut r = render(&page);
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             return r;
@@ -376,7 +373,14 @@ pub struct PdfQuery {
 impl PdfQuery {
     /// The language asked for, or why it cannot be.
     pub fn language(&self) -> Result<app::PdfLanguage, app::AppError> {
-        self.lang.parse().map_err(|e: String| app::invalid("lang", e))
+        self.lang.parse().map_err(|_: String| {
+            app::invalid(
+                "lang",
+                app::Problem::new("problem-not-one-of")
+                    .arg("value", &self.lang)
+                    .arg("allowed", "pl, en"),
+            )
+        })
     }
 }
 

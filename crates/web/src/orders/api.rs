@@ -39,7 +39,7 @@ pub(crate) async fn list_orders(
         .map_err(|e| ApiError::BadRequest(e.body_text()))?;
     let filter = q
         .filter()
-        .map_err(|(field, message)| ApiError::App(app::invalid(field, message)))?;
+        .map_err(|(field, problem)| ApiError::App(app::invalid(field, problem)))?;
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or(50));
     let (orders, total) = state.app.orders(&user, &filter, offset, limit).await?;
     Ok(Json(json!({

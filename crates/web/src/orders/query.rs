@@ -1,6 +1,7 @@
 //! The orders list's query, shared by the UI (`/orders?…`) and the API
 //! (`/api/v1/orders?…`): one set of names, one parser, one set of messages.
 
+use app::Problem;
 use serde::Deserialize;
 use store::{OrderFilter, OrderSort};
 
@@ -40,28 +41,36 @@ pub const STATUSES: [&str; 4] = ["READY_FOR_PROCESSING", "FILLED_IN", "BOUGHT", 
 /// Marketplaces orders come from.
 pub const MARKETPLACES: [&str; 4] = ["allegro-pl", "allegro-cz", "allegro-sk", "allegro-hu"];
 
+/// "„x” is not one of a, b, c".
+pub(crate) fn not_one_of(value: &str, allowed: &[&str]) -> Problem {
+    Problem::new("problem-not-one-of")
+        .arg("value", value)
+        .arg("allowed", allowed.join(", "))
+}
+
 fn nonempty(v: &Option<String>) -> Option<String> {
     v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
 }
 
 impl OrderParams {
     /// The filter these parameters ask for, or the field that is wrong and why.
-    pub fn filter(&self) -> Result<OrderFilter, (&'static str, String)> {
+    pub fn filter(&self) -> Result<OrderFilter, (&'static str, Problem)> {
         let one_of = |field: &'static str, v: Option<String>, allowed: &[&str]| match v {
-            Some(v) if !allowed.contains(&v.as_str()) => {
-                Err((field, format!("{v:?} is not one of {}", allowed.join(", "))))
-            }
+            Some(v) if !allowed.contains(&v.as_str()) => Err((field, not_one_of(&v, allowed))),
             v => Ok(v),
         };
         // Polish calendar days: a purchase at 23:30 on the 31st in Warsaw belongs to the 31st.
         let day = |field: &'static str, v: Option<String>| {
-            v.map(|raw| domain::time::parse_day(&raw).map_err(|_| (field, format!("{raw:?} is not a date YYYY-MM-DD"))))
-                .transpose()
+            v.map(|raw| {
+                domain::time::parse_day(&raw)
+                    .map_err(|_| (field, Problem::new("problem-not-a-date").arg("value", &raw)))
+            })
+            .transpose()
         };
         let account = nonempty(&self.account)
             .map(|raw| {
                 raw.parse()
-                    .map_err(|_| ("account", format!("{raw:?} is not an account id")))
+                    .map_err(|_| ("account", Problem::new("problem-account-id").arg("value", &raw)))
             })
             .transpose()?;
         let from = day("from", nonempty(&self.from))?;
@@ -69,7 +78,7 @@ impl OrderParams {
         if let (Some(f), Some(t)) = (from, to)
             && t < f
         {
-            return Err(("to", "the end date is before the start date".to_owned()));
+            return Err(("to", Problem::new("problem-range-reversed")));
         }
         Ok(OrderFilter {
             account_id: account,
@@ -87,18 +96,13 @@ impl OrderParams {
                 None => None,
                 Some("yes") => Some(true),
                 Some("no") => Some(false),
-                Some(other) => return Err(("invoice", format!("{other:?} is not yes or no"))),
+                Some(other) => return Err(("invoice", not_one_of(other, &["yes", "no"]))),
             },
             sort: match nonempty(&self.sort) {
                 None => OrderSort::default(),
                 Some(w) => OrderSort::parse(&w).ok_or_else(|| {
-                    (
-                        "sort",
-                        format!(
-                            "{w:?} is not one of {}",
-                            OrderSort::ALL.iter().map(|(_, w)| *w).collect::<Vec<_>>().join(", ")
-                        ),
-                    )
+                    let words: Vec<&str> = OrderSort::ALL.iter().map(|(_, w)| *w).collect();
+                    ("sort", not_one_of(&w, &words))
                 })?,
             },
         })

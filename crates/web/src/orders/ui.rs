@@ -80,10 +80,7 @@ pub async fn orders(
     let page = q.page.unwrap_or(0).max(0);
     let (filter, error) = match q.filter() {
         Ok(f) => (f, None),
-        Err((field, message)) => (
-            store::OrderFilter::default(),
-            Some(tr.args("error-field", &[("field", field), ("message", &message)])),
-        ),
+        Err((field, problem)) => (store::OrderFilter::default(), Some(tr.invalid(field, &problem))),
     };
     let result = async {
         let (list, total) = state
@@ -234,9 +231,9 @@ pub async fn set_fulfillment(
     let status = form.get("status").map(String::as_str).unwrap_or_default();
     match state.app.set_fulfillment(&user, &id, status).await {
         Ok(_) => Redirect::to(&order_href(&id)).into_response(),
-        Err(AppError::Conflict(message) | AppError::Validation { message, .. }) => {
+        Err(AppError::Conflict(problem) | AppError::Validation { problem, .. }) => {
             let entered = WaybillForm {
-                fulfillment_error: Some(message),
+                fulfillment_error: Some(tr.problem(&problem)),
                 ..WaybillForm::default()
             };
             let mut page = order_page(&state, &tr, &user, &id, entered).await;
@@ -378,9 +375,12 @@ pub(crate) async fn order_page(
             .then_some(())
             .filter(|()| invoices.iter().any(|i| i.kind == "vat") && !invoices.iter().any(|i| i.kind == "correction"))
             .map(|()| format!("{}/correction", order_href(&o.id))),
-        invoice_failure: failure
-            .filter(|_| invoices.is_empty())
-            .map(|(n, e)| tr.args("order-invoice-failed", &[("attempts", &n.to_string()), ("error", &e)])),
+        invoice_failure: failure.filter(|_| invoices.is_empty()).map(|(n, e)| {
+            tr.args(
+                "order-invoice-failed",
+                &[("attempts", &n.to_string()), ("error", &tr.stored(&e))],
+            )
+        }),
         invoices: invoices
             .iter()
             .map(|i| (i.id.clone(), i.number.clone(), i.kind.clone()))
@@ -467,9 +467,12 @@ pub(crate) async fn order_page(
         wz: wz
             .as_ref()
             .map(|d| (d.number.clone(), tr.t(&format!("wz-state-{}", d.state)))),
-        wz_failure: wz_failure
-            .filter(|_| wz.is_none())
-            .map(|(n, e)| tr.args("order-wz-failed", &[("attempts", &n.to_string()), ("error", &e)])),
+        wz_failure: wz_failure.filter(|_| wz.is_none()).map(|(n, e)| {
+            tr.args(
+                "order-wz-failed",
+                &[("attempts", &n.to_string()), ("error", &tr.stored(&e))],
+            )
+        }),
         wz_action: format!("{}/wz", order_href(&o.id)),
         form: entered,
     })

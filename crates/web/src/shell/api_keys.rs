@@ -91,8 +91,8 @@ pub async fn create(
 ) -> Response {
     match state.app.create_api_key(&user.organisation_id, &form.name).await {
         Ok(key) => page(&state, &tr, &user, Some(key.expose_secret().to_owned()), None).await,
-        Err(app::AppError::Validation { field, message }) => {
-            let error = tr.args("error-field", &[("field", field), ("message", &message)]);
+        Err(app::AppError::Validation { field, problem }) => {
+            let error = tr.invalid(field, &problem);
             let mut r = page(&state, &tr, &user, None, Some(error)).await;
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             r

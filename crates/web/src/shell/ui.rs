@@ -228,9 +228,9 @@ pub async fn setup(State(state): State<WebState>, tr: Tr, headers: HeaderMap, Fo
             )
             .await
         }
-        Err(AppError::Validation { field, message }) => {
+        Err(AppError::Validation { field, problem }) => {
             let csrf = cookie(&headers, PRE_CSRF_COOKIE).unwrap_or_default();
-            let error = Some(tr.args("error-field", &[("field", field), ("message", &message)]));
+            let error = Some(tr.invalid(field, &problem));
             let mut r = render(&SetupPage {
                 c: Chrome {
                     t: tr,

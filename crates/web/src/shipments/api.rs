@@ -58,7 +58,7 @@ pub(crate) async fn add_shipment(
         &b.waybill,
         b.line_items.unwrap_or_default(),
     )
-    .map_err(|e| ApiError::App(app::invalid(e.field, e.message)))?;
+    .map_err(|e| ApiError::App(app::invalid(e.field, e.problem)))?;
     let (record, created) = state.app.add_waybill(&user, &order, waybill).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
     Ok((status, Json(shipment_json(&record))).into_response())

@@ -63,14 +63,17 @@ pub async fn add_waybill(
     );
     let result = match parsed {
         Ok(w) => state.app.add_waybill(&user, &id, w).await,
-        Err(e) => Err(app::invalid(e.field, e.message)),
+        Err(e) => Err(app::invalid(e.field, e.problem)),
     };
     match result {
         Ok(_) => Redirect::to(&format!("{}?waybill=added#shipments", order_href(&id))).into_response(),
-        Err(AppError::Validation { field, message }) => {
+        Err(AppError::Validation { field, problem }) => {
             form.error = Some(tr.args(
                 "waybill-invalid",
-                &[("field", &tr.t(&format!("waybill-field-{field}"))), ("error", &message)],
+                &[
+                    ("field", &tr.t(&format!("waybill-field-{field}"))),
+                    ("error", &tr.problem(&problem)),
+                ],
             ));
             let mut page = order_page(&state, &tr, &user, &id, form).await;
             *page.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;

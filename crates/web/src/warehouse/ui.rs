@@ -193,8 +193,8 @@ pub async fn receive(
         .await
     {
         Ok(_) => Redirect::to("/warehouse?received=1").into_response(),
-        Err(AppError::Validation { field, message }) => {
-            let e = tr.args("error-field", &[("field", field), ("message", &message)]);
+        Err(AppError::Validation { field, problem }) => {
+            let e = tr.invalid(field, &problem);
             with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)
         }
         Err(e) => page_error(&tr, e),
@@ -225,8 +225,8 @@ pub async fn save_settings(
         .await
     {
         Ok(()) => Redirect::to("/warehouse?saved=1").into_response(),
-        Err(AppError::Validation { field, message }) => {
-            let e = tr.args("error-field", &[("field", field), ("message", &message)]);
+        Err(AppError::Validation { field, problem }) => {
+            let e = tr.invalid(field, &problem);
             with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)
         }
         Err(e) => page_error(&tr, e),
@@ -247,8 +247,8 @@ pub async fn add_warehouse(
 ) -> Response {
     match state.app.add_warehouse(&user, &f.name).await {
         Ok(_) => Redirect::to("/warehouse?saved=1").into_response(),
-        Err(AppError::Validation { field, message }) => {
-            let e = tr.args("error-field", &[("field", field), ("message", &message)]);
+        Err(AppError::Validation { field, problem }) => {
+            let e = tr.invalid(field, &problem);
             with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)
         }
         Err(e) => page_error(&tr, e),

@@ -904,7 +904,29 @@ async fn imports_through_the_api() {
     assert_eq!(old.status(), StatusCode::UNPROCESSABLE_ENTITY);
     let old: Value = old.json().await.unwrap();
     assert_eq!(old["field"], "from");
-    assert!(old["detail"].as_str().unwrap().contains("12 months"), "{old}");
+    // Worded in Polish by default, with the key and arguments for a client's own words…
+    assert!(old["detail"].as_str().unwrap().contains("przez 12 miesięcy"), "{old}");
+    assert_eq!(old["code"], "problem-range-too-old", "{old}");
+    assert!(old["args"]["earliest"].is_string(), "{old}");
+    // …and in English when the client asks for it.
+    let english: Value = api
+        .post(format!("{}/api/v1/accounts/{account}/imports", h.base))
+        .bearer_auth(&key)
+        .header(header::ACCEPT_LANGUAGE, "en-GB,en;q=0.9")
+        .json(&json!({"from": "2020-01-01", "to": "2020-02-01"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(
+        english["detail"]
+            .as_str()
+            .unwrap()
+            .starts_with("Allegro keeps orders for 12 months"),
+        "{english}"
+    );
 
     // Files: a good Windows-1250 CSV, a broken one, and one naming an order Allegro sent.
     let corpus =
@@ -1044,7 +1066,7 @@ async fn import_screens_and_order_filters() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.contains("id=\"range-error\"") && page.contains("12 months"),
+        page.contains("id=\"range-error\"") && page.contains("12 miesięcy"),
         "{page}"
     );
     let (status, _, loc) = b
@@ -1088,7 +1110,7 @@ async fn import_screens_and_order_filters() {
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(page.contains("Plik zle.csv nie został zaimportowany"), "{page}");
-    assert!(page.contains("zle.csv, line 3, column 3 (buyer_login)"), "{page}");
+    assert!(page.contains("zle.csv, wiersz 3, kolumna 3 (buyer_login)"), "{page}");
     let good = std::fs::read(corpus.join("good-excel-1250.csv")).unwrap();
     let (status, _, loc) = b
         .upload(
@@ -1380,7 +1402,7 @@ async fn invoice_screens() {
     let (status, page, _) = b.post("/invoicing-profile", &typo).await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(
-        page.contains("id=\"profile-error\"") && page.contains("check digit"),
+        page.contains("id=\"profile-error\"") && page.contains("cyfra kontrolna się nie zgadza"),
         "{page}"
     );
     assert!(page.contains("value=\"Sklep Anny\""), "what was typed stays");
@@ -1704,7 +1726,10 @@ async fn waybills_through_the_api_and_the_order_page() {
         )
         .await;
     assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(page.contains("listy.csv, line 2, column 1 (order id)"), "{page}");
+    assert!(
+        page.contains("listy.csv, wiersz 2, kolumna 1 (order id): w Twojej firmie nie ma zamówienia"),
+        "{page}"
+    );
     assert!(h.app.order_shipments(&user, third).await.unwrap().is_empty());
     let good = format!("{third};DPD;W-1\n{};INPOST;620000000000000000000001\n", first.id);
     let (status, page, _) = b
