@@ -105,9 +105,13 @@ pub enum AppError {
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {
-            StoreError::Conflict(m) => {
-                tracing::info!(conflict = %m, "a uniqueness rule refused a write");
-                AppError::Conflict(Problem::new("problem-conflict"))
+            StoreError::Conflict { field: Some(field) } => {
+                AppError::Conflict(Problem::new("problem-taken").arg("field", field))
+            }
+            StoreError::Conflict { field: None } => AppError::Conflict(Problem::new("problem-conflict")),
+            StoreError::NotFound(what) => {
+                tracing::info!(what, "a write found nothing to change");
+                AppError::NotFound
             }
             other => AppError::Internal(anyhow::Error::new(other)),
         }

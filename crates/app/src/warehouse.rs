@@ -100,7 +100,7 @@ impl App {
             name: name.to_owned(),
         };
         match self.store.create_warehouse(&warehouse, self.now_ms()).await {
-            Err(store::StoreError::Conflict(_)) => Err(invalid(
+            Err(store::StoreError::Conflict { field: Some("name") }) => Err(invalid(
                 "name",
                 Problem::new("problem-warehouse-name-taken").arg("name", name),
             )),
@@ -160,10 +160,7 @@ impl App {
             note,
             at_ms: self.now_ms(),
         };
-        match self.store.adjust_stock(&user.organisation_id, &change).await {
-            Err(store::StoreError::Conflict(_)) => Err(AppError::NotFound),
-            other => Ok(other?),
-        }
+        Ok(self.store.adjust_stock(&user.organisation_id, &change).await?)
     }
 
     /// Issues the order's WZ (once: an order that has one gets it back with `false`): each

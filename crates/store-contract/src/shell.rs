@@ -18,7 +18,14 @@ pub async fn users_sessions_and_keys(store: Store) {
         email: "OWNER1@sklep.pl".into(),
         ..user.clone()
     };
-    assert!(matches!(store.create_user(&dup).await, Err(StoreError::Conflict(_))));
+    // The unique rule is named by the field it protects, on both backends.
+    assert!(
+        matches!(
+            store.create_user(&dup).await,
+            Err(StoreError::Conflict { field: Some("email") })
+        ),
+        "the e-mail is taken (case-insensitively)"
+    );
     assert_eq!(store.organisations().await.unwrap().len(), 1);
 
     let session = Session {

@@ -26,7 +26,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
     };
     assert!(matches!(
         store.create_warehouse(&same_name, 13).await,
-        Err(StoreError::Conflict(_))
+        Err(StoreError::Conflict { field: Some("name") })
     ));
     assert_eq!(store.warehouses(&t.org).await.unwrap(), [w.clone(), second.clone()]);
     assert_eq!(store.default_warehouse(&t.org, 14).await.unwrap(), w, "still the first");
@@ -98,10 +98,13 @@ pub async fn stock_moves_once_per_document(store: Store) {
     }
     assert_eq!(store.adjust_stock(&t.org, &receipt(&w.id, &mug, 10)).await.unwrap(), 10);
     assert_eq!(store.adjust_stock(&t.org, &receipt(&w.id, &plate, 4)).await.unwrap(), 4);
-    assert!(matches!(
-        store.adjust_stock(&other.org, &receipt(&w.id, &mug, 5)).await,
-        Err(StoreError::Conflict(_))
-    ));
+    assert!(
+        matches!(
+            store.adjust_stock(&other.org, &receipt(&w.id, &mug, 5)).await,
+            Err(StoreError::NotFound(_))
+        ),
+        "another organisation's warehouse is not found, never a conflict"
+    );
     // Orders reach the trigger; four processes issue the same WZ at once: one document,
     // stock taken once.
     for (id, fulfillment) in [("wz-1", "PROCESSING"), ("wz-2", "SENT"), ("wz-3", "NEW")] {

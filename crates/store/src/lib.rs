@@ -32,6 +32,8 @@ pub use warehouse::*;
 
 #[doc(hidden)]
 pub use domain;
+#[doc(hidden)]
+pub use tracing;
 
 /// A store shared by the application.
 pub type Store = Arc<dyn Storage>;
@@ -39,9 +41,17 @@ pub type Store = Arc<dyn Storage>;
 /// Errors of the store.
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
-    /// A uniqueness rule was broken (e.g. the e-mail is taken).
-    #[error("conflict: {0}")]
-    Conflict(String),
+    /// A uniqueness rule was broken: `field` names what it protects (`email`, `name`,
+    /// `sku`, `number`…; see [`sql::UNIQUE_RULES`]), `None` for a rule not listed there.
+    #[error("conflict: {} is taken", field.unwrap_or("a unique value"))]
+    Conflict {
+        /// The field the rule protects.
+        field: Option<&'static str>,
+    },
+    /// A row the write needs does not exist, or is not the organisation's — never
+    /// reported as a conflict.
+    #[error("not found: {0}")]
+    NotFound(&'static str),
     /// A stored value did not parse back (a bug or a hand-edited database).
     #[error("corrupt value in {table}.{column}: {message}")]
     Corrupt {

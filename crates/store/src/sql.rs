@@ -12,6 +12,70 @@ pub fn fulfillment_rank() -> String {
     domain::FulfillmentStatus::rank_sql("COALESCE(o.fulfillment_status, 'NEW')", -1)
 }
 
+/// Which field each uniqueness rule protects: (PostgreSQL's constraint or index name,
+/// SQLite's `table.column` list as its error names them, the field). The one place a
+/// database's unique violation becomes a field the seller can be told about.
+pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
+    ("users_email_key", "users.email", "email"),
+    ("api_keys_key_hash_key", "api_keys.key_hash", "key"),
+    (
+        "accounts_connection_id_allegro_user_id_key",
+        "accounts.connection_id, accounts.allegro_user_id",
+        "account",
+    ),
+    ("jobs_dedup", "jobs.kind, jobs.dedup_key", "job"),
+    (
+        "invoices_organisation_id_order_id_kind_key",
+        "invoices.organisation_id, invoices.order_id, invoices.kind",
+        "order",
+    ),
+    (
+        "invoices_organisation_id_number_key",
+        "invoices.organisation_id, invoices.number",
+        "number",
+    ),
+    (
+        "invoices_organisation_id_series_period_seq_key",
+        "invoices.organisation_id, invoices.series, invoices.period, invoices.seq",
+        "number",
+    ),
+    (
+        "shipments_organisation_id_order_id_carrier_id_waybill_key",
+        "shipments.organisation_id, shipments.order_id, shipments.carrier_id, shipments.waybill",
+        "waybill",
+    ),
+    (
+        "warehouses_organisation_id_name_key",
+        "warehouses.organisation_id, warehouses.name",
+        "name",
+    ),
+    (
+        "products_organisation_id_sku_key",
+        "products.organisation_id, products.sku",
+        "sku",
+    ),
+    (
+        "warehouse_documents_organisation_id_kind_order_id_key",
+        "warehouse_documents.organisation_id, warehouse_documents.kind, warehouse_documents.order_id",
+        "order",
+    ),
+    (
+        "warehouse_documents_organisation_id_number_key",
+        "warehouse_documents.organisation_id, warehouse_documents.number",
+        "number",
+    ),
+];
+
+/// The field a unique violation concerns: by the constraint's name (PostgreSQL gives it)
+/// or by the columns SQLite's message lists (`UNIQUE constraint failed: users.email`).
+pub fn unique_field(constraint: Option<&str>, message: &str) -> Option<&'static str> {
+    let columns = message.split_once("failed: ").map(|(_, c)| c.trim());
+    UNIQUE_RULES
+        .iter()
+        .find(|(name, cols, _)| constraint == Some(*name) || columns == Some(*cols))
+        .map(|(_, _, field)| *field)
+}
+
 /// Implements [`crate::Storage`] (every aggregate's trait) for `$store` over `$db`; `$begin`
 /// opens write transactions (`BEGIN IMMEDIATE` on SQLite).
 #[macro_export]
@@ -29,7 +93,11 @@ macro_rules! impl_sql_storage {
                 if let ::sqlx::Error::Database(db) = &e
                     && db.is_unique_violation()
                 {
-                    return StoreError::Conflict(db.message().to_owned());
+                    let field = $crate::sql::unique_field(db.constraint(), db.message());
+                    if field.is_none() {
+                        $crate::tracing::warn!(constraint = ?db.constraint(), message = db.message(), "a unique rule not in UNIQUE_RULES");
+                    }
+                    return StoreError::Conflict { field };
                 }
                 StoreError::Backend(Box::new(e))
             }

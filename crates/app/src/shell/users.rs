@@ -84,13 +84,10 @@ impl App {
             password_hash: self.hashing.hash(password).await?,
             created_at_ms: now,
         };
-        self.store
-            .create_organisation(&org, &user)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => invalid("email", "problem-email-taken"),
-                other => other,
-            })?;
+        self.store.create_organisation(&org, &user).await.map_err(|e| match e {
+            store::StoreError::Conflict { field: Some("email") } => invalid("email", "problem-email-taken"),
+            other => other.into(),
+        })?;
         Ok((org.id, user.id))
     }
 
@@ -111,13 +108,10 @@ impl App {
             password_hash: self.hashing.hash(password).await?,
             created_at_ms: self.now_ms(),
         };
-        self.store
-            .create_user(&user)
-            .await
-            .map_err(|e| match AppError::from(e) {
-                AppError::Conflict(_) => invalid("email", "problem-email-taken"),
-                other => other,
-            })?;
+        self.store.create_user(&user).await.map_err(|e| match e {
+            store::StoreError::Conflict { field: Some("email") } => invalid("email", "problem-email-taken"),
+            other => other.into(),
+        })?;
         Ok(user.id)
     }
 

@@ -144,7 +144,7 @@ macro_rules! sql_imports {
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend_err)?
-                    .ok_or_else(|| StoreError::Conflict(format!("no import {import_id}")))?;
+                    .ok_or(StoreError::NotFound("import"))?;
                 let account = AccountId::from_stored(get(&row, "account_id")?);
                 let counts = upsert_orders(&mut tx, &account, page.orders, now_ms).await?;
                 ::sqlx::query(

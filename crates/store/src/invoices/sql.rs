@@ -142,9 +142,9 @@ macro_rules! sql_invoices {
                 match attempt.await {
                     Ok(record) => Ok(Issued::New(record)),
                     // Another process issued this order's invoice first: its one stands.
-                    Err(StoreError::Conflict(m)) => match self.invoice_for_order(&n.organisation_id, &n.order_id, &n.kind).await? {
+                    Err(StoreError::Conflict { field }) => match self.invoice_for_order(&n.organisation_id, &n.order_id, &n.kind).await? {
                         Some(found) => Ok(Issued::Existing(found)),
-                        None => Err(StoreError::Conflict(m)),
+                        None => Err(StoreError::Conflict { field }),
                     },
                     Err(e) => Err(e),
                 }

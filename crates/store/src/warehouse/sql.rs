@@ -257,7 +257,7 @@ macro_rules! sql_warehouse {
                 .await
                 .map_err(backend_err)?;
                 if owned.is_none() {
-                    return Err(StoreError::Conflict("no such warehouse or product in the organisation".into()));
+                    return Err(StoreError::NotFound("warehouse or product"));
                 }
                 let quantity = move_stock(&mut tx, org, &StockChange { document_id: None, ..*change }).await?;
                 tx.commit().await.map_err(backend_err)?;
@@ -335,9 +335,9 @@ macro_rules! sql_warehouse {
                 match attempt.await {
                     Ok(doc) => Ok((doc, true)),
                     // Another process issued this order's WZ first: its one stands.
-                    Err(StoreError::Conflict(m)) => match self.wz_for_order(&n.organisation_id, &n.order_id).await? {
+                    Err(StoreError::Conflict { field }) => match self.wz_for_order(&n.organisation_id, &n.order_id).await? {
                         Some(found) => Ok((found, false)),
-                        None => Err(StoreError::Conflict(m)),
+                        None => Err(StoreError::Conflict { field }),
                     },
                     Err(e) => Err(e),
                 }

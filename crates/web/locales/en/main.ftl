@@ -505,3 +505,4 @@ api-not-allowed = Not allowed.
 api-too-large = The file is larger than the { $mb } MB this server allows.
 api-internal = Something went wrong; it was logged.
 problem-xml-needs = <{ $element }> needs { $child }.
+problem-taken = This { $field } is already taken.

@@ -507,3 +507,4 @@ api-not-allowed = Brak uprawnień.
 api-too-large = Plik jest większy niż dozwolone { $mb } MB na tym serwerze.
 api-internal = Coś poszło nie tak; błąd zapisano w dzienniku serwera.
 problem-xml-needs = <{ $element }> wymaga elementu { $child }.
+problem-taken = Ta wartość ({ $field }) jest już zajęta.
