@@ -26,7 +26,7 @@ pub use crypto::Cipher;
 pub use domain::Problem;
 pub use invoices::{IssueOutcome, PdfLanguage};
 pub use order_files;
-pub use orders::{DateRange, IMPORT_JOB, ImportError, SyncReport, order_record};
+pub use orders::{DateRange, ImportError, SyncReport, order_record};
 pub use outbox::OutboxReport;
 pub use shell::{CurrentUser, KeyRingProblem, LOGIN_LOCK_MS, NewSession};
 pub use shipments::{Carrier, WaybillImport, push_error_key};

@@ -10,7 +10,7 @@ use allegro_client::types::Instant;
 use allegro_client::{CheckoutFormsQuery, MAX_RESULT_WINDOW, ORDER_RETENTION_MS, OrderSort};
 use domain::{AccountId, AccountStatus, OrganisationId};
 use order_files::{Encoding, FileErrors, Format};
-use store::{Import, ImportKind, ImportPage, ImportProgress, ImportState, NewJob, OrderSource, UpsertCounts};
+use store::{Import, ImportKind, ImportPage, ImportProgress, ImportState, OrderSource, UpsertCounts};
 
 use super::sync::order_record;
 
@@ -23,11 +23,9 @@ use crate::{App, AppError, CurrentUser, Problem, invalid};
 /// Orders per page (Allegro's maximum).
 const PAGE: u32 = 100;
 const DAY_MS: i64 = 86_400_000;
-/// The job kind that runs an Allegro import in a worker.
-pub const IMPORT_JOB: &str = "import_orders";
 
 /// A purchase-date range as the seller gives it: `YYYY-MM-DD` to `YYYY-MM-DD`, whole days
-/// (UTC, as the orders list shows times), both inclusive.
+/// (Polish calendar days, Europe/Warsaw, as the orders list shows times), both inclusive.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct DateRange {
     /// First millisecond.
@@ -149,12 +147,11 @@ impl App {
         // Orders after now do not exist yet; the range itself is kept as asked, so the
         // same request finds this import again to resume it.
         import.progress.next_to_ms = Some(range.to_ms.min(now));
-        let job = queue.then(|| NewJob {
-            kind: IMPORT_JOB.to_owned(),
-            dedup_key: import.id.clone(),
-            payload: serde_json::json!({ "import_id": import.id }).to_string(),
-            run_at_ms: now,
-            max_attempts: 20,
+        let job = queue.then(|| {
+            crate::worker::JobPayload::ImportOrders {
+                import_id: import.id.clone(),
+            }
+            .job(&import.id, now, 20)
         });
         self.store.create_import(&import, job.as_ref()).await?;
         Ok(import)

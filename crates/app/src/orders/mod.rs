@@ -10,7 +10,7 @@ use store::OrderRecord;
 use crate::{App, AppError, CurrentUser};
 
 pub(crate) use imports::JobLease;
-pub use imports::{DateRange, IMPORT_JOB, ImportError};
+pub use imports::{DateRange, ImportError};
 pub use sync::{SyncReport, order_record};
 
 impl App {

@@ -1,10 +1,60 @@
 //! The job queue's runner: claims due jobs under a lease and runs each (today: imports
-//! from Allegro), renewing the lease page by page.
+//! from Allegro), renewing the lease page by page. A job's payload is typed
+//! ([`JobPayload`]): its kind is the `jobs.kind` word, its data the JSON beside it, so a
+//! job is built and read in one place.
 
-use store::ImportState;
+use store::{ImportState, NewJob};
 
 use crate::orders::JobLease;
-use crate::{App, AppError, IMPORT_JOB};
+use crate::{App, AppError};
+
+/// What a background job does, with its data.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum JobPayload {
+    /// Read an Allegro import (orders bought in a range) to its end.
+    ImportOrders {
+        /// The import.
+        import_id: String,
+    },
+}
+
+impl JobPayload {
+    /// The `jobs.kind` word.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            JobPayload::ImportOrders { .. } => "import_orders",
+        }
+    }
+
+    /// The job to enqueue: at most one queued or running per `dedup_key`.
+    pub fn job(&self, dedup_key: &str, run_at_ms: i64, max_attempts: i32) -> NewJob {
+        let mut data = serde_json::to_value(self).unwrap_or_default();
+        if let Some(map) = data.as_object_mut() {
+            map.remove("kind");
+        }
+        NewJob {
+            kind: self.kind().to_owned(),
+            dedup_key: dedup_key.to_owned(),
+            payload: data.to_string(),
+            run_at_ms,
+            max_attempts,
+        }
+    }
+
+    /// A claimed job's payload; an unknown kind or broken data is an error (the job is
+    /// retried and, after its attempts, left dead with the reason).
+    pub fn of(job: &store::Job) -> Result<Self, AppError> {
+        let mut data: serde_json::Value = serde_json::from_str(&job.payload)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context(format!("job {} payload", job.id))))?;
+        if let Some(map) = data.as_object_mut() {
+            map.insert("kind".into(), serde_json::Value::String(job.kind.clone()));
+        }
+        serde_json::from_value(data).map_err(|e| {
+            AppError::Internal(anyhow::Error::new(e).context(format!("job {} of kind {:?}", job.id, job.kind)))
+        })
+    }
+}
 
 impl App {
     /// Claims and runs due background jobs until none is due; returns how many ran. The
@@ -19,16 +69,16 @@ impl App {
                 .await?
         {
             ran += 1;
-            let outcome = match job.kind.as_str() {
-                IMPORT_JOB => {
-                    let id = job_import_id(&job.payload);
+            let payload = JobPayload::of(&job);
+            let outcome = match &payload {
+                Ok(JobPayload::ImportOrders { import_id: id }) => {
                     let lease = JobLease {
                         job_id: job.id,
                         worker: &worker,
                         lease_ms,
                     };
                     // Stops between pages when the worker is asked to stop.
-                    match self.import_pages(&id, Some(lease), |_| !self.is_stopping()).await {
+                    match self.import_pages(id, Some(lease), |_| !self.is_stopping()).await {
                         Ok(import)
                             if self.is_stopping()
                                 && !matches!(import.state, ImportState::Done | ImportState::Failed) =>
@@ -41,7 +91,7 @@ impl App {
                         other => other.map(|_| ()),
                     }
                 }
-                other => Err(AppError::Internal(anyhow::anyhow!("unknown job kind {other:?}"))),
+                Err(e) => Err(AppError::Internal(anyhow::anyhow!("{e:#}"))),
             };
             match outcome {
                 Ok(()) => {
@@ -59,14 +109,15 @@ impl App {
                     self.store
                         .fail_job(job.id, &worker, &message, self.now_ms() + backoff)
                         .await?;
-                    if job.attempts >= job.max_attempts && job.kind == IMPORT_JOB {
+                    if job.attempts >= job.max_attempts
+                        && let Ok(JobPayload::ImportOrders { import_id: id }) = &payload
+                    {
                         // The last attempt: the import says so instead of "running" forever.
-                        let id = job_import_id(&job.payload);
                         // The cause is in the log; the seller reads that it stopped and may
                         // start the import again.
                         let why = crate::Problem::new("problem-import-stopped").arg("attempts", job.attempts);
                         self.store
-                            .finish_import(&id, ImportState::Failed, Some(&why.to_stored()), self.now_ms())
+                            .finish_import(id, ImportState::Failed, Some(&why.to_stored()), self.now_ms())
                             .await?;
                     }
                 }
@@ -76,10 +127,28 @@ impl App {
     }
 }
 
-/// The import an import job runs.
-fn job_import_id(payload: &str) -> String {
-    serde_json::from_str::<serde_json::Value>(payload)
-        .ok()
-        .and_then(|v| v["import_id"].as_str().map(str::to_owned))
-        .unwrap_or_default()
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_payload_is_stored_as_its_kind_and_data_and_read_back() {
+        let payload = JobPayload::ImportOrders {
+            import_id: "imp-1".into(),
+        };
+        let new = payload.job("imp-1", 5, 20);
+        assert_eq!(new.kind, "import_orders");
+        assert_eq!(new.payload, r#"{"import_id":"imp-1"}"#, "the kind lives in its column");
+        let claimed = |kind: &str, data: &str| store::Job {
+            id: 7,
+            kind: kind.into(),
+            dedup_key: "imp-1".into(),
+            payload: data.into(),
+            attempts: 1,
+            max_attempts: 20,
+        };
+        assert_eq!(JobPayload::of(&claimed(&new.kind, &new.payload)).unwrap(), payload);
+        assert!(JobPayload::of(&claimed("send_fax", "{}")).is_err(), "an unknown kind");
+        assert!(JobPayload::of(&claimed("import_orders", "{}")).is_err(), "missing data");
+    }
 }

@@ -3,6 +3,8 @@
 
 mod jobs;
 
+pub use jobs::JobPayload;
+
 use std::time::Duration;
 
 use crate::{App, AppError, RefreshOutcome};
