@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use allegro_client::AllegroError;
 use allegro_client::types::{
-    CheckoutForm, CheckoutFormAddWaybillCreated, CheckoutFormAddWaybillRequest, FulfillmentStatus, LineItemRef,
+    CheckoutFormAddWaybillCreated, CheckoutFormAddWaybillRequest, FulfillmentStatus, LineItemRef,
 };
 use domain::{AccountStatus, ConnectionId, NewWaybill, PushState};
 use store::{Delivery, NewShipment, OrderSource, ShipmentRecord};
@@ -233,8 +233,7 @@ impl App {
                     Problem::new("problem-carrier-unknown").arg("carrier", waybill.carrier_id.as_str()),
                 ));
             }
-            let form: CheckoutForm = serde_json::from_str(&order.data)
-                .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a stored order did not parse")))?;
+            let form = crate::orders::checkout_form(&order)?;
             if let Some(bad) = waybill
                 .line_items
                 .iter()

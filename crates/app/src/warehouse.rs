@@ -4,7 +4,6 @@
 //! issued once when the order reaches the organisation's chosen fulfilment status (or by
 //! hand), its stock given back once if the order is cancelled.
 
-use allegro_client::types::CheckoutForm;
 use store::{
     NewWz, OfferProduct, ProductStock, StockChange, StockMovement, WarehouseDocument, WarehouseSettings, WzLine,
 };
@@ -171,8 +170,7 @@ impl App {
         if let Some(found) = self.store.wz_for_order(&user.organisation_id, &order.id).await? {
             return Ok((found, false));
         }
-        let form: CheckoutForm = serde_json::from_str(&order.data)
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a stored order did not parse")))?;
+        let form = crate::orders::checkout_form(&order)?;
         let mut lines = Vec::with_capacity(form.line_items.len());
         for li in &form.line_items {
             let sku = li.offer.external.as_ref().and_then(|e| e.id.as_deref());
@@ -256,8 +254,7 @@ impl App {
             .wz_for_order(&user.organisation_id, &order.id)
             .await?
             .ok_or(AppError::NotFound)?;
-        let form: CheckoutForm = serde_json::from_str(&order.data)
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("a stored order did not parse")))?;
+        let form = crate::orders::checkout_form(&order)?;
         let issuer = match self.invoicing_profile(user).await? {
             Some(p) => {
                 let mut lines = vec![p.seller.name, p.seller.address_line1, p.seller.address_line2];

@@ -100,3 +100,4 @@ pub(crate) fn order_href(id: &str) -> String {
         percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
     )
 }
+// touched for the warm-build measurement

@@ -170,8 +170,7 @@ impl App {
             .await?
             .ok_or_else(|| invalid("profile", "problem-profile-missing"))?;
         let settings = self.settings(user, &order.account_id).await?;
-        let form: CheckoutForm = serde_json::from_str(&order.data)
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("reading a stored order")))?;
+        let form = crate::orders::checkout_form(&order)?;
         let currency = form.summary.total_to_pay.currency.clone();
         let exchange = if currency.eq_ignore_ascii_case("PLN") {
             None

@@ -4,6 +4,7 @@
 mod imports;
 mod sync;
 
+use allegro_client::types::CheckoutForm;
 use domain::{OrderTask, OrganisationId};
 use store::OrderRecord;
 
@@ -12,6 +13,14 @@ use crate::{App, AppError, CurrentUser};
 pub(crate) use imports::JobLease;
 pub use imports::{DateRange, ImportError};
 pub use sync::{SyncReport, order_record};
+
+/// The checkout form an order was stored with, typed: the one place its JSON is read.
+/// A form that does not read back is a bug or a hand-edited database, never a default.
+pub(crate) fn checkout_form(order: &OrderRecord) -> Result<CheckoutForm, AppError> {
+    serde_json::from_str(&order.data).map_err(|e| {
+        AppError::Internal(anyhow::Error::new(e).context(format!("the stored order {} did not read back", order.id)))
+    })
+}
 
 impl App {
     /// The organisation's orders matching `filter`: one page and the total.
@@ -34,6 +43,18 @@ impl App {
             .order(&user.organisation_id, id)
             .await?
             .ok_or(AppError::NotFound)
+    }
+
+    /// One order of the organisation with Allegro's checkout form, typed (an order from a
+    /// file is stored in the same shape).
+    pub async fn order_with_form(
+        &self,
+        user: &crate::CurrentUser,
+        id: &str,
+    ) -> Result<(OrderRecord, allegro_client::types::CheckoutForm), AppError> {
+        let order = self.order(user, id).await?;
+        let form = checkout_form(&order)?;
+        Ok((order, form))
     }
 
     /// The statuses an order of the organisation was seen in, oldest first.

@@ -256,7 +256,7 @@ pub(crate) async fn order_page(
     entered: WaybillForm,
 ) -> Response {
     let found = async {
-        let o = state.app.order(user, id).await?;
+        let (o, form) = state.app.order_with_form(user, id).await?;
         let history = state.app.order_history(user, id).await?;
         let invoices = state.app.order_invoices(user, id).await?;
         let failure = state
@@ -269,7 +269,7 @@ pub(crate) async fn order_page(
         let wz_failure = state.app.order_task_failure(user, id, domain::OrderTask::Wz).await?;
         let account = state.app.account(user, &o.account_id).await?;
         Ok::<_, AppError>((
-            o,
+            (o, form),
             history,
             invoices,
             failure,
@@ -280,59 +280,70 @@ pub(crate) async fn order_page(
         ))
     }
     .await;
-    let (o, history, invoices, failure, shipments, carriers, (wz, wz_failure), account) = match found {
+    let ((o, form), history, invoices, failure, shipments, carriers, (wz, wz_failure), account) = match found {
         Ok(v) => v,
         Err(e) => return page_error(tr, e),
     };
-    let form: serde_json::Value = serde_json::from_str(&o.data).unwrap_or_default();
-    let text = |v: &serde_json::Value| v.as_str().unwrap_or_default().to_owned();
-    let d = &form["delivery"];
-    let mut delivery = text(&d["method"]["name"]);
-    if let Some(point) = d["pickupPoint"]["id"].as_str() {
-        delivery.push_str(&format!(" · {point}"));
-    }
-    let city = text(&d["address"]["city"]);
-    if !city.is_empty() {
-        delivery.push_str(&format!(" · {city}"));
-    }
+    let amount = |value: &str, currency: &str| format!("{} {currency}", value.replace('.', ","));
+    let delivery = form
+        .delivery
+        .as_ref()
+        .map(|d| {
+            [
+                d.method.as_ref().and_then(|m| m.name.clone()),
+                d.pickup_point.as_ref().and_then(|p| p.id.clone()),
+                d.address.as_ref().map(|a| a.city.clone()),
+            ]
+            .into_iter()
+            .flatten()
+            .filter(|p| !p.is_empty())
+            .collect::<Vec<_>>()
+            .join(" · ")
+        })
+        .unwrap_or_default();
     let buyer = format!(
         "{} {} ({})",
-        text(&form["buyer"]["firstName"]),
-        text(&form["buyer"]["lastName"]),
+        form.buyer.first_name.as_deref().unwrap_or_default(),
+        form.buyer.last_name.as_deref().unwrap_or_default(),
         o.buyer_login
     );
-    let form_line_items: Vec<(String, String)> = form["lineItems"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|li| (text(&li["id"]), text(&li["offer"]["name"])))
-                .collect()
+    let form_line_items: Vec<(String, String)> = form
+        .line_items
+        .iter()
+        .map(|li| (li.id.clone(), li.offer.name.clone()))
+        .collect();
+    let lines = form
+        .line_items
+        .iter()
+        .map(|li| {
+            (
+                li.offer.name.clone(),
+                li.quantity,
+                amount(&li.price.amount, &li.price.currency),
+                li.tax
+                    .as_ref()
+                    .and_then(|t| t.rate.as_deref())
+                    .map(|r| format!("{}%", r.trim_end_matches(".00")))
+                    .unwrap_or_default(),
+            )
         })
-        .unwrap_or_default();
-    let lines = form["lineItems"]
-        .as_array()
-        .map(|items| {
-            items
-                .iter()
-                .map(|li| {
-                    (
-                        text(&li["offer"]["name"]),
-                        li["quantity"].as_i64().unwrap_or(0),
-                        format!(
-                            "{} {}",
-                            text(&li["price"]["amount"]).replace('.', ","),
-                            text(&li["price"]["currency"])
-                        ),
-                        li["tax"]["rate"]
-                            .as_str()
-                            .map(|r| format!("{}%", r.trim_end_matches(".00")))
-                            .unwrap_or_default(),
-                    )
-                })
-                .collect()
-        })
-        .unwrap_or_default();
+        .collect();
+    let payment = form.payment.as_ref().map(|p| {
+        let mut parts = vec![p.payment_type.to_string()];
+        parts.extend(p.provider.map(|x| x.to_string()));
+        parts.extend(p.paid_amount.as_ref().map(|paid| amount(&paid.amount, &paid.currency)));
+        // When it was paid, in Polish time as every time a seller sees.
+        parts.extend(p.finished_at.map(|t| domain::time::polish_time_text(t.as_millis())));
+        parts.join(" · ")
+    });
+    let nip = form
+        .invoice
+        .as_ref()
+        .and_then(|i| i.address.as_ref())
+        .and_then(|a| a.company.as_ref())
+        .and_then(|c| c.ids.as_ref())
+        .and_then(|ids| ids.first())
+        .map(|id| id.value.clone());
     render(&OrderPage {
         c: Chrome::for_user(tr, user),
         id: o.id.clone(),
@@ -343,31 +354,11 @@ pub(crate) async fn order_page(
         delivery,
         total: money(o.total_minor, &o.currency),
         lines,
-        payment: form["payment"].as_object().map(|_| {
-            let p = &form["payment"];
-            let mut parts = vec![text(&p["type"]), text(&p["provider"])];
-            if let Some(amount) = p["paidAmount"]["amount"].as_str() {
-                parts.push(format!(
-                    "{} {}",
-                    amount.replace('.', ","),
-                    text(&p["paidAmount"]["currency"])
-                ));
-            }
-            parts.push(text(&p["finishedAt"]).replace('T', " ").chars().take(16).collect());
-            parts.retain(|s| !s.is_empty());
-            parts.join(" · ")
-        }),
-        invoice: if o.invoice_required {
-            let nip = form["invoice"]["address"]["company"]["ids"][0]["value"]
-                .as_str()
-                .unwrap_or_default();
-            if nip.is_empty() {
-                tr.t("orders-invoice-yes")
-            } else {
-                format!("{} (NIP {nip})", tr.t("orders-invoice-yes"))
-            }
-        } else {
-            tr.t("orders-invoice-no")
+        payment,
+        invoice: match (o.invoice_required, nip) {
+            (true, Some(nip)) => format!("{} (NIP {nip})", tr.t("orders-invoice-yes")),
+            (true, None) => tr.t("orders-invoice-yes"),
+            (false, _) => tr.t("orders-invoice-no"),
         },
         from_file: o.source == store::OrderSource::File,
         invoice_action: format!("{}/invoice", order_href(&o.id)),
