@@ -10,30 +10,86 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use domain::{AccountId, ConnectionId, ConnectionMode, Environment};
 use secrecy::SecretString;
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-fn connection_json(state: &WebState, c: &store::Connection) -> Value {
-    json!({
-        "id": c.id,
-        "mode": c.mode,
-        "environment": c.environment,
-        "auth_url": c.auth_url,
-        "api_url": c.api_url,
-        "redirect_uri": state.app.redirect_uri(c),
-        "client_id": c.client_id,
-        "has_credentials": c.mode == ConnectionMode::ServiceApp || c.client_secret.is_some(),
-    })
+/// A connection as the API answers it (`components.schemas.Connection`); the secret is
+/// never in it, only whether one is set.
+#[derive(Debug, Serialize)]
+pub(crate) struct ConnectionOut {
+    id: ConnectionId,
+    mode: ConnectionMode,
+    environment: Environment,
+    auth_url: String,
+    api_url: String,
+    redirect_uri: String,
+    client_id: Option<String>,
+    has_credentials: bool,
+}
+
+impl ConnectionOut {
+    fn of(state: &WebState, c: &store::Connection) -> Self {
+        Self {
+            id: c.id.clone(),
+            mode: c.mode,
+            environment: c.environment,
+            auth_url: c.auth_url.clone(),
+            api_url: c.api_url.clone(),
+            redirect_uri: state.app.redirect_uri(c),
+            client_id: c.client_id.clone(),
+            has_credentials: c.mode == ConnectionMode::ServiceApp || c.client_secret.is_some(),
+        }
+    }
+}
+
+/// `components.schemas.Connections`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Connections {
+    connections: Vec<ConnectionOut>,
+}
+
+/// `components.schemas.NewConnectionOut`: the id and the redirect URI to register.
+#[derive(Debug, Serialize)]
+pub(crate) struct CreatedConnection {
+    id: ConnectionId,
+    redirect_uri: String,
+}
+
+/// `components.schemas.Link`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Link {
+    authorization_url: String,
+}
+
+/// A linked account as the API answers it (`components.schemas.Account`).
+#[derive(Debug, Serialize)]
+pub(crate) struct AccountOut {
+    id: AccountId,
+    login: String,
+    allegro_user_id: String,
+    status: domain::AccountStatus,
+    status_reason: Option<String>,
+    connection_id: ConnectionId,
+    scopes: Vec<String>,
+    at_risk: bool,
+    last_refresh_at: Option<String>,
+    last_sync_at: Option<String>,
+    linked_at: String,
+}
+
+/// `components.schemas.Accounts`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Accounts {
+    accounts: Vec<AccountOut>,
 }
 
 pub(crate) async fn list_connections(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Connections>, ApiError> {
     let list = state.app.connections(&user.organisation_id).await?;
-    Ok(Json(
-        json!({ "connections": list.iter().map(|c| connection_json(&state, c)).collect::<Vec<_>>() }),
-    ))
+    Ok(Json(Connections {
+        connections: list.iter().map(|c| ConnectionOut::of(&state, c)).collect(),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -63,7 +119,10 @@ pub(crate) async fn create_connection(
         .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({"id": c.id, "redirect_uri": state.app.redirect_uri(&c)})),
+        Json(CreatedConnection {
+            redirect_uri: state.app.redirect_uri(&c),
+            id: c.id,
+        }),
     )
         .into_response())
 }
@@ -99,36 +158,36 @@ pub(crate) async fn link(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
     Path(raw): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Link>, ApiError> {
     let cid: ConnectionId = id(&raw)?;
     let url = state.app.start_link(&user, &cid, None).await?;
-    Ok(Json(json!({ "authorization_url": url.as_str() })))
+    Ok(Json(Link {
+        authorization_url: url.to_string(),
+    }))
 }
 
 pub(crate) async fn list_accounts(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Accounts>, ApiError> {
     let accounts = state.app.accounts(&user).await?;
-    let list: Vec<Value> = accounts
+    let accounts = accounts
         .iter()
-        .map(|a| {
-            json!({
-                "id": a.id,
-                "login": a.login,
-                "allegro_user_id": a.allegro_user_id,
-                "status": a.status,
-                "status_reason": a.status_reason,
-                "connection_id": a.connection_id,
-                "scopes": a.scopes.split_whitespace().collect::<Vec<_>>(),
-                "at_risk": state.app.at_risk(a),
-                "last_refresh_at": a.last_refresh_at_ms.map(domain::time::rfc3339),
-                "last_sync_at": a.last_sync_at_ms.map(domain::time::rfc3339),
-                "linked_at": domain::time::rfc3339(a.created_at_ms),
-            })
+        .map(|a| AccountOut {
+            id: a.id.clone(),
+            login: a.login.clone(),
+            allegro_user_id: a.allegro_user_id.clone(),
+            status: a.status,
+            status_reason: a.status_reason.clone(),
+            connection_id: a.connection_id.clone(),
+            scopes: a.scopes.split_whitespace().map(str::to_owned).collect(),
+            at_risk: state.app.at_risk(a),
+            last_refresh_at: a.last_refresh_at_ms.map(domain::time::rfc3339),
+            last_sync_at: a.last_sync_at_ms.map(domain::time::rfc3339),
+            linked_at: domain::time::rfc3339(a.created_at_ms),
         })
         .collect();
-    Ok(Json(json!({ "accounts": list })))
+    Ok(Json(Accounts { accounts }))
 }
 
 pub(crate) async fn delete_account(
@@ -145,12 +204,9 @@ pub(crate) async fn get_settings(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
     Path(raw): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<domain::AccountSettings>, ApiError> {
     let aid: AccountId = id(&raw)?;
-    let s = state.app.settings(&user, &aid).await?;
-    Ok(Json(
-        serde_json::to_value(s).map_err(|e| ApiError::App(app::AppError::Internal(e.into())))?,
-    ))
+    Ok(Json(state.app.settings(&user, &aid).await?))
 }
 
 #[derive(Deserialize)]

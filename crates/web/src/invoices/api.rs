@@ -8,8 +8,7 @@ use axum::Json;
 use axum::extract::{Path, Query, State, rejection::JsonRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -36,30 +35,46 @@ fn default_payment_days() -> u32 {
     14
 }
 
-fn profile_json(p: &domain::InvoicingProfile) -> Value {
-    json!({
-        "name": p.seller.name,
-        "nip": p.seller.nip.as_ref().map(|n| n.as_str().to_owned()),
-        "address_line1": p.seller.address_line1,
-        "address_line2": p.seller.address_line2,
-        "country": p.seller.country,
-        "bank_account": p.bank_account,
-        "place_of_issue": p.place_of_issue,
-        "payment_days": p.payment_days,
-        "exemption_basis": p.exemption_basis,
-    })
+/// The invoicing profile as the API answers it (`components.schemas.InvoicingProfile`).
+#[derive(Debug, Serialize)]
+pub(crate) struct ProfileOut {
+    name: String,
+    nip: Option<String>,
+    address_line1: String,
+    address_line2: String,
+    country: String,
+    bank_account: Option<String>,
+    place_of_issue: String,
+    payment_days: u32,
+    exemption_basis: Option<String>,
+}
+
+impl From<&domain::InvoicingProfile> for ProfileOut {
+    fn from(p: &domain::InvoicingProfile) -> Self {
+        Self {
+            name: p.seller.name.clone(),
+            nip: p.seller.nip.as_ref().map(|n| n.as_str().to_owned()),
+            address_line1: p.seller.address_line1.clone(),
+            address_line2: p.seller.address_line2.clone(),
+            country: p.seller.country.clone(),
+            bank_account: p.bank_account.clone(),
+            place_of_issue: p.place_of_issue.clone(),
+            payment_days: p.payment_days,
+            exemption_basis: p.exemption_basis.clone(),
+        }
+    }
 }
 
 pub(crate) async fn get_profile(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<ProfileOut>, ApiError> {
     let profile = state
         .app
         .invoicing_profile(&user)
         .await?
         .ok_or(ApiError::App(app::AppError::NotFound))?;
-    Ok(Json(profile_json(&profile)))
+    Ok(Json(ProfileOut::from(&profile)))
 }
 
 pub(crate) async fn put_profile(
@@ -89,27 +104,100 @@ pub(crate) async fn put_profile(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn invoice_json(r: &store::InvoiceRecord) -> Value {
-    json!({
-        "id": r.id,
-        "number": r.number,
-        "kind": r.kind,
-        "order_id": r.order_id,
-        "account_id": r.account_id,
-        "issue_date": r.issue_date,
-        "buyer": r.buyer_name,
-        "total": minor_text(r.total_minor),
-        "currency": r.currency,
-        "xml": format!("/api/v1/invoices/{}/xml", r.id),
-        "pdf": format!("/api/v1/invoices/{}/pdf", r.id),
-        "allegro": {
-            "state": r.upload.state.as_str(),
-            "invoice_id": r.upload.allegro_invoice_id,
-            "uploaded_at": r.upload.uploaded_at_ms.and_then(|ms| jiff::Timestamp::from_millisecond(ms).ok()).map(|t| t.to_string()),
-            "attempts": r.upload.attempts,
-            "error": r.upload.error,
-        },
-    })
+/// An invoice as the API answers it (`components.schemas.Invoice`); one invoice's own
+/// answer adds its lines, totals per rate and the amount in words
+/// (`components.schemas.InvoiceDetail`).
+#[derive(Debug, Serialize)]
+pub(crate) struct InvoiceOut {
+    id: String,
+    number: String,
+    /// `vat` or `correction`.
+    kind: String,
+    order_id: String,
+    account_id: domain::AccountId,
+    /// A Polish calendar day.
+    issue_date: String,
+    buyer: String,
+    total: String,
+    currency: String,
+    xml: String,
+    pdf: String,
+    allegro: UploadOut,
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    detail: Option<InvoiceDetail>,
+}
+
+/// Where sending the PDF to the Allegro order stands.
+#[derive(Debug, Serialize)]
+pub(crate) struct UploadOut {
+    state: &'static str,
+    invoice_id: Option<String>,
+    /// RFC 3339 with Poland's offset.
+    uploaded_at: Option<String>,
+    attempts: i64,
+    error: Option<String>,
+}
+
+/// One invoice's lines, totals per rate and amount in words.
+#[derive(Debug, Serialize)]
+pub(crate) struct InvoiceDetail {
+    per_rate: Vec<RateTotalOut>,
+    lines: Vec<LineOut>,
+    in_words: String,
+}
+
+/// Net, VAT and gross of one rate.
+#[derive(Debug, Serialize)]
+pub(crate) struct RateTotalOut {
+    rate: &'static str,
+    net: String,
+    vat: String,
+    gross: String,
+}
+
+/// One line of an invoice.
+#[derive(Debug, Serialize)]
+pub(crate) struct LineOut {
+    name: String,
+    quantity: i64,
+    unit_gross: String,
+    gross: String,
+    rate: &'static str,
+}
+
+impl From<&store::InvoiceRecord> for InvoiceOut {
+    fn from(r: &store::InvoiceRecord) -> Self {
+        Self {
+            id: r.id.clone(),
+            number: r.number.clone(),
+            kind: r.kind.clone(),
+            order_id: r.order_id.clone(),
+            account_id: r.account_id.clone(),
+            issue_date: r.issue_date.clone(),
+            buyer: r.buyer_name.clone(),
+            total: minor_text(r.total_minor),
+            currency: r.currency.clone(),
+            xml: format!("/api/v1/invoices/{}/xml", r.id),
+            pdf: format!("/api/v1/invoices/{}/pdf", r.id),
+            allegro: UploadOut {
+                state: r.upload.state.as_str(),
+                invoice_id: r.upload.allegro_invoice_id.clone(),
+                uploaded_at: r.upload.uploaded_at_ms.map(domain::time::rfc3339),
+                attempts: r.upload.attempts,
+                error: r.upload.error.clone(),
+            },
+            detail: None,
+        }
+    }
+}
+
+/// A page of invoices (`components.schemas.InvoicePage`).
+#[derive(Debug, Serialize)]
+pub(crate) struct InvoicePage {
+    invoices: Vec<InvoiceOut>,
+    total: i64,
+    offset: i64,
+    limit: i64,
 }
 
 pub(crate) async fn resend_invoice(
@@ -119,7 +207,7 @@ pub(crate) async fn resend_invoice(
 ) -> Result<Response, ApiError> {
     state.app.resend_invoice(&user, &raw).await?;
     let (record, _) = state.app.invoice(&user, &raw).await?;
-    Ok((StatusCode::ACCEPTED, Json(invoice_json(&record))).into_response())
+    Ok((StatusCode::ACCEPTED, Json(InvoiceOut::from(&record))).into_response())
 }
 
 pub(crate) async fn issue_correction(
@@ -128,8 +216,8 @@ pub(crate) async fn issue_correction(
     Path(order): Path<String>,
 ) -> Result<Response, ApiError> {
     Ok(match state.app.issue_correction(&user, &order).await? {
-        app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(invoice_json(&r))).into_response(),
-        app::IssueOutcome::AlreadyIssued(r) => (StatusCode::OK, Json(invoice_json(&r))).into_response(),
+        app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(InvoiceOut::from(&r))).into_response(),
+        app::IssueOutcome::AlreadyIssued(r) => (StatusCode::OK, Json(InvoiceOut::from(&r))).into_response(),
     })
 }
 
@@ -139,8 +227,8 @@ pub(crate) async fn issue_invoice(
     Path(order): Path<String>,
 ) -> Result<Response, ApiError> {
     Ok(match state.app.issue_invoice(&user, &order).await? {
-        app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(invoice_json(&r))).into_response(),
-        app::IssueOutcome::AlreadyIssued(r) => (StatusCode::OK, Json(invoice_json(&r))).into_response(),
+        app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(InvoiceOut::from(&r))).into_response(),
+        app::IssueOutcome::AlreadyIssued(r) => (StatusCode::OK, Json(InvoiceOut::from(&r))).into_response(),
     })
 }
 
@@ -155,7 +243,7 @@ pub(crate) async fn list_invoices(
         axum::extract::Query<crate::invoices::query::InvoiceParams>,
         axum::extract::rejection::QueryRejection,
     >,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InvoicePage>, ApiError> {
     let q = query
         .map(|axum::extract::Query(q)| q)
         .map_err(|e| ApiError::BadRequest(e.body_text()))?;
@@ -164,50 +252,48 @@ pub(crate) async fn list_invoices(
         .map_err(|(field, problem)| ApiError::App(app::invalid(field, problem)))?;
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or_else(default_page));
     let (list, total) = state.app.invoices(&user, &filter, offset, limit).await?;
-    Ok(Json(json!({
-        "invoices": list.iter().map(invoice_json).collect::<Vec<_>>(),
-        "total": total,
-        "offset": offset,
-        "limit": limit,
-    })))
+    Ok(Json(InvoicePage {
+        invoices: list.iter().map(InvoiceOut::from).collect(),
+        total,
+        offset,
+        limit,
+    }))
 }
 
 pub(crate) async fn get_invoice(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
     Path(raw): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<InvoiceOut>, ApiError> {
     let (record, invoice) = state.app.invoice(&user, &raw).await?;
-    let mut v = invoice_json(&record);
-    v["per_rate"] = json!(
-        invoice
+    let mut out = InvoiceOut::from(&record);
+    out.detail = Some(InvoiceDetail {
+        per_rate: invoice
             .summary
             .per_rate
             .iter()
-            .map(|t| json!({
-                "rate": t.rate.as_str(),
-                "net": minor_text(t.net),
-                "vat": minor_text(t.vat),
-                "gross": minor_text(t.gross),
-            }))
-            .collect::<Vec<_>>()
-    );
-    v["lines"] = json!(
-        invoice
+            .map(|t| RateTotalOut {
+                rate: t.rate.as_str(),
+                net: minor_text(t.net),
+                vat: minor_text(t.vat),
+                gross: minor_text(t.gross),
+            })
+            .collect(),
+        lines: invoice
             .summary
             .lines
             .iter()
-            .map(|l| json!({
-                "name": l.name,
-                "quantity": l.quantity,
-                "unit_gross": minor_text(l.unit_gross),
-                "gross": minor_text(l.gross),
-                "rate": l.rate.as_str(),
-            }))
-            .collect::<Vec<_>>()
-    );
-    v["in_words"] = json!(domain::amount_in_words_pl(record.total_minor, &record.currency));
-    Ok(Json(v))
+            .map(|l| LineOut {
+                name: l.name.clone(),
+                quantity: l.quantity,
+                unit_gross: minor_text(l.unit_gross),
+                gross: minor_text(l.gross),
+                rate: l.rate.as_str(),
+            })
+            .collect(),
+        in_words: domain::amount_in_words_pl(record.total_minor, &record.currency),
+    });
+    Ok(Json(out))
 }
 
 fn minor_text(m: i64) -> String {

@@ -116,7 +116,3 @@ pub(crate) async fn set_fulfillment(
     let order = state.app.set_fulfillment(&user, &raw, &b.status).await?;
     Ok(Json(OrderOut::of(&order, true)?))
 }
-
-pub(crate) fn date_of(ms: Option<i64>) -> Value {
-    ms.map_or(Value::Null, |ms| Value::String(domain::time::polish_day_text(ms)))
-}

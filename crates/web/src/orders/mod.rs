@@ -9,7 +9,6 @@ use axum::routing::{get, post, put};
 
 use crate::WebState;
 
-pub(crate) use api::date_of;
 pub(crate) use ui::order_page;
 
 /// Routes of orders: pages (behind the CSRF check) and the API.

@@ -8,48 +8,167 @@ use axum::Json;
 use axum::extract::{Path, State, rejection::JsonRejection};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use serde::Deserialize;
-use serde_json::{Value, json};
+use serde::{Deserialize, Serialize};
 
-fn product_json(p: &store::ProductStock) -> Value {
-    json!({
-        "id": p.id,
-        "sku": p.sku,
-        "name": p.name,
-        "stock": p.stock.iter().map(|(w, q)| json!({"warehouse_id": w, "quantity": q})).collect::<Vec<_>>(),
-        "offers": p.offers,
-    })
+/// A product with its stock per warehouse (`components.schemas.Product`).
+#[derive(Debug, Serialize)]
+pub(crate) struct ProductOut {
+    id: String,
+    sku: String,
+    name: String,
+    stock: Vec<StockOut>,
+    offers: Vec<String>,
 }
 
-fn document_json(d: &store::WarehouseDocument) -> Value {
-    json!({
-        "id": d.id,
-        "kind": d.kind,
-        "number": d.number,
-        "order_id": d.order_id,
-        "warehouse_id": d.warehouse_id,
-        "state": d.state,
-        "issued_at_ms": d.issued_at_ms,
-        "cancelled_at_ms": d.cancelled_at_ms,
-        "lines": d.lines.iter().map(|l| json!({"product_id": l.product_id, "sku": l.sku, "name": l.name, "quantity": l.quantity})).collect::<Vec<_>>(),
-    })
+/// Stock of a product in one warehouse; also the answer to a stock change.
+#[derive(Debug, Serialize)]
+pub(crate) struct StockOut {
+    warehouse_id: String,
+    quantity: i64,
+}
+
+impl From<&store::ProductStock> for ProductOut {
+    fn from(p: &store::ProductStock) -> Self {
+        Self {
+            id: p.id.clone(),
+            sku: p.sku.clone(),
+            name: p.name.clone(),
+            stock: p
+                .stock
+                .iter()
+                .map(|(w, q)| StockOut {
+                    warehouse_id: w.clone(),
+                    quantity: *q,
+                })
+                .collect(),
+            offers: p.offers.clone(),
+        }
+    }
+}
+
+/// `components.schemas.Products`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Products {
+    products: Vec<ProductOut>,
+}
+
+/// The new stock after a change (`components.schemas.StockChanged`).
+#[derive(Debug, Serialize)]
+pub(crate) struct StockChanged {
+    product_id: String,
+    quantity: i64,
+}
+
+/// A warehouse (`components.schemas.Warehouse`).
+#[derive(Debug, Serialize)]
+pub(crate) struct WarehouseOut {
+    id: String,
+    name: String,
+}
+
+/// `components.schemas.Warehouses`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Warehouses {
+    warehouses: Vec<WarehouseOut>,
+}
+
+/// A stock movement (`components.schemas.Movement`).
+#[derive(Debug, Serialize)]
+pub(crate) struct MovementOut {
+    id: String,
+    warehouse_id: String,
+    product_id: String,
+    delta: i64,
+    /// `receipt`, `adjustment`, `wz` or `wz_cancelled`.
+    reason: String,
+    document_id: Option<String>,
+    note: Option<String>,
+    at_ms: i64,
+}
+
+/// `components.schemas.Movements`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Movements {
+    movements: Vec<MovementOut>,
+}
+
+/// A goods-issue document (`components.schemas.WarehouseDocument`).
+#[derive(Debug, Serialize)]
+pub(crate) struct DocumentOut {
+    id: String,
+    kind: String,
+    number: String,
+    order_id: String,
+    warehouse_id: String,
+    /// `issued` or `cancelled`.
+    state: String,
+    issued_at_ms: i64,
+    cancelled_at_ms: Option<i64>,
+    lines: Vec<DocumentLineOut>,
+}
+
+/// One line of a WZ.
+#[derive(Debug, Serialize)]
+pub(crate) struct DocumentLineOut {
+    product_id: String,
+    sku: String,
+    name: String,
+    quantity: i64,
+}
+
+impl From<&store::WarehouseDocument> for DocumentOut {
+    fn from(d: &store::WarehouseDocument) -> Self {
+        Self {
+            id: d.id.clone(),
+            kind: d.kind.clone(),
+            number: d.number.clone(),
+            order_id: d.order_id.clone(),
+            warehouse_id: d.warehouse_id.clone(),
+            state: d.state.clone(),
+            issued_at_ms: d.issued_at_ms,
+            cancelled_at_ms: d.cancelled_at_ms,
+            lines: d
+                .lines
+                .iter()
+                .map(|l| DocumentLineOut {
+                    product_id: l.product_id.clone(),
+                    sku: l.sku.clone(),
+                    name: l.name.clone(),
+                    quantity: l.quantity,
+                })
+                .collect(),
+        }
+    }
+}
+
+/// `components.schemas.WarehouseDocuments`.
+#[derive(Debug, Serialize)]
+pub(crate) struct Documents {
+    documents: Vec<DocumentOut>,
+}
+
+/// `components.schemas.WarehouseSettings`.
+#[derive(Debug, Serialize)]
+pub(crate) struct SettingsOut {
+    wz_trigger: Option<String>,
+    warehouse_id: Option<String>,
 }
 
 pub(crate) async fn list_products(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Products>, ApiError> {
     let products = state.app.products(&user).await?;
-    Ok(Json(
-        json!({"products": products.iter().map(product_json).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(Products {
+        products: products.iter().map(ProductOut::from).collect(),
+    }))
 }
 
 pub(crate) async fn sync_products(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
-    Ok(Json(json!(state.app.sync_products(&user).await?)))
+) -> Result<Json<app::ProductSync>, ApiError> {
+    Ok(Json(state.app.sync_products(&user).await?))
 }
 
 #[derive(Deserialize)]
@@ -67,23 +186,29 @@ pub(crate) async fn adjust_stock(
     ApiUser(user): ApiUser,
     Path(raw): Path<String>,
     payload: Result<Json<StockBody>, JsonRejection>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<StockChanged>, ApiError> {
     let b = body(payload)?;
     let quantity = state
         .app
         .adjust_stock(&user, b.warehouse_id.as_deref(), &raw, b.quantity, b.note.as_deref())
         .await?;
-    Ok(Json(json!({"product_id": raw, "quantity": quantity})))
+    Ok(Json(StockChanged {
+        product_id: raw,
+        quantity,
+    }))
 }
 
 pub(crate) async fn list_warehouses(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Warehouses>, ApiError> {
     let all = state.app.warehouses(&user).await?;
-    Ok(Json(
-        json!({"warehouses": all.iter().map(|w| json!({"id": w.id, "name": w.name})).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(Warehouses {
+        warehouses: all
+            .into_iter()
+            .map(|w| WarehouseOut { id: w.id, name: w.name })
+            .collect(),
+    }))
 }
 
 #[derive(Deserialize)]
@@ -99,38 +224,50 @@ pub(crate) async fn add_warehouse(
 ) -> Result<Response, ApiError> {
     let b = body(payload)?;
     let w = state.app.add_warehouse(&user, &b.name).await?;
-    Ok((StatusCode::CREATED, Json(json!({"id": w.id, "name": w.name}))).into_response())
+    Ok((StatusCode::CREATED, Json(WarehouseOut { id: w.id, name: w.name })).into_response())
 }
 
 pub(crate) async fn list_movements(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Movements>, ApiError> {
     let movements = state.app.stock_movements(&user).await?;
-    Ok(Json(json!({"movements": movements.iter().map(|m| json!({
-        "id": m.id, "warehouse_id": m.warehouse_id, "product_id": m.product_id, "delta": m.delta,
-        "reason": m.reason, "document_id": m.document_id, "note": m.note, "at_ms": m.at_ms,
-    })).collect::<Vec<_>>()})))
+    Ok(Json(Movements {
+        movements: movements
+            .into_iter()
+            .map(|m| MovementOut {
+                id: m.id,
+                warehouse_id: m.warehouse_id,
+                product_id: m.product_id,
+                delta: m.delta,
+                reason: m.reason,
+                document_id: m.document_id,
+                note: m.note,
+                at_ms: m.at_ms,
+            })
+            .collect(),
+    }))
 }
 
 pub(crate) async fn list_documents(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Documents>, ApiError> {
     let documents = state.app.warehouse_documents(&user).await?;
-    Ok(Json(
-        json!({"documents": documents.iter().map(document_json).collect::<Vec<_>>()}),
-    ))
+    Ok(Json(Documents {
+        documents: documents.iter().map(DocumentOut::from).collect(),
+    }))
 }
 
 pub(crate) async fn get_warehouse_settings(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<SettingsOut>, ApiError> {
     let s = state.app.warehouse_settings(&user).await?;
-    Ok(Json(
-        json!({"wz_trigger": s.wz_trigger, "warehouse_id": s.warehouse_id}),
-    ))
+    Ok(Json(SettingsOut {
+        wz_trigger: s.wz_trigger,
+        warehouse_id: s.warehouse_id,
+    }))
 }
 
 #[derive(Deserialize)]
@@ -158,14 +295,14 @@ pub(crate) async fn get_wz(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
     Path(order): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<DocumentOut>, ApiError> {
     state.app.order(&user, &order).await?;
     let wz = state
         .app
         .order_wz(&user, &order)
         .await?
         .ok_or(app::AppError::NotFound)?;
-    Ok(Json(document_json(&wz)))
+    Ok(Json(DocumentOut::from(&wz)))
 }
 
 pub(crate) async fn issue_wz(
@@ -175,7 +312,7 @@ pub(crate) async fn issue_wz(
 ) -> Result<Response, ApiError> {
     let (doc, created) = state.app.issue_wz(&user, &order).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
-    Ok((status, Json(document_json(&doc))).into_response())
+    Ok((status, Json(DocumentOut::from(&doc))).into_response())
 }
 
 pub(crate) async fn wz_pdf(
