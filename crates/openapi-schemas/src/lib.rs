@@ -127,7 +127,11 @@ impl Schemas {
     /// Reads an OpenAPI JSON document.
     pub fn from_file(path: &Path, nulls: Nulls) -> Self {
         let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("reading {}: {e}", path.display()));
-        let spec: Value = serde_json::from_str(&text).expect("the OpenAPI document parses");
+        Self::from_value(serde_json::from_str(&text).expect("the OpenAPI document parses"), nulls)
+    }
+
+    /// An OpenAPI document already read (e.g. one a server builds: allegro-bridge's own).
+    pub fn from_value(spec: Value, nulls: Nulls) -> Self {
         let mut in_all_of = HashSet::new();
         all_of_refs(&spec["components"]["schemas"], &mut in_all_of);
         let schemas: Map<String, Value> = spec["components"]["schemas"]

@@ -8,6 +8,48 @@ use serde_json::{Value, json};
 use crate::WebState;
 use crate::error::ApiError;
 
+mod schemas;
+
+/// What each operation answers with JSON: (path, method, status, schema of
+/// `components.schemas`). Every other answer has no body, or is a file (PDF, XML).
+const ANSWERS: &[(&str, &str, &str, &str)] = &[
+    ("/api/v1/connections", "get", "200", "Connections"),
+    ("/api/v1/connections", "post", "201", "CreatedConnection"),
+    ("/api/v1/connections/{id}/link", "post", "200", "Link"),
+    ("/api/v1/accounts", "get", "200", "Accounts"),
+    ("/api/v1/accounts/{id}/settings", "get", "200", "Settings"),
+    ("/api/v1/orders", "get", "200", "OrderPage"),
+    ("/api/v1/orders/{id}", "get", "200", "Order"),
+    ("/api/v1/orders/{id}/fulfillment", "put", "200", "Order"),
+    ("/api/v1/accounts/{id}/imports", "post", "202", "Import"),
+    ("/api/v1/imports", "get", "200", "Imports"),
+    ("/api/v1/imports/{id}", "get", "200", "Import"),
+    ("/api/v1/imports/file", "post", "201", "Import"),
+    ("/api/v1/invoicing-profile", "get", "200", "InvoicingProfile"),
+    ("/api/v1/orders/{id}/invoice", "post", "201", "Invoice"),
+    ("/api/v1/orders/{id}/invoice", "post", "200", "Invoice"),
+    ("/api/v1/orders/{id}/correction", "post", "201", "Invoice"),
+    ("/api/v1/orders/{id}/correction", "post", "200", "Invoice"),
+    ("/api/v1/invoices", "get", "200", "InvoicePage"),
+    ("/api/v1/invoices/{id}", "get", "200", "InvoiceDetail"),
+    ("/api/v1/invoices/{id}/resend", "post", "202", "Invoice"),
+    ("/api/v1/orders/{id}/shipments", "get", "200", "Shipments"),
+    ("/api/v1/orders/{id}/shipments", "post", "201", "Shipment"),
+    ("/api/v1/orders/{id}/shipments", "post", "200", "Shipment"),
+    ("/api/v1/carriers", "get", "200", "Carriers"),
+    ("/api/v1/products", "get", "200", "Products"),
+    ("/api/v1/products/sync", "post", "200", "ProductSync"),
+    ("/api/v1/products/{id}/stock", "post", "200", "StockChanged"),
+    ("/api/v1/warehouses", "get", "200", "Warehouses"),
+    ("/api/v1/warehouses", "post", "201", "Warehouse"),
+    ("/api/v1/stock-movements", "get", "200", "Movements"),
+    ("/api/v1/warehouse-documents", "get", "200", "WarehouseDocuments"),
+    ("/api/v1/warehouse-settings", "get", "200", "WarehouseSettings"),
+    ("/api/v1/orders/{id}/wz", "get", "200", "WarehouseDocument"),
+    ("/api/v1/orders/{id}/wz", "post", "201", "WarehouseDocument"),
+    ("/api/v1/orders/{id}/wz", "post", "200", "WarehouseDocument"),
+];
+
 /// The route of the OpenAPI document (the aggregates' modules hold the API's other routes).
 pub(crate) fn router() -> Router<WebState> {
     Router::new().route("/api/v1/openapi.json", get(openapi))
@@ -44,8 +86,22 @@ fn op(summary: &str, ok: &str, body: Option<Value>) -> Value {
     o
 }
 
-/// The OpenAPI 3.1 document of `/api/v1`.
+/// The OpenAPI 3.1 document of `/api/v1`: the operations, each answer's schema
+/// ([`ANSWERS`], `schemas.rs`) and the problems every error answers with.
 pub fn document() -> Value {
+    let mut doc = operations();
+    for (path, method, status, schema) in ANSWERS {
+        let response = &mut doc["paths"][*path][*method]["responses"][*status];
+        let description = response["description"].as_str().unwrap_or("success").to_owned();
+        *response = json!({
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": format!("#/components/schemas/{schema}")}}},
+        });
+    }
+    doc
+}
+
+fn operations() -> Value {
     let id_param =
         json!([{"name": "id", "in": "path", "required": true, "schema": {"type": "string", "format": "uuid"}}]);
     let settings = json!({
@@ -68,10 +124,7 @@ pub fn document() -> Value {
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"apiKey": {"type": "http", "scheme": "bearer"}},
-            "schemas": {
-                "Problem": {"type": "object", "properties": {"type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"}, "detail": {"type": "string"}, "field": {"type": ["string", "null"]}}},
-                "Settings": settings,
-            }
+            "schemas": schemas::schemas(settings),
         },
         "paths": {
             "/api/v1/connections": {
@@ -254,6 +307,23 @@ mod tests {
         ("get", "/api/v1/orders/{id}/wz/pdf"),
         ("get", "/api/v1/carriers"),
     ];
+
+    /// Every answer in [`super::ANSWERS`] is an operation of the router, and every schema it
+    /// names exists.
+    #[test]
+    fn every_answer_names_an_operation_and_a_schema() {
+        let doc = super::document();
+        for (path, method, status, schema) in super::ANSWERS {
+            assert!(ROUTES.contains(&(*method, *path)), "{method} {path} is not a route");
+            assert!(
+                doc["components"]["schemas"][*schema].is_object(),
+                "{method} {path} {status}: no schema {schema}"
+            );
+            assert!(
+                doc["paths"][*path][*method]["responses"][*status]["content"]["application/json"]["schema"].is_object()
+            );
+        }
+    }
 
     #[test]
     fn the_document_lists_every_route() {

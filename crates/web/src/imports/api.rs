@@ -16,7 +16,7 @@ use serde::{Deserialize, Serialize};
 pub(crate) struct ImportOut {
     id: String,
     account_id: AccountId,
-    /// `allegro` or `file`.
+    /// `allegro`, `csv` or `xml`.
     kind: &'static str,
     file_name: Option<String>,
     /// Polish calendar days.

@@ -9,6 +9,7 @@ use reqwest::{Client, StatusCode, header};
 use secrecy::{ExposeSecret, SecretString};
 use serde_json::{Value, json};
 
+mod conformance;
 mod observability;
 mod polish_time;
 mod security;
@@ -57,11 +58,13 @@ async fn spawn_app_limited(service_app: bool, max_upload_bytes: usize) -> Harnes
     });
     let store = testkit::open_store(&testkit::sqlite_url()).await;
     let app = testkit::app(store, Arc::new(domain::SystemClock), &base, service_app);
+    // Every API answer is checked against the OpenAPI document (conformance.rs).
     let router = web::router(web::WebState {
         app: app.clone(),
         secure_cookies: false,
         max_upload_bytes,
-    });
+    })
+    .layer(axum::middleware::from_fn(conformance::check));
     tokio::spawn(async move {
         axum::serve(
             listener,
