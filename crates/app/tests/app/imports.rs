@@ -11,12 +11,8 @@ async fn a_large_range_is_split_resumed_and_counted() {
     let n = shop.paid_orders(&seller, 10_400, 9, 8);
     let (app, emu, org) = (&shop.app, &shop.emu, &shop.org);
     let now = app.now_ms();
-    let day = |ms: i64| {
-        jiff::Timestamp::from_millisecond(ms)
-            .unwrap()
-            .strftime("%Y-%m-%d")
-            .to_string()
-    };
+    // Polish calendar days, as the import reads them.
+    let day = domain::time::polish_day_text;
     let range = DateRange::parse(&day(now - 9 * 86_400_000), &day(now), now).unwrap();
     let import = app.create_import(org, &account, range, false).await.unwrap();
     // Stop after 30 pages, as a crash would (every page is committed with its checkpoint).

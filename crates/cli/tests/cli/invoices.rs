@@ -384,7 +384,8 @@ async fn invoices_export_writes_a_pdf_and_an_xml_per_invoice() {
         }
     }
     assert_eq!(numbers.len(), 3);
-    let today = jiff::Timestamp::now().strftime("%Y-%m-%d").to_string();
+    // The Polish day, as invoices are dated (at 00:30 in Warsaw it is already tomorrow).
+    let today = domain::time::polish_day_text(jiff::Timestamp::now().as_millisecond());
     let out = std::env::temp_dir().join(format!("ab-export-{}", uuid::Uuid::new_v4()));
     let run = Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
         .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")

@@ -81,11 +81,9 @@ async fn setup(database: &str, sellers: usize) -> Setup {
     }
 }
 
+/// The Polish calendar day of an instant, as imports read their ranges.
 fn day(ms: i64) -> String {
-    jiff::Timestamp::from_millisecond(ms)
-        .unwrap()
-        .strftime("%Y-%m-%d")
-        .to_string()
+    domain::time::polish_day_text(ms)
 }
 
 async fn wait_until<F, Fut>(what: &str, seconds: u64, mut done: F)

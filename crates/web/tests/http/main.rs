@@ -858,14 +858,9 @@ async fn imports_through_the_api() {
         .expose_secret()
         .to_owned();
     let api = Client::new();
-    let today = jiff::Timestamp::from_millisecond(h.app.now_ms())
-        .unwrap()
-        .strftime("%Y-%m-%d")
-        .to_string();
-    let week_ago = jiff::Timestamp::from_millisecond(h.app.now_ms() - 7 * 86_400_000)
-        .unwrap()
-        .strftime("%Y-%m-%d")
-        .to_string();
+    // Polish calendar days, as import ranges are read.
+    let today = domain::time::polish_day_text(h.app.now_ms());
+    let week_ago = domain::time::polish_day_text(h.app.now_ms() - 7 * 86_400_000);
     let start = |from: &str, to: &str| {
         let (api, key) = (api.clone(), key.clone());
         let url = format!("{}/api/v1/accounts/{account}/imports", h.base);
@@ -1050,10 +1045,7 @@ async fn import_screens_and_order_filters() {
     );
     assert!(page.contains("<code>cena_brutto</code>"), "the file layout is shown");
     let csrf = Browser::csrf(&page);
-    let today = jiff::Timestamp::from_millisecond(h.app.now_ms())
-        .unwrap()
-        .strftime("%Y-%m-%d")
-        .to_string();
+    let today = domain::time::polish_day_text(h.app.now_ms());
     let aid = account.to_string();
     // A range Allegro no longer keeps is explained on the page.
     let (status, page, _) = b
