@@ -154,7 +154,11 @@ impl App {
             warehouse_id: &warehouse,
             product_id,
             delta: quantity,
-            reason: if quantity > 0 { "receipt" } else { "adjustment" },
+            reason: if quantity > 0 {
+                domain::MovementReason::Receipt
+            } else {
+                domain::MovementReason::Adjustment
+            },
             document_id: None,
             note,
             at_ms: self.now_ms(),

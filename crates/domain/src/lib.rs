@@ -13,6 +13,7 @@ mod shipping;
 pub mod text;
 pub mod time;
 mod vat;
+mod vocabulary;
 mod words;
 
 use std::fmt;
@@ -27,6 +28,7 @@ pub use problem::Problem;
 pub use settings::*;
 pub use shipping::*;
 pub use vat::*;
+pub use vocabulary::*;
 pub use words::*;
 
 /// Time is an input (DESIGN.md): everything that needs "now" gets a `Clock`.

@@ -96,7 +96,7 @@ pub async fn invoices_once_per_order_and_gap_free(store: Store) {
     let day = |d: &str| Some(d.to_owned());
     assert_eq!(
         count(InvoiceFilter {
-            kind: Some("correction".into()),
+            kind: Some(domain::InvoiceKind::Correction),
             ..Default::default()
         })
         .await,
@@ -122,7 +122,7 @@ pub async fn invoices_once_per_order_and_gap_free(store: Store) {
         count(InvoiceFilter {
             from: day("2026-11-15"),
             to: day("2026-11-15"),
-            kind: Some("vat".into()),
+            kind: Some(domain::InvoiceKind::Vat),
             ..Default::default()
         })
         .await,

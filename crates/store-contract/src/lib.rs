@@ -165,7 +165,7 @@ pub(crate) fn new_invoice(t: &Tenant, account: &AccountId, order: &str, kind: &s
         organisation_id: t.org.clone(),
         account_id: account.clone(),
         order_id: order.into(),
-        kind: kind.into(),
+        kind: kind.parse().expect("an invoice kind"),
         series: domain::InvoiceSeries::parse("FV/{n}/{MM}/{YYYY}").unwrap(),
         year: 2026,
         month,

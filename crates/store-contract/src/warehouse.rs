@@ -90,7 +90,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
             warehouse_id: warehouse,
             product_id: product,
             delta,
-            reason: "receipt",
+            reason: domain::MovementReason::Receipt,
             document_id: None,
             note: Some("PZ 1"),
             at_ms: 30,
@@ -241,7 +241,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
     assert!(store.orders_awaiting_wz_cancel(10).await.unwrap().is_empty());
     assert_eq!(
         store.wz_for_order(&t.org, "wz-1").await.unwrap().unwrap().state,
-        "cancelled"
+        domain::WzState::Cancelled
     );
     let products = store.products(&t.org).await.unwrap();
     assert_eq!(stock(&products, &mug), [(w.id.clone(), 8)]);

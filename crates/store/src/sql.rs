@@ -84,8 +84,8 @@ macro_rules! impl_sql_storage {
         const _: () = {
             use ::sqlx::Row as _;
             use $crate::domain::{
-                AccountId, AccountSettings, AccountStatus, ApiKeyId, ConnectionId, FulfillmentStatus, InvoiceTrigger,
-                OrderTask, OrganisationId, UserId,
+                AccountId, AccountSettings, AccountStatus, ApiKeyId, ConnectionId, FulfillmentStatus, InvoiceKind,
+                InvoiceTrigger, MovementReason, OrderTask, OrganisationId, UserId, WzState,
             };
             use $crate::*;
 

@@ -4,7 +4,8 @@
 
 use allegro_client::types::CheckoutForm;
 use domain::{
-    DeliveryVat, GoodsLine, Invoice, InvoicingProfile, Minor, Nip, OrderTask, Party, Payment, VatRate, compute,
+    DeliveryVat, GoodsLine, Invoice, InvoiceKind, InvoicingProfile, Minor, Nip, OrderTask, Party, Payment, VatRate,
+    compute,
 };
 use store::{InvoiceRecord, Issued, NewInvoice};
 
@@ -185,7 +186,7 @@ impl App {
             Some(self.exchange_rate(&currency, &day_of(tax_point)).await?)
         };
         let invoice = self.invoice_for(&form, &profile, &settings, order.bought_at_ms, exchange)?;
-        self.store_invoice(user, &order, "vat", &settings.invoice_series, &invoice)
+        self.store_invoice(user, &order, InvoiceKind::Vat, &settings.invoice_series, &invoice)
             .await
     }
 
@@ -195,7 +196,7 @@ impl App {
         &self,
         user: &CurrentUser,
         order: &store::OrderRecord,
-        kind: &str,
+        kind: InvoiceKind,
         series: &domain::InvoiceSeries,
         invoice: &Invoice,
     ) -> Result<IssueOutcome, AppError> {
@@ -208,7 +209,7 @@ impl App {
             organisation_id: user.organisation_id.clone(),
             account_id: order.account_id.clone(),
             order_id: order.id.clone(),
-            kind: kind.to_owned(),
+            kind,
             series: series.clone(),
             year: i32::from(today.year()),
             month: today.month() as u8,
@@ -224,7 +225,7 @@ impl App {
         };
         Ok(match self.store.issue_invoice(&new).await? {
             Issued::New(r) => {
-                metrics::counter!("allegro_bridge_invoices_issued_total", "kind" => kind.to_owned()).increment(1);
+                metrics::counter!("allegro_bridge_invoices_issued_total", "kind" => kind.as_str()).increment(1);
                 IssueOutcome::Issued(r)
             }
             Issued::Existing(r) => IssueOutcome::AlreadyIssued(r),
@@ -349,7 +350,7 @@ impl App {
         } else {
             return Err(invalid("order", "problem-correction-not-cancelled"));
         };
-        let found = self.invoice_of_order(user, order_id, "vat").await?;
+        let found = self.invoice_of_order(user, order_id, InvoiceKind::Vat).await?;
         let Some((record, content)) = found else {
             return Err(invalid("order", "problem-correction-no-invoice"));
         };
@@ -373,7 +374,7 @@ impl App {
         self.store_invoice(
             user,
             &order,
-            "correction",
+            InvoiceKind::Correction,
             &settings.invoice_series.corrections(),
             &correction,
         )
@@ -383,7 +384,7 @@ impl App {
     /// The order's invoices (VAT, then correction), for its page.
     pub async fn order_invoices(&self, user: &CurrentUser, order_id: &str) -> Result<Vec<InvoiceRecord>, AppError> {
         let mut out = Vec::new();
-        for kind in ["vat", "correction"] {
+        for kind in [InvoiceKind::Vat, InvoiceKind::Correction] {
             if let Some(r) = self
                 .store
                 .invoice_for_order(&user.organisation_id, order_id, kind)
@@ -400,7 +401,7 @@ impl App {
         &self,
         user: &CurrentUser,
         order_id: &str,
-        kind: &str,
+        kind: InvoiceKind,
     ) -> Result<Option<(InvoiceRecord, Invoice)>, AppError> {
         let Some(record) = self
             .store

@@ -166,7 +166,9 @@ async fn a_cancelled_order_gets_one_correction() {
     let corrections: Vec<_> = done
         .iter()
         .filter_map(|(o, r)| match r {
-            Ok(IssueOutcome::Issued(inv)) if inv.kind == "correction" => Some((o.clone(), inv.clone())),
+            Ok(IssueOutcome::Issued(inv)) if inv.kind == domain::InvoiceKind::Correction => {
+                Some((o.clone(), inv.clone()))
+            }
             _ => None,
         })
         .collect();
@@ -184,7 +186,7 @@ async fn a_cancelled_order_gets_one_correction() {
     assert!(
         again
             .iter()
-            .all(|(_, r)| !matches!(r, Ok(IssueOutcome::Issued(i)) if i.kind == "correction"))
+            .all(|(_, r)| !matches!(r, Ok(IssueOutcome::Issued(i)) if i.kind == domain::InvoiceKind::Correction))
     );
     assert_eq!(
         app.issue_correction(user, &order.id).await.unwrap(),
@@ -210,7 +212,9 @@ async fn a_returned_order_gets_one_correction() {
     let kor = done
         .iter()
         .find_map(|(o, r)| match r {
-            Ok(IssueOutcome::Issued(inv)) if inv.kind == "correction" && o == &order.id => Some(inv.clone()),
+            Ok(IssueOutcome::Issued(inv)) if inv.kind == domain::InvoiceKind::Correction && o == &order.id => {
+                Some(inv.clone())
+            }
             _ => None,
         })
         .unwrap_or_else(|| panic!("a correction for the returned order: {done:?}"));

@@ -107,7 +107,7 @@ async fn a_wz_per_order_at_the_trigger_and_stock_back_on_cancellation() {
     let mut expected: BTreeMap<String, i64> = products.iter().map(|p| (p.sku.clone(), 100)).collect();
     for o in moved {
         let wz = shop.app.order_wz(&shop.user, o).await.unwrap().expect("a WZ");
-        assert_eq!(wz.state, "issued");
+        assert_eq!(wz.state, domain::WzState::Issued);
         for (sku, q) in wanted(&shop, o).await {
             *expected.get_mut(&sku).unwrap() -= q;
         }
@@ -153,7 +153,7 @@ async fn a_wz_per_order_at_the_trigger_and_stock_back_on_cancellation() {
     assert_eq!(stock(&shop).await, expected);
     assert_eq!(
         shop.app.order_wz(&shop.user, cancelled).await.unwrap().unwrap().state,
-        "cancelled"
+        domain::WzState::Cancelled
     );
     // A second warehouse keeps its own stock; WZs keep taking from the issuing one.
     let krakow = shop.app.add_warehouse(&shop.user, "Magazyn Kraków").await.unwrap();

@@ -4,7 +4,7 @@ mod records;
 mod sql;
 
 use async_trait::async_trait;
-use domain::OrganisationId;
+use domain::{InvoiceKind, OrganisationId};
 
 pub use records::*;
 
@@ -36,7 +36,7 @@ pub trait InvoiceStore: Send + Sync {
         &self,
         org: &OrganisationId,
         order_id: &str,
-        kind: &str,
+        kind: InvoiceKind,
     ) -> StoreResult<Option<InvoiceRecord>>;
     /// Orders due a VAT invoice, oldest purchase first, across organisations: the account is
     /// on ("Włącz"), the buyer asked for an invoice (or the account invoices every order), the order is paid and its fulfilment

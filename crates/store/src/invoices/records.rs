@@ -1,4 +1,4 @@
-use domain::{AccountId, OrganisationId};
+use domain::{AccountId, InvoiceKind, OrganisationId};
 
 /// An invoice to issue: the store gives it the next number of its series and period in
 /// the same transaction, unless the order already has one of this kind.
@@ -13,7 +13,7 @@ pub struct NewInvoice {
     /// The order.
     pub order_id: String,
     /// `vat` or `correction`.
-    pub kind: String,
+    pub kind: InvoiceKind,
     /// Numbering pattern.
     pub series: domain::InvoiceSeries,
     /// Issue year (numbering period).
@@ -48,7 +48,7 @@ pub struct InvoiceRecord {
     /// Order.
     pub order_id: String,
     /// `vat` or `correction`.
-    pub kind: String,
+    pub kind: InvoiceKind,
     /// The number, e.g. `FV/7/11/2026`.
     pub number: String,
     /// Issue date.
@@ -75,7 +75,7 @@ pub struct InvoiceFilter {
     /// Part of the buyer's name, any case.
     pub buyer: String,
     /// `vat` or `correction`.
-    pub kind: Option<String>,
+    pub kind: Option<InvoiceKind>,
     /// Issued on or after (`YYYY-MM-DD`).
     pub from: Option<String>,
     /// Issued on or before (`YYYY-MM-DD`).

@@ -24,7 +24,7 @@ macro_rules! sql_invoices {
                 organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
                 account_id: AccountId::from_stored(get(r, "account_id")?),
                 order_id: get(r, "order_id")?,
-                kind: get(r, "kind")?,
+                kind: parse("invoices", "kind", get(r, "kind")?)?,
                 number: get(r, "number")?,
                 issue_date: get(r, "issue_date")?,
                 currency: get(r, "currency")?,
@@ -69,7 +69,7 @@ macro_rules! sql_invoices {
             }
 
             async fn issue_invoice(&self, n: &NewInvoice) -> StoreResult<Issued> {
-                if let Some(found) = self.invoice_for_order(&n.organisation_id, &n.order_id, &n.kind).await? {
+                if let Some(found) = self.invoice_for_order(&n.organisation_id, &n.order_id, n.kind).await? {
                     return Ok(Issued::Existing(found));
                 }
                 let period = n.series.period(n.year, n.month);
@@ -100,7 +100,7 @@ macro_rules! sql_invoices {
                     .bind(n.organisation_id.as_str())
                     .bind(n.account_id.as_str())
                     .bind(&n.order_id)
-                    .bind(&n.kind)
+                    .bind(n.kind.as_str())
                     .bind(n.series.as_str())
                     .bind(&period)
                     .bind(seq)
@@ -121,7 +121,7 @@ macro_rules! sql_invoices {
                         organisation_id: n.organisation_id.clone(),
                         account_id: n.account_id.clone(),
                         order_id: n.order_id.clone(),
-                        kind: n.kind.clone(),
+                        kind: n.kind,
                         number,
                         issue_date: n.issue_date.clone(),
                         currency: n.currency.clone(),
@@ -142,7 +142,7 @@ macro_rules! sql_invoices {
                 match attempt.await {
                     Ok(record) => Ok(Issued::New(record)),
                     // Another process issued this order's invoice first: its one stands.
-                    Err(StoreError::Conflict { field }) => match self.invoice_for_order(&n.organisation_id, &n.order_id, &n.kind).await? {
+                    Err(StoreError::Conflict { field }) => match self.invoice_for_order(&n.organisation_id, &n.order_id, n.kind).await? {
                         Some(found) => Ok(Issued::Existing(found)),
                         None => Err(StoreError::Conflict { field }),
                     },
@@ -158,7 +158,7 @@ macro_rules! sql_invoices {
                 let total = ::sqlx::query(concat!("SELECT COUNT(*) AS n ", $crate::invoices_where!()))
                     .bind(org.as_str())
                     .bind(&number)
-                    .bind(f.kind.as_deref())
+                    .bind(f.kind.map(InvoiceKind::as_str))
                     .bind(f.from.as_deref())
                     .bind(f.to.as_deref())
                     .bind(upload)
@@ -169,7 +169,7 @@ macro_rules! sql_invoices {
                 let rows = ::sqlx::query(concat!("SELECT * ", $crate::invoices_where!(), " ORDER BY created_at_ms DESC, id LIMIT $8 OFFSET $9"))
                     .bind(org.as_str())
                     .bind(&number)
-                    .bind(f.kind.as_deref())
+                    .bind(f.kind.map(InvoiceKind::as_str))
                     .bind(f.from.as_deref())
                     .bind(f.to.as_deref())
                     .bind(upload)
@@ -296,11 +296,11 @@ macro_rules! sql_invoices {
                     .collect()
             }
 
-            async fn invoice_for_order(&self, org: &OrganisationId, order_id: &str, kind: &str) -> StoreResult<Option<InvoiceRecord>> {
+            async fn invoice_for_order(&self, org: &OrganisationId, order_id: &str, kind: InvoiceKind) -> StoreResult<Option<InvoiceRecord>> {
                 let row = ::sqlx::query("SELECT * FROM invoices WHERE organisation_id = $1 AND order_id = $2 AND kind = $3")
                     .bind(org.as_str())
                     .bind(order_id)
-                    .bind(kind)
+                    .bind(kind.as_str())
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(backend_err)?;

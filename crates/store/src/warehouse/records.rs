@@ -1,4 +1,4 @@
-use domain::OrganisationId;
+use domain::{MovementReason, OrganisationId, WzState};
 
 /// A place goods are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,7 +66,7 @@ pub struct WarehouseDocument {
     /// Warehouse the goods left.
     pub warehouse_id: String,
     /// `issued` or `cancelled` (stock given back).
-    pub state: String,
+    pub state: WzState,
     /// What left.
     pub lines: Vec<WzLine>,
     /// When.
@@ -106,7 +106,7 @@ pub struct StockMovement {
     /// Pieces in (positive) or out (negative).
     pub delta: i64,
     /// `receipt`, `adjustment`, `wz` or `wz_cancelled`.
-    pub reason: String,
+    pub reason: MovementReason,
     /// The document it belongs to.
     pub document_id: Option<String>,
     /// A note (the seller's, or the WZ number).
@@ -125,7 +125,7 @@ pub struct StockChange<'a> {
     /// Pieces in (positive) or out (negative).
     pub delta: i64,
     /// `receipt`, `adjustment`, `wz` or `wz_cancelled`.
-    pub reason: &'a str,
+    pub reason: MovementReason,
     /// The document it belongs to.
     pub document_id: Option<&'a str>,
     /// A note.

@@ -15,7 +15,7 @@ macro_rules! sql_warehouse {
                 number: get(r, "number")?,
                 order_id: get(r, "order_id")?,
                 warehouse_id: get(r, "warehouse_id")?,
-                state: get(r, "state")?,
+                state: parse("warehouse_documents", "state", get(r, "state")?)?,
                 lines: WzLine::decode(&lines).map_err(|message| StoreError::Corrupt {
                     table: "warehouse_documents",
                     column: "lines",
@@ -52,7 +52,7 @@ macro_rules! sql_warehouse {
             .bind(c.warehouse_id)
             .bind(c.product_id)
             .bind(c.delta)
-            .bind(c.reason)
+            .bind(c.reason.as_str())
             .bind(c.document_id)
             .bind(c.note)
             .bind(c.at_ms)
@@ -311,7 +311,7 @@ macro_rules! sql_warehouse {
                             warehouse_id: &n.warehouse_id,
                             product_id: &l.product_id,
                             delta: -l.quantity,
-                            reason: "wz",
+                            reason: MovementReason::Wz,
                             document_id: Some(&n.id),
                             note: Some(&number),
                             at_ms: n.now_ms,
@@ -326,7 +326,7 @@ macro_rules! sql_warehouse {
                         number,
                         order_id: n.order_id.clone(),
                         warehouse_id: n.warehouse_id.clone(),
-                        state: "issued".into(),
+                        state: WzState::Issued,
                         lines: lines.clone(),
                         issued_at_ms: n.now_ms,
                         cancelled_at_ms: None,
@@ -366,7 +366,7 @@ macro_rules! sql_warehouse {
                         warehouse_id: &doc.warehouse_id,
                         product_id: &l.product_id,
                         delta: l.quantity,
-                        reason: "wz_cancelled",
+                        reason: MovementReason::WzCancelled,
                         document_id: Some(&doc.id),
                         note: Some(&note),
                         at_ms: now_ms,
@@ -413,7 +413,7 @@ macro_rules! sql_warehouse {
                             warehouse_id: get(r, "warehouse_id")?,
                             product_id: get(r, "product_id")?,
                             delta: get(r, "delta")?,
-                            reason: get(r, "reason")?,
+                            reason: parse("stock_movements", "reason", get(r, "reason")?)?,
                             document_id: get(r, "document_id")?,
                             note: get(r, "note")?,
                             at_ms: get(r, "at_ms")?,

@@ -111,8 +111,7 @@ pub(crate) async fn put_profile(
 pub(crate) struct InvoiceOut {
     id: String,
     number: String,
-    /// `vat` or `correction`.
-    kind: String,
+    kind: domain::InvoiceKind,
     order_id: String,
     account_id: domain::AccountId,
     /// A Polish calendar day.
@@ -170,7 +169,7 @@ impl From<&store::InvoiceRecord> for InvoiceOut {
         Self {
             id: r.id.clone(),
             number: r.number.clone(),
-            kind: r.kind.clone(),
+            kind: r.kind,
             order_id: r.order_id.clone(),
             account_id: r.account_id.clone(),
             issue_date: r.issue_date.clone(),

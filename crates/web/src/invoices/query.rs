@@ -2,6 +2,7 @@
 //! (`/api/v1/invoices?…`): one set of names, one parser, one set of messages.
 
 use app::Problem;
+use domain::InvoiceKind;
 
 use crate::orders::query::not_one_of;
 use serde::Deserialize;
@@ -28,9 +29,6 @@ pub struct InvoiceParams {
     /// API page size.
     pub limit: Option<i64>,
 }
-
-/// Invoice kinds.
-pub const KINDS: [&str; 2] = ["vat", "correction"];
 /// Upload states, as the filter names them.
 pub const UPLOAD_STATES: [UploadState; 4] = [
     UploadState::Pending,
@@ -61,12 +59,14 @@ impl InvoiceParams {
         {
             return Err(("to", Problem::new("problem-range-reversed")));
         }
-        let kind = match nonempty(&self.kind) {
-            Some(k) if !KINDS.contains(&k.as_str()) => {
-                return Err(("kind", not_one_of(&k, &KINDS)));
-            }
-            k => k,
-        };
+        let kind = nonempty(&self.kind)
+            .map(|k| {
+                k.parse::<InvoiceKind>().map_err(|_| {
+                    let words: Vec<&str> = InvoiceKind::ALL.iter().map(|k| k.as_str()).collect();
+                    ("kind", not_one_of(&k, &words))
+                })
+            })
+            .transpose()?;
         let upload = nonempty(&self.allegro)
             .map(|raw| {
                 raw.parse::<UploadState>().map_err(|_| {

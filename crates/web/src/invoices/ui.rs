@@ -14,7 +14,7 @@ use crate::WebState;
 use crate::auth::UiUser;
 use crate::error::page_error;
 use crate::i18n::Tr;
-use crate::invoices::query::{InvoiceParams, KINDS, UPLOAD_STATES};
+use crate::invoices::query::{InvoiceParams, UPLOAD_STATES};
 use crate::views::{Chrome, render};
 
 #[derive(Template)]
@@ -173,7 +173,10 @@ pub async fn invoices(
     let mut page = InvoicesPage {
         c: Chrome::for_user(&tr, &user),
         rows: Vec::new(),
-        kinds: KINDS.iter().map(|k| (*k, tr.t(&format!("invoice-kind-{k}")))).collect(),
+        kinds: domain::InvoiceKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), tr.t(&format!("invoice-kind-{k}"))))
+            .collect(),
         upload_states: UPLOAD_STATES
             .iter()
             .map(|s| (s.as_str(), tr.t(&format!("upload-{}", s.as_str()))))

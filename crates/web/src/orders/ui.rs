@@ -364,7 +364,10 @@ pub(crate) async fn order_page(
         invoice_action: format!("{}/invoice", order_href(&o.id)),
         correction_action: (o.status == "CANCELLED" || o.fulfillment_status.as_deref() == Some("RETURNED"))
             .then_some(())
-            .filter(|()| invoices.iter().any(|i| i.kind == "vat") && !invoices.iter().any(|i| i.kind == "correction"))
+            .filter(|()| {
+                invoices.iter().any(|i| i.kind == domain::InvoiceKind::Vat)
+                    && !invoices.iter().any(|i| i.kind == domain::InvoiceKind::Correction)
+            })
             .map(|()| format!("{}/correction", order_href(&o.id))),
         invoice_failure: failure.filter(|_| invoices.is_empty()).map(|(n, e)| {
             tr.args(
@@ -374,7 +377,7 @@ pub(crate) async fn order_page(
         }),
         invoices: invoices
             .iter()
-            .map(|i| (i.id.clone(), i.number.clone(), i.kind.clone()))
+            .map(|i| (i.id.clone(), i.number.clone(), i.kind.to_string()))
             .collect(),
         history: history
             .iter()

@@ -79,8 +79,7 @@ pub(crate) struct MovementOut {
     warehouse_id: String,
     product_id: String,
     delta: i64,
-    /// `receipt`, `adjustment`, `wz` or `wz_cancelled`.
-    reason: String,
+    reason: domain::MovementReason,
     document_id: Option<String>,
     note: Option<String>,
     at_ms: i64,
@@ -100,8 +99,7 @@ pub(crate) struct DocumentOut {
     number: String,
     order_id: String,
     warehouse_id: String,
-    /// `issued` or `cancelled`.
-    state: String,
+    state: domain::WzState,
     issued_at_ms: i64,
     cancelled_at_ms: Option<i64>,
     lines: Vec<DocumentLineOut>,
@@ -124,7 +122,7 @@ impl From<&store::WarehouseDocument> for DocumentOut {
             number: d.number.clone(),
             order_id: d.order_id.clone(),
             warehouse_id: d.warehouse_id.clone(),
-            state: d.state.clone(),
+            state: d.state,
             issued_at_ms: d.issued_at_ms,
             cancelled_at_ms: d.cancelled_at_ms,
             lines: d
