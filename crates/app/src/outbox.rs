@@ -73,8 +73,8 @@ pub(crate) trait Outbox: Send + Sync + 'static {
     fn record(app: &App, item: &Self::Item, outcome: &Delivery) -> impl Future<Output = Result<(), AppError>> + Send;
     /// The stored error of a send the worker's stop interrupted.
     fn interrupted() -> String;
-    /// Logs a failure with the item's ids.
-    fn log_failure(item: &Self::Item, outcome: &Delivery);
+    /// The item in logs: its number or waybill and its ids.
+    fn label(item: &Self::Item) -> String;
     /// What follows a delivery (e.g. the order set SENT after its waybill).
     fn after_delivery(_app: &App, _item: &Self::Item) -> impl Future<Output = ()> + Send {
         async {}
@@ -155,13 +155,13 @@ pub(crate) async fn drain<O: Outbox>(app: &App, limit: i64) -> Result<OutboxRepo
                 report.delivered += 1;
                 O::after_delivery(app, &item).await;
             }
-            Delivery::Retry { .. } => {
+            Delivery::Retry { error, .. } => {
                 report.retried += 1;
-                O::log_failure(&item, &outcome);
+                tracing::warn!(outbox = O::METRIC, item = %O::label(&item), %error, "send failed; retried later");
             }
-            Delivery::Refused { .. } => {
+            Delivery::Refused { error } => {
                 report.refused += 1;
-                O::log_failure(&item, &outcome);
+                tracing::warn!(outbox = O::METRIC, item = %O::label(&item), %error, "refused; waits for the seller");
             }
             Delivery::Released { .. } => report.released += 1,
         }

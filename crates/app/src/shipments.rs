@@ -558,16 +558,8 @@ impl Outbox for WaybillPushes {
         reason("interrupted", "the worker stopped during the push")
     }
 
-    fn log_failure(item: &ShipmentRecord, outcome: &Delivery) {
-        match outcome {
-            Delivery::Refused { error } => {
-                tracing::warn!(order_id = %item.order_id, shipment_id = %item.id, waybill = %item.waybill, %error, "Allegro refused a waybill")
-            }
-            Delivery::Retry { error, .. } => {
-                tracing::warn!(order_id = %item.order_id, shipment_id = %item.id, waybill = %item.waybill, %error, "waybill push will be retried")
-            }
-            _ => {}
-        }
+    fn label(item: &ShipmentRecord) -> String {
+        format!("{} (shipment {}, order {})", item.waybill, item.id, item.order_id)
     }
 
     async fn after_delivery(app: &App, item: &ShipmentRecord) {

@@ -83,16 +83,8 @@ impl Outbox for InvoiceUploads {
         "wysyłkę przerwało zatrzymanie serwera; zostanie ponowiona".into()
     }
 
-    fn log_failure(item: &InvoiceRecord, outcome: &Delivery) {
-        match outcome {
-            Delivery::Refused { error } => {
-                tracing::warn!(invoice = %item.number, invoice_id = %item.id, %error, "Allegro refused the invoice")
-            }
-            Delivery::Retry { error, .. } => {
-                tracing::warn!(invoice = %item.number, invoice_id = %item.id, %error, "invoice upload to Allegro will be retried")
-            }
-            _ => {}
-        }
+    fn label(item: &InvoiceRecord) -> String {
+        format!("{} (invoice {}, order {})", item.number, item.id, item.order_id)
     }
 }
 

@@ -157,6 +157,28 @@ async fn sigkill_while_issuing_leaves_no_gap() {
     assert_gap_free(&shop.app, &shop.user, due).await;
 }
 
+/// Every one of the `due` invoices is on its Allegro order exactly once, with its file.
+async fn assert_each_on_its_order_once(shop: &testkit::Shop, due: usize) {
+    let mut all = Vec::new();
+    while all.len() < due {
+        all.extend(
+            shop.app
+                .invoices(&shop.user, &Default::default(), all.len() as i64, 200)
+                .await
+                .unwrap()
+                .0,
+        );
+    }
+    for inv in &all {
+        assert_eq!(
+            shop.emu.emulator.order_invoices(&inv.order_id),
+            vec![(Some(inv.number.clone()), true)],
+            "order {}: exactly one upload",
+            inv.order_id
+        );
+    }
+}
+
 /// Invoices of the organisation in an upload state.
 async fn count_upload(app: &app::App, user: &app::CurrentUser, state: store::UploadState) -> i64 {
     let filter = store::InvoiceFilter {
@@ -242,23 +264,7 @@ async fn sigterm_while_uploading_finishes_or_gives_back_at_once() {
         assert!(Instant::now() < deadline, "the new worker did not send the rest");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let mut all = Vec::new();
-    while all.len() < due {
-        all.extend(
-            app.invoices(user, &Default::default(), all.len() as i64, 200)
-                .await
-                .unwrap()
-                .0,
-        );
-    }
-    for inv in &all {
-        assert_eq!(
-            shop.emu.emulator.order_invoices(&inv.order_id),
-            vec![(Some(inv.number.clone()), true)],
-            "order {}: exactly one upload",
-            inv.order_id
-        );
-    }
+    assert_each_on_its_order_once(&shop, due).await;
     assert_gap_free(app, user, due).await;
 }
 
@@ -304,23 +310,7 @@ async fn sigkill_while_uploading_sends_each_invoice_once() {
         count_upload(app, user, store::UploadState::Uploaded).await as usize,
         due
     );
-    let mut all = Vec::new();
-    while all.len() < due {
-        all.extend(
-            app.invoices(user, &Default::default(), all.len() as i64, 200)
-                .await
-                .unwrap()
-                .0,
-        );
-    }
-    for inv in &all {
-        assert_eq!(
-            shop.emu.emulator.order_invoices(&inv.order_id),
-            vec![(Some(inv.number.clone()), true)],
-            "order {}: exactly one upload",
-            inv.order_id
-        );
-    }
+    assert_each_on_its_order_once(&shop, due).await;
     assert_gap_free(app, user, due).await;
 }
 
