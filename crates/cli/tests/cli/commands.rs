@@ -196,7 +196,7 @@ async fn device_flow_links_an_account_from_a_terminal() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn metrics_on_the_admin_port() {
+async fn metrics_on_the_admin_port_and_a_clean_stop_on_sigterm() {
     let f = files();
     let app = app_on(&f).await;
     app.create_organisation("Sklep", "anna@sklep.pl", SecretString::from("bardzo-tajne-haslo"))
@@ -243,8 +243,32 @@ async fn metrics_on_the_admin_port() {
     assert_ne!(public.status(), 200);
     let login = reqwest::get(format!("http://127.0.0.1:{web}/login")).await.unwrap();
     assert!(login.text().await.unwrap().contains("Zaloguj się"));
-    child.kill().unwrap();
-    child.wait().unwrap();
+    // SIGTERM (as systemd or `docker stop` sends it; sh's kill, no unsafe code here): the
+    // server and its worker stop cleanly, well within the stop limit, and the port closes.
+    let pid = child.id();
+    assert!(
+        Command::new("sh")
+            .args(["-c", &format!("kill -TERM {pid}")])
+            .status()
+            .unwrap()
+            .success()
+    );
+    let asked = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if asked.elapsed() > app::worker::STOP_LIMIT + Duration::from_secs(5) {
+            child.kill().unwrap();
+            panic!("serve did not stop after SIGTERM");
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert!(status.success(), "a clean exit: {status:?}");
+    assert!(
+        reqwest::get(format!("http://127.0.0.1:{web}/login")).await.is_err(),
+        "the port is closed"
+    );
 }
 
 /// `allegro-bridge demo`, the README's first command: it prints a login that works, and
