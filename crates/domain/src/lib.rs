@@ -5,6 +5,8 @@
 mod ids;
 mod invoice;
 mod nip;
+#[macro_use]
+mod vocabulary;
 mod order_status;
 mod polling;
 mod problem;
@@ -13,7 +15,6 @@ mod shipping;
 pub mod text;
 pub mod time;
 mod vat;
-mod vocabulary;
 mod words;
 
 use std::fmt;

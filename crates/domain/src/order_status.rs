@@ -3,50 +3,35 @@
 //! share (the store's queries rank with [`FulfillmentStatus::rank_sql`], generated from
 //! [`FulfillmentStatus::rank`]) — and the automatic tasks done for an order.
 
-use std::fmt;
-use std::str::FromStr;
+use crate::InvoiceTrigger;
 
-use crate::{DomainError, InvoiceTrigger};
-
-/// Where the seller's processing of an order stands (Allegro's
-/// `CheckoutFormFulfillmentStatus`); an order without one is `NEW`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
-#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
-pub enum FulfillmentStatus {
-    /// Nothing done yet.
-    New,
-    /// Being prepared.
-    Processing,
-    /// Packed, waiting for the courier.
-    ReadyForShipment,
-    /// Waiting for the buyer at the seller's point.
-    ReadyForPickup,
-    /// Handed to the carrier.
-    Sent,
-    /// Received by the buyer.
-    PickedUp,
-    /// Cancelled by the seller.
-    Cancelled,
-    /// Held (Allegro One Fulfillment).
-    Suspended,
-    /// Every item came back and was refunded; set only by Allegro.
-    Returned,
+stored_words! {
+    /// Where the seller's processing of an order stands (Allegro's
+    /// `CheckoutFormFulfillmentStatus`); an order without one is `NEW`. Listed in the
+    /// order the orders list offers them.
+    FulfillmentStatus {
+        /// Nothing done yet.
+        New = "NEW",
+        /// Being prepared.
+        Processing = "PROCESSING",
+        /// Packed, waiting for the courier.
+        ReadyForShipment = "READY_FOR_SHIPMENT",
+        /// Waiting for the buyer at the seller's point.
+        ReadyForPickup = "READY_FOR_PICKUP",
+        /// Handed to the carrier.
+        Sent = "SENT",
+        /// Received by the buyer.
+        PickedUp = "PICKED_UP",
+        /// Cancelled by the seller.
+        Cancelled = "CANCELLED",
+        /// Held (Allegro One Fulfillment).
+        Suspended = "SUSPENDED",
+        /// Every item came back and was refunded; set only by Allegro.
+        Returned = "RETURNED",
+    }
 }
 
 impl FulfillmentStatus {
-    /// Every status, in the order the orders list offers them.
-    pub const ALL: [FulfillmentStatus; 9] = [
-        Self::New,
-        Self::Processing,
-        Self::ReadyForShipment,
-        Self::ReadyForPickup,
-        Self::Sent,
-        Self::PickedUp,
-        Self::Cancelled,
-        Self::Suspended,
-        Self::Returned,
-    ];
-
     /// The statuses a seller may set (Allegro sets RETURNED itself).
     pub const SELLER_SETS: [FulfillmentStatus; 8] = [
         Self::New,
@@ -67,21 +52,6 @@ impl FulfillmentStatus {
         Self::Sent,
         Self::PickedUp,
     ];
-
-    /// Allegro's word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::New => "NEW",
-            Self::Processing => "PROCESSING",
-            Self::ReadyForShipment => "READY_FOR_SHIPMENT",
-            Self::ReadyForPickup => "READY_FOR_PICKUP",
-            Self::Sent => "SENT",
-            Self::PickedUp => "PICKED_UP",
-            Self::Cancelled => "CANCELLED",
-            Self::Suspended => "SUSPENDED",
-            Self::Returned => "RETURNED",
-        }
-    }
 
     /// The step on NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP (the two READY_FOR_
     /// statuses are one step); `None` off that way (cancelled, suspended, returned).
@@ -112,32 +82,13 @@ impl FulfillmentStatus {
     /// the store's queries cannot drift from it.
     pub fn rank_sql(expr: &str, off_the_way: i32) -> String {
         let mut sql = format!("(CASE {expr}");
-        for status in Self::ALL {
+        for status in Self::ALL.iter().copied() {
             if let Some(rank) = status.rank() {
                 sql.push_str(&format!(" WHEN '{}' THEN {rank}", status.as_str()));
             }
         }
         sql.push_str(&format!(" ELSE {off_the_way} END)"));
         sql
-    }
-}
-
-impl fmt::Display for FulfillmentStatus {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
-impl FromStr for FulfillmentStatus {
-    type Err = DomainError;
-    fn from_str(s: &str) -> Result<Self, DomainError> {
-        Self::ALL.into_iter().find(|x| x.as_str() == s).ok_or_else(|| {
-            DomainError::invalid(
-                "fulfilment status",
-                s,
-                "NEW, PROCESSING, READY_FOR_SHIPMENT, READY_FOR_PICKUP, SENT, PICKED_UP, CANCELLED, SUSPENDED, RETURNED",
-            )
-        })
     }
 }
 
@@ -165,22 +116,13 @@ impl InvoiceTrigger {
     }
 }
 
-/// An automatic task done for an order, whose failures wait before the next try.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum OrderTask {
-    /// Issuing its VAT invoice.
-    Invoice,
-    /// Issuing its WZ (goods out of the warehouse).
-    Wz,
-}
-
-impl OrderTask {
-    /// Stored word.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            OrderTask::Invoice => "invoice",
-            OrderTask::Wz => "wz",
-        }
+stored_words! {
+    /// An automatic task done for an order, whose failures wait before the next try.
+    OrderTask {
+        /// Issuing its VAT invoice.
+        Invoice = "invoice",
+        /// Issuing its WZ (goods out of the warehouse).
+        Wz = "wz",
     }
 }
 
@@ -191,7 +133,7 @@ mod tests {
     #[test]
     fn statuses_read_back_and_rank_along_the_way() {
         for s in FulfillmentStatus::ALL {
-            assert_eq!(s.as_str().parse::<FulfillmentStatus>().unwrap(), s);
+            assert_eq!(s.as_str().parse::<FulfillmentStatus>().unwrap(), *s);
         }
         assert!("SHIPPED".parse::<FulfillmentStatus>().is_err());
         use FulfillmentStatus::*;

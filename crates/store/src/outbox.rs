@@ -48,9 +48,3 @@ impl Delivery {
         }
     }
 }
-
-/// An error message cut to what a row keeps.
-#[doc(hidden)]
-pub fn stored_error(error: &str) -> String {
-    error.chars().take(2000).collect()
-}

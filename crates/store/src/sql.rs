@@ -76,6 +76,11 @@ pub fn unique_field(constraint: Option<&str>, message: &str) -> Option<&'static 
         .map(|(_, _, field)| *field)
 }
 
+/// An error message cut to what a row keeps (2 000 characters).
+pub fn stored_error(error: &str) -> String {
+    error.chars().take(2000).collect()
+}
+
 /// Implements [`crate::Storage`] (every aggregate's trait) for `$store` over `$db`; `$begin`
 /// opens write transactions (`BEGIN IMMEDIATE` on SQLite).
 #[macro_export]

@@ -174,7 +174,7 @@ macro_rules! sql_imports {
             async fn finish_import(&self, import_id: &str, state: ImportState, error: Option<&str>, now_ms: i64) -> StoreResult<()> {
                 ::sqlx::query("UPDATE imports SET state = $1, error = $2, updated_at_ms = $3 WHERE id = $4")
                     .bind(state.as_str())
-                    .bind(error.map(|e| e.chars().take(2000).collect::<String>()))
+                    .bind(error.map($crate::sql::stored_error))
                     .bind(now_ms)
                     .bind(import_id)
                     .execute(&self.pool)

@@ -222,13 +222,13 @@ macro_rules! sql_invoices {
                          WHERE id = $3 AND upload_state = 'pending'",
                     )
                     .bind(*next_at_ms)
-                    .bind($crate::outbox::stored_error(error))
+                    .bind($crate::sql::stored_error(error))
                     .bind(invoice_id),
                     Delivery::Refused { error } => ::sqlx::query(
                         "UPDATE invoices SET upload_state = 'refused', upload_error = $1, upload_attempts = upload_attempts + 1 \
                          WHERE id = $2 AND upload_state = 'pending'",
                     )
-                    .bind($crate::outbox::stored_error(error))
+                    .bind($crate::sql::stored_error(error))
                     .bind(invoice_id),
                     Delivery::Released { now_ms, held_until_ms } => ::sqlx::query(
                         "UPDATE invoices SET upload_next_at_ms = $1 \

@@ -65,7 +65,7 @@ macro_rules! sql_jobs {
                      last_error = $1, run_at_ms = $2, locked_by = NULL, locked_until_ms = NULL \
                      WHERE id = $3 AND locked_by = $4 AND state = 'running'",
                 )
-                .bind(error.chars().take(2000).collect::<String>())
+                .bind($crate::sql::stored_error(error))
                 .bind(retry_at_ms)
                 .bind(id)
                 .bind(worker)

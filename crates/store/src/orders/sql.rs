@@ -403,7 +403,7 @@ macro_rules! sql_orders {
                 .bind(order_id)
                 .bind(task.as_str())
                 .bind(next_at_ms)
-                .bind($crate::outbox::stored_error(error))
+                .bind($crate::sql::stored_error(error))
                 .fetch_one(&self.pool)
                 .await
                 .map_err(backend_err)?;

@@ -122,12 +122,12 @@ macro_rules! sql_shipments {
                         "UPDATE shipments SET push_next_at_ms = $1, push_error = $2 WHERE id = $3 AND push_state = 'pending'",
                     )
                     .bind(*next_at_ms)
-                    .bind($crate::outbox::stored_error(error))
+                    .bind($crate::sql::stored_error(error))
                     .bind(shipment_id),
                     Delivery::Refused { error } => ::sqlx::query(
                         "UPDATE shipments SET push_state = 'refused', push_error = $1 WHERE id = $2 AND push_state = 'pending'",
                     )
-                    .bind($crate::outbox::stored_error(error))
+                    .bind($crate::sql::stored_error(error))
                     .bind(shipment_id),
                     // The claim counted an attempt that never started.
                     Delivery::Released { now_ms, held_until_ms } => ::sqlx::query(

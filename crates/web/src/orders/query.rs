@@ -86,7 +86,10 @@ impl OrderParams {
             fulfillment_status: one_of(
                 "fulfillment_status",
                 nonempty(&self.fulfillment_status),
-                &domain::FulfillmentStatus::ALL.map(domain::FulfillmentStatus::as_str),
+                &domain::FulfillmentStatus::ALL
+                    .iter()
+                    .map(|s| s.as_str())
+                    .collect::<Vec<_>>(),
             )?,
             marketplace: nonempty(&self.marketplace),
             buyer_login: nonempty(&self.buyer),

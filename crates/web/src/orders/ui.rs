@@ -140,7 +140,10 @@ pub async fn orders(
             chosen(&q.status).as_deref(),
         ),
         fulfillments: options(
-            &domain::FulfillmentStatus::ALL.map(domain::FulfillmentStatus::as_str),
+            &domain::FulfillmentStatus::ALL
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>(),
             |s| fulfillment_name(&tr, Some(s)),
             chosen(&q.fulfillment_status).as_deref(),
         ),
