@@ -151,9 +151,9 @@ impl Emulator {
 
     /// The shipments (tracking numbers) on an order as (carrier id, waybill, line item ids),
     /// in the order they were added, duplicates included (for tests: "never pushed twice").
-    pub fn order_shipments(&self, order_id: &str) -> Vec<(String, String, Vec<String>)> {
+    pub fn order_shipments(&self, order_id: impl AsRef<str>) -> Vec<(String, String, Vec<String>)> {
         let world = self.world.read();
-        world.order_by_id.get(order_id).map_or_else(Vec::new, |&i| {
+        world.order_by_id.get(order_id.as_ref()).map_or_else(Vec::new, |&i| {
             world.orders[i]
                 .shipments
                 .iter()
@@ -170,7 +170,8 @@ impl Emulator {
 
     /// Adds a shipment to an order behind the API's back, as a seller would in Moje Allegro
     /// or as an attempt that reached Allegro before its caller crashed (for tests).
-    pub fn add_shipment_directly(&self, order_id: &str, carrier_id: &str, waybill: &str) -> bool {
+    pub fn add_shipment_directly(&self, order_id: impl AsRef<str>, carrier_id: &str, waybill: &str) -> bool {
+        let order_id = order_id.as_ref();
         use base64::Engine as _;
         let now = self.now_ms();
         let mut world = self.world.write();
@@ -192,9 +193,9 @@ impl Emulator {
 
     /// The invoices attached to an order, as (number, whether its file was uploaded), in
     /// the order they were added (for tests: "exactly one upload").
-    pub fn order_invoices(&self, order_id: &str) -> Vec<(Option<String>, bool)> {
+    pub fn order_invoices(&self, order_id: impl AsRef<str>) -> Vec<(Option<String>, bool)> {
         let world = self.world.read();
-        world.order_by_id.get(order_id).map_or_else(Vec::new, |&i| {
+        world.order_by_id.get(order_id.as_ref()).map_or_else(Vec::new, |&i| {
             world.orders[i]
                 .invoices
                 .iter()
@@ -207,10 +208,11 @@ impl Emulator {
     /// `POST /__emulator/orders/{id}/status`), writing the journal events.
     pub fn move_order(
         &self,
-        order_id: &str,
+        order_id: impl AsRef<str>,
         status: Option<allegro_api_types::CheckoutFormStatus>,
         fulfillment: Option<allegro_api_types::FulfillmentStatus>,
     ) -> Result<(), String> {
+        let order_id = order_id.as_ref();
         let faults = self.faults.read().clone();
         let now = self.now_ms();
         let mut world = self.world.write();

@@ -16,7 +16,7 @@ use allegro_client::AllegroError;
 use allegro_client::types::{
     CheckoutFormAddWaybillCreated, CheckoutFormAddWaybillRequest, FulfillmentStatus, LineItemRef,
 };
-use domain::{AccountStatus, ConnectionId, NewWaybill, PushState};
+use domain::{AccountStatus, ConnectionId, NewWaybill, OrderId, PushState, ShipmentId};
 use store::{Delivery, NewShipment, OrderSource, ShipmentRecord};
 
 use crate::outbox::{self, Failure, Outbox, OutboxReport};
@@ -219,7 +219,7 @@ impl App {
     pub async fn add_waybill(
         &self,
         user: &CurrentUser,
-        order_id: &str,
+        order_id: &OrderId,
         waybill: NewWaybill,
     ) -> Result<(ShipmentRecord, bool), AppError> {
         let order = self.order(user, order_id).await?;
@@ -248,7 +248,7 @@ impl App {
             }
         }
         let new = NewShipment {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: ShipmentId::from_stored(uuid::Uuid::new_v4().to_string()),
             organisation_id: user.organisation_id.clone(),
             account_id: order.account_id.clone(),
             order_id: order.id.clone(),
@@ -275,11 +275,15 @@ impl App {
         let carriers = self.carriers(user).await?;
         let mut checked = Vec::with_capacity(rows.len());
         for row in rows {
-            let order = self
-                .store
-                .order(&user.organisation_id, &row.order_id)
-                .await
-                .map_err(AppError::from)?;
+            // An id no order can have is an unknown order, said the same way.
+            let order = match row.order_id.parse::<OrderId>() {
+                Ok(id) => self
+                    .store
+                    .order(&user.organisation_id, &id)
+                    .await
+                    .map_err(AppError::from)?,
+                Err(_) => None,
+            };
             let problem = match (&order, &carriers) {
                 (None, _) => Some((
                     1,
@@ -315,7 +319,7 @@ impl App {
         let mut report = WaybillImport::default();
         for (order, row) in checked {
             let new = NewShipment {
-                id: uuid::Uuid::new_v4().to_string(),
+                id: ShipmentId::from_stored(uuid::Uuid::new_v4().to_string()),
                 organisation_id: user.organisation_id.clone(),
                 account_id: order.account_id.clone(),
                 order_id: order.id.clone(),
@@ -341,7 +345,7 @@ impl App {
     pub async fn set_fulfillment(
         &self,
         user: &CurrentUser,
-        order_id: &str,
+        order_id: &OrderId,
         status: &str,
     ) -> Result<store::OrderRecord, AppError> {
         let status: FulfillmentStatus = status
@@ -386,22 +390,22 @@ impl App {
             _ => AppError::Internal(anyhow::Error::new(e).context("setting the fulfilment status on Allegro")),
         };
         match allegro
-            .set_fulfillment(&order.id, status, order.revision.as_deref())
+            .set_fulfillment(order.id.as_str(), status, order.revision.as_deref())
             .await
         {
             Ok(()) => {}
             Err(AllegroError::Api { status: 409, .. }) => {
                 // Someone (Allegro, the buyer, another tool) changed the order since we read
                 // it: read it again and try once with its revision.
-                let fresh = allegro.checkout_form(&order.id).await.map_err(refused)?;
+                let fresh = allegro.checkout_form(order.id.as_str()).await.map_err(refused)?;
                 allegro
-                    .set_fulfillment(&order.id, status, fresh.revision.as_deref())
+                    .set_fulfillment(order.id.as_str(), status, fresh.revision.as_deref())
                     .await
                     .map_err(refused)?;
             }
             Err(e) => return Err(refused(e)),
         }
-        let now = allegro.checkout_form(&order.id).await.map_err(refused)?;
+        let now = allegro.checkout_form(order.id.as_str()).await.map_err(refused)?;
         let record = crate::order_record(&user.organisation_id, &account_id, &now)?;
         self.store
             .save_orders(&account_id, std::slice::from_ref(&record), None, self.now_ms())
@@ -410,13 +414,17 @@ impl App {
     }
 
     /// The order's waybills, oldest first.
-    pub async fn order_shipments(&self, user: &CurrentUser, order_id: &str) -> Result<Vec<ShipmentRecord>, AppError> {
+    pub async fn order_shipments(
+        &self,
+        user: &CurrentUser,
+        order_id: &OrderId,
+    ) -> Result<Vec<ShipmentRecord>, AppError> {
         let order = self.order(user, order_id).await?;
         Ok(self.store.order_shipments(&user.organisation_id, &order.id).await?)
     }
 
     /// Sends a refused (or waiting) waybill to Allegro again at the worker's next pass.
-    pub async fn resend_waybill(&self, user: &CurrentUser, id: &str) -> Result<(), AppError> {
+    pub async fn resend_waybill(&self, user: &CurrentUser, id: &ShipmentId) -> Result<(), AppError> {
         let record = self
             .store
             .shipment(&user.organisation_id, id)
@@ -507,7 +515,7 @@ impl App {
             // Claimed before: that attempt may have reached Allegro (a crash, a timeout or a
             // 5xx after Allegro stored it). Posting again would add a second copy.
             let listed = allegro
-                .shipments(&record.order_id)
+                .shipments(record.order_id.as_str())
                 .await
                 .map_err(|e| classify(&e, record.push.attempts))?;
             if let Some(found) = listed.shipments.unwrap_or_default().iter().find(|s| same(s)) {
@@ -526,7 +534,7 @@ impl App {
                     .collect()
             }),
         };
-        match allegro.add_shipment(&record.order_id, &request).await {
+        match allegro.add_shipment(record.order_id.as_str(), &request).await {
             Ok(created) => Ok(created.id),
             Err(e) => Err(classify(&e, record.push.attempts)),
         }

@@ -4,6 +4,7 @@
 //! issued once when the order reaches the organisation's chosen fulfilment status (or by
 //! hand), its stock given back once if the order is cancelled.
 
+use domain::{OrderId, ProductId, WarehouseId};
 use store::{
     NewWz, OfferProduct, ProductStock, StockChange, StockMovement, WarehouseDocument, WarehouseSettings, WzLine,
 };
@@ -94,7 +95,7 @@ impl App {
             .default_warehouse(&user.organisation_id, self.now_ms())
             .await?;
         let warehouse = store::Warehouse {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: WarehouseId::from_stored(uuid::Uuid::new_v4().to_string()),
             organisation_id: user.organisation_id.clone(),
             name: name.to_owned(),
         };
@@ -110,18 +111,19 @@ impl App {
         }
     }
 
-    /// `id` if it is one of the organisation's warehouses.
-    async fn own_warehouse(&self, user: &CurrentUser, id: &str) -> Result<String, AppError> {
+    /// The warehouse `id` (as the seller's form sent it) names, if it is one of the
+    /// organisation's.
+    async fn own_warehouse(&self, user: &CurrentUser, id: &str) -> Result<WarehouseId, AppError> {
         self.warehouses(user)
             .await?
             .into_iter()
-            .find(|w| w.id == id)
+            .find(|w| w.id.as_str() == id)
             .map(|w| w.id)
             .ok_or_else(|| invalid("warehouse_id", Problem::new("problem-warehouse-unknown").arg("id", id)))
     }
 
     /// The warehouse goods leave from: the one the settings name, else the default.
-    async fn issuing_warehouse(&self, org: &domain::OrganisationId) -> Result<String, AppError> {
+    async fn issuing_warehouse(&self, org: &domain::OrganisationId) -> Result<WarehouseId, AppError> {
         let settings = self.store.warehouse_settings(org).await?;
         Ok(match settings.warehouse_id {
             Some(id) => id,
@@ -135,7 +137,7 @@ impl App {
         &self,
         user: &CurrentUser,
         warehouse: Option<&str>,
-        product_id: &str,
+        product_id: &ProductId,
         quantity: i64,
         note: Option<&str>,
     ) -> Result<i64, AppError> {
@@ -169,7 +171,11 @@ impl App {
     /// Issues the order's WZ (once: an order that has one gets it back with `false`): each
     /// line's product found by its offer or SKU, stock taken in the same transaction.
     #[tracing::instrument(name = "wz", skip_all, fields(organisation_id = %user.organisation_id, order_id))]
-    pub async fn issue_wz(&self, user: &CurrentUser, order_id: &str) -> Result<(WarehouseDocument, bool), AppError> {
+    pub async fn issue_wz(
+        &self,
+        user: &CurrentUser,
+        order_id: &OrderId,
+    ) -> Result<(WarehouseDocument, bool), AppError> {
         let order = self.order(user, order_id).await?;
         if let Some(found) = self.store.wz_for_order(&user.organisation_id, &order.id).await? {
             return Ok((found, false));
@@ -251,7 +257,7 @@ impl App {
 
     /// The order's WZ as an A4 PDF (Polish): the seller from the invoicing details (or
     /// the account's login), the recipient from the delivery address, the lines as issued.
-    pub async fn wz_pdf(&self, user: &CurrentUser, order_id: &str) -> Result<(String, Vec<u8>), AppError> {
+    pub async fn wz_pdf(&self, user: &CurrentUser, order_id: &OrderId) -> Result<(String, Vec<u8>), AppError> {
         let order = self.order(user, order_id).await?;
         let wz = self
             .store
@@ -297,7 +303,7 @@ impl App {
             warehouse: if warehouse.id == wz.warehouse_id {
                 warehouse.name
             } else {
-                wz.warehouse_id.clone()
+                wz.warehouse_id.to_string()
             },
             reference: format!("Zamówienie Allegro nr {} z dnia {}", order.id, day(order.bought_at_ms)),
             lines: wz
@@ -317,7 +323,11 @@ impl App {
     }
 
     /// The order's WZ, if issued.
-    pub async fn order_wz(&self, user: &CurrentUser, order_id: &str) -> Result<Option<WarehouseDocument>, AppError> {
+    pub async fn order_wz(
+        &self,
+        user: &CurrentUser,
+        order_id: &OrderId,
+    ) -> Result<Option<WarehouseDocument>, AppError> {
         Ok(self.store.wz_for_order(&user.organisation_id, order_id).await?)
     }
 

@@ -179,6 +179,8 @@ async fn main() -> anyhow::Result<()> {
             let app = runtime::build_app(&store, &runtime::no_server(), "127.0.0.1:8080").await?;
             let org = runtime::pick_organisation(&app, organisation.as_deref()).await?;
             let user = app::CurrentUser::for_organisation(org);
+            // No order has an id that does not parse: said as "not found", like any other.
+            let order: domain::OrderId = order.parse().map_err(|_| runtime::app_error(app::AppError::NotFound))?;
             let (record, created) = app
                 .add_waybill(&user, &order, waybill)
                 .await

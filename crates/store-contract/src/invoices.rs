@@ -247,7 +247,7 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
     assert_eq!(due(0).await, vec!["f1", "f2"], "only buyers who asked");
     assert_eq!(
         store
-            .postpone_order_task(&t.org, "f1", OrderTask::Invoice, "totals differ", 1_000)
+            .postpone_order_task(&t.org, &id("f1"), OrderTask::Invoice, "totals differ", 1_000)
             .await
             .unwrap(),
         1
@@ -256,27 +256,30 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
     assert_eq!(due(1_000).await, vec!["f1", "f2"]);
     assert_eq!(
         store
-            .postpone_order_task(&t.org, "f1", OrderTask::Invoice, "still", 2_000)
+            .postpone_order_task(&t.org, &id("f1"), OrderTask::Invoice, "still", 2_000)
             .await
             .unwrap(),
         2
     );
     assert_eq!(
         store
-            .order_task_failure(&t.org, "f1", OrderTask::Invoice)
+            .order_task_failure(&t.org, &id("f1"), OrderTask::Invoice)
             .await
             .unwrap(),
         Some((2, "still".into()))
     );
     assert_eq!(
         store
-            .order_task_failure(&t.org, "f2", OrderTask::Invoice)
+            .order_task_failure(&t.org, &id("f2"), OrderTask::Invoice)
             .await
             .unwrap(),
         None
     );
     assert_eq!(
-        store.order_task_failure(&t.org, "f1", OrderTask::Wz).await.unwrap(),
+        store
+            .order_task_failure(&t.org, &id("f1"), OrderTask::Wz)
+            .await
+            .unwrap(),
         None,
         "one task's failure is not another's"
     );
@@ -382,7 +385,7 @@ pub async fn uploads_are_claimed_once_and_finish(store: Store) {
         )
         .await
         .unwrap();
-    let get = |id: String| {
+    let get = |id: InvoiceId| {
         let (store, org) = (Arc::clone(&store), t.org.clone());
         async move { store.invoice(&org, &id).await.unwrap().unwrap().upload }
     };

@@ -7,8 +7,8 @@
 use std::sync::Arc;
 
 use domain::{
-    AccountId, AccountSettings, AccountStatus, ConnectionId, ConnectionMode, Environment, InvoiceSeries,
-    InvoiceTrigger, OrderTask, OrganisationId, UserId, VatRate,
+    AccountId, AccountSettings, AccountStatus, ConnectionId, ConnectionMode, Environment, InvoiceId, InvoiceSeries,
+    InvoiceTrigger, OrderTask, OrganisationId, ProductId, ShipmentId, UserId, VatRate, WarehouseId,
 };
 
 use store::*;
@@ -29,16 +29,22 @@ pub use shell::*;
 pub use shipments::*;
 pub use warehouse::*;
 
-pub(crate) fn uuid(n: u128) -> String {
+/// A stable UUID for `n`, as text or as any id type.
+pub(crate) fn uuid<T: std::str::FromStr<Err: std::fmt::Debug>>(n: u128) -> T {
     let h = format!("{n:032x}");
-    format!(
+    id(&format!(
         "{}-{}-4{}-8{}-{}",
         &h[0..8],
         &h[8..12],
         &h[13..16],
         &h[17..20],
         &h[20..32]
-    )
+    ))
+}
+
+/// `text` as an id (or any value parsed from text); the test's own ids are well formed.
+pub(crate) fn id<T: std::str::FromStr<Err: std::fmt::Debug>>(text: &str) -> T {
+    text.parse().expect("a well-formed id")
 }
 
 pub(crate) struct Tenant {
@@ -109,7 +115,7 @@ pub(crate) fn link(t: &Tenant, account: u128, allegro_user: &str, tag: u8, now: 
 
 pub(crate) fn order_of(t: &Tenant, account: &AccountId, id: &str, data: &str, source: OrderSource) -> OrderRecord {
     OrderRecord {
-        id: id.into(),
+        id: self::id(id),
         organisation_id: t.org.clone(),
         account_id: account.clone(),
         status: "READY_FOR_PROCESSING".into(),
@@ -135,7 +141,7 @@ pub(crate) async fn linked(store: &Store, t: &Tenant, n: u128) -> AccountId {
 
 pub(crate) fn file_import(t: &Tenant, account: &AccountId, id: &str) -> Import {
     Import {
-        id: id.into(),
+        id: self::id(id),
         organisation_id: t.org.clone(),
         account_id: account.clone(),
         kind: ImportKind::Csv,
@@ -164,7 +170,7 @@ pub(crate) fn new_invoice(t: &Tenant, account: &AccountId, order: &str, kind: &s
         ),
         organisation_id: t.org.clone(),
         account_id: account.clone(),
-        order_id: order.into(),
+        order_id: id(order),
         kind: kind.parse().expect("an invoice kind"),
         series: domain::InvoiceSeries::parse("FV/{n}/{MM}/{YYYY}").unwrap(),
         year: 2026,

@@ -10,7 +10,7 @@ pub async fn orders_upsert_and_cursor(store: Store) {
         panic!()
     };
     let order = |id: &str, status: &str, data: &str| OrderRecord {
-        id: id.into(),
+        id: self::id(id),
         organisation_id: t.org.clone(),
         account_id: account.clone(),
         status: status.into(),
@@ -73,7 +73,7 @@ pub async fn orders_upsert_and_cursor(store: Store) {
     let stored = store.account_orders(&account).await.unwrap();
     assert_eq!(stored.len(), 2);
     // The history keeps each status once, in order; an unchanged upsert adds nothing.
-    let history = store.order_history(&t.org, "a").await.unwrap();
+    let history = store.order_history(&t.org, &id("a")).await.unwrap();
     assert_eq!(
         history
             .iter()
@@ -81,7 +81,7 @@ pub async fn orders_upsert_and_cursor(store: Store) {
             .collect::<Vec<_>>(),
         vec![(10, "FILLED_IN"), (11, "READY_FOR_PROCESSING")]
     );
-    assert_eq!(store.order_history(&t.org, "b").await.unwrap().len(), 1);
+    assert_eq!(store.order_history(&t.org, &id("b")).await.unwrap().len(), 1);
     assert_eq!(
         stored.iter().find(|o| o.id == "a").unwrap().status,
         "READY_FOR_PROCESSING"
@@ -108,9 +108,9 @@ pub async fn orders_upsert_and_cursor(store: Store) {
         0,
         "another organisation's orders are invisible"
     );
-    assert!(store.order(&other.org, "a").await.unwrap().is_none());
+    assert!(store.order(&other.org, &id("a")).await.unwrap().is_none());
     assert_eq!(
-        store.order(&t.org, "a").await.unwrap().unwrap().status,
+        store.order(&t.org, &id("a")).await.unwrap().unwrap().status,
         "READY_FOR_PROCESSING"
     );
     assert_eq!(store.active_accounts(10).await.unwrap(), vec![account.clone()]);
@@ -162,7 +162,7 @@ pub async fn files_never_override_allegro(store: Store) {
         "x is not copied into b"
     );
     let done = store
-        .import(&t.org, "00000000-0000-4000-8000-000000000001")
+        .import(&t.org, &id("00000000-0000-4000-8000-000000000001"))
         .await
         .unwrap()
         .unwrap();
@@ -178,7 +178,7 @@ pub async fn files_never_override_allegro(store: Store) {
         .await
         .unwrap();
     assert_eq!(c.updated, 1);
-    let f1 = store.order(&t.org, "f1").await.unwrap().unwrap();
+    let f1 = store.order(&t.org, &id("f1")).await.unwrap().unwrap();
     assert_eq!((f1.source, f1.data.as_str()), (OrderSource::Allegro, "{from allegro}"));
     // The same import id again fails as a whole: no order of it is stored.
     let again = store
@@ -189,13 +189,13 @@ pub async fn files_never_override_allegro(store: Store) {
         .await;
     assert!(again.is_err());
     assert!(
-        store.order(&t.org, "f2").await.unwrap().is_none(),
+        store.order(&t.org, &id("f2")).await.unwrap().is_none(),
         "nothing half-written"
     );
     let other = tenant(&store, 91).await;
     assert!(
         store
-            .import(&other.org, "00000000-0000-4000-8000-000000000001")
+            .import(&other.org, &id("00000000-0000-4000-8000-000000000001"))
             .await
             .unwrap()
             .is_none()
@@ -216,7 +216,7 @@ pub async fn import_pages_commit_with_their_checkpoint(store: Store) {
     import.progress.next_to_ms = Some(20);
     let job = NewJob {
         kind: "import_orders".into(),
-        dedup_key: import.id.clone(),
+        dedup_key: import.id.to_string(),
         payload: "{}".into(),
         run_at_ms: 0,
         max_attempts: 5,
@@ -227,7 +227,7 @@ pub async fn import_pages_commit_with_their_checkpoint(store: Store) {
         .await
         .unwrap()
         .expect("the import's job is queued with it");
-    assert_eq!(claimed.dedup_key, import.id);
+    assert_eq!(claimed.dedup_key, import.id.as_str());
     assert!(store.renew_job(claimed.id, "w", 500).await.unwrap());
     assert!(!store.renew_job(claimed.id, "someone-else", 500).await.unwrap());
     assert!(
@@ -352,7 +352,7 @@ pub async fn order_sorts_and_invoice_filter(store: Store) {
         order_of(&t, &a, "a3", "{333}", OrderSource::Allegro),
     ];
     store.save_orders(&a, &orders, None, 1).await.unwrap();
-    let ids = |page: Vec<OrderRecord>| page.into_iter().map(|o| o.id).collect::<Vec<_>>();
+    let ids = |page: Vec<OrderRecord>| page.into_iter().map(|o| o.id.to_string()).collect::<Vec<_>>();
     for (sort, expected) in [
         (OrderSort::BoughtDesc, ["a3", "f2", "a1"]),
         (OrderSort::BoughtAsc, ["a1", "f2", "a3"]),

@@ -14,7 +14,7 @@ pub async fn shipments_once_and_pushed_once(store: Store) {
         id: uuid(1_200_000 + i),
         organisation_id: t.org.clone(),
         account_id: a.clone(),
-        order_id: order.into(),
+        order_id: id(order),
         waybill: w,
         created_at_ms: 100 + i as i64,
         push,
@@ -56,13 +56,13 @@ pub async fn shipments_once_and_pushed_once(store: Store) {
         .await
         .unwrap();
     assert_eq!(file.push.state, domain::PushState::NotApplicable);
-    let on_order = store.order_shipments(&t.org, "o-1").await.unwrap();
+    let on_order = store.order_shipments(&t.org, &id("o-1")).await.unwrap();
     assert_eq!(
         on_order.iter().map(|s| s.carrier_id.as_str()).collect::<Vec<_>>(),
         ["INPOST", "DPD"]
     );
     let other = tenant(&store, 121).await;
-    assert!(store.order_shipments(&other.org, "o-1").await.unwrap().is_empty());
+    assert!(store.order_shipments(&other.org, &id("o-1")).await.unwrap().is_empty());
     assert!(store.shipment(&other.org, &first.id).await.unwrap().is_none());
     // Four processes claim at once: each due push goes to exactly one.
     let mut tasks = Vec::new();
@@ -105,7 +105,7 @@ pub async fn shipments_once_and_pushed_once(store: Store) {
     let due = store.claim_due_pushes(62_000, 120_000, 100).await.unwrap();
     assert_eq!(due.iter().map(|s| &s.id).collect::<Vec<_>>(), vec![&released]);
     assert_eq!(due[0].push.attempts, 2, "claimed twice, released once");
-    let ids: Vec<String> = on_order.iter().map(|s| s.id.clone()).collect();
+    let ids: Vec<ShipmentId> = on_order.iter().map(|s| s.id.clone()).collect();
     let (pushed, refused) = (&ids[0], &ids[1]);
     store
         .finish_push(
@@ -126,7 +126,7 @@ pub async fn shipments_once_and_pushed_once(store: Store) {
         )
         .await
         .unwrap();
-    let get = |id: String| {
+    let get = |id: ShipmentId| {
         let (store, org) = (Arc::clone(&store), t.org.clone());
         async move { store.shipment(&org, &id).await.unwrap().unwrap().push }
     };

@@ -85,7 +85,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
             .unwrap()
             .is_none()
     );
-    fn receipt<'a>(warehouse: &'a str, product: &'a str, delta: i64) -> StockChange<'a> {
+    fn receipt<'a>(warehouse: &'a WarehouseId, product: &'a ProductId, delta: i64) -> StockChange<'a> {
         StockChange {
             warehouse_id: warehouse,
             product_id: product,
@@ -135,6 +135,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
                 .unwrap()
                 .into_iter()
                 .map(|(_, o)| o)
+                .map(|o| o.to_string())
                 .collect::<Vec<String>>()
         }
     };
@@ -142,14 +143,14 @@ pub async fn stock_moves_once_per_document(store: Store) {
     // A failed attempt waits for its time; reading products clears it.
     assert_eq!(
         store
-            .postpone_order_task(&t.org, "wz-1", OrderTask::Wz, "no product", 1_000)
+            .postpone_order_task(&t.org, &id("wz-1"), OrderTask::Wz, "no product", 1_000)
             .await
             .unwrap(),
         1
     );
     assert_eq!(
         store
-            .postpone_order_task(&t.org, "wz-1", OrderTask::Wz, "still no product", 2_000)
+            .postpone_order_task(&t.org, &id("wz-1"), OrderTask::Wz, "still no product", 2_000)
             .await
             .unwrap(),
         2
@@ -157,17 +158,23 @@ pub async fn stock_moves_once_per_document(store: Store) {
     assert_eq!(due_at(1_500).await, ["wz-2"]);
     assert_eq!(due_at(2_000).await, ["wz-1", "wz-2"], "its time has come");
     assert_eq!(
-        store.order_task_failure(&t.org, "wz-1", OrderTask::Wz).await.unwrap(),
+        store
+            .order_task_failure(&t.org, &id("wz-1"), OrderTask::Wz)
+            .await
+            .unwrap(),
         Some((2, "still no product".into()))
     );
     store.upsert_offer_products(&t.org, &a, &[], 45).await.unwrap();
     assert_eq!(
-        store.order_task_failure(&t.org, "wz-1", OrderTask::Wz).await.unwrap(),
+        store
+            .order_task_failure(&t.org, &id("wz-1"), OrderTask::Wz)
+            .await
+            .unwrap(),
         None
     );
     assert_eq!(due_at(1_500).await, ["wz-1", "wz-2"]);
-    let line = |product: &str, quantity: i64| WzLine {
-        product_id: product.into(),
+    let line = |product: &ProductId, quantity: i64| WzLine {
+        product_id: product.clone(),
         sku: "S".into(),
         name: "Nazwa\tz tabem".into(),
         quantity,
@@ -178,7 +185,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
         let wz = NewWz {
             id: uuid(1_300_000 + i),
             organisation_id: t.org.clone(),
-            order_id: "wz-1".into(),
+            order_id: id("wz-1"),
             warehouse_id: w.id.clone(),
             lines: vec![line(&mug, 3), line(&plate, 1)],
             now_ms: 50,
@@ -199,7 +206,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
         .issue_wz(&NewWz {
             id: uuid(1_300_010),
             organisation_id: t.org.clone(),
-            order_id: "wz-2".into(),
+            order_id: id("wz-2"),
             warehouse_id: w.id.clone(),
             lines: vec![line(&mug, 2)],
             now_ms: 60,
@@ -209,7 +216,8 @@ pub async fn stock_moves_once_per_document(store: Store) {
         .unwrap();
     assert_eq!(second.number, "WZ/2/2026");
     assert_eq!(second.lines[0].name, "Nazwa z tabem", "stored text stays one line");
-    let stock = |products: &[ProductStock], id: &str| products.iter().find(|p| p.id == id).unwrap().stock.clone();
+    let stock =
+        |products: &[ProductStock], id: &ProductId| products.iter().find(|p| p.id == *id).unwrap().stock.clone();
     let products = store.products(&t.org).await.unwrap();
     assert_eq!(stock(&products, &mug), [(w.id.clone(), 10 - 3 - 2)]);
     assert_eq!(stock(&products, &plate), [(w.id.clone(), 3)]);
@@ -223,15 +231,15 @@ pub async fn stock_moves_once_per_document(store: Store) {
         .await
         .unwrap()
         .into_iter()
-        .map(|(_, o)| o)
+        .map(|(_, o)| o.to_string())
         .collect();
     assert_eq!(due, ["wz-1"]);
     let mut tasks = Vec::new();
     for _ in 0..4 {
         let (store, org) = (Arc::clone(&store), t.org.clone());
-        tasks.push(tokio::spawn(
-            async move { store.cancel_wz(&org, "wz-1", 80).await.unwrap() },
-        ));
+        tasks.push(tokio::spawn(async move {
+            store.cancel_wz(&org, &id("wz-1"), 80).await.unwrap()
+        }));
     }
     let mut restored = 0;
     for task in tasks {
@@ -240,7 +248,7 @@ pub async fn stock_moves_once_per_document(store: Store) {
     assert_eq!(restored, 1);
     assert!(store.orders_awaiting_wz_cancel(10).await.unwrap().is_empty());
     assert_eq!(
-        store.wz_for_order(&t.org, "wz-1").await.unwrap().unwrap().state,
+        store.wz_for_order(&t.org, &id("wz-1")).await.unwrap().unwrap().state,
         domain::WzState::Cancelled
     );
     let products = store.products(&t.org).await.unwrap();

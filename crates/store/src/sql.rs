@@ -90,7 +90,8 @@ macro_rules! impl_sql_storage {
             use ::sqlx::Row as _;
             use $crate::domain::{
                 AccountId, AccountSettings, AccountStatus, ApiKeyId, ConnectionId, FulfillmentStatus, InvoiceKind,
-                InvoiceTrigger, MovementReason, OrderTask, OrganisationId, UserId, WzState,
+                ImportId, InvoiceId, InvoiceTrigger, MovementReason, OrderId, OrderTask, OrganisationId, ProductId,
+                ShipmentId, UserId, WarehouseId, WzState,
             };
             use $crate::*;
 

@@ -242,7 +242,7 @@ pub async fn stored_orders(app: &App, account: &domain::AccountId) -> std::colle
         .account_orders(account)
         .await
         .expect("reading stored orders");
-    let map: std::collections::BTreeMap<_, _> = orders.iter().map(|o| (o.id.clone(), o.data.clone())).collect();
+    let map: std::collections::BTreeMap<_, _> = orders.iter().map(|o| (o.id.to_string(), o.data.clone())).collect();
     assert_eq!(map.len(), orders.len(), "an order is stored twice");
     map
 }

@@ -94,10 +94,10 @@ pub(crate) fn money(minor: Option<i64>, currency: &str) -> String {
 }
 
 /// An order's page path; ids from files may hold `/` and other characters.
-pub(crate) fn order_href(id: &str) -> String {
+pub(crate) fn order_href(id: &domain::OrderId) -> String {
     format!(
         "/orders/{}",
-        percent_encoding::utf8_percent_encode(id, percent_encoding::NON_ALPHANUMERIC)
+        percent_encoding::utf8_percent_encode(id.as_str(), percent_encoding::NON_ALPHANUMERIC)
     )
 }
 // touched for the warm-build measurement

@@ -580,7 +580,7 @@ async fn a_waybill_in_a_real_browser_reaches_the_allegro_order() {
     let on_allegro: Vec<_> = h
         .emu
         .emulator
-        .order_shipments(&order.id)
+        .order_shipments(order.id.as_str())
         .into_iter()
         .map(|(carrier, number, _)| (carrier, number))
         .collect();

@@ -4,8 +4,8 @@
 
 use allegro_client::types::CheckoutForm;
 use domain::{
-    DeliveryVat, GoodsLine, Invoice, InvoiceKind, InvoicingProfile, Minor, Nip, OrderTask, Party, Payment, VatRate,
-    compute,
+    DeliveryVat, GoodsLine, Invoice, InvoiceId, InvoiceKind, InvoicingProfile, Minor, Nip, OrderId, OrderTask, Party,
+    Payment, VatRate, compute,
 };
 use store::{InvoiceRecord, Issued, NewInvoice};
 
@@ -164,7 +164,7 @@ impl App {
     /// Issues the VAT invoice of an order, or returns the one it already has. Needs the
     /// organisation's invoicing profile; foreign-currency orders wait for the NBP rate.
     #[tracing::instrument(name = "invoice", skip_all, fields(organisation_id = %user.organisation_id, order_id))]
-    pub async fn issue_invoice(&self, user: &CurrentUser, order_id: &str) -> Result<IssueOutcome, AppError> {
+    pub async fn issue_invoice(&self, user: &CurrentUser, order_id: &OrderId) -> Result<IssueOutcome, AppError> {
         let order = self.order(user, order_id).await?;
         let profile = self
             .invoicing_profile(user)
@@ -205,7 +205,7 @@ impl App {
             .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
             .to_zoned(jiff::tz::TimeZone::UTC);
         let new = NewInvoice {
-            id: uuid::Uuid::new_v4().to_string(),
+            id: InvoiceId::from_stored(uuid::Uuid::new_v4().to_string()),
             organisation_id: user.organisation_id.clone(),
             account_id: order.account_id.clone(),
             order_id: order.id.clone(),
@@ -313,7 +313,7 @@ impl App {
     pub async fn issue_due_invoices(
         &self,
         limit: i64,
-    ) -> Result<Vec<(String, Result<IssueOutcome, String>)>, AppError> {
+    ) -> Result<Vec<(OrderId, Result<IssueOutcome, String>)>, AppError> {
         let mut out = Vec::new();
         for (org, order) in self.store.orders_awaiting_invoice(limit, self.now_ms()).await? {
             if self.is_stopping() {
@@ -339,7 +339,7 @@ impl App {
     /// Issues the correction (KOR) that takes back a cancelled order's invoice, or returns
     /// the one it has; numbered in the series' correction series.
     #[tracing::instrument(name = "correction", skip_all, fields(organisation_id = %user.organisation_id, order_id))]
-    pub async fn issue_correction(&self, user: &CurrentUser, order_id: &str) -> Result<IssueOutcome, AppError> {
+    pub async fn issue_correction(&self, user: &CurrentUser, order_id: &OrderId) -> Result<IssueOutcome, AppError> {
         let order = self.order(user, order_id).await?;
         // Allegro sets fulfilment RETURNED only when every item came back and was refunded
         // (openapi: CheckoutFormFulfillment.status), so both cases take the whole invoice back.
@@ -382,7 +382,7 @@ impl App {
     }
 
     /// The order's invoices (VAT, then correction), for its page.
-    pub async fn order_invoices(&self, user: &CurrentUser, order_id: &str) -> Result<Vec<InvoiceRecord>, AppError> {
+    pub async fn order_invoices(&self, user: &CurrentUser, order_id: &OrderId) -> Result<Vec<InvoiceRecord>, AppError> {
         let mut out = Vec::new();
         for kind in [InvoiceKind::Vat, InvoiceKind::Correction] {
             if let Some(r) = self
@@ -400,7 +400,7 @@ impl App {
     async fn invoice_of_order(
         &self,
         user: &CurrentUser,
-        order_id: &str,
+        order_id: &OrderId,
         kind: InvoiceKind,
     ) -> Result<Option<(InvoiceRecord, Invoice)>, AppError> {
         let Some(record) = self
@@ -523,7 +523,7 @@ impl App {
     }
 
     /// One invoice of the organisation with its content.
-    pub async fn invoice(&self, user: &CurrentUser, id: &str) -> Result<(InvoiceRecord, Invoice), AppError> {
+    pub async fn invoice(&self, user: &CurrentUser, id: &InvoiceId) -> Result<(InvoiceRecord, Invoice), AppError> {
         let record = self
             .store
             .invoice(&user.organisation_id, id)
@@ -539,7 +539,7 @@ impl App {
     pub async fn invoice_pdf(
         &self,
         user: &CurrentUser,
-        id: &str,
+        id: &InvoiceId,
         language: PdfLanguage,
     ) -> Result<(InvoiceRecord, Vec<u8>), AppError> {
         let (record, invoice) = self.invoice(user, id).await?;
@@ -547,7 +547,7 @@ impl App {
     }
 
     /// An invoice as FA(3) XML.
-    pub async fn invoice_xml(&self, user: &CurrentUser, id: &str) -> Result<(InvoiceRecord, String), AppError> {
+    pub async fn invoice_xml(&self, user: &CurrentUser, id: &InvoiceId) -> Result<(InvoiceRecord, String), AppError> {
         let (record, invoice) = self.invoice(user, id).await?;
         let xml = invoice_xml::fa3(&invoice)
             .map_err(|e| invalid("invoice", Problem::new("problem-invoice-invalid").arg("detail", e)))?;

@@ -14,6 +14,7 @@
 //! ponownie".
 
 use allegro_client::AllegroError;
+use domain::InvoiceId;
 use store::{Delivery, InvoiceRecord};
 
 use super::issue::{PdfLanguage, render_pdf};
@@ -126,7 +127,7 @@ impl App {
         let metadata = match &record.upload.allegro_invoice_id {
             Some(id) => id.clone(),
             None => match allegro
-                .add_invoice(&record.order_id, &file_name, Some(&record.number))
+                .add_invoice(record.order_id.as_str(), &file_name, Some(&record.number))
                 .await
             {
                 Ok(created) => {
@@ -143,7 +144,7 @@ impl App {
                 // The number is already on the order: an earlier attempt added it.
                 Err(e) if is_conflict(&e) => {
                     let listed = allegro
-                        .invoices(&record.order_id)
+                        .invoices(record.order_id.as_str())
                         .await
                         .map_err(|e| classify(&e, record.upload.attempts))?;
                     let Some(found) = listed
@@ -167,7 +168,10 @@ impl App {
                 Err(e) => return Err(classify(&e, record.upload.attempts)),
             },
         };
-        match allegro.upload_invoice_file(&record.order_id, &metadata, pdf).await {
+        match allegro
+            .upload_invoice_file(record.order_id.as_str(), &metadata, pdf)
+            .await
+        {
             Ok(()) => Ok(()),
             // The file is already there: an earlier attempt's PUT landed.
             Err(e) if is_conflict(&e) => Ok(()),
@@ -188,7 +192,7 @@ impl App {
 
     /// "Wyślij ponownie": a refused or waiting invoice is sent to Allegro at the worker's
     /// next pass. An invoice already on Allegro, or for an order from a file, cannot be.
-    pub async fn resend_invoice(&self, user: &CurrentUser, id: &str) -> Result<(), AppError> {
+    pub async fn resend_invoice(&self, user: &CurrentUser, id: &InvoiceId) -> Result<(), AppError> {
         let (record, _) = self.invoice(user, id).await?;
         if !self
             .store

@@ -8,7 +8,7 @@
 
 use allegro_client::types::Instant;
 use allegro_client::{CheckoutFormsQuery, MAX_RESULT_WINDOW, ORDER_RETENTION_MS, OrderSort};
-use domain::{AccountId, AccountStatus, OrganisationId};
+use domain::{AccountId, AccountStatus, ImportId, OrganisationId};
 use order_files::{Encoding, FileErrors, Format};
 use store::{Import, ImportKind, ImportPage, ImportProgress, ImportState, OrderSource, UpsertCounts};
 
@@ -78,7 +78,7 @@ pub enum ImportError {
 
 fn new_import(org: &OrganisationId, account: &AccountId, kind: ImportKind, now: i64) -> Import {
     Import {
-        id: uuid::Uuid::new_v4().to_string(),
+        id: ImportId::from_stored(uuid::Uuid::new_v4().to_string()),
         organisation_id: org.clone(),
         account_id: account.clone(),
         kind,
@@ -151,14 +151,14 @@ impl App {
             crate::worker::JobPayload::ImportOrders {
                 import_id: import.id.clone(),
             }
-            .job(&import.id, now, 20)
+            .job(import.id.as_str(), now, 20)
         });
         self.store.create_import(&import, job.as_ref()).await?;
         Ok(import)
     }
 
     /// One import of the organisation.
-    pub async fn import(&self, user: &CurrentUser, id: &str) -> Result<Import, AppError> {
+    pub async fn import(&self, user: &CurrentUser, id: &ImportId) -> Result<Import, AppError> {
         self.store
             .import(&user.organisation_id, id)
             .await?
@@ -174,14 +174,18 @@ impl App {
     /// committed page (return false to stop, e.g. when a job lease was lost). A failure
     /// that will not pass (the account needs a new login) ends the import as failed; any
     /// other is returned and the import can be resumed.
-    pub async fn run_import(&self, id: &str, progress: impl FnMut(&Import) -> bool + Send) -> Result<Import, AppError> {
+    pub async fn run_import(
+        &self,
+        id: &ImportId,
+        progress: impl FnMut(&Import) -> bool + Send,
+    ) -> Result<Import, AppError> {
         self.import_pages(id, None, progress).await
     }
 
     #[tracing::instrument(name = "import", skip_all, fields(import_id = %id))]
     pub(crate) async fn import_pages(
         &self,
-        id: &str,
+        id: &ImportId,
         lease: Option<JobLease<'_>>,
         mut progress: impl FnMut(&Import) -> bool + Send,
     ) -> Result<Import, AppError> {
@@ -423,7 +427,7 @@ impl App {
     }
 
     /// Publishes a file import's staged orders, a chunk per transaction, to the end.
-    async fn publish_file_import(&self, import_id: &str) -> Result<Import, AppError> {
+    async fn publish_file_import(&self, import_id: &ImportId) -> Result<Import, AppError> {
         loop {
             let Some(import) = self
                 .store

@@ -5,7 +5,7 @@ mod imports;
 mod sync;
 
 use allegro_client::types::CheckoutForm;
-use domain::{OrderTask, OrganisationId};
+use domain::{OrderId, OrderTask, OrganisationId};
 use store::OrderRecord;
 
 use crate::{App, AppError, CurrentUser};
@@ -38,7 +38,7 @@ impl App {
     }
 
     /// One order of the organisation.
-    pub async fn order(&self, user: &crate::CurrentUser, id: &str) -> Result<OrderRecord, AppError> {
+    pub async fn order(&self, user: &crate::CurrentUser, id: &OrderId) -> Result<OrderRecord, AppError> {
         self.store
             .order(&user.organisation_id, id)
             .await?
@@ -50,7 +50,7 @@ impl App {
     pub async fn order_with_form(
         &self,
         user: &crate::CurrentUser,
-        id: &str,
+        id: &OrderId,
     ) -> Result<(OrderRecord, allegro_client::types::CheckoutForm), AppError> {
         let order = self.order(user, id).await?;
         let form = checkout_form(&order)?;
@@ -61,7 +61,7 @@ impl App {
     pub async fn order_history(
         &self,
         user: &crate::CurrentUser,
-        id: &str,
+        id: &OrderId,
     ) -> Result<Vec<store::OrderChange>, AppError> {
         Ok(self.store.order_history(&user.organisation_id, id).await?)
     }
@@ -72,7 +72,7 @@ impl App {
     pub(crate) async fn postpone(
         &self,
         org: &OrganisationId,
-        order_id: &str,
+        order_id: &OrderId,
         task: OrderTask,
         error: &str,
     ) -> Result<(), AppError> {
@@ -93,7 +93,7 @@ impl App {
     pub async fn order_task_failure(
         &self,
         user: &CurrentUser,
-        order_id: &str,
+        order_id: &OrderId,
         task: OrderTask,
     ) -> Result<Option<(i64, String)>, AppError> {
         Ok(self

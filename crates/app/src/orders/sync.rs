@@ -52,8 +52,13 @@ pub fn order_record(org: &OrganisationId, account: &AccountId, form: &CheckoutFo
         .min()
         .unwrap_or(0);
     let total: &Price = &form.summary.total_to_pay;
+    // Allegro's ids are UUIDs; one we could not keep is a broken answer, not an order.
+    let id = form
+        .id
+        .parse::<domain::OrderId>()
+        .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("an order id from Allegro")))?;
     Ok(OrderRecord {
-        id: form.id.clone(),
+        id,
         organisation_id: org.clone(),
         account_id: account.clone(),
         status: form.status.as_str().to_owned(),

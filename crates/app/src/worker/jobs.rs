@@ -3,6 +3,7 @@
 //! ([`JobPayload`]): its kind is the `jobs.kind` word, its data the JSON beside it, so a
 //! job is built and read in one place.
 
+use domain::ImportId;
 use store::{ImportState, NewJob};
 
 use crate::orders::JobLease;
@@ -15,7 +16,7 @@ pub enum JobPayload {
     /// Read an Allegro import (orders bought in a range) to its end.
     ImportOrders {
         /// The import.
-        import_id: String,
+        import_id: ImportId,
     },
 }
 
@@ -133,12 +134,14 @@ mod tests {
 
     #[test]
     fn a_payload_is_stored_as_its_kind_and_data_and_read_back() {
-        let payload = JobPayload::ImportOrders {
-            import_id: "imp-1".into(),
-        };
+        let import_id: ImportId = "00000000-0000-4000-8000-000000000001".parse().unwrap();
+        let payload = JobPayload::ImportOrders { import_id };
         let new = payload.job("imp-1", 5, 20);
         assert_eq!(new.kind, "import_orders");
-        assert_eq!(new.payload, r#"{"import_id":"imp-1"}"#, "the kind lives in its column");
+        assert_eq!(
+            new.payload, r#"{"import_id":"00000000-0000-4000-8000-000000000001"}"#,
+            "the kind lives in its column"
+        );
         let claimed = |kind: &str, data: &str| store::Job {
             id: 7,
             kind: kind.into(),

@@ -122,7 +122,7 @@ async fn a_file_is_staged_then_published_and_a_stopped_one_is_finished_or_droppe
     // A process that stopped while staging: nothing of the file is published, ever.
     let store = shop.app.store();
     let half = store::Import {
-        id: "przerwany-w-trakcie".into(),
+        id: "00000000-0000-4000-8000-00000000a001".parse().unwrap(),
         organisation_id: shop.org.clone(),
         account_id: account.clone(),
         kind: store::ImportKind::Csv,
@@ -162,7 +162,7 @@ async fn a_file_is_staged_then_published_and_a_stopped_one_is_finished_or_droppe
         .unwrap();
     // The fully staged one stopped before publishing.
     let mut full = half.clone();
-    full.id = "przerwany-po-zapisie".into();
+    full.id = "00000000-0000-4000-8000-00000000a002".parse().unwrap();
     full.expected = Some(500);
     store.create_import(&full, None).await.unwrap();
     let staged = records(1_000, 500);
@@ -181,7 +181,9 @@ async fn a_file_is_staged_then_published_and_a_stopped_one_is_finished_or_droppe
     let held = store.account_orders(&account).await.unwrap();
     assert_eq!(held.len(), 1_234 + 500);
     assert!(
-        !held.iter().any(|o| o.id.starts_with("STOP-") && o.id.len() < 9),
+        !held
+            .iter()
+            .any(|o| o.id.as_str().starts_with("STOP-") && o.id.as_str().len() < 9),
         "nothing of the half-read file"
     );
 }

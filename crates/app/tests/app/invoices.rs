@@ -205,7 +205,10 @@ async fn a_returned_order_gets_one_correction() {
         allegro_api_types::FulfillmentStatus::Sent,
         allegro_api_types::FulfillmentStatus::Returned,
     ] {
-        shop.emu.emulator.move_order(&order.id, None, Some(step)).unwrap();
+        shop.emu
+            .emulator
+            .move_order(order.id.as_str(), None, Some(step))
+            .unwrap();
     }
     app.sync_account(&account).await.unwrap();
     let done = app.issue_due_invoices(100).await.unwrap();

@@ -11,7 +11,12 @@ use domain::{NewWaybill, PushState};
 async fn shop_with_orders(
     seed: u64,
     count: usize,
-) -> (testkit::Shop, Arc<testkit::TestClock>, domain::AccountId, Vec<String>) {
+) -> (
+    testkit::Shop,
+    Arc<testkit::TestClock>,
+    domain::AccountId,
+    Vec<domain::OrderId>,
+) {
     let clock = testkit::TestClock::real_time();
     let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), seed, clock.clone()).await;
     let (seller, account) = shop.link_seller(&format!("wysylka-{seed}")).await;
@@ -35,7 +40,7 @@ fn waybill(carrier: &str, number: &str) -> NewWaybill {
 
 /// Passes of the pusher with both clocks moved past every backoff and lease between them,
 /// until no waybill is pending.
-async fn push_all(shop: &testkit::Shop, clock: &testkit::TestClock, orders: &[String]) {
+async fn push_all(shop: &testkit::Shop, clock: &testkit::TestClock, orders: &[domain::OrderId]) {
     for _ in 0..40 {
         shop.app.push_due_shipments(500).await.unwrap();
         let mut pending = false;
@@ -218,7 +223,7 @@ async fn what_allegro_refuses_says_why_and_waits_for_the_seller() {
     );
     let bad = shop
         .app
-        .add_waybill(&shop.user, "no-such-order", waybill("DHL", "3"))
+        .add_waybill(&shop.user, &"no-such-order".parse().unwrap(), waybill("DHL", "3"))
         .await;
     assert!(matches!(bad, Err(app::AppError::NotFound)), "{bad:?}");
 }
@@ -362,7 +367,7 @@ async fn a_waybill_can_mark_the_order_sent() {
         Some("SENT")
     );
     let on_allegro = shop.app.store().account_orders(&account).await.unwrap();
-    let form: CheckoutForm = serde_json::from_str(&on_allegro.iter().find(|o| &o.id == id).unwrap().data).unwrap();
+    let form: CheckoutForm = serde_json::from_str(&on_allegro.iter().find(|o| o.id == *id).unwrap().data).unwrap();
     assert_eq!(
         form.fulfillment.and_then(|f| f.status).map(|s| s.as_str()),
         Some("SENT"),

@@ -12,7 +12,11 @@ use store::UploadState;
 async fn shop_with_invoices(
     seed: u64,
     count: usize,
-) -> (testkit::Shop, Arc<testkit::TestClock>, Vec<(String, String, String)>) {
+) -> (
+    testkit::Shop,
+    Arc<testkit::TestClock>,
+    Vec<(domain::OrderId, String, domain::InvoiceId)>,
+) {
     let clock = testkit::TestClock::real_time();
     let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), seed, clock.clone()).await;
     let (seller, account) = shop.link_seller(&format!("sklep-{seed}")).await;
@@ -54,7 +58,7 @@ async fn upload_all(shop: &testkit::Shop, clock: &testkit::TestClock) -> usize {
     panic!("uploads still pending after 40 passes");
 }
 
-fn assert_once_each(shop: &testkit::Shop, issued: &[(String, String, String)]) {
+fn assert_once_each(shop: &testkit::Shop, issued: &[(domain::OrderId, String, domain::InvoiceId)]) {
     for (order, number, _) in issued {
         assert_eq!(
             shop.emu.emulator.order_invoices(order),
@@ -64,7 +68,7 @@ fn assert_once_each(shop: &testkit::Shop, issued: &[(String, String, String)]) {
     }
 }
 
-async fn upload_state(app: &App, user: &CurrentUser, id: &str) -> store::InvoiceUpload {
+async fn upload_state(app: &App, user: &CurrentUser, id: &domain::InvoiceId) -> store::InvoiceUpload {
     app.invoice(user, id).await.unwrap().0.upload
 }
 
@@ -125,13 +129,19 @@ async fn a_crash_between_the_two_steps_still_uploads_once() {
     let allegro = api.account(&client_id, &token);
     // 1. Metadata added, then the process died before keeping its id.
     let (order, number, _) = &issued[0];
-    allegro.add_invoice(order, "x.pdf", Some(number)).await.unwrap();
+    allegro
+        .add_invoice(order.as_str(), "x.pdf", Some(number))
+        .await
+        .unwrap();
     // 2. Metadata and file both sent, then the process died before marking it uploaded.
     let (order2, number2, _) = &issued[1];
-    let meta = allegro.add_invoice(order2, "x.pdf", Some(number2)).await.unwrap();
+    let meta = allegro
+        .add_invoice(order2.as_str(), "x.pdf", Some(number2))
+        .await
+        .unwrap();
     allegro
         .upload_invoice_file(
-            order2,
+            order2.as_str(),
             meta.id.as_deref().unwrap(),
             b"%PDF-1.7 earlier attempt".to_vec(),
         )
@@ -142,7 +152,7 @@ async fn a_crash_between_the_two_steps_still_uploads_once() {
     let held = shop.app.store().claim_due_uploads(now, now + 120_000, 1).await.unwrap();
     assert_eq!(held.len(), 1);
     // (It may be one of the two above: then Allegro holds what the "crash" left there.)
-    let before = shop.emu.emulator.order_invoices(&held[0].order_id);
+    let before = shop.emu.emulator.order_invoices(held[0].order_id.as_str());
     shop.app.upload_due_invoices(500).await.unwrap();
     assert_eq!(
         upload_state(&shop.app, &shop.user, &held[0].id).await.state,
@@ -150,7 +160,7 @@ async fn a_crash_between_the_two_steps_still_uploads_once() {
         "held by the dead worker's lease"
     );
     assert_eq!(
-        shop.emu.emulator.order_invoices(&held[0].order_id),
+        shop.emu.emulator.order_invoices(held[0].order_id.as_str()),
         before,
         "nothing sent for the held invoice"
     );

@@ -18,7 +18,7 @@ async fn stock(shop: &testkit::Shop) -> BTreeMap<String, i64> {
 }
 
 /// SKU → pieces the order's lines take.
-async fn wanted(shop: &testkit::Shop, order: &str) -> BTreeMap<String, i64> {
+async fn wanted(shop: &testkit::Shop, order: &domain::OrderId) -> BTreeMap<String, i64> {
     let o = shop.app.order(&shop.user, order).await.unwrap();
     let form: CheckoutForm = serde_json::from_str(&o.data).unwrap();
     let mut out = BTreeMap::new();
@@ -63,7 +63,13 @@ async fn a_wz_per_order_at_the_trigger_and_stock_back_on_cancellation() {
     }
     assert!(matches!(
         shop.app
-            .adjust_stock(&shop.user, None, "no-such-product", 5, None)
+            .adjust_stock(
+                &shop.user,
+                None,
+                &"00000000-0000-4000-8000-0000000000ff".parse().unwrap(),
+                5,
+                None
+            )
             .await,
         Err(app::AppError::NotFound)
     ));
@@ -82,7 +88,7 @@ async fn a_wz_per_order_at_the_trigger_and_stock_back_on_cancellation() {
         .save_warehouse_settings(&shop.user, Some("processing"), None)
         .await
         .unwrap();
-    let orders: Vec<String> = shop
+    let orders: Vec<domain::OrderId> = shop
         .app
         .store()
         .account_orders(&account)
@@ -163,7 +169,7 @@ async fn a_wz_per_order_at_the_trigger_and_stock_back_on_cancellation() {
     ));
     assert_eq!(
         shop.app
-            .adjust_stock(&shop.user, Some(&krakow.id), &products[0].id, 7, None)
+            .adjust_stock(&shop.user, Some(krakow.id.as_str()), &products[0].id, 7, None)
             .await
             .unwrap(),
         7

@@ -171,7 +171,7 @@ async fn assert_each_on_its_order_once(shop: &testkit::Shop, due: usize) {
     }
     for inv in &all {
         assert_eq!(
-            shop.emu.emulator.order_invoices(&inv.order_id),
+            shop.emu.emulator.order_invoices(inv.order_id.as_str()),
             vec![(Some(inv.number.clone()), true)],
             "order {}: exactly one upload",
             inv.order_id

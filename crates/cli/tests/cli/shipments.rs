@@ -34,7 +34,7 @@ async fn waybills_from_a_file_and_the_command_line_reach_allegro_once() {
     let (seller, account) = shop.link_seller("sklep-listy").await;
     shop.paid_orders(&seller, 6, 9, 3);
     shop.app.sync_account(&account).await.unwrap();
-    let orders: Vec<String> = shop
+    let orders: Vec<domain::OrderId> = shop
         .app
         .store()
         .account_orders(&account)
@@ -96,7 +96,7 @@ async fn waybills_from_a_file_and_the_command_line_reach_allegro_once() {
             "shipments",
             "add",
             "--order",
-            &orders[2],
+            orders[2].as_str(),
             "--carrier",
             "OTHER",
             "--carrier-name",
@@ -112,7 +112,7 @@ async fn waybills_from_a_file_and_the_command_line_reach_allegro_once() {
             "shipments",
             "add",
             "--order",
-            &orders[3],
+            orders[3].as_str(),
             "--carrier",
             "OTHER",
             "--waybill",
@@ -156,10 +156,10 @@ async fn waybills_from_a_file_and_the_command_line_reach_allegro_once() {
         assert!(Instant::now() < deadline, "{pushed} of 3 waybills pushed");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let on_allegro = |o: &str| {
+    let on_allegro = |o: &domain::OrderId| {
         shop.emu
             .emulator
-            .order_shipments(o)
+            .order_shipments(o.as_str())
             .into_iter()
             .map(|(c, w, _)| (c, w))
             .collect::<Vec<_>>()
@@ -231,7 +231,7 @@ async fn two_workers_issue_each_wz_once_and_stock_adds_up() {
         (1..=due as u64).collect::<Vec<_>>(),
         "WZ/1… with no gap or repeat"
     );
-    let mut taken: std::collections::HashMap<String, i64> = std::collections::HashMap::new();
+    let mut taken: std::collections::HashMap<domain::ProductId, i64> = std::collections::HashMap::new();
     for d in &documents {
         for l in &d.lines {
             *taken.entry(l.product_id.clone()).or_default() += l.quantity;

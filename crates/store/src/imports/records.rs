@@ -1,4 +1,4 @@
-use domain::{AccountId, OrganisationId};
+use domain::{AccountId, ImportId, OrganisationId};
 
 use crate::{OrderRecord, UpsertCounts};
 
@@ -78,7 +78,7 @@ impl std::str::FromStr for ImportState {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Import {
     /// Id (UUID).
-    pub id: String,
+    pub id: ImportId,
     /// Organisation.
     pub organisation_id: OrganisationId,
     /// The linked account the orders belong to.

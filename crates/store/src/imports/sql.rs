@@ -8,7 +8,7 @@ macro_rules! sql_imports {
     ($store:ty, $db:ty, $backend:literal, $claim_sql:expr, $begin:literal) => {
         fn import_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<Import> {
             Ok(Import {
-                id: get(r, "id")?,
+                id: ImportId::from_stored(get(r, "id")?),
                 organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
                 account_id: AccountId::from_stored(get(r, "account_id")?),
                 kind: parse("imports", "kind", get(r, "kind")?)?,
@@ -45,7 +45,7 @@ macro_rules! sql_imports {
                  created_at_ms, updated_at_ms) \
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20)",
             )
-            .bind(&i.id)
+            .bind(i.id.as_str())
             .bind(i.organisation_id.as_str())
             .bind(i.account_id.as_str())
             .bind(i.kind.as_str())
@@ -94,19 +94,19 @@ macro_rules! sql_imports {
                 Ok(())
             }
 
-            async fn import(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<Import>> {
+            async fn import(&self, org: &OrganisationId, id: &ImportId) -> StoreResult<Option<Import>> {
                 let row = ::sqlx::query("SELECT * FROM imports WHERE organisation_id = $1 AND id = $2")
                     .bind(org.as_str())
-                    .bind(id)
+                    .bind(id.as_str())
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(backend_err)?;
                 row.as_ref().map(import_from).transpose()
             }
 
-            async fn import_for_worker(&self, id: &str) -> StoreResult<Option<Import>> {
+            async fn import_for_worker(&self, id: &ImportId) -> StoreResult<Option<Import>> {
                 let row = ::sqlx::query("SELECT * FROM imports WHERE id = $1")
-                    .bind(id)
+                    .bind(id.as_str())
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(backend_err)?;
@@ -137,10 +137,10 @@ macro_rules! sql_imports {
                 row.as_ref().map(import_from).transpose()
             }
 
-            async fn save_import_page(&self, import_id: &str, page: &ImportPage<'_>, now_ms: i64) -> StoreResult<UpsertCounts> {
+            async fn save_import_page(&self, import_id: &ImportId, page: &ImportPage<'_>, now_ms: i64) -> StoreResult<UpsertCounts> {
                 let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                 let row = ::sqlx::query("SELECT account_id FROM imports WHERE id = $1")
-                    .bind(import_id)
+                    .bind(import_id.as_str())
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend_err)?
@@ -163,7 +163,7 @@ macro_rules! sql_imports {
                 .bind(counts.unchanged as i64)
                 .bind(page.api_calls)
                 .bind(now_ms)
-                .bind(import_id)
+                .bind(import_id.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
@@ -171,12 +171,12 @@ macro_rules! sql_imports {
                 Ok(counts)
             }
 
-            async fn finish_import(&self, import_id: &str, state: ImportState, error: Option<&str>, now_ms: i64) -> StoreResult<()> {
+            async fn finish_import(&self, import_id: &ImportId, state: ImportState, error: Option<&str>, now_ms: i64) -> StoreResult<()> {
                 ::sqlx::query("UPDATE imports SET state = $1, error = $2, updated_at_ms = $3 WHERE id = $4")
                     .bind(state.as_str())
                     .bind(error.map($crate::sql::stored_error))
                     .bind(now_ms)
-                    .bind(import_id)
+                    .bind(import_id.as_str())
                     .execute(&self.pool)
                     .await
                     .map_err(backend_err)?;
@@ -195,7 +195,7 @@ macro_rules! sql_imports {
                 Ok(counts)
             }
 
-            async fn stage_file_orders(&self, import_id: &str, first_seq: i64, orders: &[OrderRecord], now_ms: i64) -> StoreResult<()> {
+            async fn stage_file_orders(&self, import_id: &ImportId, first_seq: i64, orders: &[OrderRecord], now_ms: i64) -> StoreResult<()> {
                 let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                 for (n, o) in orders.iter().enumerate() {
                     ::sqlx::query(
@@ -203,9 +203,9 @@ macro_rules! sql_imports {
                          marketplace, buyer_login, bought_at_ms, revision, total_minor, currency, data, source, invoice_required) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)",
                     )
-                    .bind(import_id)
+                    .bind(import_id.as_str())
                     .bind(first_seq + n as i64)
-                    .bind(&o.id)
+                    .bind(o.id.as_str())
                     .bind(o.organisation_id.as_str())
                     .bind(o.account_id.as_str())
                     .bind(&o.status)
@@ -226,7 +226,7 @@ macro_rules! sql_imports {
                 ::sqlx::query("UPDATE imports SET fetched = fetched + $1, updated_at_ms = $2 WHERE id = $3")
                     .bind(orders.len() as i64)
                     .bind(now_ms)
-                    .bind(import_id)
+                    .bind(import_id.as_str())
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
@@ -234,10 +234,10 @@ macro_rules! sql_imports {
                 Ok(())
             }
 
-            async fn publish_file_orders(&self, import_id: &str, limit: i64, now_ms: i64) -> StoreResult<Option<Import>> {
+            async fn publish_file_orders(&self, import_id: &ImportId, limit: i64, now_ms: i64) -> StoreResult<Option<Import>> {
                 let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                 let Some(import) = ::sqlx::query("SELECT * FROM imports WHERE id = $1")
-                    .bind(import_id)
+                    .bind(import_id.as_str())
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(backend_err)?
@@ -248,7 +248,7 @@ macro_rules! sql_imports {
                     return Ok(None);
                 };
                 let rows = ::sqlx::query("SELECT * FROM staged_orders WHERE import_id = $1 ORDER BY seq LIMIT $2")
-                    .bind(import_id)
+                    .bind(import_id.as_str())
                     .bind(limit.max(1))
                     .fetch_all(&mut *tx)
                     .await
@@ -257,7 +257,7 @@ macro_rules! sql_imports {
                 let counts = upsert_orders(&mut tx, &import.account_id, &orders, now_ms).await?;
                 if let Some(last) = rows.last() {
                     ::sqlx::query("DELETE FROM staged_orders WHERE import_id = $1 AND seq <= $2")
-                        .bind(import_id)
+                        .bind(import_id.as_str())
                         .bind(get::<i64>(last, "seq")?)
                         .execute(&mut *tx)
                         .await
@@ -265,7 +265,7 @@ macro_rules! sql_imports {
                 }
                 let left: i64 = get(
                     &::sqlx::query("SELECT COUNT(*) AS n FROM staged_orders WHERE import_id = $1")
-                        .bind(import_id)
+                        .bind(import_id.as_str())
                         .fetch_one(&mut *tx)
                         .await
                         .map_err(backend_err)?,
@@ -281,12 +281,12 @@ macro_rules! sql_imports {
                 .bind(counts.unchanged as i64)
                 .bind(state.as_str())
                 .bind(now_ms)
-                .bind(import_id)
+                .bind(import_id.as_str())
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
                 let after = ::sqlx::query("SELECT * FROM imports WHERE id = $1")
-                    .bind(import_id)
+                    .bind(import_id.as_str())
                     .fetch_one(&mut *tx)
                     .await
                     .map_err(backend_err)?;
@@ -295,17 +295,17 @@ macro_rules! sql_imports {
                 Ok(Some(after))
             }
 
-            async fn abandon_file_import(&self, import_id: &str, error: &str, now_ms: i64) -> StoreResult<()> {
+            async fn abandon_file_import(&self, import_id: &ImportId, error: &str, now_ms: i64) -> StoreResult<()> {
                 let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                 ::sqlx::query("DELETE FROM staged_orders WHERE import_id = $1")
-                    .bind(import_id)
+                    .bind(import_id.as_str())
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
                 ::sqlx::query("UPDATE imports SET state = 'failed', error = $1, updated_at_ms = $2 WHERE id = $3")
                     .bind(error)
                     .bind(now_ms)
-                    .bind(import_id)
+                    .bind(import_id.as_str())
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;

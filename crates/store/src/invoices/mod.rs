@@ -4,7 +4,7 @@ mod records;
 mod sql;
 
 use async_trait::async_trait;
-use domain::{InvoiceKind, OrganisationId};
+use domain::{InvoiceId, InvoiceKind, OrderId, OrganisationId};
 
 pub use records::*;
 
@@ -30,12 +30,12 @@ pub trait InvoiceStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<(Vec<InvoiceRecord>, i64)>;
     /// One invoice of the organisation.
-    async fn invoice(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<InvoiceRecord>>;
+    async fn invoice(&self, org: &OrganisationId, id: &InvoiceId) -> StoreResult<Option<InvoiceRecord>>;
     /// The order's invoice of `kind` (`vat`, `correction`), if issued.
     async fn invoice_for_order(
         &self,
         org: &OrganisationId,
-        order_id: &str,
+        order_id: &OrderId,
         kind: InvoiceKind,
     ) -> StoreResult<Option<InvoiceRecord>>;
     /// Orders due a VAT invoice, oldest purchase first, across organisations: the account is
@@ -43,18 +43,22 @@ pub trait InvoiceStore: Send + Sync {
     /// has reached the account's trigger status (or gone past it), the
     /// organisation has an invoicing profile, the order has no VAT invoice yet, and no
     /// failed attempt ([`crate::OrderStore::postpone_order_task`]) asks to wait past `now_ms`.
-    async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
+    async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>>;
     /// Claims up to `limit` invoices whose upload to Allegro is due at `now_ms`, oldest
     /// first, holding them until `lease_until_ms` (another process skips them meanwhile).
     async fn claim_due_uploads(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<InvoiceRecord>>;
     /// Keeps Allegro's id of the invoice's metadata (step 1 of the upload done).
-    async fn save_allegro_invoice_id(&self, invoice_id: &str, allegro_invoice_id: Option<&str>) -> StoreResult<()>;
+    async fn save_allegro_invoice_id(
+        &self,
+        invoice_id: &InvoiceId,
+        allegro_invoice_id: Option<&str>,
+    ) -> StoreResult<()>;
     /// Records how an upload attempt ended.
-    async fn finish_upload(&self, invoice_id: &str, outcome: &crate::Delivery) -> StoreResult<()>;
+    async fn finish_upload(&self, invoice_id: &InvoiceId, outcome: &crate::Delivery) -> StoreResult<()>;
     /// "Wyślij ponownie": a refused or waiting upload is tried again now; false if the
     /// invoice is already on Allegro (or is not the organisation's, or never goes there).
-    async fn resend_invoice(&self, org: &OrganisationId, id: &str, now_ms: i64) -> StoreResult<bool>;
+    async fn resend_invoice(&self, org: &OrganisationId, id: &InvoiceId, now_ms: i64) -> StoreResult<bool>;
     /// Cancelled orders, and orders Allegro marks returned (every item returned and
     /// refunded), that have a VAT invoice but no correction yet, oldest first.
-    async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
+    async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>>;
 }

@@ -1,17 +1,17 @@
-use domain::{AccountId, InvoiceKind, OrganisationId};
+use domain::{AccountId, InvoiceId, InvoiceKind, OrderId, OrganisationId};
 
 /// An invoice to issue: the store gives it the next number of its series and period in
 /// the same transaction, unless the order already has one of this kind.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct NewInvoice {
     /// Id (UUID).
-    pub id: String,
+    pub id: InvoiceId,
     /// Organisation.
     pub organisation_id: OrganisationId,
     /// The order's account.
     pub account_id: AccountId,
     /// The order.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// `vat` or `correction`.
     pub kind: InvoiceKind,
     /// Numbering pattern.
@@ -40,13 +40,13 @@ pub struct NewInvoice {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InvoiceRecord {
     /// Id.
-    pub id: String,
+    pub id: InvoiceId,
     /// Organisation.
     pub organisation_id: OrganisationId,
     /// Account.
     pub account_id: AccountId,
     /// Order.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// `vat` or `correction`.
     pub kind: InvoiceKind,
     /// The number, e.g. `FV/7/11/2026`.

@@ -20,10 +20,10 @@ macro_rules! sql_invoices {
     ($store:ty, $db:ty, $backend:literal, $claim_sql:expr, $begin:literal) => {
         fn invoice_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<InvoiceRecord> {
             Ok(InvoiceRecord {
-                id: get(r, "id")?,
+                id: InvoiceId::from_stored(get(r, "id")?),
                 organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
                 account_id: AccountId::from_stored(get(r, "account_id")?),
-                order_id: get(r, "order_id")?,
+                order_id: OrderId::from_stored(get(r, "order_id")?),
                 kind: parse("invoices", "kind", get(r, "kind")?)?,
                 number: get(r, "number")?,
                 issue_date: get(r, "issue_date")?,
@@ -96,10 +96,10 @@ macro_rules! sql_invoices {
                          currency, total_minor, buyer_name, document, created_at_ms, upload_state, upload_next_at_ms) \
                          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15)",
                     )
-                    .bind(&n.id)
+                    .bind(n.id.as_str())
                     .bind(n.organisation_id.as_str())
                     .bind(n.account_id.as_str())
-                    .bind(&n.order_id)
+                    .bind(n.order_id.as_str())
                     .bind(n.kind.as_str())
                     .bind(n.series.as_str())
                     .bind(&period)
@@ -200,73 +200,73 @@ macro_rules! sql_invoices {
                 rows.iter().map(invoice_from).collect()
             }
 
-            async fn save_allegro_invoice_id(&self, invoice_id: &str, allegro_invoice_id: Option<&str>) -> StoreResult<()> {
+            async fn save_allegro_invoice_id(&self, invoice_id: &InvoiceId, allegro_invoice_id: Option<&str>) -> StoreResult<()> {
                 ::sqlx::query("UPDATE invoices SET allegro_invoice_id = $1 WHERE id = $2")
                     .bind(allegro_invoice_id)
-                    .bind(invoice_id)
+                    .bind(invoice_id.as_str())
                     .execute(&self.pool)
                     .await
                     .map_err(backend_err)?;
                 Ok(())
             }
 
-            async fn finish_upload(&self, invoice_id: &str, outcome: &Delivery) -> StoreResult<()> {
+            async fn finish_upload(&self, invoice_id: &InvoiceId, outcome: &Delivery) -> StoreResult<()> {
                 let query = match outcome {
                     Delivery::Done { at_ms, .. } => ::sqlx::query(
                         "UPDATE invoices SET upload_state = 'uploaded', uploaded_at_ms = $1, upload_error = NULL WHERE id = $2",
                     )
                     .bind(*at_ms)
-                    .bind(invoice_id),
+                    .bind(invoice_id.as_str()),
                     Delivery::Retry { next_at_ms, error } => ::sqlx::query(
                         "UPDATE invoices SET upload_next_at_ms = $1, upload_error = $2, upload_attempts = upload_attempts + 1 \
                          WHERE id = $3 AND upload_state = 'pending'",
                     )
                     .bind(*next_at_ms)
                     .bind($crate::sql::stored_error(error))
-                    .bind(invoice_id),
+                    .bind(invoice_id.as_str()),
                     Delivery::Refused { error } => ::sqlx::query(
                         "UPDATE invoices SET upload_state = 'refused', upload_error = $1, upload_attempts = upload_attempts + 1 \
                          WHERE id = $2 AND upload_state = 'pending'",
                     )
                     .bind($crate::sql::stored_error(error))
-                    .bind(invoice_id),
+                    .bind(invoice_id.as_str()),
                     Delivery::Released { now_ms, held_until_ms } => ::sqlx::query(
                         "UPDATE invoices SET upload_next_at_ms = $1 \
                          WHERE id = $2 AND upload_state = 'pending' AND upload_next_at_ms = $3",
                     )
                     .bind(*now_ms)
-                    .bind(invoice_id)
+                    .bind(invoice_id.as_str())
                     .bind(*held_until_ms),
                 };
                 query.execute(&self.pool).await.map_err(backend_err)?;
                 Ok(())
             }
 
-            async fn resend_invoice(&self, org: &OrganisationId, id: &str, now_ms: i64) -> StoreResult<bool> {
+            async fn resend_invoice(&self, org: &OrganisationId, id: &InvoiceId, now_ms: i64) -> StoreResult<bool> {
                 let done = ::sqlx::query(
                     "UPDATE invoices SET upload_state = 'pending', upload_next_at_ms = $1, upload_attempts = 0, upload_error = NULL \
                      WHERE organisation_id = $2 AND id = $3 AND upload_state IN ('pending', 'refused')",
                 )
                 .bind(now_ms)
                 .bind(org.as_str())
-                .bind(id)
+                .bind(id.as_str())
                 .execute(&self.pool)
                 .await
                 .map_err(backend_err)?;
                 Ok(done.rows_affected() == 1)
             }
 
-            async fn invoice(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<InvoiceRecord>> {
+            async fn invoice(&self, org: &OrganisationId, id: &InvoiceId) -> StoreResult<Option<InvoiceRecord>> {
                 let row = ::sqlx::query("SELECT * FROM invoices WHERE organisation_id = $1 AND id = $2")
                     .bind(org.as_str())
-                    .bind(id)
+                    .bind(id.as_str())
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(backend_err)?;
                 row.as_ref().map(invoice_from).transpose()
             }
 
-            async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
+            async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>> {
                 // A trigger is met at its step or any later one (an order may skip steps):
                 // the ranks are domain::FulfillmentStatus::rank and InvoiceTrigger::rank.
                 static SQL: ::std::sync::LazyLock<String> = ::std::sync::LazyLock::new(|| {
@@ -292,14 +292,14 @@ macro_rules! sql_invoices {
                 .await
                 .map_err(backend_err)?;
                 rows.iter()
-                    .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), get(r, "id")?)))
+                    .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), OrderId::from_stored(get(r, "id")?))))
                     .collect()
             }
 
-            async fn invoice_for_order(&self, org: &OrganisationId, order_id: &str, kind: InvoiceKind) -> StoreResult<Option<InvoiceRecord>> {
+            async fn invoice_for_order(&self, org: &OrganisationId, order_id: &OrderId, kind: InvoiceKind) -> StoreResult<Option<InvoiceRecord>> {
                 let row = ::sqlx::query("SELECT * FROM invoices WHERE organisation_id = $1 AND order_id = $2 AND kind = $3")
                     .bind(org.as_str())
-                    .bind(order_id)
+                    .bind(order_id.as_str())
                     .bind(kind.as_str())
                     .fetch_optional(&self.pool)
                     .await
@@ -307,7 +307,7 @@ macro_rules! sql_invoices {
                 row.as_ref().map(invoice_from).transpose()
             }
 
-            async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
+            async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>> {
                 let rows = ::sqlx::query(
                     "SELECT o.organisation_id, o.id FROM orders o \
                      JOIN invoices v ON v.organisation_id = o.organisation_id AND v.order_id = o.id AND v.kind = 'vat' \
@@ -321,7 +321,7 @@ macro_rules! sql_invoices {
                 .await
                 .map_err(backend_err)?;
                 rows.iter()
-                    .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), get(r, "id")?)))
+                    .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), OrderId::from_stored(get(r, "id")?))))
                     .collect()
             }
         }

@@ -4,7 +4,7 @@ mod records;
 mod sql;
 
 use async_trait::async_trait;
-use domain::{AccountId, OrderTask, OrganisationId};
+use domain::{AccountId, OrderId, OrderTask, OrganisationId};
 
 pub use records::*;
 
@@ -52,9 +52,9 @@ pub trait OrderStore: Send + Sync {
         limit: i64,
     ) -> StoreResult<(Vec<OrderRecord>, i64)>;
     /// One order of the organisation.
-    async fn order(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<OrderRecord>>;
+    async fn order(&self, org: &OrganisationId, id: &OrderId) -> StoreResult<Option<OrderRecord>>;
     /// The statuses an order of the organisation was seen in, oldest first.
-    async fn order_history(&self, org: &OrganisationId, id: &str) -> StoreResult<Vec<OrderChange>>;
+    async fn order_history(&self, org: &OrganisationId, id: &OrderId) -> StoreResult<Vec<OrderChange>>;
     /// The account's orders, newest purchase first.
     async fn account_orders(&self, account: &AccountId) -> StoreResult<Vec<OrderRecord>>;
     /// Records that an automatic task for an order failed: the order is left out of that
@@ -64,7 +64,7 @@ pub trait OrderStore: Send + Sync {
     async fn postpone_order_task(
         &self,
         org: &OrganisationId,
-        order_id: &str,
+        order_id: &OrderId,
         task: OrderTask,
         error: &str,
         next_at_ms: i64,
@@ -73,7 +73,7 @@ pub trait OrderStore: Send + Sync {
     async fn order_task_failure(
         &self,
         org: &OrganisationId,
-        order_id: &str,
+        order_id: &OrderId,
         task: OrderTask,
     ) -> StoreResult<Option<(i64, String)>>;
 }

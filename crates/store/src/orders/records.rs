@@ -1,10 +1,10 @@
-use domain::{AccountId, OrganisationId};
+use domain::{AccountId, OrderId, OrganisationId};
 
 /// An order as stored: Allegro's checkout form (JSON) and the columns filters use.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OrderRecord {
     /// Checkout form id.
-    pub id: String,
+    pub id: OrderId,
     /// Organisation.
     pub organisation_id: OrganisationId,
     /// Linked account it came from.

@@ -38,7 +38,7 @@ macro_rules! sql_orders {
     ($store:ty, $db:ty, $backend:literal, $claim_sql:expr, $begin:literal) => {
         fn order_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<OrderRecord> {
             Ok(OrderRecord {
-                id: get(r, "id")?,
+                id: OrderId::from_stored(get(r, "id")?),
                 organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
                 account_id: AccountId::from_stored(get(r, "account_id")?),
                 status: get(r, "status")?,
@@ -68,7 +68,7 @@ macro_rules! sql_orders {
             )
             .bind(o.organisation_id.as_str())
             .bind(account.as_str())
-            .bind(&o.id)
+            .bind(o.id.as_str())
             .bind(now_ms)
             .bind(&o.status)
             .bind(&o.fulfillment_status)
@@ -95,7 +95,7 @@ macro_rules! sql_orders {
                      AND (account_id = $3 OR $4 = 'file') ORDER BY CASE WHEN account_id = $3 THEN 0 ELSE 1 END LIMIT 1",
                 )
                 .bind(o.organisation_id.as_str())
-                .bind(&o.id)
+                .bind(o.id.as_str())
                 .bind(account.as_str())
                 .bind(o.source.as_str())
                 .fetch_optional(&mut **tx)
@@ -138,7 +138,7 @@ macro_rules! sql_orders {
                         .bind(now_ms)
                         .bind(o.source.as_str())
                         .bind(i64::from(o.invoice_required))
-                        .bind(&o.id)
+                        .bind(o.id.as_str())
                         .bind(account.as_str())
                         .execute(&mut **tx)
                         .await
@@ -155,7 +155,7 @@ macro_rules! sql_orders {
                              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) \
                              ON CONFLICT (account_id, id) DO NOTHING",
                         )
-                        .bind(&o.id)
+                        .bind(o.id.as_str())
                         .bind(o.organisation_id.as_str())
                         .bind(account.as_str())
                         .bind(&o.status)
@@ -285,23 +285,23 @@ macro_rules! sql_orders {
                 Ok((rows.iter().map(order_from).collect::<StoreResult<Vec<_>>>()?, get(&total, "n")?))
             }
 
-            async fn order(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<OrderRecord>> {
+            async fn order(&self, org: &OrganisationId, id: &OrderId) -> StoreResult<Option<OrderRecord>> {
                 let row = ::sqlx::query("SELECT * FROM orders WHERE organisation_id = $1 AND id = $2 ORDER BY account_id LIMIT 1")
                     .bind(org.as_str())
-                    .bind(id)
+                    .bind(id.as_str())
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(backend_err)?;
                 row.as_ref().map(order_from).transpose()
             }
 
-            async fn order_history(&self, org: &OrganisationId, id: &str) -> StoreResult<Vec<OrderChange>> {
+            async fn order_history(&self, org: &OrganisationId, id: &OrderId) -> StoreResult<Vec<OrderChange>> {
                 let rows = ::sqlx::query(
                     "SELECT seen_at_ms, status, fulfillment_status, source FROM order_history \
                      WHERE organisation_id = $1 AND order_id = $2 ORDER BY seen_at_ms, status",
                 )
                 .bind(org.as_str())
-                .bind(id)
+                .bind(id.as_str())
                 .fetch_all(&self.pool)
                 .await
                 .map_err(backend_err)?;
@@ -388,7 +388,7 @@ macro_rules! sql_orders {
             async fn postpone_order_task(
                 &self,
                 org: &OrganisationId,
-                order_id: &str,
+                order_id: &OrderId,
                 task: OrderTask,
                 error: &str,
                 next_at_ms: i64,
@@ -400,7 +400,7 @@ macro_rules! sql_orders {
                      SET attempts = order_task_failures.attempts + 1, next_at_ms = $4, error = $5 RETURNING attempts",
                 )
                 .bind(org.as_str())
-                .bind(order_id)
+                .bind(order_id.as_str())
                 .bind(task.as_str())
                 .bind(next_at_ms)
                 .bind($crate::sql::stored_error(error))
@@ -413,14 +413,14 @@ macro_rules! sql_orders {
             async fn order_task_failure(
                 &self,
                 org: &OrganisationId,
-                order_id: &str,
+                order_id: &OrderId,
                 task: OrderTask,
             ) -> StoreResult<Option<(i64, String)>> {
                 let row = ::sqlx::query(
                     "SELECT attempts, error FROM order_task_failures WHERE organisation_id = $1 AND order_id = $2 AND task = $3",
                 )
                 .bind(org.as_str())
-                .bind(order_id)
+                .bind(order_id.as_str())
                 .bind(task.as_str())
                 .fetch_optional(&self.pool)
                 .await

@@ -1,16 +1,16 @@
-use domain::{AccountId, OrganisationId};
+use domain::{AccountId, OrderId, OrganisationId, ShipmentId};
 
 /// A waybill (tracking number) added to an order, and where its push to Allegro stands.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ShipmentRecord {
     /// Our id.
-    pub id: String,
+    pub id: ShipmentId,
     /// Organisation.
     pub organisation_id: OrganisationId,
     /// The order's linked account.
     pub account_id: AccountId,
     /// Checkout form id.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// Allegro carrier id (`INPOST`, `OTHER`…).
     pub carrier_id: String,
     /// Name of an `OTHER` carrier.
@@ -47,13 +47,13 @@ pub struct ShipmentPush {
 #[derive(Debug, Clone)]
 pub struct NewShipment {
     /// Our id.
-    pub id: String,
+    pub id: ShipmentId,
     /// Organisation.
     pub organisation_id: OrganisationId,
     /// The order's linked account.
     pub account_id: AccountId,
     /// Checkout form id.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// The checked waybill.
     pub waybill: domain::NewWaybill,
     /// When.

@@ -9,10 +9,10 @@ macro_rules! sql_shipments {
         fn shipment_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<ShipmentRecord> {
             let line_items: String = get(r, "line_items")?;
             Ok(ShipmentRecord {
-                id: get(r, "id")?,
+                id: ShipmentId::from_stored(get(r, "id")?),
                 organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
                 account_id: AccountId::from_stored(get(r, "account_id")?),
-                order_id: get(r, "order_id")?,
+                order_id: OrderId::from_stored(get(r, "order_id")?),
                 carrier_id: get(r, "carrier_id")?,
                 carrier_name: get(r, "carrier_name")?,
                 waybill: get(r, "waybill")?,
@@ -43,10 +43,10 @@ macro_rules! sql_shipments {
                      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $9) \
                      ON CONFLICT (organisation_id, order_id, carrier_id, waybill) DO NOTHING",
                 )
-                .bind(&n.id)
+                .bind(n.id.as_str())
                 .bind(n.organisation_id.as_str())
                 .bind(n.account_id.as_str())
-                .bind(&n.order_id)
+                .bind(n.order_id.as_str())
                 .bind(n.waybill.carrier_id.as_str())
                 .bind(n.waybill.carrier_name.as_deref())
                 .bind(n.waybill.waybill.as_str())
@@ -60,7 +60,7 @@ macro_rules! sql_shipments {
                     "SELECT * FROM shipments WHERE organisation_id = $1 AND order_id = $2 AND carrier_id = $3 AND waybill = $4",
                 )
                 .bind(n.organisation_id.as_str())
-                .bind(&n.order_id)
+                .bind(n.order_id.as_str())
                 .bind(n.waybill.carrier_id.as_str())
                 .bind(n.waybill.waybill.as_str())
                 .fetch_one(&self.pool)
@@ -69,22 +69,22 @@ macro_rules! sql_shipments {
                 Ok((shipment_from(&row)?, inserted.rows_affected() == 1))
             }
 
-            async fn order_shipments(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Vec<ShipmentRecord>> {
+            async fn order_shipments(&self, org: &OrganisationId, order_id: &OrderId) -> StoreResult<Vec<ShipmentRecord>> {
                 let rows = ::sqlx::query(
                     "SELECT * FROM shipments WHERE organisation_id = $1 AND order_id = $2 ORDER BY created_at_ms, id",
                 )
                 .bind(org.as_str())
-                .bind(order_id)
+                .bind(order_id.as_str())
                 .fetch_all(&self.pool)
                 .await
                 .map_err(backend_err)?;
                 rows.iter().map(shipment_from).collect()
             }
 
-            async fn shipment(&self, org: &OrganisationId, id: &str) -> StoreResult<Option<ShipmentRecord>> {
+            async fn shipment(&self, org: &OrganisationId, id: &ShipmentId) -> StoreResult<Option<ShipmentRecord>> {
                 let row = ::sqlx::query("SELECT * FROM shipments WHERE organisation_id = $1 AND id = $2")
                     .bind(org.as_str())
-                    .bind(id)
+                    .bind(id.as_str())
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(backend_err)?;
@@ -109,7 +109,7 @@ macro_rules! sql_shipments {
                 rows.iter().map(shipment_from).collect()
             }
 
-            async fn finish_push(&self, shipment_id: &str, outcome: &Delivery) -> StoreResult<()> {
+            async fn finish_push(&self, shipment_id: &ShipmentId, outcome: &Delivery) -> StoreResult<()> {
                 let query = match outcome {
                     Delivery::Done { at_ms, remote_id } => ::sqlx::query(
                         "UPDATE shipments SET push_state = 'pushed', pushed_at_ms = $1, allegro_shipment_id = $2, push_error = NULL \
@@ -117,32 +117,32 @@ macro_rules! sql_shipments {
                     )
                     .bind(*at_ms)
                     .bind(remote_id.as_deref())
-                    .bind(shipment_id),
+                    .bind(shipment_id.as_str()),
                     Delivery::Retry { next_at_ms, error } => ::sqlx::query(
                         "UPDATE shipments SET push_next_at_ms = $1, push_error = $2 WHERE id = $3 AND push_state = 'pending'",
                     )
                     .bind(*next_at_ms)
                     .bind($crate::sql::stored_error(error))
-                    .bind(shipment_id),
+                    .bind(shipment_id.as_str()),
                     Delivery::Refused { error } => ::sqlx::query(
                         "UPDATE shipments SET push_state = 'refused', push_error = $1 WHERE id = $2 AND push_state = 'pending'",
                     )
                     .bind($crate::sql::stored_error(error))
-                    .bind(shipment_id),
+                    .bind(shipment_id.as_str()),
                     // The claim counted an attempt that never started.
                     Delivery::Released { now_ms, held_until_ms } => ::sqlx::query(
                         "UPDATE shipments SET push_next_at_ms = $1, push_attempts = push_attempts - 1 \
                          WHERE id = $2 AND push_state = 'pending' AND push_next_at_ms = $3 AND push_attempts > 0",
                     )
                     .bind(*now_ms)
-                    .bind(shipment_id)
+                    .bind(shipment_id.as_str())
                     .bind(*held_until_ms),
                 };
                 query.execute(&self.pool).await.map_err(backend_err)?;
                 Ok(())
             }
 
-            async fn resend_shipment(&self, org: &OrganisationId, id: &str, now_ms: i64) -> StoreResult<bool> {
+            async fn resend_shipment(&self, org: &OrganisationId, id: &ShipmentId, now_ms: i64) -> StoreResult<bool> {
                 let done = ::sqlx::query(
                     "UPDATE shipments SET push_state = 'pending', push_next_at_ms = $1, push_error = NULL \
                      WHERE organisation_id = $2 AND id = $3 AND push_state IN ('pending', 'refused') \
@@ -150,7 +150,7 @@ macro_rules! sql_shipments {
                 )
                 .bind(now_ms)
                 .bind(org.as_str())
-                .bind(id)
+                .bind(id.as_str())
                 .execute(&self.pool)
                 .await
                 .map_err(backend_err)?;

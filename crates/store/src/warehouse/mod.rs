@@ -4,7 +4,7 @@ mod records;
 mod sql;
 
 use async_trait::async_trait;
-use domain::{AccountId, OrganisationId};
+use domain::{AccountId, OrderId, OrganisationId};
 
 pub use records::*;
 
@@ -51,11 +51,11 @@ pub trait WarehouseStore: Send + Sync {
     async fn cancel_wz(
         &self,
         org: &OrganisationId,
-        order_id: &str,
+        order_id: &OrderId,
         now_ms: i64,
     ) -> StoreResult<Option<WarehouseDocument>>;
     /// The order's WZ, if issued.
-    async fn wz_for_order(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<WarehouseDocument>>;
+    async fn wz_for_order(&self, org: &OrganisationId, order_id: &OrderId) -> StoreResult<Option<WarehouseDocument>>;
     /// The organisation's warehouse documents, newest first.
     async fn warehouse_documents(&self, org: &OrganisationId, limit: i64) -> StoreResult<Vec<WarehouseDocument>>;
     /// The organisation's stock movements, newest first.
@@ -67,9 +67,9 @@ pub trait WarehouseStore: Send + Sync {
     /// Paid orders whose fulfilment reached (or passed) their organisation's WZ trigger
     /// and that have no WZ, oldest first, across organisations; orders whose last attempt
     /// failed wait until their time.
-    async fn orders_awaiting_wz(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
+    async fn orders_awaiting_wz(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>>;
     /// Cancelled orders whose WZ still holds their stock, across organisations.
-    async fn orders_awaiting_wz_cancel(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>>;
+    async fn orders_awaiting_wz_cancel(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>>;
 
     /// Stores NBP rates (a newer copy of a day replaces the old one).
     async fn save_rates(&self, rates: &[StoredRate]) -> StoreResult<()>;

@@ -1,10 +1,10 @@
-use domain::{MovementReason, OrganisationId, WzState};
+use domain::{MovementReason, OrderId, OrganisationId, ProductId, WarehouseId, WzState};
 
 /// A place goods are kept.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Warehouse {
     /// Our id.
-    pub id: String,
+    pub id: WarehouseId,
     /// Organisation.
     pub organisation_id: OrganisationId,
     /// Its name ("Magazyn główny").
@@ -15,13 +15,13 @@ pub struct Warehouse {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProductStock {
     /// Our id.
-    pub id: String,
+    pub id: ProductId,
     /// The seller's SKU.
     pub sku: String,
     /// Its name (the latest offer title seen).
     pub name: String,
     /// Stock per warehouse id (warehouses it never moved in are left out).
-    pub stock: Vec<(String, i64)>,
+    pub stock: Vec<(WarehouseId, i64)>,
     /// Offers that sell it.
     pub offers: Vec<String>,
 }
@@ -41,7 +41,7 @@ pub struct OfferProduct {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WzLine {
     /// Product.
-    pub product_id: String,
+    pub product_id: ProductId,
     /// Its SKU then.
     pub sku: String,
     /// Its name then.
@@ -62,9 +62,9 @@ pub struct WarehouseDocument {
     /// `WZ/{n}/{YYYY}`.
     pub number: String,
     /// The order.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// Warehouse the goods left.
-    pub warehouse_id: String,
+    pub warehouse_id: WarehouseId,
     /// `issued` or `cancelled` (stock given back).
     pub state: WzState,
     /// What left.
@@ -83,9 +83,9 @@ pub struct NewWz {
     /// Organisation.
     pub organisation_id: OrganisationId,
     /// The order.
-    pub order_id: String,
+    pub order_id: OrderId,
     /// Warehouse.
-    pub warehouse_id: String,
+    pub warehouse_id: WarehouseId,
     /// Lines (products known).
     pub lines: Vec<WzLine>,
     /// When.
@@ -100,9 +100,9 @@ pub struct StockMovement {
     /// Our id.
     pub id: String,
     /// Warehouse.
-    pub warehouse_id: String,
+    pub warehouse_id: WarehouseId,
     /// Product.
-    pub product_id: String,
+    pub product_id: ProductId,
     /// Pieces in (positive) or out (negative).
     pub delta: i64,
     /// `receipt`, `adjustment`, `wz` or `wz_cancelled`.
@@ -119,9 +119,9 @@ pub struct StockMovement {
 #[derive(Debug, Clone, Copy)]
 pub struct StockChange<'a> {
     /// Warehouse.
-    pub warehouse_id: &'a str,
+    pub warehouse_id: &'a WarehouseId,
     /// Product.
-    pub product_id: &'a str,
+    pub product_id: &'a ProductId,
     /// Pieces in (positive) or out (negative).
     pub delta: i64,
     /// `receipt`, `adjustment`, `wz` or `wz_cancelled`.
@@ -140,7 +140,7 @@ pub struct WarehouseSettings {
     /// The fulfilment status at which an order's WZ is issued; `None`: only by hand.
     pub wz_trigger: Option<String>,
     /// The warehouse goods leave from; `None`: the default one.
-    pub warehouse_id: Option<String>,
+    pub warehouse_id: Option<WarehouseId>,
 }
 
 impl WzLine {
@@ -174,7 +174,7 @@ impl WzLine {
                     return Err(format!("a WZ line of fewer than 4 fields: {l:?}"));
                 };
                 Ok(WzLine {
-                    product_id: product_id.to_owned(),
+                    product_id: ProductId::from_stored(product_id.to_owned()),
                     quantity: quantity.parse().map_err(|e| format!("quantity {quantity:?}: {e}"))?,
                     sku: sku.to_owned(),
                     name: name.to_owned(),

@@ -13,8 +13,8 @@ macro_rules! sql_warehouse {
                 organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
                 kind: get(r, "kind")?,
                 number: get(r, "number")?,
-                order_id: get(r, "order_id")?,
-                warehouse_id: get(r, "warehouse_id")?,
+                order_id: OrderId::from_stored(get(r, "order_id")?),
+                warehouse_id: WarehouseId::from_stored(get(r, "warehouse_id")?),
                 state: parse("warehouse_documents", "state", get(r, "state")?)?,
                 lines: WzLine::decode(&lines).map_err(|message| StoreError::Corrupt {
                     table: "warehouse_documents",
@@ -37,8 +37,8 @@ macro_rules! sql_warehouse {
                  ON CONFLICT (warehouse_id, product_id) DO UPDATE SET quantity = stock_levels.quantity + $3 \
                  RETURNING quantity",
             )
-            .bind(c.warehouse_id)
-            .bind(c.product_id)
+            .bind(c.warehouse_id.as_str())
+            .bind(c.product_id.as_str())
             .bind(c.delta)
             .fetch_one(&mut **tx)
             .await
@@ -49,8 +49,8 @@ macro_rules! sql_warehouse {
             )
             .bind($crate::new_id())
             .bind(org.as_str())
-            .bind(c.warehouse_id)
-            .bind(c.product_id)
+            .bind(c.warehouse_id.as_str())
+            .bind(c.product_id.as_str())
             .bind(c.delta)
             .bind(c.reason.as_str())
             .bind(c.document_id)
@@ -66,7 +66,7 @@ macro_rules! sql_warehouse {
         impl WarehouseStore for $store {
             async fn create_warehouse(&self, w: &Warehouse, now_ms: i64) -> StoreResult<()> {
                 ::sqlx::query("INSERT INTO warehouses (id, organisation_id, name, created_at_ms) VALUES ($1, $2, $3, $4)")
-                    .bind(&w.id)
+                    .bind(w.id.as_str())
                     .bind(w.organisation_id.as_str())
                     .bind(&w.name)
                     .bind(now_ms)
@@ -85,7 +85,7 @@ macro_rules! sql_warehouse {
                 rows.iter()
                     .map(|r| {
                         Ok(Warehouse {
-                            id: get(r, "id")?,
+                            id: WarehouseId::from_stored(get(r, "id")?),
                             organisation_id: org.clone(),
                             name: get(r, "name")?,
                         })
@@ -111,7 +111,7 @@ macro_rules! sql_warehouse {
                     .await
                     .map_err(backend_err)?;
                 Ok(Warehouse {
-                    id: get(&row, "id")?,
+                    id: WarehouseId::from_stored(get(&row, "id")?),
                     organisation_id: org.clone(),
                     name: get(&row, "name")?,
                 })
@@ -152,7 +152,7 @@ macro_rules! sql_warehouse {
                     )
                     .bind(org.as_str())
                     .bind(&o.offer_id)
-                    .bind(&product_id)
+                    .bind(product_id.as_str())
                     .bind(account.as_str())
                     .execute(&mut *tx)
                     .await
@@ -193,7 +193,7 @@ macro_rules! sql_warehouse {
                     let mut stock = Vec::new();
                     for l in &levels {
                         if get::<String>(l, "product_id")? == id {
-                            stock.push((get(l, "warehouse_id")?, get(l, "quantity")?));
+                            stock.push((WarehouseId::from_stored(get(l, "warehouse_id")?), get(l, "quantity")?));
                         }
                     }
                     let mut offers = Vec::new();
@@ -203,7 +203,7 @@ macro_rules! sql_warehouse {
                         }
                     }
                     products.push(ProductStock {
-                        id,
+                        id: ProductId::from_stored(id),
                         sku: get(r, "sku")?,
                         name: get(r, "name")?,
                         stock,
@@ -234,7 +234,7 @@ macro_rules! sql_warehouse {
                 .map_err(backend_err)?;
                 row.map(|r| {
                     Ok(ProductStock {
-                        id: get(&r, "id")?,
+                        id: ProductId::from_stored(get(&r, "id")?),
                         sku: get(&r, "sku")?,
                         name: get(&r, "name")?,
                         stock: Vec::new(),
@@ -251,8 +251,8 @@ macro_rules! sql_warehouse {
                      WHERE w.organisation_id = $1 AND w.id = $2 AND p.id = $3",
                 )
                 .bind(org.as_str())
-                .bind(change.warehouse_id)
-                .bind(change.product_id)
+                .bind(change.warehouse_id.as_str())
+                .bind(change.product_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend_err)?;
@@ -296,11 +296,11 @@ macro_rules! sql_warehouse {
                         "INSERT INTO warehouse_documents (id, organisation_id, kind, number, order_id, warehouse_id, state, lines, issued_at_ms) \
                          VALUES ($1, $2, 'WZ', $3, $4, $5, 'issued', $6, $7)",
                     )
-                    .bind(&n.id)
+                    .bind(n.id.as_str())
                     .bind(n.organisation_id.as_str())
                     .bind(&number)
-                    .bind(&n.order_id)
-                    .bind(&n.warehouse_id)
+                    .bind(n.order_id.as_str())
+                    .bind(n.warehouse_id.as_str())
                     .bind(&encoded)
                     .bind(n.now_ms)
                     .execute(&mut *tx)
@@ -343,7 +343,7 @@ macro_rules! sql_warehouse {
                 }
             }
 
-            async fn cancel_wz(&self, org: &OrganisationId, order_id: &str, now_ms: i64) -> StoreResult<Option<WarehouseDocument>> {
+            async fn cancel_wz(&self, org: &OrganisationId, order_id: &OrderId, now_ms: i64) -> StoreResult<Option<WarehouseDocument>> {
                 let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                 // Only the transaction that flips it from issued gives the stock back.
                 let row = ::sqlx::query(
@@ -352,7 +352,7 @@ macro_rules! sql_warehouse {
                 )
                 .bind(now_ms)
                 .bind(org.as_str())
-                .bind(order_id)
+                .bind(order_id.as_str())
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend_err)?;
@@ -377,10 +377,10 @@ macro_rules! sql_warehouse {
                 Ok(Some(doc))
             }
 
-            async fn wz_for_order(&self, org: &OrganisationId, order_id: &str) -> StoreResult<Option<WarehouseDocument>> {
+            async fn wz_for_order(&self, org: &OrganisationId, order_id: &OrderId) -> StoreResult<Option<WarehouseDocument>> {
                 let row = ::sqlx::query("SELECT * FROM warehouse_documents WHERE organisation_id = $1 AND kind = 'WZ' AND order_id = $2")
                     .bind(org.as_str())
-                    .bind(order_id)
+                    .bind(order_id.as_str())
                     .fetch_optional(&self.pool)
                     .await
                     .map_err(backend_err)?;
@@ -410,8 +410,8 @@ macro_rules! sql_warehouse {
                     .map(|r| {
                         Ok(StockMovement {
                             id: get(r, "id")?,
-                            warehouse_id: get(r, "warehouse_id")?,
-                            product_id: get(r, "product_id")?,
+                            warehouse_id: WarehouseId::from_stored(get(r, "warehouse_id")?),
+                            product_id: ProductId::from_stored(get(r, "product_id")?),
                             delta: get(r, "delta")?,
                             reason: parse("stock_movements", "reason", get(r, "reason")?)?,
                             document_id: get(r, "document_id")?,
@@ -431,7 +431,7 @@ macro_rules! sql_warehouse {
                 Ok(match row {
                     Some(r) => WarehouseSettings {
                         wz_trigger: get(&r, "wz_trigger")?,
-                        warehouse_id: get(&r, "warehouse_id")?,
+                        warehouse_id: get::<Option<String>>(&r, "warehouse_id")?.map(WarehouseId::from_stored),
                     },
                     None => WarehouseSettings::default(),
                 })
@@ -444,14 +444,14 @@ macro_rules! sql_warehouse {
                 )
                 .bind(org.as_str())
                 .bind(settings.wz_trigger.as_deref())
-                .bind(settings.warehouse_id.as_deref())
+                .bind(settings.warehouse_id.as_ref().map(WarehouseId::as_str))
                 .execute(&self.pool)
                 .await
                 .map_err(backend_err)?;
                 Ok(())
             }
 
-            async fn orders_awaiting_wz(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
+            async fn orders_awaiting_wz(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>> {
                 // The trigger is met at its step of NEW → PROCESSING → READY_FOR_… → SENT →
                 // PICKED_UP or any later one, as for invoices.
                 static SQL: ::std::sync::LazyLock<String> = ::std::sync::LazyLock::new(|| {
@@ -475,11 +475,11 @@ macro_rules! sql_warehouse {
                 .await
                 .map_err(backend_err)?;
                 rows.iter()
-                    .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), get(r, "id")?)))
+                    .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), OrderId::from_stored(get(r, "id")?))))
                     .collect()
             }
 
-            async fn orders_awaiting_wz_cancel(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, String)>> {
+            async fn orders_awaiting_wz_cancel(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>> {
                 let rows = ::sqlx::query(
                     "SELECT o.organisation_id, o.id FROM orders o JOIN warehouse_documents d \
                      ON d.organisation_id = o.organisation_id AND d.kind = 'WZ' AND d.order_id = o.id \
@@ -491,7 +491,7 @@ macro_rules! sql_warehouse {
                 .await
                 .map_err(backend_err)?;
                 rows.iter()
-                    .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), get(r, "id")?)))
+                    .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), OrderId::from_stored(get(r, "id")?))))
                     .collect()
             }
 

@@ -39,7 +39,7 @@ pub(crate) struct ImportOut {
 impl From<&store::Import> for ImportOut {
     fn from(i: &store::Import) -> Self {
         Self {
-            id: i.id.clone(),
+            id: i.id.to_string(),
             account_id: i.account_id.clone(),
             kind: i.kind.as_str(),
             file_name: i.file_name.clone(),
@@ -101,7 +101,7 @@ pub(crate) async fn list_imports(
 pub(crate) async fn get_import(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(raw): Path<String>,
+    Path(raw): Path<domain::ImportId>,
 ) -> Result<Json<ImportOut>, ApiError> {
     Ok(Json(ImportOut::from(&state.app.import(&user, &raw).await?)))
 }

@@ -71,7 +71,7 @@ struct ImportPage {
 fn row(tr: &Tr, i: &store::Import, accounts: &[store::Account]) -> ImportRow {
     let day = |ms: Option<i64>| ms.map(domain::time::polish_day_text).unwrap_or_default();
     ImportRow {
-        id: i.id.clone(),
+        id: i.id.to_string(),
         kind: tr.t(&format!("import-kind-{}", i.kind.as_str())),
         account: accounts
             .iter()
@@ -354,7 +354,12 @@ pub async fn upload_waybills(State(state): State<WebState>, tr: Tr, UiUser(user)
 }
 
 /// One import, refreshed live (htmx) while it runs.
-pub async fn import(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+pub async fn import(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<domain::ImportId>,
+) -> Response {
     let result = async {
         let import = state.app.import(&user, &id).await?;
         let accounts = state.app.accounts(&user).await?;

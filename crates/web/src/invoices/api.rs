@@ -167,10 +167,10 @@ pub(crate) struct LineOut {
 impl From<&store::InvoiceRecord> for InvoiceOut {
     fn from(r: &store::InvoiceRecord) -> Self {
         Self {
-            id: r.id.clone(),
+            id: r.id.to_string(),
             number: r.number.clone(),
             kind: r.kind,
-            order_id: r.order_id.clone(),
+            order_id: r.order_id.to_string(),
             account_id: r.account_id.clone(),
             issue_date: r.issue_date.clone(),
             buyer: r.buyer_name.clone(),
@@ -202,7 +202,7 @@ pub(crate) struct InvoicePage {
 pub(crate) async fn resend_invoice(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(raw): Path<String>,
+    Path(raw): Path<domain::InvoiceId>,
 ) -> Result<Response, ApiError> {
     state.app.resend_invoice(&user, &raw).await?;
     let (record, _) = state.app.invoice(&user, &raw).await?;
@@ -212,7 +212,7 @@ pub(crate) async fn resend_invoice(
 pub(crate) async fn issue_correction(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(order): Path<String>,
+    Path(order): Path<domain::OrderId>,
 ) -> Result<Response, ApiError> {
     Ok(match state.app.issue_correction(&user, &order).await? {
         app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(InvoiceOut::from(&r))).into_response(),
@@ -223,7 +223,7 @@ pub(crate) async fn issue_correction(
 pub(crate) async fn issue_invoice(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(order): Path<String>,
+    Path(order): Path<domain::OrderId>,
 ) -> Result<Response, ApiError> {
     Ok(match state.app.issue_invoice(&user, &order).await? {
         app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(InvoiceOut::from(&r))).into_response(),
@@ -262,7 +262,7 @@ pub(crate) async fn list_invoices(
 pub(crate) async fn get_invoice(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(raw): Path<String>,
+    Path(raw): Path<domain::InvoiceId>,
 ) -> Result<Json<InvoiceOut>, ApiError> {
     let (record, invoice) = state.app.invoice(&user, &raw).await?;
     let mut out = InvoiceOut::from(&record);
@@ -303,7 +303,7 @@ fn minor_text(m: i64) -> String {
 pub(crate) async fn invoice_xml(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(raw): Path<String>,
+    Path(raw): Path<domain::InvoiceId>,
 ) -> Result<Response, ApiError> {
     let (record, xml) = state.app.invoice_xml(&user, &raw).await?;
     let file = record.file_name("xml");
@@ -326,7 +326,7 @@ pub(crate) async fn invoice_xml(
 pub(crate) async fn invoice_pdf(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(raw): Path<String>,
+    Path(raw): Path<domain::InvoiceId>,
     Query(q): Query<crate::invoices::PdfQuery>,
 ) -> Result<Response, ApiError> {
     let (record, pdf) = state.app.invoice_pdf(&user, &raw, q.language()?).await?;

@@ -199,7 +199,7 @@ pub async fn invoices(
             page.rows = list
                 .iter()
                 .map(|i| InvoiceRow {
-                    id: i.id.clone(),
+                    id: i.id.to_string(),
                     number: i.number.clone(),
                     kind: tr.t(&format!("invoice-kind-{}", i.kind)),
                     issue_date: i.issue_date.clone(),
@@ -275,7 +275,7 @@ pub async fn invoice(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    Path(id): Path<String>,
+    Path(id): Path<domain::InvoiceId>,
     Query(q): Query<InvoicePageQuery>,
 ) -> Response {
     let (record, inv) = match state.app.invoice(&user, &id).await {
@@ -289,7 +289,7 @@ pub async fn invoice(
     };
     render(&InvoicePage {
         c: Chrome::for_user(&tr, &user),
-        id: record.id.clone(),
+        id: record.id.to_string(),
         number: record.number.clone(),
         issue_date: inv.issue_date.clone(),
         sale_date: inv.sale_date.clone(),
@@ -345,7 +345,7 @@ pub async fn invoice_xml(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    Path(id): Path<String>,
+    Path(id): Path<domain::InvoiceId>,
 ) -> Response {
     match state.app.invoice_xml(&user, &id).await {
         Ok((record, xml)) => {
@@ -406,7 +406,7 @@ pub async fn invoice_pdf(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    Path(id): Path<String>,
+    Path(id): Path<domain::InvoiceId>,
     Query(q): Query<PdfQuery>,
 ) -> Response {
     let language = match q.language() {
@@ -420,7 +420,12 @@ pub async fn invoice_pdf(
 }
 
 /// "Wyślij ponownie": the invoice goes to Allegro at the worker's next pass.
-pub async fn resend(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+pub async fn resend(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<domain::InvoiceId>,
+) -> Response {
     match state.app.resend_invoice(&user, &id).await {
         Ok(()) => Redirect::to(&format!("/invoices/{id}?resent=1")).into_response(),
         Err(e) => page_error(&tr, e),
@@ -432,7 +437,7 @@ pub async fn correct(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    Path(order): Path<String>,
+    Path(order): Path<domain::OrderId>,
 ) -> Response {
     match state.app.issue_correction(&user, &order).await {
         Ok(IssueOutcome::Issued(r) | IssueOutcome::AlreadyIssued(r)) => {
@@ -443,7 +448,12 @@ pub async fn correct(
 }
 
 /// "Wystaw fakturę" on an order: issues it, or opens the one it has.
-pub async fn issue(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(order): Path<String>) -> Response {
+pub async fn issue(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(order): Path<domain::OrderId>,
+) -> Response {
     match state.app.issue_invoice(&user, &order).await {
         Ok(IssueOutcome::Issued(r) | IssueOutcome::AlreadyIssued(r)) => {
             Redirect::to(&format!("/invoices/{}", r.id)).into_response()

@@ -43,7 +43,7 @@ impl OrderOut {
             None
         };
         Ok(Self {
-            id: o.id.clone(),
+            id: o.id.to_string(),
             account_id: o.account_id.to_string(),
             status: o.status.clone(),
             fulfillment_status: o.fulfillment_status.clone(),
@@ -94,7 +94,7 @@ pub(crate) async fn list_orders(
 pub(crate) async fn get_order(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(raw): Path<String>,
+    Path(raw): Path<domain::OrderId>,
 ) -> Result<Json<OrderOut>, ApiError> {
     let order = state.app.order(&user, &raw).await?;
     Ok(Json(OrderOut::of(&order, true)?))
@@ -109,7 +109,7 @@ pub(crate) struct FulfillmentBody {
 pub(crate) async fn set_fulfillment(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(raw): Path<String>,
+    Path(raw): Path<domain::OrderId>,
     payload: Result<Json<FulfillmentBody>, JsonRejection>,
 ) -> Result<Json<OrderOut>, ApiError> {
     let b = body(payload)?;

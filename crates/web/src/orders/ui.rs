@@ -228,7 +228,7 @@ pub async fn set_fulfillment(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    Path(id): Path<String>,
+    Path(id): Path<domain::OrderId>,
     axum::Form(form): axum::Form<std::collections::HashMap<String, String>>,
 ) -> Response {
     let status = form.get("status").map(String::as_str).unwrap_or_default();
@@ -247,7 +247,12 @@ pub async fn set_fulfillment(
     }
 }
 
-pub async fn order(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, Path(id): Path<String>) -> Response {
+pub async fn order(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Path(id): Path<domain::OrderId>,
+) -> Response {
     order_page(&state, &tr, &user, &id, WaybillForm::default()).await
 }
 
@@ -255,7 +260,7 @@ pub(crate) async fn order_page(
     state: &WebState,
     tr: &Tr,
     user: &app::CurrentUser,
-    id: &str,
+    id: &domain::OrderId,
     entered: WaybillForm,
 ) -> Response {
     let found = async {
@@ -349,7 +354,7 @@ pub(crate) async fn order_page(
         .map(|id| id.value.clone());
     render(&OrderPage {
         c: Chrome::for_user(tr, user),
-        id: o.id.clone(),
+        id: o.id.to_string(),
         bought: domain::time::polish_time_text(o.bought_at_ms),
         status: tr.t(&format!("order-status-{}", o.status)),
         fulfillment: fulfillment_name(tr, o.fulfillment_status.as_deref()),
@@ -380,7 +385,7 @@ pub(crate) async fn order_page(
         }),
         invoices: invoices
             .iter()
-            .map(|i| (i.id.clone(), i.number.clone(), i.kind.to_string()))
+            .map(|i| (i.id.to_string(), i.number.clone(), i.kind.to_string()))
             .collect(),
         history: history
             .iter()
@@ -419,7 +424,7 @@ pub(crate) async fn order_page(
                     })
                     .collect();
                 ShipmentRow {
-                    id: s.id.clone(),
+                    id: s.id.to_string(),
                     carrier: s
                         .carrier_name
                         .clone()

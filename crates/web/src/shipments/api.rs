@@ -43,8 +43,8 @@ pub(crate) struct PushErrorOut {
 impl From<&store::ShipmentRecord> for ShipmentOut {
     fn from(s: &store::ShipmentRecord) -> Self {
         Self {
-            id: s.id.clone(),
-            order_id: s.order_id.clone(),
+            id: s.id.to_string(),
+            order_id: s.order_id.to_string(),
             carrier_id: s.carrier_id.clone(),
             carrier_name: s.carrier_name.clone(),
             waybill: s.waybill.clone(),
@@ -90,7 +90,7 @@ pub(crate) struct ShipmentBody {
 pub(crate) async fn add_shipment(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(order): Path<String>,
+    Path(order): Path<domain::OrderId>,
     payload: Result<Json<ShipmentBody>, JsonRejection>,
 ) -> Result<Response, ApiError> {
     let b = body(payload)?;
@@ -109,7 +109,7 @@ pub(crate) async fn add_shipment(
 pub(crate) async fn list_shipments(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(order): Path<String>,
+    Path(order): Path<domain::OrderId>,
 ) -> Result<Json<Shipments>, ApiError> {
     let all = state.app.order_shipments(&user, &order).await?;
     Ok(Json(Shipments {
@@ -120,7 +120,7 @@ pub(crate) async fn list_shipments(
 pub(crate) async fn resend_shipment(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(raw): Path<String>,
+    Path(raw): Path<domain::ShipmentId>,
 ) -> Result<StatusCode, ApiError> {
     state.app.resend_waybill(&user, &raw).await?;
     Ok(StatusCode::ACCEPTED)

@@ -42,7 +42,7 @@ pub async fn add_waybill(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    Path(id): Path<String>,
+    Path(id): Path<domain::OrderId>,
     body: axum::body::Bytes,
 ) -> Response {
     let mut form = WaybillForm::default();
@@ -88,7 +88,7 @@ pub async fn resend_waybill(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    Path((order, id)): Path<(String, String)>,
+    Path((order, id)): Path<(domain::OrderId, domain::ShipmentId)>,
 ) -> Response {
     match state.app.resend_waybill(&user, &id).await {
         Ok(()) => Redirect::to(&format!("{}#shipments", order_href(&order))).into_response(),

@@ -30,14 +30,14 @@ pub(crate) struct StockOut {
 impl From<&store::ProductStock> for ProductOut {
     fn from(p: &store::ProductStock) -> Self {
         Self {
-            id: p.id.clone(),
+            id: p.id.to_string(),
             sku: p.sku.clone(),
             name: p.name.clone(),
             stock: p
                 .stock
                 .iter()
                 .map(|(w, q)| StockOut {
-                    warehouse_id: w.clone(),
+                    warehouse_id: w.to_string(),
                     quantity: *q,
                 })
                 .collect(),
@@ -117,11 +117,11 @@ pub(crate) struct DocumentLineOut {
 impl From<&store::WarehouseDocument> for DocumentOut {
     fn from(d: &store::WarehouseDocument) -> Self {
         Self {
-            id: d.id.clone(),
+            id: d.id.to_string(),
             kind: d.kind.clone(),
             number: d.number.clone(),
-            order_id: d.order_id.clone(),
-            warehouse_id: d.warehouse_id.clone(),
+            order_id: d.order_id.to_string(),
+            warehouse_id: d.warehouse_id.to_string(),
             state: d.state,
             issued_at_ms: d.issued_at_ms,
             cancelled_at_ms: d.cancelled_at_ms,
@@ -129,7 +129,7 @@ impl From<&store::WarehouseDocument> for DocumentOut {
                 .lines
                 .iter()
                 .map(|l| DocumentLineOut {
-                    product_id: l.product_id.clone(),
+                    product_id: l.product_id.to_string(),
                     sku: l.sku.clone(),
                     name: l.name.clone(),
                     quantity: l.quantity,
@@ -182,7 +182,7 @@ pub(crate) struct StockBody {
 pub(crate) async fn adjust_stock(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(raw): Path<String>,
+    Path(raw): Path<domain::ProductId>,
     payload: Result<Json<StockBody>, JsonRejection>,
 ) -> Result<Json<StockChanged>, ApiError> {
     let b = body(payload)?;
@@ -191,7 +191,7 @@ pub(crate) async fn adjust_stock(
         .adjust_stock(&user, b.warehouse_id.as_deref(), &raw, b.quantity, b.note.as_deref())
         .await?;
     Ok(Json(StockChanged {
-        product_id: raw,
+        product_id: raw.to_string(),
         quantity,
     }))
 }
@@ -204,7 +204,10 @@ pub(crate) async fn list_warehouses(
     Ok(Json(Warehouses {
         warehouses: all
             .into_iter()
-            .map(|w| WarehouseOut { id: w.id, name: w.name })
+            .map(|w| WarehouseOut {
+                id: w.id.to_string(),
+                name: w.name,
+            })
             .collect(),
     }))
 }
@@ -222,7 +225,14 @@ pub(crate) async fn add_warehouse(
 ) -> Result<Response, ApiError> {
     let b = body(payload)?;
     let w = state.app.add_warehouse(&user, &b.name).await?;
-    Ok((StatusCode::CREATED, Json(WarehouseOut { id: w.id, name: w.name })).into_response())
+    Ok((
+        StatusCode::CREATED,
+        Json(WarehouseOut {
+            id: w.id.to_string(),
+            name: w.name,
+        }),
+    )
+        .into_response())
 }
 
 pub(crate) async fn list_movements(
@@ -235,8 +245,8 @@ pub(crate) async fn list_movements(
             .into_iter()
             .map(|m| MovementOut {
                 id: m.id,
-                warehouse_id: m.warehouse_id,
-                product_id: m.product_id,
+                warehouse_id: m.warehouse_id.to_string(),
+                product_id: m.product_id.to_string(),
                 delta: m.delta,
                 reason: m.reason,
                 document_id: m.document_id,
@@ -264,7 +274,7 @@ pub(crate) async fn get_warehouse_settings(
     let s = state.app.warehouse_settings(&user).await?;
     Ok(Json(SettingsOut {
         wz_trigger: s.wz_trigger,
-        warehouse_id: s.warehouse_id,
+        warehouse_id: s.warehouse_id.map(|w| w.to_string()),
     }))
 }
 
@@ -292,7 +302,7 @@ pub(crate) async fn put_warehouse_settings(
 pub(crate) async fn get_wz(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(order): Path<String>,
+    Path(order): Path<domain::OrderId>,
 ) -> Result<Json<DocumentOut>, ApiError> {
     state.app.order(&user, &order).await?;
     let wz = state
@@ -306,7 +316,7 @@ pub(crate) async fn get_wz(
 pub(crate) async fn issue_wz(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(order): Path<String>,
+    Path(order): Path<domain::OrderId>,
 ) -> Result<Response, ApiError> {
     let (doc, created) = state.app.issue_wz(&user, &order).await?;
     let status = if created { StatusCode::CREATED } else { StatusCode::OK };
@@ -316,7 +326,7 @@ pub(crate) async fn issue_wz(
 pub(crate) async fn wz_pdf(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
-    Path(order): Path<String>,
+    Path(order): Path<domain::OrderId>,
 ) -> Result<Response, ApiError> {
     let (name, pdf) = state.app.wz_pdf(&user, &order).await?;
     Ok(crate::invoices::pdf_response(&format!("{name}.pdf"), pdf))

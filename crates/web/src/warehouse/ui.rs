@@ -76,11 +76,11 @@ async fn warehouse_page(
         Ok(v) => v,
         Err(e) => return page_error(tr, e),
     };
-    let sku_of = |id: &str| {
+    let sku_of = |id: &domain::ProductId| {
         products
             .iter()
-            .find(|p| p.id == id)
-            .map_or_else(|| id.to_owned(), |p| p.sku.clone())
+            .find(|p| p.id == *id)
+            .map_or_else(|| id.to_string(), |p| p.sku.clone())
     };
     render(&WarehousePage {
         c: Chrome::for_user(tr, user),
@@ -88,8 +88,8 @@ async fn warehouse_page(
             .iter()
             .enumerate()
             .map(|(i, w)| {
-                let issuing = settings.warehouse_id.as_deref().map_or(i == 0, |id| id == w.id);
-                (w.id.clone(), w.name.clone(), issuing)
+                let issuing = settings.warehouse_id.as_ref().map_or(i == 0, |id| *id == w.id);
+                (w.id.to_string(), w.name.clone(), issuing)
             })
             .collect(),
         products: products
@@ -100,7 +100,7 @@ async fn warehouse_page(
                     .map(|w| p.stock.iter().find(|(id, _)| *id == w.id).map_or(0, |(_, q)| *q))
                     .collect();
                 (
-                    p.id.clone(),
+                    p.id.to_string(),
                     p.sku.clone(),
                     p.name.clone(),
                     per,
@@ -124,7 +124,7 @@ async fn warehouse_page(
                 (
                     d.number.clone(),
                     crate::views::order_href(&d.order_id),
-                    d.order_id.clone(),
+                    d.order_id.to_string(),
                     tr.t(&format!("wz-state-{}", d.state)),
                     domain::time::polish_time_text(d.issued_at_ms),
                     d.lines.iter().map(|l| l.quantity).sum(),
@@ -159,7 +159,7 @@ pub async fn sync(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) -
 #[derive(Debug, Deserialize)]
 pub struct ReceiptForm {
     warehouse_id: Option<String>,
-    product_id: String,
+    product_id: domain::ProductId,
     quantity: String,
     note: Option<String>,
 }
@@ -260,7 +260,7 @@ pub async fn issue_wz(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    axum::extract::Path(order): axum::extract::Path<String>,
+    axum::extract::Path(order): axum::extract::Path<domain::OrderId>,
 ) -> Response {
     match state.app.issue_wz(&user, &order).await {
         Ok(_) => Redirect::to(&format!("{}#wz", crate::views::order_href(&order))).into_response(),
@@ -273,7 +273,7 @@ pub async fn wz_pdf(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
-    axum::extract::Path(order): axum::extract::Path<String>,
+    axum::extract::Path(order): axum::extract::Path<domain::OrderId>,
 ) -> Response {
     match state.app.wz_pdf(&user, &order).await {
         Ok((name, pdf)) => crate::invoices::pdf_response(&format!("{name}.pdf"), pdf),

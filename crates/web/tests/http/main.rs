@@ -1266,7 +1266,7 @@ async fn invoices_through_the_api() {
             .contains(".xml")
     );
     let xml = xml.text().await.unwrap();
-    assert!(xml.contains("<P_2>FV/1/") && xml.contains(&order.id), "{xml}");
+    assert!(xml.contains("<P_2>FV/1/") && xml.contains(order.id.as_str()), "{xml}");
     for lang in ["", "?lang=en"] {
         let pdf = api
             .get(url(&format!("/api/v1/invoices/{id}/pdf{lang}")))
@@ -1484,8 +1484,8 @@ async fn invoice_screens() {
     assert!(!page.contains("id=\"resend\""), "nothing failed yet");
     // Sent to Allegro by the uploader: the page says so, and it cannot be sent again.
     let report = h.app.upload_due_invoices(10).await.unwrap();
-    let id = loc.rsplit('/').next().unwrap();
-    let upload = h.app.store().invoice(&org, id).await.unwrap().unwrap().upload;
+    let id: domain::InvoiceId = loc.rsplit('/').next().unwrap().parse().unwrap();
+    let upload = h.app.store().invoice(&org, &id).await.unwrap().unwrap().upload;
     assert_eq!(report.delivered, 1, "{report:?} {upload:?}");
     let (_, page, _) = b.get(&loc).await;
     assert!(page.contains("Dołączona do zamówienia na Allegro"), "{page}");
@@ -1499,7 +1499,11 @@ async fn invoice_screens() {
     assert!(!page.contains("id=\"issue-correction\""), "not cancelled yet");
     h.emu
         .emulator
-        .move_order(&order.id, Some(allegro_api_types::CheckoutFormStatus::Cancelled), None)
+        .move_order(
+            order.id.as_str(),
+            Some(allegro_api_types::CheckoutFormStatus::Cancelled),
+            None,
+        )
         .unwrap();
     h.app.sync_account(&account).await.unwrap();
     let (_, page, _) = b.get(&order_page).await;
@@ -1563,11 +1567,11 @@ async fn waybills_through_the_api_and_the_order_page() {
             "line_items",
         ),
     ] {
-        let r = post(&first.id, body.clone()).await.unwrap();
+        let r = post(first.id.as_str(), body.clone()).await.unwrap();
         assert_eq!(r.status(), StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(r.json::<Value>().await.unwrap()["field"], field, "{body}");
     }
-    let r = post(&first.id, json!({"carrier_id": "DPD", "waybil": "1"}))
+    let r = post(first.id.as_str(), json!({"carrier_id": "DPD", "waybil": "1"}))
         .await
         .unwrap();
     assert_eq!(r.status(), StatusCode::BAD_REQUEST);
@@ -1581,7 +1585,7 @@ async fn waybills_through_the_api_and_the_order_page() {
     assert_eq!(r.status(), StatusCode::NOT_FOUND);
     // Added (201), again (200, the same one), listed with its push state.
     let r = post(
-        &first.id,
+        first.id.as_str(),
         json!({"carrier_id": "inpost", "waybill": " 620000000000000000000001 "}),
     )
     .await
@@ -1594,7 +1598,7 @@ async fn waybills_through_the_api_and_the_order_page() {
     );
     assert_eq!(added["allegro"]["state"], "pending");
     let r = post(
-        &first.id,
+        first.id.as_str(),
         json!({"carrier_id": "INPOST", "waybill": "620000000000000000000001"}),
     )
     .await
@@ -1615,7 +1619,7 @@ async fn waybills_through_the_api_and_the_order_page() {
     assert_eq!(listed["shipments"].as_array().unwrap().len(), 1);
     assert_eq!(one["allegro"]["state"], "pushed", "{listed}");
     assert!(one["allegro"]["shipment_id"].is_string());
-    assert_eq!(h.emu.emulator.order_shipments(&first.id).len(), 1);
+    assert_eq!(h.emu.emulator.order_shipments(first.id.as_str()).len(), 1);
     let r = api
         .post(url(&format!(
             "/api/v1/shipments/{}/resend",
