@@ -469,7 +469,7 @@ impl App {
                 None => Some(domain::FulfillmentStatus::New),
                 Some(s) => s.parse().ok(),
             };
-            Ok(fulfillment.is_some_and(|f| !f.is_shipped_or_closed()) && order.status == "READY_FOR_PROCESSING")
+            Ok(fulfillment.is_some_and(|f| !f.is_shipped_or_closed()) && order.status.is_ready_for_processing())
         };
         match wanted.await {
             Ok(true) => {

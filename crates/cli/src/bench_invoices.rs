@@ -148,7 +148,7 @@ impl InvoiceBench {
             .account_orders(&account)
             .await?
             .into_iter()
-            .filter(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
+            .filter(|o| o.currency == "PLN" && o.status.is_ready_for_processing())
             .take(n)
             .collect();
         let started = Instant::now();

@@ -4,6 +4,7 @@
 
 mod ids;
 mod invoice;
+mod money;
 mod nip;
 #[macro_use]
 mod vocabulary;
@@ -22,6 +23,7 @@ use std::str::FromStr;
 
 pub use ids::*;
 pub use invoice::*;
+pub use money::{Currency, Money, decimal_text, grouped, parse_decimal};
 pub use nip::*;
 pub use order_status::*;
 pub use polling::*;

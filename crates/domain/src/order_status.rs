@@ -1,9 +1,112 @@
-//! An order's vocabulary: Allegro's fulfilment status with its rank on the way
+//! An order's vocabulary: Allegro's order status (open: Allegro adds statuses), its
+//! fulfilment status with its rank on the way
 //! NEW → PROCESSING → READY_FOR_… → SENT → PICKED_UP — the one definition Rust and SQL
 //! share (the store's queries rank with [`FulfillmentStatus::rank_sql`], generated from
 //! [`FulfillmentStatus::rank`]) — and the automatic tasks done for an order.
 
 use crate::InvoiceTrigger;
+
+/// Where an Allegro order (checkout form) stands: Allegro's `CheckoutFormStatus`. Allegro
+/// adds statuses over time, so the set is open — a word this build does not know is kept
+/// as it is ([`OrderStatus::Other`]), shown as it is, and never taken for paid or
+/// cancelled.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub enum OrderStatus {
+    /// Bought; the buyer has not filled in the checkout form.
+    Bought,
+    /// Filled in; not paid yet.
+    FilledIn,
+    /// Paid (or cash on delivery chosen): to be shipped — and invoiced.
+    ReadyForProcessing,
+    /// Cancelled.
+    Cancelled,
+    /// A status this build does not know, with Allegro's word.
+    Other(String),
+}
+
+impl OrderStatus {
+    /// The known statuses, in the order the orders list offers them.
+    pub const KNOWN: [OrderStatus; 4] = [
+        OrderStatus::ReadyForProcessing,
+        OrderStatus::FilledIn,
+        OrderStatus::Bought,
+        OrderStatus::Cancelled,
+    ];
+
+    /// Allegro's (and the stored) word.
+    pub fn as_str(&self) -> &str {
+        match self {
+            Self::Other(word) => word,
+            known => known.known_word().unwrap_or_default(),
+        }
+    }
+
+    /// The word of a known status.
+    fn known_word(&self) -> Option<&'static str> {
+        match self {
+            Self::Bought => Some("BOUGHT"),
+            Self::FilledIn => Some("FILLED_IN"),
+            Self::ReadyForProcessing => Some("READY_FOR_PROCESSING"),
+            Self::Cancelled => Some("CANCELLED"),
+            Self::Other(_) => None,
+        }
+    }
+
+    /// The words of the [known](Self::KNOWN) statuses, in the same order.
+    pub fn known_words() -> [&'static str; 4] {
+        Self::KNOWN.map(|s| s.known_word().unwrap_or_default())
+    }
+
+    /// Reads Allegro's (or a stored) word; any word is a status.
+    pub fn from_word(word: &str) -> Self {
+        Self::KNOWN
+            .iter()
+            .find(|s| s.as_str() == word)
+            .cloned()
+            .unwrap_or_else(|| Self::Other(word.to_owned()))
+    }
+
+    /// Paid, or cash on delivery chosen: the order is to be shipped and invoiced.
+    pub fn is_ready_for_processing(&self) -> bool {
+        matches!(self, Self::ReadyForProcessing)
+    }
+
+    /// Cancelled by the buyer or Allegro.
+    pub fn is_cancelled(&self) -> bool {
+        matches!(self, Self::Cancelled)
+    }
+}
+
+impl From<&str> for OrderStatus {
+    fn from(word: &str) -> Self {
+        Self::from_word(word)
+    }
+}
+
+impl PartialEq<&str> for OrderStatus {
+    fn eq(&self, word: &&str) -> bool {
+        self.as_str() == *word
+    }
+}
+
+impl std::fmt::Display for OrderStatus {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl serde::Serialize for OrderStatus {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.as_str())
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for OrderStatus {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let word = <std::borrow::Cow<'de, str>>::deserialize(d)?;
+        Ok(Self::from_word(&word))
+    }
+}
 
 stored_words! {
     /// Where the seller's processing of an order stands (Allegro's
@@ -129,6 +232,23 @@ stored_words! {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_order_status_allegro_adds_later_is_kept_as_its_word() {
+        for s in &OrderStatus::KNOWN {
+            assert_eq!(&OrderStatus::from_word(s.as_str()), s);
+        }
+        let new = OrderStatus::from_word("AWAITING_BUYER");
+        assert_eq!(new, OrderStatus::Other("AWAITING_BUYER".into()));
+        assert_eq!(new.as_str(), "AWAITING_BUYER");
+        assert!(!new.is_ready_for_processing() && !new.is_cancelled());
+        let json = serde_json::to_string(&OrderStatus::Cancelled).unwrap();
+        assert_eq!(json, "\"CANCELLED\"");
+        assert_eq!(
+            serde_json::from_str::<OrderStatus>(&json).unwrap(),
+            OrderStatus::Cancelled
+        );
+    }
 
     #[test]
     fn statuses_read_back_and_rank_along_the_way() {

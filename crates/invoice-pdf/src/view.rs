@@ -44,17 +44,7 @@ pub fn format_amount(minor: Minor, language: Language) -> String {
         Language::Polish => ('\u{a0}', ','),
         Language::English => (',', '.'),
     };
-    let abs = minor.unsigned_abs();
-    let whole = (abs / 100).to_string();
-    let mut grouped = String::with_capacity(whole.len() + whole.len() / 3 + 4);
-    for (i, c) in whole.chars().enumerate() {
-        if i > 0 && (whole.len() - i).is_multiple_of(3) {
-            grouped.push(group);
-        }
-        grouped.push(c);
-    }
-    let sign = if minor < 0 { "-" } else { "" };
-    format!("{sign}{grouped}{decimal}{:02}", abs % 100)
+    domain::grouped(minor, group, decimal)
 }
 
 /// Labels in one language.

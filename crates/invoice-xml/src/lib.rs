@@ -24,9 +24,7 @@ pub enum XmlError {
 
 /// `TKwotowy`: `-?([1-9]\d{0,15}|0)(\.\d{1,2})?`.
 pub fn amount(minor: Minor) -> String {
-    let sign = if minor < 0 { "-" } else { "" };
-    let m = minor.unsigned_abs();
-    format!("{sign}{}.{:02}", m / 100, m % 100)
+    domain::decimal_text(minor)
 }
 
 fn escape(s: &str) -> String {

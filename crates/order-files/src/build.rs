@@ -102,8 +102,6 @@ pub(crate) fn field_of(header: &str) -> Option<&'static Field> {
     FIELDS.iter().find(|f| f.name == h || f.polish == h)
 }
 
-const STATUSES: [&str; 4] = ["READY_FOR_PROCESSING", "BOUGHT", "FILLED_IN", "CANCELLED"];
-
 /// Gross amount in minor units from how Polish sellers write it.
 pub(crate) fn amount(raw: &str) -> Result<i64, Problem> {
     let s: String = raw
@@ -414,12 +412,12 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
     let status = r
         .parsed(cells, "status", |v| {
             let v = v.trim().to_uppercase();
-            if STATUSES.contains(&v.as_str()) {
+            if domain::OrderStatus::known_words().contains(&v.as_str()) {
                 Ok(v)
             } else {
                 Err(Problem::new("problem-not-one-of")
                     .arg("value", v)
-                    .arg("allowed", STATUSES.join(", ")))
+                    .arg("allowed", domain::OrderStatus::known_words().join(", ")))
             }
         })
         .unwrap_or_else(|| "READY_FOR_PROCESSING".to_owned());

@@ -90,7 +90,7 @@ macro_rules! impl_sql_storage {
             use ::sqlx::Row as _;
             use $crate::domain::{
                 AccountId, AccountSettings, AccountStatus, ApiKeyId, ConnectionId, FulfillmentStatus, InvoiceKind,
-                ImportId, InvoiceId, InvoiceTrigger, MovementReason, OrderId, OrderTask, OrganisationId, ProductId,
+                ImportId, InvoiceId, InvoiceTrigger, MovementReason, OrderId, OrderStatus, OrderTask, OrganisationId, ProductId,
                 ShipmentId, UserId, WarehouseId, WzState,
             };
             use $crate::*;

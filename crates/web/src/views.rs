@@ -78,18 +78,9 @@ pub(crate) fn options(
 /// `1 299,00 PLN`: Polish grouping (a non-breaking space every three digits) and a
 /// decimal comma.
 pub(crate) fn money(minor: Option<i64>, currency: &str) -> String {
-    minor.map_or_else(String::new, |m| {
-        let sign = if m < 0 { "-" } else { "" };
-        let m = m.unsigned_abs();
-        let digits = (m / 100).to_string();
-        let mut whole = String::new();
-        for (i, d) in digits.chars().enumerate() {
-            if i > 0 && (digits.len() - i).is_multiple_of(3) {
-                whole.push('\u{a0}');
-            }
-            whole.push(d);
-        }
-        format!("{sign}{whole},{:02} {currency}", m % 100)
+    minor.map_or_else(String::new, |m| match currency.parse() {
+        Ok(currency) => domain::Money::new(m, currency).to_string(),
+        Err(_) => format!("{} {currency}", domain::grouped(m, '\u{a0}', ',')),
     })
 }
 

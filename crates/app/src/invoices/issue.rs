@@ -36,8 +36,7 @@ pub enum IssueOutcome {
 }
 
 fn minor(price: &allegro_client::types::Price, what: &'static str) -> Result<Minor, AppError> {
-    price
-        .to_minor()
+    domain::parse_decimal(&price.amount)
         .ok_or_else(|| invalid(what, Problem::new("problem-not-an-amount").arg("value", &price.amount)))
 }
 
@@ -343,7 +342,7 @@ impl App {
         let order = self.order(user, order_id).await?;
         // Allegro sets fulfilment RETURNED only when every item came back and was refunded
         // (openapi: CheckoutFormFulfillment.status), so both cases take the whole invoice back.
-        let reason = if order.status == "CANCELLED" {
+        let reason = if order.status.is_cancelled() {
             "Anulowanie zamówienia"
         } else if order.fulfillment_status.as_deref() == Some("RETURNED") {
             "Zwrot towaru"

@@ -61,7 +61,7 @@ pub fn order_record(org: &OrganisationId, account: &AccountId, form: &CheckoutFo
         id,
         organisation_id: org.clone(),
         account_id: account.clone(),
-        status: form.status.as_str().to_owned(),
+        status: domain::OrderStatus::from_word(form.status.as_str()),
         fulfillment_status: form
             .fulfillment
             .as_ref()
@@ -71,7 +71,7 @@ pub fn order_record(org: &OrganisationId, account: &AccountId, form: &CheckoutFo
         buyer_login: form.buyer.login.clone(),
         bought_at_ms: bought,
         revision: form.revision.clone(),
-        total_minor: total.to_minor(),
+        total_minor: domain::parse_decimal(&total.amount),
         currency: total.currency.clone(),
         data: serde_json::to_string(form)
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("serialising an order")))?,

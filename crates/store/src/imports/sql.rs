@@ -208,7 +208,7 @@ macro_rules! sql_imports {
                     .bind(o.id.as_str())
                     .bind(o.organisation_id.as_str())
                     .bind(o.account_id.as_str())
-                    .bind(&o.status)
+                    .bind(o.status.as_str())
                     .bind(&o.fulfillment_status)
                     .bind(&o.marketplace)
                     .bind(&o.buyer_login)

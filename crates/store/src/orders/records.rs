@@ -1,4 +1,4 @@
-use domain::{AccountId, OrderId, OrganisationId};
+use domain::{AccountId, OrderId, OrderStatus, OrganisationId};
 
 /// An order as stored: Allegro's checkout form (JSON) and the columns filters use.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -10,7 +10,7 @@ pub struct OrderRecord {
     /// Linked account it came from.
     pub account_id: AccountId,
     /// Allegro status (`READY_FOR_PROCESSING`…).
-    pub status: String,
+    pub status: OrderStatus,
     /// Fulfillment status.
     pub fulfillment_status: Option<String>,
     /// Marketplace id.
@@ -39,7 +39,7 @@ pub struct OrderChange {
     /// When we first saw it.
     pub seen_at_ms: i64,
     /// Allegro status.
-    pub status: String,
+    pub status: OrderStatus,
     /// Fulfillment status.
     pub fulfillment_status: Option<String>,
     /// Where it came from.
@@ -94,7 +94,7 @@ pub struct OrderFilter {
     /// Linked account.
     pub account_id: Option<AccountId>,
     /// Allegro status.
-    pub status: Option<String>,
+    pub status: Option<OrderStatus>,
     /// Fulfillment status.
     pub fulfillment_status: Option<String>,
     /// Marketplace id.

@@ -41,7 +41,7 @@ macro_rules! sql_orders {
                 id: OrderId::from_stored(get(r, "id")?),
                 organisation_id: OrganisationId::from_stored(get(r, "organisation_id")?),
                 account_id: AccountId::from_stored(get(r, "account_id")?),
-                status: get(r, "status")?,
+                status: OrderStatus::from_word(&get::<String>(r, "status")?),
                 fulfillment_status: get(r, "fulfillment_status")?,
                 marketplace: get(r, "marketplace")?,
                 buyer_login: get(r, "buyer_login")?,
@@ -70,7 +70,7 @@ macro_rules! sql_orders {
             .bind(account.as_str())
             .bind(o.id.as_str())
             .bind(now_ms)
-            .bind(&o.status)
+            .bind(o.status.as_str())
             .bind(&o.fulfillment_status)
             .bind(o.source.as_str())
             .execute(&mut **tx)
@@ -106,7 +106,7 @@ macro_rules! sql_orders {
                         get::<String>(&row, "account_id")?,
                         get::<String>(&row, "data")?,
                         parse::<OrderSource>("orders", "source", get(&row, "source")?)?,
-                        (get::<String>(&row, "status")?, get::<Option<String>>(&row, "fulfillment_status")?),
+                        (OrderStatus::from_word(&get::<String>(&row, "status")?), get::<Option<String>>(&row, "fulfillment_status")?),
                     )),
                     None => None,
                 };
@@ -126,7 +126,7 @@ macro_rules! sql_orders {
                              bought_at_ms = $5, revision = $6, total_minor = $7, currency = $8, data = $9, synced_at_ms = $10, \
                              source = $11, invoice_required = $12 WHERE id = $13 AND account_id = $14",
                         )
-                        .bind(&o.status)
+                        .bind(o.status.as_str())
                         .bind(&o.fulfillment_status)
                         .bind(&o.marketplace)
                         .bind(&o.buyer_login)
@@ -158,7 +158,7 @@ macro_rules! sql_orders {
                         .bind(o.id.as_str())
                         .bind(o.organisation_id.as_str())
                         .bind(account.as_str())
-                        .bind(&o.status)
+                        .bind(o.status.as_str())
                         .bind(&o.fulfillment_status)
                         .bind(&o.marketplace)
                         .bind(&o.buyer_login)
@@ -257,7 +257,7 @@ macro_rules! sql_orders {
                 )
                 .bind(org.as_str())
                 .bind(f.account_id.as_ref().map(|a| a.as_str().to_owned()))
-                .bind(&f.status)
+                .bind(f.status.as_ref().map(OrderStatus::as_str))
                 .bind(&f.fulfillment_status)
                 .bind(&f.marketplace)
                 .bind(&f.buyer_login)
@@ -270,7 +270,7 @@ macro_rules! sql_orders {
                 let rows = ::sqlx::query(page_sql)
                 .bind(org.as_str())
                 .bind(f.account_id.as_ref().map(|a| a.as_str().to_owned()))
-                .bind(&f.status)
+                .bind(f.status.as_ref().map(OrderStatus::as_str))
                 .bind(&f.fulfillment_status)
                 .bind(&f.marketplace)
                 .bind(&f.buyer_login)
@@ -309,7 +309,7 @@ macro_rules! sql_orders {
                     .map(|r| {
                         Ok(OrderChange {
                             seen_at_ms: get(r, "seen_at_ms")?,
-                            status: get(r, "status")?,
+                            status: OrderStatus::from_word(&get::<String>(r, "status")?),
                             fulfillment_status: get(r, "fulfillment_status")?,
                             source: parse("order_history", "source", get(r, "source")?)?,
                         })

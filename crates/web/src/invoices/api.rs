@@ -174,7 +174,7 @@ impl From<&store::InvoiceRecord> for InvoiceOut {
             account_id: r.account_id.clone(),
             issue_date: r.issue_date.clone(),
             buyer: r.buyer_name.clone(),
-            total: minor_text(r.total_minor),
+            total: domain::decimal_text(r.total_minor),
             currency: r.currency.clone(),
             xml: format!("/api/v1/invoices/{}/xml", r.id),
             pdf: format!("/api/v1/invoices/{}/pdf", r.id),
@@ -273,9 +273,9 @@ pub(crate) async fn get_invoice(
             .iter()
             .map(|t| RateTotalOut {
                 rate: t.rate.as_str(),
-                net: minor_text(t.net),
-                vat: minor_text(t.vat),
-                gross: minor_text(t.gross),
+                net: domain::decimal_text(t.net),
+                vat: domain::decimal_text(t.vat),
+                gross: domain::decimal_text(t.gross),
             })
             .collect(),
         lines: invoice
@@ -285,19 +285,14 @@ pub(crate) async fn get_invoice(
             .map(|l| LineOut {
                 name: l.name.clone(),
                 quantity: l.quantity,
-                unit_gross: minor_text(l.unit_gross),
-                gross: minor_text(l.gross),
+                unit_gross: domain::decimal_text(l.unit_gross),
+                gross: domain::decimal_text(l.gross),
                 rate: l.rate.as_str(),
             })
             .collect(),
         in_words: domain::amount_in_words_pl(record.total_minor, &record.currency),
     });
     Ok(Json(out))
-}
-
-fn minor_text(m: i64) -> String {
-    let sign = if m < 0 { "-" } else { "" };
-    format!("{sign}{}.{:02}", m.unsigned_abs() / 100, m.unsigned_abs() % 100)
 }
 
 pub(crate) async fn invoice_xml(

@@ -45,7 +45,7 @@ impl OrderOut {
         Ok(Self {
             id: o.id.to_string(),
             account_id: o.account_id.to_string(),
-            status: o.status.clone(),
+            status: o.status.to_string(),
             fulfillment_status: o.fulfillment_status.clone(),
             marketplace: o.marketplace.clone(),
             buyer_login: o.buyer_login.clone(),

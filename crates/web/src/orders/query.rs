@@ -35,9 +35,6 @@ pub struct OrderParams {
     pub limit: Option<i64>,
 }
 
-/// Allegro's order statuses, in the order the UI lists them.
-pub const STATUSES: [&str; 4] = ["READY_FOR_PROCESSING", "FILLED_IN", "BOUGHT", "CANCELLED"];
-
 /// Marketplaces orders come from.
 pub const MARKETPLACES: [&str; 4] = ["allegro-pl", "allegro-cz", "allegro-sk", "allegro-hu"];
 
@@ -82,7 +79,8 @@ impl OrderParams {
         }
         Ok(OrderFilter {
             account_id: account,
-            status: one_of("status", nonempty(&self.status), &STATUSES)?,
+            status: one_of("status", nonempty(&self.status), &domain::OrderStatus::known_words())?
+                .map(|s| domain::OrderStatus::from_word(&s)),
             fulfillment_status: one_of(
                 "fulfillment_status",
                 nonempty(&self.fulfillment_status),

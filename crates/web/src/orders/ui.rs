@@ -76,7 +76,7 @@ pub async fn orders(
     UiUser(user): UiUser,
     Query(q): Query<crate::orders::query::OrderParams>,
 ) -> Response {
-    use crate::orders::query::{MARKETPLACES, STATUSES};
+    use crate::orders::query::MARKETPLACES;
     let page = q.page.unwrap_or(0).max(0);
     let (filter, error) = match q.filter() {
         Ok(f) => (f, None),
@@ -135,7 +135,7 @@ pub async fn orders(
             chosen(&q.account).as_deref(),
         ),
         statuses: options(
-            &STATUSES,
+            &domain::OrderStatus::known_words(),
             |s| tr.t(&format!("order-status-{s}")),
             chosen(&q.status).as_deref(),
         ),
@@ -370,7 +370,7 @@ pub(crate) async fn order_page(
         },
         from_file: o.source == store::OrderSource::File,
         invoice_action: format!("{}/invoice", order_href(&o.id)),
-        correction_action: (o.status == "CANCELLED" || o.fulfillment_status.as_deref() == Some("RETURNED"))
+        correction_action: (o.status.is_cancelled() || o.fulfillment_status.as_deref() == Some("RETURNED"))
             .then_some(())
             .filter(|()| {
                 invoices.iter().any(|i| i.kind == domain::InvoiceKind::Vat)
