@@ -205,9 +205,8 @@ impl App {
             });
         }
         let now = self.now_ms();
-        let year = jiff::Timestamp::from_millisecond(now)
-            .map(|t| t.to_zoned(jiff::tz::TimeZone::UTC).year())
-            .unwrap_or(1970);
+        // WZ numbers run per Polish calendar year.
+        let year = domain::time::polish_day(now).year();
         let wz = NewWz {
             id: uuid::Uuid::new_v4().to_string(),
             organisation_id: user.organisation_id.clone(),

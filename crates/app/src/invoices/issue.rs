@@ -199,10 +199,10 @@ impl App {
         series: &domain::InvoiceSeries,
         invoice: &Invoice,
     ) -> Result<IssueOutcome, AppError> {
+        // The series' period is the Polish month of issue: an invoice issued at 00:30 on
+        // 1 December in Warsaw (23:30 UTC the day before) is numbered in December's series.
         let now = self.now_ms();
-        let today = jiff::Timestamp::from_millisecond(now)
-            .map_err(|e| AppError::Internal(anyhow::Error::new(e)))?
-            .to_zoned(jiff::tz::TimeZone::UTC);
+        let today = domain::time::polish_day(now);
         let new = NewInvoice {
             id: InvoiceId::from_stored(uuid::Uuid::new_v4().to_string()),
             organisation_id: user.organisation_id.clone(),

@@ -358,3 +358,28 @@ async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
         assert!(xml.contains("<KursWaluty>") && xml.contains("W>"), "VAT in PLN: {xml}");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_invoice_issued_after_midnight_in_warsaw_belongs_to_the_polish_month() {
+    // 23:30 UTC on 30 November is 00:30 on 1 December in Warsaw.
+    let clock = std::sync::Arc::new(testkit::TestClock(std::sync::atomic::AtomicI64::new(1_796_081_400_000)));
+    let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), 77, clock.clone()).await;
+    let (seller, account) = shop.link_seller("sklep-polnoc").await;
+    let (app, user) = (&shop.app, &shop.user);
+    shop.paid_orders(&seller, 6, 7, 3);
+    app.sync_account(&account).await.unwrap();
+    app.save_invoicing_profile(user, &profile()).await.unwrap();
+    let order = app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.currency == "PLN" && o.status.is_ready_for_processing())
+        .expect("a paid order in złoty");
+    let IssueOutcome::Issued(inv) = app.issue_invoice(user, &order.id).await.unwrap() else {
+        panic!("issued")
+    };
+    assert_eq!(inv.issue_date, "2026-12-01", "the Polish day of issue");
+    assert_eq!(inv.number, "FV/1/12/2026", "numbered in December's series");
+}
