@@ -357,11 +357,9 @@ impl App {
             .ok_or_else(|| {
                 invalid(
                     "status",
-                    Problem::new("problem-not-one-of").arg("value", status).arg(
-                        "allowed",
-                        domain::FulfillmentStatus::SELLER_SETS
-                            .map(domain::FulfillmentStatus::as_str)
-                            .join(", "),
+                    Problem::not_one_of(
+                        status,
+                        &domain::FulfillmentStatus::SELLER_SETS.map(domain::FulfillmentStatus::as_str),
                     ),
                 )
             })?;

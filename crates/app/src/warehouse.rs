@@ -365,9 +365,7 @@ impl App {
         {
             return Err(invalid(
                 "wz_trigger",
-                Problem::new("problem-not-one-of")
-                    .arg("value", t)
-                    .arg("allowed", allowed.map(domain::FulfillmentStatus::as_str).join(", ")),
+                Problem::not_one_of(t, &allowed.map(domain::FulfillmentStatus::as_str)),
             ));
         }
         let mut settings = self.store.warehouse_settings(&user.organisation_id).await?;

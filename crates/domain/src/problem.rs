@@ -25,6 +25,13 @@ impl Problem {
         }
     }
 
+    /// "„{value}” is not one of {allowed}": the one wording of a value outside a closed list.
+    pub fn not_one_of(value: &str, allowed: &[&str]) -> Self {
+        Self::new("problem-not-one-of")
+            .arg("value", value)
+            .arg("allowed", allowed.join(", "))
+    }
+
     /// With one more argument.
     pub fn arg(mut self, name: &str, value: impl fmt::Display) -> Self {
         self.args.push((name.to_owned(), value.to_string()));

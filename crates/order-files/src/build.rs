@@ -403,9 +403,7 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             if ["PLN", "CZK", "EUR", "HUF"].contains(&v.as_str()) {
                 Ok(v)
             } else {
-                Err(Problem::new("problem-not-one-of")
-                    .arg("value", v)
-                    .arg("allowed", "PLN, CZK, EUR, HUF"))
+                Err(Problem::not_one_of(&v, &["PLN", "CZK", "EUR", "HUF"]))
             }
         })
         .unwrap_or_else(|| "PLN".to_owned());
@@ -415,9 +413,7 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             if domain::OrderStatus::known_words().contains(&v.as_str()) {
                 Ok(v)
             } else {
-                Err(Problem::new("problem-not-one-of")
-                    .arg("value", v)
-                    .arg("allowed", domain::OrderStatus::known_words().join(", ")))
+                Err(Problem::not_one_of(&v, &domain::OrderStatus::known_words()))
             }
         })
         .unwrap_or_else(|| "READY_FOR_PROCESSING".to_owned());

@@ -10,6 +10,12 @@ use axum::response::{IntoResponse, Response};
 
 use crate::i18n::Tr;
 
+/// A list filter's parameter, trimmed; `None` when missing or blank (a blank field of a
+/// filter form means "any").
+pub(crate) fn nonempty(v: &Option<String>) -> Option<String> {
+    v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
+}
+
 /// Largest form or JSON body read (files go through multipart, which this skips).
 const MAX_FORM_BYTES: usize = 1024 * 1024;
 

@@ -4,7 +4,6 @@
 use app::Problem;
 use domain::InvoiceKind;
 
-use crate::orders::query::not_one_of;
 use serde::Deserialize;
 use store::{InvoiceFilter, UploadState};
 
@@ -37,10 +36,6 @@ pub const UPLOAD_STATES: [UploadState; 4] = [
     UploadState::NotApplicable,
 ];
 
-fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 impl InvoiceParams {
     /// The filter these parameters ask for, or the field that is wrong and why.
     pub fn filter(&self) -> Result<InvoiceFilter, (&'static str, Problem)> {
@@ -52,32 +47,32 @@ impl InvoiceParams {
             })
             .transpose()
         };
-        let from = day("from", nonempty(&self.from))?;
-        let to = day("to", nonempty(&self.to))?;
+        let from = day("from", crate::input::nonempty(&self.from))?;
+        let to = day("to", crate::input::nonempty(&self.to))?;
         if let (Some(f), Some(t)) = (&from, &to)
             && t < f
         {
             return Err(("to", Problem::new("problem-range-reversed")));
         }
-        let kind = nonempty(&self.kind)
+        let kind = crate::input::nonempty(&self.kind)
             .map(|k| {
                 k.parse::<InvoiceKind>().map_err(|_| {
                     let words: Vec<&str> = InvoiceKind::ALL.iter().map(|k| k.as_str()).collect();
-                    ("kind", not_one_of(&k, &words))
+                    ("kind", Problem::not_one_of(&k, &words))
                 })
             })
             .transpose()?;
-        let upload = nonempty(&self.allegro)
+        let upload = crate::input::nonempty(&self.allegro)
             .map(|raw| {
                 raw.parse::<UploadState>().map_err(|_| {
                     let words: Vec<_> = UPLOAD_STATES.iter().map(|s| s.as_str()).collect();
-                    ("allegro", not_one_of(&raw, &words))
+                    ("allegro", Problem::not_one_of(&raw, &words))
                 })
             })
             .transpose()?;
         Ok(InvoiceFilter {
-            number: nonempty(&self.number).unwrap_or_default(),
-            buyer: nonempty(&self.buyer).unwrap_or_default(),
+            number: crate::input::nonempty(&self.number).unwrap_or_default(),
+            buyer: crate::input::nonempty(&self.buyer).unwrap_or_default(),
             kind,
             from,
             to,

@@ -376,14 +376,9 @@ pub struct PdfQuery {
 impl PdfQuery {
     /// The language asked for, or why it cannot be.
     pub fn language(&self) -> Result<app::PdfLanguage, app::AppError> {
-        self.lang.parse().map_err(|_: String| {
-            app::invalid(
-                "lang",
-                app::Problem::new("problem-not-one-of")
-                    .arg("value", &self.lang)
-                    .arg("allowed", "pl, en"),
-            )
-        })
+        self.lang
+            .parse()
+            .map_err(|_: String| app::invalid("lang", app::Problem::not_one_of(&self.lang, &["pl", "en"])))
     }
 }
 

@@ -38,22 +38,11 @@ pub struct OrderParams {
 /// Marketplaces orders come from.
 pub const MARKETPLACES: [&str; 4] = ["allegro-pl", "allegro-cz", "allegro-sk", "allegro-hu"];
 
-/// "„x” is not one of a, b, c".
-pub(crate) fn not_one_of(value: &str, allowed: &[&str]) -> Problem {
-    Problem::new("problem-not-one-of")
-        .arg("value", value)
-        .arg("allowed", allowed.join(", "))
-}
-
-fn nonempty(v: &Option<String>) -> Option<String> {
-    v.as_ref().map(|s| s.trim().to_owned()).filter(|s| !s.is_empty())
-}
-
 impl OrderParams {
     /// The filter these parameters ask for, or the field that is wrong and why.
     pub fn filter(&self) -> Result<OrderFilter, (&'static str, Problem)> {
         let one_of = |field: &'static str, v: Option<String>, allowed: &[&str]| match v {
-            Some(v) if !allowed.contains(&v.as_str()) => Err((field, not_one_of(&v, allowed))),
+            Some(v) if !allowed.contains(&v.as_str()) => Err((field, Problem::not_one_of(&v, allowed))),
             v => Ok(v),
         };
         // Polish calendar days: a purchase at 23:30 on the 31st in Warsaw belongs to the 31st.
@@ -64,14 +53,14 @@ impl OrderParams {
             })
             .transpose()
         };
-        let account = nonempty(&self.account)
+        let account = crate::input::nonempty(&self.account)
             .map(|raw| {
                 raw.parse()
                     .map_err(|_| ("account", Problem::new("problem-account-id").arg("value", &raw)))
             })
             .transpose()?;
-        let from = day("from", nonempty(&self.from))?;
-        let to = day("to", nonempty(&self.to))?;
+        let from = day("from", crate::input::nonempty(&self.from))?;
+        let to = day("to", crate::input::nonempty(&self.to))?;
         if let (Some(f), Some(t)) = (from, to)
             && t < f
         {
@@ -79,31 +68,35 @@ impl OrderParams {
         }
         Ok(OrderFilter {
             account_id: account,
-            status: one_of("status", nonempty(&self.status), &domain::OrderStatus::known_words())?
-                .map(|s| domain::OrderStatus::from_word(&s)),
+            status: one_of(
+                "status",
+                crate::input::nonempty(&self.status),
+                &domain::OrderStatus::known_words(),
+            )?
+            .map(|s| domain::OrderStatus::from_word(&s)),
             fulfillment_status: one_of(
                 "fulfillment_status",
-                nonempty(&self.fulfillment_status),
+                crate::input::nonempty(&self.fulfillment_status),
                 &domain::FulfillmentStatus::ALL
                     .iter()
                     .map(|s| s.as_str())
                     .collect::<Vec<_>>(),
             )?,
-            marketplace: nonempty(&self.marketplace),
-            buyer_login: nonempty(&self.buyer),
+            marketplace: crate::input::nonempty(&self.marketplace),
+            buyer_login: crate::input::nonempty(&self.buyer),
             bought_from_ms: from.map(domain::time::polish_day_start_ms),
             bought_to_ms: to.map(domain::time::polish_day_end_ms),
-            needs_invoice: match nonempty(&self.invoice).as_deref() {
+            needs_invoice: match crate::input::nonempty(&self.invoice).as_deref() {
                 None => None,
                 Some("yes") => Some(true),
                 Some("no") => Some(false),
-                Some(other) => return Err(("invoice", not_one_of(other, &["yes", "no"]))),
+                Some(other) => return Err(("invoice", Problem::not_one_of(other, &["yes", "no"]))),
             },
-            sort: match nonempty(&self.sort) {
+            sort: match crate::input::nonempty(&self.sort) {
                 None => OrderSort::default(),
                 Some(w) => OrderSort::parse(&w).ok_or_else(|| {
                     let words: Vec<&str> = OrderSort::ALL.iter().map(|(_, w)| *w).collect();
-                    ("sort", not_one_of(&w, &words))
+                    ("sort", Problem::not_one_of(&w, &words))
                 })?,
             },
         })
@@ -123,7 +116,7 @@ impl OrderParams {
             ("invoice", &self.invoice),
             ("sort", &self.sort),
         ] {
-            if let Some(v) = nonempty(v) {
+            if let Some(v) = crate::input::nonempty(v) {
                 q.append_pair(k, &v);
             }
         }
