@@ -14,34 +14,16 @@ pub struct Price {
 impl Price {
     /// A price from an amount in minor units (grosze) and a currency.
     pub fn from_minor(minor: i64, currency: &str) -> Self {
-        let sign = if minor < 0 { "-" } else { "" };
-        let abs = minor.unsigned_abs();
         Self {
-            amount: format!("{sign}{}.{:02}", abs / 100, abs % 100),
+            amount: domain::decimal_text(minor),
             currency: currency.to_owned(),
         }
     }
 
-    /// The amount in minor units, if it is a plain decimal with at most two fraction digits.
+    /// The amount in minor units, if it is a plain decimal with at most two fraction digits
+    /// (read by the one rule, [`domain::parse_decimal`]).
     pub fn to_minor(&self) -> Option<i64> {
-        let (neg, digits) = match self.amount.strip_prefix('-') {
-            Some(rest) => (true, rest),
-            None => (false, self.amount.as_str()),
-        };
-        let (whole, frac) = digits.split_once('.').unwrap_or((digits, ""));
-        if whole.is_empty() || frac.len() > 2 || !whole.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        if !frac.bytes().all(|b| b.is_ascii_digit()) {
-            return None;
-        }
-        let frac_minor: i64 = match frac.len() {
-            0 => 0,
-            1 => frac.parse::<i64>().ok()? * 10,
-            _ => frac.parse().ok()?,
-        };
-        let v = whole.parse::<i64>().ok()?.checked_mul(100)?.checked_add(frac_minor)?;
-        Some(if neg { -v } else { v })
+        domain::parse_decimal(&self.amount)
     }
 }
 
