@@ -1,4 +1,5 @@
 use std::collections::HashSet;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 use allegro_api_types::*;
@@ -116,6 +117,7 @@ impl Allegro {
             api: self,
             client_id,
             token,
+            refused: None,
         }
     }
 }
@@ -125,6 +127,17 @@ pub struct Account<'a> {
     api: &'a Allegro,
     client_id: &'a str,
     token: &'a SecretString,
+    refused: Option<&'a AtomicBool>,
+}
+
+impl<'a> Account<'a> {
+    /// Sets `flag` when Allegro answers 401: the token is dead (expired early, superseded,
+    /// or revoked by a password change or "log out everywhere"), so the caller can refresh
+    /// the account at once instead of at its next scheduled refresh.
+    pub fn noting_refusal(mut self, flag: &'a AtomicBool) -> Self {
+        self.refused = Some(flag);
+        self
+    }
 }
 
 /// Sort order of `GET /order/checkout-forms`.
@@ -544,6 +557,11 @@ impl Account<'_> {
                 tracing::debug!(%endpoint, attempt, status = status.as_u16(), ?trace_id, "retrying");
                 tokio::time::sleep(backoff(&policy, attempt, retry_after)).await;
                 continue;
+            }
+            if status == StatusCode::UNAUTHORIZED
+                && let Some(flag) = self.refused
+            {
+                flag.store(true, Ordering::Relaxed);
             }
             return Err(error_from(status, &endpoint, &bytes, trace_id));
         }

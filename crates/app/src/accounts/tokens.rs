@@ -53,6 +53,32 @@ pub enum RefreshOutcome {
 }
 
 impl App {
+    /// Allegro answered 401 to one of the account's calls: its access token is dead —
+    /// superseded, or revoked by a password change, "log out everywhere" or a sales block.
+    /// Refreshes at once rather than at the next scheduled refresh (up to hours away): a
+    /// refused refresh flags the account for re-login now, with the reason, and every page
+    /// that depends on it says so. Nothing to do when the account was refreshed after the
+    /// refused token was read (`read_at_ms`): a newer token already replaced it.
+    pub(crate) async fn refresh_after_refusal(&self, id: &AccountId, read_at_ms: i64) {
+        let paused = match self.store.account_for_worker(id).await {
+            Ok(Some(a)) => a.status != AccountStatus::Active || a.last_refresh_at_ms.is_some_and(|at| at > read_at_ms),
+            Ok(None) => true,
+            Err(e) => {
+                tracing::warn!(account.id = %id, error = %e, "could not read an account Allegro refused");
+                return;
+            }
+        };
+        if paused {
+            return;
+        }
+        match self.refresh_account(id).await {
+            Ok(outcome) => {
+                tracing::info!(account.id = %id, ?outcome, "Allegro refused the account's token; refreshed at once");
+            }
+            Err(e) => tracing::warn!(account.id = %id, error = %e, "refreshing an account Allegro refused"),
+        }
+    }
+
     /// Whether an account is at risk of lapsing: its refresh token ends soon, or refreshes
     /// have not succeeded for longer than the keep-alive interval.
     pub fn at_risk(&self, account: &Account) -> bool {

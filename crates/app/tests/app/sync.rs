@@ -330,3 +330,37 @@ async fn control_characters_from_allegro_are_cleaned_before_storing() {
         assert!(again.data.contains("Kubek ceramiczny"), "{}", again.data);
     }
 }
+
+/// A password changed on Allegro (every token of the seller revoked): the next call answered
+/// 401 refreshes the account at once, and the refused refresh flags it for re-login with
+/// the reason — not hours later at its next scheduled refresh.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_password_changed_on_allegro_is_noticed_on_the_next_call() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 43).await;
+    let (seller, account) = shop.link_seller("sklep-haslo").await;
+    let app = &shop.app;
+    app.sync_account(&account).await.unwrap();
+    reqwest::Client::new()
+        .post(format!("{}/__emulator/sellers/{seller}/revoke", shop.emu.base_url))
+        .json(&serde_json::json!({"reason": "password_change"}))
+        .send()
+        .await
+        .unwrap();
+    let still = app.store().account_for_worker(&account).await.unwrap().unwrap();
+    assert_eq!(
+        still.status,
+        domain::AccountStatus::Active,
+        "nothing noticed before a call"
+    );
+    assert!(app.sync_account(&account).await.is_err(), "the call is refused");
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let flagged = loop {
+        let a = app.store().account_for_worker(&account).await.unwrap().unwrap();
+        if a.status != domain::AccountStatus::Active || std::time::Instant::now() > deadline {
+            break a;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    };
+    assert_eq!(flagged.status, domain::AccountStatus::NeedsRelogin);
+    assert_eq!(flagged.status_reason.as_deref(), Some("revoked"));
+}
