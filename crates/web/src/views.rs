@@ -14,6 +14,9 @@ pub struct Chrome {
     pub email: Option<String>,
     /// The CSRF token for forms.
     pub csrf: String,
+    /// Some linked account needs a new login: pages whose work depends on the accounts
+    /// (orders, imports, invoices) say so above their content (seed 004's banner).
+    pub relogin: bool,
 }
 
 impl Chrome {
@@ -22,7 +25,14 @@ impl Chrome {
             t: t.clone(),
             email: user.email.clone(),
             csrf: user.csrf_token.clone().unwrap_or_default(),
+            relogin: false,
         }
+    }
+
+    /// With the re-login banner when one of `accounts` needs a new login.
+    pub(crate) fn with_relogin(mut self, accounts: &[store::Account]) -> Self {
+        self.relogin = accounts.iter().any(|a| a.status == domain::AccountStatus::NeedsRelogin);
+        self
     }
 }
 
@@ -52,6 +62,7 @@ pub fn simple_page(t: &Tr, title: &str, message: &str) -> String {
             t: t.clone(),
             email: None,
             csrf: String::new(),
+            relogin: false,
         },
         title,
         paragraphs: vec![message.to_owned()],

@@ -279,14 +279,38 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
         .send()
         .await
         .unwrap();
-    h.app.refresh_account(&accounts[0].id).await.unwrap();
+    // The next call Allegro refuses (here a sync) refreshes the account at once; the
+    // refused refresh flags it, with the reason, on every page that depends on it.
+    assert!(h.app.sync_account(&accounts[0].id).await.is_err());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    while h.app.store().accounts(&user.organisation_id).await.unwrap()[0].status == domain::AccountStatus::Active {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "flagged soon after the refused call"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     let (_, status) = account_status(&d, &h.base).await;
     assert!(status.starts_with("Wymaga ponownego logowania"), "{status}");
+    assert!(
+        d.source().await.unwrap().contains("zmiana hasła"),
+        "the reason is given"
+    );
     assert!(
         text_of(&d, "#relogin-banner")
             .await
             .contains("Jedno z Twoich kont wymaga ponownego logowania")
     );
+    for page in ["/orders", "/imports", "/invoices"] {
+        d.goto(&format!("{}{page}", h.base)).await.unwrap();
+        assert!(
+            text_of(&d, "#relogin-banner")
+                .await
+                .contains("Jedno z Twoich kont wymaga ponownego logowania"),
+            "the banner on {page}"
+        );
+    }
+    d.goto(format!("{}/accounts", h.base)).await.unwrap();
 
     // The key button: log in again as the same user.
     click_nav(&d, "button.key").await;

@@ -32,6 +32,7 @@ status-needs_relogin = Needs a new login
 status-disconnected = Disconnected
 never = never
 banner-relogin = One of your accounts needs a new login. Click the key button next to it to log in again.
+banner-relogin-go = Go to Allegro accounts
 relogin-causes = Allegro ends a link after a password or e-mail change, “log out of all devices”, a sales block, and 3 months without activity.
 relink = Log in again
 settings = Settings

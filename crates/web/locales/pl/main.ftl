@@ -32,6 +32,7 @@ status-needs_relogin = Wymaga ponownego logowania
 status-disconnected = Odłączone
 never = nigdy
 banner-relogin = Jedno z Twoich kont wymaga ponownego logowania. Kliknij przycisk z kluczykiem przy koncie, aby zalogować je ponownie.
+banner-relogin-go = Przejdź do kont Allegro
 relogin-causes = Allegro unieważnia powiązanie po zmianie hasła lub adresu e-mail, po „wylogowaniu ze wszystkich urządzeń”, po blokadzie sprzedaży oraz po 3 miesiącach bez aktywności.
 relink = Zaloguj ponownie
 settings = Ustawienia

@@ -326,6 +326,7 @@ pub async fn callback(
             t: tr.clone(),
             email: None,
             csrf: String::new(),
+            relogin: false,
         },
     };
     let mut response = render(&SimplePage {

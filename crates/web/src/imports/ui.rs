@@ -123,7 +123,7 @@ async fn imports_page(state: &WebState, tr: &Tr, user: &CurrentUser, problems: P
     };
     let rows: Vec<ImportRow> = imports.iter().map(|i| row(tr, i, &accounts)).collect();
     render(&ImportsPage {
-        c: Chrome::for_user(tr, user),
+        c: Chrome::for_user(tr, user).with_relogin(&accounts),
         accounts: accounts
             .iter()
             .filter(|a| a.status == domain::AccountStatus::Active)

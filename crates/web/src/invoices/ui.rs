@@ -194,8 +194,14 @@ pub async fn invoices(
             return r;
         }
     };
-    match state.app.invoices(&user, &filter, 0, 200).await {
-        Ok((list, total)) => {
+    let found = async {
+        let accounts = state.app.accounts(&user).await?;
+        Ok::<_, AppError>((accounts, state.app.invoices(&user, &filter, 0, 200).await?))
+    }
+    .await;
+    match found {
+        Ok((accounts, (list, total))) => {
+            page.c = page.c.with_relogin(&accounts);
             page.rows = list
                 .iter()
                 .map(|i| InvoiceRow {

@@ -121,7 +121,7 @@ pub async fn orders(
     let account_refs: Vec<&str> = account_ids.iter().map(String::as_str).collect();
     let sort_words: Vec<&str> = store::OrderSort::ALL.iter().map(|(_, w)| *w).collect();
     render(&OrdersPage {
-        c: Chrome::for_user(&tr, &user),
+        c: Chrome::for_user(&tr, &user).with_relogin(&accounts),
         rows,
         accounts: options(
             &account_refs,
