@@ -273,6 +273,19 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
     let user = h.app.store().user_by_email("anna@sklep.pl").await.unwrap().unwrap();
     let accounts = h.app.store().accounts(&user.organisation_id).await.unwrap();
     let seller_id = accounts[0].allegro_user_id.clone();
+    // An import queued before the password change (no worker runs it here).
+    let owner = app::CurrentUser::for_organisation(user.organisation_id.clone());
+    let today = domain::time::polish_day(h.app.now_ms());
+    let queued = h
+        .app
+        .start_import(
+            &owner,
+            &accounts[0].id,
+            &today.yesterday().unwrap().to_string(),
+            &today.to_string(),
+        )
+        .await
+        .unwrap();
     reqwest::Client::new()
         .post(format!("{}/__emulator/sellers/{seller_id}/revoke", h.emu.base_url))
         .json(&serde_json::json!({"reason": "password_change"}))
@@ -310,6 +323,15 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
             "the banner on {page}"
         );
     }
+    d.goto(format!("{}/imports", h.base)).await.unwrap();
+    assert!(
+        d.source()
+            .await
+            .unwrap()
+            .contains("Konto sklep-a wymaga ponownego połączenia"),
+        "the queued import {} says why it waits",
+        queued.id
+    );
     d.goto(format!("{}/accounts", h.base)).await.unwrap();
 
     // The key button: log in again as the same user.

@@ -70,26 +70,33 @@ struct ImportPage {
 
 fn row(tr: &Tr, i: &store::Import, accounts: &[store::Account]) -> ImportRow {
     let day = |ms: Option<i64>| ms.map(domain::time::polish_day_text).unwrap_or_default();
+    let account = accounts.iter().find(|a| a.id == i.account_id);
+    let running = matches!(i.state, store::ImportState::Queued | store::ImportState::Running);
+    // An import waiting on an account that needs a new login says so, not just "w kolejce".
+    let waits_for_login = running
+        && i.kind == store::ImportKind::Allegro
+        && account.is_some_and(|a| a.status == domain::AccountStatus::NeedsRelogin);
     ImportRow {
         id: i.id.to_string(),
         kind: tr.t(&format!("import-kind-{}", i.kind.as_str())),
-        account: accounts
-            .iter()
-            .find(|a| a.id == i.account_id)
-            .map(|a| a.login.clone())
-            .unwrap_or_default(),
+        account: account.map(|a| a.login.clone()).unwrap_or_default(),
         scope: match &i.file_name {
             Some(f) => f.clone(),
             None => format!("{} – {}", day(i.from_ms), day(i.to_ms)),
         },
         state: tr.t(&format!("import-state-{}", i.state.as_str())),
-        running: matches!(i.state, store::ImportState::Queued | store::ImportState::Running),
+        running,
         fetched: i.fetched,
         expected: i.expected,
         new: i.counts.new,
         updated: i.counts.updated,
         unchanged: i.counts.unchanged,
-        error: i.error.as_deref().map(|e| tr.stored(e)),
+        error: match (waits_for_login, account) {
+            (true, Some(a)) => {
+                Some(tr.problem(&app::Problem::new("problem-import-needs-relogin").arg("login", &a.login)))
+            }
+            _ => i.error.as_deref().map(|e| tr.stored(e)),
+        },
         created: domain::time::polish_time_text(i.created_at_ms),
     }
 }
