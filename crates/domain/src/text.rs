@@ -30,9 +30,37 @@ pub fn shorten(s: &str, max: usize) -> Cow<'_, str> {
     Cow::Owned(out)
 }
 
+/// The form a name is searched by: lower case and without diacritics — "Żółkiewski",
+/// "ŻÓŁKIEWSKI" and "zolkiewski" are one key, as are "Dvořák" and "dvorak". Both the stored
+/// key and the typed query go through it, so a search finds a buyer however the name is
+/// cased or accented, on either database (SQLite's `LOWER` knows only ASCII).
+pub fn search_key(s: &str) -> String {
+    use unicode_normalization::UnicodeNormalization;
+    s.nfd()
+        .filter(|c| !unicode_normalization::char::is_combining_mark(*c))
+        .flat_map(char::to_lowercase)
+        // Letters with a stroke have no decomposition.
+        .map(|c| match c {
+            'ł' => 'l',
+            'đ' => 'd',
+            'ø' => 'o',
+            other => other,
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_polish_letter_searches_as_its_plain_one() {
+        assert_eq!(search_key("ĄĆĘŁŃÓŚŹŻ ąćęłńóśźż"), "acelnoszz acelnoszz");
+        assert_eq!(search_key("Łukasz Żółkiewski"), "lukasz zolkiewski");
+        assert_eq!(search_key("Iga ŚWIĄTEK"), "iga swiatek");
+        assert_eq!(search_key("Antonín Dvořák"), "antonin dvorak");
+        assert_eq!(search_key("Győri Kft."), "gyori kft.");
+    }
 
     #[test]
     fn controls_go_and_names_fit() {

@@ -437,3 +437,50 @@ pub async fn uploads_are_claimed_once_and_finish(store: Store) {
         .collect();
     assert!(due.contains(three), "{due:?}");
 }
+
+/// The invoices list's buyer search finds a name however it is cased or accented — every
+/// Polish letter, on both databases (SQLite's `LOWER` alone knows only ASCII).
+pub async fn buyer_search_ignores_case_and_polish_letters(store: Store) {
+    let t = tenant(&store, 97).await;
+    let a = linked(&store, &t, 9_701).await;
+    let buyers = ["Łukasz Żółkiewski", "Iga Świątek", "Ćma Ńęą Óź", "Jan Kowalski"];
+    for (i, buyer) in buyers.iter().enumerate() {
+        let mut n = new_invoice(&t, &a, &format!("pl-{i}"), "vat", 11);
+        n.buyer_name = (*buyer).into();
+        store.issue_invoice(&n).await.unwrap();
+    }
+    let found = |q: &str| {
+        let (store, org, q) = (Arc::clone(&store), t.org.clone(), q.to_owned());
+        async move {
+            let f = InvoiceFilter {
+                buyer: q,
+                ..InvoiceFilter::default()
+            };
+            let mut names: Vec<String> = store
+                .invoices(&org, &f, 0, 10)
+                .await
+                .unwrap()
+                .0
+                .into_iter()
+                .map(|i| i.buyer_name)
+                .collect();
+            names.sort();
+            names
+        }
+    };
+    for q in ["Łukasz", "łukasz", "ŁUKASZ", "lukasz", "ŻÓŁKIEWSKI", "zolkiewski"] {
+        assert_eq!(found(q).await, ["Łukasz Żółkiewski"], "{q}");
+    }
+    for q in ["Świątek", "ŚWIĄTEK", "swiatek"] {
+        assert_eq!(found(q).await, ["Iga Świątek"], "{q}");
+    }
+    for q in ["ĆMA ŃĘĄ ÓŹ", "ćma ńęą óź", "cma nea oz"] {
+        assert_eq!(found(q).await, ["Ćma Ńęą Óź"], "{q}");
+    }
+    assert!(found("Kowalska").await.is_empty());
+    assert_eq!(
+        store.fill_buyer_keys(100).await.unwrap(),
+        0,
+        "every new invoice has its key"
+    );
+}

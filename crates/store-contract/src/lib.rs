@@ -201,7 +201,8 @@ macro_rules! contract_tests {
             refresh_lease_and_fencing, account_settings, orders_upsert_and_cursor, jobs_with_leases, concurrent_claims_never_overlap,
             files_never_override_allegro, import_pages_commit_with_their_checkpoint, sync_claims_never_overlap, order_sorts_and_invoice_filter,
             invoices_once_per_order_and_gap_free, concurrent_issuing_has_no_gaps, due_invoices_and_failed_attempts,
-            uploads_are_claimed_once_and_finish, shipments_once_and_pushed_once, stock_moves_once_per_document);
+            uploads_are_claimed_once_and_finish, shipments_once_and_pushed_once, stock_moves_once_per_document,
+            buyer_search_ignores_case_and_polish_letters);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

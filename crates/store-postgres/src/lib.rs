@@ -27,7 +27,9 @@ impl PgStore {
             .run(&pool)
             .await
             .map_err(|e| store::StoreError::Backend(Box::new(e)))?;
-        Ok(Self { pool })
+        let store = Self { pool };
+        while store::InvoiceStore::fill_buyer_keys(&store, 1_000).await? > 0 {}
+        Ok(store)
     }
 }
 

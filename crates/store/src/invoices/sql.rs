@@ -8,7 +8,7 @@ macro_rules! invoices_where {
         "FROM invoices WHERE organisation_id = $1 AND number LIKE $2 ESCAPE '\\' \
          AND (CAST($3 AS TEXT) IS NULL OR kind = $3) AND (CAST($4 AS TEXT) IS NULL OR issue_date >= $4) \
          AND (CAST($5 AS TEXT) IS NULL OR issue_date <= $5) AND (CAST($6 AS TEXT) IS NULL OR upload_state = $6) \
-         AND (CAST($7 AS TEXT) IS NULL OR LOWER(buyer_name) LIKE $7 ESCAPE '\\')"
+         AND (CAST($7 AS TEXT) IS NULL OR buyer_key LIKE $7 ESCAPE '\\')"
     };
 }
 
@@ -93,8 +93,8 @@ macro_rules! sql_invoices {
                     let number = n.series.format(seq as u64, n.year, n.month);
                     ::sqlx::query(
                         "INSERT INTO invoices (id, organisation_id, account_id, order_id, kind, series, period, seq, number, issue_date, \
-                         currency, total_minor, buyer_name, document, created_at_ms, upload_state, upload_next_at_ms) \
-                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15)",
+                         currency, total_minor, buyer_name, document, created_at_ms, upload_state, upload_next_at_ms, buyer_key) \
+                         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $15, $17)",
                     )
                     .bind(n.id.as_str())
                     .bind(n.organisation_id.as_str())
@@ -112,6 +112,7 @@ macro_rules! sql_invoices {
                     .bind(&n.document)
                     .bind(n.now_ms)
                     .bind(upload_state.as_str())
+                    .bind($crate::domain::text::search_key(&n.buyer_name))
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
@@ -150,10 +151,27 @@ macro_rules! sql_invoices {
                 }
             }
 
+            async fn fill_buyer_keys(&self, limit: i64) -> StoreResult<u64> {
+                let rows = ::sqlx::query("SELECT id, buyer_name FROM invoices WHERE buyer_key IS NULL ORDER BY id LIMIT $1")
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                for r in &rows {
+                    ::sqlx::query("UPDATE invoices SET buyer_key = $1 WHERE id = $2")
+                        .bind($crate::domain::text::search_key(&get::<String>(r, "buyer_name")?))
+                        .bind(get::<String>(r, "id")?)
+                        .execute(&self.pool)
+                        .await
+                        .map_err(backend_err)?;
+                }
+                Ok(rows.len() as u64)
+            }
+
             async fn invoices(&self, org: &OrganisationId, f: &InvoiceFilter, offset: i64, limit: i64) -> StoreResult<(Vec<InvoiceRecord>, i64)> {
                 let like = |text: &str| format!("%{}%", text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_"));
                 let number = like(f.number.trim());
-                let buyer = (!f.buyer.trim().is_empty()).then(|| like(&f.buyer.trim().to_lowercase()));
+                let buyer = (!f.buyer.trim().is_empty()).then(|| like(&$crate::domain::text::search_key(f.buyer.trim())));
                 let upload = f.upload.map(UploadState::as_str);
                 let total = ::sqlx::query(concat!("SELECT COUNT(*) AS n ", $crate::invoices_where!()))
                     .bind(org.as_str())
