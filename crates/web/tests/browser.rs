@@ -576,6 +576,33 @@ async fn an_invoice_in_a_real_browser() {
         .unwrap()
         .unwrap();
     assert!(pdf.ends_with("/pdf"), "{pdf}");
+    // The list's buyer search: the name in capitals, and without its Polish letters.
+    let org = h
+        .app
+        .store()
+        .user_by_email("anna@sklep.pl")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let buyer = h
+        .app
+        .store()
+        .invoices(&org, &store::InvoiceFilter::default(), 0, 10)
+        .await
+        .unwrap()
+        .0[0]
+        .buyer_name
+        .clone();
+    for typed in [buyer.to_uppercase(), domain::text::search_key(&buyer)] {
+        d.goto(format!("{}/invoices", h.base)).await.unwrap();
+        fill(&d, "buyer", &typed).await;
+        click_nav(&d, "form.filters button[type=submit]").await;
+        assert!(
+            text_of(&d, "#invoices").await.contains(&buyer),
+            "{typed:?} finds {buyer:?}"
+        );
+    }
     if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
         d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-invoice.png"))
             .await
