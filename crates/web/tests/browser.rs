@@ -740,3 +740,116 @@ async fn api_keys_in_a_real_browser_at_desktop_and_phone_width() {
     assert!(h.app.user_for_api_key(&key).await.unwrap().is_none(), "revoked at once");
     d.quit().await.unwrap();
 }
+
+/// Every page of the back-office on a phone (390 px): nothing makes the page wider than the
+/// screen (wide tables scroll in their own box), "Wyloguj" is on the screen, and the menu,
+/// collapsed behind "Menu", opens and leads on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_page_fits_a_phone() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    let account = shop_with_orders(&h, 8, 21).await;
+    let org = h
+        .app
+        .store()
+        .user_by_email("anna@sklep.pl")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let owner = app::CurrentUser::for_organisation(org.clone());
+    h.app
+        .save_invoicing_profile(
+            &owner,
+            &domain::InvoicingProfile {
+                seller: domain::Party {
+                    name: "Sklep Anny sp. z o.o. z bardzo długą nazwą handlową".into(),
+                    nip: Some("5260250995".parse().unwrap()),
+                    address_line1: "ul. Długa 5".into(),
+                    address_line2: "31-147 Kraków".into(),
+                    country: "PL".into(),
+                },
+                bank_account: Some("61 1090 1014 0000 0712 1981 2874".into()),
+                place_of_issue: "Kraków".into(),
+                payment_days: 14,
+                exemption_basis: None,
+            },
+        )
+        .await
+        .unwrap();
+    let order = h
+        .app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.currency == "PLN" && o.status.is_ready_for_processing())
+        .unwrap();
+    let app::IssueOutcome::Issued(invoice) = h.app.issue_invoice(&owner, &order.id).await.unwrap() else {
+        panic!("issued")
+    };
+    let today = domain::time::polish_day(h.app.now_ms());
+    let import = h
+        .app
+        .start_import(
+            &owner,
+            &account,
+            &today.yesterday().unwrap().to_string(),
+            &today.to_string(),
+        )
+        .await
+        .unwrap();
+    let connection = h.app.store().connections(&org).await.unwrap()[0].id.clone();
+    let d = browser(port).await;
+    log_in(&d, &h.base).await;
+    d.set_window_rect(0, 0, 390, 844).await.unwrap();
+    let pages = [
+        "/accounts".to_owned(),
+        format!("/accounts/{account}/settings"),
+        "/orders".to_owned(),
+        format!("/orders/{}", order.id),
+        "/imports".to_owned(),
+        format!("/imports/{}", import.id),
+        "/invoices".to_owned(),
+        format!("/invoices/{}", invoice.id),
+        "/invoicing-profile".to_owned(),
+        "/warehouse".to_owned(),
+        "/connections".to_owned(),
+        format!("/connections/{connection}"),
+        "/api-keys".to_owned(),
+    ];
+    for page in &pages {
+        d.goto(format!("{}{page}", h.base)).await.unwrap();
+        let widths: Vec<f64> = d
+            .execute(
+                "return [document.documentElement.scrollWidth, window.innerWidth, \
+                 document.querySelector('form.logout button').getBoundingClientRect().right];",
+                vec![],
+            )
+            .await
+            .unwrap()
+            .convert()
+            .unwrap();
+        assert!(
+            widths[0] <= widths[1] && widths[2] <= widths[1],
+            "{page}: page {} px and Wyloguj at {} px on a {} px screen",
+            widths[0],
+            widths[2],
+            widths[1]
+        );
+    }
+    d.goto(format!("{}/orders", h.base)).await.unwrap();
+    let nav = d.find(By::Css("header nav")).await.unwrap();
+    assert!(!nav.is_displayed().await.unwrap(), "the menu is collapsed");
+    d.find(By::Id("menu-button")).await.unwrap().click().await.unwrap();
+    assert!(nav.is_displayed().await.unwrap(), "Menu opens it");
+    click_nav(&d, "header nav a[href=\"/invoices\"]").await;
+    assert!(text_of(&d, "h1").await.starts_with("Faktury"));
+    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
+        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-phone-invoices.png"))
+            .await
+            .unwrap();
+    }
+    d.quit().await.unwrap();
+}

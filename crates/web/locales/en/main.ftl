@@ -2,6 +2,7 @@ app-name = allegro-bridge
 nav-accounts = Allegro accounts
 nav-connections = Connections
 nav-logout = Log out
+nav-menu = Menu
 lang-switch = Polski
 lang-code = en
 

@@ -2,6 +2,7 @@ app-name = allegro-bridge
 nav-accounts = Konta Allegro
 nav-connections = Połączenia
 nav-logout = Wyloguj
+nav-menu = Menu
 lang-switch = English
 lang-code = pl
 
