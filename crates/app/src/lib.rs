@@ -21,6 +21,8 @@ use sha2::{Digest, Sha256};
 use store::{Store, StoreError};
 
 pub use accounts::{CustomAllegroUrls, LinkOutcome, RefreshOutcome, RefreshPolicy, StateProblem, is_public};
+/// Allegro's types as the app hands them out (the checkout form of an order's page).
+pub use allegro_client::types as allegro_types;
 pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use domain::Problem;

@@ -223,6 +223,10 @@ impl App {
         waybill: NewWaybill,
     ) -> Result<(ShipmentRecord, bool), AppError> {
         let order = self.order(user, order_id).await?;
+        // Nothing is shipped for a cancelled order (Allegro refuses its waybills too).
+        if order.status.is_cancelled() {
+            return Err(crate::conflict(Problem::new("problem-order-cancelled-no-shipping")));
+        }
         let from_allegro = order.source == OrderSource::Allegro;
         if from_allegro {
             if let Some(carriers) = self.carriers(user).await?
@@ -290,6 +294,9 @@ impl App {
                     "order id",
                     Problem::new("problem-waybills-order-unknown").arg("order", &row.order_id),
                 )),
+                (Some(o), _) if o.status.is_cancelled() => {
+                    Some((1, "order id", Problem::new("problem-order-cancelled-no-shipping")))
+                }
                 (Some(o), Some(list))
                     if o.source == OrderSource::Allegro
                         && !list.iter().any(|c| c.id == row.waybill.carrier_id.as_str()) =>

@@ -180,6 +180,10 @@ impl App {
         if let Some(found) = self.store.wz_for_order(&user.organisation_id, &order.id).await? {
             return Ok((found, false));
         }
+        // No goods leave for a cancelled order.
+        if order.status.is_cancelled() {
+            return Err(crate::conflict(Problem::new("problem-order-cancelled-no-shipping")));
+        }
         let form = crate::orders::checkout_form(&order)?;
         let mut lines = Vec::with_capacity(form.line_items.len());
         for li in &form.line_items {

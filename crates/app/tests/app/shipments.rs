@@ -29,6 +29,8 @@ async fn shop_with_orders(
         .await
         .unwrap()
         .into_iter()
+        // A cancelled order takes no waybill.
+        .filter(|o| !o.status.is_cancelled())
         .map(|o| o.id)
         .collect();
     (shop, clock, account, orders)

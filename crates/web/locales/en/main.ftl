@@ -508,3 +508,21 @@ api-too-large = The file is larger than the { $mb } MB this server allows.
 api-internal = Something went wrong; it was logged.
 problem-xml-needs = <{ $element }> needs { $child }.
 problem-taken = This { $field } is already taken.
+
+# The order's page: payment and delivery in words.
+payment-type-ONLINE = Online payment
+payment-type-CASH_ON_DELIVERY = Cash on delivery
+payment-type-WIRE_TRANSFER = Bank transfer
+payment-type-SPLIT_PAYMENT = Split payment
+payment-type-EXTENDED_TERM = Deferred payment
+payment-type-other = Other payment
+payment-provider-P24 = Przelewy24
+payment-provider-PAYU = PayU
+payment-provider-AF = Allegro Finance
+payment-provider-OFFLINE = outside Allegro
+payment-provider-EPT = card terminal
+payment-provider-UNKNOWN = another provider
+order-paid-amount = paid { $amount }
+order-delivery-cost = Delivery cost: { $amount }
+order-cancelled-nothing-to-ship = Cancelled order: no goods are issued and no waybills added.
+problem-order-cancelled-no-shipping = The order is cancelled: no goods are issued (WZ) and no waybills added for it.

@@ -510,3 +510,21 @@ api-too-large = Plik jest większy niż dozwolone { $mb } MB na tym serwerze.
 api-internal = Coś poszło nie tak; błąd zapisano w dzienniku serwera.
 problem-xml-needs = <{ $element }> wymaga elementu { $child }.
 problem-taken = Ta wartość ({ $field }) jest już zajęta.
+
+# The order's page: payment and delivery in words.
+payment-type-ONLINE = Płatność online
+payment-type-CASH_ON_DELIVERY = Za pobraniem
+payment-type-WIRE_TRANSFER = Przelew tradycyjny
+payment-type-SPLIT_PAYMENT = Płatność podzielona
+payment-type-EXTENDED_TERM = Płatność z odroczonym terminem
+payment-type-other = Inna forma płatności
+payment-provider-P24 = Przelewy24
+payment-provider-PAYU = PayU
+payment-provider-AF = Allegro Finance
+payment-provider-OFFLINE = poza Allegro
+payment-provider-EPT = terminal płatniczy
+payment-provider-UNKNOWN = inny operator
+order-paid-amount = zapłacono { $amount }
+order-delivery-cost = Koszt dostawy: { $amount }
+order-cancelled-nothing-to-ship = Zamówienie anulowane: nie wydaje się towaru ani nie dodaje numerów przesyłek.
+problem-order-cancelled-no-shipping = Zamówienie jest anulowane: nie wydaje się do niego towaru (WZ) ani nie dodaje numerów przesyłek.

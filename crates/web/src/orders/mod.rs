@@ -1,6 +1,7 @@
 //! Orders: the list (with its filters and sort), one order's page, fulfilment, and the API.
 
 mod api;
+mod details;
 pub mod query;
 mod ui;
 

@@ -177,8 +177,12 @@ struct OrderPage {
     bought: String,
     status: String,
     fulfillment: String,
-    buyer: String,
-    delivery: String,
+    /// The buyer, a line each.
+    buyer: Vec<String>,
+    /// Where it goes, a line each.
+    delivery: Vec<String>,
+    /// Cancelled: nothing is shipped, so no WZ and no waybill can be added.
+    cancelled: bool,
     total: String,
     lines: Vec<(String, i64, String, String)>,
     /// Payment: type, provider, paid amount, when.
@@ -293,28 +297,8 @@ pub(crate) async fn order_page(
         Err(e) => return page_error(tr, e),
     };
     let amount = |value: &str, currency: &str| format!("{} {currency}", value.replace('.', ","));
-    let delivery = form
-        .delivery
-        .as_ref()
-        .map(|d| {
-            [
-                d.method.as_ref().and_then(|m| m.name.clone()),
-                d.pickup_point.as_ref().and_then(|p| p.id.clone()),
-                d.address.as_ref().map(|a| a.city.clone()),
-            ]
-            .into_iter()
-            .flatten()
-            .filter(|p| !p.is_empty())
-            .collect::<Vec<_>>()
-            .join(" · ")
-        })
-        .unwrap_or_default();
-    let buyer = format!(
-        "{} {} ({})",
-        form.buyer.first_name.as_deref().unwrap_or_default(),
-        form.buyer.last_name.as_deref().unwrap_or_default(),
-        o.buyer_login
-    );
+    let delivery = super::details::delivery_lines(tr, &form);
+    let buyer = super::details::buyer_lines(&form, &o.buyer_login);
     let form_line_items: Vec<(String, String)> = form
         .line_items
         .iter()
@@ -336,14 +320,7 @@ pub(crate) async fn order_page(
             )
         })
         .collect();
-    let payment = form.payment.as_ref().map(|p| {
-        let mut parts = vec![p.payment_type.to_string()];
-        parts.extend(p.provider.map(|x| x.to_string()));
-        parts.extend(p.paid_amount.as_ref().map(|paid| amount(&paid.amount, &paid.currency)));
-        // When it was paid, in Polish time as every time a seller sees.
-        parts.extend(p.finished_at.map(|t| domain::time::polish_time_text(t.as_millis())));
-        parts.join(" · ")
-    });
+    let payment = form.payment.as_ref().map(|p| super::details::payment_words(tr, p));
     let nip = form
         .invoice
         .as_ref()
@@ -360,6 +337,7 @@ pub(crate) async fn order_page(
         fulfillment: fulfillment_name(tr, o.fulfillment_status.as_deref()),
         buyer,
         delivery,
+        cancelled: o.status.is_cancelled(),
         total: money(o.total_minor, &o.currency),
         lines,
         payment,

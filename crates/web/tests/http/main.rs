@@ -838,7 +838,10 @@ async fn synced_orders_through_the_api() {
     assert_eq!(status, StatusCode::OK);
     assert!(page.contains("<h2>Pozycje</h2>") && page.contains(first), "{page}");
     assert!(page.contains("<h2>Historia statusów</h2>"), "{page}");
-    assert!(page.contains("<td id=\"payment\">ONLINE"), "payment shown: {page}");
+    assert!(
+        page.contains("<td id=\"payment\">Płatność online"),
+        "payment shown: {page}"
+    );
     assert!(page.contains("<table id=\"lines\">"));
     let mut outsider = Browser::new(&h.base);
     outsider.login("jan@b.pl", testkit::PASSWORD).await;
