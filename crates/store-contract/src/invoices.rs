@@ -484,3 +484,37 @@ pub async fn buyer_search_ignores_case_and_polish_letters(store: Store) {
         "every new invoice has its key"
     );
 }
+
+/// The orders list's invoice numbers: each order's invoices and corrections, and nothing of
+/// an order without one or of another organisation.
+pub async fn invoice_numbers_of_a_page_of_orders(store: Store) {
+    let t = tenant(&store, 98).await;
+    let a = linked(&store, &t, 9_801).await;
+    store
+        .issue_invoice(&new_invoice(&t, &a, "n-1", "vat", 11))
+        .await
+        .unwrap();
+    store
+        .issue_invoice(&new_invoice(&t, &a, "n-1", "correction", 11))
+        .await
+        .unwrap();
+    store
+        .issue_invoice(&new_invoice(&t, &a, "n-2", "vat", 11))
+        .await
+        .unwrap();
+    let page = [id("n-1"), id("n-2"), id("n-3")];
+    let numbers = store.invoice_numbers(&t.org, &page).await.unwrap();
+    let of = |order: &str| {
+        numbers
+            .iter()
+            .filter(|(o, _)| o.as_str() == order)
+            .map(|(_, n)| n.as_str())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(of("n-1").len(), 2, "{numbers:?}");
+    assert_eq!(of("n-2").len(), 1);
+    assert!(of("n-3").is_empty());
+    let other = tenant(&store, 99).await;
+    assert!(store.invoice_numbers(&other.org, &page).await.unwrap().is_empty());
+    assert!(store.invoice_numbers(&t.org, &[]).await.unwrap().is_empty());
+}

@@ -576,6 +576,14 @@ async fn an_invoice_in_a_real_browser() {
         .unwrap()
         .unwrap();
     assert!(pdf.ends_with("/pdf"), "{pdf}");
+    // The orders list shows the order's invoice number.
+    d.goto(format!("{}/orders", h.base)).await.unwrap();
+    assert!(
+        text_of(&d, "#orders")
+            .await
+            .contains(title.trim_start_matches("Faktura ")),
+        "{title}"
+    );
     // The list's buyer search: the name in capitals, and without its Polish letters.
     let org = h
         .app

@@ -37,6 +37,32 @@ impl App {
         Ok(self.store.orders(&user.organisation_id, filter, offset, limit).await?)
     }
 
+    /// One page of the orders list with the numbers of each order's invoices and
+    /// corrections (empty when it has none).
+    pub async fn orders_with_invoices(
+        &self,
+        user: &CurrentUser,
+        filter: &store::OrderFilter,
+        offset: i64,
+        limit: i64,
+    ) -> Result<(Vec<(OrderRecord, Vec<String>)>, i64), AppError> {
+        let (orders, total) = self.orders(user, filter, offset, limit).await?;
+        let ids: Vec<OrderId> = orders.iter().map(|o| o.id.clone()).collect();
+        let numbers = self.store.invoice_numbers(&user.organisation_id, &ids).await?;
+        let page = orders
+            .into_iter()
+            .map(|o| {
+                let of_order = numbers
+                    .iter()
+                    .filter(|(id, _)| *id == o.id)
+                    .map(|(_, n)| n.clone())
+                    .collect();
+                (o, of_order)
+            })
+            .collect();
+        Ok((page, total))
+    }
+
     /// One order of the organisation.
     pub async fn order(&self, user: &crate::CurrentUser, id: &OrderId) -> Result<OrderRecord, AppError> {
         self.store

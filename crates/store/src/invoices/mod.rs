@@ -21,6 +21,9 @@ pub trait InvoiceStore: Send + Sync {
     /// counter for the period moves by one and the invoice is stored with that number;
     /// if the order already has one, it is returned and no number is used.
     async fn issue_invoice(&self, invoice: &NewInvoice) -> StoreResult<Issued>;
+    /// The numbers of the invoices and corrections of `orders` (one page of the orders
+    /// list), oldest first per order.
+    async fn invoice_numbers(&self, org: &OrganisationId, orders: &[OrderId]) -> StoreResult<Vec<(OrderId, String)>>;
     /// Gives invoices stored before the buyer search key existed their key (at most
     /// `limit`); how many it filled. Called when the store opens, until none is left.
     async fn fill_buyer_keys(&self, limit: i64) -> StoreResult<u64>;

@@ -325,6 +325,23 @@ macro_rules! sql_invoices {
                 row.as_ref().map(invoice_from).transpose()
             }
 
+            async fn invoice_numbers(&self, org: &OrganisationId, orders: &[OrderId]) -> StoreResult<Vec<(OrderId, String)>> {
+                if orders.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut q = ::sqlx::QueryBuilder::<$db>::new("SELECT order_id, number FROM invoices WHERE organisation_id = ");
+                q.push_bind(org.as_str()).push(" AND order_id IN (");
+                let mut ids = q.separated(", ");
+                for id in orders {
+                    ids.push_bind(id.as_str());
+                }
+                q.push(") ORDER BY order_id, created_at_ms, id");
+                let rows = q.build().fetch_all(&self.pool).await.map_err(backend_err)?;
+                rows.iter()
+                    .map(|r| Ok((OrderId::from_stored(get(r, "order_id")?), get(r, "number")?)))
+                    .collect()
+            }
+
             async fn orders_awaiting_correction(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>> {
                 let rows = ::sqlx::query(
                     "SELECT o.organisation_id, o.id FROM orders o \

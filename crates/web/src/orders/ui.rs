@@ -29,6 +29,8 @@ struct OrderRow {
     total: String,
     /// The buyer asked for an invoice.
     invoice: bool,
+    /// Its invoices' and corrections' numbers.
+    invoice_numbers: String,
     /// Imported from a file (not yet seen on Allegro).
     from_file: bool,
 }
@@ -85,7 +87,7 @@ pub async fn orders(
     let result = async {
         let (list, total) = state
             .app
-            .orders(&user, &filter, page * ORDERS_PAGE, ORDERS_PAGE)
+            .orders_with_invoices(&user, &filter, page * ORDERS_PAGE, ORDERS_PAGE)
             .await?;
         let accounts = state.app.accounts(&user).await?;
         Ok::<_, AppError>((list, total, accounts))
@@ -104,8 +106,9 @@ pub async fn orders(
     };
     let rows = list
         .iter()
-        .map(|o| OrderRow {
+        .map(|(o, numbers)| OrderRow {
             href: order_href(&o.id),
+            invoice_numbers: numbers.join(", "),
             bought: domain::time::polish_time_text(o.bought_at_ms),
             account: login_of(&o.account_id),
             buyer: o.buyer_login.clone(),
