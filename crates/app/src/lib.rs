@@ -174,6 +174,8 @@ pub struct App {
     /// Cancelled when the process is asked to stop (SIGTERM, Ctrl+C): background work
     /// stops claiming and gives back what it has not started.
     pub(crate) stop: tokio_util::sync::CancellationToken,
+    /// The one-time code first-run setup asks for (printed by `serve`), made once per process.
+    pub(crate) setup_code: Arc<std::sync::OnceLock<String>>,
 }
 
 impl std::fmt::Debug for App {
@@ -201,6 +203,7 @@ impl App {
             hashing: shell::HashingPool::default(),
             allegro_retry: allegro_client::RetryPolicy::default(),
             stop: tokio_util::sync::CancellationToken::new(),
+            setup_code: Arc::default(),
         }
     }
 

@@ -321,6 +321,14 @@ async fn serve(app: App, listen: &str, server: &ServerArgs) -> anyhow::Result<()
         .await
         .with_context(|| format!("binding {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, store = app.store().backend(), "back-office listening");
+    if let Some(code) = app.setup_code().await.map_err(app_error)? {
+        // Printed, not only logged: the person installing reads it off the terminal.
+        println!(
+            "Pierwsze uruchomienie: otwórz http://{}/setup i wpisz kod {code}",
+            listener.local_addr()?
+        );
+        tracing::info!("first-run setup waits for the code printed on the terminal");
+    }
     let stopping = app.clone();
     let router = web::router(web::WebState {
         app,

@@ -184,10 +184,28 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
     // First run: the setup page creates the organisation and logs in.
     d.goto(format!("{}/", h.base)).await.unwrap();
     assert!(d.current_url().await.unwrap().path().ends_with("/setup"));
+    // Whoever comes first without the code `serve` printed takes nothing over.
+    fill(&d, "code", "ABCD-0000").await;
     fill(&d, "organisation", "Sklep Testowy").await;
     fill(&d, "email", "anna@sklep.pl").await;
     fill(&d, "password", "bardzo-tajne-haslo").await;
     click_nav(&d, "form button[type=submit]").await;
+    assert!(
+        text_of(&d, "p.error")
+            .await
+            .contains("To nie jest kod z dziennika serwera")
+    );
+    assert!(h.app.needs_setup().await.unwrap(), "nothing created");
+    let code = h
+        .app
+        .setup_code()
+        .await
+        .unwrap()
+        .expect("a code while setup is to be done");
+    fill(&d, "code", &code.to_lowercase()).await;
+    fill(&d, "password", "bardzo-tajne-haslo").await;
+    click_nav(&d, "form button[type=submit]").await;
+    assert_eq!(h.app.setup_code().await.unwrap(), None, "gone once set up");
     let page = d.source().await.unwrap();
     assert!(page.contains("Konta Allegro"), "{page}");
 

@@ -5,7 +5,7 @@ use secrecy::SecretString;
 use store::{ApiKey, Organisation, Session, User};
 
 use super::passwords::check_password;
-use crate::{App, AppError, invalid, random_token, sha256_hex};
+use crate::{App, AppError, Problem, invalid, random_token, sha256_hex};
 
 /// The user behind a request: from a session cookie (UI) or an API key (`/api/v1`).
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -118,6 +118,41 @@ impl App {
     /// Whether first-run setup is still to be done.
     pub async fn needs_setup(&self) -> Result<bool, AppError> {
         Ok(self.store.count_users().await? == 0)
+    }
+
+    /// The one-time code the first-run setup page asks for, while setup is still to be done:
+    /// `serve` prints it to its log, so a fresh install is not taken over by whoever opens
+    /// the page first. One per process, never stored.
+    pub async fn setup_code(&self) -> Result<Option<String>, AppError> {
+        if !self.needs_setup().await? {
+            return Ok(None);
+        }
+        let code = self.setup_code.get_or_init(|| {
+            let hex = uuid::Uuid::new_v4().simple().to_string().to_uppercase();
+            format!("{}-{}", &hex[..4], &hex[4..8])
+        });
+        Ok(Some(code.clone()))
+    }
+
+    /// First-run setup: the organisation and its first user, if `code` is the one
+    /// [`App::setup_code`] printed. Afterwards users are added with the CLI.
+    pub async fn set_up(
+        &self,
+        code: &str,
+        organisation: &str,
+        email: &str,
+        password: SecretString,
+    ) -> Result<(OrganisationId, UserId), AppError> {
+        let expected = self
+            .setup_code()
+            .await?
+            .ok_or_else(|| crate::conflict(Problem::new("problem-setup-done")))?;
+        let typed = code.trim().to_uppercase();
+        // Compared in constant time: the code guards the whole install.
+        if !bool::from(subtle::ConstantTimeEq::ct_eq(typed.as_bytes(), expected.as_bytes())) {
+            return Err(invalid("code", "problem-setup-code"));
+        }
+        self.create_organisation(organisation, email, password).await
     }
 
     /// Checks e-mail and password; starts a session. The same answer for an unknown e-mail

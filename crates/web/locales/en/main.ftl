@@ -526,3 +526,7 @@ order-paid-amount = paid { $amount }
 order-delivery-cost = Delivery cost: { $amount }
 order-cancelled-nothing-to-ship = Cancelled order: no goods are issued and no waybills added.
 problem-order-cancelled-no-shipping = The order is cancelled: no goods are issued (WZ) and no waybills added for it.
+setup-code = First-run code
+setup-code-where = The server (allegro-bridge serve) prints the code to its log when it starts, so nobody but you can take over a fresh install.
+problem-setup-code = This is not the code from the server's log. Type the code allegro-bridge serve printed when it started.
+problem-setup-done = Setup is already done; further users are added with allegro-bridge users create.

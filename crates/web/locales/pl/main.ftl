@@ -528,3 +528,7 @@ order-paid-amount = zapłacono { $amount }
 order-delivery-cost = Koszt dostawy: { $amount }
 order-cancelled-nothing-to-ship = Zamówienie anulowane: nie wydaje się towaru ani nie dodaje numerów przesyłek.
 problem-order-cancelled-no-shipping = Zamówienie jest anulowane: nie wydaje się do niego towaru (WZ) ani nie dodaje numerów przesyłek.
+setup-code = Kod pierwszego uruchomienia
+setup-code-where = Kod wypisuje serwer (allegro-bridge serve) w swoim dzienniku przy starcie. Dzięki niemu nikt poza Tobą nie przejmie świeżej instalacji.
+problem-setup-code = To nie jest kod z dziennika serwera. Przepisz kod, który wypisało polecenie allegro-bridge serve przy starcie.
+problem-setup-done = Konfiguracja jest już zakończona; kolejnych użytkowników dodaje polecenie allegro-bridge users create.

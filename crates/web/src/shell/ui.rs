@@ -203,6 +203,8 @@ pub async fn setup_form(State(state): State<WebState>, tr: Tr, headers: HeaderMa
 
 #[derive(Deserialize)]
 pub struct SetupForm {
+    #[serde(default)]
+    code: String,
     organisation: String,
     email: String,
     password: String,
@@ -216,7 +218,7 @@ pub async fn setup(State(state): State<WebState>, tr: Tr, headers: HeaderMap, Fo
     let password = SecretString::from(form.password.clone());
     match state
         .app
-        .create_organisation(&form.organisation, &form.email, password)
+        .set_up(&form.code, &form.organisation, &form.email, password)
         .await
     {
         Ok(_) => {
