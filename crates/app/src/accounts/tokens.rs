@@ -5,7 +5,7 @@
 
 use allegro_client::OAuthError;
 use domain::{AccountId, AccountStatus, OrganisationId};
-use secrecy::SecretString;
+use secrecy::{ExposeSecret, SecretString};
 use store::{Account, TokenPair};
 
 use crate::{App, AppError};
@@ -57,23 +57,12 @@ impl App {
     /// superseded, or revoked by a password change, "log out everywhere" or a sales block.
     /// Refreshes at once rather than at the next scheduled refresh (up to hours away): a
     /// refused refresh flags the account for re-login now, with the reason, and every page
-    /// that depends on it says so. Nothing to do when the account was refreshed after the
-    /// refused token was read (`read_at_ms`): a newer token already replaced it.
-    pub(crate) async fn refresh_after_refusal(&self, id: &AccountId, read_at_ms: i64) {
-        let paused = match self.store.account_for_worker(id).await {
-            Ok(Some(a)) => a.status != AccountStatus::Active || a.last_refresh_at_ms.is_some_and(|at| at > read_at_ms),
-            Ok(None) => true,
-            Err(e) => {
-                tracing::warn!(account.id = %id, error = %e, "could not read an account Allegro refused");
-                return;
-            }
-        };
-        if paused {
-            return;
-        }
-        match self.refresh_account(id).await {
+    /// that depends on it says so. Nothing to do when `refused` is no longer the account's
+    /// token: another refresh replaced it (and revoked it — the 401 was that rotation's).
+    pub(crate) async fn refresh_after_refusal(&self, id: &AccountId, refused: &SecretString) {
+        match self.refresh_account_unless_rotated(id, Some(refused)).await {
             Ok(outcome) => {
-                tracing::info!(account.id = %id, ?outcome, "Allegro refused the account's token; refreshed at once");
+                tracing::info!(account.id = %id, ?outcome, "Allegro refused the account's token; refreshed at once unless replaced");
             }
             Err(e) => tracing::warn!(account.id = %id, error = %e, "refreshing an account Allegro refused"),
         }
@@ -127,18 +116,35 @@ impl App {
     /// Refreshes one account under its lease.
     #[tracing::instrument(name = "token_refresh", skip_all, fields(account_id = %id))]
     pub async fn refresh_account(&self, id: &AccountId) -> Result<RefreshOutcome, AppError> {
+        self.refresh_account_unless_rotated(id, None).await
+    }
+
+    /// [`App::refresh_account`]; with `refused`, only if that access token is still the
+    /// account's (checked under the lease): when another refresh already replaced it, the
+    /// 401 was that rotation's, and refreshing again would only revoke the new token.
+    async fn refresh_account_unless_rotated(
+        &self,
+        id: &AccountId,
+        refused: Option<&SecretString>,
+    ) -> Result<RefreshOutcome, AppError> {
         let now = self.now_ms();
         let p = self.config.refresh;
-        if !self
-            .store
-            .try_lease_refresh(id, &self.instance, now + p.lease_ms, now)
-            .await?
-        {
+        // One owner per attempt, not per process: two refreshes of one account inside one
+        // process (the schedule's and one after a 401) must exclude each other too.
+        let owner = format!("{}:{}", self.instance, uuid::Uuid::new_v4().simple());
+        if !self.store.try_lease_refresh(id, &owner, now + p.lease_ms, now).await? {
             return Ok(RefreshOutcome::Busy);
         }
-        let outcome = self.refresh_leased(id).await;
+        let outcome = match refused {
+            Some(token) => match self.still_the_access_token(id, token).await {
+                Ok(true) => self.refresh_leased(id, &owner).await,
+                Ok(false) => Ok(RefreshOutcome::Skipped),
+                Err(e) => Err(e),
+            },
+            None => self.refresh_leased(id, &owner).await,
+        };
         // Release even on error; an expired lease would free it anyway.
-        self.store.release_refresh_lease(id, &self.instance).await?;
+        self.store.release_refresh_lease(id, &owner).await?;
         let outcome = outcome?;
         match &outcome {
             RefreshOutcome::Refreshed => metrics::counter!("allegro_bridge_token_refreshes_total").increment(1),
@@ -150,7 +156,19 @@ impl App {
         Ok(outcome)
     }
 
-    async fn refresh_leased(&self, id: &AccountId) -> Result<RefreshOutcome, AppError> {
+    /// Whether `token` is the access token the account holds now.
+    async fn still_the_access_token(&self, id: &AccountId, token: &SecretString) -> Result<bool, AppError> {
+        let Some(tokens) = self.store.account_for_worker(id).await?.and_then(|a| a.tokens) else {
+            return Ok(false);
+        };
+        let held = self
+            .cipher
+            .open_secret(&format!("account:{id}:access"), &tokens.access_token)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening an access token")))?;
+        Ok(held.expose_secret() == token.expose_secret())
+    }
+
+    async fn refresh_leased(&self, id: &AccountId, owner: &str) -> Result<RefreshOutcome, AppError> {
         // Read after taking the lease: another process may have just rotated the pair.
         let Some(account) = self.store.account_for_worker(id).await? else {
             return Ok(RefreshOutcome::Skipped);
@@ -197,11 +215,7 @@ impl App {
         let pair = self.seal_for(id, &fresh.access_token, &new_refresh, &times);
         // Invariant 3: the rotated pair is committed before anything uses it. If the lease
         // was lost meanwhile, the write is refused and the holder's pair stays.
-        if !self
-            .store
-            .store_refreshed_tokens(id, &self.instance, &pair, now)
-            .await?
-        {
+        if !self.store.store_refreshed_tokens(id, owner, &pair, now).await? {
             return Ok(RefreshOutcome::Busy);
         }
         Ok(RefreshOutcome::Refreshed)

@@ -105,15 +105,14 @@ fn without_controls(form: &CheckoutForm) -> Result<CheckoutForm, AppError> {
 /// An active account's REST access: its Client ID, a fresh access token, and the client
 /// for its environment (sharing the Client-ID budgets). Every use of an account's token
 /// goes through one: when Allegro answered any of its calls 401, dropping it refreshes the
-/// account at once ([`App::refresh_after_refusal`]) — a password changed on Allegro is
+/// account at once unless another refresh already replaced the token
+/// ([`App::refresh_after_refusal`]) — a password changed on Allegro is
 /// noticed on the next call, not at the next scheduled refresh hours away.
 pub(crate) struct AccountApi {
     api: allegro_client::Allegro,
     client_id: String,
     token: secrecy::SecretString,
     account_id: AccountId,
-    /// When the token was read: a refresh after it already replaced it.
-    read_at_ms: i64,
     app: App,
     refused: std::sync::atomic::AtomicBool,
 }
@@ -132,8 +131,8 @@ impl Drop for AccountApi {
         if self.refused.load(std::sync::atomic::Ordering::Relaxed)
             && let Ok(runtime) = tokio::runtime::Handle::try_current()
         {
-            let (app, id, read_at_ms) = (self.app.clone(), self.account_id.clone(), self.read_at_ms);
-            runtime.spawn(async move { app.refresh_after_refusal(&id, read_at_ms).await });
+            let (app, id, token) = (self.app.clone(), self.account_id.clone(), self.token.clone());
+            runtime.spawn(async move { app.refresh_after_refusal(&id, &token).await });
         }
     }
 }
@@ -143,7 +142,6 @@ impl App {
     pub(crate) async fn account_api(&self, account: store::Account) -> Result<AccountApi, AppError> {
         let org = &account.organisation_id;
         let (client_id, token) = self.access_token(org, &account.id).await?;
-        let read_at_ms = self.now_ms();
         let conn = self
             .store
             .connection(org, &account.connection_id)
@@ -154,7 +152,6 @@ impl App {
             client_id,
             token,
             account_id: account.id.clone(),
-            read_at_ms,
             app: self.clone(),
             refused: std::sync::atomic::AtomicBool::new(false),
         })
