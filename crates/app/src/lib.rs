@@ -30,7 +30,7 @@ pub use invoices::{IssueOutcome, PdfLanguage};
 pub use order_files;
 pub use orders::{DateRange, ImportError, SyncReport, order_record};
 pub use outbox::OutboxReport;
-pub use shell::{CurrentUser, KeyRingProblem, LOGIN_LOCK_MS, NewSession};
+pub use shell::{CurrentUser, Dashboard, KeyRingProblem, LOGIN_LOCK_MS, NewSession};
 pub use shipments::{Carrier, WaybillImport, push_error_key};
 pub use warehouse::ProductSync;
 

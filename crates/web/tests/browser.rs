@@ -831,6 +831,7 @@ async fn every_page_fits_a_phone() {
     log_in(&d, &h.base).await;
     d.set_window_rect(0, 0, 390, 844).await.unwrap();
     let pages = [
+        "/".to_owned(),
         "/accounts".to_owned(),
         format!("/accounts/{account}/settings"),
         "/orders".to_owned(),
@@ -935,5 +936,78 @@ async fn an_orders_page_says_what_a_seller_ships_with() {
     assert!(text_of(&d, "#cancelled-note").await.contains("Zamówienie anulowane"));
     assert!(d.find(By::Id("issue-wz")).await.is_err(), "no Wystaw WZ");
     assert!(d.find(By::Id("add-waybill")).await.is_err(), "no waybill form");
+    d.quit().await.unwrap();
+}
+
+/// The start page ("Pulpit") says what needs the seller, each item linking to where it is
+/// fixed: the first-run steps still to do, the paid orders to send, an account that needs a
+/// new login once Allegro refused it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_start_page_says_what_needs_doing() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    let account = shop_with_orders(&h, 10, 41).await;
+    let d = browser(port).await;
+    log_in(&d, &h.base).await;
+    d.goto(format!("{}/", h.base)).await.unwrap();
+    assert_eq!(text_of(&d, "h1").await, "Pulpit");
+    let class = |id: &'static str| {
+        let d = d.clone();
+        async move {
+            d.find(By::Id(id))
+                .await
+                .unwrap()
+                .attr("class")
+                .await
+                .unwrap()
+                .unwrap_or_default()
+        }
+    };
+    assert_eq!(class("step-profile").await, "todo", "no invoicing details yet");
+    assert_eq!(class("step-account").await, "done", "an account is linked");
+    assert_eq!(class("step-invoicing").await, "todo");
+    let todo = text_of(&d, "#todo").await;
+    assert!(
+        todo.contains("czeka na wysyłkę") || todo.contains("czekają na wysyłkę"),
+        "{todo}"
+    );
+    // Allegro refuses the account (a password change): the next call flags it, and the
+    // start page leads to the accounts.
+    let org = h
+        .app
+        .store()
+        .user_by_email("anna@sklep.pl")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let seller = h.app.store().accounts(&org).await.unwrap()[0].allegro_user_id.clone();
+    reqwest::Client::new()
+        .post(format!("{}/__emulator/sellers/{seller}/revoke", h.emu.base_url))
+        .json(&serde_json::json!({"reason": "password_change"}))
+        .send()
+        .await
+        .unwrap();
+    assert!(h.app.sync_account(&account).await.is_err());
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    loop {
+        d.goto(format!("{}/", h.base)).await.unwrap();
+        if text_of(&d, "#todo")
+            .await
+            .contains("Konto sklep-a wymaga ponownego logowania")
+        {
+            break;
+        }
+        assert!(std::time::Instant::now() < deadline, "the start page names the account");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    click_nav(&d, "#todo li.error a[href=\"/accounts\"]").await;
+    assert!(text_of(&d, "h1").await.starts_with("Konta Allegro"));
+    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
+        d.goto(format!("{}/", h.base)).await.unwrap();
+        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-start.png"))
+            .await
+            .unwrap();
+    }
     d.quit().await.unwrap();
 }

@@ -76,4 +76,9 @@ pub trait OrderStore: Send + Sync {
         order_id: &OrderId,
         task: OrderTask,
     ) -> StoreResult<Option<(i64, String)>>;
+    /// Paid orders not yet handed to a carrier (and not cancelled): what the seller still
+    /// has to send.
+    async fn count_orders_to_ship(&self, org: &OrganisationId) -> StoreResult<i64>;
+    /// Orders whose automatic `task` failed and is still not done.
+    async fn count_order_task_failures(&self, org: &OrganisationId, task: OrderTask) -> StoreResult<i64>;
 }

@@ -410,6 +410,41 @@ macro_rules! sql_orders {
                 get(&row, "attempts")
             }
 
+            async fn count_orders_to_ship(&self, org: &OrganisationId) -> StoreResult<i64> {
+                // Paid, not cancelled, and not yet handed to a carrier (steps NEW … READY_FOR_).
+                static SQL: ::std::sync::LazyLock<String> = ::std::sync::LazyLock::new(|| {
+                    let sent = $crate::domain::FulfillmentStatus::Sent.rank().unwrap_or(3);
+                    format!(
+                        "SELECT COUNT(*) AS n FROM orders o WHERE o.organisation_id = $1 \
+                         AND o.status = 'READY_FOR_PROCESSING' AND {rank} >= 0 AND {rank} < {sent}",
+                        rank = $crate::sql::fulfillment_rank()
+                    )
+                });
+                let row = ::sqlx::query(SQL.as_str())
+                    .bind(org.as_str())
+                    .fetch_one(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                get(&row, "n")
+            }
+
+            async fn count_order_task_failures(&self, org: &OrganisationId, task: OrderTask) -> StoreResult<i64> {
+                // Still failing: the task's document does not exist yet.
+                let row = ::sqlx::query(
+                    "SELECT COUNT(*) AS n FROM order_task_failures f WHERE f.organisation_id = $1 AND f.task = $2 \
+                     AND NOT EXISTS (SELECT 1 FROM invoices i WHERE f.task = 'invoice' AND i.organisation_id = f.organisation_id \
+                                     AND i.order_id = f.order_id AND i.kind = 'vat') \
+                     AND NOT EXISTS (SELECT 1 FROM warehouse_documents d WHERE f.task = 'wz' \
+                                     AND d.organisation_id = f.organisation_id AND d.order_id = f.order_id)",
+                )
+                .bind(org.as_str())
+                .bind(task.as_str())
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                get(&row, "n")
+            }
+
             async fn order_task_failure(
                 &self,
                 org: &OrganisationId,

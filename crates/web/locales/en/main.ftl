@@ -530,3 +530,30 @@ setup-code = First-run code
 setup-code-where = The server (allegro-bridge serve) prints the code to its log when it starts, so nobody but you can take over a fresh install.
 problem-setup-code = This is not the code from the server's log. Type the code allegro-bridge serve printed when it started.
 problem-setup-done = Setup is already done; further users are added with allegro-bridge users create.
+# The start page.
+nav-dashboard = Dashboard
+dashboard-title = Dashboard
+dashboard-first-steps = First steps
+dashboard-step-profile = 1. Fill in your invoicing details
+dashboard-step-account = 2. Create a connection and link an Allegro account
+dashboard-step-invoicing = 3. Switch automatic invoices on in the account's settings
+dashboard-done = done
+dashboard-todo = To do
+dashboard-nothing = Nothing waits — all up to date.
+dashboard-relogin = The account { $login } needs a new login
+dashboard-invoices-failed = { $count ->
+    [one] { $count } order waits for an invoice that could not be issued
+   *[other] { $count } orders wait for an invoice that could not be issued
+}
+dashboard-uploads-refused = { $count ->
+    [one] { $count } invoice refused by Allegro
+   *[other] { $count } invoices refused by Allegro
+}
+dashboard-uploads-waiting = { $count ->
+    [one] { $count } invoice waits to be sent to its Allegro order
+   *[other] { $count } invoices wait to be sent to their Allegro orders
+}
+dashboard-orders-to-ship = { $count ->
+    [one] { $count } paid order waits to be sent
+   *[other] { $count } paid orders wait to be sent
+}

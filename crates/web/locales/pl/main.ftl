@@ -532,3 +532,34 @@ setup-code = Kod pierwszego uruchomienia
 setup-code-where = Kod wypisuje serwer (allegro-bridge serve) w swoim dzienniku przy starcie. Dzięki niemu nikt poza Tobą nie przejmie świeżej instalacji.
 problem-setup-code = To nie jest kod z dziennika serwera. Przepisz kod, który wypisało polecenie allegro-bridge serve przy starcie.
 problem-setup-done = Konfiguracja jest już zakończona; kolejnych użytkowników dodaje polecenie allegro-bridge users create.
+# The start page.
+nav-dashboard = Pulpit
+dashboard-title = Pulpit
+dashboard-first-steps = Pierwsze kroki
+dashboard-step-profile = 1. Uzupełnij dane do faktur
+dashboard-step-account = 2. Utwórz połączenie i powiąż konto Allegro
+dashboard-step-invoicing = 3. Włącz automatyczne faktury w ustawieniach konta
+dashboard-done = zrobione
+dashboard-todo = Do zrobienia
+dashboard-nothing = Nic nie czeka — wszystko na bieżąco.
+dashboard-relogin = Konto { $login } wymaga ponownego logowania
+dashboard-invoices-failed = { $count ->
+    [one] { $count } zamówienie czeka na fakturę, której nie udało się wystawić
+    [few] { $count } zamówienia czekają na fakturę, której nie udało się wystawić
+   *[many] { $count } zamówień czeka na fakturę, której nie udało się wystawić
+}
+dashboard-uploads-refused = { $count ->
+    [one] { $count } fakturę Allegro odrzuciło
+    [few] { $count } faktury Allegro odrzuciło
+   *[many] { $count } faktur Allegro odrzuciło
+}
+dashboard-uploads-waiting = { $count ->
+    [one] { $count } faktura czeka na wysłanie do zamówienia na Allegro
+    [few] { $count } faktury czekają na wysłanie do zamówień na Allegro
+   *[many] { $count } faktur czeka na wysłanie do zamówień na Allegro
+}
+dashboard-orders-to-ship = { $count ->
+    [one] { $count } opłacone zamówienie czeka na wysyłkę
+    [few] { $count } opłacone zamówienia czekają na wysyłkę
+   *[many] { $count } opłaconych zamówień czeka na wysyłkę
+}

@@ -1,7 +1,7 @@
 //! Login, first-run setup, logout and the language switch.
 
 use crate::WebState;
-use crate::auth::{ClientAddress, MaybeUser, PRE_CSRF_COOKIE, SESSION_COOKIE, cookie, set_cookie};
+use crate::auth::{ClientAddress, MaybeUser, PRE_CSRF_COOKIE, SESSION_COOKIE, UiUser, cookie, set_cookie};
 use crate::error::page_error;
 use crate::i18n::{LANG_COOKIE, Lang, Tr};
 use crate::views::Chrome;
@@ -15,8 +15,69 @@ use axum::response::{IntoResponse, Redirect, Response};
 use secrecy::SecretString;
 use serde::Deserialize;
 
-pub async fn index() -> Redirect {
-    Redirect::to("/accounts")
+#[derive(Template)]
+#[template(path = "dashboard.html")]
+struct DashboardPage {
+    c: Chrome,
+    d: app::Dashboard,
+    /// What waits: (where it is fixed, what, its class).
+    items: Vec<(String, String, &'static str)>,
+}
+
+/// The start page ("Pulpit"): what needs the seller, each item linking to where it is fixed.
+pub async fn index(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) -> Response {
+    let d = match state.app.dashboard(&user).await {
+        Ok(d) => d,
+        Err(e) => return page_error(&tr, e),
+    };
+    let mut items: Vec<(String, String, &'static str)> = d
+        .relogin
+        .iter()
+        .map(|login| {
+            (
+                "/accounts".to_owned(),
+                tr.args("dashboard-relogin", &[("login", login)]),
+                "error",
+            )
+        })
+        .collect();
+    let counted = [
+        (
+            d.invoices_failed,
+            "/orders?invoice=yes",
+            "dashboard-invoices-failed",
+            "error",
+        ),
+        (
+            d.uploads_refused,
+            "/invoices?allegro=refused",
+            "dashboard-uploads-refused",
+            "error",
+        ),
+        (
+            d.uploads_waiting,
+            "/invoices?allegro=pending",
+            "dashboard-uploads-waiting",
+            "warn",
+        ),
+        (
+            d.orders_to_ship,
+            "/orders?status=READY_FOR_PROCESSING",
+            "dashboard-orders-to-ship",
+            "warn",
+        ),
+    ];
+    items.extend(
+        counted
+            .into_iter()
+            .filter(|(n, ..)| *n > 0)
+            .map(|(n, href, key, class)| (href.to_owned(), tr.count(key, n), class)),
+    );
+    render(&DashboardPage {
+        c: Chrome::for_user(&tr, &user),
+        d,
+        items,
+    })
 }
 
 pub async fn set_lang(State(state): State<WebState>, Path(code): Path<String>, headers: HeaderMap) -> Response {

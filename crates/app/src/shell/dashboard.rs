@@ -1,0 +1,70 @@
+//! The start page ("Pulpit"): what needs the seller now, each item with where it is
+//! fixed — the first-run steps, accounts to log in again, invoices that failed or wait,
+//! orders to send.
+
+use domain::{AccountStatus, OrderTask};
+use store::{InvoiceFilter, UploadState};
+
+use crate::{App, AppError, CurrentUser};
+
+/// What the start page shows.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Dashboard {
+    /// First-run step 1: the invoicing details (Dane do faktur) are saved.
+    pub has_profile: bool,
+    /// Step 2: an Allegro account is linked through a connection.
+    pub has_account: bool,
+    /// Step 3: automatic invoices are switched on for an account.
+    pub invoicing_on: bool,
+    /// Logins of the accounts that need a new login.
+    pub relogin: Vec<String>,
+    /// Orders whose automatic invoice failed and is not issued yet.
+    pub invoices_failed: i64,
+    /// Invoices Allegro refused to take on their order.
+    pub uploads_refused: i64,
+    /// Invoices waiting to be sent to their Allegro order.
+    pub uploads_waiting: i64,
+    /// Paid orders not yet handed to a carrier.
+    pub orders_to_ship: i64,
+}
+
+impl Dashboard {
+    /// Whether every first-run step is done.
+    pub fn set_up(&self) -> bool {
+        self.has_profile && self.has_account && self.invoicing_on
+    }
+}
+
+impl App {
+    /// The start page of the organisation.
+    pub async fn dashboard(&self, user: &CurrentUser) -> Result<Dashboard, AppError> {
+        let org = &user.organisation_id;
+        let accounts = self.accounts(user).await?;
+        let mut invoicing_on = false;
+        for a in accounts.iter().filter(|a| a.status != AccountStatus::Disconnected) {
+            invoicing_on |= self
+                .store
+                .account_settings(org, &a.id)
+                .await?
+                .is_some_and(|s| s.enabled);
+        }
+        let uploads = |state: UploadState| InvoiceFilter {
+            upload: Some(state),
+            ..InvoiceFilter::default()
+        };
+        Ok(Dashboard {
+            has_profile: self.store.invoicing_profile(org).await?.is_some(),
+            has_account: accounts.iter().any(|a| a.status != AccountStatus::Disconnected),
+            invoicing_on,
+            relogin: accounts
+                .iter()
+                .filter(|a| a.status == AccountStatus::NeedsRelogin)
+                .map(|a| a.login.clone())
+                .collect(),
+            invoices_failed: self.store.count_order_task_failures(org, OrderTask::Invoice).await?,
+            uploads_refused: self.store.invoices(org, &uploads(UploadState::Refused), 0, 1).await?.1,
+            uploads_waiting: self.store.invoices(org, &uploads(UploadState::Pending), 0, 1).await?.1,
+            orders_to_ship: self.store.count_orders_to_ship(org).await?,
+        })
+    }
+}
