@@ -557,3 +557,9 @@ dashboard-orders-to-ship = { $count ->
     [one] { $count } paid order waits to be sent
    *[other] { $count } paid orders wait to be sent
 }
+vat-rate-23 = 23%
+vat-rate-8 = 8%
+vat-rate-5 = 5%
+vat-rate-0 = 0%
+vat-rate-zw = zw — exempt from VAT
+vat-rate-np = np — outside the scope of VAT

@@ -563,3 +563,9 @@ dashboard-orders-to-ship = { $count ->
     [few] { $count } opłacone zamówienia czekają na wysyłkę
    *[many] { $count } opłaconych zamówień czeka na wysyłkę
 }
+vat-rate-23 = 23%
+vat-rate-8 = 8%
+vat-rate-5 = 5%
+vat-rate-0 = 0%
+vat-rate-zw = zw — zwolnione z VAT
+vat-rate-np = np — nie podlega VAT

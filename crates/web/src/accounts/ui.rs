@@ -191,8 +191,9 @@ struct SettingsPage {
     follows_goods: bool,
     sent_on_waybill: bool,
     series: String,
-    goods_rates: Vec<(&'static str, bool)>,
-    delivery_rates: Vec<(&'static str, bool)>,
+    /// (value, words, chosen): "23%", "zw — zwolnione z VAT".
+    goods_rates: Vec<(&'static str, String, bool)>,
+    delivery_rates: Vec<(&'static str, String, bool)>,
     triggers: Vec<(&'static str, String, bool)>,
     saved: bool,
     error: Option<String>,
@@ -216,10 +217,19 @@ fn settings_page(
         follows_goods: s.delivery_follows_goods,
         sent_on_waybill: s.sent_on_waybill,
         series,
-        goods_rates: VatRate::ALL.iter().map(|r| (r.as_str(), *r == s.vat_goods)).collect(),
+        goods_rates: VatRate::ALL
+            .iter()
+            .map(|r| (r.as_str(), tr.t(&format!("vat-rate-{}", r.as_str())), *r == s.vat_goods))
+            .collect(),
         delivery_rates: VatRate::ALL
             .iter()
-            .map(|r| (r.as_str(), *r == s.vat_delivery))
+            .map(|r| {
+                (
+                    r.as_str(),
+                    tr.t(&format!("vat-rate-{}", r.as_str())),
+                    *r == s.vat_delivery,
+                )
+            })
             .collect(),
         triggers: InvoiceTrigger::ALL
             .iter()

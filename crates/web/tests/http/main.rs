@@ -683,6 +683,10 @@ async fn callback_pages_and_settings_form() {
     assert!(page.contains("invoice_series"));
     let (_, page, _) = b.get(&format!("/accounts/{account}/settings")).await;
     assert!(!page.contains("id=\"enabled\" value=\"1\" checked"), "nothing saved");
+    assert!(
+        page.contains(">23%</option>") && page.contains(">zw — zwolnione z VAT</option>"),
+        "rates in words, not bare numbers"
+    );
     let good = form("FV/{n}/{MM}/{YYYY}");
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, _, loc) = b.post(&format!("/accounts/{account}/settings"), &good).await;
