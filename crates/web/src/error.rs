@@ -9,8 +9,10 @@ use serde_json::json;
 
 use crate::i18n::Tr;
 
+/// An error page: the message in the alert colour, with the way back to the start page
+/// (never a bare "Błąd" with nowhere to go).
 fn shell(tr: &Tr, title: &str, message: &str) -> String {
-    crate::views::simple_page(tr, title, message)
+    crate::views::error_page(tr, title, message)
 }
 
 /// An HTML error page for an application error.

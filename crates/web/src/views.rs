@@ -71,6 +71,22 @@ pub fn simple_page(t: &Tr, title: &str, message: &str) -> String {
     page.render().unwrap_or_else(|_| message.to_owned())
 }
 
+/// An error page: the message as an alert and a way back to the start page.
+pub fn error_page(t: &Tr, title: &str, message: &str) -> String {
+    let page = SimplePage {
+        c: Chrome {
+            t: t.clone(),
+            email: None,
+            csrf: String::new(),
+            relogin: false,
+        },
+        title,
+        paragraphs: vec![message.to_owned()],
+        kind: "error",
+    };
+    page.render().unwrap_or_else(|_| message.to_owned())
+}
+
 pub(crate) fn parse_id<T: std::str::FromStr>(raw: &str) -> Result<T, AppError> {
     raw.parse().map_err(|_| AppError::NotFound)
 }

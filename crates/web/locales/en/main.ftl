@@ -563,3 +563,4 @@ vat-rate-5 = 5%
 vat-rate-0 = 0%
 vat-rate-zw = zw — exempt from VAT
 vat-rate-np = np — outside the scope of VAT
+back-to-start = Back to the dashboard

@@ -569,3 +569,4 @@ vat-rate-5 = 5%
 vat-rate-0 = 0%
 vat-rate-zw = zw — zwolnione z VAT
 vat-rate-np = np — nie podlega VAT
+back-to-start = Wróć do pulpitu

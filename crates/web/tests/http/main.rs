@@ -849,7 +849,11 @@ async fn synced_orders_through_the_api() {
     assert!(page.contains("<table id=\"lines\">"));
     let mut outsider = Browser::new(&h.base);
     outsider.login("jan@b.pl", testkit::PASSWORD).await;
-    let (status, _, _) = outsider.get(&format!("/orders/{first}")).await;
+    let (status, page, _) = outsider.get(&format!("/orders/{first}")).await;
+    assert!(
+        page.contains("class=\"error\" role=\"alert\"") && page.contains("href=\"/\" id=\"back\""),
+        "an error says so as an alert and leads back: {page}"
+    );
     assert_eq!(status, StatusCode::NOT_FOUND);
 }
 
