@@ -4,6 +4,12 @@ document.querySelectorAll('[data-copy]').forEach(function (b) {
     var field = document.getElementById(b.dataset.copy);
     field.select();
     if (navigator.clipboard) { navigator.clipboard.writeText(field.value); } else { document.execCommand('copy'); }
+    // Say it was copied (the words come from the page, in the seller's language).
+    var label = b.dataset.label || b.textContent;
+    b.dataset.label = label;
+    b.textContent = b.dataset.copied || label;
+    b.classList.add('copied');
+    setTimeout(function () { b.textContent = label; b.classList.remove('copied'); }, 2000);
   });
 });
 document.querySelectorAll('[data-toggle]').forEach(function (box) {

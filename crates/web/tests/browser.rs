@@ -229,6 +229,19 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
     );
     let guide = d.source().await.unwrap();
     assert!(guide.contains("dwustopniowe logowanie") && guide.contains("allegro:api:orders:write"));
+    let portal = d
+        .find(By::Id("portal"))
+        .await
+        .unwrap()
+        .attr("href")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(portal.starts_with("http"), "the developer portal is a link: {portal}");
+    // "Kopiuj" says it copied.
+    let copy = d.find(By::Css("button.copy")).await.unwrap();
+    copy.click().await.unwrap();
+    assert_eq!(copy.text().await.unwrap(), "Skopiowano ✓");
     // …registered in Allegro's portal with the permissions ticked…
     let (client_id, secret) = h
         .emu
@@ -271,6 +284,7 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
             .await
             .contains("Dane aplikacji zapisane")
     );
+    assert!(text_of(&d, "#saved").await.contains("Client Secret zapisane"));
     assert!(
         !d.source().await.unwrap().contains(&secret),
         "the secret is never sent back to the browser"

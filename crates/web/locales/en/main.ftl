@@ -64,7 +64,7 @@ credentials-ok = App credentials saved. You can connect an account.
 
 guide-title = How to register the app on Allegro
 guide-step-1 = Make sure two-step login is on in your Allegro account — without it Allegro will not let you register an app.
-guide-step-2 = Open Allegro's developer portal ({ $portal }) and click “Register application”.
+guide-step-2 = Open Allegro's developer portal and click "Register application":
 guide-step-3 = Enter an app name such as “{ $name }” and choose “The app has access to a browser in which the user logs in to Allegro” (authorization_code).
 guide-step-4 = Paste the address below into “Redirect URIs”.
 guide-step-5 = Under “Application permissions” tick the permissions listed below, accept the Allegro REST API terms and click “Register”.
@@ -564,3 +564,5 @@ vat-rate-0 = 0%
 vat-rate-zw = zw — exempt from VAT
 vat-rate-np = np — outside the scope of VAT
 back-to-start = Back to the dashboard
+credentials-saved = Client ID and Client Secret saved. You can connect an Allegro account.
+copied = Copied ✓

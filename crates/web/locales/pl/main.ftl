@@ -64,7 +64,7 @@ credentials-ok = Dane aplikacji zapisane. Możesz połączyć konto.
 
 guide-title = Jak zarejestrować aplikację w Allegro
 guide-step-1 = Sprawdź, czy w Twoim koncie Allegro jest włączone dwustopniowe logowanie — bez niego Allegro nie pozwoli zarejestrować aplikacji.
-guide-step-2 = Otwórz portal deweloperski Allegro ({ $portal }) i kliknij „Zarejestruj aplikację”.
+guide-step-2 = Otwórz portal deweloperski Allegro i kliknij „Zarejestruj aplikację”:
 guide-step-3 = Wpisz nazwę aplikacji, np. „{ $name }”, i wybierz rodzaj „Aplikacja ma dostęp do przeglądarki, w której użytkownik loguje się do Allegro” (authorization_code).
 guide-step-4 = W polu „Adresy URI do przekierowania” wklej adres poniżej.
 guide-step-5 = W sekcji „Uprawnienia aplikacji” zaznacz uprawnienia z listy poniżej, zaakceptuj regulamin REST API Allegro i kliknij „Zarejestruj”.
@@ -570,3 +570,5 @@ vat-rate-0 = 0%
 vat-rate-zw = zw — zwolnione z VAT
 vat-rate-np = np — nie podlega VAT
 back-to-start = Wróć do pulpitu
+credentials-saved = Client ID i Client Secret zapisane. Możesz połączyć konto Allegro.
+copied = Skopiowano ✓
