@@ -291,7 +291,8 @@ pub async fn callback(
                     .join("; ");
                 p.push(tr.t1("link-missing", "scopes", &list));
             }
-            (StatusCode::OK, "ok", p)
+            // Linked, but without every permission: a warning, not a success.
+            (StatusCode::OK, if missing.is_empty() { "ok" } else { "warn" }, p)
         }
         LinkOutcome::Cancelled => (StatusCode::OK, "warn", vec![tr.t("link-cancelled")]),
         LinkOutcome::BadState(problem) => (
