@@ -1,4 +1,9 @@
 // Progressive enhancement only: every form works without this file.
+// A file upload carries its CSRF token in the form's address (the body is the file);
+// once the answer is on screen, take the token out of the address bar and the history.
+if (/[?&]_csrf=/.test(location.search)) {
+  history.replaceState(null, '', location.pathname.replace(/\/(file|waybills)$/, '') + location.hash);
+}
 document.querySelectorAll('[data-copy]').forEach(function (b) {
   b.addEventListener('click', function () {
     var field = document.getElementById(b.dataset.copy);

@@ -506,6 +506,11 @@ async fn imports_in_a_real_browser() {
         problem.contains("broken-bad-date.csv, wiersz 3, kolumna 2 (bought_at): „"),
         "{problem}"
     );
+    let address = d.current_url().await.unwrap();
+    assert!(
+        !address.as_str().contains("_csrf"),
+        "the upload's CSRF token is not left in the address: {address}"
+    );
     if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
         d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-imports.png"))
             .await
