@@ -55,24 +55,17 @@ pub(crate) struct SimplePage<'a> {
     pub(crate) kind: &'a str,
 }
 
-/// A page with a title and a message (errors, results).
+/// A page with a title and a message (results).
 pub fn simple_page(t: &Tr, title: &str, message: &str) -> String {
-    let page = SimplePage {
-        c: Chrome {
-            t: t.clone(),
-            email: None,
-            csrf: String::new(),
-            relogin: false,
-        },
-        title,
-        paragraphs: vec![message.to_owned()],
-        kind: "",
-    };
-    page.render().unwrap_or_else(|_| message.to_owned())
+    message_page(t, title, message, "")
 }
 
 /// An error page: the message as an alert and a way back to the start page.
 pub fn error_page(t: &Tr, title: &str, message: &str) -> String {
+    message_page(t, title, message, "error")
+}
+
+fn message_page(t: &Tr, title: &str, message: &str, kind: &str) -> String {
     let page = SimplePage {
         c: Chrome {
             t: t.clone(),
@@ -82,7 +75,7 @@ pub fn error_page(t: &Tr, title: &str, message: &str) -> String {
         },
         title,
         paragraphs: vec![message.to_owned()],
-        kind: "error",
+        kind,
     };
     page.render().unwrap_or_else(|_| message.to_owned())
 }

@@ -318,12 +318,7 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
         )
         .await
         .unwrap();
-    reqwest::Client::new()
-        .post(format!("{}/__emulator/sellers/{seller_id}/revoke", h.emu.base_url))
-        .json(&serde_json::json!({"reason": "password_change"}))
-        .send()
-        .await
-        .unwrap();
+    change_password_on_allegro(&h, &seller_id).await;
     // The next call Allegro refuses (here a sync) refreshes the account at once; the
     // refused refresh flags it, with the reason, on every page that depends on it.
     assert!(h.app.sync_account(&accounts[0].id).await.is_err());
@@ -511,11 +506,7 @@ async fn imports_in_a_real_browser() {
         !address.as_str().contains("_csrf"),
         "the upload's CSRF token is not left in the address: {address}"
     );
-    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
-        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-imports.png"))
-            .await
-            .unwrap();
-    }
+    screenshot(&d, "backoffice-imports.png").await;
     assert_eq!(h.app.store().account_orders(&account).await.unwrap().len(), n + 2);
     // The imported orders in the list; the file's marked.
     d.goto(format!("{}/orders?buyer=firma_lodz", h.base)).await.unwrap();
@@ -648,11 +639,7 @@ async fn an_invoice_in_a_real_browser() {
             "{typed:?} finds {buyer:?}"
         );
     }
-    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
-        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-invoice.png"))
-            .await
-            .unwrap();
-    }
+    screenshot(&d, "backoffice-invoice.png").await;
     d.quit().await.unwrap();
 }
 
@@ -703,11 +690,7 @@ async fn a_waybill_in_a_real_browser_reaches_the_allegro_order() {
         .map(|(carrier, number, _)| (carrier, number))
         .collect();
     assert_eq!(on_allegro, [("DPD".to_owned(), "0000007268757Q".to_owned())]);
-    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
-        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-waybill.png"))
-            .await
-            .unwrap();
-    }
+    screenshot(&d, "backoffice-waybill.png").await;
     d.quit().await.unwrap();
 }
 
@@ -729,11 +712,7 @@ async fn the_warehouse_in_a_real_browser() {
     assert!(row.ends_with("40"), "{row}");
     let movement = text_of(&d, "#movements-table tbody tr").await;
     assert!(movement.contains("+40") && movement.contains("PZ/1/2026"), "{movement}");
-    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
-        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-warehouse.png"))
-            .await
-            .unwrap();
-    }
+    screenshot(&d, "backoffice-warehouse.png").await;
     d.quit().await.unwrap();
 }
 
@@ -806,19 +785,7 @@ async fn every_page_fits_a_phone() {
     h.app
         .save_invoicing_profile(
             &owner,
-            &domain::InvoicingProfile {
-                seller: domain::Party {
-                    name: "Sklep Anny sp. z o.o. z bardzo długą nazwą handlową".into(),
-                    nip: Some("5260250995".parse().unwrap()),
-                    address_line1: "ul. Długa 5".into(),
-                    address_line2: "31-147 Kraków".into(),
-                    country: "PL".into(),
-                },
-                bank_account: Some("61 1090 1014 0000 0712 1981 2874".into()),
-                place_of_issue: "Kraków".into(),
-                payment_days: 14,
-                exemption_basis: None,
-            },
+            &testkit::invoicing_profile("Sklep Anny sp. z o.o. z bardzo długą nazwą handlową"),
         )
         .await
         .unwrap();
@@ -892,11 +859,7 @@ async fn every_page_fits_a_phone() {
     assert!(nav.is_displayed().await.unwrap(), "Menu opens it");
     click_nav(&d, "header nav a[href=\"/invoices\"]").await;
     assert!(text_of(&d, "h1").await.starts_with("Faktury"));
-    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
-        d.screenshot(&std::path::PathBuf::from(dir).join("backoffice-phone-invoices.png"))
-            .await
-            .unwrap();
-    }
+    screenshot(&d, "backoffice-phone-invoices.png").await;
     d.quit().await.unwrap();
 }
 
@@ -1001,12 +964,7 @@ async fn the_start_page_says_what_needs_doing() {
         .unwrap()
         .organisation_id;
     let seller = h.app.store().accounts(&org).await.unwrap()[0].allegro_user_id.clone();
-    reqwest::Client::new()
-        .post(format!("{}/__emulator/sellers/{seller}/revoke", h.emu.base_url))
-        .json(&serde_json::json!({"reason": "password_change"}))
-        .send()
-        .await
-        .unwrap();
+    change_password_on_allegro(&h, &seller).await;
     assert!(h.app.sync_account(&account).await.is_err());
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     loop {
@@ -1029,4 +987,22 @@ async fn the_start_page_says_what_needs_doing() {
             .unwrap();
     }
     d.quit().await.unwrap();
+}
+
+/// Saves a screenshot named `name` when `ALLEGRO_BRIDGE_SCREENSHOTS` names a folder (the
+/// README's pictures).
+async fn screenshot(d: &WebDriver, name: &str) {
+    if let Ok(dir) = std::env::var("ALLEGRO_BRIDGE_SCREENSHOTS") {
+        d.screenshot(&std::path::PathBuf::from(dir).join(name)).await.unwrap();
+    }
+}
+
+/// The seller changes the password on Allegro: every token of `seller` is revoked.
+async fn change_password_on_allegro(h: &Harness, seller: &str) {
+    reqwest::Client::new()
+        .post(format!("{}/__emulator/sellers/{seller}/revoke", h.emu.base_url))
+        .json(&serde_json::json!({"reason": "password_change"}))
+        .send()
+        .await
+        .unwrap();
 }

@@ -3,7 +3,7 @@
 //! named with their NIP, and every XML validates against FA(3).
 
 use app::IssueOutcome;
-use domain::{InvoicingProfile, Party};
+use domain::InvoicingProfile;
 
 fn validates(xml: &str) -> Result<(), String> {
     testkit::fa3_problems(xml).map_or(Ok(()), Err)
@@ -11,17 +11,8 @@ fn validates(xml: &str) -> Result<(), String> {
 
 fn profile() -> InvoicingProfile {
     InvoicingProfile {
-        seller: Party {
-            name: "Sklep Przykładowy sp. z o.o.".into(),
-            nip: Some("5260250995".parse().unwrap()),
-            address_line1: "ul. Handlowa 1".into(),
-            address_line2: "00-001 Warszawa".into(),
-            country: "PL".into(),
-        },
         bank_account: Some("61 1090 1014 0000 0712 1981 2874".into()),
-        place_of_issue: "Warszawa".into(),
-        payment_days: 14,
-        exemption_basis: None,
+        ..testkit::invoicing_profile("Sklep Przykładowy sp. z o.o.")
     }
 }
 
