@@ -1,0 +1,25 @@
+//! The warehouse in a real browser.
+
+use super::*;
+
+#[tokio::test]
+async fn the_warehouse_in_a_real_browser() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    shop_with_orders(&h, 5, 41).await;
+    let d = browser(port).await;
+    log_in(&d, &h.base).await;
+    d.goto(format!("{}/warehouse", h.base)).await.unwrap();
+    click_nav(&d, "#sync-products").await;
+    assert!(text_of(&d, "#warehouse-notice").await.contains("nowe produkty"));
+    let first_sku = text_of(&d, "#stock tbody tr td").await;
+    fill(&d, "receipt-quantity", "40").await;
+    fill(&d, "receipt-note", "PZ/1/2026").await;
+    click_nav(&d, "#receive-submit").await;
+    let row = text_of(&d, &format!("#stock tr[data-sku=\"{first_sku}\"]")).await;
+    assert!(row.ends_with("40"), "{row}");
+    let movement = text_of(&d, "#movements-table tbody tr").await;
+    assert!(movement.contains("+40") && movement.contains("PZ/1/2026"), "{movement}");
+    screenshot(&d, "backoffice-warehouse.png").await;
+    d.quit().await.unwrap();
+}
