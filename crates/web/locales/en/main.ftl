@@ -566,3 +566,4 @@ vat-rate-np = np — outside the scope of VAT
 back-to-start = Back to the dashboard
 credentials-saved = Client ID and Client Secret saved. You can connect an Allegro account.
 copied = Copied ✓
+settings-no-profile = No invoice is issued until your invoicing details (seller, NIP, address) are filled in:

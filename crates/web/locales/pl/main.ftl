@@ -572,3 +572,4 @@ vat-rate-np = np — nie podlega VAT
 back-to-start = Wróć do pulpitu
 credentials-saved = Client ID i Client Secret zapisane. Możesz połączyć konto Allegro.
 copied = Skopiowano ✓
+settings-no-profile = Faktury nie będą wystawiane, dopóki nie uzupełnisz danych do faktur (sprzedawca, NIP, adres):

@@ -197,6 +197,15 @@ struct SettingsPage {
     triggers: Vec<(&'static str, String, bool)>,
     saved: bool,
     error: Option<String>,
+    /// No invoicing details yet: switching invoices on issues nothing until they exist.
+    profile_missing: bool,
+}
+
+/// What the settings page says beside the form.
+struct SettingsNotes {
+    saved: bool,
+    error: Option<String>,
+    profile_missing: bool,
 }
 
 fn settings_page(
@@ -205,8 +214,7 @@ fn settings_page(
     account: &store::Account,
     s: &AccountSettings,
     series: String,
-    saved: bool,
-    error: Option<String>,
+    notes: SettingsNotes,
 ) -> Response {
     render(&SettingsPage {
         c: Chrome::for_user(tr, user),
@@ -241,8 +249,9 @@ fn settings_page(
                 )
             })
             .collect(),
-        saved,
-        error,
+        saved: notes.saved,
+        error: notes.error,
+        profile_missing: notes.profile_missing,
     })
 }
 
@@ -257,13 +266,19 @@ pub async fn settings(
         let aid: AccountId = parse_id(&id)?;
         let account = state.app.account(&user, &aid).await?;
         let s = state.app.settings(&user, &aid).await?;
-        Ok::<_, AppError>((account, s))
+        let profile_missing = state.app.invoicing_profile(&user).await?.is_none();
+        Ok::<_, AppError>((account, s, profile_missing))
     }
     .await;
     match result {
-        Ok((account, s)) => {
+        Ok((account, s, profile_missing)) => {
             let series = s.invoice_series.as_str().to_owned();
-            settings_page(&tr, &user, &account, &s, series, q.saved.is_some(), None)
+            let notes = SettingsNotes {
+                saved: q.saved.is_some(),
+                error: None,
+                profile_missing,
+            };
+            settings_page(&tr, &user, &account, &s, series, notes)
         }
         Err(e) => page_error(&tr, e),
     }
@@ -353,8 +368,12 @@ pub async fn save_settings(
                 Err(e) => return page_error(&tr, e),
             };
             let current = state.app.settings(&user, &aid).await.unwrap_or_default();
-            let text = tr.invalid(field, &problem);
-            let mut r = settings_page(&tr, &user, &account, &current, form.invoice_series, false, Some(text));
+            let notes = SettingsNotes {
+                saved: false,
+                error: Some(tr.invalid(field, &problem)),
+                profile_missing: matches!(state.app.invoicing_profile(&user).await, Ok(None)),
+            };
+            let mut r = settings_page(&tr, &user, &account, &current, form.invoice_series, notes);
             *r.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
             r
         }

@@ -250,8 +250,29 @@ async fn callback_pages_and_settings_form() {
     let good: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let (status, _, loc) = b.post(&format!("/accounts/{account}/settings"), &good).await;
     assert_eq!(status, StatusCode::SEE_OTHER);
-    let (_, page, _) = b.get(&loc.unwrap()).await;
+    let saved_at = loc.unwrap();
+    let (_, page, _) = b.get(&saved_at).await;
     assert!(page.contains("Zapisano") && page.contains("value=\"5\" selected") && page.contains("checked"));
+    // Invoices switched on before the invoicing details exist: the page says nothing will
+    // be invoiced, and where to fix it; once they exist, it says nothing.
+    assert!(page.contains("id=\"no-profile\"") && page.contains("Faktury nie będą wystawiane"));
+    let org = h
+        .app
+        .store()
+        .user_by_email("anna@a.pl")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    h.app
+        .save_invoicing_profile(
+            &app::CurrentUser::for_organisation(org),
+            &testkit::invoicing_profile("Sklep Anny"),
+        )
+        .await
+        .unwrap();
+    let (_, page, _) = b.get(&saved_at).await;
+    assert!(!page.contains("id=\"no-profile\""));
     // "Odłącz" warns as seed 004 does.
     let (_, page, _) = b.get(&format!("/accounts/{account}/disconnect")).await;
     assert!(page.contains("nie będziemy mogli zaktualizować listów przewozowych"));
