@@ -311,3 +311,32 @@ async fn with_the_operators_app_one_click_links_an_account() {
         "one service connection, reused: {page}"
     );
 }
+
+/// Linked without every permission ticked in Allegro's portal: the page warns (and says
+/// what is missing) instead of showing a success.
+#[tokio::test]
+async fn a_link_missing_permissions_is_a_warning() {
+    let h = spawn_app().await;
+    let (org, _) = testkit::owner(&h.app, "Sklep", "ola@sklep.pl").await;
+    let conn = testkit::own_app_connection_with_scopes(
+        &h.app,
+        &org,
+        &h.emu,
+        None,
+        Some(&["allegro:api:orders:read", "allegro:api:profile:read"]),
+    )
+    .await;
+    let mut b = Browser::new(&h.base);
+    b.login("ola@sklep.pl", testkit::PASSWORD).await;
+    let (_, page, _) = b.get("/accounts").await;
+    let csrf = Browser::csrf(&page);
+    let (_, _, to_allegro) = b.post(&format!("/connections/{conn}/link"), &[("_csrf", &csrf)]).await;
+    let back = h.emu.emulator.consent(&to_allegro.unwrap(), "sklep-a", true).unwrap();
+    let (status, page, _) = b.get(back.strip_prefix(&h.base).unwrap()).await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(page.contains("Brakuje:"), "{page}");
+    assert!(
+        page.contains("class=\"warn\" role=\"status\"") && !page.contains("class=\"ok\""),
+        "a warning, not a success: {page}"
+    );
+}
