@@ -43,9 +43,35 @@ fn classify(e: &AllegroError, attempts: i64) -> Failure {
             }
         }
         AllegroError::Api {
-            status: 403 | 404 | 413 | 422,
+            status: status @ (403 | 404 | 413 | 422),
+            errors,
             ..
-        } => Failure::Refused(text),
+        } => {
+            // Kept as a problem worded when shown: what Allegro refused, in the seller's
+            // words with what to do, and Allegro's own words (its `userMessage`, else its
+            // message) beside them.
+            let key = match status {
+                403 => "problem-invoice-refused-forbidden",
+                404 => "problem-invoice-refused-no-order",
+                413 => "problem-invoice-refused-too-large",
+                _ => "problem-invoice-refused-invalid",
+            };
+            let allegro = if errors.is_empty() {
+                text
+            } else {
+                errors
+                    .iter()
+                    .map(|x| x.user_message.as_deref().unwrap_or(&x.message))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            };
+            Failure::Refused(
+                domain::Problem::new(key)
+                    .arg("status", status)
+                    .arg("allegro", allegro)
+                    .to_stored(),
+            )
+        }
         _ => Failure::Retry {
             after_ms: backoff,
             error: text,

@@ -182,7 +182,9 @@ async fn a_refused_invoice_waits_for_wyslij_ponownie() {
     upload_all(&shop, &clock).await;
     let refused = upload_state(&shop.app, &shop.user, id).await;
     assert_eq!(refused.state, UploadState::Refused);
-    assert!(refused.error.as_deref().unwrap().contains("422"), "{refused:?}");
+    let why = app::Problem::from_stored(refused.error.as_deref().unwrap()).expect("a problem worded when shown");
+    assert_eq!(why.key, "problem-invoice-refused-invalid", "{refused:?}");
+    assert!(why.args.iter().any(|(k, v)| k == "status" && v == "422"), "{why:?}");
     assert!(shop.emu.emulator.order_invoices(order).is_empty());
     assert_once_each(&shop, &issued[1..]);
     // An uploaded invoice cannot be sent again.

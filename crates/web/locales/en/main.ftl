@@ -567,3 +567,7 @@ back-to-start = Back to the dashboard
 credentials-saved = Client ID and Client Secret saved. You can connect an Allegro account.
 copied = Copied ✓
 settings-no-profile = No invoice is issued until your invoicing details (seller, NIP, address) are filled in:
+problem-invoice-refused-forbidden = Allegro does not allow the invoice on this order (HTTP { $status }: { $allegro }). Check in the developer portal that the app may write orders (allegro:api:orders:write), link the account again and click "Send again".
+problem-invoice-refused-no-order = Allegro does not have this order (HTTP { $status }: { $allegro }). The invoice is issued and valid — give it to the buyer another way (e.g. the PDF by e-mail).
+problem-invoice-refused-too-large = The invoice file is too large for Allegro (HTTP { $status }: { $allegro }). Shorten the line descriptions or the name and click "Send again", or e-mail the invoice to the buyer.
+problem-invoice-refused-invalid = Allegro did not take the invoice (HTTP { $status }: { $allegro }). Usually the order is cancelled or already has your invoice; once the cause is gone (e.g. the order is paid again), click "Send again".

@@ -573,3 +573,7 @@ back-to-start = Wróć do pulpitu
 credentials-saved = Client ID i Client Secret zapisane. Możesz połączyć konto Allegro.
 copied = Skopiowano ✓
 settings-no-profile = Faktury nie będą wystawiane, dopóki nie uzupełnisz danych do faktur (sprzedawca, NIP, adres):
+problem-invoice-refused-forbidden = Allegro nie pozwala dołączyć faktury do tego zamówienia (HTTP { $status }: { $allegro }). Sprawdź w portalu deweloperskim, czy aplikacja ma uprawnienie do zamówień (allegro:api:orders:write), połącz konto ponownie i kliknij „Wyślij ponownie”.
+problem-invoice-refused-no-order = Allegro nie ma tego zamówienia (HTTP { $status }: { $allegro }). Faktura jest wystawiona i ważna — przekaż ją kupującemu inaczej (np. e-mailem z pliku PDF).
+problem-invoice-refused-too-large = Plik faktury jest dla Allegro za duży (HTTP { $status }: { $allegro }). Skróć opisy pozycji lub nazwę i kliknij „Wyślij ponownie”, albo przekaż fakturę kupującemu e-mailem.
+problem-invoice-refused-invalid = Allegro nie przyjęło faktury (HTTP { $status }: { $allegro }). Zwykle to zamówienie anulowane albo już z fakturą od Ciebie; gdy przyczyna minie (np. zamówienie znów jest opłacone), kliknij „Wyślij ponownie”.

@@ -183,7 +183,7 @@ impl From<&store::InvoiceRecord> for InvoiceOut {
                 invoice_id: r.upload.allegro_invoice_id.clone(),
                 uploaded_at: r.upload.uploaded_at_ms.map(domain::time::rfc3339),
                 attempts: r.upload.attempts,
-                error: r.upload.error.clone(),
+                error: r.upload.error.as_deref().map(|e| crate::i18n::Tr::current().stored(e)),
             },
             detail: None,
         }

@@ -269,10 +269,10 @@ fn upload_text(tr: &Tr, u: &store::InvoiceUpload) -> String {
             "invoice-upload-uploaded",
             &[("at", &u.uploaded_at_ms.map(when).unwrap_or_default())],
         ),
-        store::UploadState::Refused => tr.args(
-            "invoice-upload-refused",
-            &[("error", u.error.as_deref().unwrap_or("—"))],
-        ),
+        store::UploadState::Refused => match u.error.as_deref() {
+            Some(stored) if app::Problem::from_stored(stored).is_some() => tr.stored(stored),
+            other => tr.args("invoice-upload-refused", &[("error", other.unwrap_or("—"))]),
+        },
         store::UploadState::NotApplicable => tr.t("invoice-upload-not_applicable"),
     }
 }

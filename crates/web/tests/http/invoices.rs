@@ -324,9 +324,27 @@ async fn invoice_screens() {
     let (_, page, _) = b.get(&loc).await;
     assert!(page.contains("Czeka na wysłanie do zamówienia na Allegro"), "{page}");
     assert!(!page.contains("id=\"resend\""), "nothing failed yet");
+    // A refusal is worded with what to do (the stored problem), then "Wyślij ponownie".
+    let id: domain::InvoiceId = loc.rsplit('/').next().unwrap().parse().unwrap();
+    let refusal = app::Problem::new("problem-invoice-refused-invalid")
+        .arg("status", 422)
+        .arg("allegro", "Order is cancelled")
+        .to_stored();
+    h.app
+        .store()
+        .finish_upload(&id, &store::Delivery::Refused { error: refusal })
+        .await
+        .unwrap();
+    let (_, page, _) = b.get(&loc).await;
+    assert!(
+        page.contains("Allegro nie przyjęło faktury (HTTP 422: Order is cancelled)")
+            && page.contains("kliknij „Wyślij ponownie”"),
+        "{page}"
+    );
+    let (status, _, _) = b.post(&format!("{loc}/resend"), &[("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER, "sent again");
     // Sent to Allegro by the uploader: the page says so, and it cannot be sent again.
     let report = h.app.upload_due_invoices(10).await.unwrap();
-    let id: domain::InvoiceId = loc.rsplit('/').next().unwrap().parse().unwrap();
     let upload = h.app.store().invoice(&org, &id).await.unwrap().unwrap().upload;
     assert_eq!(report.delivered, 1, "{report:?} {upload:?}");
     let (_, page, _) = b.get(&loc).await;
