@@ -299,7 +299,11 @@ pub(crate) async fn order_page(
         Ok(v) => v,
         Err(e) => return page_error(tr, e),
     };
-    let amount = |value: &str, currency: &str| format!("{} {currency}", value.replace('.', ","));
+    // Every amount on the page in the one Polish form (`1 299,00 PLN`).
+    let amount = |value: &str, currency: &str| match domain::parse_decimal(value) {
+        Some(minor) => money(Some(minor), currency),
+        None => format!("{value} {currency}"),
+    };
     let delivery = super::details::delivery_lines(tr, &form);
     let buyer = super::details::buyer_lines(&form, &o.buyer_login);
     let form_line_items: Vec<(String, String)> = form

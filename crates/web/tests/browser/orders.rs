@@ -77,6 +77,29 @@ async fn an_orders_page_says_what_a_seller_ships_with() {
         ),
         (None, None) => {}
     }
+    // Every amount in one Polish form: "1 299,00 PLN", never "1299,00".
+    let amounts = d
+        .execute(
+            "return [...document.querySelectorAll('#lines tbody td:nth-child(3)')].map(c => c.textContent);",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .convert::<Vec<String>>()
+        .unwrap();
+    let polish = |text: &str| {
+        let (number, currency) = text.rsplit_once(' ').unwrap_or((text, ""));
+        let (whole, grosze) = number.split_once(',').unwrap_or((number, ""));
+        let groups: Vec<&str> = whole.split('\u{a0}').collect();
+        currency.len() == 3
+            && grosze.len() == 2
+            && groups[0].len() <= 3
+            && groups[1..].iter().all(|g| g.len() == 3)
+            && groups
+                .iter()
+                .all(|g| !g.is_empty() && g.chars().all(|c| c.is_ascii_digit()))
+    };
+    assert!(!amounts.is_empty() && amounts.iter().all(|a| polish(a)), "{amounts:?}");
     let payment = text_of(&d, "#payment").await;
     assert!(
         ["Płatność online", "Za pobraniem", "Przelew tradycyjny"]
