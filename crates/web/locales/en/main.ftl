@@ -571,3 +571,7 @@ problem-invoice-refused-forbidden = Allegro does not allow the invoice on this o
 problem-invoice-refused-no-order = Allegro does not have this order (HTTP { $status }: { $allegro }). The invoice is issued and valid — give it to the buyer another way (e.g. the PDF by e-mail).
 problem-invoice-refused-too-large = The invoice file is too large for Allegro (HTTP { $status }: { $allegro }). Shorten the line descriptions or the name and click "Send again", or e-mail the invoice to the buyer.
 problem-invoice-refused-invalid = Allegro did not take the invoice (HTTP { $status }: { $allegro }). Usually the order is cancelled or already has your invoice; once the cause is gone (e.g. the order is paid again), click "Send again".
+warehouse-negative = { $count ->
+    [one] { $count } product has negative stock: more was issued (WZ) than received. Receive goods below or correct the stock.
+   *[other] { $count } products have negative stock: more was issued (WZ) than received. Receive goods below or correct the stock.
+}

@@ -577,3 +577,8 @@ problem-invoice-refused-forbidden = Allegro nie pozwala dołączyć faktury do t
 problem-invoice-refused-no-order = Allegro nie ma tego zamówienia (HTTP { $status }: { $allegro }). Faktura jest wystawiona i ważna — przekaż ją kupującemu inaczej (np. e-mailem z pliku PDF).
 problem-invoice-refused-too-large = Plik faktury jest dla Allegro za duży (HTTP { $status }: { $allegro }). Skróć opisy pozycji lub nazwę i kliknij „Wyślij ponownie”, albo przekaż fakturę kupującemu e-mailem.
 problem-invoice-refused-invalid = Allegro nie przyjęło faktury (HTTP { $status }: { $allegro }). Zwykle to zamówienie anulowane albo już z fakturą od Ciebie; gdy przyczyna minie (np. zamówienie znów jest opłacone), kliknij „Wyślij ponownie”.
+warehouse-negative = { $count ->
+    [one] { $count } produkt ma ujemny stan: wydano (WZ) więcej, niż przyjęto. Przyjmij towar poniżej (PZ) albo popraw stan.
+    [few] { $count } produkty mają ujemny stan: wydano (WZ) więcej, niż przyjęto. Przyjmij towar poniżej (PZ) albo popraw stan.
+   *[many] { $count } produktów ma ujemny stan: wydano (WZ) więcej, niż przyjęto. Przyjmij towar poniżej (PZ) albo popraw stan.
+}

@@ -23,6 +23,8 @@ struct WarehousePage {
     warehouses: Vec<(String, String, bool)>,
     /// (id, SKU, name, stock per warehouse in `warehouses` order, total).
     products: Vec<(String, String, String, Vec<i64>, i64)>,
+    /// Products whose total stock is below zero (more issued than received).
+    negative: i64,
     /// (status word, name, chosen).
     triggers: Vec<(String, String, bool)>,
     /// (number, order link, order id, state, when, pieces).
@@ -82,6 +84,10 @@ async fn warehouse_page(
             .find(|p| p.id == *id)
             .map_or_else(|| id.to_string(), |p| p.sku.clone())
     };
+    let negative = products
+        .iter()
+        .filter(|p| p.stock.iter().map(|(_, q)| q).sum::<i64>() < 0)
+        .count() as i64;
     render(&WarehousePage {
         c: Chrome::for_user(tr, user),
         warehouses: warehouses
@@ -92,6 +98,7 @@ async fn warehouse_page(
                 (w.id.to_string(), w.name.clone(), issuing)
             })
             .collect(),
+        negative,
         products: products
             .iter()
             .map(|p| {

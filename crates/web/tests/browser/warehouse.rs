@@ -20,6 +20,20 @@ async fn the_warehouse_in_a_real_browser() {
     assert!(row.ends_with("40"), "{row}");
     let movement = text_of(&d, "#movements-table tbody tr").await;
     assert!(movement.contains("+40") && movement.contains("PZ/1/2026"), "{movement}");
+    assert!(
+        d.find(By::Id("negative-stock")).await.is_err(),
+        "no stock below zero yet"
+    );
+    // More out than there is (as a WZ can take it): said in words, not only in red.
+    fill(&d, "receipt-quantity", "-45").await;
+    fill(&d, "receipt-note", "inwentaryzacja").await;
+    click_nav(&d, "#receive-submit").await;
+    assert!(
+        text_of(&d, "#negative-stock")
+            .await
+            .contains("1 produkt ma ujemny stan"),
+        "the page says so"
+    );
     screenshot(&d, "backoffice-warehouse.png").await;
     d.quit().await.unwrap();
 }
