@@ -7,8 +7,13 @@ use app::allegro_types::{CheckoutForm, CheckoutFormPayment, PaymentType, Price};
 
 use crate::i18n::Tr;
 
-fn money(price: &Price) -> String {
-    crate::views::money(domain::parse_decimal(&price.amount), &price.currency)
+/// A price from the checkout form in the page's one money form (`1 299,00 PLN`); Allegro's
+/// text as it came if it is not a plain decimal.
+pub(crate) fn money(price: &Price) -> String {
+    match domain::parse_decimal(&price.amount) {
+        Some(minor) => crate::views::money(Some(minor), &price.currency),
+        None => format!("{} {}", price.amount, price.currency),
+    }
 }
 
 fn present(parts: impl IntoIterator<Item = Option<String>>) -> Vec<String> {

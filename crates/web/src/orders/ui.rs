@@ -299,11 +299,6 @@ pub(crate) async fn order_page(
         Ok(v) => v,
         Err(e) => return page_error(tr, e),
     };
-    // Every amount on the page in the one Polish form (`1 299,00 PLN`).
-    let amount = |value: &str, currency: &str| match domain::parse_decimal(value) {
-        Some(minor) => money(Some(minor), currency),
-        None => format!("{value} {currency}"),
-    };
     let delivery = super::details::delivery_lines(tr, &form);
     let buyer = super::details::buyer_lines(&form, &o.buyer_login);
     let form_line_items: Vec<(String, String)> = form
@@ -318,7 +313,7 @@ pub(crate) async fn order_page(
             (
                 li.offer.name.clone(),
                 li.quantity,
-                amount(&li.price.amount, &li.price.currency),
+                super::details::money(&li.price),
                 li.tax
                     .as_ref()
                     .and_then(|t| t.rate.as_deref())
