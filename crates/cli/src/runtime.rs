@@ -527,11 +527,18 @@ pub async fn link_with_device(app: &App, org: &OrganisationId, connection: &str)
             created,
             missing,
             account,
+            moved_from,
         } => {
             println!(
                 "{} {login} (account {account})",
                 if created { "Linked" } else { "Linked again" }
             );
+            if let Some(from) = moved_from {
+                println!(
+                    "moved here from connection {}: its orders, invoices and settings stay with it",
+                    from.id
+                );
+            }
             for (group, description, scope) in missing {
                 println!(
                     "missing permission: {group} – {description} ({scope}); tick it in Allegro's developer portal"

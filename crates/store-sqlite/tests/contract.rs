@@ -47,3 +47,29 @@ async fn buyer_keys_of_older_invoices_are_filled_when_the_store_opens() {
     );
     let _ = std::fs::remove_file(&path);
 }
+
+/// Migration 0013 on a database that holds one Allegro user twice (linked through two
+/// connections before the rule): merged into the working copy, nothing issued lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn duplicate_accounts_are_merged_by_migration() {
+    let path = std::env::temp_dir().join(format!("allegro-bridge-merge-{}.db", uuid::Uuid::new_v4()));
+    let url = format!("sqlite:{}", path.display());
+    let first: store::Store = Arc::new(store_sqlite::SqliteStore::open(&url).await.unwrap());
+    let case = store_contract::seed_duplicate_accounts(&first).await;
+    drop(first);
+    let pool = sqlx::SqlitePool::connect(&url).await.unwrap();
+    for statement in store_contract::duplicate_accounts_sql(&case) {
+        sqlx::query(sqlx::AssertSqlSafe(statement))
+            .execute(&pool)
+            .await
+            .unwrap();
+    }
+    sqlx::query("DELETE FROM _sqlx_migrations WHERE version = 13")
+        .execute(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    let merged: store::Store = Arc::new(store_sqlite::SqliteStore::open(&url).await.unwrap());
+    store_contract::duplicate_accounts_are_merged(&merged, &case).await;
+    let _ = std::fs::remove_file(&path);
+}

@@ -39,6 +39,9 @@ pub enum LinkOutcome {
         created: bool,
         /// Missing permissions.
         missing: Vec<(&'static str, &'static str, &'static str)>,
+        /// The connection the account was linked through until now, when this link
+        /// moved it (one account per Allegro user: orders, invoices and settings stay).
+        moved_from: Option<Box<store::Connection>>,
     },
     /// The seller pressed "Nie, anuluj".
     Cancelled,
@@ -266,6 +269,7 @@ impl App {
             },
             now_ms: now,
         };
+        let mut moved_from = None;
         let (account, created) = match relink {
             Some(target) => {
                 let existing = self.store.account(&org, target).await?.ok_or(AppError::NotFound)?;
@@ -281,13 +285,14 @@ impl App {
             }
             None => {
                 // Seal against the account id the row will have: a new id, or the id of
-                // the account this connection already has for this Allegro user.
+                // the account the organisation already has for this Allegro user (through
+                // this connection or another one, which it then moves from).
                 let existing = self
                     .store
                     .accounts(&org)
                     .await?
                     .into_iter()
-                    .find(|a| a.connection_id == conn.id && a.allegro_user_id == allegro_user_id)
+                    .find(|a| a.allegro_user_id == allegro_user_id)
                     .map(|a| a.id);
                 let id = existing.unwrap_or_else(|| link.account_id.clone());
                 let sealed = self.seal_for(&id, &tokens.access_token, &refresh, &link.tokens);
@@ -299,6 +304,11 @@ impl App {
                 match self.store.link_account(&link).await? {
                     LinkResult::Created(id) => (id, true),
                     LinkResult::Updated(id) => (id, false),
+                    LinkResult::Moved { account, from } => {
+                        tracing::info!(account = %account, from = %from, to = %conn.id, "account moved to another connection");
+                        moved_from = self.store.connection(&org, &from).await?.map(Box::new);
+                        (account, false)
+                    }
                 }
             }
         };
@@ -316,6 +326,7 @@ impl App {
             login,
             created,
             missing,
+            moved_from,
         })
     }
 

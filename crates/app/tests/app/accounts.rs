@@ -80,6 +80,7 @@ async fn link_relink_and_refuse_another_user() {
         login,
         created,
         missing,
+        moved_from,
     } = link_as(&f, "sklep-a", None).await
     else {
         panic!("linked")
@@ -87,6 +88,7 @@ async fn link_relink_and_refuse_another_user() {
     assert!(created);
     assert_eq!(login, "sklep-a");
     assert!(missing.is_empty());
+    assert_eq!(moved_from, None);
     // The same user again through the same connection: no second account.
     let LinkOutcome::Linked {
         account: again,
@@ -629,4 +631,66 @@ async fn a_concurrent_flood_at_one_account_stops_hashing_once_it_waits() {
         matches!(right, Err(app::AppError::Throttled { .. })),
         "the right one waits too"
     );
+}
+
+/// One Allegro login linked through a second connection (the operator's app after the
+/// seller's own, or a new app) is the same account, moved: no second account, no order
+/// stored twice; its orders and settings stay, and it syncs through the new connection.
+/// Linking through the first connection again moves it back.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_allegro_login_through_two_connections_is_one_account() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 41).await;
+    let (seller, account) = shop.link_seller("sklep-dwa").await;
+    let settings = domain::AccountSettings {
+        invoice_every_order: true,
+        ..domain::AccountSettings::default()
+    };
+    shop.app.save_settings(&shop.user, &account, &settings).await.unwrap();
+    shop.paid_orders(&seller, 6, 3, 2);
+    shop.app.sync_account(&account).await.unwrap();
+    assert_eq!(testkit::stored_orders(&shop.app, &account).await.len(), 6);
+
+    let second = testkit::own_app_connection(&shop.app, &shop.org, &shop.emu, None).await;
+    let LinkOutcome::Linked {
+        account: moved,
+        created,
+        moved_from,
+        ..
+    } = testkit::link(&shop.app, &shop.user, &second, &shop.emu, "sklep-dwa", None).await
+    else {
+        panic!("linked")
+    };
+    assert_eq!((&moved, created), (&account, false), "the same account, not a new one");
+    assert_eq!(moved_from.map(|c| c.id), Some(shop.conn.clone()));
+    let accounts = shop.app.accounts(&shop.user).await.unwrap();
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_eq!(accounts[0].connection_id, second);
+    assert_eq!(accounts[0].status, AccountStatus::Active);
+    assert_eq!(shop.app.settings(&shop.user, &account).await.unwrap(), settings);
+
+    // New orders come in through the new connection's tokens, each stored once, and the
+    // store holds exactly what Allegro holds.
+    shop.paid_orders(&seller, 4, 4, 1);
+    shop.app.sync_account(&account).await.unwrap();
+    let stored = testkit::stored_orders(&shop.app, &account).await;
+    assert_eq!(stored.len(), 10);
+    assert_eq!(
+        stored,
+        testkit::allegro_orders(&shop.emu, &shop.app, &shop.org, &account).await
+    );
+
+    // Back through the first connection: moved back, still one account.
+    let LinkOutcome::Linked {
+        account: back,
+        moved_from,
+        ..
+    } = testkit::link(&shop.app, &shop.user, &shop.conn, &shop.emu, "sklep-dwa", None).await
+    else {
+        panic!("linked")
+    };
+    assert_eq!(back, account);
+    assert_eq!(moved_from.map(|c| c.id), Some(second));
+    let accounts = shop.app.accounts(&shop.user).await.unwrap();
+    assert_eq!(accounts.len(), 1);
+    assert_eq!(accounts[0].connection_id, shop.conn);
 }

@@ -37,8 +37,9 @@ pub trait AccountStore: Send + Sync {
     async fn take_oauth_state(&self, state_hash: &str, now_ms: i64) -> StoreResult<StateLookup>;
 
     // linked accounts
-    /// Stores tokens after linking: a new account, or new tokens for the account this
-    /// connection already has for the same Allegro user id.
+    /// Stores tokens after linking: a new account, or new tokens for the account the
+    /// organisation already has for the same Allegro user id — moved to this connection
+    /// when another one linked it (one account per Allegro user and organisation).
     async fn link_account(&self, link: &NewLink) -> StoreResult<LinkResult>;
     /// Stores tokens after re-linking `account`, only if `allegro_user_id` is the one the
     /// account belongs to (invariant 4); false changes nothing.

@@ -100,6 +100,14 @@ pub enum LinkResult {
     Created(AccountId),
     /// The connection already had this Allegro user: its tokens were replaced.
     Updated(AccountId),
+    /// Another connection of the organisation had this Allegro user: the account (its
+    /// orders, invoices, waybills and settings) now works through this connection.
+    Moved {
+        /// The account.
+        account: AccountId,
+        /// The connection it was linked through before.
+        from: ConnectionId,
+    },
 }
 
 /// A linked Allegro account (tokens stay sealed).

@@ -197,20 +197,32 @@ macro_rules! sql_accounts {
 
             async fn link_account(&self, l: &NewLink) -> StoreResult<LinkResult> {
                 let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
+                // One account per Allegro user in an organisation, whichever connection
+                // linked it: the same user through another connection moves the account.
                 let existing = ::sqlx::query(
-                    "SELECT id FROM accounts WHERE connection_id = $1 AND allegro_user_id = $2 AND organisation_id = $3",
+                    "SELECT id, connection_id FROM accounts WHERE organisation_id = $1 AND allegro_user_id = $2",
                 )
-                .bind(l.connection_id.as_str())
-                .bind(&l.allegro_user_id)
                 .bind(l.organisation_id.as_str())
+                .bind(&l.allegro_user_id)
                 .fetch_optional(&mut *tx)
                 .await
                 .map_err(backend_err)?;
                 let result = match existing {
                     Some(row) => {
                         let id = AccountId::from_stored(get(&row, "id")?);
+                        let was = ConnectionId::from_stored(get(&row, "connection_id")?);
                         update_tokens(&mut *tx, &id, &l.allegro_user_id, l).await?;
-                        LinkResult::Updated(id)
+                        if was == l.connection_id {
+                            LinkResult::Updated(id)
+                        } else {
+                            ::sqlx::query("UPDATE accounts SET connection_id = $1 WHERE id = $2")
+                                .bind(l.connection_id.as_str())
+                                .bind(id.as_str())
+                                .execute(&mut *tx)
+                                .await
+                                .map_err(backend_err)?;
+                            LinkResult::Moved { account: id, from: was }
+                        }
                     }
                     None => {
                         ::sqlx::query(

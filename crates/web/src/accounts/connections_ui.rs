@@ -280,9 +280,16 @@ pub async fn callback(
             login,
             created,
             missing,
+            moved_from,
             ..
         } => {
-            let mut p = vec![tr.t1(if *created { "link-ok" } else { "link-updated" }, "login", login)];
+            let mut p = vec![match moved_from {
+                Some(from) => tr.args(
+                    "link-moved",
+                    &[("login", login), ("from", &super::ui::connection_label(&tr, from))],
+                ),
+                None => tr.t1(if *created { "link-ok" } else { "link-updated" }, "login", login),
+            }];
             if !missing.is_empty() {
                 let list = missing
                     .iter()

@@ -26,6 +26,8 @@ struct AccountRow {
     at_risk: bool,
     missing: Option<String>,
     last_sync: String,
+    /// The connection it works through, named when the organisation has more than one.
+    via: Option<String>,
 }
 
 struct ConnectOption {
@@ -93,6 +95,11 @@ pub async fn accounts(State(state): State<WebState>, tr: Tr, UiUser(user): UiUse
             last_sync: a
                 .last_sync_at_ms
                 .map_or_else(|| tr.t("never"), domain::time::polish_time_text),
+            via: connections
+                .iter()
+                .find(|c| c.id == a.connection_id)
+                .filter(|_| connections.len() > 1)
+                .map(|c| tr.t1("account-via", "connection", &connection_label(&tr, c))),
         })
         .collect();
     let mut connectable: Vec<ConnectOption> = connections

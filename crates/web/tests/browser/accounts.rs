@@ -274,3 +274,48 @@ async fn api_keys_in_a_real_browser_at_desktop_and_phone_width() {
     assert!(h.app.user_for_api_key(&key).await.unwrap().is_none(), "revoked at once");
     d.quit().await.unwrap();
 }
+
+/// One Allegro login linked through a second connection (seed 004: the operator's app
+/// beside the seller's own) is one account: the link page says it moved, the accounts
+/// page lists it once with the connection it now works through, and every order is
+/// listed once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_allegro_login_linked_twice_is_one_account_in_a_real_browser() {
+    let h = spawn_app().await;
+    let account = shop_with_orders(&h, 4, 61).await;
+    let user = h.app.store().user_by_email("anna@sklep.pl").await.unwrap().unwrap();
+    let org = user.organisation_id.clone();
+    let second = testkit::own_app_connection(&h.app, &org, &h.emu, None).await;
+    let (_driver_process, port) = chromedriver().await;
+    let d = browser(port).await;
+    log_in(&d, &h.base).await;
+
+    d.goto(format!("{}/accounts", h.base)).await.unwrap();
+    // Connections are listed oldest first: the second button is the new connection.
+    click_nav(&d, "#connect-2").await;
+    emulator_login(&d, "sklep-a", "haslo-a").await;
+    click_nav(&d, "#approve").await;
+    let message = text_of(&d, "#message").await;
+    assert!(
+        message.contains("było dotąd połączone przez") && message.contains("nie powstała jego kopia"),
+        "{message}"
+    );
+    let accounts = h.app.store().accounts(&org).await.unwrap();
+    assert_eq!(accounts.len(), 1, "{accounts:?}");
+    assert_eq!((&accounts[0].id, &accounts[0].connection_id), (&account, &second));
+
+    d.goto(format!("{}/accounts", h.base)).await.unwrap();
+    let rows = d.find_all(By::Css("#accounts tbody tr")).await.unwrap();
+    assert_eq!(rows.len(), 1);
+    let via = text_of(&d, "#accounts tbody tr td.login .via").await;
+    let second_client = h.app.connection(&org, &second).await.unwrap().client_id.unwrap();
+    assert!(via.starts_with("przez:") && via.contains(&second_client[..8]), "{via}");
+
+    // Orders come in through the new connection, each listed once.
+    h.app.sync_account(&account).await.unwrap();
+    d.goto(format!("{}/orders", h.base)).await.unwrap();
+    let listed = d.find_all(By::Css("#orders tbody tr")).await.unwrap().len();
+    assert_eq!(listed, 4);
+    screenshot(&d, "account-linked-twice.png").await;
+    d.quit().await.unwrap();
+}
