@@ -77,66 +77,10 @@ async fn the_start_page_says_what_needs_doing() {
 async fn every_page_fits_a_phone() {
     let h = spawn_app().await;
     let (_driver_process, port) = chromedriver().await;
-    let account = shop_with_orders(&h, 8, 21).await;
-    let org = h
-        .app
-        .store()
-        .user_by_email("anna@sklep.pl")
-        .await
-        .unwrap()
-        .unwrap()
-        .organisation_id;
-    let owner = app::CurrentUser::for_organisation(org.clone());
-    h.app
-        .save_invoicing_profile(
-            &owner,
-            &testkit::invoicing_profile("Sklep Anny sp. z o.o. z bardzo długą nazwą handlową"),
-        )
-        .await
-        .unwrap();
-    let order = h
-        .app
-        .store()
-        .account_orders(&account)
-        .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.currency == "PLN" && o.status.is_ready_for_processing())
-        .unwrap();
-    let app::IssueOutcome::Issued(invoice) = h.app.issue_invoice(&owner, &order.id).await.unwrap() else {
-        panic!("issued")
-    };
-    let today = domain::time::polish_day(h.app.now_ms());
-    let import = h
-        .app
-        .start_import(
-            &owner,
-            &account,
-            &today.yesterday().unwrap().to_string(),
-            &today.to_string(),
-        )
-        .await
-        .unwrap();
-    let connection = h.app.store().connections(&org).await.unwrap()[0].id.clone();
+    let pages = shop_with_every_page(&h).await;
     let d = browser(port).await;
     log_in(&d, &h.base).await;
     d.set_window_rect(0, 0, 390, 844).await.unwrap();
-    let pages = [
-        "/".to_owned(),
-        "/accounts".to_owned(),
-        format!("/accounts/{account}/settings"),
-        "/orders".to_owned(),
-        format!("/orders/{}", order.id),
-        "/imports".to_owned(),
-        format!("/imports/{}", import.id),
-        "/invoices".to_owned(),
-        format!("/invoices/{}", invoice.id),
-        "/invoicing-profile".to_owned(),
-        "/warehouse".to_owned(),
-        "/connections".to_owned(),
-        format!("/connections/{connection}"),
-        "/api-keys".to_owned(),
-    ];
     for page in &pages {
         d.goto(format!("{}{page}", h.base)).await.unwrap();
         let widths: Vec<f64> = d
