@@ -374,7 +374,19 @@ pub async fn save_settings(
                 Ok(a) => a,
                 Err(e) => return page_error(&tr, e),
             };
-            let current = state.app.settings(&user, &aid).await.unwrap_or_default();
+            // The page shows what the seller chose, not what is stored: a wrong series
+            // must not undo the rates, trigger and choices picked beside it.
+            let stored = state.app.settings(&user, &aid).await.unwrap_or_default();
+            let current = AccountSettings {
+                enabled: form.enabled.is_some(),
+                invoice_every_order: form.invoice_every_order.is_some(),
+                delivery_follows_goods: form.delivery_follows_goods.is_some(),
+                sent_on_waybill: form.sent_on_waybill.is_some(),
+                vat_goods: form.vat_goods.parse().unwrap_or(stored.vat_goods),
+                vat_delivery: form.vat_delivery.parse().unwrap_or(stored.vat_delivery),
+                invoice_trigger: form.invoice_trigger.parse().unwrap_or(stored.invoice_trigger),
+                invoice_series: stored.invoice_series,
+            };
             let notes = SettingsNotes {
                 saved: false,
                 error: Some(tr.invalid(field, &problem)),

@@ -33,6 +33,17 @@ struct WarehousePage {
     movements: Vec<(String, String, i64, String, String)>,
     notice: Option<String>,
     error: Option<String>,
+    /// The "Przyjmij" form as shown: what the seller entered, after an error.
+    receipt: ReceiptShown,
+}
+
+/// The "Przyjmij" form's values.
+#[derive(Debug, Default)]
+struct ReceiptShown {
+    warehouse_id: String,
+    product_id: String,
+    quantity: String,
+    note: String,
 }
 
 /// `?synced=…` after reading products, `?saved=1` after the settings.
@@ -54,7 +65,7 @@ pub async fn warehouse(
         .map(|s| tr.args("warehouse-synced", &[("count", &s)]))
         .or(n.saved.map(|_| tr.t("warehouse-saved")))
         .or(n.received.map(|_| tr.t("warehouse-received")));
-    warehouse_page(&state, &tr, &user, notice, None).await
+    warehouse_page(&state, &tr, &user, notice, None, None).await
 }
 
 async fn warehouse_page(
@@ -63,6 +74,7 @@ async fn warehouse_page(
     user: &app::CurrentUser,
     notice: Option<String>,
     error: Option<String>,
+    entered: Option<&ReceiptForm>,
 ) -> Response {
     let found = async {
         Ok::<_, AppError>((
@@ -152,6 +164,15 @@ async fn warehouse_page(
             .collect(),
         notice,
         error,
+        receipt: match entered {
+            Some(f) => ReceiptShown {
+                warehouse_id: f.warehouse_id.clone().unwrap_or_default(),
+                product_id: f.product_id.to_string(),
+                quantity: f.quantity.clone(),
+                note: f.note.clone().unwrap_or_default(),
+            },
+            None => ReceiptShown::default(),
+        },
     })
 }
 
@@ -183,9 +204,12 @@ pub async fn receive(
         Err(_) => {
             let e = tr.args(
                 "error-field",
-                &[("field", "quantity"), ("message", &tr.t("warehouse-quantity-whole"))],
+                &[
+                    ("field", &tr.t("warehouse-quantity")),
+                    ("message", &tr.t("warehouse-quantity-whole")),
+                ],
             );
-            return with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await);
+            return with_status(warehouse_page(&state, &tr, &user, None, Some(e), Some(&f)).await);
         }
     };
     match state
@@ -202,7 +226,7 @@ pub async fn receive(
         Ok(_) => Redirect::to("/warehouse?received=1").into_response(),
         Err(AppError::Validation { field, problem }) => {
             let e = tr.invalid(field, &problem);
-            with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)
+            with_status(warehouse_page(&state, &tr, &user, None, Some(e), Some(&f)).await)
         }
         Err(e) => page_error(&tr, e),
     }
@@ -234,7 +258,7 @@ pub async fn save_settings(
         Ok(()) => Redirect::to("/warehouse?saved=1").into_response(),
         Err(AppError::Validation { field, problem }) => {
             let e = tr.invalid(field, &problem);
-            with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)
+            with_status(warehouse_page(&state, &tr, &user, None, Some(e), None).await)
         }
         Err(e) => page_error(&tr, e),
     }
@@ -256,7 +280,7 @@ pub async fn add_warehouse(
         Ok(_) => Redirect::to("/warehouse?saved=1").into_response(),
         Err(AppError::Validation { field, problem }) => {
             let e = tr.invalid(field, &problem);
-            with_status(warehouse_page(&state, &tr, &user, None, Some(e)).await)
+            with_status(warehouse_page(&state, &tr, &user, None, Some(e), None).await)
         }
         Err(e) => page_error(&tr, e),
     }

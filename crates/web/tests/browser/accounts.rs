@@ -56,6 +56,7 @@ async fn link_relogin_and_refuse_another_user_in_a_real_browser() {
         redirect.starts_with(&format!("{}/allegro/install/", h.base)),
         "{redirect}"
     );
+    screenshot(&d, "backoffice-connections.png").await;
     let guide = d.source().await.unwrap();
     assert!(guide.contains("dwustopniowe logowanie") && guide.contains("allegro:api:orders:write"));
     let portal = d
@@ -310,12 +311,74 @@ async fn one_allegro_login_linked_twice_is_one_account_in_a_real_browser() {
     let via = text_of(&d, "#accounts tbody tr td.login .via").await;
     let second_client = h.app.connection(&org, &second).await.unwrap().client_id.unwrap();
     assert!(via.starts_with("przez:") && via.contains(&second_client[..8]), "{via}");
+    screenshot(&d, "backoffice-accounts.png").await;
 
     // Orders come in through the new connection, each listed once.
     h.app.sync_account(&account).await.unwrap();
     d.goto(format!("{}/orders", h.base)).await.unwrap();
     let listed = d.find_all(By::Css("#orders tbody tr")).await.unwrap().len();
     assert_eq!(listed, 4);
-    screenshot(&d, "account-linked-twice.png").await;
+    d.quit().await.unwrap();
+}
+
+/// An account's settings form that comes back with an error keeps what the seller chose
+/// beside the wrong field (rates, trigger, choices); once the field is right it saves.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn settings_keep_the_sellers_choices_after_an_error() {
+    let h = spawn_app().await;
+    let account = shop_with_orders(&h, 1, 45).await;
+    let (_driver_process, port) = chromedriver().await;
+    let d = browser(port).await;
+    log_in(&d, &h.base).await;
+    d.goto(format!("{}/accounts/{account}/settings", h.base)).await.unwrap();
+    d.find(By::Css("#vat_goods option[value='8']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    d.find(By::Css("#invoice_trigger option[value='SENT']"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    click(&d, "invoice_every_order").await;
+    fill(&d, "invoice_series", "FV").await;
+    click_nav(&d, "#save-settings").await;
+    assert!(text_of(&d, "p.error").await.contains("{n}"), "the series is named");
+    let value = |id: &'static str| {
+        let d = d.clone();
+        async move { d.find(By::Id(id)).await.unwrap().prop("value").await.unwrap().unwrap() }
+    };
+    assert_eq!(value("vat_goods").await, "8");
+    assert_eq!(value("invoice_trigger").await, "SENT");
+    assert_eq!(value("invoice_series").await, "FV");
+    screenshot(&d, "backoffice-settings.png").await;
+    assert!(
+        d.find(By::Id("invoice_every_order"))
+            .await
+            .unwrap()
+            .is_selected()
+            .await
+            .unwrap()
+    );
+    fill(&d, "invoice_series", "FV/{n}/{MM}/{YYYY}").await;
+    click_nav(&d, "#save-settings").await;
+    assert!(text_of(&d, "#saved").await.contains("Zapisano"));
+    let owner = app::CurrentUser::for_organisation(
+        h.app
+            .store()
+            .user_by_email("anna@sklep.pl")
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation_id,
+    );
+    let saved = h.app.settings(&owner, &account).await.unwrap();
+    assert_eq!(
+        (saved.vat_goods, saved.invoice_trigger, saved.invoice_every_order),
+        (domain::VatRate::Reduced8, domain::InvoiceTrigger::Sent, true)
+    );
     d.quit().await.unwrap();
 }

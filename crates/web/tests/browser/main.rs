@@ -173,6 +173,7 @@ async fn account_status(d: &WebDriver, base: &str) -> (String, String) {
     )
 }
 
+mod accessibility;
 mod accounts;
 mod imports;
 mod invoices;

@@ -108,6 +108,7 @@ async fn an_orders_page_says_what_a_seller_ships_with() {
         "payment in words: {payment}"
     );
     assert!(d.find(By::Id("issue-wz")).await.is_ok() && d.find(By::Id("add-waybill")).await.is_ok());
+    screenshot(&d, "backoffice-order.png").await;
     // Cancelled on Allegro: nothing left to ship.
     h.emu
         .emulator

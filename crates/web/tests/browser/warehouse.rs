@@ -13,6 +13,25 @@ async fn the_warehouse_in_a_real_browser() {
     click_nav(&d, "#sync-products").await;
     assert!(text_of(&d, "#warehouse-notice").await.contains("nowe produkty"));
     let first_sku = text_of(&d, "#stock tbody tr td").await;
+    // A wrong quantity is named in Polish, and the form keeps the seller's choices.
+    let options = d.find_all(By::Css("#receipt-product option")).await.unwrap();
+    let second_product = options[1].value().await.unwrap().unwrap();
+    options[1].click().await.unwrap();
+    fill(&d, "receipt-quantity", "4,5").await;
+    fill(&d, "receipt-note", "PZ/7/2026").await;
+    click_nav(&d, "#receive-submit").await;
+    assert!(
+        text_of(&d, "#warehouse-error").await.starts_with("Ilość"),
+        "the field is named in Polish"
+    );
+    let value = |id: &'static str| {
+        let d = d.clone();
+        async move { d.find(By::Id(id)).await.unwrap().prop("value").await.unwrap().unwrap() }
+    };
+    assert_eq!(value("receipt-product").await, second_product);
+    assert_eq!(value("receipt-quantity").await, "4,5");
+    assert_eq!(value("receipt-note").await, "PZ/7/2026");
+    d.goto(format!("{}/warehouse", h.base)).await.unwrap();
     fill(&d, "receipt-quantity", "40").await;
     fill(&d, "receipt-note", "PZ/1/2026").await;
     click_nav(&d, "#receive-submit").await;

@@ -173,7 +173,7 @@ async fn the_warehouse_screens() {
     assert_eq!(status, StatusCode::SEE_OTHER);
     let (_, page, _) = b.get(&location.unwrap()).await;
     assert!(
-        page.contains("id=\"warehouse-notice\"") && page.contains("<table id=\"stock\">"),
+        page.contains("id=\"warehouse-notice\"") && page.contains("<table id=\"stock\""),
         "{page}"
     );
     let products = h.app.products(&user).await.unwrap();
@@ -245,7 +245,7 @@ async fn the_warehouse_screens() {
     );
     let (_, page, _) = b.get("/warehouse").await;
     assert!(
-        page.contains("<table id=\"documents\">") && page.contains("wydanie (WZ)"),
+        page.contains("<table id=\"documents\"") && page.contains("wydanie (WZ)"),
         "{page}"
     );
 }
