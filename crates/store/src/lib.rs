@@ -12,6 +12,7 @@ pub mod invoices;
 pub mod jobs;
 pub mod orders;
 pub mod outbox;
+pub mod rates;
 pub mod shell;
 pub mod shipments;
 #[doc(hidden)]
@@ -26,6 +27,7 @@ pub use invoices::*;
 pub use jobs::*;
 pub use orders::*;
 pub use outbox::Delivery;
+pub use rates::*;
 pub use shell::*;
 pub use shipments::*;
 pub use warehouse::*;
@@ -86,6 +88,7 @@ pub trait Storage:
     + InvoiceStore
     + ShipmentStore
     + WarehouseStore
+    + RateStore
     + JobStore
     + Send
     + Sync

@@ -154,16 +154,3 @@ pub enum Issued {
     /// The order already had one of this kind; nothing changed.
     Existing(InvoiceRecord),
 }
-
-/// An NBP table-A mid rate.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredRate {
-    /// Currency code.
-    pub currency: String,
-    /// `YYYY-MM-DD` the table applies to.
-    pub effective_date: String,
-    /// PLN per unit × 10 000.
-    pub rate_e4: i64,
-    /// Table number.
-    pub table_no: String,
-}

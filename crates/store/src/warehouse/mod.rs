@@ -9,7 +9,6 @@ use domain::{AccountId, OrderId, OrganisationId};
 pub use records::*;
 
 use crate::StoreResult;
-use crate::StoredRate;
 
 /// Warehouses, products, stock movements and WZ documents.
 #[async_trait]
@@ -70,10 +69,4 @@ pub trait WarehouseStore: Send + Sync {
     async fn orders_awaiting_wz(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>>;
     /// Cancelled orders whose WZ still holds their stock, across organisations.
     async fn orders_awaiting_wz_cancel(&self, limit: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>>;
-
-    /// Stores NBP rates (a newer copy of a day replaces the old one).
-    async fn save_rates(&self, rates: &[StoredRate]) -> StoreResult<()>;
-    /// The latest stored rate of `currency` effective on or after `from` and before `before`
-    /// (`YYYY-MM-DD`).
-    async fn rate_between(&self, currency: &str, from: &str, before: &str) -> StoreResult<Option<StoredRate>>;
 }
