@@ -2,6 +2,7 @@
 //! with gap-free numbers, their FA(3) XML and PDF, and their upload to Allegro.
 
 mod issue;
+mod rates;
 mod uploads;
 
 pub(crate) use issue::day_of;
