@@ -18,6 +18,7 @@ pub mod orders;
 mod shell;
 mod shipments;
 mod trace;
+mod upload;
 mod views;
 mod warehouse;
 

@@ -216,55 +216,6 @@ pub async fn start(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, 
     }
 }
 
-/// A multipart upload: its text fields and its `file` (name, content type, bytes).
-struct Upload {
-    fields: std::collections::HashMap<String, String>,
-    file: Option<(String, Option<String>, axum::body::Bytes)>,
-}
-
-/// The page for a file over the upload limit (413), naming the limit.
-fn too_large(tr: &Tr, limit_bytes: usize) -> Response {
-    let mb = (limit_bytes / (1024 * 1024)).max(1).to_string();
-    (
-        StatusCode::PAYLOAD_TOO_LARGE,
-        axum::response::Html(crate::views::simple_page(
-            tr,
-            &tr.t("error-title"),
-            &tr.args("upload-too-large", &[("limit", &mb)]),
-        )),
-    )
-        .into_response()
-}
-
-async fn read_upload(mut form: Multipart, tr: &Tr, limit_bytes: usize) -> Result<Upload, Response> {
-    let mut upload = Upload {
-        fields: std::collections::HashMap::new(),
-        file: None,
-    };
-    loop {
-        match form.next_field().await {
-            Ok(Some(field)) => {
-                let name = field.name().unwrap_or_default().to_owned();
-                let file_name = field.file_name().map(str::to_owned);
-                let content_type = field.content_type().map(str::to_owned);
-                match field.bytes().await {
-                    Ok(bytes) if name == "file" => {
-                        upload.file = Some((file_name.unwrap_or_default(), content_type, bytes));
-                    }
-                    Ok(bytes) => {
-                        upload.fields.insert(name, String::from_utf8_lossy(&bytes).into_owned());
-                    }
-                    Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large(tr, limit_bytes)),
-                    Err(e) => return Err((StatusCode::BAD_REQUEST, e.body_text()).into_response()),
-                }
-            }
-            Ok(None) => return Ok(upload),
-            Err(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => return Err(too_large(tr, limit_bytes)),
-            Err(e) => return Err((e.status(), e.body_text()).into_response()),
-        }
-    }
-}
-
 /// A refused file in words: the headline and one line per problem.
 fn refusal(tr: &Tr, errors: &app::order_files::FileErrors) -> (String, Vec<String>) {
     let total = (errors.errors.len() + errors.more).to_string();
@@ -279,7 +230,7 @@ fn refusal(tr: &Tr, errors: &app::order_files::FileErrors) -> (String, Vec<Strin
 /// "Wczytaj plik": a CSV or XML upload (multipart). The whole file is checked; on any
 /// problem nothing is stored and every problem is listed with its line and column.
 pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, form: Multipart) -> Response {
-    let upload = match read_upload(form, &tr, state.max_upload_bytes).await {
+    let upload = match crate::upload::read_upload(form, &tr, state.max_upload_bytes).await {
         Ok(u) => u,
         Err(r) => return r,
     };
@@ -323,7 +274,7 @@ pub async fn upload(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser,
 /// "Wczytaj numery przesyłek": a CSV of `order id;carrier;waybill` (multipart). Every line
 /// is checked first; on any problem nothing is added and every problem is listed.
 pub async fn upload_waybills(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, form: Multipart) -> Response {
-    let upload = match read_upload(form, &tr, state.max_upload_bytes).await {
+    let upload = match crate::upload::read_upload(form, &tr, state.max_upload_bytes).await {
         Ok(u) => u,
         Err(r) => return r,
     };
