@@ -2,7 +2,7 @@
 //! payment, the order it is for, and for a correction the invoice it corrects. Rendered as
 //! FA(3) XML by `invoice-xml`.
 
-use crate::{Minor, Nip, VatRate, VatSummary, to_pln};
+use crate::{Minor, NbpRate, Nip, VatRate, VatSummary};
 
 /// Seller or buyer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -21,19 +21,40 @@ pub struct Party {
 
 /// The NBP table-A mid rate a foreign-currency invoice converts VAT with (art. 31a).
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(try_from = "StoredExchangeRate")]
 pub struct ExchangeRate {
-    /// PLN per unit, four decimals (`4.2954` → 42 954).
-    pub rate_e4: i64,
+    /// PLN per unit, exactly as NBP published it.
+    pub rate: NbpRate,
     /// NBP table number, e.g. `223/A/NBP/2026`.
     pub table: String,
     /// The table's date (`YYYY-MM-DD`).
     pub date: String,
 }
 
-impl ExchangeRate {
-    /// The rate as written (`4.2954`).
-    pub fn as_decimal(&self) -> String {
-        format!("{}.{:04}", self.rate_e4 / 10_000, self.rate_e4 % 10_000)
+/// An exchange rate as invoices store it: `rate` exact, or `rate_e4` (ten-thousandths) in
+/// invoices issued before rates were kept exactly.
+#[derive(serde::Deserialize)]
+struct StoredExchangeRate {
+    #[serde(default)]
+    rate: Option<NbpRate>,
+    #[serde(default)]
+    rate_e4: Option<i64>,
+    table: String,
+    date: String,
+}
+
+impl TryFrom<StoredExchangeRate> for ExchangeRate {
+    type Error = String;
+    fn try_from(s: StoredExchangeRate) -> Result<Self, String> {
+        let rate = s
+            .rate
+            .or(s.rate_e4.map(NbpRate::from_e4))
+            .ok_or("an exchange rate without its rate")?;
+        Ok(Self {
+            rate,
+            table: s.table,
+            date: s.date,
+        })
     }
 }
 
@@ -108,7 +129,7 @@ impl Invoice {
     /// VAT of a rate in PLN: the amount itself for PLN invoices, converted at the NBP rate
     /// otherwise (the XML's P_14_xW).
     pub fn vat_pln(&self, vat: Minor) -> Option<Minor> {
-        self.exchange.as_ref().map(|x| to_pln(vat, x.rate_e4))
+        self.exchange.as_ref().map(|x| x.rate.to_pln(vat))
     }
 
     /// Whether any line is exempt.

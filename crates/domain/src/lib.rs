@@ -2,9 +2,11 @@
 //! no async, no I/O.
 #![forbid(unsafe_code)]
 
+pub mod calendar;
 mod ids;
 mod invoice;
 mod money;
+mod nbp_rate;
 mod nip;
 #[macro_use]
 mod vocabulary;
@@ -24,6 +26,7 @@ use std::str::FromStr;
 pub use ids::*;
 pub use invoice::*;
 pub use money::{Currency, Money, decimal_text, grouped, parse_decimal};
+pub use nbp_rate::NbpRate;
 pub use nip::*;
 pub use order_status::*;
 pub use polling::*;

@@ -38,6 +38,15 @@ impl Problem {
         self
     }
 
+    /// The value of argument `name` (empty when it has none).
+    pub fn arg_text(&self, name: &str) -> String {
+        self.args
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+            .unwrap_or_default()
+    }
+
     /// The form kept on a row (e.g. why an order's automatic invoice failed), read back by
     /// [`Problem::from_stored`] to be worded when shown.
     pub fn to_stored(&self) -> String {

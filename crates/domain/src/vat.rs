@@ -251,12 +251,6 @@ pub fn compute(goods: &[GoodsLine], delivery_gross: Minor, delivery: DeliveryVat
     }
 }
 
-/// A foreign-currency VAT amount in PLN at an NBP table-A mid rate given with four
-/// decimals (`4.2954` → 42_954), rounded half-up to the grosz (art. 31a ust. 1).
-pub fn to_pln(minor: Minor, rate_e4: i64) -> Minor {
-    div_half_up(i128::from(minor) * i128::from(rate_e4), 10_000) as Minor
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -346,7 +340,7 @@ mod tests {
         // Foreign currency: 100,00 EUR at 23 % → VAT 18,70 EUR; NBP 4,2954 → 80,32 PLN
         // (18,70 × 4,2954 = 80,32398).
         assert_eq!(vat_of_gross(10000, Standard23), 1870);
-        assert_eq!(to_pln(1870, 42_954), 8032);
+        assert_eq!(crate::NbpRate::parse("4.2954").unwrap().to_pln(1870), 8032);
         // 6 551,00 HUF at 23 %: 655 100 × 23 / 123 = 122 498,37 → 1 224,98 HUF VAT.
         assert_eq!(vat_of_gross(655_100, Standard23), 122_498);
 

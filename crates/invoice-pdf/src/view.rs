@@ -343,11 +343,7 @@ impl InvoiceView {
             format!("Allegro order {} of {}", invoice.order_id, invoice.order_date)
         }];
         if let Some(x) = &invoice.exchange {
-            let rate = if pl {
-                x.as_decimal().replace('.', ",")
-            } else {
-                x.as_decimal()
-            };
+            let rate = if pl { x.rate.polish() } else { x.rate.to_string() };
             notes.push(if pl {
                 format!(
                     "Kurs średni NBP: 1 {currency} = {rate} PLN, tabela nr {} z dnia {} (art. 31a ustawy o VAT)",

@@ -197,7 +197,7 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
         x.el(3, "P_11A", &amount(l.gross));
         x.el(3, "P_12", rate_code(l.rate));
         if let Some(rate) = inv.exchange.as_ref().filter(|_| foreign) {
-            x.el(3, "KursWaluty", &rate.as_decimal());
+            x.el(3, "KursWaluty", &rate.rate.to_string());
         }
         x.close(2, "FaWiersz");
     }

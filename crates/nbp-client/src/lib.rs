@@ -18,8 +18,9 @@ pub struct MidRate {
     pub table: String,
     /// The day the table applies to.
     pub effective_date: Date,
-    /// The rate × 10 000 (NBP publishes four decimals).
-    pub rate_e4: i64,
+    /// The rate exactly as NBP published it (four decimals for most currencies, six for
+    /// the forint).
+    pub rate: domain::NbpRate,
 }
 
 /// Why no rate came back.
@@ -64,25 +65,6 @@ struct Entry {
     #[serde(rename = "effectiveDate")]
     effective_date: String,
     mid: serde_json::Number,
-}
-
-/// A rate written with a dot (`4.2954`) as ten-thousandths, half-up beyond four decimals;
-/// read from the JSON number's text, never through a float's arithmetic.
-pub fn parse_rate_e4(text: &str) -> Option<i64> {
-    let (int, frac) = text.split_once('.').unwrap_or((text, ""));
-    if int.is_empty() || !int.bytes().all(|b| b.is_ascii_digit()) || !frac.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let mut digits: Vec<u8> = frac.bytes().map(|b| b - b'0').collect();
-    digits.resize(digits.len().max(5), 0);
-    let mut e4: i64 = int.parse::<i64>().ok()?.checked_mul(10_000)?;
-    for (i, d) in digits.iter().take(4).enumerate() {
-        e4 += i64::from(*d) * 10_i64.pow(3 - i as u32);
-    }
-    if digits[4] >= 5 {
-        e4 += 1;
-    }
-    Some(e4)
 }
 
 /// The NBP Web API client.
@@ -153,35 +135,18 @@ impl NbpClient {
             if day >= date {
                 continue;
             }
-            let rate_e4 =
-                parse_rate_e4(&e.mid.to_string()).ok_or_else(|| malformed(format!("{} is not a rate", e.mid)))?;
+            // Read from the JSON number's text, never through a float's arithmetic.
+            let rate = domain::NbpRate::parse(&e.mid.to_string())
+                .ok_or_else(|| malformed(format!("{} is not a rate", e.mid)))?;
             if best.as_ref().is_none_or(|b| day > b.effective_date) {
                 best = Some(MidRate {
                     currency: code.clone(),
                     table: e.no,
                     effective_date: day,
-                    rate_e4,
+                    rate,
                 });
             }
         }
         best.ok_or(NbpError::NoRate { currency: code, date })
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn rates_are_read_as_decimal_text() {
-        assert_eq!(super::parse_rate_e4("4.2954"), Some(42_954));
-        assert_eq!(super::parse_rate_e4("0.1679"), Some(1_679));
-        assert_eq!(super::parse_rate_e4("4.25"), Some(42_500));
-        assert_eq!(
-            super::parse_rate_e4("0.010825"),
-            Some(108),
-            "half-up beyond four decimals"
-        );
-        assert_eq!(super::parse_rate_e4("4"), Some(40_000));
-        assert_eq!(super::parse_rate_e4("-4.1"), None);
-        assert_eq!(super::parse_rate_e4("4e2"), None);
     }
 }

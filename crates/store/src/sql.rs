@@ -23,6 +23,11 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
         "accounts.connection_id, accounts.allegro_user_id",
         "account",
     ),
+    (
+        "accounts_one_per_allegro_user",
+        "accounts.organisation_id, accounts.allegro_user_id",
+        "account",
+    ),
     ("jobs_dedup", "jobs.kind, jobs.dedup_key", "job"),
     (
         "invoices_organisation_id_order_id_kind_key",
@@ -90,7 +95,7 @@ macro_rules! impl_sql_storage {
             use ::sqlx::Row as _;
             use $crate::domain::{
                 AccountId, AccountSettings, AccountStatus, ApiKeyId, ConnectionId, FulfillmentStatus, InvoiceKind,
-                ImportId, InvoiceId, InvoiceTrigger, MovementReason, OrderId, OrderStatus, OrderTask, OrganisationId, ProductId,
+                ImportId, InvoiceId, InvoiceTrigger, MovementReason, NbpRate, OrderId, OrderStatus, OrderTask, OrganisationId, ProductId,
                 ShipmentId, UserId, WarehouseId, WzState,
             };
             use $crate::*;

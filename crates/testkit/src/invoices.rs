@@ -140,7 +140,7 @@ pub fn sample_invoices() -> Vec<(&'static str, Invoice)> {
     eur.currency = "EUR".into();
     eur.buyer.country = "SK".into();
     eur.exchange = Some(ExchangeRate {
-        rate_e4: 42_954,
+        rate: domain::NbpRate::parse("4.2954").expect("a rate"),
         table: "226/A/NBP/2026".into(),
         date: "2026-11-20".into(),
     });

@@ -341,38 +341,24 @@ pub fn fa3_problems(xml: &str) -> Option<String> {
     (!out.status.success()).then(|| String::from_utf8_lossy(&out.stderr).into_owned())
 }
 
-/// An NBP rates file (`currency;YYYY-MM-DD;rate;table`) with EUR, CZK and HUF for every
-/// day of the last `days` days (weekends too, for tests' sake), for `App::load_rates`.
+/// An NBP rates file (`currency;YYYY-MM-DD;rate;table`) as NBP publishes table A: EUR and
+/// CZK with four decimals, HUF with six, for every business day of the last `days` days
+/// (Polish time), for `App::load_rates`.
 pub fn nbp_rates_file(days: i64) -> String {
-    let today = std::time::SystemTime::now()
+    let now = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-        / 86_400;
+        .map_or(0, |d| d.as_millis() as i64);
+    let today = domain::time::polish_day(now);
     let mut file = String::from("# currency;date;rate;table\n");
+    let mut day = today;
     for back in 1..=days {
-        let day = civil_day(today - back);
-        for (currency, base) in [("EUR", 42_000), ("CZK", 1_700), ("HUF", 110)] {
-            let r = base + back;
-            file.push_str(&format!(
-                "{currency};{day};{}.{:04};{back}/A/NBP/2026\n",
-                r / 10_000,
-                r % 10_000
-            ));
+        day = day.yesterday().expect("a day before");
+        if !domain::calendar::is_business_day(day) {
+            continue;
         }
+        file.push_str(&format!("EUR;{day};4.{:04};{back}/A/NBP/2026\n", 2000 + back));
+        file.push_str(&format!("CZK;{day};0.{:04};{back}/A/NBP/2026\n", 1700 + back));
+        file.push_str(&format!("HUF;{day};0.{:06};{back}/A/NBP/2026\n", 11_600 + back));
     }
     file
-}
-
-/// `YYYY-MM-DD` of a day number since 1970-01-01 (Howard Hinnant's civil-from-days).
-fn civil_day(days: i64) -> String {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!("{y:04}-{m:02}-{d:02}")
 }

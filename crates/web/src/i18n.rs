@@ -111,6 +111,16 @@ impl Tr {
         LOCALES.lookup_with_args(&self.id, key, &map)
     }
 
+    /// The text of `key` with a number `count` (its plural form) and other arguments.
+    pub fn count_args(&self, key: &str, count: i64, args: &[(&'static str, &str)]) -> String {
+        let map: HashMap<Cow<'static, str>, FluentValue> = args
+            .iter()
+            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
+            .chain([(Cow::Borrowed("count"), FluentValue::from(count))])
+            .collect();
+        LOCALES.lookup_with_args(&self.id, key, &map)
+    }
+
     /// The text of `key` with arguments.
     pub fn args(&self, key: &str, args: &[(&'static str, &str)]) -> String {
         let map: HashMap<Cow<'static, str>, FluentValue> = args

@@ -182,7 +182,10 @@ impl App {
                 .as_ref()
                 .and_then(|p| p.finished_at)
                 .map_or(order.bought_at_ms, |t| t.as_millis());
-            Some(self.exchange_rate(&currency, &day_of(tax_point)).await?)
+            Some(
+                self.exchange_rate(&user.organisation_id, &currency, &day_of(tax_point))
+                    .await?,
+            )
         };
         let invoice = self.invoice_for(&form, &profile, &settings, order.bought_at_ms, exchange)?;
         self.store_invoice(user, &order, InvoiceKind::Vat, &settings.invoice_series, &invoice)

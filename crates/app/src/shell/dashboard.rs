@@ -18,7 +18,8 @@ pub struct Dashboard {
     pub invoicing_on: bool,
     /// Logins of the accounts that need a new login.
     pub relogin: Vec<String>,
-    /// Orders whose automatic invoice failed and is not issued yet.
+    /// Orders whose automatic invoice failed and is not issued yet, for another reason
+    /// than a missing NBP table (those are in `rates_missing`).
     pub invoices_failed: i64,
     /// Invoices Allegro refused to take on their order.
     pub uploads_refused: i64,
@@ -26,6 +27,8 @@ pub struct Dashboard {
     pub uploads_waiting: i64,
     /// Paid orders not yet handed to a carrier.
     pub orders_to_ship: i64,
+    /// NBP tables invoices wait for: (currency, day, how many invoices).
+    pub rates_missing: Vec<(String, String, i64)>,
 }
 
 impl Dashboard {
@@ -52,6 +55,8 @@ impl App {
             upload: Some(state),
             ..InvoiceFilter::default()
         };
+        let rates_missing = self.rates_missing(org).await?;
+        let waiting_for_rates: i64 = rates_missing.iter().map(|(_, _, n)| n).sum();
         Ok(Dashboard {
             has_profile: self.store.invoicing_profile(org).await?.is_some(),
             has_account: accounts.iter().any(|a| a.status != AccountStatus::Disconnected),
@@ -61,10 +66,11 @@ impl App {
                 .filter(|a| a.status == AccountStatus::NeedsRelogin)
                 .map(|a| a.login.clone())
                 .collect(),
-            invoices_failed: self.store.count_order_task_failures(org, OrderTask::Invoice).await?,
+            invoices_failed: self.store.count_order_task_failures(org, OrderTask::Invoice).await? - waiting_for_rates,
             uploads_refused: self.store.invoices(org, &uploads(UploadState::Refused), 0, 1).await?.1,
             uploads_waiting: self.store.invoices(org, &uploads(UploadState::Pending), 0, 1).await?.1,
             orders_to_ship: self.store.count_orders_to_ship(org).await?,
+            rates_missing,
         })
     }
 }

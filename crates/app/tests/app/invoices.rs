@@ -314,8 +314,9 @@ async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
     // Without rates: refused, saying what to do.
     let e = app.issue_invoice(user, &foreign[0].id).await.unwrap_err().to_string();
     assert!(e.contains("problem-nbp-rate-missing"), "{e}");
-    // A file with every day of the last 20 days (weekends too, for the test's sake).
+    // NBP's tables of the last 20 days: business days only, the forint with six decimals.
     let file = testkit::nbp_rates_file(20);
+    let tables = file.lines().filter(|l| !l.starts_with('#')).count();
     assert!(
         app.load_rates("kursy.csv", "EUR;2026-13-01;4,2;x")
             .await
@@ -323,7 +324,7 @@ async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
             .to_string()
             .contains(r#"problem-rates-date file="kursy.csv", line="1", value="2026-13-01""#)
     );
-    assert_eq!(app.load_rates("kursy.csv", &file).await.unwrap(), 60);
+    assert_eq!(app.load_rates("kursy.csv", &file).await.unwrap(), tables);
     for o in &foreign {
         let IssueOutcome::Issued(inv) = app.issue_invoice(user, &o.id).await.unwrap() else {
             panic!("issued")
@@ -341,9 +342,13 @@ async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
         let paid_day = domain::time::polish_day(paid);
         assert_eq!(
             rate.date,
-            paid_day.yesterday().unwrap().to_string(),
-            "the day before payment"
+            domain::calendar::last_business_day_before(paid_day).to_string(),
+            "the last business day before payment"
         );
+        if o.currency == "HUF" {
+            assert_eq!(rate.rate.parts().1, 6, "six decimals, as published: {}", rate.rate);
+            assert!(xml_has_rate(app, user, &inv.id, &rate.rate.to_string()).await);
+        }
         let (_, xml) = app.invoice_xml(user, &inv.id).await.unwrap();
         validates(&xml).unwrap_or_else(|p| panic!("{p}\n{xml}"));
         assert!(xml.contains("<KursWaluty>") && xml.contains("W>"), "VAT in PLN: {xml}");
@@ -373,4 +378,10 @@ async fn an_invoice_issued_after_midnight_in_warsaw_belongs_to_the_polish_month(
     };
     assert_eq!(inv.issue_date, "2026-12-01", "the Polish day of issue");
     assert_eq!(inv.number, "FV/1/12/2026", "numbered in December's series");
+}
+
+/// Whether the invoice's FA(3) carries `rate` as its lines' `KursWaluty`.
+async fn xml_has_rate(app: &app::App, user: &app::CurrentUser, invoice: &domain::InvoiceId, rate: &str) -> bool {
+    let (_, xml) = app.invoice_xml(user, invoice).await.unwrap();
+    xml.contains(&format!("<KursWaluty>{rate}</KursWaluty>"))
 }

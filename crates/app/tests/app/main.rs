@@ -3,6 +3,7 @@
 mod accounts;
 mod imports;
 mod invoices;
+mod rates;
 mod shipments;
 mod sync;
 mod uploads;

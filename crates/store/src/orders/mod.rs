@@ -81,4 +81,15 @@ pub trait OrderStore: Send + Sync {
     async fn count_orders_to_ship(&self, org: &OrganisationId) -> StoreResult<i64>;
     /// Orders whose automatic `task` failed and is still not done.
     async fn count_order_task_failures(&self, org: &OrganisationId, task: OrderTask) -> StoreResult<i64>;
+    /// Why those tasks failed last (at most `limit`, the problems as stored).
+    async fn order_task_failure_errors(
+        &self,
+        org: &OrganisationId,
+        task: OrderTask,
+        limit: i64,
+    ) -> StoreResult<Vec<String>>;
+    /// Lets the failed `task`s of an organisation (`None`: of every one) try again at
+    /// `now_ms` instead of waiting out their backoff (what they lacked was just supplied);
+    /// returns how many.
+    async fn retry_order_tasks(&self, org: Option<&OrganisationId>, task: OrderTask, now_ms: i64) -> StoreResult<u64>;
 }

@@ -445,6 +445,38 @@ macro_rules! sql_orders {
                 get(&row, "n")
             }
 
+            async fn order_task_failure_errors(&self, org: &OrganisationId, task: OrderTask, limit: i64) -> StoreResult<Vec<String>> {
+                let rows = ::sqlx::query(
+                    "SELECT f.error FROM order_task_failures f WHERE f.organisation_id = $1 AND f.task = $2 \
+                     AND NOT EXISTS (SELECT 1 FROM invoices i WHERE f.task = 'invoice' AND i.organisation_id = f.organisation_id \
+                                     AND i.order_id = f.order_id AND i.kind = 'vat') \
+                     AND NOT EXISTS (SELECT 1 FROM warehouse_documents d WHERE f.task = 'wz' \
+                                     AND d.organisation_id = f.organisation_id AND d.order_id = f.order_id) \
+                     ORDER BY f.order_id LIMIT $3",
+                )
+                .bind(org.as_str())
+                .bind(task.as_str())
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                rows.iter().map(|r| get(r, "error")).collect()
+            }
+
+            async fn retry_order_tasks(&self, org: Option<&OrganisationId>, task: OrderTask, now_ms: i64) -> StoreResult<u64> {
+                let done = ::sqlx::query(
+                    "UPDATE order_task_failures SET next_at_ms = $1 \
+                     WHERE task = $2 AND next_at_ms > $1 AND ($3 IS NULL OR organisation_id = $3)",
+                )
+                .bind(now_ms)
+                .bind(task.as_str())
+                .bind(org.map(|o| o.as_str().to_owned()))
+                .execute(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                Ok(done.rows_affected())
+            }
+
             async fn order_task_failure(
                 &self,
                 org: &OrganisationId,

@@ -394,11 +394,13 @@ problem-order-total-mismatch = The lines and delivery add up to { $lines } but t
 problem-correction-not-cancelled = Only a cancelled or returned order’s invoice is corrected this way.
 problem-correction-no-invoice = The order has no invoice to correct.
 problem-not-a-date = “{ $value }” is not a date YYYY-MM-DD.
-problem-nbp-rate-missing = No NBP { $currency } rate for the business day before { $day }: load NBP’s table with `allegro-bridge rates load FILE` or let the server reach api.nbp.pl.
+problem-nbp-rate-missing = No NBP { $currency } rate of { $day } — the last business day before the tax point (art. 31a of the VAT Act); another day’s rate may not be used. Load NBP’s table in Invoices → NBP rates or let the server reach api.nbp.pl; the invoice is issued once the rate is there.
 problem-rates-format = { $file }, line { $line }: expected “currency;YYYY-MM-DD;rate;table”, got “{ $value }”.
 problem-rates-currency = { $file }, line { $line }: “{ $value }” is not a currency code.
 problem-rates-date = { $file }, line { $line }: “{ $value }” is not a date YYYY-MM-DD.
 problem-rates-rate = { $file }, line { $line }: “{ $value }” is not a rate.
+problem-rates-table = { $file }, line { $line }: no NBP table number (e.g. 231/A/NBP/2026) in “{ $value }”.
+problem-rates-empty = { $file }: the file holds no rate (expected lines “currency;YYYY-MM-DD;rate;table”).
 problem-page-limit = limit must be 1–200 and offset ≥ 0.
 problem-range-reversed = The end date is before the start date.
 problem-range-future = The start date is in the future.
@@ -576,4 +578,34 @@ problem-invoice-refused-invalid = Allegro did not take the invoice (HTTP { $stat
 warehouse-negative = { $count ->
     [one] { $count } product has negative stock: more was issued (WZ) than received. Receive goods below or correct the stock.
    *[other] { $count } products have negative stock: more was issued (WZ) than received. Receive goods below or correct the stock.
+}
+rates-title = NBP rates
+rates-intro = An invoice in euro, koruna or forint converts its VAT to złoty at NBP's mid rate (table A) of the last business day before the tax point (art. 31a of the VAT Act). The server asks api.nbp.pl itself; when NBP does not answer, load the table here — it serves your invoices only. Another day's rate is never used.
+rates-missing-title = Invoices wait for these rates
+rates-missing-item = { $count ->
+    [one] { $currency } of { $day }: { $count } invoice waits.
+   *[other] { $currency } of { $day }: { $count } invoices wait.
+}
+rates-load-title = Load an NBP table
+rates-file = File of rates (CSV, UTF-8)
+rates-file-hint = One rate per line: currency;YYYY-MM-DD;rate;table number — the rate as NBP gives it (comma or dot, up to 6 decimals), e.g.
+rates-load = Load rates
+rates-loaded = { $count ->
+    [one] { $count } rate loaded. Invoices waiting for it will be issued.
+   *[other] { $count } rates loaded. Invoices waiting for them will be issued.
+}
+rates-choose-file = Choose a file of rates.
+rates-not-utf8 = The file “{ $file }” is not UTF-8 text. Save it as “CSV UTF-8” and load it again.
+rates-on-record = Rates on record
+rates-none = No rates yet.
+rates-day = Table day
+rates-currency = Currency
+rates-rate = Mid rate
+rates-table = Table
+rates-source = Source
+rates-source-nbp = NBP
+rates-source-own = your file “{ $file }”
+dashboard-rates-missing = { $count ->
+    [one] No NBP { $currency } rate of { $day }: { $count } invoice waits
+   *[other] No NBP { $currency } rate of { $day }: { $count } invoices wait
 }

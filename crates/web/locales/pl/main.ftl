@@ -396,11 +396,13 @@ problem-order-total-mismatch = Pozycje i dostawa dają razem { $lines } zł, a k
 problem-correction-not-cancelled = Tak koryguje się tylko fakturę anulowanego lub zwróconego zamówienia.
 problem-correction-no-invoice = Zamówienie nie ma faktury do skorygowania.
 problem-not-a-date = „{ $value }” nie jest datą RRRR-MM-DD.
-problem-nbp-rate-missing = Brak kursu NBP { $currency } z dnia roboczego przed { $day }: wczytaj tabelę NBP (allegro-bridge rates load PLIK) albo pozwól serwerowi łączyć się z api.nbp.pl.
+problem-nbp-rate-missing = Brak kursu NBP { $currency } z { $day } — ostatniego dnia roboczego przed obowiązkiem podatkowym (art. 31a ustawy o VAT); kursu z innego dnia użyć nie wolno. Wczytaj tabelę NBP w Faktury → Kursy NBP albo pozwól serwerowi łączyć się z api.nbp.pl; faktura zostanie wystawiona, gdy kurs będzie.
 problem-rates-format = { $file }, wiersz { $line }: oczekiwano „waluta;RRRR-MM-DD;kurs;tabela”, jest „{ $value }”.
 problem-rates-currency = { $file }, wiersz { $line }: „{ $value }” nie jest kodem waluty.
 problem-rates-date = { $file }, wiersz { $line }: „{ $value }” nie jest datą RRRR-MM-DD.
 problem-rates-rate = { $file }, wiersz { $line }: „{ $value }” nie jest kursem.
+problem-rates-table = { $file }, wiersz { $line }: brak numeru tabeli NBP (np. 231/A/NBP/2026) w „{ $value }”.
+problem-rates-empty = { $file }: plik nie zawiera żadnego kursu (oczekiwano wierszy „waluta;RRRR-MM-DD;kurs;tabela”).
 problem-page-limit = limit musi wynosić 1–200, a offset co najmniej 0.
 problem-range-reversed = Data końcowa jest wcześniejsza niż początkowa.
 problem-range-future = Data początkowa jest w przyszłości.
@@ -583,4 +585,37 @@ warehouse-negative = { $count ->
     [one] { $count } produkt ma ujemny stan: wydano (WZ) więcej, niż przyjęto. Przyjmij towar poniżej (PZ) albo popraw stan.
     [few] { $count } produkty mają ujemny stan: wydano (WZ) więcej, niż przyjęto. Przyjmij towar poniżej (PZ) albo popraw stan.
    *[many] { $count } produktów ma ujemny stan: wydano (WZ) więcej, niż przyjęto. Przyjmij towar poniżej (PZ) albo popraw stan.
+}
+rates-title = Kursy NBP
+rates-intro = Faktura w euro, koronach czy forintach przelicza VAT na złote po kursie średnim NBP (tabela A) z ostatniego dnia roboczego przed obowiązkiem podatkowym (art. 31a ustawy o VAT). Serwer pobiera kursy z api.nbp.pl sam; gdy NBP nie odpowiada, wczytaj tabelę tutaj — posłuży tylko Twoim fakturom. Kurs z innego dnia nigdy nie zostanie użyty.
+rates-missing-title = Na te kursy czekają faktury
+rates-missing-item = { $count ->
+    [one] { $currency } z { $day }: czeka { $count } faktura.
+    [few] { $currency } z { $day }: czekają { $count } faktury.
+   *[many] { $currency } z { $day }: czeka { $count } faktur.
+}
+rates-load-title = Wczytaj tabelę NBP
+rates-file = Plik z kursami (CSV, UTF-8)
+rates-file-hint = Jeden kurs w wierszu: waluta;RRRR-MM-DD;kurs;numer tabeli — kurs tak, jak podaje NBP (z przecinkiem lub kropką, do 6 miejsc po przecinku), np.
+rates-load = Wczytaj kursy
+rates-loaded = { $count ->
+    [one] Wczytano { $count } kurs. Faktury, które na niego czekały, zostaną wystawione.
+    [few] Wczytano { $count } kursy. Faktury, które na nie czekały, zostaną wystawione.
+   *[many] Wczytano { $count } kursów. Faktury, które na nie czekały, zostaną wystawione.
+}
+rates-choose-file = Wybierz plik z kursami.
+rates-not-utf8 = Plik „{ $file }” nie jest tekstem UTF-8. Zapisz go jako „CSV UTF-8” i wczytaj ponownie.
+rates-on-record = Kursy w bazie
+rates-none = Nie ma jeszcze żadnych kursów.
+rates-day = Dzień tabeli
+rates-currency = Waluta
+rates-rate = Kurs średni
+rates-table = Tabela
+rates-source = Źródło
+rates-source-nbp = NBP
+rates-source-own = Twój plik „{ $file }”
+dashboard-rates-missing = { $count ->
+    [one] Brak kursu NBP { $currency } z { $day }: czeka { $count } faktura
+    [few] Brak kursu NBP { $currency } z { $day }: czekają { $count } faktury
+   *[many] Brak kursu NBP { $currency } z { $day }: czeka { $count } faktur
 }

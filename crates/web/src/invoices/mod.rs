@@ -1,8 +1,9 @@
 //! Invoices: the invoicing profile, the invoices list and page, issuing invoices and
-//! corrections, their XML and PDF, sending one again — pages and the API.
+//! corrections, their XML and PDF, sending one again, NBP rates — pages and the API.
 
 mod api;
 pub mod query;
+mod rates_ui;
 mod ui;
 
 use axum::Router;
@@ -17,6 +18,7 @@ pub(crate) fn router(state: &WebState) -> Router<WebState> {
     let pages = Router::new()
         .route("/invoicing-profile", get(ui::profile).post(ui::save_profile))
         .route("/invoices", get(ui::invoices))
+        .route("/invoices/rates", get(rates_ui::rates).post(rates_ui::load))
         .route("/invoices/{id}", get(ui::invoice))
         .route("/invoices/{id}/xml", get(ui::invoice_xml))
         .route("/invoices/{id}/pdf", get(ui::invoice_pdf))

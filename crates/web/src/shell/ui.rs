@@ -41,6 +41,13 @@ pub async fn index(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) 
             )
         })
         .collect();
+    items.extend(d.rates_missing.iter().map(|(currency, day, n)| {
+        (
+            "/invoices/rates".to_owned(),
+            tr.count_args("dashboard-rates-missing", *n, &[("currency", currency), ("day", day)]),
+            "error",
+        )
+    }));
     let counted = [
         (
             d.invoices_failed,

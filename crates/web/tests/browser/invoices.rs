@@ -89,3 +89,100 @@ async fn an_invoice_in_a_real_browser() {
     screenshot(&d, "backoffice-invoice.png").await;
     d.quit().await.unwrap();
 }
+
+/// Foreign-currency orders with no NBP table reachable: the start page names the tables
+/// the invoices wait for and leads to Faktury → Kursy NBP; a file with a bad line is
+/// refused naming the line, the right file is loaded, and the waiting invoices are issued.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn missing_nbp_rates_are_named_and_loaded_in_a_real_browser() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    let account = shop_with_orders(&h, 40, 14).await;
+    let org = h
+        .app
+        .store()
+        .user_by_email("anna@sklep.pl")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let owner = app::CurrentUser::for_organisation(org.clone());
+    h.app
+        .save_invoicing_profile(&owner, &testkit::invoicing_profile("Sklep Anny sp. z o.o."))
+        .await
+        .unwrap();
+    let settings = domain::AccountSettings {
+        enabled: true,
+        invoice_every_order: true,
+        ..domain::AccountSettings::default()
+    };
+    h.app.save_settings(&owner, &account, &settings).await.unwrap();
+    h.app.issue_due_invoices(1_000).await.unwrap();
+    let missing = h.app.rates_missing(&org).await.unwrap();
+    assert!(!missing.is_empty(), "the seed sells in EUR, CZK or HUF");
+    let (currency, day, _) = missing[0].clone();
+
+    let d = browser(port).await;
+    log_in(&d, &h.base).await;
+    d.goto(format!("{}/", h.base)).await.unwrap();
+    let todo = text_of(&d, "#todo").await;
+    assert!(todo.contains(&format!("Brak kursu NBP {currency} z {day}")), "{todo}");
+    click_nav(&d, "#todo a[href=\"/invoices/rates\"]").await;
+    assert_eq!(text_of(&d, "h1").await, "Kursy NBP");
+    assert!(text_of(&d, "#rates-missing").await.contains(&day));
+
+    let dir = std::env::temp_dir().join(format!("ab-rates-{}", uuid::Uuid::new_v4()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let bad = dir.join("kursy-zle.csv");
+    std::fs::write(
+        &bad,
+        format!("{currency};{day};4,2954;100/A/NBP/2026\n{currency};{day};4,2954\n"),
+    )
+    .unwrap();
+    let send = |path: std::path::PathBuf| {
+        let d = d.clone();
+        async move {
+            d.find(By::Id("rates-file"))
+                .await
+                .unwrap()
+                .send_keys(path.display().to_string())
+                .await
+                .unwrap();
+            click_nav(&d, "#load-rates-submit").await;
+        }
+    };
+    send(bad).await;
+    let error = text_of(&d, "#rates-error").await;
+    assert!(error.contains("kursy-zle.csv, wiersz 2"), "{error}");
+    assert!(
+        h.app.rates_on_record(&owner, 10).await.unwrap().is_empty(),
+        "nothing stored"
+    );
+    assert!(
+        !d.current_url().await.unwrap().as_str().contains("_csrf"),
+        "the CSRF token does not stay in the address bar"
+    );
+
+    let good = dir.join("kursy.csv");
+    let file: String = missing
+        .iter()
+        .map(|(c, day, _)| {
+            format!(
+                "{c};{day};{};100/A/NBP/2026\n",
+                if c == "HUF" { "0,011625" } else { "4,2954" }
+            )
+        })
+        .collect();
+    std::fs::write(&good, file).unwrap();
+    send(good).await;
+    assert!(text_of(&d, "#rates-loaded").await.starts_with("Wczytano"));
+    let rows = text_of(&d, "#rates tbody").await;
+    assert!(rows.contains("Twój plik „kursy.csv”"), "{rows}");
+    screenshot(&d, "backoffice-rates.png").await;
+    h.app.issue_due_invoices(1_000).await.unwrap();
+    assert!(h.app.rates_missing(&org).await.unwrap().is_empty());
+    d.goto(format!("{}/", h.base)).await.unwrap();
+    assert!(!d.source().await.unwrap().contains("Brak kursu NBP"));
+    std::fs::remove_dir_all(&dir).ok();
+    d.quit().await.unwrap();
+}

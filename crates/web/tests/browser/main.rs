@@ -262,6 +262,7 @@ async fn shop_with_every_page(h: &Harness) -> Vec<String> {
         "/invoices".to_owned(),
         format!("/invoices/{}", invoice.id),
         "/invoicing-profile".to_owned(),
+        "/invoices/rates".to_owned(),
         "/warehouse".to_owned(),
         "/connections".to_owned(),
         format!("/connections/{connection}"),
