@@ -143,6 +143,7 @@ pub fn router() -> Router<Arc<Emulator>> {
         .route("/__emulator/sellers/{id}/orders", post(create_orders))
         .route("/__emulator/sellers/{id}/revoke", post(revoke))
         .route("/__emulator/orders/{id}/status", post(move_order))
+        .route("/__emulator/orders/{id}/buyer-cancel", post(buyer_cancel))
         .route("/__emulator/clock", get(clock))
         .route("/__emulator/clock/advance", post(advance))
         .route("/__emulator/faults", put(set_faults).get(get_faults))
@@ -274,6 +275,14 @@ struct MoveOrder {
     status: Option<String>,
     #[serde(default)]
     fulfillment: Option<String>,
+}
+
+async fn buyer_cancel(State(emu): State<Arc<Emulator>>, Path(id): Path<String>) -> Response {
+    match emu.buyer_cancel(&id) {
+        Ok(()) => axum::response::IntoResponse::into_response(StatusCode::NO_CONTENT),
+        Err(e) if e.starts_with("no order") => control_error(StatusCode::NOT_FOUND, e),
+        Err(e) => control_error(StatusCode::CONFLICT, e),
+    }
 }
 
 async fn move_order(

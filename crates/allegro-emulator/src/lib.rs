@@ -64,6 +64,14 @@ pub struct EmulatorConfig {
     pub seed: u64,
 }
 
+/// Marketplaces whose buyers may cancel within [`BUYER_CANCEL_WINDOW_MS`] of buying
+/// (Allegro's rule as the emulator plays it; the app keeps its own copy in
+/// `domain::marketplace`, as any client of Allegro would).
+pub const BUYER_CANCEL_MARKETPLACES: [&str; 3] = ["allegro-cz", "allegro-sk", "allegro-hu"];
+
+/// Five minutes after the purchase.
+pub const BUYER_CANCEL_WINDOW_MS: i64 = 5 * 60 * 1000;
+
 impl Emulator {
     /// A new, empty emulator.
     pub fn new(config: EmulatorConfig) -> Arc<Self> {
@@ -226,6 +234,39 @@ impl Emulator {
         if let Some(f) = fulfillment {
             world.set_fulfillment(idx, f, now, &faults);
         }
+        Ok(())
+    }
+
+    /// A buyer on allegro.cz, .sk or .hu cancels the purchase, as Allegro lets them within
+    /// five minutes of buying (since 2026-06-17;
+    /// `POST /__emulator/orders/{id}/buyer-cancel`). Refused on allegro.pl, after the five
+    /// minutes, or once the order is cancelled or sent.
+    pub fn buyer_cancel(&self, order_id: impl AsRef<str>) -> Result<(), String> {
+        let order_id = order_id.as_ref();
+        let faults = self.faults.read().clone();
+        let now = self.now_ms();
+        let mut world = self.world.write();
+        let idx = *world
+            .order_by_id
+            .get(order_id)
+            .ok_or_else(|| format!("no order {order_id}"))?;
+        let order = &world.orders[idx];
+        let marketplace = order.key.marketplace.as_deref().unwrap_or("allegro-pl");
+        if !BUYER_CANCEL_MARKETPLACES.contains(&marketplace) {
+            return Err(format!("buyers on {marketplace} cannot cancel a purchase themselves"));
+        }
+        if now - order.bought_at_ms > BUYER_CANCEL_WINDOW_MS {
+            return Err("the five minutes to cancel have passed".into());
+        }
+        if order.key.status == Some(allegro_api_types::CheckoutFormStatus::Cancelled)
+            || order
+                .key
+                .fulfillment
+                .is_some_and(|f| f.as_str() != "NEW" && f.as_str() != "PROCESSING")
+        {
+            return Err("the order is already cancelled or on its way".into());
+        }
+        world.set_status(idx, allegro_api_types::CheckoutFormStatus::Cancelled, now, &faults);
         Ok(())
     }
 

@@ -66,6 +66,19 @@ pub fn last_business_day_before(day: Date) -> Date {
     }
 }
 
+/// The last day an invoice for a sale of `sale_day` may be issued: the 15th of the next
+/// month (art. 106i ust. 1 of the VAT Act; for a payment received before delivery,
+/// ust. 2 counts from the payment — the sale day of a prepaid order is its payment).
+pub fn invoice_deadline(sale_day: Date) -> Date {
+    let first_of_next = sale_day
+        .first_of_month()
+        .checked_add(jiff::Span::new().months(1))
+        .unwrap_or(sale_day);
+    first_of_next
+        .checked_add(jiff::Span::new().days(14))
+        .unwrap_or(first_of_next)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -97,5 +110,12 @@ mod tests {
         assert_eq!(last_business_day_before(date(2026, 4, 7)), date(2026, 4, 3));
         // 11 November 2026 is a Wednesday: Thursday 12 → Tuesday 10.
         assert_eq!(last_business_day_before(date(2026, 11, 12)), date(2026, 11, 10));
+    }
+
+    #[test]
+    fn the_invoice_deadline_is_the_15th_of_the_next_month() {
+        assert_eq!(invoice_deadline(date(2026, 11, 30)), date(2026, 12, 15));
+        assert_eq!(invoice_deadline(date(2026, 12, 1)), date(2027, 1, 15));
+        assert_eq!(invoice_deadline(date(2027, 1, 31)), date(2027, 2, 15));
     }
 }

@@ -88,6 +88,41 @@ pub enum Payment {
         /// The seller's account (NRB/IBAN).
         account: Option<String>,
     },
+    /// Cash on delivery, not yet paid: the buyer pays the carrier when the parcel is
+    /// handed over.
+    OnDelivery {
+        /// E.g. "Za pobraniem".
+        description: String,
+    },
+    /// A correction's settlement: the amount goes back to the buyer (`refund`, they had
+    /// paid), or what was due is simply no longer due.
+    Settlement {
+        /// Whether money goes back to the buyer.
+        refund: bool,
+        /// E.g. "Zwrot płatności kupującemu przez Allegro".
+        description: String,
+    },
+}
+
+impl Payment {
+    /// What a correction of an invoice paid this way settles: a refund when the buyer had
+    /// paid, otherwise the claim simply falls away.
+    pub fn settled_by_correction(&self) -> Payment {
+        match self {
+            Payment::Paid { description, .. } => Payment::Settlement {
+                refund: true,
+                description: format!("Zwrot zapłaconej kwoty kupującemu ({description})"),
+            },
+            Payment::Settlement { refund, description } => Payment::Settlement {
+                refund: *refund,
+                description: description.clone(),
+            },
+            Payment::Transfer { .. } | Payment::OnDelivery { .. } => Payment::Settlement {
+                refund: false,
+                description: "Należność anulowana — nie zapłacono, nic do zwrotu".to_owned(),
+            },
+        }
+    }
 }
 
 /// An invoice as issued.

@@ -5,9 +5,11 @@
 pub mod calendar;
 mod ids;
 mod invoice;
+pub mod marketplace;
 mod money;
 mod nbp_rate;
 mod nip;
+mod nrb;
 #[macro_use]
 mod vocabulary;
 mod order_status;
@@ -28,6 +30,7 @@ pub use invoice::*;
 pub use money::{Currency, Money, decimal_text, grouped, parse_decimal};
 pub use nbp_rate::NbpRate;
 pub use nip::*;
+pub use nrb::nrb_is_valid;
 pub use order_status::*;
 pub use polling::*;
 pub use problem::Problem;

@@ -91,6 +91,19 @@ pub struct InvoiceLine {
     pub delivery: bool,
 }
 
+impl InvoiceLine {
+    /// The line's unit of measure (P_8A), the same in the XML and on the PDF: pieces for
+    /// goods, a service for delivery.
+    pub fn unit(&self, polish: bool) -> &'static str {
+        match (self.delivery, polish) {
+            (true, true) => "usł.",
+            (true, false) => "service",
+            (false, true) => "szt.",
+            (false, false) => "pcs",
+        }
+    }
+}
+
 /// Totals of one rate (P_13_x / P_14_x).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct RateTotal {

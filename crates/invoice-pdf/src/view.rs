@@ -247,7 +247,6 @@ impl InvoiceView {
                 ]
             })
             .unwrap_or_default();
-        let unit = t("szt.", "pcs");
         let lines = invoice
             .summary
             .lines
@@ -258,7 +257,7 @@ impl InvoiceView {
                     (i + 1).to_string(),
                     l.name.clone(),
                     l.quantity.to_string(),
-                    unit.clone(),
+                    l.unit(pl).to_owned(),
                     amount(l.unit_gross),
                     if l.discount_gross == 0 {
                         String::new()
@@ -305,9 +304,43 @@ impl InvoiceView {
         let money = |m: Minor| format!("{} {currency}", amount(m));
         let refund = s.total_gross < 0;
         let (total_label, payment) = match (&invoice.payment, refund) {
-            (_, true) => (
-                t("Do zwrotu", "To be refunded"),
-                vec![(t("Kwota do zwrotu", "Amount to refund"), money(-s.total_gross))],
+            (
+                Payment::Settlement {
+                    refund: false,
+                    description,
+                },
+                true,
+            ) => (
+                t("Anulowano", "Cancelled"),
+                vec![
+                    (t("Rozliczenie", "Settlement"), description.clone()),
+                    (t("Do zwrotu", "To refund"), money(0)),
+                ],
+            ),
+            (payment, true) => {
+                let mut rows = vec![(t("Kwota do zwrotu", "Amount to refund"), money(-s.total_gross))];
+                if let Payment::Settlement { description, .. } = payment {
+                    rows.insert(0, (t("Rozliczenie", "Settlement"), description.clone()));
+                }
+                (t("Do zwrotu", "To be refunded"), rows)
+            }
+            (Payment::OnDelivery { description }, false) => (
+                t("Do zapłaty", "To pay"),
+                vec![
+                    (t("Forma płatności", "Method"), description.clone()),
+                    (
+                        t("Termin płatności", "Due"),
+                        t("przy odbiorze przesyłki", "when the parcel is delivered"),
+                    ),
+                    (t("Do zapłaty", "To pay"), money(s.total_gross)),
+                ],
+            ),
+            (Payment::Settlement { description, .. }, false) => (
+                t("Do zapłaty", "To pay"),
+                vec![
+                    (t("Rozliczenie", "Settlement"), description.clone()),
+                    (t("Do zapłaty", "To pay"), money(s.total_gross)),
+                ],
             ),
             (Payment::Paid { date, description }, false) => (
                 t("Zapłacono", "Paid"),

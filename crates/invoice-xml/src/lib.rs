@@ -188,7 +188,7 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
         x.open(2, "FaWiersz");
         x.el(3, "NrWierszaFa", &(n + 1).to_string());
         x.el(3, "P_7", &l.name);
-        x.el(3, "P_8A", if l.delivery { "usł." } else { "szt." });
+        x.el(3, "P_8A", l.unit(true));
         x.el(3, "P_8B", &l.quantity.to_string());
         x.el(3, "P_9B", &amount(l.unit_gross));
         if l.discount_gross != 0 {
@@ -220,6 +220,23 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
                 x.el(4, "NrRB", &nrb.replace(' ', ""));
                 x.close(3, "RachunekBankowy");
             }
+        }
+        Payment::OnDelivery { description } => {
+            // Due when the parcel is handed over: "0 dni od doręczenia przesyłki".
+            x.open(3, "TerminPlatnosci");
+            x.open(4, "TerminOpis");
+            x.el(5, "Ilosc", "0");
+            x.el(5, "Jednostka", "dni");
+            x.el(5, "ZdarzeniePoczatkowe", "doręczenie przesyłki");
+            x.close(4, "TerminOpis");
+            x.close(3, "TerminPlatnosci");
+            x.el(3, "PlatnoscInna", "1");
+            x.el(3, "OpisPlatnosci", description);
+        }
+        Payment::Settlement { description, .. } => {
+            // No "Zaplacono" on a correction: what happens to the money is said in words.
+            x.el(3, "PlatnoscInna", "1");
+            x.el(3, "OpisPlatnosci", description);
         }
     }
     x.close(2, "Platnosc");

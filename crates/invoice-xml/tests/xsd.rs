@@ -50,6 +50,21 @@ fn every_kind_of_invoice_validates() {
     let kor = invoice_xml::fa3(&cases[4].1).unwrap();
     assert_eq!(element(&kor, "P_15").as_deref(), Some("-39.99"));
     assert_eq!(element(&kor, "RodzajFaktury").as_deref(), Some("KOR"));
+    assert_eq!(element(&kor, "Zaplacono"), None, "a correction is never \"zapłacono\"");
+    assert!(element(&kor, "OpisPlatnosci").unwrap().starts_with("Zwrot"));
+    let cod = invoice_xml::fa3(&cases[5].1).unwrap();
+    assert_eq!(element(&cod, "Zaplacono"), None);
+    assert_eq!(
+        element(&cod, "ZdarzeniePoczatkowe").as_deref(),
+        Some("doręczenie przesyłki")
+    );
+    assert_eq!(element(&cod, "OpisPlatnosci").as_deref(), Some("Za pobraniem"));
+    let huf = invoice_xml::fa3(&cases[6].1).unwrap();
+    // 12 990 HUF at 23 % → VAT 2 429,02 HUF → × 0,011625 = 28,2374 → 28,24 PLN (at
+    // 0,0116 it would have been 28,18).
+    assert_eq!(element(&huf, "KursWaluty").as_deref(), Some("0.011625"));
+    assert_eq!(element(&huf, "P_14_1").as_deref(), Some("2429.02"));
+    assert_eq!(element(&huf, "P_14_1W").as_deref(), Some("28.24"));
 }
 
 #[test]

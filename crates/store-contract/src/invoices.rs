@@ -223,7 +223,6 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
         order_of(&t, &a, "f2", "{22}", OrderSource::Allegro),
         order_of(&t, &a, "n3", "{333}", OrderSource::Allegro),
     ];
-    store.save_orders(&a, &orders, None, 1).await.unwrap();
     let due = |now: i64| {
         let store = Arc::clone(&store);
         async move {
@@ -236,12 +235,19 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
                 .collect::<Vec<_>>()
         }
     };
+    store.save_orders(&a, &orders[..1], None, 1).await.unwrap();
     assert!(due(0).await.is_empty(), "the account is off");
     let on = AccountSettings {
         enabled: true,
         ..AccountSettings::default()
     };
     store.save_account_settings(&t.org, &a, &on, 2).await.unwrap();
+    // Orders paid after invoicing was switched on (f1 was seen again, unchanged).
+    store.save_orders(&a, &orders[1..], None, 3).await.unwrap();
+    store
+        .postpone_order_task(&t.org, &id("f1"), OrderTask::Invoice, "asked by hand", 0)
+        .await
+        .unwrap();
     assert!(due(0).await.is_empty(), "no invoicing profile yet");
     store.save_invoicing_profile(&t.org, "{}", 3).await.unwrap();
     assert_eq!(due(0).await, vec!["f1", "f2"], "only buyers who asked");
@@ -250,7 +256,7 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
             .postpone_order_task(&t.org, &id("f1"), OrderTask::Invoice, "totals differ", 1_000)
             .await
             .unwrap(),
-        1
+        2
     );
     assert_eq!(due(500).await, vec!["f2"], "f1 waits");
     assert_eq!(due(1_000).await, vec!["f1", "f2"]);
@@ -259,14 +265,14 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
             .postpone_order_task(&t.org, &id("f1"), OrderTask::Invoice, "still", 2_000)
             .await
             .unwrap(),
-        2
+        3
     );
     assert_eq!(
         store
             .order_task_failure(&t.org, &id("f1"), OrderTask::Invoice)
             .await
             .unwrap(),
-        Some((2, "still".into()))
+        Some((3, "still".into()))
     );
     assert_eq!(
         store
@@ -294,6 +300,75 @@ pub async fn due_invoices_and_failed_attempts(store: Store) {
     };
     store.save_account_settings(&t.org, &a, &every, 4).await.unwrap();
     assert_eq!(due(5_000).await, vec!["f1", "n3"], "every order");
+}
+
+/// Automatic invoicing starts when it is switched on: an order seen paid before, or first
+/// stored by an import, is left to the explicit action ("earlier orders") — unless an
+/// attempt was asked for it (a failure row), which the worker then retries. Re-saving
+/// the settings keeps the moment; switching off and on again moves it.
+pub async fn invoicing_starts_when_switched_on(store: Store) {
+    let t = tenant(&store, 97).await;
+    let a = linked(&store, &t, 971).await;
+    store.save_invoicing_profile(&t.org, "{}", 1).await.unwrap();
+    let every = |enabled: bool| AccountSettings {
+        enabled,
+        invoice_every_order: true,
+        ..AccountSettings::default()
+    };
+    store.save_account_settings(&t.org, &a, &every(false), 1).await.unwrap();
+    let order = |n: &str| order_of(&t, &a, n, "{1}", OrderSource::Allegro);
+    store.save_orders(&a, &[order("before")], None, 10).await.unwrap();
+    store.save_account_settings(&t.org, &a, &every(true), 20).await.unwrap();
+    store.save_orders(&a, &[order("after")], None, 30).await.unwrap();
+    let import = file_import(&t, &a, &uuid::<String>(9_701));
+    store.save_file_import(&import, &[order("imported")]).await.unwrap();
+    let due = || {
+        let store = Arc::clone(&store);
+        async move {
+            let mut d: Vec<String> = store
+                .orders_awaiting_invoice(10, 100)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|(_, id)| id.to_string())
+                .collect();
+            d.sort();
+            d
+        }
+    };
+    let earlier = || {
+        let (store, org) = (Arc::clone(&store), t.org.clone());
+        async move {
+            let mut d: Vec<String> = store
+                .earlier_orders_to_invoice(&org, 10)
+                .await
+                .unwrap()
+                .into_iter()
+                .map(|o| o.id.to_string())
+                .collect();
+            d.sort();
+            d
+        }
+    };
+    assert_eq!(due().await, ["after"]);
+    assert_eq!(earlier().await, ["before", "imported"]);
+    store.save_account_settings(&t.org, &a, &every(true), 40).await.unwrap();
+    assert_eq!(due().await, ["after"], "re-saving keeps the moment");
+    // Asked for by hand and failed: the worker retries it like any other.
+    store
+        .postpone_order_task(&t.org, &id("before"), OrderTask::Invoice, "no rate", 50)
+        .await
+        .unwrap();
+    assert_eq!(due().await, ["after", "before"]);
+    assert_eq!(earlier().await, ["imported"]);
+    // Off and on again at 60: "after" (seen paid at 30) is now earlier too.
+    store
+        .save_account_settings(&t.org, &a, &every(false), 55)
+        .await
+        .unwrap();
+    store.save_account_settings(&t.org, &a, &every(true), 60).await.unwrap();
+    assert_eq!(due().await, ["before"]);
+    assert_eq!(earlier().await, ["after", "imported"]);
 }
 
 /// Invoice uploads: claimed by one process at a time (the claim is a lease), retried after

@@ -204,7 +204,8 @@ macro_rules! contract_tests {
             files_never_override_allegro, import_pages_commit_with_their_checkpoint, sync_claims_never_overlap, order_sorts_and_invoice_filter,
             invoices_once_per_order_and_gap_free, concurrent_issuing_has_no_gaps, due_invoices_and_failed_attempts,
             uploads_are_claimed_once_and_finish, shipments_once_and_pushed_once, stock_moves_once_per_document,
-            buyer_search_ignores_case_and_polish_letters, invoice_numbers_of_a_page_of_orders, one_account_per_allegro_user);
+            buyer_search_ignores_case_and_polish_letters, invoice_numbers_of_a_page_of_orders, one_account_per_allegro_user,
+            invoicing_starts_when_switched_on);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

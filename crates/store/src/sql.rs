@@ -12,6 +12,25 @@ pub fn fulfillment_rank() -> String {
     domain::FulfillmentStatus::rank_sql("COALESCE(o.fulfillment_status, 'NEW')", -1)
 }
 
+/// An order (`o`, with its account's settings `s`) is the automatic invoicing's to do: an
+/// attempt was already made or asked for it (a failure row: retried like any other), or
+/// it reached its invoice trigger while automatic invoicing was on — not first stored by
+/// an import, and never seen meeting the trigger before invoicing was switched on
+/// (`order_history` keeps every status it was seen in). The rest is invoiced only by the
+/// seller's explicit action.
+pub fn reached_trigger_while_invoicing() -> String {
+    format!(
+        "(EXISTS (SELECT 1 FROM order_task_failures f WHERE f.organisation_id = o.organisation_id \
+                  AND f.order_id = o.id AND f.task = 'invoice') \
+          OR (o.imported = FALSE AND s.invoicing_since_ms IS NOT NULL \
+              AND NOT EXISTS (SELECT 1 FROM order_history h WHERE h.organisation_id = o.organisation_id \
+                              AND h.order_id = o.id AND h.seen_at_ms < s.invoicing_since_ms \
+                              AND h.status = 'READY_FOR_PROCESSING' AND {} >= {})))",
+        domain::FulfillmentStatus::rank_sql("COALESCE(h.fulfillment_status, 'NEW')", -1),
+        domain::InvoiceTrigger::rank_sql("s.invoice_trigger"),
+    )
+}
+
 /// Which field each uniqueness rule protects: (PostgreSQL's constraint or index name,
 /// SQLite's `table.column` list as its error names them, the field). The one place a
 /// database's unique violation becomes a field the seller can be told about.

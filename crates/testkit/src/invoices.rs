@@ -161,6 +161,28 @@ pub fn sample_invoices() -> Vec<(&'static str, Invoice)> {
         ksef_number: None,
         reason: "Zwrot towaru".into(),
     });
+    // The buyer had paid online: the correction says the money goes back, not "zapłacono".
+    kor.payment = Payment::Paid {
+        date: "2026-11-20".into(),
+        description: "Płatność online przez Allegro".into(),
+    }
+    .settled_by_correction();
     cases.push(("correction", kor));
+    // Cash on delivery, invoiced before the parcel is picked up: due on delivery.
+    let mut cod = invoice(&[line("Plecak", 1, 15999, VatRate::Standard23)], 1299, consumer());
+    cod.payment = Payment::OnDelivery {
+        description: "Za pobraniem".into(),
+    };
+    cases.push(("cod", cod));
+    // allegro.hu in forints: NBP's six-decimal rate, kept exactly.
+    let mut huf = invoice(&[line("Lámpa", 1, 1_299_000, VatRate::Standard23)], 0, consumer());
+    huf.currency = "HUF".into();
+    huf.buyer.country = "HU".into();
+    huf.exchange = Some(ExchangeRate {
+        rate: domain::NbpRate::parse("0.011625").expect("a rate"),
+        table: "226/A/NBP/2026".into(),
+        date: "2026-11-20".into(),
+    });
+    cases.push(("huf", huf));
     cases
 }

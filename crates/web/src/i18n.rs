@@ -234,6 +234,48 @@ mod tests {
         );
     }
 
+    /// Every message of both languages parses and formats: a message with a syntax error
+    /// (a bare `{YYYY}`, which Fluent reads as a placeable) would show as "Unknown
+    /// localization key" to the seller.
+    #[test]
+    fn every_message_parses_in_both_languages() {
+        for (lang, file) in [(Lang::Pl, "pl/main.ftl"), (Lang::En, "en/main.ftl")] {
+            let tr = Tr::new(lang);
+            let text = std::fs::read_to_string(format!("{}/locales/{file}", manifest_dir())).unwrap();
+            // Each message with the variables it names, given as numbers (plural
+            // selectors need one) — a message's text runs until the next unindented line.
+            let mut messages: Vec<(String, BTreeSet<String>)> = Vec::new();
+            for line in text.lines() {
+                if !line.starts_with(['#', ' ']) && line.contains(" = ") {
+                    messages.push((line.split(" = ").next().unwrap().trim().to_owned(), BTreeSet::new()));
+                }
+                if let Some((_, vars)) = messages.last_mut() {
+                    for part in line.split('$').skip(1) {
+                        let name: String = part
+                            .chars()
+                            .take_while(|c| c.is_ascii_alphanumeric() || *c == '_' || *c == '-')
+                            .collect();
+                        vars.insert(name);
+                    }
+                }
+            }
+            let broken: Vec<&String> = messages
+                .iter()
+                .filter(|(key, vars)| {
+                    let map: HashMap<Cow<'static, str>, FluentValue> = vars
+                        .iter()
+                        .map(|v| (Cow::Owned(v.clone()), FluentValue::from(2)))
+                        .collect();
+                    LOCALES
+                        .lookup_with_args(&tr.id, key, &map)
+                        .starts_with("Unknown localization key")
+                })
+                .map(|(key, _)| key)
+                .collect();
+            assert!(messages.len() > 300 && broken.is_empty(), "{file}: {broken:?}");
+        }
+    }
+
     /// Every `"problem-…"` key written in the sources of the crates that refuse things has
     /// its words (and, by the test above, in both languages): a typo would show the key.
     #[test]

@@ -56,6 +56,17 @@ impl App {
         id: &AccountId,
         settings: &AccountSettings,
     ) -> Result<(), AppError> {
+        // Another organisation's account is not found, whatever the settings say.
+        self.account(user, id).await?;
+        // A series without the year repeats its numbers every year (or every month with
+        // {MM} alone): the second "FV/1/01" would be refused and invoicing would stop.
+        let series = settings.invoice_series.as_str();
+        if !series.contains("{YYYY}") {
+            return Err(crate::invalid(
+                "invoice_series",
+                crate::Problem::new("problem-series-needs-year").arg("series", series),
+            ));
+        }
         if !self
             .store
             .save_account_settings(&user.organisation_id, id, settings, self.now_ms())

@@ -5,7 +5,7 @@
 use allegro_client::types::CheckoutForm;
 use domain::{
     DeliveryVat, GoodsLine, Invoice, InvoiceId, InvoiceKind, InvoicingProfile, Minor, Nip, OrderId, OrderTask, Party,
-    Payment, VatRate, compute,
+    VatRate, compute,
 };
 use store::{InvoiceRecord, Issued, NewInvoice};
 
@@ -148,6 +148,9 @@ impl App {
             if nrb.len() != 26 || !nrb.bytes().all(|b| b.is_ascii_digit()) {
                 return Err(invalid("bank_account", "problem-bank-account"));
             }
+            if !domain::nrb_is_valid(nrb) {
+                return Err(invalid("bank_account", "problem-bank-account-checksum"));
+            }
         }
         if profile.payment_days > 365 {
             return Err(invalid("payment_days", "problem-payment-days"));
@@ -165,29 +168,57 @@ impl App {
     #[tracing::instrument(name = "invoice", skip_all, fields(organisation_id = %user.organisation_id, order_id))]
     pub async fn issue_invoice(&self, user: &CurrentUser, order_id: &OrderId) -> Result<IssueOutcome, AppError> {
         let order = self.order(user, order_id).await?;
+        // A cancelled sale has nothing to invoice (its invoice, if any, is corrected).
+        if order.status.is_cancelled()
+            && self
+                .store
+                .invoice_for_order(&user.organisation_id, order_id, InvoiceKind::Vat)
+                .await?
+                .is_none()
+        {
+            return Err(AppError::Conflict(Problem::new("problem-order-cancelled-no-invoice")));
+        }
+        // A buyer on allegro.cz/.sk/.hu may still cancel: the invoice waits out the window.
+        if let Some(until) =
+            domain::marketplace::buyer_may_cancel_until(order.marketplace.as_deref(), order.bought_at_ms)
+            && self.now_ms() < until
+            && self
+                .store
+                .invoice_for_order(&user.organisation_id, order_id, InvoiceKind::Vat)
+                .await?
+                .is_none()
+        {
+            return Err(AppError::Conflict(
+                Problem::new("problem-buyer-may-cancel").arg("until", domain::time::polish_time_text(until)),
+            ));
+        }
         let profile = self
             .invoicing_profile(user)
             .await?
             .ok_or_else(|| invalid("profile", "problem-profile-missing"))?;
         let settings = self.settings(user, &order.account_id).await?;
         let form = crate::orders::checkout_form(&order)?;
+        let picked_up_at = self
+            .store
+            .order_history(&user.organisation_id, order_id)
+            .await?
+            .iter()
+            .filter(|c| c.fulfillment_status.as_deref() == Some("PICKED_UP"))
+            .map(|c| c.seen_at_ms)
+            .min();
+        let terms = super::terms::sale_terms(&form, &order, picked_up_at, &profile, self.now_ms());
         let currency = form.summary.total_to_pay.currency.clone();
         let exchange = if currency.eq_ignore_ascii_case("PLN") {
             None
         } else {
-            // The tax point of a prepaid order is its payment (art. 31a: the rate of the
-            // last business day before it).
-            let tax_point = form
-                .payment
-                .as_ref()
-                .and_then(|p| p.finished_at)
-                .map_or(order.bought_at_ms, |t| t.as_millis());
+            // The tax point is the sale (art. 31a: the rate of the last business day
+            // before it).
             Some(
-                self.exchange_rate(&user.organisation_id, &currency, &day_of(tax_point))
+                self.exchange_rate(&user.organisation_id, &currency, &day_of(terms.sale_at_ms))
                     .await?,
             )
         };
-        let invoice = self.invoice_for(&form, &profile, &settings, order.bought_at_ms, exchange)?;
+        let invoice = self.invoice_for(&form, &profile, &settings, &order, terms, exchange)?;
         self.store_invoice(user, &order, InvoiceKind::Vat, &settings.invoice_series, &invoice)
             .await
     }
@@ -239,7 +270,8 @@ impl App {
         form: &CheckoutForm,
         profile: &InvoicingProfile,
         settings: &domain::AccountSettings,
-        bought_at_ms: i64,
+        order: &store::OrderRecord,
+        terms: super::terms::SaleTerms,
         exchange: Option<domain::ExchangeRate>,
     ) -> Result<Invoice, AppError> {
         let currency = form.summary.total_to_pay.currency.clone();
@@ -278,21 +310,13 @@ impl App {
             ));
         }
         let now = self.now_ms();
-        let payment = match form.payment.as_ref().and_then(|p| p.finished_at) {
-            Some(paid) => Payment::Paid {
-                date: day_of(paid.as_millis()),
-                description: "Płatność online przez Allegro".to_owned(),
-            },
-            None => Payment::Transfer {
-                due: day_of(now + i64::from(profile.payment_days) * 86_400_000),
-                account: profile.bank_account.clone(),
-            },
-        };
+        let bought_at_ms = order.bought_at_ms;
+        let payment = terms.payment;
         Ok(Invoice {
             number: String::new(),
             issue_date: day_of(now),
             place_of_issue: Some(profile.place_of_issue.clone()).filter(|p| !p.trim().is_empty()),
-            sale_date: day_of(bought_at_ms),
+            sale_date: day_of(terms.sale_at_ms),
             seller: profile.seller.clone(),
             buyer: buyer_of(form),
             currency,
@@ -362,6 +386,8 @@ impl App {
             number: String::new(),
             issue_date: day_of(now),
             summary: content.summary.reversed(),
+            // Not "zapłacono" again: the money goes back, or the claim falls away.
+            payment: content.payment.settled_by_correction(),
             correction_of: Some(domain::CorrectionOf {
                 number: record.number.clone(),
                 issue_date: record.issue_date.clone(),

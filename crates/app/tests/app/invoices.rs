@@ -385,3 +385,195 @@ async fn xml_has_rate(app: &app::App, user: &app::CurrentUser, invoice: &domain:
     let (_, xml) = app.invoice_xml(user, invoice).await.unwrap();
     xml.contains(&format!("<KursWaluty>{rate}</KursWaluty>"))
 }
+
+/// Switching invoicing on never back-dates: orders paid before it, and orders an import
+/// brings in, wait for the explicit action (which says how many, of which days, and how
+/// many are past the deadline); orders paid after it are invoiced automatically.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_invoicing_on_never_backdates() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 78).await;
+    let (seller, account) = shop.link_seller("sklep-wlacz").await;
+    let (app, user, org) = (&shop.app, &shop.user, &shop.org);
+    app.save_invoicing_profile(user, &profile()).await.unwrap();
+    app.load_rates("kursy.csv", &testkit::nbp_rates_file(70)).await.unwrap();
+    let paid = |orders: &[store::OrderRecord]| {
+        orders
+            .iter()
+            .filter(|o| o.status.is_ready_for_processing())
+            .map(|o| o.id.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    let issued_now = |done: &[(domain::OrderId, Result<IssueOutcome, String>)]| {
+        done.iter()
+            .filter(|(_, r)| matches!(r, Ok(IssueOutcome::Issued(_))))
+            .map(|(o, _)| o.clone())
+            .collect::<std::collections::BTreeSet<_>>()
+    };
+    shop.paid_orders(&seller, 12, 1, 5);
+    app.sync_account(&account).await.unwrap();
+    let before = paid(&app.store().account_orders(&account).await.unwrap());
+    assert!(!before.is_empty());
+
+    let on = domain::AccountSettings {
+        enabled: true,
+        invoice_every_order: true,
+        ..domain::AccountSettings::default()
+    };
+    app.save_settings(user, &account, &on).await.unwrap();
+    assert!(
+        issued_now(&app.issue_due_invoices(1_000).await.unwrap()).is_empty(),
+        "nothing back-dated"
+    );
+
+    // October's orders brought in by an import stay history too.
+    let stored = app.store().account_orders(&account).await.unwrap().len();
+    shop.paid_orders(&seller, 10, 2, 45);
+    let now = app.now_ms();
+    let day = domain::time::polish_day_text;
+    let range = app::DateRange::parse(&day(now - 50 * 86_400_000), &day(now), now).unwrap();
+    let import = app.create_import(org, &account, range, false).await.unwrap();
+    app.run_import(&import.id, |_| true).await.unwrap();
+    app.sync_account(&account).await.unwrap();
+    let all = app.store().account_orders(&account).await.unwrap();
+    assert!(all.len() > stored, "the import brought orders");
+    let imported = &paid(&all) - &before;
+    assert!(!imported.is_empty(), "paid orders among them");
+    // Re-saving the settings while on does not move the moment invoicing started.
+    app.save_settings(user, &account, &on).await.unwrap();
+    assert!(
+        issued_now(&app.issue_due_invoices(1_000).await.unwrap()).is_empty(),
+        "imports are history"
+    );
+
+    // Paid after switching on: invoiced automatically.
+    shop.paid_orders(&seller, 5, 3, 1);
+    app.sync_account(&account).await.unwrap();
+    let after = &(&paid(&app.store().account_orders(&account).await.unwrap()) - &before) - &imported;
+    assert!(!after.is_empty());
+    assert_eq!(issued_now(&app.issue_due_invoices(1_000).await.unwrap()), after);
+
+    // The explicit action: how many, which days, how many late — then each once.
+    let earlier = app.earlier_orders(user).await.unwrap();
+    let expected: std::collections::BTreeSet<_> = before.union(&imported).cloned().collect();
+    assert_eq!(
+        earlier
+            .orders
+            .iter()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        expected
+    );
+    let today = domain::time::polish_day(now);
+    let first: jiff::civil::Date = earlier.first_day.as_deref().unwrap().parse().unwrap();
+    assert!(first < today && earlier.last_day.is_some());
+    assert_eq!(
+        earlier.past_deadline > 0,
+        domain::calendar::invoice_deadline(first) < today,
+        "{earlier:?}"
+    );
+    let done = app.invoice_earlier_orders(user, earlier.orders.len()).await.unwrap();
+    assert!(
+        done.iter().all(|(_, r)| matches!(r, Ok(IssueOutcome::Issued(_)))),
+        "{done:?}"
+    );
+    assert_eq!(done.len(), expected.len());
+    assert!(app.earlier_orders(user).await.unwrap().orders.is_empty());
+    // Those past their deadline are marked late; the rest are not.
+    let mut late = 0;
+    for (_, r) in &done {
+        let Ok(IssueOutcome::Issued(record)) = r else {
+            unreachable!()
+        };
+        let (_, content) = app.invoice(user, &record.id).await.unwrap();
+        let sale: jiff::civil::Date = content.sale_date.parse().unwrap();
+        let due = domain::calendar::invoice_deadline(sale) < today;
+        assert_eq!(app::issued_late(record), due, "{} sold {sale}", record.number);
+        late += usize::from(due);
+    }
+    assert_eq!(late, earlier.past_deadline);
+}
+
+/// Buyers on allegro.cz/.sk/.hu may cancel within five minutes of buying: the emulator lets
+/// them (and refuses on allegro.pl or later), and their invoices wait out the window — by
+/// hand too — so a cancelled purchase is never invoiced.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn foreign_buyers_five_minutes_to_cancel_are_waited_out() {
+    let clock = testkit::TestClock::real_time();
+    let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), 79, clock.clone()).await;
+    let (seller, account) = shop.link_seller("sklep-piec-minut").await;
+    let (app, user, emu) = (&shop.app, &shop.user, &shop.emu.emulator);
+    app.save_invoicing_profile(user, &profile()).await.unwrap();
+    app.load_rates("kursy.csv", &testkit::nbp_rates_file(10)).await.unwrap();
+    let on = domain::AccountSettings {
+        enabled: true,
+        invoice_every_order: true,
+        ..domain::AccountSettings::default()
+    };
+    app.save_settings(user, &account, &on).await.unwrap();
+    // Bought within the last minute, paid two seconds later.
+    emu.generate_orders(
+        &seller,
+        allegro_emulator::OrderPlan {
+            count: 40,
+            seed: 5,
+            days: 1,
+            pending_share: 1.0,
+            pay_within_seconds: 2,
+        },
+    )
+    .unwrap();
+    emu.advance_clock(3);
+    app.sync_account(&account).await.unwrap();
+    let orders = app.store().account_orders(&account).await.unwrap();
+    let paid: Vec<_> = orders.iter().filter(|o| o.status.is_ready_for_processing()).collect();
+    let abroad: Vec<_> = paid
+        .iter()
+        .filter(|o| o.marketplace.as_deref() != Some("allegro-pl"))
+        .collect();
+    let home: Vec<_> = paid
+        .iter()
+        .filter(|o| o.marketplace.as_deref() == Some("allegro-pl"))
+        .collect();
+    assert!(abroad.len() >= 2 && !home.is_empty(), "{abroad:?}");
+
+    let done = app.issue_due_invoices(1_000).await.unwrap();
+    let issued: Vec<_> = done
+        .iter()
+        .filter(|(_, r)| matches!(r, Ok(IssueOutcome::Issued(_))))
+        .map(|(o, _)| o.clone())
+        .collect();
+    assert!(
+        abroad.iter().all(|o| !issued.contains(&o.id)),
+        "the window is waited out"
+    );
+    assert!(home.iter().all(|o| issued.contains(&o.id)), "allegro.pl goes at once");
+    let by_hand = app.issue_invoice(user, &abroad[0].id).await.unwrap_err();
+    assert!(
+        matches!(&by_hand, app::AppError::Conflict(p) if p.key == "problem-buyer-may-cancel"),
+        "{by_hand:?}"
+    );
+
+    // The buyer cancels in time; a buyer on allegro.pl cannot.
+    emu.buyer_cancel(abroad[0].id.as_str()).unwrap();
+    assert!(emu.buyer_cancel(home[0].id.as_str()).is_err());
+    // Five minutes on, nobody can.
+    clock.advance_ms(5 * 60 * 1000 + 1_000);
+    emu.advance_clock(301);
+    assert!(
+        emu.buyer_cancel(abroad[1].id.as_str())
+            .unwrap_err()
+            .contains("five minutes")
+    );
+    app.sync_account(&account).await.unwrap();
+    let done = app.issue_due_invoices(1_000).await.unwrap();
+    let issued: Vec<_> = done
+        .iter()
+        .filter(|(_, r)| matches!(r, Ok(IssueOutcome::Issued(_))))
+        .map(|(o, _)| o.clone())
+        .collect();
+    assert!(
+        !issued.contains(&abroad[0].id),
+        "the cancelled purchase is never invoiced"
+    );
+    assert!(abroad[1..].iter().all(|o| issued.contains(&o.id)), "{done:?}");
+}

@@ -448,11 +448,17 @@ macro_rules! sql_accounts {
                     return Ok(false);
                 }
                 ::sqlx::query(
+                    // Invoicing counts from the moment it was switched on; saving other
+                    // settings while it stays on keeps that moment.
                     "INSERT INTO account_settings (account_id, enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, updated_at_ms, \
-                     invoice_every_order, delivery_follows_goods, sent_on_waybill) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (account_id) DO UPDATE SET enabled = $2, vat_goods = $3, \
+                     invoice_every_order, delivery_follows_goods, sent_on_waybill, invoicing_since_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $2 THEN $7 ELSE NULL END) \
+                     ON CONFLICT (account_id) DO UPDATE SET enabled = $2, vat_goods = $3, \
                      vat_delivery = $4, invoice_trigger = $5, invoice_series = $6, updated_at_ms = $7, invoice_every_order = $8, \
-                     delivery_follows_goods = $9, sent_on_waybill = $10",
+                     delivery_follows_goods = $9, sent_on_waybill = $10, \
+                     invoicing_since_ms = CASE WHEN NOT $2 THEN NULL \
+                                               WHEN account_settings.enabled AND account_settings.invoicing_since_ms IS NOT NULL \
+                                               THEN account_settings.invoicing_since_ms ELSE $7 END",
                 )
                 .bind(id.as_str())
                 .bind(s.enabled)

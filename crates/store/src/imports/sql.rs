@@ -146,7 +146,7 @@ macro_rules! sql_imports {
                     .map_err(backend_err)?
                     .ok_or(StoreError::NotFound("import"))?;
                 let account = AccountId::from_stored(get(&row, "account_id")?);
-                let counts = upsert_orders(&mut tx, &account, page.orders, now_ms).await?;
+                let counts = upsert_orders(&mut tx, &account, page.orders, now_ms, true).await?;
                 ::sqlx::query(
                     "UPDATE imports SET state = 'running', next_to_ms = $1, window_from_ms = $2, window_offset = $3, \
                      expected = COALESCE($4, expected), fetched = fetched + $5, new_count = new_count + $6, \
@@ -185,7 +185,7 @@ macro_rules! sql_imports {
 
             async fn save_file_import(&self, i: &Import, orders: &[OrderRecord]) -> StoreResult<UpsertCounts> {
                 let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
-                let counts = upsert_orders(&mut tx, &i.account_id, orders, i.created_at_ms).await?;
+                let counts = upsert_orders(&mut tx, &i.account_id, orders, i.created_at_ms, true).await?;
                 let mut done = i.clone();
                 done.state = ImportState::Done;
                 done.fetched = orders.len() as i64;
@@ -254,7 +254,7 @@ macro_rules! sql_imports {
                     .await
                     .map_err(backend_err)?;
                 let orders = rows.iter().map(order_from).collect::<StoreResult<Vec<_>>>()?;
-                let counts = upsert_orders(&mut tx, &import.account_id, &orders, now_ms).await?;
+                let counts = upsert_orders(&mut tx, &import.account_id, &orders, now_ms, true).await?;
                 if let Some(last) = rows.last() {
                     ::sqlx::query("DELETE FROM staged_orders WHERE import_id = $1 AND seq <= $2")
                         .bind(import_id.as_str())

@@ -8,7 +8,7 @@ use domain::{InvoiceId, InvoiceKind, OrderId, OrganisationId};
 
 pub use records::*;
 
-use crate::StoreResult;
+use crate::{OrderRecord, StoreResult};
 
 /// Invoices and corrections, their numbering, uploads to Allegro, the invoicing profile and NBP rates.
 #[async_trait]
@@ -50,6 +50,11 @@ pub trait InvoiceStore: Send + Sync {
     /// organisation has an invoicing profile, the order has no VAT invoice yet, and no
     /// failed attempt ([`crate::OrderStore::postpone_order_task`]) asks to wait past `now_ms`.
     async fn orders_awaiting_invoice(&self, limit: i64, now_ms: i64) -> StoreResult<Vec<(OrganisationId, OrderId)>>;
+    /// The organisation's orders that would be due a VAT invoice but that automatic
+    /// invoicing leaves alone — they met their trigger before it was switched on, or an
+    /// import stored them — oldest purchase first: what "Wystaw faktury dla wcześniejszych
+    /// zamówień" issues.
+    async fn earlier_orders_to_invoice(&self, org: &OrganisationId, limit: i64) -> StoreResult<Vec<OrderRecord>>;
     /// Claims up to `limit` invoices whose upload to Allegro is due at `now_ms`, oldest
     /// first, holding them until `lease_until_ms` (another process skips them meanwhile).
     async fn claim_due_uploads(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<InvoiceRecord>>;

@@ -294,6 +294,8 @@ macro_rules! sql_invoices {
                          AND o.status = 'READY_FOR_PROCESSING' \
                          AND EXISTS (SELECT 1 FROM invoicing_profiles p WHERE p.organisation_id = o.organisation_id) \
                          AND {} >= {} \
+                         AND {} \
+                         AND NOT {} \
                          AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.organisation_id = o.organisation_id \
                                          AND i.order_id = o.id AND i.kind = 'vat') \
                          AND NOT EXISTS (SELECT 1 FROM order_task_failures a WHERE a.organisation_id = o.organisation_id \
@@ -301,6 +303,8 @@ macro_rules! sql_invoices {
                          ORDER BY o.bought_at_ms, o.id LIMIT $1",
                         $crate::sql::fulfillment_rank(),
                         InvoiceTrigger::rank_sql("s.invoice_trigger"),
+                        $crate::sql::reached_trigger_while_invoicing(),
+                        $crate::domain::marketplace::buyer_may_cancel_sql("$2"),
                     )
                 });
                 let rows = ::sqlx::query(SQL.as_str())
@@ -312,6 +316,30 @@ macro_rules! sql_invoices {
                 rows.iter()
                     .map(|r| Ok((OrganisationId::from_stored(get(r, "organisation_id")?), OrderId::from_stored(get(r, "id")?))))
                     .collect()
+            }
+
+            async fn earlier_orders_to_invoice(&self, org: &OrganisationId, limit: i64) -> StoreResult<Vec<OrderRecord>> {
+                static SQL: ::std::sync::LazyLock<String> = ::std::sync::LazyLock::new(|| {
+                    format!(
+                        "SELECT o.* FROM orders o JOIN account_settings s ON s.account_id = o.account_id \
+                         WHERE o.organisation_id = $1 AND (o.invoice_required = 1 OR s.invoice_every_order = TRUE) \
+                         AND o.status = 'READY_FOR_PROCESSING' AND {} >= {} \
+                         AND NOT (s.enabled = TRUE AND {}) \
+                         AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.organisation_id = o.organisation_id \
+                                         AND i.order_id = o.id AND i.kind = 'vat') \
+                         ORDER BY o.bought_at_ms, o.id LIMIT $2",
+                        $crate::sql::fulfillment_rank(),
+                        InvoiceTrigger::rank_sql("s.invoice_trigger"),
+                        $crate::sql::reached_trigger_while_invoicing(),
+                    )
+                });
+                let rows = ::sqlx::query(SQL.as_str())
+                    .bind(org.as_str())
+                    .bind(limit)
+                    .fetch_all(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                rows.iter().map(order_from).collect()
             }
 
             async fn invoice_for_order(&self, org: &OrganisationId, order_id: &OrderId, kind: InvoiceKind) -> StoreResult<Option<InvoiceRecord>> {

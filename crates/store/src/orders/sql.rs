@@ -81,12 +81,15 @@ macro_rules! sql_orders {
 
         /// Upserts orders of one account inside `tx`. Allegro's copy replaces a file's;
         /// a file's never replaces Allegro's (nor an order another account of the
-        /// organisation holds). An insert racing another process's is "unchanged".
+        /// organisation holds). An insert racing another process's is "unchanged". An
+        /// order an import stores first (`imported`) stays history: never invoiced
+        /// automatically.
         async fn upsert_orders(
             tx: &mut ::sqlx::Transaction<'_, $db>,
             account: &AccountId,
             orders: &[OrderRecord],
             now_ms: i64,
+            imported: bool,
         ) -> StoreResult<UpsertCounts> {
             let mut counts = UpsertCounts::default();
             for o in orders {
@@ -151,8 +154,8 @@ macro_rules! sql_orders {
                     None => {
                         let done = ::sqlx::query(
                             "INSERT INTO orders (id, organisation_id, account_id, status, fulfillment_status, marketplace, buyer_login, \
-                             bought_at_ms, revision, total_minor, currency, data, first_seen_at_ms, synced_at_ms, source, invoice_required) \
-                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15) \
+                             bought_at_ms, revision, total_minor, currency, data, first_seen_at_ms, synced_at_ms, source, invoice_required, imported) \
+                             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16) \
                              ON CONFLICT (account_id, id) DO NOTHING",
                         )
                         .bind(o.id.as_str())
@@ -170,6 +173,7 @@ macro_rules! sql_orders {
                         .bind(now_ms)
                         .bind(o.source.as_str())
                         .bind(i64::from(o.invoice_required))
+                        .bind(imported)
                         .execute(&mut **tx)
                         .await
                         .map_err(backend_err)?;
@@ -189,7 +193,7 @@ macro_rules! sql_orders {
         impl OrderStore for $store {
             async fn save_orders(&self, account: &AccountId, orders: &[OrderRecord], cursor: Option<&str>, now_ms: i64) -> StoreResult<UpsertCounts> {
                 let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
-                let counts = upsert_orders(&mut tx, account, orders, now_ms).await?;
+                let counts = upsert_orders(&mut tx, account, orders, now_ms, false).await?;
                 if let Some(c) = cursor {
                     ::sqlx::query(
                         "INSERT INTO sync_cursors (account_id, last_event_id, updated_at_ms) VALUES ($1, $2, $3) \

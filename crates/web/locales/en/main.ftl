@@ -249,6 +249,7 @@ invoice-per-rate = Totals per rate
 invoice-total = Total due
 invoice-in-words = In words
 invoice-paid = Paid: { $how }
+invoice-on-delivery = { $how }: paid when the parcel is delivered
 invoice-transfer = Transfer by { $due } to { $account }
 order-issue-invoice = Issue invoice
 settings-every-order = Invoice every order (not only when the buyer asks)
@@ -609,3 +610,30 @@ dashboard-rates-missing = { $count ->
     [one] No NBP { $currency } rate of { $day }: { $count } invoice waits
    *[other] No NBP { $currency } rate of { $day }: { $count } invoices wait
 }
+earlier-title = Invoices for earlier orders
+earlier-intro = Automatic invoices cover orders that reach the chosen status after invoicing was switched on — switching it on never issues invoices backwards. Orders paid before, and imported ones, wait here: issue them with one button, dated today.
+earlier-none = No earlier orders without an invoice.
+earlier-summary = { $count ->
+    [one] { $count } order without an invoice, sold on { $first }.
+   *[other] { $count } orders without an invoice, sold from { $first } to { $last }.
+}
+earlier-late = { $count ->
+    [one] { $count } of them is past the invoice deadline (the 15th of the month after the sale, art. 106i(1) of the VAT Act): an invoice issued today will be late.
+   *[other] { $count } of them are past the invoice deadline (the 15th of the month after the sale, art. 106i(1) of the VAT Act): invoices issued today will be late.
+}
+earlier-button = Issue invoices for earlier orders
+earlier-issued = { $count ->
+    [one] { $count } invoice issued.
+   *[other] { $count } invoices issued.
+}
+earlier-failed = { $count ->
+    [one] { $count } invoice could not be issued — the reason is on the order's page; we will try again ourselves.
+   *[other] { $count } invoices could not be issued — the reasons are on the orders' pages; we will try again ourselves.
+}
+settings-enabled-hint = Invoices are issued for orders that reach the chosen status from the moment this is switched on — never backwards. Earlier orders:
+problem-series-needs-year = The series “{ $series }” has no year {"{"}YYYY{"}"}: its numbers would repeat next year and invoices would stop being issued. Add {"{"}YYYY{"}"}, e.g. FV/{"{"}n{"}"}/{"{"}MM{"}"}/{"{"}YYYY{"}"}.
+problem-order-cancelled-no-invoice = The order is cancelled: no invoice is issued for it. If it already had one, a correction is issued for it.
+invoice-late = late
+invoice-late-title = Issued later than the 15th of the month after the month of the sale (art. 106i(1) of the VAT Act).
+problem-bank-account-checksum = The bank account number fails its check digits — look for a swapped or mistyped digit.
+problem-buyer-may-cancel = A buyer on allegro.cz, .sk and .hu may cancel the purchase within 5 minutes — the invoice is issued after { $until }.

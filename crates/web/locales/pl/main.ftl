@@ -251,6 +251,7 @@ invoice-per-rate = Podsumowanie według stawek
 invoice-total = Razem do zapłaty
 invoice-in-words = Słownie
 invoice-paid = Zapłacono: { $how }
+invoice-on-delivery = { $how }: płatne przy odbiorze przesyłki
 invoice-transfer = Przelew do { $due } na rachunek { $account }
 order-issue-invoice = Wystaw fakturę
 settings-every-order = Wystawiaj fakturę do każdego zamówienia (nie tylko gdy kupujący o nią prosi)
@@ -619,3 +620,33 @@ dashboard-rates-missing = { $count ->
     [few] Brak kursu NBP { $currency } z { $day }: czekają { $count } faktury
    *[many] Brak kursu NBP { $currency } z { $day }: czeka { $count } faktur
 }
+earlier-title = Faktury dla wcześniejszych zamówień
+earlier-intro = Automatyczne faktury obejmują zamówienia, które osiągnęły wybrany status po włączeniu faktur — włączenie nigdy nie wystawia faktur wstecz. Zamówienia opłacone wcześniej i zaimportowane czekają tutaj: wystawisz je jednym przyciskiem, z dzisiejszą datą wystawienia.
+earlier-none = Nie ma wcześniejszych zamówień bez faktury.
+earlier-summary = { $count ->
+    [one] { $count } zamówienie bez faktury, sprzedaż z { $first }.
+    [few] { $count } zamówienia bez faktury, sprzedaż od { $first } do { $last }.
+   *[many] { $count } zamówień bez faktury, sprzedaż od { $first } do { $last }.
+}
+earlier-late = { $count ->
+    [one] { $count } z nich jest po terminie wystawienia faktury (15. dzień miesiąca po miesiącu sprzedaży, art. 106i ust. 1 ustawy o VAT): faktura wystawiona dziś będzie spóźniona.
+    [few] { $count } z nich są po terminie wystawienia faktury (15. dzień miesiąca po miesiącu sprzedaży, art. 106i ust. 1 ustawy o VAT): faktury wystawione dziś będą spóźnione.
+   *[many] { $count } z nich jest po terminie wystawienia faktury (15. dzień miesiąca po miesiącu sprzedaży, art. 106i ust. 1 ustawy o VAT): faktury wystawione dziś będą spóźnione.
+}
+earlier-button = Wystaw faktury dla wcześniejszych zamówień
+earlier-issued = { $count ->
+    [one] Wystawiono { $count } fakturę.
+    [few] Wystawiono { $count } faktury.
+   *[many] Wystawiono { $count } faktur.
+}
+earlier-failed = { $count ->
+    [one] { $count } faktury nie udało się wystawić — powód jest na stronie zamówienia; spróbujemy ponownie sami.
+   *[other] { $count } faktur nie udało się wystawić — powody są na stronach zamówień; spróbujemy ponownie sami.
+}
+settings-enabled-hint = Faktury wystawią się same dla zamówień, które osiągną wybrany status od chwili włączenia — nigdy wstecz. Wcześniejsze zamówienia:
+problem-series-needs-year = Seria „{ $series }” nie zawiera roku {"{"}YYYY{"}"}: numery powtórzyłyby się w następnym roku i faktury przestałyby się wystawiać. Dodaj {"{"}YYYY{"}"}, np. FV/{"{"}n{"}"}/{"{"}MM{"}"}/{"{"}YYYY{"}"}.
+problem-order-cancelled-no-invoice = Zamówienie jest anulowane: nie wystawia się do niego faktury. Jeśli faktura już była, wystawiamy do niej korektę.
+invoice-late = po terminie
+invoice-late-title = Wystawiona później niż 15. dnia miesiąca po miesiącu sprzedaży (art. 106i ust. 1 ustawy o VAT).
+problem-bank-account-checksum = Numer rachunku ma błędną cyfrę kontrolną — sprawdź, czy żadna cyfra nie jest przestawiona ani pomylona.
+problem-buyer-may-cancel = Kupujący z allegro.cz, .sk i .hu może sam anulować zakup przez 5 minut — fakturę wystawimy po { $until }.

@@ -364,11 +364,12 @@ pub async fn save_settings(
             sent_on_waybill: form.sent_on_waybill.is_some(),
         },
     );
-    match parsed {
-        Ok(s) => match state.app.save_settings(&user, &aid, &s).await {
-            Ok(()) => Redirect::to(&format!("/accounts/{id}/settings?saved=1")).into_response(),
-            Err(e) => page_error(&tr, e),
-        },
+    let saved = match parsed {
+        Ok(s) => state.app.save_settings(&user, &aid, &s).await,
+        Err(e) => Err(e),
+    };
+    match saved {
+        Ok(()) => Redirect::to(&format!("/accounts/{id}/settings?saved=1")).into_response(),
         Err(AppError::Validation { field, problem }) => {
             let account = match state.app.account(&user, &aid).await {
                 Ok(a) => a,

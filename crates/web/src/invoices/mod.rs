@@ -2,6 +2,7 @@
 //! corrections, their XML and PDF, sending one again, NBP rates — pages and the API.
 
 mod api;
+mod earlier_ui;
 pub mod query;
 mod rates_ui;
 mod ui;
@@ -19,6 +20,10 @@ pub(crate) fn router(state: &WebState) -> Router<WebState> {
         .route("/invoicing-profile", get(ui::profile).post(ui::save_profile))
         .route("/invoices", get(ui::invoices))
         .route("/invoices/rates", get(rates_ui::rates).post(rates_ui::load))
+        .route(
+            "/invoices/earlier",
+            get(earlier_ui::earlier).post(earlier_ui::issue_earlier),
+        )
         .route("/invoices/{id}", get(ui::invoice))
         .route("/invoices/{id}/xml", get(ui::invoice_xml))
         .route("/invoices/{id}/pdf", get(ui::invoice_pdf))

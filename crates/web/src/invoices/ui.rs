@@ -139,6 +139,8 @@ struct InvoiceRow {
     allegro: String,
     allegro_state: &'static str,
     order_href: String,
+    /// Issued after the legal deadline for its sale.
+    late: bool,
 }
 
 #[derive(Template)]
@@ -214,6 +216,7 @@ pub async fn invoices(
                     allegro: tr.t(&format!("upload-{}", i.upload.state.as_str())),
                     allegro_state: i.upload.state.as_str(),
                     order_href: crate::views::order_href(&i.order_id),
+                    late: app::issued_late(i),
                 })
                 .collect();
             page.total_text = tr.count("invoices-count", total);
@@ -231,6 +234,7 @@ struct InvoicePage {
     number: String,
     issue_date: String,
     sale_date: String,
+    late: bool,
     seller: domain::Party,
     buyer: domain::Party,
     lines: Vec<(String, i64, String, String, String)>,
@@ -299,6 +303,7 @@ pub async fn invoice(
         number: record.number.clone(),
         issue_date: inv.issue_date.clone(),
         sale_date: inv.sale_date.clone(),
+        late: app::issued_late(&record),
         lines: inv
             .summary
             .lines
@@ -336,6 +341,8 @@ pub async fn invoice(
                 "invoice-transfer",
                 &[("due", due), ("account", account.as_deref().unwrap_or("—"))],
             ),
+            domain::Payment::OnDelivery { description } => tr.t1("invoice-on-delivery", "how", description),
+            domain::Payment::Settlement { description, .. } => description.clone(),
         },
         order_href: crate::views::order_href(&record.order_id),
         upload: upload_text(&tr, &record.upload),

@@ -117,7 +117,12 @@ async fn missing_nbp_rates_are_named_and_loaded_in_a_real_browser() {
         ..domain::AccountSettings::default()
     };
     h.app.save_settings(&owner, &account, &settings).await.unwrap();
-    h.app.issue_due_invoices(1_000).await.unwrap();
+    // The orders were paid before invoicing was on: the seller asks for them by hand.
+    let earlier = h.app.earlier_orders(&owner).await.unwrap();
+    h.app
+        .invoice_earlier_orders(&owner, earlier.orders.len())
+        .await
+        .unwrap();
     let missing = h.app.rates_missing(&org).await.unwrap();
     assert!(!missing.is_empty(), "the seed sells in EUR, CZK or HUF");
     let (currency, day, _) = missing[0].clone();
@@ -184,5 +189,70 @@ async fn missing_nbp_rates_are_named_and_loaded_in_a_real_browser() {
     d.goto(format!("{}/", h.base)).await.unwrap();
     assert!(!d.source().await.unwrap().contains("Brak kursu NBP"));
     std::fs::remove_dir_all(&dir).ok();
+    d.quit().await.unwrap();
+}
+
+/// Switching automatic invoices on in a real browser issues nothing backwards; Faktury →
+/// "Faktury dla wcześniejszych zamówień" says how many and of which days, and its button
+/// issues them (a foreign order without its NBP table is said to have failed).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn switching_invoices_on_issues_nothing_backwards_in_a_real_browser() {
+    let h = spawn_app().await;
+    let (_driver_process, port) = chromedriver().await;
+    let account = shop_with_orders(&h, 20, 16).await;
+    let org = h
+        .app
+        .store()
+        .user_by_email("anna@sklep.pl")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let owner = app::CurrentUser::for_organisation(org.clone());
+    h.app
+        .save_invoicing_profile(&owner, &testkit::invoicing_profile("Sklep Anny sp. z o.o."))
+        .await
+        .unwrap();
+    let d = browser(port).await;
+    log_in(&d, &h.base).await;
+    d.goto(format!("{}/accounts/{account}/settings", h.base)).await.unwrap();
+    click(&d, "enabled").await;
+    click(&d, "invoice_every_order").await;
+    click_nav(&d, "#save-settings").await;
+    assert!(text_of(&d, "#enabled-hint").await.contains("nigdy wstecz"));
+    let done = h.app.issue_due_invoices(1_000).await.unwrap();
+    assert!(done.is_empty(), "nothing issued backwards: {done:?}");
+
+    let earlier = h.app.earlier_orders(&owner).await.unwrap();
+    assert!(!earlier.orders.is_empty());
+    d.goto(format!("{}/invoices", h.base)).await.unwrap();
+    click_nav(&d, "#earlier-link").await;
+    let summary = text_of(&d, "#earlier-summary").await;
+    assert!(
+        summary.starts_with(&earlier.orders.len().to_string())
+            && summary.contains(earlier.first_day.as_deref().unwrap()),
+        "{summary}"
+    );
+    screenshot(&d, "backoffice-earlier.png").await;
+    click_nav(&d, "#issue-earlier").await;
+    let (_, total) = h
+        .app
+        .invoices(&owner, &store::InvoiceFilter::default(), 0, 1)
+        .await
+        .unwrap();
+    assert!(total > 0);
+    assert!(
+        text_of(&d, "#earlier-done")
+            .await
+            .starts_with(&format!("Wystawiono {total}")),
+        "the page says how many"
+    );
+    // The ones that failed are now the worker's to retry; none is left waiting here.
+    assert!(h.app.earlier_orders(&owner).await.unwrap().orders.is_empty());
+    assert!(text_of(&d, "#earlier-none").await.starts_with("Nie ma"));
+    let failed = earlier.orders.len() as i64 - total;
+    if failed > 0 {
+        assert!(text_of(&d, "#earlier-failed").await.starts_with(&failed.to_string()));
+    }
     d.quit().await.unwrap();
 }

@@ -39,6 +39,20 @@ async fn invoices_through_the_api() {
     assert_eq!(typo.json::<Value>().await.unwrap()["field"], "nip");
     let mut good = profile.clone();
     good["nip"] = json!("526-025-09-95");
+    // A bank account with a mistyped digit is caught by its check digits.
+    let mut mistyped = good.clone();
+    mistyped["bank_account"] = json!("61 1090 1014 0000 0712 1981 2875");
+    let refused = api
+        .put(url("/api/v1/invoicing-profile"))
+        .bearer_auth(&key)
+        .json(&mistyped)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = refused.json().await.unwrap();
+    assert_eq!(body["field"], "bank_account", "{body}");
+    assert!(body["detail"].as_str().unwrap().contains("cyfrę kontrolną"), "{body}");
     let saved = api
         .put(url("/api/v1/invoicing-profile"))
         .bearer_auth(&key)
@@ -82,6 +96,42 @@ async fn invoices_through_the_api() {
         .unwrap();
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    // A cancelled order without an invoice gets none (409, said in Polish).
+    let cancelled = orders
+        .iter()
+        .find(|o| o.currency == "PLN" && o.id != order.id && o.status.is_ready_for_processing())
+        .unwrap();
+    h.emu
+        .emulator
+        .move_order(
+            cancelled.id.as_str(),
+            Some(allegro_api_types::CheckoutFormStatus::Cancelled),
+            None,
+        )
+        .unwrap();
+    h.app.sync_account(&account).await.unwrap();
+    let refused = api
+        .post(url(&format!("/api/v1/orders/{}/invoice", cancelled.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let body = refused.text().await.unwrap();
+    assert!(body.contains("anulowane"), "{body}");
+    // A series without the year is refused when saved, naming the field.
+    let no_year = api
+        .put(url(&format!("/api/v1/accounts/{account}/settings")))
+        .bearer_auth(&key)
+        .json(&json!({"enabled": true, "vat_goods": "23", "vat_delivery": "23",
+                      "invoice_trigger": "READY_FOR_PROCESSING", "invoice_series": "FV/{n}/{MM}"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(no_year.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let body: Value = no_year.json().await.unwrap();
+    assert_eq!(body["field"], "invoice_series", "{body}");
+    assert!(body["detail"].as_str().unwrap_or_default().contains("{YYYY}"), "{body}");
     let id = first["id"].as_str().unwrap();
     let one: Value = api
         .get(url(&format!("/api/v1/invoices/{id}")))
