@@ -119,6 +119,7 @@ impl InvoiceBench {
                     place_of_issue: "Warszawa".into(),
                     payment_days: 14,
                     exemption_basis: None,
+                    registers: domain::Registers::default(),
                 },
             )
             .await
@@ -293,5 +294,6 @@ fn bench_invoice(goods: &[GoodsLine], i: usize) -> Invoice {
         exemption_basis: None,
         correction_of: None,
         created_at: "2026-11-23T10:00:00Z".into(),
+        seller_registers: domain::Registers::default(),
     }
 }

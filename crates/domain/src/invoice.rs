@@ -158,6 +158,9 @@ pub struct Invoice {
     pub correction_of: Option<CorrectionOf>,
     /// When the document was made (RFC 3339).
     pub created_at: String,
+    /// The seller's register entries for the footer.
+    #[serde(default, skip_serializing_if = "Registers::is_empty")]
+    pub seller_registers: Registers,
 }
 
 impl Invoice {
@@ -170,6 +173,46 @@ impl Invoice {
     /// Whether any line is exempt.
     pub fn has_exempt(&self) -> bool {
         self.summary.per_rate.iter().any(|t| t.rate == VatRate::Exempt)
+    }
+}
+
+/// The seller's entries in public registers, printed in the invoice's footer (FA(3)
+/// `Stopka/Rejestry`) when given: a company's KRS and REGON, a waste-producer's BDO.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Registers {
+    /// KRS number: 10 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub krs: Option<String>,
+    /// REGON: 9 or 14 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub regon: Option<String>,
+    /// BDO number: up to 9 digits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bdo: Option<String>,
+}
+
+impl Registers {
+    /// Whether none is given.
+    pub fn is_empty(&self) -> bool {
+        self.krs.is_none() && self.regon.is_none() && self.bdo.is_none()
+    }
+
+    /// The first entry that is not well formed, as (field, value): KRS 10 digits, REGON 9
+    /// or 14, BDO 1 to 9 (the FA(3) types).
+    pub fn malformed(&self) -> Option<(&'static str, String)> {
+        let well_formed =
+            |v: &str, lengths: &[usize]| v.bytes().all(|b| b.is_ascii_digit()) && lengths.contains(&v.len());
+        let checks: [(&'static str, &Option<String>, &[usize]); 3] = [
+            ("krs", &self.krs, &[10]),
+            ("regon", &self.regon, &[9, 14]),
+            ("bdo", &self.bdo, &[1, 2, 3, 4, 5, 6, 7, 8, 9]),
+        ];
+        checks.into_iter().find_map(|(field, value, lengths)| {
+            value
+                .as_ref()
+                .filter(|v| !well_formed(v, lengths))
+                .map(|v| (field, v.clone()))
+        })
     }
 }
 
@@ -187,4 +230,7 @@ pub struct InvoicingProfile {
     pub payment_days: u32,
     /// Legal basis printed when goods are exempt (zw).
     pub exemption_basis: Option<String>,
+    /// KRS, REGON, BDO for the footer.
+    #[serde(default)]
+    pub registers: Registers,
 }

@@ -395,6 +395,14 @@ impl InvoiceView {
                 t("Podstawa zwolnienia z VAT", "VAT exemption basis")
             ));
         }
+        let r = &invoice.seller_registers;
+        let registers: Vec<String> = [("KRS", &r.krs), ("REGON", &r.regon), ("BDO", &r.bdo)]
+            .into_iter()
+            .filter_map(|(name, value)| value.as_ref().map(|v| format!("{name}: {v}")))
+            .collect();
+        if !registers.is_empty() {
+            notes.push(registers.join(" · "));
+        }
         InvoiceView {
             lang: language.code(),
             labels: if pl { POLISH } else { ENGLISH },

@@ -247,6 +247,18 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
     x.close(3, "Zamowienia");
     x.close(2, "WarunkiTransakcji");
     x.close(1, "Fa");
+    let r = &inv.seller_registers;
+    if !r.is_empty() {
+        x.open(1, "Stopka");
+        x.open(2, "Rejestry");
+        for (name, value) in [("KRS", &r.krs), ("REGON", &r.regon), ("BDO", &r.bdo)] {
+            if let Some(v) = value {
+                x.el(3, name, v);
+            }
+        }
+        x.close(2, "Rejestry");
+        x.close(1, "Stopka");
+    }
     x.0.push_str("</Faktura>\n");
     Ok(x.0)
 }

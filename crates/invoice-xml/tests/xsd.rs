@@ -47,6 +47,11 @@ fn every_kind_of_invoice_validates() {
     assert_eq!(element(&eur, "P_14_1").as_deref(), Some("19.63"));
     assert_eq!(element(&eur, "P_14_1W").as_deref(), Some("84.32"));
     assert_eq!(element(&eur, "KursWaluty").as_deref(), Some("4.2954"));
+    let b2b = invoice_xml::fa3(&cases[1].1).unwrap();
+    assert_eq!(element(&b2b, "KRS").as_deref(), Some("0000123456"));
+    assert_eq!(element(&b2b, "REGON").as_deref(), Some("146123456"));
+    assert_eq!(element(&b2b, "BDO").as_deref(), Some("000012345"));
+    assert_eq!(element(&b2c, "KRS"), None, "no empty footer");
     let kor = invoice_xml::fa3(&cases[4].1).unwrap();
     assert_eq!(element(&kor, "P_15").as_deref(), Some("-39.99"));
     assert_eq!(element(&kor, "RodzajFaktury").as_deref(), Some("KOR"));

@@ -29,6 +29,7 @@ pub fn invoicing_profile(name: &str) -> InvoicingProfile {
         place_of_issue: "Warszawa".into(),
         payment_days: 14,
         exemption_basis: None,
+        registers: domain::Registers::default(),
     }
 }
 
@@ -75,6 +76,7 @@ pub fn invoice(goods: &[GoodsLine], delivery: i64, buyer: Party) -> Invoice {
         exemption_basis: None,
         correction_of: None,
         created_at: "2026-11-23T10:15:00Z".into(),
+        seller_registers: domain::Registers::default(),
     }
 }
 
@@ -118,6 +120,12 @@ pub fn sample_invoices() -> Vec<(&'static str, Invoice)> {
             country: "PL".into(),
         },
     );
+    // A company seller's register entries, in the footer.
+    b2b.seller_registers = domain::Registers {
+        krs: Some("0000123456".into()),
+        regon: Some("146123456".into()),
+        bdo: Some("000012345".into()),
+    };
     b2b.payment = Payment::Transfer {
         due: "2026-12-07".into(),
         account: Some("61 1090 1014 0000 0712 1981 2874".into()),

@@ -152,6 +152,17 @@ impl App {
                 return Err(invalid("bank_account", "problem-bank-account-checksum"));
             }
         }
+        if let Some((field, value)) = profile.registers.malformed() {
+            return Err(invalid(
+                field,
+                Problem::new(match field {
+                    "krs" => "problem-krs",
+                    "regon" => "problem-regon",
+                    _ => "problem-bdo",
+                })
+                .arg("value", value),
+            ));
+        }
         if profile.payment_days > 365 {
             return Err(invalid("payment_days", "problem-payment-days"));
         }
@@ -327,6 +338,7 @@ impl App {
             order_date: day_of(bought_at_ms),
             exemption_basis: profile.exemption_basis.clone(),
             correction_of: None,
+            seller_registers: profile.registers.clone(),
             created_at: jiff::Timestamp::from_millisecond(now)
                 .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())
                 .unwrap_or_default(),

@@ -141,6 +141,7 @@ pub(crate) fn schemas(settings: Value) -> Value {
         "InvoicingProfile": object(json!({
             "name": s(), "nip": s_or_null(), "address_line1": s(), "address_line2": s(), "country": s(),
             "bank_account": s_or_null(), "place_of_issue": s(), "payment_days": int(), "exemption_basis": s_or_null(),
+            "krs": s_or_null(), "regon": s_or_null(), "bdo": s_or_null(),
         })),
         "Invoice": object(invoice_properties()),
         "InvoiceDetail": object(invoice_detail),

@@ -25,6 +25,9 @@ pub(crate) struct ProfileBody {
     #[serde(default = "default_payment_days")]
     payment_days: u32,
     exemption_basis: Option<String>,
+    krs: Option<String>,
+    regon: Option<String>,
+    bdo: Option<String>,
 }
 
 fn default_country() -> String {
@@ -47,6 +50,9 @@ pub(crate) struct ProfileOut {
     place_of_issue: String,
     payment_days: u32,
     exemption_basis: Option<String>,
+    krs: Option<String>,
+    regon: Option<String>,
+    bdo: Option<String>,
 }
 
 impl From<&domain::InvoicingProfile> for ProfileOut {
@@ -61,6 +67,9 @@ impl From<&domain::InvoicingProfile> for ProfileOut {
             place_of_issue: p.place_of_issue.clone(),
             payment_days: p.payment_days,
             exemption_basis: p.exemption_basis.clone(),
+            krs: p.registers.krs.clone(),
+            regon: p.registers.regon.clone(),
+            bdo: p.registers.bdo.clone(),
         }
     }
 }
@@ -99,6 +108,11 @@ pub(crate) async fn put_profile(
         place_of_issue: b.place_of_issue,
         payment_days: b.payment_days,
         exemption_basis: b.exemption_basis.filter(|e| !e.trim().is_empty()),
+        registers: domain::Registers {
+            krs: b.krs.filter(|v| !v.trim().is_empty()),
+            regon: b.regon.filter(|v| !v.trim().is_empty()),
+            bdo: b.bdo.filter(|v| !v.trim().is_empty()),
+        },
     };
     state.app.save_invoicing_profile(&user, &profile).await?;
     Ok(StatusCode::NO_CONTENT)

@@ -41,6 +41,23 @@ pub struct ProfileForm {
     payment_days: String,
     #[serde(default)]
     exemption_basis: String,
+    #[serde(default)]
+    krs: String,
+    #[serde(default)]
+    regon: String,
+    #[serde(default)]
+    bdo: String,
+}
+
+/// A register entry as typed: blanks and spaces away, empty is none.
+fn register(value: &str) -> Option<String> {
+    Some(
+        value
+            .chars()
+            .filter(|c| !c.is_whitespace() && *c != '-')
+            .collect::<String>(),
+    )
+    .filter(|v| !v.is_empty())
 }
 
 #[derive(Deserialize)]
@@ -66,6 +83,9 @@ pub async fn profile(
                     place_of_issue: p.place_of_issue,
                     payment_days: p.payment_days.to_string(),
                     exemption_basis: p.exemption_basis.unwrap_or_default(),
+                    krs: p.registers.krs.unwrap_or_default(),
+                    regon: p.registers.regon.unwrap_or_default(),
+                    bdo: p.registers.bdo.unwrap_or_default(),
                 })
                 .unwrap_or_else(|| ProfileForm {
                     payment_days: "14".into(),
@@ -107,6 +127,11 @@ pub async fn save_profile(
             place_of_issue: f.place_of_issue.trim().to_owned(),
             payment_days,
             exemption_basis: Some(f.exemption_basis.trim().to_owned()).filter(|e| !e.is_empty()),
+            registers: domain::Registers {
+                krs: register(&f.krs),
+                regon: register(&f.regon),
+                bdo: register(&f.bdo),
+            },
         })
     })();
     let result = match parsed {

@@ -25,8 +25,20 @@ async fn an_invoice_in_a_real_browser() {
     fill(&d, "address_line1", "ul. Długa 5").await;
     fill(&d, "address_line2", "31-147 Kraków").await;
     fill(&d, "place_of_issue", "Kraków").await;
+    fill(&d, "krs", "0000 123 456").await;
     click_nav(&d, "#save-profile").await;
     assert!(d.find(By::Id("saved")).await.is_ok());
+    let owner = app::CurrentUser::for_organisation(
+        h.app
+            .store()
+            .user_by_email("anna@sklep.pl")
+            .await
+            .unwrap()
+            .unwrap()
+            .organisation_id,
+    );
+    let saved = h.app.invoicing_profile(&owner).await.unwrap().unwrap();
+    assert_eq!(saved.registers.krs.as_deref(), Some("0000123456"), "spaces dropped");
     d.goto(format!("{}/orders/{}", h.base, order.id)).await.unwrap();
     click_nav(&d, "#issue-invoice").await;
     let title = text_of(&d, "h1").await;

@@ -53,6 +53,20 @@ async fn invoices_through_the_api() {
     let body: Value = refused.json().await.unwrap();
     assert_eq!(body["field"], "bank_account", "{body}");
     assert!(body["detail"].as_str().unwrap().contains("cyfrę kontrolną"), "{body}");
+    // Register entries: checked, and kept.
+    let mut bad_regon = good.clone();
+    bad_regon["regon"] = json!("12345");
+    let refused = api
+        .put(url("/api/v1/invoicing-profile"))
+        .bearer_auth(&key)
+        .json(&bad_regon)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(refused.json::<Value>().await.unwrap()["field"], "regon");
+    good["krs"] = json!("0000123456");
+    good["regon"] = json!("146123456");
     let saved = api
         .put(url("/api/v1/invoicing-profile"))
         .bearer_auth(&key)
@@ -73,6 +87,10 @@ async fn invoices_through_the_api() {
     assert_eq!(
         (back["nip"].as_str(), back["payment_days"].as_u64()),
         (Some("5260250995"), Some(14))
+    );
+    assert_eq!(
+        (back["krs"].as_str(), back["regon"].as_str(), back["bdo"].as_str()),
+        (Some("0000123456"), Some("146123456"), None)
     );
     let orders = h.app.store().account_orders(&account).await.unwrap();
     let order = orders
