@@ -77,6 +77,28 @@ impl App {
         Ok(self.store.products(&user.organisation_id).await?)
     }
 
+    /// Marks a product as goods of annex 15 to the VAT Act (split payment) or not; `None`
+    /// takes the answer back.
+    pub async fn set_product_annex15(
+        &self,
+        user: &CurrentUser,
+        product: &ProductId,
+        annex15: Option<bool>,
+    ) -> Result<(), AppError> {
+        if !self
+            .store
+            .set_product_annex15(&user.organisation_id, product, annex15)
+            .await?
+        {
+            return Err(AppError::NotFound);
+        }
+        // Invoices that waited for this answer try again now.
+        self.store
+            .retry_order_tasks(Some(&user.organisation_id), domain::OrderTask::Invoice, self.now_ms())
+            .await?;
+        Ok(())
+    }
+
     /// The organisation's warehouses, oldest first (the first one made if it has none).
     pub async fn warehouses(&self, user: &CurrentUser) -> Result<Vec<store::Warehouse>, AppError> {
         self.store

@@ -295,5 +295,6 @@ fn bench_invoice(goods: &[GoodsLine], i: usize) -> Invoice {
         correction_of: None,
         created_at: "2026-11-23T10:00:00Z".into(),
         seller_registers: domain::Registers::default(),
+        split_payment: false,
     }
 }

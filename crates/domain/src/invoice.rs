@@ -161,6 +161,9 @@ pub struct Invoice {
     /// The seller's register entries for the footer.
     #[serde(default, skip_serializing_if = "Registers::is_empty")]
     pub seller_registers: Registers,
+    /// Marked for the split payment mechanism (P_18A = 1, art. 108a ust. 1a).
+    #[serde(default)]
+    pub split_payment: bool,
 }
 
 impl Invoice {
@@ -174,6 +177,31 @@ impl Invoice {
     pub fn has_exempt(&self) -> bool {
         self.summary.per_rate.iter().any(|t| t.rate == VatRate::Exempt)
     }
+}
+
+/// The gross amount above which an invoice to a business for goods of annex 15 must be
+/// paid by split payment: 15 000 zł (art. 108a ust. 1a of the VAT Act), in grosze.
+pub const SPLIT_PAYMENT_THRESHOLD: Minor = 1_500_000;
+
+/// Whether an invoice must carry the split payment marking (art. 108a ust. 1a): to a buyer
+/// with a NIP, above 15 000 zł gross in PLN, with at least one line of annex-15 goods.
+/// `marks` says for each goods line whether it is annex-15 goods (`None`: not known).
+/// `Err` lists the positions of the lines whose answer decides it but is not known: the
+/// conservative choice is to ask, never to guess either way.
+pub fn split_payment(business_buyer: bool, gross_pln: Minor, marks: &[Option<bool>]) -> Result<bool, Vec<usize>> {
+    if !business_buyer || gross_pln <= SPLIT_PAYMENT_THRESHOLD {
+        return Ok(false);
+    }
+    if marks.contains(&Some(true)) {
+        return Ok(true);
+    }
+    let unknown: Vec<usize> = marks
+        .iter()
+        .enumerate()
+        .filter(|(_, m)| m.is_none())
+        .map(|(i, _)| i)
+        .collect();
+    if unknown.is_empty() { Ok(false) } else { Err(unknown) }
 }
 
 /// The seller's entries in public registers, printed in the invoice's footer (FA(3)
@@ -233,4 +261,32 @@ pub struct InvoicingProfile {
     /// KRS, REGON, BDO for the footer.
     #[serde(default)]
     pub registers: Registers,
+}
+
+#[cfg(test)]
+mod split_payment_tests {
+    use super::split_payment;
+
+    #[test]
+    fn split_payment_follows_art_108a() {
+        let over = 1_800_000;
+        // (business, gross in grosze, marks) → expected
+        type Case<'a> = (bool, i64, &'a [Option<bool>], Result<bool, Vec<usize>>);
+        let cases: [Case; 7] = [
+            (true, over, &[Some(true)], Ok(true)),
+            (true, over, &[Some(false), Some(true)], Ok(true)),
+            (true, over, &[Some(false)], Ok(false)),
+            (true, over, &[Some(false), None], Err(vec![1])),
+            (true, 1_500_000, &[None], Ok(false)),
+            (false, over, &[Some(true)], Ok(false)),
+            (true, 1_500_001, &[Some(true), None], Ok(true)),
+        ];
+        for (business, gross, marks, expected) in cases {
+            assert_eq!(
+                split_payment(business, gross, marks),
+                expected,
+                "{business} {gross} {marks:?}"
+            );
+        }
+    }
 }

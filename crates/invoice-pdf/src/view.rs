@@ -395,6 +395,16 @@ impl InvoiceView {
                 t("Podstawa zwolnienia z VAT", "VAT exemption basis")
             ));
         }
+        if invoice.split_payment {
+            // The words art. 106e ust. 1 pkt 18a requires on the invoice itself.
+            notes.insert(
+                0,
+                t(
+                    "mechanizm podzielonej płatności",
+                    "mechanizm podzielonej płatności (split payment)",
+                ),
+            );
+        }
         let r = &invoice.seller_registers;
         let registers: Vec<String> = [("KRS", &r.krs), ("REGON", &r.regon), ("BDO", &r.bdo)]
             .into_iter()

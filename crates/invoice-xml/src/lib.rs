@@ -146,7 +146,8 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
     x.el(3, "P_16", "2");
     x.el(3, "P_17", "2");
     x.el(3, "P_18", "2");
-    x.el(3, "P_18A", "2");
+    // Split payment (art. 108a ust. 1a): 1 marks it, 2 does not.
+    x.el(3, "P_18A", if inv.split_payment { "1" } else { "2" });
     x.open(3, "Zwolnienie");
     match inv.exemption_basis.as_deref().filter(|_| inv.has_exempt()) {
         Some(basis) => {

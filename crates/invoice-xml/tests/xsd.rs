@@ -70,6 +70,9 @@ fn every_kind_of_invoice_validates() {
     assert_eq!(element(&huf, "KursWaluty").as_deref(), Some("0.011625"));
     assert_eq!(element(&huf, "P_14_1").as_deref(), Some("2429.02"));
     assert_eq!(element(&huf, "P_14_1W").as_deref(), Some("28.24"));
+    let mpp = invoice_xml::fa3(&cases[7].1).unwrap();
+    assert_eq!(element(&mpp, "P_18A").as_deref(), Some("1"));
+    assert_eq!(element(&b2b, "P_18A").as_deref(), Some("2"));
 }
 
 #[test]

@@ -57,6 +57,27 @@ pub async fn stock_moves_once_per_document(store: Store) {
     assert_eq!(products[0].name, "Kubek 300 ml", "the latest title");
     assert_eq!(products[0].offers, ["o-1", "o-2"]);
     let (mug, plate) = (products[0].id.clone(), products[1].id.clone());
+    // Annex 15 (split payment): unknown until the seller says; only the owner can say.
+    assert_eq!(products[0].annex15, None);
+    assert!(store.set_product_annex15(&t.org, &plate, Some(true)).await.unwrap());
+    assert_eq!(
+        store
+            .product_for_offer(&t.org, "o-3", None)
+            .await
+            .unwrap()
+            .unwrap()
+            .annex15,
+        Some(true)
+    );
+    let stranger = tenant(&store, 155).await;
+    assert!(
+        !store
+            .set_product_annex15(&stranger.org, &plate, Some(false))
+            .await
+            .unwrap()
+    );
+    assert!(store.set_product_annex15(&t.org, &plate, None).await.unwrap());
+    assert_eq!(store.products(&t.org).await.unwrap()[1].annex15, None, "taken back");
     assert_eq!(
         store.product_for_offer(&t.org, "o-2", None).await.unwrap().unwrap().id,
         mug

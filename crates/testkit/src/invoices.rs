@@ -77,6 +77,7 @@ pub fn invoice(goods: &[GoodsLine], delivery: i64, buyer: Party) -> Invoice {
         correction_of: None,
         created_at: "2026-11-23T10:15:00Z".into(),
         seller_registers: domain::Registers::default(),
+        split_payment: false,
     }
 }
 
@@ -192,5 +193,14 @@ pub fn sample_invoices() -> Vec<(&'static str, Invoice)> {
         date: "2026-11-20".into(),
     });
     cases.push(("huf", huf));
+    // A laptop for 18 000 zł to a company: split payment (P_18A = 1, the words on the PDF).
+    let mut mpp = invoice(
+        &[line("Laptop Lenovo ThinkPad X1", 1, 1_800_000, VatRate::Standard23)],
+        0,
+        cases[1].1.buyer.clone(),
+    );
+    mpp.split_payment = true;
+    mpp.payment = cases[1].1.payment.clone();
+    cases.push(("mpp", mpp));
     cases
 }

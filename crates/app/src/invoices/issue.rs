@@ -229,9 +229,50 @@ impl App {
                     .await?,
             )
         };
-        let invoice = self.invoice_for(&form, &profile, &settings, &order, terms, exchange)?;
+        let mut invoice = self.invoice_for(&form, &profile, &settings, &order, terms, exchange)?;
+        invoice.split_payment = self.split_payment_of(user, &form, &invoice).await?;
         self.store_invoice(user, &order, InvoiceKind::Vat, &settings.invoice_series, &invoice)
             .await
+    }
+
+    /// Whether the invoice must carry the split payment marking (art. 108a ust. 1a): to a
+    /// business, above 15 000 zł gross, with annex-15 goods — read from how the seller
+    /// marked the products the order's offers sell. When it depends on a product the seller
+    /// has not marked, the invoice waits with the question instead of guessing.
+    async fn split_payment_of(
+        &self,
+        user: &CurrentUser,
+        form: &CheckoutForm,
+        invoice: &Invoice,
+    ) -> Result<bool, AppError> {
+        let gross_pln = match &invoice.exchange {
+            Some(x) => x.rate.to_pln(invoice.summary.total_gross),
+            None => invoice.summary.total_gross,
+        };
+        let business = invoice.buyer.nip.is_some();
+        if !business || gross_pln <= domain::SPLIT_PAYMENT_THRESHOLD {
+            return Ok(false);
+        }
+        let mut marks = Vec::with_capacity(form.line_items.len());
+        for li in &form.line_items {
+            let sku = li.offer.external.as_ref().and_then(|e| e.id.as_deref());
+            let product = self
+                .store
+                .product_for_offer(&user.organisation_id, &li.offer.id, sku)
+                .await?;
+            marks.push(product.and_then(|p| p.annex15));
+        }
+        domain::split_payment(business, gross_pln, &marks).map_err(|unknown| {
+            let names: Vec<&str> = unknown
+                .iter()
+                .map(|i| form.line_items[*i].offer.name.as_str())
+                .collect();
+            AppError::Conflict(
+                Problem::new("problem-split-payment-unknown")
+                    .arg("amount", format!("{} zł", domain::grouped(gross_pln, '\u{a0}', ',')))
+                    .arg("products", names.join(", ")),
+            )
+        })
     }
 
     /// Stores `invoice` for `order` as `kind` with the next number of `series` for this
@@ -338,6 +379,8 @@ impl App {
             order_date: day_of(bought_at_ms),
             exemption_basis: profile.exemption_basis.clone(),
             correction_of: None,
+            // Decided once the products are looked up (`split_payment_of`).
+            split_payment: false,
             seller_registers: profile.registers.clone(),
             created_at: jiff::Timestamp::from_millisecond(now)
                 .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())

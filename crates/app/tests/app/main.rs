@@ -5,6 +5,7 @@ mod imports;
 mod invoices;
 mod rates;
 mod shipments;
+mod split_payment;
 mod sync;
 mod uploads;
 mod warehouse;

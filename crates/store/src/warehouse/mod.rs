@@ -4,7 +4,7 @@ mod records;
 mod sql;
 
 use async_trait::async_trait;
-use domain::{AccountId, OrderId, OrganisationId};
+use domain::{AccountId, OrderId, OrganisationId, ProductId};
 
 pub use records::*;
 
@@ -38,6 +38,14 @@ pub trait WarehouseStore: Send + Sync {
         offer_id: &str,
         sku: Option<&str>,
     ) -> StoreResult<Option<ProductStock>>;
+    /// Marks a product as goods of annex 15 to the VAT Act or not (`None`: not said);
+    /// false if it is not the organisation's.
+    async fn set_product_annex15(
+        &self,
+        org: &OrganisationId,
+        product: &ProductId,
+        annex15: Option<bool>,
+    ) -> StoreResult<bool>;
     /// Changes a product's stock by `delta` (a receipt or a count), with its movement, in
     /// one transaction; returns the new quantity. `Conflict` if the warehouse or product
     /// is not the organisation's.

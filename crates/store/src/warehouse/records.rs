@@ -24,6 +24,8 @@ pub struct ProductStock {
     pub stock: Vec<(WarehouseId, i64)>,
     /// Offers that sell it.
     pub offers: Vec<String>,
+    /// Goods of annex 15 to the VAT Act (split payment); `None` until the seller says.
+    pub annex15: Option<bool>,
 }
 
 /// An offer read from Allegro, for the products list.

@@ -169,7 +169,7 @@ macro_rules! sql_warehouse {
             }
 
             async fn products(&self, org: &OrganisationId) -> StoreResult<Vec<ProductStock>> {
-                let rows = ::sqlx::query("SELECT id, sku, name FROM products WHERE organisation_id = $1 ORDER BY sku")
+                let rows = ::sqlx::query("SELECT id, sku, name, annex15 FROM products WHERE organisation_id = $1 ORDER BY sku")
                     .bind(org.as_str())
                     .fetch_all(&self.pool)
                     .await
@@ -208,6 +208,7 @@ macro_rules! sql_warehouse {
                         name: get(r, "name")?,
                         stock,
                         offers,
+                        annex15: get(r, "annex15")?,
                     });
                 }
                 Ok(products)
@@ -220,7 +221,7 @@ macro_rules! sql_warehouse {
                 sku: Option<&str>,
             ) -> StoreResult<Option<ProductStock>> {
                 let row = ::sqlx::query(
-                    "SELECT p.id, p.sku, p.name FROM products p WHERE p.organisation_id = $1 AND \
+                    "SELECT p.id, p.sku, p.name, p.annex15 FROM products p WHERE p.organisation_id = $1 AND \
                      (p.id = (SELECT product_id FROM product_offers WHERE organisation_id = $1 AND offer_id = $2) \
                       OR p.sku = $3) \
                      ORDER BY CASE WHEN p.id = (SELECT product_id FROM product_offers WHERE organisation_id = $1 AND offer_id = $2) THEN 0 ELSE 1 END \
@@ -239,9 +240,21 @@ macro_rules! sql_warehouse {
                         name: get(&r, "name")?,
                         stock: Vec::new(),
                         offers: Vec::new(),
+                        annex15: get(&r, "annex15")?,
                     })
                 })
                 .transpose()
+            }
+
+            async fn set_product_annex15(&self, org: &OrganisationId, product: &ProductId, annex15: Option<bool>) -> StoreResult<bool> {
+                let done = ::sqlx::query("UPDATE products SET annex15 = $1 WHERE organisation_id = $2 AND id = $3")
+                    .bind(annex15)
+                    .bind(org.as_str())
+                    .bind(product.as_str())
+                    .execute(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                Ok(done.rows_affected() == 1)
             }
 
             async fn adjust_stock(&self, org: &OrganisationId, change: &StockChange<'_>) -> StoreResult<i64> {

@@ -18,7 +18,8 @@ pub(crate) fn router(state: &WebState) -> Router<WebState> {
         .route("/warehouse/sync", post(ui::sync))
         .route("/warehouse/receipts", post(ui::receive))
         .route("/warehouse/settings", post(ui::save_settings))
-        .route("/warehouse/warehouses", post(ui::add_warehouse));
+        .route("/warehouse/warehouses", post(ui::add_warehouse))
+        .route("/warehouse/products/{id}/annex15", post(ui::set_annex15));
     let api = Router::new()
         .route("/api/v1/products", get(api::list_products))
         .route("/api/v1/warehouses", get(api::list_warehouses).post(api::add_warehouse))

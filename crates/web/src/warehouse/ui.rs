@@ -23,6 +23,8 @@ struct WarehousePage {
     warehouses: Vec<(String, String, bool)>,
     /// (id, SKU, name, stock per warehouse in `warehouses` order, total).
     products: Vec<(String, String, String, Vec<i64>, i64)>,
+    /// Per product (in `products` order): its annex-15 answer (`""`, `tak`, `nie`).
+    annex15: Vec<&'static str>,
     /// Products whose total stock is below zero (more issued than received).
     negative: i64,
     /// (status word, name, chosen).
@@ -44,6 +46,13 @@ struct ReceiptShown {
     product_id: String,
     quantity: String,
     note: String,
+}
+
+impl WarehousePage {
+    /// The annex-15 answer of the `i`-th product.
+    fn annex15_of(&self, i: usize) -> &'static str {
+        self.annex15.get(i).copied().unwrap_or_default()
+    }
 }
 
 /// `?synced=…` after reading products, `?saved=1` after the settings.
@@ -111,6 +120,14 @@ async fn warehouse_page(
             })
             .collect(),
         negative,
+        annex15: products
+            .iter()
+            .map(|p| match p.annex15 {
+                Some(true) => "tak",
+                Some(false) => "nie",
+                None => "",
+            })
+            .collect(),
         products: products
             .iter()
             .map(|p| {
@@ -308,6 +325,31 @@ pub async fn wz_pdf(
 ) -> Response {
     match state.app.wz_pdf(&user, &order).await {
         Ok((name, pdf)) => crate::invoices::pdf_response(&format!("{name}.pdf"), pdf),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// The annex-15 answer for one product.
+#[derive(Debug, Deserialize)]
+pub struct Annex15Form {
+    annex15: String,
+}
+
+/// "Załącznik 15": whether a product is goods of annex 15 to the VAT Act (split payment).
+pub async fn set_annex15(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    axum::extract::Path(id): axum::extract::Path<domain::ProductId>,
+    Form(f): Form<Annex15Form>,
+) -> Response {
+    let answer = match f.annex15.as_str() {
+        "tak" => Some(true),
+        "nie" => Some(false),
+        _ => None,
+    };
+    match state.app.set_product_annex15(&user, &id, answer).await {
+        Ok(()) => Redirect::to("/warehouse?saved=1#products").into_response(),
         Err(e) => page_error(&tr, e),
     }
 }

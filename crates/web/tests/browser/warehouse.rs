@@ -35,8 +35,11 @@ async fn the_warehouse_in_a_real_browser() {
     fill(&d, "receipt-quantity", "40").await;
     fill(&d, "receipt-note", "PZ/1/2026").await;
     click_nav(&d, "#receive-submit").await;
-    let row = text_of(&d, &format!("#stock tr[data-sku=\"{first_sku}\"]")).await;
-    assert!(row.ends_with("40"), "{row}");
+    let total = d
+        .find_all(By::Css(format!("#stock tr[data-sku=\"{first_sku}\"] td.num")))
+        .await
+        .unwrap();
+    assert_eq!(total.last().unwrap().text().await.unwrap(), "40", "the product's total");
     let movement = text_of(&d, "#movements-table tbody tr").await;
     assert!(movement.contains("+40") && movement.contains("PZ/1/2026"), "{movement}");
     assert!(
@@ -52,6 +55,46 @@ async fn the_warehouse_in_a_real_browser() {
             .await
             .contains("1 produkt ma ujemny stan"),
         "the page says so"
+    );
+    // Annex 15 (split payment): the seller marks the first product.
+    d.find(By::Css(format!(
+        "#stock tr[data-sku=\"{first_sku}\"] select[name=annex15] option[value=tak]"
+    )))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    click_nav(&d, &format!("#stock tr[data-sku=\"{first_sku}\"] form.annex15 button")).await;
+    let org = h
+        .app
+        .store()
+        .user_by_email("anna@sklep.pl")
+        .await
+        .unwrap()
+        .unwrap()
+        .organisation_id;
+    let marked = h
+        .app
+        .products(&app::CurrentUser::for_organisation(org))
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|p| p.sku == first_sku)
+        .unwrap();
+    assert_eq!(marked.annex15, Some(true));
+    assert_eq!(
+        d.find(By::Css(format!(
+            "#stock tr[data-sku=\"{first_sku}\"] select[name=annex15]"
+        )))
+        .await
+        .unwrap()
+        .prop("value")
+        .await
+        .unwrap()
+        .as_deref(),
+        Some("tak"),
+        "the page shows the answer"
     );
     screenshot(&d, "backoffice-warehouse.png").await;
     d.quit().await.unwrap();
