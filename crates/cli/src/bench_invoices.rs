@@ -21,6 +21,7 @@ fn party(name: &str, nip: Option<&str>) -> Party {
     Party {
         name: name.into(),
         nip: nip.and_then(|n| n.parse().ok()),
+        vat_eu: None,
         address_line1: "ul. Handlowa 1".into(),
         address_line2: "00-001 Warszawa".into(),
         country: "PL".into(),

@@ -2,7 +2,7 @@
 //! payment, the order it is for, and for a correction the invoice it corrects. Rendered as
 //! FA(3) XML by `invoice-xml`.
 
-use crate::{Minor, NbpRate, Nip, VatRate, VatSummary};
+use crate::{EuVatNumber, Minor, NbpRate, Nip, VatRate, VatSummary};
 
 /// Seller or buyer.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -11,6 +11,9 @@ pub struct Party {
     pub name: String,
     /// NIP; none for a consumer.
     pub nip: Option<Nip>,
+    /// A business in another EU member state: its VAT-EU number (when it has no NIP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub vat_eu: Option<EuVatNumber>,
     /// Street and number.
     pub address_line1: String,
     /// Postcode and city.

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod calendar;
+mod eu_vat;
 mod ids;
 mod invoice;
 pub mod marketplace;
@@ -25,6 +26,7 @@ mod words;
 use std::fmt;
 use std::str::FromStr;
 
+pub use eu_vat::EuVatNumber;
 pub use ids::*;
 pub use invoice::*;
 pub use money::{Currency, Money, decimal_text, grouped, parse_decimal};

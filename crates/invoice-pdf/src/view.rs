@@ -206,11 +206,16 @@ fn party(p: &Party, language: Language) -> PartyView {
     };
     PartyView {
         name: p.name.clone(),
-        lines: [Some(p.address_line1.clone()), Some(p.address_line2.clone()), country]
-            .into_iter()
-            .flatten()
-            .filter(|l| !l.trim().is_empty())
-            .collect(),
+        lines: [
+            Some(p.address_line1.clone()),
+            Some(p.address_line2.clone()),
+            country,
+            p.vat_eu.as_ref().map(|v| format!("VAT UE: {v}")),
+        ]
+        .into_iter()
+        .flatten()
+        .filter(|l| !l.trim().is_empty())
+        .collect(),
         nip: p.nip.as_ref().map(|n| n.as_str().to_owned()),
     }
 }

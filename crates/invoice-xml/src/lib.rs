@@ -61,9 +61,13 @@ impl Xml {
 fn party(x: &mut Xml, tag: &str, p: &Party, buyer: bool) {
     x.open(1, tag);
     x.open(2, "DaneIdentyfikacyjne");
-    match &p.nip {
-        Some(nip) => x.el(3, "NIP", nip.as_str()),
-        None => x.el(3, "BrakID", "1"),
+    match (&p.nip, &p.vat_eu) {
+        (Some(nip), _) => x.el(3, "NIP", nip.as_str()),
+        (None, Some(eu)) => {
+            x.el(3, "KodUE", eu.country());
+            x.el(3, "NrVatUE", eu.number());
+        }
+        (None, None) => x.el(3, "BrakID", "1"),
     }
     x.el(3, "Nazwa", &p.name);
     x.close(2, "DaneIdentyfikacyjne");

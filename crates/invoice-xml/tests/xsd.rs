@@ -73,6 +73,10 @@ fn every_kind_of_invoice_validates() {
     let mpp = invoice_xml::fa3(&cases[7].1).unwrap();
     assert_eq!(element(&mpp, "P_18A").as_deref(), Some("1"));
     assert_eq!(element(&b2b, "P_18A").as_deref(), Some("2"));
+    let eu = invoice_xml::fa3(&cases[8].1).unwrap();
+    assert_eq!(element(&eu, "KodUE").as_deref(), Some("CZ"));
+    assert_eq!(element(&eu, "NrVatUE").as_deref(), Some("27650081"));
+    assert_eq!(element(&eu, "BrakID"), None, "a company, not a consumer");
 }
 
 #[test]

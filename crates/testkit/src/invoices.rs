@@ -11,6 +11,7 @@ pub fn seller() -> Party {
     Party {
         name: "Sklep Przykładowy sp. z o.o.".into(),
         nip: Some("526-025-09-95".parse::<Nip>().unwrap()),
+        vat_eu: None,
         address_line1: "ul. Handlowa 1".into(),
         address_line2: "00-001 Warszawa".into(),
         country: "PL".into(),
@@ -38,6 +39,7 @@ pub fn consumer() -> Party {
     Party {
         name: "Jan Kowalski".into(),
         nip: None,
+        vat_eu: None,
         address_line1: "ul. Polna 5 m. 3".into(),
         address_line2: "30-001 Kraków".into(),
         country: "PL".into(),
@@ -116,6 +118,7 @@ pub fn sample_invoices() -> Vec<(&'static str, Invoice)> {
         Party {
             name: "Świątek Sp. z o.o.".into(),
             nip: Some("5260250995".parse().unwrap()),
+            vat_eu: None,
             address_line1: "Piotrkowska 100".into(),
             address_line2: "90-001 Łódź".into(),
             country: "PL".into(),
@@ -202,5 +205,16 @@ pub fn sample_invoices() -> Vec<(&'static str, Invoice)> {
     mpp.split_payment = true;
     mpp.payment = cases[1].1.payment.clone();
     cases.push(("mpp", mpp));
+    // A Czech company without a Polish NIP: named by its VAT-EU number, not as a consumer.
+    let mut eu = invoice(&[line("Lampa", 1, 10000, VatRate::Standard23)], 0, consumer());
+    eu.buyer = Party {
+        name: "Sklo Bohemia s.r.o.".into(),
+        nip: None,
+        vat_eu: domain::EuVatNumber::parse("CZ27650081"),
+        address_line1: "Václavské náměstí 1".into(),
+        address_line2: "110 00 Praha".into(),
+        country: "CZ".into(),
+    };
+    cases.push(("eu-company", eu));
     cases
 }

@@ -47,19 +47,33 @@ pub(crate) fn day_of(ms: i64) -> String {
 }
 
 /// The line's VAT rate as Allegro gives it (`tax.rate` "23.00"), else the account's default.
-fn line_rate(tax: Option<&allegro_client::types::CheckoutFormLineItemTax>, default: VatRate) -> VatRate {
-    let Some(tax) = tax else { return default };
+/// A rate Allegro gives that is not a Polish one (21 % set for allegro.cz, say) stops the
+/// invoice with the rate and the item named: it is never replaced by a Polish rate in
+/// silence (the seller either charges Polish VAT, or uses OSS, which is not done yet).
+fn line_rate(
+    tax: Option<&allegro_client::types::CheckoutFormLineItemTax>,
+    default: VatRate,
+    item: &str,
+) -> Result<VatRate, AppError> {
+    let Some(tax) = tax else { return Ok(default) };
     if let Some(ex) = tax.exemption.as_deref() {
-        return if ex.eq_ignore_ascii_case("np") {
+        return Ok(if ex.eq_ignore_ascii_case("np") {
             VatRate::NotSubject
         } else {
             VatRate::Exempt
-        };
+        });
     }
-    tax.rate
-        .as_deref()
-        .and_then(|r| r.trim_end_matches(".00").parse::<VatRate>().ok())
-        .unwrap_or(default)
+    let Some(rate) = tax.rate.as_deref() else {
+        return Ok(default);
+    };
+    rate.trim_end_matches(".00").parse::<VatRate>().map_err(|_| {
+        invalid(
+            "vat_rate",
+            Problem::new("problem-vat-rate-unexpected")
+                .arg("rate", rate)
+                .arg("item", item),
+        )
+    })
 }
 
 /// The buyer as the invoice names them: the company with its NIP when the invoice address
@@ -72,6 +86,18 @@ fn buyer_of(form: &CheckoutForm) -> Party {
             .and_then(|c| c.ids.as_ref())
             .and_then(|ids| ids.iter().find(|id| id.id_type.as_str() == "PL_NIP"))
             .and_then(|id| id.value.parse::<Nip>().ok());
+        // A business elsewhere in the EU is named by its VAT-EU number (KodUE + NrVatUE),
+        // never dropped to a consumer: Allegro gives it as VAT_EU, or as the Czech DIČ /
+        // Slovak IČ DPH, which are the same numbers.
+        let vat_eu = nip.is_none().then(|| {
+            addr.company
+                .as_ref()
+                .and_then(|c| c.ids.as_ref())
+                .into_iter()
+                .flatten()
+                .filter(|id| ["VAT_EU", "CZ_DIC", "SK_IC_DPH"].contains(&id.id_type.as_str()))
+                .find_map(|id| domain::EuVatNumber::parse(&id.value))
+        });
         let name = match (&addr.company, &addr.natural_person) {
             (Some(c), _) => c.name.clone(),
             (None, Some(p)) => format!("{} {}", p.first_name, p.last_name),
@@ -80,6 +106,7 @@ fn buyer_of(form: &CheckoutForm) -> Party {
         return Party {
             name: domain::text::shorten(&name, 512).into_owned(),
             nip,
+            vat_eu: vat_eu.flatten(),
             address_line1: addr.street.clone(),
             address_line2: format!("{} {}", addr.zip_code, addr.city),
             country: addr.country_code.clone(),
@@ -96,6 +123,7 @@ fn buyer_of(form: &CheckoutForm) -> Party {
     Party {
         name: domain::text::shorten(&person_name(form), 512).into_owned(),
         nip: None,
+        vat_eu: None,
         address_line1: if line1.is_empty() {
             form.buyer.login.clone()
         } else {
@@ -336,7 +364,7 @@ impl App {
                 quantity: li.quantity,
                 unit_gross: minor(&li.price, "price")?,
                 discount_gross: 0,
-                rate: line_rate(li.tax.as_ref(), settings.vat_goods),
+                rate: line_rate(li.tax.as_ref(), settings.vat_goods, &li.offer.name)?,
             });
         }
         let delivery = form

@@ -661,3 +661,4 @@ annex15-unknown = nie oznaczono
 annex15-yes = tak
 annex15-no = nie
 problem-split-payment-unknown = Faktura dla firmy na { $amount } zależy od tego, czy towar jest z załącznika nr 15 do ustawy o VAT (mechanizm podzielonej płatności): { $products }. Oznacz te produkty w Magazynie (kolumna „Zał. 15”) — faktura zostanie wtedy wystawiona.
+problem-vat-rate-unexpected = Allegro podaje dla „{ $item }” stawkę VAT { $rate }%, której nie ma w Polsce. Faktury nie wystawiono: popraw stawkę w ofercie (sprzedając z polskim VAT) — stawek innych krajów (OSS) jeszcze nie obsługujemy.

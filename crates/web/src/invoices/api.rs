@@ -100,6 +100,7 @@ pub(crate) async fn put_profile(
         seller: domain::Party {
             name: b.name,
             nip: Some(nip),
+            vat_eu: None,
             address_line1: b.address_line1,
             address_line2: b.address_line2,
             country: b.country.to_uppercase(),

@@ -119,6 +119,7 @@ pub async fn save_profile(
             seller: domain::Party {
                 name: f.name.trim().to_owned(),
                 nip: Some(nip),
+                vat_eu: None,
                 address_line1: f.address_line1.trim().to_owned(),
                 address_line2: f.address_line2.trim().to_owned(),
                 country: "PL".into(),
