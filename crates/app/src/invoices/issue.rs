@@ -4,11 +4,11 @@
 
 use allegro_client::types::CheckoutForm;
 use domain::{
-    DeliveryVat, GoodsLine, Invoice, InvoiceId, InvoiceKind, InvoicingProfile, Minor, Nip, OrderId, OrderTask, Party,
-    VatRate, compute,
+    DeliveryVat, GoodsLine, Invoice, InvoiceId, InvoiceKind, InvoicingProfile, Minor, OrderId, OrderTask, compute,
 };
 use store::{InvoiceRecord, Issued, NewInvoice};
 
+use super::from_order::{buyer_of, line_rate};
 use crate::{App, AppError, CurrentUser, Problem, invalid};
 
 pub use invoice_pdf::Language as PdfLanguage;
@@ -44,103 +44,6 @@ fn minor(price: &allegro_client::types::Price, what: &'static str) -> Result<Min
 /// due) and the series' period are days in Europe/Warsaw, not UTC.
 pub(crate) fn day_of(ms: i64) -> String {
     domain::time::polish_day_text(ms)
-}
-
-/// The line's VAT rate as Allegro gives it (`tax.rate` "23.00"), else the account's default.
-/// A rate Allegro gives that is not a Polish one (21 % set for allegro.cz, say) stops the
-/// invoice with the rate and the item named: it is never replaced by a Polish rate in
-/// silence (the seller either charges Polish VAT, or uses OSS, which is not done yet).
-fn line_rate(
-    tax: Option<&allegro_client::types::CheckoutFormLineItemTax>,
-    default: VatRate,
-    item: &str,
-) -> Result<VatRate, AppError> {
-    let Some(tax) = tax else { return Ok(default) };
-    if let Some(ex) = tax.exemption.as_deref() {
-        return Ok(if ex.eq_ignore_ascii_case("np") {
-            VatRate::NotSubject
-        } else {
-            VatRate::Exempt
-        });
-    }
-    let Some(rate) = tax.rate.as_deref() else {
-        return Ok(default);
-    };
-    rate.trim_end_matches(".00").parse::<VatRate>().map_err(|_| {
-        invalid(
-            "vat_rate",
-            Problem::new("problem-vat-rate-unexpected")
-                .arg("rate", rate)
-                .arg("item", item),
-        )
-    })
-}
-
-/// The buyer as the invoice names them: the company with its NIP when the invoice address
-/// has one (`invoice.address.company.ids` PL_NIP), otherwise the person.
-fn buyer_of(form: &CheckoutForm) -> Party {
-    if let Some(addr) = form.invoice.as_ref().and_then(|i| i.address.as_ref()) {
-        let nip = addr
-            .company
-            .as_ref()
-            .and_then(|c| c.ids.as_ref())
-            .and_then(|ids| ids.iter().find(|id| id.id_type.as_str() == "PL_NIP"))
-            .and_then(|id| id.value.parse::<Nip>().ok());
-        // A business elsewhere in the EU is named by its VAT-EU number (KodUE + NrVatUE),
-        // never dropped to a consumer: Allegro gives it as VAT_EU, or as the Czech DIČ /
-        // Slovak IČ DPH, which are the same numbers.
-        let vat_eu = nip.is_none().then(|| {
-            addr.company
-                .as_ref()
-                .and_then(|c| c.ids.as_ref())
-                .into_iter()
-                .flatten()
-                .filter(|id| ["VAT_EU", "CZ_DIC", "SK_IC_DPH"].contains(&id.id_type.as_str()))
-                .find_map(|id| domain::EuVatNumber::parse(&id.value))
-        });
-        let name = match (&addr.company, &addr.natural_person) {
-            (Some(c), _) => c.name.clone(),
-            (None, Some(p)) => format!("{} {}", p.first_name, p.last_name),
-            (None, None) => person_name(form),
-        };
-        return Party {
-            name: domain::text::shorten(&name, 512).into_owned(),
-            nip,
-            vat_eu: vat_eu.flatten(),
-            address_line1: addr.street.clone(),
-            address_line2: format!("{} {}", addr.zip_code, addr.city),
-            country: addr.country_code.clone(),
-        };
-    }
-    let (line1, line2, country) = match form.delivery.as_ref().and_then(|d| d.address.as_ref()) {
-        Some(a) => (
-            a.street.clone(),
-            format!("{} {}", a.zip_code, a.city),
-            a.country_code.clone(),
-        ),
-        None => (String::new(), String::new(), "PL".to_owned()),
-    };
-    Party {
-        name: domain::text::shorten(&person_name(form), 512).into_owned(),
-        nip: None,
-        vat_eu: None,
-        address_line1: if line1.is_empty() {
-            form.buyer.login.clone()
-        } else {
-            line1
-        },
-        address_line2: line2,
-        country,
-    }
-}
-
-fn person_name(form: &CheckoutForm) -> String {
-    let b = &form.buyer;
-    match (&b.company_name, &b.first_name, &b.last_name) {
-        (Some(c), _, _) if !c.is_empty() => c.clone(),
-        (_, Some(f), Some(l)) => format!("{f} {l}"),
-        _ => b.login.clone(),
-    }
 }
 
 impl App {

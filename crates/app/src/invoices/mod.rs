@@ -2,6 +2,7 @@
 //! with gap-free numbers, their FA(3) XML and PDF, and their upload to Allegro.
 
 mod earlier;
+mod from_order;
 mod issue;
 mod rates;
 mod terms;
