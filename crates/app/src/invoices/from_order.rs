@@ -102,3 +102,87 @@ fn person_name(form: &CheckoutForm) -> String {
         _ => b.login.clone(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn form(company_ids: serde_json::Value) -> CheckoutForm {
+        serde_json::from_value(json!({
+            "id": "29738e61-7f6a-11e8-ac45-09db60ede9d6",
+            "buyer": {"id": "1", "email": "a@b.cz", "login": "kupec", "guest": false},
+            "status": "READY_FOR_PROCESSING",
+            "invoice": {"required": true, "address": {
+                "street": "Václavské náměstí 1", "city": "Praha", "zipCode": "110 00", "countryCode": "CZ",
+                "company": {"name": "Sklo Bohemia s.r.o.", "ids": company_ids, "vatPayerStatus": "ACTIVE"},
+            }},
+            "lineItems": [],
+            "surcharges": [],
+            "summary": {"totalToPay": {"amount": "10.00", "currency": "CZK"}},
+        }))
+        .expect("a checkout form")
+    }
+
+    /// How Allegro names a company, and what the invoice makes of it.
+    #[test]
+    fn a_company_abroad_keeps_its_vat_eu_number() {
+        let cases = [
+            (
+                json!([{"type": "VAT_EU", "value": "CZ27650081"}]),
+                None,
+                Some("CZ27650081"),
+            ),
+            (
+                json!([{"type": "CZ_ICO", "value": "27650081"}, {"type": "CZ_DIC", "value": "CZ27650081"}]),
+                None,
+                Some("CZ27650081"),
+            ),
+            (
+                json!([{"type": "PL_NIP", "value": "526-025-09-95"}, {"type": "VAT_EU", "value": "PL5260250995"}]),
+                Some("5260250995"),
+                None,
+            ),
+            (json!([{"type": "HU_ADOSZAM", "value": "12345678-2-42"}]), None, None),
+        ];
+        for (ids, nip, vat_eu) in cases {
+            let buyer = buyer_of(&form(ids.clone()));
+            assert_eq!(buyer.name, "Sklo Bohemia s.r.o.");
+            assert_eq!(
+                buyer.nip.as_ref().map(|n| n.as_str().to_owned()).as_deref(),
+                nip,
+                "{ids}"
+            );
+            assert_eq!(
+                buyer.vat_eu.as_ref().map(ToString::to_string).as_deref(),
+                vat_eu,
+                "{ids}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_rate_poland_does_not_have_stops_the_invoice() {
+        let tax = |rate: &str| allegro_client::types::CheckoutFormLineItemTax {
+            rate: Some(rate.into()),
+            subject: Some("GOODS".into()),
+            exemption: None,
+        };
+        assert_eq!(
+            line_rate(Some(&tax("8.00")), VatRate::Standard23, "Herbata").unwrap(),
+            VatRate::Reduced8
+        );
+        assert_eq!(
+            line_rate(None, VatRate::Reduced5, "Książka").unwrap(),
+            VatRate::Reduced5
+        );
+        let Err(AppError::Validation { problem, .. }) = line_rate(Some(&tax("21.00")), VatRate::Standard23, "Lampa")
+        else {
+            panic!("refused")
+        };
+        assert_eq!(
+            (problem.key.as_str(), problem.arg_text("rate"), problem.arg_text("item")),
+            ("problem-vat-rate-unexpected", "21.00".into(), "Lampa".into())
+        );
+    }
+}
