@@ -357,27 +357,70 @@ async fn foreign_currency_invoices_use_the_nbp_rate_of_the_day_before() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_invoice_issued_after_midnight_in_warsaw_belongs_to_the_polish_month() {
-    // 23:30 UTC on 30 November is 00:30 on 1 December in Warsaw.
-    let clock = std::sync::Arc::new(testkit::TestClock(std::sync::atomic::AtomicI64::new(1_796_081_400_000)));
-    let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), 77, clock.clone()).await;
-    let (seller, account) = shop.link_seller("sklep-polnoc").await;
-    let (app, user) = (&shop.app, &shop.user);
-    shop.paid_orders(&seller, 6, 7, 3);
-    app.sync_account(&account).await.unwrap();
-    app.save_invoicing_profile(user, &profile()).await.unwrap();
-    let order = app
-        .store()
-        .account_orders(&account)
+    // (instant of issue in UTC ms, what it is in Warsaw, the issue date, the number).
+    let cases = [
+        (
+            1_796_081_400_000,
+            "30 Nov 23:30 UTC = 1 Dec 00:30 CET",
+            "2026-12-01",
+            "FV/1/12/2026",
+        ),
+        (
+            1_798_759_800_000,
+            "31 Dec 23:30 UTC = 1 Jan 00:30 CET",
+            "2027-01-01",
+            "FV/1/01/2027",
+        ),
+        (
+            1_792_881_000_000,
+            "24 Oct 22:30 UTC = 25 Oct 00:30 CEST, the night DST ends",
+            "2026-10-25",
+            "FV/1/10/2026",
+        ),
+        (
+            1_774_740_600_000,
+            "28 Mar 23:30 UTC = 29 Mar 00:30 CET, the night DST starts",
+            "2026-03-29",
+            "FV/1/03/2026",
+        ),
+    ];
+    for (at, when, day, number) in cases {
+        let clock = std::sync::Arc::new(testkit::TestClock(std::sync::atomic::AtomicI64::new(at)));
+        let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), 77, clock.clone()).await;
+        let (_, account) = shop.link_seller("sklep-polnoc").await;
+        let (app, user) = (&shop.app, &shop.user);
+        app.save_invoicing_profile(user, &profile()).await.unwrap();
+        // An order from a file (its own clock, whatever Allegro's says), bought the day before.
+        let bought = domain::time::polish_time_text(at - 86_400_000);
+        let csv = format!(
+            "order_id;bought_at;buyer_login;offer_name;quantity;unit_price\nNOC-1;{bought};kupujacy;Kubek;1;49,99\n"
+        );
+        app.import_file(
+            user,
+            &account,
+            "noc.csv",
+            bytes::Bytes::from(csv.into_bytes()),
+            None,
+            app::order_files::Encoding::Auto,
+        )
         .await
-        .unwrap()
-        .into_iter()
-        .find(|o| o.currency == "PLN" && o.status.is_ready_for_processing())
-        .expect("a paid order in złoty");
-    let IssueOutcome::Issued(inv) = app.issue_invoice(user, &order.id).await.unwrap() else {
-        panic!("issued")
-    };
-    assert_eq!(inv.issue_date, "2026-12-01", "the Polish day of issue");
-    assert_eq!(inv.number, "FV/1/12/2026", "numbered in December's series");
+        .unwrap();
+        let order = app
+            .store()
+            .account_orders(&account)
+            .await
+            .unwrap()
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| panic!("{when}: the file's order"));
+        let IssueOutcome::Issued(inv) = app.issue_invoice(user, &order.id).await.unwrap() else {
+            panic!("issued")
+        };
+        assert_eq!(inv.issue_date, day, "{when}: the Polish day of issue");
+        assert_eq!(inv.number, number, "{when}: numbered in the Polish month's series");
+        let (_, xml) = app.invoice_xml(user, &inv.id).await.unwrap();
+        assert!(xml.contains(&format!("<P_1>{day}</P_1>")), "{when}");
+    }
 }
 
 /// Whether the invoice's FA(3) carries `rate` as its lines' `KursWaluty`.
