@@ -220,6 +220,11 @@ pub struct AccountSettings {
     /// Set the order's fulfilment to SENT on Allegro once a waybill is on it.
     #[serde(default)]
     pub sent_on_waybill: bool,
+    /// A cash-on-delivery sale happens when the parcel is sent (true) rather than when the
+    /// buyer picks it up and pays (false, the default): its invoice's sale date and when
+    /// its automatic invoice is issued.
+    #[serde(default)]
+    pub cod_sale_when_sent: bool,
 }
 
 impl Default for AccountSettings {
@@ -233,6 +238,7 @@ impl Default for AccountSettings {
             invoice_every_order: false,
             delivery_follows_goods: false,
             sent_on_waybill: false,
+            cod_sale_when_sent: false,
         }
     }
 }

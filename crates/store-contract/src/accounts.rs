@@ -239,6 +239,7 @@ pub async fn account_settings(store: Store) {
         invoice_every_order: true,
         delivery_follows_goods: true,
         sent_on_waybill: true,
+        cod_sale_when_sent: true,
     };
     assert!(
         !store

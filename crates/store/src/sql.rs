@@ -31,6 +31,22 @@ pub fn reached_trigger_while_invoicing() -> String {
     )
 }
 
+/// A cash-on-delivery order (`o`, its account's settings `s`) whose sale has not happened
+/// yet: not yet picked up (or sent, when the seller counts the sale from sending). The
+/// payment type lives only in the stored checkout form (our own serde_json output, compact,
+/// so the pair is written exactly this way).
+pub fn cash_on_delivery_not_yet_sold() -> String {
+    use domain::FulfillmentStatus;
+    let rank = |s: FulfillmentStatus| s.rank().unwrap_or(99);
+    format!(
+        "(o.data LIKE '%\"type\":\"CASH_ON_DELIVERY\"%' \
+          AND {} < (CASE WHEN s.cod_sale_when_sent = TRUE THEN {} ELSE {} END))",
+        fulfillment_rank(),
+        rank(FulfillmentStatus::Sent),
+        rank(FulfillmentStatus::PickedUp),
+    )
+}
+
 /// Which field each uniqueness rule protects: (PostgreSQL's constraint or index name,
 /// SQLite's `table.column` list as its error names them, the field). The one place a
 /// database's unique violation becomes a field the seller can be told about.

@@ -140,15 +140,26 @@ impl App {
             .ok_or_else(|| invalid("profile", "problem-profile-missing"))?;
         let settings = self.settings(user, &order.account_id).await?;
         let form = crate::orders::checkout_form(&order)?;
-        let picked_up_at = self
-            .store
-            .order_history(&user.organisation_id, order_id)
-            .await?
-            .iter()
-            .filter(|c| c.fulfillment_status.as_deref() == Some("PICKED_UP"))
-            .map(|c| c.seen_at_ms)
-            .min();
-        let terms = super::terms::sale_terms(&form, &order, picked_up_at, &profile, self.now_ms());
+        let history = self.store.order_history(&user.organisation_id, order_id).await?;
+        let first_seen = |statuses: &[&str]| {
+            history
+                .iter()
+                .filter(|c| c.fulfillment_status.as_deref().is_some_and(|f| statuses.contains(&f)))
+                .map(|c| c.seen_at_ms)
+                .min()
+        };
+        let delivery = super::terms::Delivery {
+            sent_at_ms: first_seen(&["SENT", "PICKED_UP"]),
+            picked_up_at_ms: first_seen(&["PICKED_UP"]),
+        };
+        let terms = super::terms::sale_terms(
+            &form,
+            &order,
+            delivery,
+            settings.cod_sale_when_sent,
+            &profile,
+            self.now_ms(),
+        );
         let currency = form.summary.total_to_pay.currency.clone();
         let exchange = if currency.eq_ignore_ascii_case("PLN") {
             None

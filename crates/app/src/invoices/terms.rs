@@ -49,31 +49,44 @@ fn paid_with(kind: PaymentType) -> &'static str {
     }
 }
 
+/// How far a cash-on-delivery order has gone, from its history.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub(crate) struct Delivery {
+    /// When it was first seen sent (or later).
+    pub(crate) sent_at_ms: Option<i64>,
+    /// When it was first seen picked up (the buyer paid the carrier).
+    pub(crate) picked_up_at_ms: Option<i64>,
+}
+
 /// The sale date and payment of `order`. Art. 106i/19a: for an order paid before it is
 /// sent (Allegro's online payments) the payment is the decisive event, so P_6 is the
 /// payment's day; for cash on delivery it is the delivery — the day the parcel was picked
-/// up (`picked_up_at_ms`, from the order's history) — and, before that, the invoice says
-/// the amount is due on delivery and takes today as the sale day.
+/// up, or sent when the seller counts it so (`cod_sale_when_sent`) — and, until it was
+/// picked up, the invoice says the amount is due on delivery; an invoice issued by hand
+/// before either takes today as the sale day.
 pub(crate) fn sale_terms(
     form: &CheckoutForm,
     order: &OrderRecord,
-    picked_up_at_ms: Option<i64>,
+    delivery: Delivery,
+    cod_sale_when_sent: bool,
     profile: &InvoicingProfile,
     now_ms: i64,
 ) -> SaleTerms {
     let payment = form.payment.as_ref();
     if payment.is_some_and(|p| p.payment_type == PaymentType::CashOnDelivery) {
-        return match picked_up_at_ms {
-            Some(at) => SaleTerms {
-                sale_at_ms: at,
-                payment: Payment::Paid {
+        let sold = if cod_sale_when_sent {
+            delivery.sent_at_ms.or(delivery.picked_up_at_ms)
+        } else {
+            delivery.picked_up_at_ms
+        };
+        return SaleTerms {
+            sale_at_ms: sold.unwrap_or(now_ms),
+            payment: match delivery.picked_up_at_ms {
+                Some(at) => Payment::Paid {
                     date: day_of(at),
                     description: "Za pobraniem (zapłacono przy odbiorze przesyłki)".to_owned(),
                 },
-            },
-            None => SaleTerms {
-                sale_at_ms: now_ms,
-                payment: Payment::OnDelivery {
+                None => Payment::OnDelivery {
                     description: "Za pobraniem".to_owned(),
                 },
             },
@@ -214,10 +227,47 @@ mod tests {
             ),
         ];
         for (payment, source, picked_up, sale_day, expected) in cases {
-            let terms = sale_terms(&form(payment.clone()), &order(source, bought), picked_up, &profile, now);
+            let delivery = Delivery {
+                sent_at_ms: picked_up,
+                picked_up_at_ms: picked_up,
+            };
+            let terms = sale_terms(
+                &form(payment.clone()),
+                &order(source, bought),
+                delivery,
+                false,
+                &profile,
+                now,
+            );
             assert_eq!(day_of(terms.sale_at_ms), sale_day, "{payment}");
             assert_eq!(terms.payment, expected, "{payment}");
         }
+    }
+
+    /// Cash on delivery sent on 30 November, picked up on 2 December: the sale is the
+    /// pickup, or the sending when the seller counts it so; paid only once picked up.
+    #[test]
+    fn a_cash_on_delivery_sale_is_the_pickup_or_the_sending_as_the_seller_chooses() {
+        let profile = testkit::invoicing_profile("Sklep");
+        let cod = json!({"id": "p5", "type": "CASH_ON_DELIVERY"});
+        let (sent, picked, now) = (1_796_032_800_000, 1_796_205_600_000, 1_796_292_000_000);
+        let order = order(OrderSource::Allegro, 1_795_860_000_000);
+        let both = Delivery {
+            sent_at_ms: Some(sent),
+            picked_up_at_ms: Some(picked),
+        };
+        let on_pickup = sale_terms(&form(cod.clone()), &order, both, false, &profile, now);
+        assert_eq!(day_of(on_pickup.sale_at_ms), "2026-12-02");
+        let on_sending = sale_terms(&form(cod.clone()), &order, both, true, &profile, now);
+        assert_eq!(day_of(on_sending.sale_at_ms), "2026-11-30");
+        assert!(matches!(on_sending.payment, Payment::Paid { ref date, .. } if date == "2026-12-02"));
+        let only_sent = Delivery {
+            sent_at_ms: Some(sent),
+            picked_up_at_ms: None,
+        };
+        let in_transit = sale_terms(&form(cod), &order, only_sent, true, &profile, now);
+        assert_eq!(day_of(in_transit.sale_at_ms), "2026-11-30");
+        assert!(matches!(in_transit.payment, Payment::OnDelivery { .. }));
     }
 
     #[test]

@@ -262,7 +262,12 @@ async fn every_order_with_delivery_following_the_goods() {
         .await
         .unwrap()
         .iter()
-        .filter(|o| o.currency == "PLN" && o.status == "READY_FOR_PROCESSING")
+        // Cash on delivery waits for the pickup (a_cash_on_delivery_invoice_waits_for_the_sale).
+        .filter(|o| {
+            o.currency == "PLN"
+                && o.status == "READY_FOR_PROCESSING"
+                && !o.data.contains("\"type\":\"CASH_ON_DELIVERY\"")
+        })
         .count();
     let done = app.issue_due_invoices(1_000).await.unwrap();
     let issued: Vec<_> = done
@@ -573,9 +578,10 @@ async fn foreign_buyers_five_minutes_to_cancel_are_waited_out() {
         .iter()
         .filter(|o| o.marketplace.as_deref() != Some("allegro-pl"))
         .collect();
+    // Cash on delivery waits for its pickup anyway; the window is about paid orders.
     let home: Vec<_> = paid
         .iter()
-        .filter(|o| o.marketplace.as_deref() == Some("allegro-pl"))
+        .filter(|o| o.marketplace.as_deref() == Some("allegro-pl") && !o.data.contains("\"type\":\"CASH_ON_DELIVERY\""))
         .collect();
     assert!(abroad.len() >= 2 && !home.is_empty(), "{abroad:?}");
 
@@ -619,4 +625,75 @@ async fn foreign_buyers_five_minutes_to_cancel_are_waited_out() {
         "the cancelled purchase is never invoiced"
     );
     assert!(abroad[1..].iter().all(|o| issued.contains(&o.id)), "{done:?}");
+}
+
+/// Cash on delivery: the automatic invoice waits for the sale — the pickup by default, the
+/// sending when the seller counts it so — and says how it is paid.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_cash_on_delivery_invoice_waits_for_the_sale() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 81).await;
+    let (seller, account) = shop.link_seller("sklep-pobranie").await;
+    let (app, user, emu) = (&shop.app, &shop.user, &shop.emu.emulator);
+    app.save_invoicing_profile(user, &profile()).await.unwrap();
+    let mut on = domain::AccountSettings {
+        enabled: true,
+        invoice_every_order: true,
+        ..domain::AccountSettings::default()
+    };
+    app.save_settings(user, &account, &on).await.unwrap();
+    shop.paid_orders(&seller, 60, 21, 3);
+    app.sync_account(&account).await.unwrap();
+    let cod: Vec<_> = app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| {
+            o.status.is_ready_for_processing()
+                && o.currency == "PLN"
+                && o.data.contains("\"type\":\"CASH_ON_DELIVERY\"")
+        })
+        .collect();
+    assert!(cod.len() >= 2, "the generator sells cash on delivery");
+    let issued = |done: Vec<(domain::OrderId, Result<IssueOutcome, String>)>| -> Vec<domain::OrderId> {
+        done.into_iter()
+            .filter(|(_, r)| matches!(r, Ok(IssueOutcome::Issued(_))))
+            .map(|(o, _)| o)
+            .collect()
+    };
+    let first = issued(app.issue_due_invoices(1_000).await.unwrap());
+    assert!(cod.iter().all(|o| !first.contains(&o.id)), "not sold yet");
+
+    // Sent: by default still not the sale.
+    let set = |id: &domain::OrderId, f: allegro_api_types::FulfillmentStatus| {
+        emu.move_order(id.as_str(), None, Some(f)).unwrap()
+    };
+    set(&cod[0].id, allegro_api_types::FulfillmentStatus::Sent);
+    app.sync_account(&account).await.unwrap();
+    assert!(!issued(app.issue_due_invoices(1_000).await.unwrap()).contains(&cod[0].id));
+    // Picked up and paid: invoiced, paid on pickup, sold that day.
+    set(&cod[0].id, allegro_api_types::FulfillmentStatus::PickedUp);
+    app.sync_account(&account).await.unwrap();
+    assert!(issued(app.issue_due_invoices(1_000).await.unwrap()).contains(&cod[0].id));
+    let today = domain::time::polish_day_text(app.now_ms());
+    let invoice = &app.order_invoices(user, &cod[0].id).await.unwrap()[0];
+    let (_, content) = app.invoice(user, &invoice.id).await.unwrap();
+    assert_eq!(content.sale_date, today);
+    assert!(
+        matches!(&content.payment, domain::Payment::Paid { description, .. } if description.starts_with("Za pobraniem"))
+    );
+
+    // Counted from sending: invoiced once sent, still to be paid on delivery.
+    on.cod_sale_when_sent = true;
+    app.save_settings(user, &account, &on).await.unwrap();
+    set(&cod[1].id, allegro_api_types::FulfillmentStatus::Sent);
+    app.sync_account(&account).await.unwrap();
+    assert!(issued(app.issue_due_invoices(1_000).await.unwrap()).contains(&cod[1].id));
+    let invoice = &app.order_invoices(user, &cod[1].id).await.unwrap()[0];
+    let (_, content) = app.invoice(user, &invoice.id).await.unwrap();
+    assert_eq!(content.sale_date, today);
+    assert!(matches!(content.payment, domain::Payment::OnDelivery { .. }));
+    let (_, xml) = app.invoice_xml(user, &invoice.id).await.unwrap();
+    assert_eq!(testkit::fa3_problems(&xml), None);
 }

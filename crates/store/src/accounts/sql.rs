@@ -414,7 +414,7 @@ macro_rules! sql_accounts {
                     return Ok(None);
                 }
                 let row = ::sqlx::query(
-                    "SELECT enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, invoice_every_order, delivery_follows_goods, sent_on_waybill \
+                    "SELECT enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, invoice_every_order, delivery_follows_goods, sent_on_waybill, cod_sale_when_sent \
                      FROM account_settings WHERE account_id = $1",
                 )
                 .bind(id.as_str())
@@ -433,6 +433,7 @@ macro_rules! sql_accounts {
                     invoice_every_order: get(&r, "invoice_every_order")?,
                     delivery_follows_goods: get(&r, "delivery_follows_goods")?,
                     sent_on_waybill: get(&r, "sent_on_waybill")?,
+                    cod_sale_when_sent: get(&r, "cod_sale_when_sent")?,
                 }))
             }
 
@@ -451,11 +452,11 @@ macro_rules! sql_accounts {
                     // Invoicing counts from the moment it was switched on; saving other
                     // settings while it stays on keeps that moment.
                     "INSERT INTO account_settings (account_id, enabled, vat_goods, vat_delivery, invoice_trigger, invoice_series, updated_at_ms, \
-                     invoice_every_order, delivery_follows_goods, sent_on_waybill, invoicing_since_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $2 THEN $7 ELSE NULL END) \
+                     invoice_every_order, delivery_follows_goods, sent_on_waybill, invoicing_since_ms, cod_sale_when_sent) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, CASE WHEN $2 THEN $7 ELSE NULL END, $11) \
                      ON CONFLICT (account_id) DO UPDATE SET enabled = $2, vat_goods = $3, \
                      vat_delivery = $4, invoice_trigger = $5, invoice_series = $6, updated_at_ms = $7, invoice_every_order = $8, \
-                     delivery_follows_goods = $9, sent_on_waybill = $10, \
+                     delivery_follows_goods = $9, sent_on_waybill = $10, cod_sale_when_sent = $11, \
                      invoicing_since_ms = CASE WHEN NOT $2 THEN NULL \
                                                WHEN account_settings.enabled AND account_settings.invoicing_since_ms IS NOT NULL \
                                                THEN account_settings.invoicing_since_ms ELSE $7 END",
@@ -470,6 +471,7 @@ macro_rules! sql_accounts {
                 .bind(s.invoice_every_order)
                 .bind(s.delivery_follows_goods)
                 .bind(s.sent_on_waybill)
+                .bind(s.cod_sale_when_sent)
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;

@@ -296,6 +296,7 @@ macro_rules! sql_invoices {
                          AND {} >= {} \
                          AND {} \
                          AND NOT {} \
+                         AND NOT {} \
                          AND NOT EXISTS (SELECT 1 FROM invoices i WHERE i.organisation_id = o.organisation_id \
                                          AND i.order_id = o.id AND i.kind = 'vat') \
                          AND NOT EXISTS (SELECT 1 FROM order_task_failures a WHERE a.organisation_id = o.organisation_id \
@@ -305,6 +306,7 @@ macro_rules! sql_invoices {
                         InvoiceTrigger::rank_sql("s.invoice_trigger"),
                         $crate::sql::reached_trigger_while_invoicing(),
                         $crate::domain::marketplace::buyer_may_cancel_sql("$2"),
+                        $crate::sql::cash_on_delivery_not_yet_sold(),
                     )
                 });
                 let rows = ::sqlx::query(SQL.as_str())

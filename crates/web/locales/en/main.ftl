@@ -649,3 +649,4 @@ annex15-yes = yes
 annex15-no = no
 problem-split-payment-unknown = An invoice to a business for { $amount } depends on whether these are goods of annex 15 to the VAT Act (split payment): { $products }. Mark the products in the Warehouse (the “Annex 15” column) — the invoice is then issued.
 problem-vat-rate-unexpected = Allegro gives “{ $item }” a { $rate }% VAT rate, which Poland does not have. No invoice was issued: correct the rate in the offer (selling with Polish VAT) — other countries’ rates (OSS) are not supported yet.
+settings-cod-sale-when-sent = Cash on delivery: the sale date is the day the parcel is sent (by default: the day the buyer picks it up and pays) — the automatic invoice waits for that day

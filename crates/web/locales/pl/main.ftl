@@ -662,3 +662,4 @@ annex15-yes = tak
 annex15-no = nie
 problem-split-payment-unknown = Faktura dla firmy na { $amount } zależy od tego, czy towar jest z załącznika nr 15 do ustawy o VAT (mechanizm podzielonej płatności): { $products }. Oznacz te produkty w Magazynie (kolumna „Zał. 15”) — faktura zostanie wtedy wystawiona.
 problem-vat-rate-unexpected = Allegro podaje dla „{ $item }” stawkę VAT { $rate }%, której nie ma w Polsce. Faktury nie wystawiono: popraw stawkę w ofercie (sprzedając z polskim VAT) — stawek innych krajów (OSS) jeszcze nie obsługujemy.
+settings-cod-sale-when-sent = Za pobraniem: data sprzedaży to dzień nadania paczki (domyślnie: dzień odbioru i zapłaty przez kupującego) — faktura automatyczna czeka na ten dzień

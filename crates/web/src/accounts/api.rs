@@ -223,6 +223,8 @@ pub(crate) struct SettingsBody {
     delivery_follows_goods: bool,
     #[serde(default)]
     sent_on_waybill: bool,
+    #[serde(default)]
+    cod_sale_when_sent: bool,
 }
 
 pub(crate) async fn put_settings(
@@ -243,6 +245,7 @@ pub(crate) async fn put_settings(
             every_order: b.invoice_every_order,
             delivery_follows_goods: b.delivery_follows_goods,
             sent_on_waybill: b.sent_on_waybill,
+            cod_sale_when_sent: b.cod_sale_when_sent,
         },
     )?;
     state.app.save_settings(&user, &aid, &s).await?;

@@ -197,6 +197,7 @@ struct SettingsPage {
     every_order: bool,
     follows_goods: bool,
     sent_on_waybill: bool,
+    cod_sale_when_sent: bool,
     series: String,
     /// (value, words, chosen): "23%", "zw — zwolnione z VAT".
     goods_rates: Vec<(&'static str, String, bool)>,
@@ -231,6 +232,7 @@ fn settings_page(
         every_order: s.invoice_every_order,
         follows_goods: s.delivery_follows_goods,
         sent_on_waybill: s.sent_on_waybill,
+        cod_sale_when_sent: s.cod_sale_when_sent,
         series,
         goods_rates: VatRate::ALL
             .iter()
@@ -297,6 +299,7 @@ pub struct SettingsForm {
     invoice_every_order: Option<String>,
     delivery_follows_goods: Option<String>,
     sent_on_waybill: Option<String>,
+    cod_sale_when_sent: Option<String>,
     vat_goods: String,
     vat_delivery: String,
     invoice_trigger: String,
@@ -313,6 +316,8 @@ pub struct SettingsChoices {
     pub delivery_follows_goods: bool,
     /// SENT on Allegro once a waybill is there.
     pub sent_on_waybill: bool,
+    /// A cash-on-delivery sale counts from sending, not from pickup.
+    pub cod_sale_when_sent: bool,
 }
 
 pub fn parse_settings(
@@ -328,6 +333,7 @@ pub fn parse_settings(
         invoice_every_order: choices.every_order,
         delivery_follows_goods: choices.delivery_follows_goods,
         sent_on_waybill: choices.sent_on_waybill,
+        cod_sale_when_sent: choices.cod_sale_when_sent,
         vat_goods: goods
             .parse()
             .map_err(|e: domain::DomainError| app::invalid("vat_goods", e))?,
@@ -362,6 +368,7 @@ pub async fn save_settings(
             every_order: form.invoice_every_order.is_some(),
             delivery_follows_goods: form.delivery_follows_goods.is_some(),
             sent_on_waybill: form.sent_on_waybill.is_some(),
+            cod_sale_when_sent: form.cod_sale_when_sent.is_some(),
         },
     );
     let saved = match parsed {
@@ -383,6 +390,7 @@ pub async fn save_settings(
                 invoice_every_order: form.invoice_every_order.is_some(),
                 delivery_follows_goods: form.delivery_follows_goods.is_some(),
                 sent_on_waybill: form.sent_on_waybill.is_some(),
+                cod_sale_when_sent: form.cod_sale_when_sent.is_some(),
                 vat_goods: form.vat_goods.parse().unwrap_or(stored.vat_goods),
                 vat_delivery: form.vat_delivery.parse().unwrap_or(stored.vat_delivery),
                 invoice_trigger: form.invoice_trigger.parse().unwrap_or(stored.invoice_trigger),

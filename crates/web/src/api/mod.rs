@@ -115,7 +115,8 @@ fn operations() -> Value {
             "invoice_series": {"type": "string", "example": "FV/{n}/{MM}/{YYYY}"},
             "invoice_every_order": {"type": "boolean", "default": false, "description": "invoice every order, not only those whose buyer asked"},
             "delivery_follows_goods": {"type": "boolean", "default": false, "description": "tax delivery at the goods' rate (split for mixed rates) instead of vat_delivery"},
-            "sent_on_waybill": {"type": "boolean", "default": false, "description": "set the order's fulfilment to SENT on Allegro once a waybill is on it"}
+            "sent_on_waybill": {"type": "boolean", "default": false, "description": "set the order's fulfilment to SENT on Allegro once a waybill is on it"},
+            "cod_sale_when_sent": {"type": "boolean", "default": false, "description": "a cash-on-delivery sale happens when the parcel is sent, not when the buyer picks it up (the invoice's sale date, and when its automatic invoice is issued)"}
         }
     });
     json!({

@@ -143,7 +143,7 @@ async fn api_connections_link_settings_and_errors() {
         .unwrap();
     assert_eq!(
         settings,
-        json!({"enabled": false, "vat_goods": "23", "vat_delivery": "23", "invoice_trigger": "READY_FOR_PROCESSING", "invoice_series": "FV/{n}/{MM}/{YYYY}", "invoice_every_order": false, "delivery_follows_goods": false, "sent_on_waybill": false})
+        json!({"enabled": false, "vat_goods": "23", "vat_delivery": "23", "invoice_trigger": "READY_FOR_PROCESSING", "invoice_series": "FV/{n}/{MM}/{YYYY}", "invoice_every_order": false, "delivery_follows_goods": false, "sent_on_waybill": false, "cod_sale_when_sent": false})
     );
     let bad = json!({"enabled": true, "vat_goods": "7", "vat_delivery": "23", "invoice_trigger": "SENT", "invoice_series": "FV/{n}"});
     let r = api
@@ -157,7 +157,7 @@ async fn api_connections_link_settings_and_errors() {
     let problem: Value = r.json().await.unwrap();
     assert_eq!(problem["field"], "vat_goods");
     assert!(problem["detail"].as_str().unwrap().contains("23, 8, 5, 0, zw or np"));
-    let good = json!({"enabled": true, "vat_goods": "8", "vat_delivery": "zw", "invoice_trigger": "SENT", "invoice_series": "FV/{n}/{YYYY}", "invoice_every_order": true, "delivery_follows_goods": false, "sent_on_waybill": true});
+    let good = json!({"enabled": true, "vat_goods": "8", "vat_delivery": "zw", "invoice_trigger": "SENT", "invoice_series": "FV/{n}/{YYYY}", "invoice_every_order": true, "delivery_follows_goods": false, "sent_on_waybill": true, "cod_sale_when_sent": true});
     let r = api
         .put(url(&format!("/api/v1/accounts/{account_id}/settings")))
         .bearer_auth(&key)
