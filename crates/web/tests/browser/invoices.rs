@@ -110,15 +110,7 @@ async fn missing_nbp_rates_are_named_and_loaded_in_a_real_browser() {
     let h = spawn_app().await;
     let (_driver_process, port) = chromedriver().await;
     let account = shop_with_orders(&h, 40, 14).await;
-    let org = h
-        .app
-        .store()
-        .user_by_email("anna@sklep.pl")
-        .await
-        .unwrap()
-        .unwrap()
-        .organisation_id;
-    let owner = app::CurrentUser::for_organisation(org.clone());
+    let (org, owner) = anna(&h).await;
     h.app
         .save_invoicing_profile(&owner, &testkit::invoicing_profile("Sklep Anny sp. z o.o."))
         .await
@@ -212,15 +204,7 @@ async fn switching_invoices_on_issues_nothing_backwards_in_a_real_browser() {
     let h = spawn_app().await;
     let (_driver_process, port) = chromedriver().await;
     let account = shop_with_orders(&h, 20, 16).await;
-    let org = h
-        .app
-        .store()
-        .user_by_email("anna@sklep.pl")
-        .await
-        .unwrap()
-        .unwrap()
-        .organisation_id;
-    let owner = app::CurrentUser::for_organisation(org.clone());
+    let (_, owner) = anna(&h).await;
     h.app
         .save_invoicing_profile(&owner, &testkit::invoicing_profile("Sklep Anny sp. z o.o."))
         .await

@@ -211,15 +211,7 @@ async fn shop_with_orders(h: &Harness, count: usize, seed: u64) -> domain::Accou
 /// invoice, an import): the path of every page of the back-office.
 async fn shop_with_every_page(h: &Harness) -> Vec<String> {
     let account = shop_with_orders(h, 8, 21).await;
-    let org = h
-        .app
-        .store()
-        .user_by_email("anna@sklep.pl")
-        .await
-        .unwrap()
-        .unwrap()
-        .organisation_id;
-    let owner = app::CurrentUser::for_organisation(org.clone());
+    let (org, owner) = anna(h).await;
     h.app
         .save_invoicing_profile(
             &owner,
@@ -270,6 +262,19 @@ async fn shop_with_every_page(h: &Harness) -> Vec<String> {
         "/api-keys".to_owned(),
     ]
     .to_vec()
+}
+
+/// Anna's organisation and Anna as its owner (after `shop_with_orders`).
+async fn anna(h: &Harness) -> (domain::OrganisationId, app::CurrentUser) {
+    let org = h
+        .app
+        .store()
+        .user_by_email("anna@sklep.pl")
+        .await
+        .unwrap()
+        .expect("Anna's shop is set up")
+        .organisation_id;
+    (org.clone(), app::CurrentUser::for_organisation(org))
 }
 
 /// Logs Anna in, in Polish.
