@@ -18,17 +18,6 @@ pub fn buyer_may_cancel_until(marketplace: Option<&str>, bought_at_ms: i64) -> O
         .map(|_| bought_at_ms + BUYER_CANCEL_WINDOW_MS)
 }
 
-/// The SQL condition "the buyer of order `o` may still cancel at `$now`" (for the worklist
-/// of automatic invoices); `now` is the placeholder of the current time.
-pub fn buyer_may_cancel_sql(now: &str) -> String {
-    let list = BUYER_CANCEL_MARKETPLACES
-        .iter()
-        .map(|m| format!("'{m}'"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    format!("(o.marketplace IN ({list}) AND o.bought_at_ms > {now} - {BUYER_CANCEL_WINDOW_MS})")
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

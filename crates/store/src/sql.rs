@@ -31,6 +31,18 @@ pub fn reached_trigger_while_invoicing() -> String {
     )
 }
 
+/// The buyer of order `o` may still cancel at `now` (a placeholder): allegro.cz/.sk/.hu,
+/// within `domain::marketplace::BUYER_CANCEL_WINDOW_MS` of the purchase.
+pub fn buyer_may_cancel(now: &str) -> String {
+    use domain::marketplace::{BUYER_CANCEL_MARKETPLACES, BUYER_CANCEL_WINDOW_MS};
+    let list = BUYER_CANCEL_MARKETPLACES
+        .iter()
+        .map(|m| format!("'{m}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("(o.marketplace IN ({list}) AND o.bought_at_ms > {now} - {BUYER_CANCEL_WINDOW_MS})")
+}
+
 /// A cash-on-delivery order (`o`, its account's settings `s`) whose sale has not happened
 /// yet: not yet picked up (or sent, when the seller counts the sale from sending). The
 /// payment type lives only in the stored checkout form (our own serde_json output, compact,

@@ -73,6 +73,13 @@ pub struct Tr {
     id: LanguageIdentifier,
 }
 
+/// Text arguments as Fluent takes them.
+fn text_args(args: &[(&'static str, &str)]) -> HashMap<Cow<'static, str>, FluentValue<'static>> {
+    args.iter()
+        .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
+        .collect()
+}
+
 impl Tr {
     /// Translations in `lang`.
     pub fn new(lang: Lang) -> Self {
@@ -113,21 +120,14 @@ impl Tr {
 
     /// The text of `key` with a number `count` (its plural form) and other arguments.
     pub fn count_args(&self, key: &str, count: i64, args: &[(&'static str, &str)]) -> String {
-        let map: HashMap<Cow<'static, str>, FluentValue> = args
-            .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
-            .chain([(Cow::Borrowed("count"), FluentValue::from(count))])
-            .collect();
+        let mut map = text_args(args);
+        map.insert(Cow::Borrowed("count"), FluentValue::from(count));
         LOCALES.lookup_with_args(&self.id, key, &map)
     }
 
     /// The text of `key` with arguments.
     pub fn args(&self, key: &str, args: &[(&'static str, &str)]) -> String {
-        let map: HashMap<Cow<'static, str>, FluentValue> = args
-            .iter()
-            .map(|(k, v)| (Cow::Borrowed(*k), FluentValue::from(v.to_string())))
-            .collect();
-        LOCALES.lookup_with_args(&self.id, key, &map)
+        LOCALES.lookup_with_args(&self.id, key, &text_args(args))
     }
 
     /// A refusal from the rules or the use cases, worded in this language.

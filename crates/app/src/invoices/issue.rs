@@ -110,20 +110,13 @@ impl App {
     #[tracing::instrument(name = "invoice", skip_all, fields(organisation_id = %user.organisation_id, order_id))]
     pub async fn issue_invoice(&self, user: &CurrentUser, order_id: &OrderId) -> Result<IssueOutcome, AppError> {
         let order = self.order(user, order_id).await?;
-        // A cancelled sale has nothing to invoice (its invoice, if any, is corrected).
-        if order.status.is_cancelled()
-            && self
-                .store
-                .invoice_for_order(&user.organisation_id, order_id, InvoiceKind::Vat)
-                .await?
-                .is_none()
-        {
-            return Err(AppError::Conflict(Problem::new("problem-order-cancelled-no-invoice")));
-        }
-        // A buyer on allegro.cz/.sk/.hu may still cancel: the invoice waits out the window.
-        if let Some(until) =
+        // A cancelled sale has nothing to invoice (its invoice, if any, is corrected); a
+        // buyer on allegro.cz/.sk/.hu may still cancel, so the invoice waits out the window.
+        // Either refusal stands only while the order has no invoice (asked once).
+        let cancel_window =
             domain::marketplace::buyer_may_cancel_until(order.marketplace.as_deref(), order.bought_at_ms)
-            && self.now_ms() < until
+                .filter(|until| self.now_ms() < *until);
+        if (order.status.is_cancelled() || cancel_window.is_some())
             && self
                 .store
                 .invoice_for_order(&user.organisation_id, order_id, InvoiceKind::Vat)
@@ -131,7 +124,12 @@ impl App {
                 .is_none()
         {
             return Err(AppError::Conflict(
-                Problem::new("problem-buyer-may-cancel").arg("until", domain::time::polish_time_text(until)),
+                match cancel_window.filter(|_| !order.status.is_cancelled()) {
+                    Some(until) => {
+                        Problem::new("problem-buyer-may-cancel").arg("until", domain::time::polish_time_text(until))
+                    }
+                    None => Problem::new("problem-order-cancelled-no-invoice"),
+                },
             ));
         }
         let profile = self

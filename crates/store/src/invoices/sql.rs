@@ -305,7 +305,7 @@ macro_rules! sql_invoices {
                         $crate::sql::fulfillment_rank(),
                         InvoiceTrigger::rank_sql("s.invoice_trigger"),
                         $crate::sql::reached_trigger_while_invoicing(),
-                        $crate::domain::marketplace::buyer_may_cancel_sql("$2"),
+                        $crate::sql::buyer_may_cancel("$2"),
                         $crate::sql::cash_on_delivery_not_yet_sold(),
                     )
                 });
