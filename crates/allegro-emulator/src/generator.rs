@@ -454,13 +454,20 @@ fn make_order(
             company: company_name.as_ref().map(|name| CheckoutFormInvoiceAddressCompany {
                 name: name.clone(),
                 ids: buyer_nip.as_ref().map(|n| {
-                    vec![CheckoutFormInvoiceAddressCompanyId {
-                        id_type: CompanyIdType::PlNip,
-                        // Buyers type NIPs with or without dashes.
-                        value: if rng.random_bool(0.5) {
-                            format_nip_dashed(n)
-                        } else {
-                            n.clone()
+                    // Buyers type NIPs with or without dashes (the draw is made for every
+                    // company, so a marketplace's orders stay the same for a seed).
+                    let dashed = rng.random_bool(0.5);
+                    vec![match country {
+                        // A company abroad gives its VAT-EU number (openapi:
+                        // `invoice.features` VAT_EU_VERIFIED "means that VAT_EU number will
+                        // appear in address.company.ids").
+                        "PL" => CheckoutFormInvoiceAddressCompanyId {
+                            id_type: CompanyIdType::PlNip,
+                            value: if dashed { format_nip_dashed(n) } else { n.clone() },
+                        },
+                        abroad => CheckoutFormInvoiceAddressCompanyId {
+                            id_type: CompanyIdType::VatEu,
+                            value: format!("{abroad}{}", &n[..8]),
                         },
                     }]
                 }),
@@ -473,7 +480,21 @@ fn make_order(
             }),
         }),
         due_date: None,
-        features: None,
+        // Allegro verifies most VAT-EU numbers; some stay unverified (openapi:
+        // CheckoutFormInvoiceInfo.features).
+        features: (company && country != "PL").then(|| {
+            let verified = buyer_nip
+                .as_ref()
+                .is_some_and(|n| n.ends_with(['0', '2', '4', '6', '8']));
+            vec![
+                if verified {
+                    "VAT_EU_VERIFIED"
+                } else {
+                    "VAT_EU_UNVERIFIED"
+                }
+                .to_owned(),
+            ]
+        }),
     };
     let age = now_ms - bought;
     let roll = rng.random_range(0..100);

@@ -237,6 +237,38 @@ impl Emulator {
         Ok(())
     }
 
+    /// The seller's orders' checkout forms, newest purchase first.
+    pub fn order_forms(&self, seller_id: &str) -> Vec<allegro_api_types::CheckoutForm> {
+        let world = self.world.read();
+        world.seller_by_id.get(seller_id).map_or_else(Vec::new, |&s| {
+            world.sellers[s]
+                .orders
+                .iter()
+                .map(|&o| world.orders[o].form())
+                .collect()
+        })
+    }
+
+    /// Changes an order's checkout form as a buyer's edit on Allegro would (tests use it to
+    /// make an exact case: a company abroad with a verified VAT-EU number, a line's tax
+    /// rate), with a new revision.
+    pub fn edit_order(
+        &self,
+        order_id: impl AsRef<str>,
+        change: impl FnOnce(&mut allegro_api_types::CheckoutForm),
+    ) -> Result<(), String> {
+        let order_id = order_id.as_ref();
+        let now = self.now_ms();
+        let mut world = self.world.write();
+        let idx = *world
+            .order_by_id
+            .get(order_id)
+            .ok_or_else(|| format!("no order {order_id}"))?;
+        world.orders[idx].update(change);
+        world.touch(idx, now, true);
+        Ok(())
+    }
+
     /// A buyer on allegro.cz, .sk or .hu cancels the purchase, as Allegro lets them within
     /// five minutes of buying (since 2026-06-17;
     /// `POST /__emulator/orders/{id}/buyer-cancel`). Refused on allegro.pl, after the five

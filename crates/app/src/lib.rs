@@ -26,7 +26,7 @@ pub use allegro_client::types as allegro_types;
 pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use domain::Problem;
-pub use invoices::{EarlierOrders, IssueOutcome, PdfLanguage, issued_late};
+pub use invoices::{EarlierOrders, IssueOutcome, PdfLanguage, ReceiptGiven, issued_late};
 pub use order_files;
 pub use orders::{DateRange, ImportError, SyncReport, order_record};
 pub use outbox::OutboxReport;

@@ -121,6 +121,8 @@ impl InvoiceBench {
                     payment_days: 14,
                     exemption_basis: None,
                     registers: domain::Registers::default(),
+                    intra_eu_supply: false,
+                    oss: false,
                 },
             )
             .await
@@ -297,5 +299,6 @@ fn bench_invoice(goods: &[GoodsLine], i: usize) -> Invoice {
         created_at: "2026-11-23T10:00:00Z".into(),
         seller_registers: domain::Registers::default(),
         split_payment: false,
+        to_receipt: false,
     }
 }

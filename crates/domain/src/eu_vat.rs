@@ -36,6 +36,12 @@ impl EuVatNumber {
         })
     }
 
+    /// Whether `code` (ISO, upper case; Greece as `GR` or `EL`) is another member state.
+    pub fn is_member_state(code: &str) -> bool {
+        let code = if code == "GR" { "EL" } else { code };
+        CODES.contains(&code)
+    }
+
     /// The member state's code (`KodUE`).
     pub fn country(&self) -> &str {
         &self.country

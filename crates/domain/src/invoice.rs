@@ -167,6 +167,10 @@ pub struct Invoice {
     /// Marked for the split payment mechanism (P_18A = 1, art. 108a ust. 1a).
     #[serde(default)]
     pub split_payment: bool,
+    /// An invoice to a sale already recorded on a cash register receipt (FA(3) `FP`,
+    /// art. 109 ust. 3d).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub to_receipt: bool,
 }
 
 impl Invoice {
@@ -174,6 +178,19 @@ impl Invoice {
     /// otherwise (the XML's P_14_xW).
     pub fn vat_pln(&self, vat: Minor) -> Option<Minor> {
         self.exchange.as_ref().map(|x| x.rate.to_pln(vat))
+    }
+
+    /// Whether it is an intra-Community supply of goods (lines at "0 WDT").
+    pub fn is_intra_eu_supply(&self) -> bool {
+        self.summary.per_rate.iter().any(|t| t.rate == VatRate::IntraEuSupply)
+    }
+
+    /// The consumer's member state when it is a distance sale in the OSS procedure.
+    pub fn oss_country(&self) -> Option<&str> {
+        self.summary.per_rate.iter().find_map(|t| match &t.rate {
+            VatRate::Oss(r) => Some(r.country()),
+            _ => None,
+        })
     }
 
     /// Whether any line is exempt.
@@ -264,6 +281,16 @@ pub struct InvoicingProfile {
     /// KRS, REGON, BDO for the footer.
     #[serde(default)]
     pub registers: Registers,
+    /// The seller is registered for intra-Community transactions (VAT-UE) and supplies
+    /// businesses in other member states at 0 % (WDT, art. 42) when Allegro verified the
+    /// buyer's VAT-EU number and the goods leave Poland. Off: such sales carry Polish VAT.
+    #[serde(default)]
+    pub intra_eu_supply: bool,
+    /// Distance sales to consumers in other member states are taxed in the consumer's
+    /// state in the OSS procedure (art. 130a–130d: above the EU-wide 10 000 € threshold, or
+    /// by the seller's choice). Off: they carry Polish VAT.
+    #[serde(default)]
+    pub oss: bool,
 }
 
 #[cfg(test)]

@@ -11,6 +11,7 @@ mod money;
 mod nbp_rate;
 mod nip;
 mod nrb;
+pub mod oss;
 #[macro_use]
 mod vocabulary;
 mod order_status;
@@ -34,6 +35,7 @@ pub use nbp_rate::NbpRate;
 pub use nip::*;
 pub use nrb::nrb_is_valid;
 pub use order_status::*;
+pub use oss::OssRate;
 pub use polling::*;
 pub use problem::Problem;
 pub use settings::*;

@@ -1,33 +1,33 @@
 use std::fmt;
 use std::str::FromStr;
 
-use crate::DomainError;
+use crate::{DomainError, OssRate};
 
-/// A VAT rate as Polish invoices use them (art. 41 and 43 of the VAT act).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+/// A line's VAT rate: the Polish rates (art. 41 and 43 of the VAT act), 0 % for an
+/// intra-Community supply of goods (WDT, art. 42), or the rate of the consumer's member
+/// state for a distance sale in the OSS procedure (art. 130a–130d).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum VatRate {
     /// 23 %.
-    #[serde(rename = "23")]
     Standard23,
     /// 8 %.
-    #[serde(rename = "8")]
     Reduced8,
     /// 5 %.
-    #[serde(rename = "5")]
     Reduced5,
-    /// 0 %.
-    #[serde(rename = "0")]
+    /// 0 % (domestic).
     Zero,
     /// "zw": exempt.
-    #[serde(rename = "zw")]
     Exempt,
     /// "np": not subject to Polish VAT.
-    #[serde(rename = "np")]
     NotSubject,
+    /// 0 % for an intra-Community supply of goods ("0 WDT", art. 42 ust. 1).
+    IntraEuSupply,
+    /// The consumer's member state's rate in the OSS procedure.
+    Oss(OssRate),
 }
 
 impl VatRate {
-    /// Every rate, in the order the settings list shows them.
+    /// The Polish rates a seller chooses from, in the order the settings list shows them.
     pub const ALL: [VatRate; 6] = [
         VatRate::Standard23,
         VatRate::Reduced8,
@@ -37,31 +37,102 @@ impl VatRate {
         VatRate::NotSubject,
     ];
 
-    /// The rate as written on invoices and stored: `23`, `8`, `5`, `0`, `zw`, `np`.
-    pub fn as_str(self) -> &'static str {
-        match self {
+    /// Every rate an invoice can carry apart from OSS rates, in the order FA(3) lists their
+    /// totals (OSS totals come after 5 %).
+    pub const POLISH: [VatRate; 7] = [
+        VatRate::Standard23,
+        VatRate::Reduced8,
+        VatRate::Reduced5,
+        VatRate::Zero,
+        VatRate::IntraEuSupply,
+        VatRate::Exempt,
+        VatRate::NotSubject,
+    ];
+
+    /// A Polish rate as written on invoices and stored: `23`, `8`, `5`, `0`, `0 WDT`, `zw`,
+    /// `np`; `None` for an OSS rate (see [`fmt::Display`]).
+    pub fn polish_code(self) -> Option<&'static str> {
+        Some(match self {
             VatRate::Standard23 => "23",
             VatRate::Reduced8 => "8",
             VatRate::Reduced5 => "5",
             VatRate::Zero => "0",
+            VatRate::IntraEuSupply => "0 WDT",
             VatRate::Exempt => "zw",
             VatRate::NotSubject => "np",
+            VatRate::Oss(_) => return None,
+        })
+    }
+
+    /// A rate a seller sets on a product or delivery (one of [`VatRate::ALL`]), as they write
+    /// it: `23`, `8%`, `zw`. WDT and OSS rates follow from the buyer, never from a setting.
+    pub fn parse_polish(s: &str) -> Result<VatRate, DomainError> {
+        s.parse()
+            .ok()
+            .filter(|r| VatRate::ALL.contains(r))
+            .ok_or_else(|| DomainError::invalid("VAT rate", s, "23, 8, 5, 0, zw or np"))
+    }
+
+    /// The rate as invoices print it: `23%`, `zw`, `np`, `0% WDT`, `21% CZ` (an OSS rate
+    /// with the consumer's country).
+    pub fn label(self) -> String {
+        match self {
+            VatRate::Exempt => "zw".to_owned(),
+            VatRate::NotSubject => "np".to_owned(),
+            VatRate::IntraEuSupply => "0% WDT".to_owned(),
+            VatRate::Oss(r) => format!("{}% {}", r.percent_text(), r.country()),
+            polish => format!("{}%", polish.polish_code().unwrap_or_default()),
+        }
+    }
+
+    /// The rate in hundredths of a percent (2300 for 23 %; 0 for zw, np and the 0 % rates).
+    pub fn hundredths(self) -> i64 {
+        match self {
+            VatRate::Standard23 => 2300,
+            VatRate::Reduced8 => 800,
+            VatRate::Reduced5 => 500,
+            VatRate::Zero | VatRate::IntraEuSupply | VatRate::Exempt | VatRate::NotSubject => 0,
+            VatRate::Oss(r) => i64::from(r.hundredths()),
         }
     }
 }
 
+/// Stored and shown as `23`, `0 WDT`, `zw`, or `OSS CZ 21` (an OSS rate with its country).
 impl fmt::Display for VatRate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
+        match self {
+            VatRate::Oss(r) => write!(f, "OSS {} {}", r.country(), r.percent_text()),
+            polish => f.write_str(polish.polish_code().unwrap_or_default()),
+        }
+    }
+}
+
+impl serde::Serialize for VatRate {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for VatRate {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        let text = std::borrow::Cow::<'de, str>::deserialize(deserializer)?;
+        text.parse().map_err(serde::de::Error::custom)
     }
 }
 
 impl FromStr for VatRate {
     type Err = DomainError;
     fn from_str(s: &str) -> Result<Self, DomainError> {
-        VatRate::ALL
+        let s = s.trim();
+        if let Some(rest) = s.strip_prefix("OSS ") {
+            let (country, percent) = rest.split_once(' ').unwrap_or((rest, ""));
+            return OssRate::parse(country, percent)
+                .map(VatRate::Oss)
+                .ok_or_else(|| DomainError::invalid("VAT rate", s, "OSS <country> <rate>"));
+        }
+        VatRate::POLISH
             .into_iter()
-            .find(|r| r.as_str() == s.trim().trim_end_matches('%'))
+            .find(|r| r.polish_code() == Some(s.trim_end_matches('%')))
             .ok_or_else(|| DomainError::invalid("VAT rate", s, "23, 8, 5, 0, zw or np"))
     }
 }

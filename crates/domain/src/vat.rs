@@ -9,18 +9,6 @@ use crate::VatRate;
 /// Amounts in minor units (grosze).
 pub type Minor = i64;
 
-impl VatRate {
-    /// The percentage VAT is computed with (0 for zw, np and 0 %).
-    pub fn percent(self) -> i64 {
-        match self {
-            VatRate::Standard23 => 23,
-            VatRate::Reduced8 => 8,
-            VatRate::Reduced5 => 5,
-            VatRate::Zero | VatRate::Exempt | VatRate::NotSubject => 0,
-        }
-    }
-}
-
 /// `numerator / denominator` rounded half away from zero ("końcówki 0,5 grosza i wyższe
 /// zaokrągla się do 1 grosza"; corrections are negative: −6.5 → −7).
 pub fn div_half_up(numerator: i128, denominator: i128) -> i128 {
@@ -32,11 +20,12 @@ pub fn div_half_up(numerator: i128, denominator: i128) -> i128 {
 
 /// VAT contained in a gross amount at `rate`.
 pub fn vat_of_gross(gross: Minor, rate: VatRate) -> Minor {
-    let r = i128::from(rate.percent());
+    // In hundredths of a percent: gross × 2300 / 12300 is gross × 23 / 123 exactly.
+    let r = i128::from(rate.hundredths());
     if r == 0 {
         return 0;
     }
-    div_half_up(i128::from(gross) * r, 100 + r) as Minor
+    div_half_up(i128::from(gross) * r, 10_000 + r) as Minor
 }
 
 /// One line of goods as sold: gross unit price (discount already deducted or given per
@@ -195,6 +184,22 @@ pub fn split_proportionally(amount: Minor, weights: &[Minor]) -> Vec<Minor> {
     parts
 }
 
+/// The distinct rates among `rates`: the Polish ones in [`VatRate::POLISH`]'s order, then
+/// OSS rates from the highest.
+fn rates_in_order(rates: impl Iterator<Item = VatRate>) -> Vec<VatRate> {
+    let mut found: Vec<VatRate> = Vec::new();
+    for r in rates {
+        if !found.contains(&r) {
+            found.push(r);
+        }
+    }
+    found.sort_by_key(|r| match r {
+        VatRate::Oss(oss) => (1, -i64::from(oss.hundredths())),
+        polish => (0, VatRate::POLISH.iter().position(|p| p == polish).unwrap_or(0) as i64),
+    });
+    found
+}
+
 /// Computes an invoice from what was sold and the delivery paid.
 pub fn compute(goods: &[GoodsLine], delivery_gross: Minor, delivery: DeliveryVat, delivery_name: &str) -> VatSummary {
     let mut lines: Vec<InvoiceLine> = goods
@@ -210,12 +215,9 @@ pub fn compute(goods: &[GoodsLine], delivery_gross: Minor, delivery: DeliveryVat
         })
         .collect();
     if delivery_gross != 0 {
-        let goods_rates: Vec<(VatRate, Minor)> = VatRate::ALL
-            .iter()
-            .filter_map(|r| {
-                let g: Minor = goods.iter().filter(|l| l.rate == *r).map(GoodsLine::gross).sum();
-                goods.iter().any(|l| l.rate == *r).then_some((*r, g))
-            })
+        let goods_rates: Vec<(VatRate, Minor)> = rates_in_order(goods.iter().map(|g| g.rate))
+            .into_iter()
+            .map(|r| (r, goods.iter().filter(|l| l.rate == r).map(GoodsLine::gross).sum()))
             .collect();
         let parts: Vec<(VatRate, Minor)> = match delivery {
             DeliveryVat::Fixed(rate) => vec![(rate, delivery_gross)],
@@ -242,14 +244,13 @@ pub fn compute(goods: &[GoodsLine], delivery_gross: Minor, delivery: DeliveryVat
             });
         }
     }
-    let per_rate: Vec<RateTotal> = VatRate::ALL
-        .iter()
-        .filter(|r| lines.iter().any(|l| l.rate == **r))
+    let per_rate: Vec<RateTotal> = rates_in_order(lines.iter().map(|l| l.rate))
+        .into_iter()
         .map(|r| {
-            let gross: Minor = lines.iter().filter(|l| l.rate == *r).map(|l| l.gross).sum();
-            let vat = vat_of_gross(gross, *r);
+            let gross: Minor = lines.iter().filter(|l| l.rate == r).map(|l| l.gross).sum();
+            let vat = vat_of_gross(gross, r);
             RateTotal {
-                rate: *r,
+                rate: r,
                 gross,
                 vat,
                 net: gross - vat,

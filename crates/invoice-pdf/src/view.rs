@@ -3,7 +3,7 @@
 
 use std::str::FromStr;
 
-use domain::{Invoice, Minor, Party, Payment, VatRate, amount_in_words_en, amount_in_words_pl};
+use domain::{Invoice, Minor, Party, Payment, amount_in_words_en, amount_in_words_pl};
 use serde::Serialize;
 
 /// The language of a PDF. Polish is the default (the law's language for invoices); English
@@ -130,7 +130,8 @@ const TEXT_WIDTH: f64 = (21.0 - 2.0 * 1.6) * CM;
 /// The lines table's columns in points (the template takes them from here): number, name
 /// (what the others leave), quantity, unit, unit price, discount, value, rate.
 pub(crate) const LINE_COLUMNS: [f64; 8] = {
-    let others = [0.8, 1.1, 1.0, 2.0, 1.6, 2.3, 1.1];
+    // Centimetres of every column but the name's; the rate's holds "0% WDT" or "27% HU".
+    let others = [0.8, 1.1, 1.0, 2.0, 1.6, 2.3, 1.7];
     let mut sum = 0.0;
     let mut i = 0;
     while i < others.len() {
@@ -138,14 +139,14 @@ pub(crate) const LINE_COLUMNS: [f64; 8] = {
         i += 1;
     }
     [
-        0.8 * CM,
+        others[0] * CM,
         TEXT_WIDTH - sum * CM,
-        1.1 * CM,
-        1.0 * CM,
-        2.0 * CM,
-        1.6 * CM,
-        2.3 * CM,
-        1.1 * CM,
+        others[1] * CM,
+        others[2] * CM,
+        others[3] * CM,
+        others[4] * CM,
+        others[5] * CM,
+        others[6] * CM,
     ]
 };
 /// The horizontal padding of a lines-table cell, each side (the template's inset).
@@ -190,13 +191,6 @@ pub struct InvoiceView {
     ksef: String,
     url: String,
     footer: String,
-}
-
-fn rate_label(rate: VatRate) -> String {
-    match rate {
-        VatRate::Exempt | VatRate::NotSubject => rate.as_str().to_owned(),
-        other => format!("{}%", other.as_str()),
-    }
 }
 
 fn party(p: &Party, language: Language) -> PartyView {
@@ -270,7 +264,7 @@ impl InvoiceView {
                         amount(l.discount_gross)
                     },
                     amount(l.gross),
-                    rate_label(l.rate),
+                    l.rate.label(),
                 ],
                 one_line: false,
             })
@@ -287,7 +281,7 @@ impl InvoiceView {
             .per_rate
             .iter()
             .map(|r| {
-                let mut row = vec![rate_label(r.rate), amount(r.net), amount(r.vat), amount(r.gross)];
+                let mut row = vec![r.rate.label(), amount(r.net), amount(r.vat), amount(r.gross)];
                 if pln_column {
                     row.push(vat_pln(r.vat));
                 }
@@ -398,6 +392,26 @@ impl InvoiceView {
             notes.push(format!(
                 "{}: {basis}",
                 t("Podstawa zwolnienia z VAT", "VAT exemption basis")
+            ));
+        }
+        if invoice.to_receipt {
+            notes.push(t(
+                "Faktura do paragonu (art. 109 ust. 3d ustawy o VAT)",
+                "Invoice to a cash register receipt (art. 109 ust. 3d of the Polish VAT Act)",
+            ));
+        }
+        if invoice.is_intra_eu_supply() {
+            // Art. 106e ust. 1 pkt 4 (the seller's number with PL) and the rate's basis.
+            let nip = invoice.seller.nip.as_ref().map(|n| n.as_str()).unwrap_or_default();
+            notes.push(t(
+                &format!("Wewnątrzwspólnotowa dostawa towarów, stawka 0% (art. 42 ustawy o VAT). Numer VAT UE sprzedawcy: PL{nip}"),
+                &format!("Intra-Community supply of goods, VAT 0% (art. 42 of the Polish VAT Act, art. 138 of Directive 2006/112/EC). Seller's VAT number: PL{nip}"),
+            ));
+        }
+        if let Some(country) = invoice.oss_country() {
+            notes.push(t(
+                &format!("Sprzedaż wysyłkowa w procedurze OSS (art. 130a–130d ustawy o VAT): VAT według stawek państwa konsumenta ({country})"),
+                &format!("Distance sale in the OSS scheme (art. 130a–130d of the Polish VAT Act): VAT at the rates of the consumer's country ({country})"),
             ));
         }
         if invoice.split_payment {

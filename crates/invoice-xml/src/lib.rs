@@ -58,8 +58,13 @@ impl Xml {
     }
 }
 
-fn party(x: &mut Xml, tag: &str, p: &Party, buyer: bool) {
+fn party(x: &mut Xml, tag: &str, p: &Party, buyer: bool, eu_prefix: bool) {
     x.open(1, tag);
+    if eu_prefix {
+        // Art. 106e ust. 1 pkt 4: on an intra-Community supply the seller is named by its
+        // number with the prefix PL.
+        x.el(2, "PrefiksPodatnika", "PL");
+    }
     x.open(2, "DaneIdentyfikacyjne");
     match (&p.nip, &p.vat_eu) {
         (Some(nip), _) => x.el(3, "NIP", nip.as_str()),
@@ -86,15 +91,46 @@ fn party(x: &mut Xml, tag: &str, p: &Party, buyer: bool) {
     x.close(1, tag);
 }
 
-/// P_12's code for a rate (0 % domestic is `0 KR`; "np" outside Poland is `np I`).
-fn rate_code(rate: VatRate) -> &'static str {
-    match rate {
+/// P_12's code for a Polish rate (0 % domestic is `0 KR`; "np" outside Poland is `np I`);
+/// `None` for an OSS rate, which goes in `P_12_XII`.
+fn rate_code(rate: VatRate) -> Option<&'static str> {
+    Some(match rate {
         VatRate::Standard23 => "23",
         VatRate::Reduced8 => "8",
         VatRate::Reduced5 => "5",
         VatRate::Zero => "0 KR",
+        VatRate::IntraEuSupply => "0 WDT",
         VatRate::Exempt => "zw",
         VatRate::NotSubject => "np I",
+        VatRate::Oss(_) => return None,
+    })
+}
+
+/// The header fields a rate's totals go to: net, and for taxed rates VAT and VAT in PLN.
+/// In the schema's order; every OSS rate shares `P_13_5` / `P_14_5` (no PLN field: the
+/// tax is the other state's).
+type TotalFields = (&'static str, Option<(&'static str, Option<&'static str>)>);
+const TOTAL_FIELDS: [TotalFields; 8] = [
+    ("P_13_1", Some(("P_14_1", Some("P_14_1W")))),
+    ("P_13_2", Some(("P_14_2", Some("P_14_2W")))),
+    ("P_13_3", Some(("P_14_3", Some("P_14_3W")))),
+    ("P_13_5", Some(("P_14_5", None))),
+    ("P_13_6_1", None),
+    ("P_13_6_2", None),
+    ("P_13_7", None),
+    ("P_13_8", None),
+];
+
+fn total_fields(rate: VatRate) -> usize {
+    match rate {
+        VatRate::Standard23 => 0,
+        VatRate::Reduced8 => 1,
+        VatRate::Reduced5 => 2,
+        VatRate::Oss(_) => 3,
+        VatRate::Zero => 4,
+        VatRate::IntraEuSupply => 5,
+        VatRate::Exempt => 6,
+        VatRate::NotSubject => 7,
     }
 }
 
@@ -104,7 +140,9 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
         return Err(XmlError::MissingExemptionBasis);
     }
     let foreign = !inv.currency.eq_ignore_ascii_case("PLN");
-    if foreign && inv.exchange.is_none() {
+    // Only Polish VAT is converted to PLN; an invoice wholly in OSS needs no NBP rate.
+    let polish_rates = inv.summary.per_rate.iter().any(|t| !matches!(t.rate, VatRate::Oss(_)));
+    if foreign && polish_rates && inv.exchange.is_none() {
         return Err(XmlError::MissingExchangeRate(inv.currency.clone()));
     }
     let mut x = Xml(String::with_capacity(4096));
@@ -116,8 +154,8 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
     x.el(2, "DataWytworzeniaFa", &inv.created_at);
     x.el(2, "SystemInfo", "allegro-bridge");
     x.close(1, "Naglowek");
-    party(&mut x, "Podmiot1", &inv.seller, false);
-    party(&mut x, "Podmiot2", &inv.buyer, true);
+    party(&mut x, "Podmiot1", &inv.seller, false, inv.is_intra_eu_supply());
+    party(&mut x, "Podmiot2", &inv.buyer, true, false);
     x.open(1, "Fa");
     x.el(2, "KodWaluty", &inv.currency.to_uppercase());
     x.el(2, "P_1", &inv.issue_date);
@@ -127,20 +165,24 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
     x.el(2, "P_2", &inv.number);
     x.el(2, "P_6", &inv.sale_date);
     // Per-rate totals in the schema's order: P_13_1/P_14_1/P_14_1W (23 %), _2 (8 %),
-    // _3 (5 %), P_13_6_1 (0 % domestic), P_13_7 (zw), P_13_8 (np).
+    // _3 (5 %), P_13_5/P_14_5 (OSS), P_13_6_1 (0 % domestic), P_13_6_2 (WDT), P_13_7 (zw),
+    // P_13_8 (np).
+    let mut sums = [(0, 0, false); TOTAL_FIELDS.len()];
     for t in &inv.summary.per_rate {
-        let (net, vat) = match t.rate {
-            VatRate::Standard23 => ("P_13_1", Some(("P_14_1", "P_14_1W"))),
-            VatRate::Reduced8 => ("P_13_2", Some(("P_14_2", "P_14_2W"))),
-            VatRate::Reduced5 => ("P_13_3", Some(("P_14_3", "P_14_3W"))),
-            VatRate::Zero => ("P_13_6_1", None),
-            VatRate::Exempt => ("P_13_7", None),
-            VatRate::NotSubject => ("P_13_8", None),
-        };
-        x.el(2, net, &amount(t.net));
-        if let Some((vat_tag, pln_tag)) = vat {
-            x.el(2, vat_tag, &amount(t.vat));
-            if foreign && let Some(pln) = inv.vat_pln(t.vat) {
+        let slot = &mut sums[total_fields(t.rate)];
+        *slot = (slot.0 + t.net, slot.1 + t.vat, true);
+    }
+    for ((net_tag, vat_tags), (net, vat, present)) in TOTAL_FIELDS.iter().zip(sums) {
+        if !present {
+            continue;
+        }
+        x.el(2, net_tag, &amount(net));
+        if let Some((vat_tag, pln_tag)) = vat_tags {
+            x.el(2, vat_tag, &amount(vat));
+            if let Some(pln_tag) = pln_tag
+                && foreign
+                && let Some(pln) = inv.vat_pln(vat)
+            {
                 x.el(2, pln_tag, &amount(pln));
             }
         }
@@ -189,6 +231,10 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
             x.close(2, "DaneFaKorygowanej");
         }
     }
+    if inv.to_receipt {
+        // An invoice to a receipt (art. 109 ust. 3d): the sale is already in the register.
+        x.el(2, "FP", "1");
+    }
     for (n, l) in inv.summary.lines.iter().enumerate() {
         x.open(2, "FaWiersz");
         x.el(3, "NrWierszaFa", &(n + 1).to_string());
@@ -200,7 +246,16 @@ pub fn fa3(inv: &Invoice) -> Result<String, XmlError> {
             x.el(3, "P_10", &amount(l.discount_gross));
         }
         x.el(3, "P_11A", &amount(l.gross));
-        x.el(3, "P_12", rate_code(l.rate));
+        match (rate_code(l.rate), l.rate) {
+            (Some(code), _) => x.el(3, "P_12", code),
+            (None, VatRate::Oss(oss)) => x.el(3, "P_12_XII", &oss.percent_text()),
+            (None, _) => {}
+        }
+        if matches!(l.rate, VatRate::Oss(_)) {
+            // A distance sale of goods taxed in the consumer's state (§ 10 ust. 4 pkt 2a of
+            // the JPK regulation).
+            x.el(3, "Procedura", "WSTO_EE");
+        }
         if let Some(rate) = inv.exchange.as_ref().filter(|_| foreign) {
             x.el(3, "KursWaluty", &rate.rate.to_string());
         }

@@ -480,7 +480,7 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             _ => Err(Problem::new("problem-file-quantity").arg("value", v.trim())),
         });
         let unit = r.parsed(c, "unit_price", amount);
-        let vat = r.parsed(c, "vat_rate", |v| v.parse::<VatRate>().map_err(Problem::from));
+        let vat = r.parsed(c, "vat_rate", |v| VatRate::parse_polish(v).map_err(Problem::from));
         let (offer_id, sku) = (r.text(c, "offer_id"), r.text(c, "sku"));
         if let (Some(q), Some(u)) = (qty, unit) {
             total = total.and_then(|t| q.checked_mul(u).and_then(|x| t.checked_add(x)));
@@ -497,8 +497,8 @@ fn build_order(id: &str, rows: &[&RawRow], problems: &mut Problems) -> Option<Fi
             "originalPrice": price,
             "price": price,
             "tax": vat.map(|v| match v {
-                VatRate::Exempt | VatRate::NotSubject => json!({"rate": null, "subject": null, "exemption": v.as_str().to_uppercase()}),
-                rate => json!({"rate": format!("{}.00", rate.as_str()), "subject": null, "exemption": null}),
+                VatRate::Exempt | VatRate::NotSubject => json!({"rate": null, "subject": null, "exemption": v.to_string().to_uppercase()}),
+                rate => json!({"rate": format!("{rate}.00"), "subject": null, "exemption": null}),
             }),
             "boughtAt": bought.map(|b| allegro_api_types::Instant::from_millis(b).to_string()),
         }));

@@ -31,6 +31,8 @@ pub fn invoicing_profile(name: &str) -> InvoicingProfile {
         payment_days: 14,
         exemption_basis: None,
         registers: domain::Registers::default(),
+        intra_eu_supply: false,
+        oss: false,
     }
 }
 
@@ -80,6 +82,7 @@ pub fn invoice(goods: &[GoodsLine], delivery: i64, buyer: Party) -> Invoice {
         created_at: "2026-11-23T10:15:00Z".into(),
         seller_registers: domain::Registers::default(),
         split_payment: false,
+        to_receipt: false,
     }
 }
 
@@ -186,6 +189,10 @@ pub fn sample_invoices() -> Vec<(&'static str, Invoice)> {
         description: "Za pobraniem".into(),
     };
     cases.push(("cod", cod));
+    // A consumer who had a receipt asks for an invoice: FP.
+    let mut receipt = invoice(&[line("Czajnik", 1, 12999, VatRate::Standard23)], 0, consumer());
+    receipt.to_receipt = true;
+    cases.push(("receipt", receipt));
     // allegro.hu in forints: NBP's six-decimal rate, kept exactly.
     let mut huf = invoice(&[line("Lámpa", 1, 1_299_000, VatRate::Standard23)], 0, consumer());
     huf.currency = "HUF".into();
@@ -196,6 +203,39 @@ pub fn sample_invoices() -> Vec<(&'static str, Invoice)> {
         date: "2026-11-20".into(),
     });
     cases.push(("huf", huf));
+    // allegro.cz, a Czech company whose VAT-EU number Allegro verified: an intra-Community
+    // supply at 0 % (WDT), in CZK with the NBP rate.
+    let czech = Party {
+        name: "Sklo Bohemia s.r.o.".into(),
+        nip: None,
+        vat_eu: domain::EuVatNumber::parse("CZ27650081"),
+        address_line1: "Václavské náměstí 1".into(),
+        address_line2: "110 00 Praha".into(),
+        country: "CZ".into(),
+    };
+    let mut wdt = invoice(&[line("Lampa", 2, 129_900, VatRate::IntraEuSupply)], 14_900, czech);
+    wdt.currency = "CZK".into();
+    wdt.exchange = Some(ExchangeRate {
+        rate: domain::NbpRate::parse("0.1712").expect("a rate"),
+        table: "226/A/NBP/2026".into(),
+        date: "2026-11-20".into(),
+    });
+    cases.push(("wdt", wdt));
+    // allegro.hu, a Hungarian consumer in OSS: Hungary's 27 % and 5 %, in forints, nothing
+    // converted (the tax is Hungary's).
+    let hu = |rate: &str| VatRate::Oss(domain::OssRate::parse("HU", rate).expect("a Hungarian rate"));
+    let mut oss = invoice(
+        &[
+            line("Lámpa", 1, 1_299_000, hu("27")),
+            line("Könyv", 1, 499_000, hu("5")),
+        ],
+        129_900,
+        consumer(),
+    );
+    oss.currency = "HUF".into();
+    oss.buyer.country = "HU".into();
+    oss.buyer.address_line2 = "1051 Budapest".into();
+    cases.push(("oss", oss));
     // A laptop for 18 000 zł to a company: split payment (P_18A = 1, the words on the PDF).
     let mut mpp = invoice(
         &[line("Laptop Lenovo ThinkPad X1", 1, 1_800_000, VatRate::Standard23)],

@@ -1,17 +1,96 @@
 //! What an invoice reads from Allegro's order: the buyer (a company with its NIP or VAT-EU
-//! number, or a person) and each line's VAT rate.
+//! number, or a person), which kind of supply it is (domestic, intra-Community, OSS) and
+//! each line's VAT rate.
 
-use allegro_client::types::CheckoutForm;
-use domain::{Nip, Party, VatRate};
+use allegro_client::types::{CheckoutForm, CheckoutFormLineItemTax};
+use domain::{InvoicingProfile, Nip, OssRate, Party, VatRate};
 
 use crate::{AppError, Problem, invalid};
+
+/// How the sale is taxed, which decides every line's rate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Supply {
+    /// Polish VAT at the offers' rates.
+    Domestic,
+    /// An intra-Community supply of goods at 0 % (WDT, art. 42).
+    IntraEu,
+    /// A distance sale to a consumer in this member state, taxed there in OSS.
+    Oss(String),
+}
+
+/// The kind of supply, from the seller's profile and the order. WDT only when the seller
+/// enabled it, the buyer names itself by a VAT-EU number Allegro verified
+/// (`invoice.features` `VAT_EU_VERIFIED`, art. 42 ust. 1 pkt 2: a valid number when the
+/// supply is made) and the goods go to another member state (art. 42 ust. 1 pkt 1) — an
+/// unverified number, or goods left in Poland, keep Polish VAT, the conservative choice. OSS
+/// only for a consumer (no NIP, no VAT-EU number) whose goods go to another member state,
+/// when the seller chose OSS.
+pub(crate) fn supply_of(form: &CheckoutForm, buyer: &Party, profile: &InvoicingProfile) -> Supply {
+    let destination = form
+        .delivery
+        .as_ref()
+        .and_then(|d| d.address.as_ref())
+        .map(|a| a.country_code.to_uppercase())
+        .unwrap_or_else(|| buyer.country.to_uppercase());
+    let abroad_in_eu = destination != "PL" && domain::EuVatNumber::is_member_state(&destination);
+    let verified = form
+        .invoice
+        .as_ref()
+        .and_then(|i| i.features.as_ref())
+        .is_some_and(|f| f.iter().any(|f| f == "VAT_EU_VERIFIED"));
+    if profile.intra_eu_supply && buyer.vat_eu.is_some() && verified && abroad_in_eu {
+        Supply::IntraEu
+    } else if profile.oss && buyer.nip.is_none() && buyer.vat_eu.is_none() && abroad_in_eu {
+        Supply::Oss(destination)
+    } else {
+        Supply::Domestic
+    }
+}
+
+/// A line's rate for `supply`: 0 % WDT on every line of an intra-Community supply; in OSS
+/// the rate Allegro gives, which must be one of the consumer's country's rates (never a
+/// Polish rate or a guess); otherwise [`line_rate`].
+pub(crate) fn supply_rate(
+    supply: &Supply,
+    tax: Option<&CheckoutFormLineItemTax>,
+    default: VatRate,
+    item: &str,
+) -> Result<VatRate, AppError> {
+    match supply {
+        Supply::Domestic => line_rate(tax, default, item),
+        Supply::IntraEu => Ok(VatRate::IntraEuSupply),
+        Supply::Oss(country) => {
+            let Some(rates) = domain::oss::rates_of(country) else {
+                return Err(invalid(
+                    "vat_rate",
+                    Problem::new("problem-oss-country-unknown").arg("country", country.as_str()),
+                ));
+            };
+            let rate = tax.and_then(|t| t.rate.as_deref()).unwrap_or("");
+            OssRate::parse(country, rate).map(VatRate::Oss).ok_or_else(|| {
+                let known: Vec<String> = rates
+                    .iter()
+                    .map(|r| domain::decimal_text(i64::from(*r)).trim_end_matches(".00").to_owned())
+                    .collect();
+                invalid(
+                    "vat_rate",
+                    Problem::new("problem-oss-rate-unexpected")
+                        .arg("rate", if rate.is_empty() { "—" } else { rate })
+                        .arg("country", country.as_str())
+                        .arg("item", item)
+                        .arg("rates", known.join(", ")),
+                )
+            })
+        }
+    }
+}
 
 /// The line's VAT rate as Allegro gives it (`tax.rate` "23.00"), else the account's default.
 /// A rate Allegro gives that is not a Polish one (21 % set for allegro.cz, say) stops the
 /// invoice with the rate and the item named: it is never replaced by a Polish rate in
 /// silence (the seller either charges Polish VAT, or uses OSS, which is not done yet).
 pub(crate) fn line_rate(
-    tax: Option<&allegro_client::types::CheckoutFormLineItemTax>,
+    tax: Option<&CheckoutFormLineItemTax>,
     default: VatRate,
     item: &str,
 ) -> Result<VatRate, AppError> {
@@ -26,7 +105,7 @@ pub(crate) fn line_rate(
     let Some(rate) = tax.rate.as_deref() else {
         return Ok(default);
     };
-    rate.trim_end_matches(".00").parse::<VatRate>().map_err(|_| {
+    VatRate::parse_polish(rate.trim_end_matches(".00")).map_err(|_| {
         invalid(
             "vat_rate",
             Problem::new("problem-vat-rate-unexpected")

@@ -8,7 +8,7 @@ use domain::{
 };
 use store::{InvoiceRecord, Issued, NewInvoice};
 
-use super::from_order::{buyer_of, line_rate};
+use super::from_order::{Supply, buyer_of, supply_of, supply_rate};
 use crate::{App, AppError, CurrentUser, Problem, invalid};
 
 pub use invoice_pdf::Language as PdfLanguage;
@@ -24,6 +24,15 @@ pub(crate) async fn render_pdf(invoice: Invoice, language: PdfLanguage) -> Resul
     })
     .await
     .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("the PDF renderer stopped")))?
+}
+
+/// A sale already recorded on the seller's cash register: the invoice is one "to a
+/// receipt" (`FP`, art. 109 ust. 3d).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ReceiptGiven {
+    /// The receipt shows the buyer's NIP (art. 106b ust. 5: without it, no invoice to a
+    /// business may be issued for the sale).
+    pub with_buyer_nip: bool,
 }
 
 /// What issuing did.
@@ -107,8 +116,29 @@ impl App {
 
     /// Issues the VAT invoice of an order, or returns the one it already has. Needs the
     /// organisation's invoicing profile; foreign-currency orders wait for the NBP rate.
-    #[tracing::instrument(name = "invoice", skip_all, fields(organisation_id = %user.organisation_id, order_id))]
     pub async fn issue_invoice(&self, user: &CurrentUser, order_id: &OrderId) -> Result<IssueOutcome, AppError> {
+        self.issue_invoice_with(user, order_id, None).await
+    }
+
+    /// Issues the invoice of an order whose sale the seller already recorded on a cash
+    /// register: marked `FP`. To a business only when the receipt shows its NIP (art. 106b
+    /// ust. 5 — otherwise the invoice would cost an extra 100 % of its VAT, ust. 6).
+    pub async fn issue_invoice_to_receipt(
+        &self,
+        user: &CurrentUser,
+        order_id: &OrderId,
+        receipt: ReceiptGiven,
+    ) -> Result<IssueOutcome, AppError> {
+        self.issue_invoice_with(user, order_id, Some(receipt)).await
+    }
+
+    #[tracing::instrument(name = "invoice", skip_all, fields(organisation_id = %user.organisation_id, order_id = %order_id))]
+    async fn issue_invoice_with(
+        &self,
+        user: &CurrentUser,
+        order_id: &OrderId,
+        receipt: Option<ReceiptGiven>,
+    ) -> Result<IssueOutcome, AppError> {
         let order = self.order(user, order_id).await?;
         // A cancelled sale has nothing to invoice (its invoice, if any, is corrected); a
         // buyer on allegro.cz/.sk/.hu may still cancel, so the invoice waits out the window.
@@ -158,18 +188,35 @@ impl App {
             &profile,
             self.now_ms(),
         );
+        let supply = supply_of(&form, &buyer_of(&form), &profile);
         let currency = form.summary.total_to_pay.currency.clone();
-        let exchange = if currency.eq_ignore_ascii_case("PLN") {
+        // Art. 31a: the rate of the last business day before the tax point — the sale, but
+        // for an intra-Community supply the invoice's issue (art. 20 ust. 1: the invoice,
+        // at the latest the 15th of the next month). OSS tax is the consumer state's and is
+        // not converted on the invoice.
+        let tax_point_ms = match supply {
+            Supply::IntraEu => {
+                let deadline = domain::calendar::invoice_deadline(domain::time::polish_day(terms.sale_at_ms));
+                self.now_ms().min(domain::time::polish_day_start_ms(deadline))
+            }
+            _ => terms.sale_at_ms,
+        };
+        let exchange = if currency.eq_ignore_ascii_case("PLN") || matches!(supply, Supply::Oss(_)) {
             None
         } else {
-            // The tax point is the sale (art. 31a: the rate of the last business day
-            // before it).
             Some(
-                self.exchange_rate(&user.organisation_id, &currency, &day_of(terms.sale_at_ms))
+                self.exchange_rate(&user.organisation_id, &currency, &day_of(tax_point_ms))
                     .await?,
             )
         };
-        let mut invoice = self.invoice_for(&form, &profile, &settings, &order, terms, exchange)?;
+        let mut invoice = self.invoice_for(&form, &profile, &settings, &order, terms, &supply)?;
+        invoice.exchange = exchange;
+        if let Some(receipt) = receipt {
+            if invoice.buyer.nip.is_some() && !receipt.with_buyer_nip {
+                return Err(invalid("receipt", "problem-receipt-without-nip"));
+            }
+            invoice.to_receipt = true;
+        }
         invoice.split_payment = self.split_payment_of(user, &form, &invoice).await?;
         self.store_invoice(user, &order, InvoiceKind::Vat, &settings.invoice_series, &invoice)
             .await
@@ -264,7 +311,7 @@ impl App {
         settings: &domain::AccountSettings,
         order: &store::OrderRecord,
         terms: super::terms::SaleTerms,
-        exchange: Option<domain::ExchangeRate>,
+        supply: &Supply,
     ) -> Result<Invoice, AppError> {
         let currency = form.summary.total_to_pay.currency.clone();
         let mut goods = Vec::new();
@@ -276,7 +323,7 @@ impl App {
                 quantity: li.quantity,
                 unit_gross: minor(&li.price, "price")?,
                 discount_gross: 0,
-                rate: line_rate(li.tax.as_ref(), settings.vat_goods, &li.offer.name)?,
+                rate: supply_rate(supply, li.tax.as_ref(), settings.vat_goods, &li.offer.name)?,
             });
         }
         let delivery = form
@@ -286,10 +333,13 @@ impl App {
             .map(|c| minor(c, "delivery cost"))
             .transpose()?
             .unwrap_or(0);
-        let delivery_vat = if settings.delivery_follows_goods {
-            DeliveryVat::FollowGoods
-        } else {
-            DeliveryVat::Fixed(settings.vat_delivery)
+        // Delivery is part of the supply (art. 29a ust. 6 pkt 2): in WDT and OSS it takes the
+        // goods' rate, the account's delivery rate being a Polish one.
+        let delivery_vat = match supply {
+            Supply::IntraEu => DeliveryVat::Fixed(domain::VatRate::IntraEuSupply),
+            Supply::Oss(_) => DeliveryVat::FollowGoods,
+            Supply::Domestic if settings.delivery_follows_goods => DeliveryVat::FollowGoods,
+            Supply::Domestic => DeliveryVat::Fixed(settings.vat_delivery),
         };
         let summary = compute(&goods, delivery, delivery_vat, "Koszt dostawy");
         let paid_total = minor(&form.summary.total_to_pay, "total")?;
@@ -313,7 +363,8 @@ impl App {
             buyer: buyer_of(form),
             currency,
             summary,
-            exchange,
+            // Set by the caller, which knows the tax point.
+            exchange: None,
             payment,
             order_id: form.id.clone(),
             order_date: day_of(bought_at_ms),
@@ -321,6 +372,7 @@ impl App {
             correction_of: None,
             // Decided once the products are looked up (`split_payment_of`).
             split_payment: false,
+            to_receipt: false,
             seller_registers: profile.registers.clone(),
             created_at: jiff::Timestamp::from_millisecond(now)
                 .map(|t| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string())

@@ -10,5 +10,5 @@ mod uploads;
 
 pub use earlier::EarlierOrders;
 pub(crate) use issue::day_of;
-pub use issue::{IssueOutcome, PdfLanguage};
+pub use issue::{IssueOutcome, PdfLanguage, ReceiptGiven};
 pub use terms::issued_late;

@@ -1,9 +1,11 @@
 //! The use cases against the Allegro emulator, one test binary (one link instead of seven).
 
+mod abroad;
 mod accounts;
 mod imports;
 mod invoices;
 mod rates;
+mod receipts;
 mod shipments;
 mod split_payment;
 mod sync;

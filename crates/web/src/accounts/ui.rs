@@ -236,14 +236,20 @@ fn settings_page(
         series,
         goods_rates: VatRate::ALL
             .iter()
-            .map(|r| (r.as_str(), tr.t(&format!("vat-rate-{}", r.as_str())), *r == s.vat_goods))
+            .map(|r| {
+                (
+                    r.polish_code().unwrap_or_default(),
+                    tr.t(&format!("vat-rate-{}", r.polish_code().unwrap_or_default())),
+                    *r == s.vat_goods,
+                )
+            })
             .collect(),
         delivery_rates: VatRate::ALL
             .iter()
             .map(|r| {
                 (
-                    r.as_str(),
-                    tr.t(&format!("vat-rate-{}", r.as_str())),
+                    r.polish_code().unwrap_or_default(),
+                    tr.t(&format!("vat-rate-{}", r.polish_code().unwrap_or_default())),
                     *r == s.vat_delivery,
                 )
             })
@@ -391,8 +397,8 @@ pub async fn save_settings(
                 delivery_follows_goods: form.delivery_follows_goods.is_some(),
                 sent_on_waybill: form.sent_on_waybill.is_some(),
                 cod_sale_when_sent: form.cod_sale_when_sent.is_some(),
-                vat_goods: form.vat_goods.parse().unwrap_or(stored.vat_goods),
-                vat_delivery: form.vat_delivery.parse().unwrap_or(stored.vat_delivery),
+                vat_goods: VatRate::parse_polish(&form.vat_goods).unwrap_or(stored.vat_goods),
+                vat_delivery: VatRate::parse_polish(&form.vat_delivery).unwrap_or(stored.vat_delivery),
                 invoice_trigger: form.invoice_trigger.parse().unwrap_or(stored.invoice_trigger),
                 invoice_series: stored.invoice_series,
             };

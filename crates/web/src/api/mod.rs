@@ -86,6 +86,12 @@ fn op(summary: &str, ok: &str, body: Option<Value>) -> Value {
     o
 }
 
+/// `o` with a request body that may be left out.
+fn optional_body(mut o: Value, schema: Value) -> Value {
+    o["requestBody"] = json!({"required": false, "content": {"application/json": {"schema": schema}}});
+    o
+}
+
 /// The OpenAPI 3.1 document of `/api/v1`: the operations, each answer's schema
 /// ([`ANSWERS`], `schemas.rs`) and the problems every error answers with.
 pub fn document() -> Value {
@@ -173,11 +179,17 @@ fn operations() -> Value {
             "/api/v1/imports": {"get": op("The latest imports, newest first", "200", None)},
             "/api/v1/invoicing-profile": {
                 "get": op("The seller's invoicing profile (404 until saved)", "200", None),
-                "put": op("Save the invoicing profile; the NIP's check digit is verified", "204", Some(json!({"type": "object", "required": ["name", "nip", "address_line1", "address_line2"], "properties": {"name": {"type": "string"}, "nip": {"type": "string", "example": "526-025-09-95"}, "address_line1": {"type": "string"}, "address_line2": {"type": "string", "example": "00-001 Warszawa"}, "country": {"type": "string", "default": "PL"}, "bank_account": {"type": ["string", "null"], "description": "NRB, 26 digits"}, "place_of_issue": {"type": "string"}, "payment_days": {"type": "integer", "default": 14}, "exemption_basis": {"type": ["string", "null"], "description": "legal basis printed for exempt (zw) lines"}}}))),
+                "put": op("Save the invoicing profile; the NIP's check digit is verified", "204", Some(json!({"type": "object", "required": ["name", "nip", "address_line1", "address_line2"], "properties": {"name": {"type": "string"}, "nip": {"type": "string", "example": "526-025-09-95"}, "address_line1": {"type": "string"}, "address_line2": {"type": "string", "example": "00-001 Warszawa"}, "country": {"type": "string", "default": "PL"}, "bank_account": {"type": ["string", "null"], "description": "NRB, 26 digits"}, "place_of_issue": {"type": "string"}, "payment_days": {"type": "integer", "default": 14}, "exemption_basis": {"type": ["string", "null"], "description": "legal basis printed for exempt (zw) lines"}, "krs": {"type": ["string", "null"]}, "regon": {"type": ["string", "null"]}, "bdo": {"type": ["string", "null"]}, "intra_eu_supply": {"type": "boolean", "default": false, "description": "0 % WDT to EU businesses whose VAT-EU number Allegro verified"}, "oss": {"type": "boolean", "default": false, "description": "EU consumers pay their country's VAT in OSS"}}}))),
             },
             "/api/v1/orders/{id}/invoice": {
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],
-                "post": op("Issue the order's VAT invoice with the next number of the account's series (201), or answer the one it already has (200); exactly one per order", "201", None),
+                "post": optional_body(
+                    op("Issue the order's VAT invoice with the next number of the account's series (201), or answer the one it already has (200); exactly one per order", "201", None),
+                    json!({"type": "object", "properties": {
+                        "to_receipt": {"type": "boolean", "default": false, "description": "the sale is already on a cash register receipt: an invoice to the receipt (FP, art. 109 ust. 3d)"},
+                        "receipt_has_buyer_nip": {"type": "boolean", "default": false, "description": "the receipt shows the buyer's NIP; required for a business buyer (art. 106b ust. 5), else 422"},
+                    }}),
+                ),
             },
             "/api/v1/orders/{id}/correction": {
                 "parameters": [{"name": "id", "in": "path", "required": true, "schema": {"type": "string"}}],

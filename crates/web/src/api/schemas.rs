@@ -142,6 +142,8 @@ pub(crate) fn schemas(settings: Value) -> Value {
             "name": s(), "nip": s_or_null(), "address_line1": s(), "address_line2": s(), "country": s(),
             "bank_account": s_or_null(), "place_of_issue": s(), "payment_days": int(), "exemption_basis": s_or_null(),
             "krs": s_or_null(), "regon": s_or_null(), "bdo": s_or_null(),
+            "intra_eu_supply": {"type": "boolean", "description": "0 % WDT to businesses in other member states whose VAT-EU number Allegro verified (the seller is registered for VAT-UE)"},
+            "oss": {"type": "boolean", "description": "consumers in other member states are charged their country's VAT in the OSS procedure; otherwise Polish VAT"},
         })),
         "Invoice": object(invoice_properties()),
         "InvoiceDetail": object(invoice_detail),

@@ -28,6 +28,10 @@ pub(crate) struct ProfileBody {
     krs: Option<String>,
     regon: Option<String>,
     bdo: Option<String>,
+    #[serde(default)]
+    intra_eu_supply: bool,
+    #[serde(default)]
+    oss: bool,
 }
 
 fn default_country() -> String {
@@ -53,6 +57,8 @@ pub(crate) struct ProfileOut {
     krs: Option<String>,
     regon: Option<String>,
     bdo: Option<String>,
+    intra_eu_supply: bool,
+    oss: bool,
 }
 
 impl From<&domain::InvoicingProfile> for ProfileOut {
@@ -70,6 +76,8 @@ impl From<&domain::InvoicingProfile> for ProfileOut {
             krs: p.registers.krs.clone(),
             regon: p.registers.regon.clone(),
             bdo: p.registers.bdo.clone(),
+            intra_eu_supply: p.intra_eu_supply,
+            oss: p.oss,
         }
     }
 }
@@ -114,6 +122,8 @@ pub(crate) async fn put_profile(
             regon: b.regon.filter(|v| !v.trim().is_empty()),
             bdo: b.bdo.filter(|v| !v.trim().is_empty()),
         },
+        intra_eu_supply: b.intra_eu_supply,
+        oss: b.oss,
     };
     state.app.save_invoicing_profile(&user, &profile).await?;
     Ok(StatusCode::NO_CONTENT)
@@ -163,7 +173,7 @@ pub(crate) struct InvoiceDetail {
 /// Net, VAT and gross of one rate.
 #[derive(Debug, Serialize)]
 pub(crate) struct RateTotalOut {
-    rate: &'static str,
+    rate: String,
     net: String,
     vat: String,
     gross: String,
@@ -176,7 +186,7 @@ pub(crate) struct LineOut {
     quantity: i64,
     unit_gross: String,
     gross: String,
-    rate: &'static str,
+    rate: String,
 }
 
 impl From<&store::InvoiceRecord> for InvoiceOut {
@@ -235,12 +245,36 @@ pub(crate) async fn issue_correction(
     })
 }
 
+/// What `POST /api/v1/orders/{id}/invoice` may say; no body issues a plain invoice.
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct IssueBody {
+    #[serde(default)]
+    to_receipt: bool,
+    #[serde(default)]
+    receipt_has_buyer_nip: bool,
+}
+
 pub(crate) async fn issue_invoice(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,
     Path(order): Path<domain::OrderId>,
+    raw: axum::body::Bytes,
 ) -> Result<Response, ApiError> {
-    Ok(match state.app.issue_invoice(&user, &order).await? {
+    let b: IssueBody = if raw.iter().all(u8::is_ascii_whitespace) {
+        IssueBody::default()
+    } else {
+        serde_json::from_slice(&raw).map_err(|e| ApiError::BadRequest(format!("Invalid JSON body: {e}")))?
+    };
+    let issued = if b.to_receipt {
+        let receipt = app::ReceiptGiven {
+            with_buyer_nip: b.receipt_has_buyer_nip,
+        };
+        state.app.issue_invoice_to_receipt(&user, &order, receipt).await?
+    } else {
+        state.app.issue_invoice(&user, &order).await?
+    };
+    Ok(match issued {
         app::IssueOutcome::Issued(r) => (StatusCode::CREATED, Json(InvoiceOut::from(&r))).into_response(),
         app::IssueOutcome::AlreadyIssued(r) => (StatusCode::OK, Json(InvoiceOut::from(&r))).into_response(),
     })
@@ -287,7 +321,7 @@ pub(crate) async fn get_invoice(
             .per_rate
             .iter()
             .map(|t| RateTotalOut {
-                rate: t.rate.as_str(),
+                rate: t.rate.to_string(),
                 net: domain::decimal_text(t.net),
                 vat: domain::decimal_text(t.vat),
                 gross: domain::decimal_text(t.gross),
@@ -302,7 +336,7 @@ pub(crate) async fn get_invoice(
                 quantity: l.quantity,
                 unit_gross: domain::decimal_text(l.unit_gross),
                 gross: domain::decimal_text(l.gross),
-                rate: l.rate.as_str(),
+                rate: l.rate.to_string(),
             })
             .collect(),
         in_words: domain::amount_in_words_pl(record.total_minor, &record.currency),

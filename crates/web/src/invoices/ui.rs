@@ -47,6 +47,10 @@ pub struct ProfileForm {
     regon: String,
     #[serde(default)]
     bdo: String,
+    #[serde(default)]
+    intra_eu_supply: Option<String>,
+    #[serde(default)]
+    oss: Option<String>,
 }
 
 /// A register entry as typed: blanks and spaces away, empty is none.
@@ -86,6 +90,8 @@ pub async fn profile(
                     krs: p.registers.krs.unwrap_or_default(),
                     regon: p.registers.regon.unwrap_or_default(),
                     bdo: p.registers.bdo.unwrap_or_default(),
+                    intra_eu_supply: p.intra_eu_supply.then(|| "1".into()),
+                    oss: p.oss.then(|| "1".into()),
                 })
                 .unwrap_or_else(|| ProfileForm {
                     payment_days: "14".into(),
@@ -133,6 +139,8 @@ pub async fn save_profile(
                 regon: register(&f.regon),
                 bdo: register(&f.bdo),
             },
+            intra_eu_supply: f.intra_eu_supply.is_some(),
+            oss: f.oss.is_some(),
         })
     })();
     let result = match parsed {
@@ -319,10 +327,7 @@ pub async fn invoice(
         Err(e) => return page_error(&tr, e),
     };
     let cur = inv.currency.clone();
-    let rate = |r: domain::VatRate| match r {
-        domain::VatRate::Exempt | domain::VatRate::NotSubject => r.as_str().to_owned(),
-        other => format!("{}%", other.as_str()),
-    };
+    let rate = |r: domain::VatRate| r.label();
     render(&InvoicePage {
         c: Chrome::for_user(&tr, &user),
         id: record.id.to_string(),
@@ -481,14 +486,33 @@ pub async fn correct(
     }
 }
 
+/// The "Wystaw fakturę" form: whether the sale is already on a receipt.
+#[derive(Deserialize, Default)]
+pub struct IssueForm {
+    #[serde(default)]
+    to_receipt: Option<String>,
+    #[serde(default)]
+    receipt_has_buyer_nip: Option<String>,
+}
+
 /// "Wystaw fakturę" on an order: issues it, or opens the one it has.
 pub async fn issue(
     State(state): State<WebState>,
     tr: Tr,
     UiUser(user): UiUser,
     Path(order): Path<domain::OrderId>,
+    Form(f): Form<IssueForm>,
 ) -> Response {
-    match state.app.issue_invoice(&user, &order).await {
+    let issued = match f.to_receipt {
+        Some(_) => {
+            let receipt = app::ReceiptGiven {
+                with_buyer_nip: f.receipt_has_buyer_nip.is_some(),
+            };
+            state.app.issue_invoice_to_receipt(&user, &order, receipt).await
+        }
+        None => state.app.issue_invoice(&user, &order).await,
+    };
+    match issued {
         Ok(IssueOutcome::Issued(r) | IssueOutcome::AlreadyIssued(r)) => {
             Redirect::to(&format!("/invoices/{}", r.id)).into_response()
         }
