@@ -67,6 +67,7 @@ async fn invoices_through_the_api() {
     assert_eq!(refused.json::<Value>().await.unwrap()["field"], "regon");
     good["krs"] = json!("0000123456");
     good["regon"] = json!("146123456");
+    good["oss"] = json!(true);
     let saved = api
         .put(url("/api/v1/invoicing-profile"))
         .bearer_auth(&key)
@@ -92,6 +93,10 @@ async fn invoices_through_the_api() {
         (back["krs"].as_str(), back["regon"].as_str(), back["bdo"].as_str()),
         (Some("0000123456"), Some("146123456"), None)
     );
+    assert_eq!(
+        (back["oss"].as_bool(), back["intra_eu_supply"].as_bool()),
+        (Some(true), Some(false))
+    );
     let orders = h.app.store().account_orders(&account).await.unwrap();
     let order = orders
         .iter()
@@ -109,15 +114,50 @@ async fn invoices_through_the_api() {
     let again = api
         .post(url(&format!("/api/v1/orders/{}/invoice", order.id)))
         .bearer_auth(&key)
+        .json(&json!({"to_receipt": true}))
         .send()
         .await
         .unwrap();
     assert_eq!(again.status(), StatusCode::OK);
     assert_eq!(again.json::<Value>().await.unwrap()["id"], first["id"]);
+    // An invoice to a receipt (FP) through the API; an unknown field is refused.
+    let receipt_order = orders
+        .iter()
+        .find(|o| o.currency == "PLN" && o.id != order.id && o.status.is_ready_for_processing())
+        .unwrap();
+    let typo = api
+        .post(url(&format!("/api/v1/orders/{}/invoice", receipt_order.id)))
+        .bearer_auth(&key)
+        .json(&json!({"to_reciept": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(typo.status(), StatusCode::BAD_REQUEST);
+    let fp = api
+        .post(url(&format!("/api/v1/orders/{}/invoice", receipt_order.id)))
+        .bearer_auth(&key)
+        .json(&json!({"to_receipt": true, "receipt_has_buyer_nip": true}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(fp.status(), StatusCode::CREATED);
+    let fp: Value = fp.json().await.unwrap();
+    let xml = api
+        .get(url(&format!("/api/v1/invoices/{}/xml", fp["id"].as_str().unwrap())))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(xml.contains("<FP>1</FP>"), "{xml}");
     // A cancelled order without an invoice gets none (409, said in Polish).
     let cancelled = orders
         .iter()
-        .find(|o| o.currency == "PLN" && o.id != order.id && o.status.is_ready_for_processing())
+        .find(|o| {
+            o.currency == "PLN" && o.id != order.id && o.id != receipt_order.id && o.status.is_ready_for_processing()
+        })
         .unwrap();
     h.emu
         .emulator
@@ -232,7 +272,8 @@ async fn invoices_through_the_api() {
     assert_eq!(resend.status(), StatusCode::ACCEPTED);
     h.app.upload_due_invoices(10).await.unwrap();
     let sent: Value = filtered("allegro=uploaded").await.json().await.unwrap();
-    assert_eq!(sent["total"], 1);
+    // This one and the invoice to a receipt.
+    assert_eq!(sent["total"], 2);
     assert!(sent["invoices"][0]["allegro"]["uploaded_at"].is_string(), "{sent}");
     let again = api
         .post(url(&format!("/api/v1/invoices/{id}/resend")))
