@@ -17,6 +17,7 @@ mod account_merges;
 mod accounts;
 mod invoices;
 mod jobs;
+mod ksef;
 mod orders;
 mod shell;
 mod shipments;
@@ -26,6 +27,7 @@ pub use account_merges::*;
 pub use accounts::*;
 pub use invoices::*;
 pub use jobs::*;
+pub use ksef::*;
 pub use orders::*;
 pub use shell::*;
 pub use shipments::*;
@@ -205,7 +207,7 @@ macro_rules! contract_tests {
             invoices_once_per_order_and_gap_free, concurrent_issuing_has_no_gaps, due_invoices_and_failed_attempts,
             uploads_are_claimed_once_and_finish, shipments_once_and_pushed_once, stock_moves_once_per_document,
             buyer_search_ignores_case_and_polish_letters, invoice_numbers_of_a_page_of_orders, one_account_per_allegro_user,
-            invoicing_starts_when_switched_on);
+            invoicing_starts_when_switched_on, ksef_settings_round_trip);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

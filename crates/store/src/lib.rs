@@ -10,6 +10,7 @@ pub mod accounts;
 pub mod imports;
 pub mod invoices;
 pub mod jobs;
+pub mod ksef;
 pub mod orders;
 pub mod outbox;
 pub mod rates;
@@ -25,6 +26,7 @@ pub use accounts::*;
 pub use imports::*;
 pub use invoices::*;
 pub use jobs::*;
+pub use ksef::*;
 pub use orders::*;
 pub use outbox::Delivery;
 pub use rates::*;
@@ -89,6 +91,7 @@ pub trait Storage:
     + ShipmentStore
     + WarehouseStore
     + RateStore
+    + KsefStore
     + JobStore
     + Send
     + Sync

@@ -192,6 +192,7 @@ macro_rules! impl_sql_storage {
             $crate::sql_shipments!($store, $db, $backend, $claim_sql, $begin);
             $crate::sql_warehouse!($store, $db, $backend, $claim_sql, $begin);
             $crate::sql_rates!($store, $db, $backend, $claim_sql, $begin);
+            $crate::sql_ksef!($store, $db, $backend, $claim_sql, $begin);
             $crate::sql_jobs!($store, $db, $backend, $claim_sql, $begin);
         };
     };
