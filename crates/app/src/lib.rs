@@ -5,6 +5,7 @@
 mod accounts;
 pub mod crypto;
 mod invoices;
+mod ksef;
 mod orders;
 mod outbox;
 mod shell;
@@ -27,6 +28,7 @@ pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use domain::Problem;
 pub use invoices::{EarlierOrders, IssueOutcome, PdfLanguage, ReceiptGiven, issued_late};
+pub use ksef::{KsefCheck, KsefEnvironment, KsefSettings, KsefSettingsInput};
 pub use order_files;
 pub use orders::{DateRange, ImportError, SyncReport, order_record};
 pub use outbox::OutboxReport;

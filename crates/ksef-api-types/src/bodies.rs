@@ -464,6 +464,21 @@ pub struct GenerateTokenRequest {
     pub description: String,
 }
 
+/// `GET /tokens/{referenceNumber}` → 200 (`TokenStatusResponse`; the fields the client
+/// reads).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TokenStatusResponse {
+    /// `EC` number.
+    pub reference_number: ReferenceNumber,
+    /// The context the token gives access to.
+    pub context_identifier: ContextIdentifier,
+    /// e.g. `InvoiceWrite`.
+    pub requested_permissions: Vec<String>,
+    /// `Pending`, `Active`, `Revoking`, `Revoked`, `Failed`.
+    pub status: String,
+}
+
 /// `POST /tokens` → 202.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -274,6 +274,13 @@ impl Login {
         .await
     }
 
+    /// `GET /tokens/{referenceNumber}`: a KSeF token's context, permissions and status.
+    pub async fn token_status(&self, reference: &str) -> Result<ksef_api_types::TokenStatusResponse, KsefError> {
+        let path = format!("/tokens/{reference}");
+        self.json(|t| Call::get(path.clone(), Group::Other, &self.nip, Some(t)))
+            .await
+    }
+
     /// `GET /rate-limits`: what KSeF says the limits are now, applied to this client.
     pub async fn sync_rate_limits(&self) -> Result<(), KsefError> {
         let limits: std::collections::BTreeMap<String, ksef_api_types::RateLimitValues> = self

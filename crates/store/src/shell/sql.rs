@@ -278,7 +278,8 @@ macro_rules! sql_shell {
                 let rows = ::sqlx::query(
                     "SELECT 'connection:' || id || ':secret' AS purpose, client_secret AS sealed FROM connections \
                      WHERE client_secret IS NOT NULL \
-                     UNION ALL SELECT 'account:' || id || ':refresh', refresh_token FROM accounts WHERE refresh_token IS NOT NULL",
+                     UNION ALL SELECT 'account:' || id || ':refresh', refresh_token FROM accounts WHERE refresh_token IS NOT NULL \
+                     UNION ALL SELECT 'ksef:' || organisation_id || ':token', token FROM ksef_settings WHERE token IS NOT NULL",
                 )
                 .fetch_all(&self.pool)
                 .await
