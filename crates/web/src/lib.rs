@@ -14,6 +14,7 @@ pub mod i18n;
 mod imports;
 mod input;
 pub mod invoices;
+pub mod ksef;
 pub mod orders;
 mod shell;
 mod shipments;
@@ -47,6 +48,7 @@ pub fn router(state: WebState) -> Router {
         .merge(orders::router(&state))
         .merge(imports::router(&state))
         .merge(invoices::router(&state))
+        .merge(ksef::router(&state))
         .merge(shipments::router(&state))
         .merge(warehouse::router(&state))
         .merge(api::router())

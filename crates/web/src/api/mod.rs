@@ -26,6 +26,9 @@ const ANSWERS: &[(&str, &str, &str, &str)] = &[
     ("/api/v1/imports/{id}", "get", "200", "Import"),
     ("/api/v1/imports/file", "post", "201", "Import"),
     ("/api/v1/invoicing-profile", "get", "200", "InvoicingProfile"),
+    ("/api/v1/ksef", "get", "200", "KsefSettings"),
+    ("/api/v1/ksef", "put", "200", "KsefSettings"),
+    ("/api/v1/ksef/check", "post", "200", "KsefCheck"),
     ("/api/v1/orders/{id}/invoice", "post", "201", "Invoice"),
     ("/api/v1/orders/{id}/invoice", "post", "200", "Invoice"),
     ("/api/v1/orders/{id}/correction", "post", "201", "Invoice"),
@@ -177,6 +180,19 @@ fn operations() -> Value {
                 "post": op("Import the account's orders bought from–to (YYYY-MM-DD, both inclusive, at most 12 months back) from Allegro; a worker runs it. Answers the import (202, Location: /api/v1/imports/{id}); asking again for the same range while it runs answers the same import", "202", Some(json!({"type": "object", "required": ["from", "to"], "properties": {"from": {"type": "string", "format": "date"}, "to": {"type": "string", "format": "date"}}}))),
             },
             "/api/v1/imports": {"get": op("The latest imports, newest first", "200", None)},
+            "/api/v1/ksef": {
+                "get": op("The organisation's KSeF settings; the token is never answered, only whether it is set and its hint", "200", None),
+                "put": op("Save the KSeF settings; a token must be for the invoicing profile's NIP (422 names both); leaving `token` out keeps the stored one", "200", Some(json!({"type": "object", "required": ["environment"], "additionalProperties": false, "properties": {
+                    "environment": {"type": "string", "enum": ["test", "demo", "production", "custom"]},
+                    "api_url": {"type": ["string", "null"], "description": "the API's base URL of a custom environment, where the operator allows custom URLs"},
+                    "token": {"type": ["string", "null"], "description": "a KSeF token; write-only"},
+                    "send_consumer": {"type": "boolean", "default": false, "description": "send consumer invoices too"},
+                    "send_from": {"type": ["string", "null"], "format": "date", "description": "send invoices issued from this day; today when left out"},
+                }}))),
+            },
+            "/api/v1/ksef/check": {
+                "post": op("Log into KSeF with the token and read its context NIP and permissions; 422 when it is for another NIP or lacks InvoiceWrite, 409 when KSeF refuses it or does not answer", "200", None),
+            },
             "/api/v1/invoicing-profile": {
                 "get": op("The seller's invoicing profile (404 until saved)", "200", None),
                 "put": op("Save the invoicing profile; the NIP's check digit is verified", "204", Some(json!({"type": "object", "required": ["name", "nip", "address_line1", "address_line2"], "properties": {"name": {"type": "string"}, "nip": {"type": "string", "example": "526-025-09-95"}, "address_line1": {"type": "string"}, "address_line2": {"type": "string", "example": "00-001 Warszawa"}, "country": {"type": "string", "default": "PL"}, "bank_account": {"type": ["string", "null"], "description": "NRB, 26 digits"}, "place_of_issue": {"type": "string"}, "payment_days": {"type": "integer", "default": 14}, "exemption_basis": {"type": ["string", "null"], "description": "legal basis printed for exempt (zw) lines"}, "krs": {"type": ["string", "null"]}, "regon": {"type": ["string", "null"]}, "bdo": {"type": ["string", "null"]}, "intra_eu_supply": {"type": "boolean", "default": false, "description": "0 % WDT to EU businesses whose VAT-EU number Allegro verified"}, "oss": {"type": "boolean", "default": false, "description": "EU consumers pay their country's VAT in OSS"}}}))),

@@ -256,6 +256,7 @@ async fn shop_with_every_page(h: &Harness) -> Vec<String> {
         "/invoicing-profile".to_owned(),
         "/invoices/rates".to_owned(),
         "/invoices/earlier".to_owned(),
+        "/invoices/ksef".to_owned(),
         "/warehouse".to_owned(),
         "/connections".to_owned(),
         format!("/connections/{connection}"),

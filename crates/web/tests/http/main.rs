@@ -13,6 +13,7 @@ mod accounts;
 mod conformance;
 mod imports;
 mod invoices;
+mod ksef;
 mod observability;
 mod orders;
 mod polish_time;

@@ -1,0 +1,106 @@
+//! `/api/v1/ksef`: the KSeF settings (the token write-only: answered as whether it is set
+//! and its hint) and `POST /api/v1/ksef/check`.
+
+use axum::Json;
+use axum::extract::State;
+use axum::extract::rejection::JsonRejection;
+use secrecy::SecretString;
+use serde::{Deserialize, Serialize};
+
+use crate::WebState;
+use crate::api::body;
+use crate::auth::ApiUser;
+use crate::error::ApiError;
+use crate::i18n::Tr;
+
+/// The settings as the API answers them (`components.schemas.KsefSettings`).
+#[derive(Debug, Serialize)]
+pub(crate) struct KsefSettingsOut {
+    environment: &'static str,
+    api_url: Option<String>,
+    token_set: bool,
+    token_hint: Option<String>,
+    send_consumer: bool,
+    send_from: Option<String>,
+    checked: Option<KsefCheckOut>,
+    token_problem: Option<String>,
+}
+
+/// A successful check (`components.schemas.KsefCheck`).
+#[derive(Debug, Serialize)]
+pub(crate) struct KsefCheckOut {
+    nip: String,
+    permissions: Vec<String>,
+    checked_at: String,
+}
+
+impl From<&app::KsefCheck> for KsefCheckOut {
+    fn from(c: &app::KsefCheck) -> Self {
+        Self {
+            nip: c.nip.clone(),
+            permissions: c.permissions.clone(),
+            checked_at: domain::time::rfc3339(c.at_ms),
+        }
+    }
+}
+
+impl From<&app::KsefSettings> for KsefSettingsOut {
+    fn from(s: &app::KsefSettings) -> Self {
+        Self {
+            environment: s.environment.code(),
+            api_url: match &s.environment {
+                app::KsefEnvironment::Custom(url) => Some(url.clone()),
+                _ => None,
+            },
+            token_set: s.token_hint.is_some(),
+            token_hint: s.token_hint.clone(),
+            send_consumer: s.send_consumer,
+            send_from: s.send_from.clone(),
+            checked: s.checked.as_ref().map(KsefCheckOut::from),
+            token_problem: s.token_problem.as_ref().map(|p| Tr::current().problem(p)),
+        }
+    }
+}
+
+/// `PUT /api/v1/ksef`: leaving `token` out keeps the stored one.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct KsefSettingsBody {
+    environment: String,
+    api_url: Option<String>,
+    token: Option<String>,
+    #[serde(default)]
+    send_consumer: bool,
+    send_from: Option<String>,
+}
+
+pub(crate) async fn get_settings(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<KsefSettingsOut>, ApiError> {
+    Ok(Json(KsefSettingsOut::from(&state.app.ksef_settings(&user).await?)))
+}
+
+pub(crate) async fn put_settings(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<KsefSettingsBody>, JsonRejection>,
+) -> Result<Json<KsefSettingsOut>, ApiError> {
+    let b = body(payload)?;
+    let input = app::KsefSettingsInput {
+        environment: super::environment(&b.environment, b.api_url.as_deref())?,
+        token: b.token.map(SecretString::from),
+        send_consumer: b.send_consumer,
+        send_from: b.send_from,
+    };
+    Ok(Json(KsefSettingsOut::from(
+        &state.app.save_ksef_settings(&user, input).await?,
+    )))
+}
+
+pub(crate) async fn check(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<KsefCheckOut>, ApiError> {
+    Ok(Json(KsefCheckOut::from(&state.app.check_ksef_connection(&user).await?)))
+}

@@ -1,0 +1,153 @@
+//! Faktury → KSeF over HTTP: the token is write-only (never in a page or an answer), a
+//! wrong one is refused naming what, "Sprawdź połączenie" shows the NIP and permissions,
+//! and the API says the same.
+
+use super::*;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_ksef_page_and_api_never_show_the_token() {
+    fn as_refs<'a>(f: &'a [(&'static str, String)]) -> Vec<(&'static str, &'a str)> {
+        f.iter().map(|(k, v)| (*k, v.as_str())).collect()
+    }
+    let h = spawn_app().await;
+    let (org, user) = testkit::owner(&h.app, "Sklep Anny", "anna@a.pl").await;
+    h.app
+        .save_invoicing_profile(&user, &testkit::invoicing_profile("Sklep Anny"))
+        .await
+        .unwrap();
+    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
+        .await
+        .unwrap();
+    let token = |nip: &str| {
+        ksef.emulator
+            .create_token(ksef_emulator::NewToken {
+                nip: nip.into(),
+                permissions: vec!["InvoiceWrite".into(), "InvoiceRead".into()],
+                description: None,
+            })
+            .unwrap()
+            .0
+    };
+    let (good, other) = (token("5260250995"), token("5265877635"));
+    let secret = good.rsplit('|').next().unwrap().to_owned();
+
+    let mut b = Browser::new(&h.base);
+    b.login("anna@a.pl", testkit::PASSWORD).await;
+    let (status, page, _) = b.get("/invoices").await;
+    assert!(status == StatusCode::OK && page.contains("href=\"/invoices/ksef\""));
+    let (status, page, _) = b.get("/invoices/ksef").await;
+    assert_eq!(status, StatusCode::OK);
+    assert!(
+        page.contains("id=\"ksef-not-sending\"") && page.contains("id=\"ksef-not-checked\""),
+        "{page}"
+    );
+    let csrf = Browser::csrf(&page);
+    let form = |t: &str| {
+        vec![
+            ("_csrf", csrf.clone()),
+            ("environment", "custom".to_owned()),
+            ("api_url", ksef.api_url.clone()),
+            ("token", t.to_owned()),
+            ("send_from", "2026-12-01".to_owned()),
+        ]
+    };
+    // Another NIP's token: refused naming both, the custom URL kept, the token not echoed.
+    let wrong = form(&other);
+    let (status, page, _) = b.post("/invoices/ksef", &as_refs(&wrong)).await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("5265877635") && page.contains("5260250995"), "{page}");
+    assert!(page.contains(&ksef.api_url) && !page.contains(other.rsplit('|').next().unwrap()));
+    let right = form(&good);
+    let (status, _, loc) = b.post("/invoices/ksef", &as_refs(&right)).await;
+    assert_eq!(
+        (status, loc.as_deref()),
+        (StatusCode::SEE_OTHER, Some("/invoices/ksef?saved=1"))
+    );
+    let (_, page, _) = b.get("/invoices/ksef?saved=1").await;
+    assert!(page.contains("id=\"token-hint\"") && !page.contains(&secret), "{page}");
+    let (status, _, _) = b.post("/invoices/ksef/check", &[("_csrf", &csrf)]).await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get("/invoices/ksef").await;
+    assert!(
+        page.contains("id=\"ksef-checked\"") && page.contains("InvoiceWrite"),
+        "{page}"
+    );
+
+    // The API: the token never answered, a typo in a field refused.
+    let key = h
+        .app
+        .create_api_key(&org, "ERP")
+        .await
+        .unwrap()
+        .expose_secret()
+        .to_owned();
+    let api = Client::new();
+    let url = |p: &str| format!("{}{p}", h.base);
+    let got: Value = api
+        .get(url("/api/v1/ksef"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (got["token_set"].as_bool(), got["environment"].as_str()),
+        (Some(true), Some("custom"))
+    );
+    assert_eq!(got["checked"]["nip"], "5260250995");
+    assert!(!got.to_string().contains(&secret));
+    let typo = api
+        .put(url("/api/v1/ksef"))
+        .bearer_auth(&key)
+        .json(&json!({"environment": "test", "tokn": "x"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(typo.status(), StatusCode::BAD_REQUEST);
+    let bad_env = api
+        .put(url("/api/v1/ksef"))
+        .bearer_auth(&key)
+        .json(&json!({"environment": "staging"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad_env.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    let put: Value = api
+        .put(url("/api/v1/ksef"))
+        .bearer_auth(&key)
+        .json(&json!({"environment": "custom", "api_url": ksef.api_url, "send_consumer": true}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (put["token_set"].as_bool(), put["send_consumer"].as_bool()),
+        (Some(true), Some(true))
+    );
+    let check = api
+        .post(url("/api/v1/ksef/check"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(check.status(), StatusCode::OK);
+    let check: Value = check.json().await.unwrap();
+    assert_eq!(check["nip"], "5260250995");
+
+    // KSeF revokes the token: the check answers 409 and the page shows the banner.
+    let reference = good.split('|').next().unwrap();
+    assert!(ksef.emulator.revoke_token(reference));
+    let refused = api
+        .post(url("/api/v1/ksef/check"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::CONFLICT);
+    let (_, page, _) = b.get("/invoices/ksef").await;
+    assert!(page.contains("id=\"ksef-token-problem\""), "{page}");
+}
