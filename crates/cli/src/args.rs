@@ -174,6 +174,11 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: ShipmentsCommand,
     },
+    /// The organisation's KSeF settings: the token (from standard input), the check.
+    Ksef {
+        #[command(subcommand)]
+        command: crate::ksef::KsefCommand,
+    },
     /// API keys for /api/v1.
     ApiKeys {
         #[command(subcommand)]

@@ -15,6 +15,7 @@ mod bench_orders;
 mod bench_shipments;
 mod bench_upload;
 mod demo;
+mod ksef;
 mod runtime;
 
 pub(crate) use args::*;
@@ -223,6 +224,7 @@ async fn main() -> anyhow::Result<()> {
             }
         }
         Command::ApiKeys { command } => api_keys::run(command).await?,
+        Command::Ksef { command } => ksef::run(command).await?,
         Command::Emulator {
             listen,
             auth_listen,

@@ -520,3 +520,80 @@ async fn a_lost_or_wrong_key_file_is_refused_naming_the_key() {
     assert!(fresh.status.success(), "{}", String::from_utf8_lossy(&fresh.stderr));
     assert!(f.key.exists());
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_ksef_token_is_set_from_standard_input_and_checked() {
+    let f = files();
+    let app = app_on(&f).await;
+    let (org, user) = testkit::owner(&app, "Sklep", "anna@sklep.pl").await;
+    app.save_invoicing_profile(&user, &testkit::invoicing_profile("Sklep"))
+        .await
+        .unwrap();
+    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
+        .await
+        .unwrap();
+    let (token, _) = ksef
+        .emulator
+        .create_token(ksef_emulator::NewToken {
+            nip: "5260250995".into(),
+            permissions: vec!["InvoiceWrite".into()],
+            description: None,
+        })
+        .unwrap();
+    // Run off the async threads: the emulator answers on this runtime.
+    let set_token = token.clone();
+    let (db, key, api_url) = (f.db.clone(), f.key.clone(), ksef.api_url.clone());
+    let run = move |t: String| {
+        let mut child = bin()
+            .args([
+                "ksef",
+                "set-token",
+                "--token-stdin",
+                "--environment",
+                "custom",
+                "--api-url",
+                &api_url,
+            ])
+            .args(["--database", &db, "--key-file"])
+            .arg(&key)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        child.stdin.take().unwrap().write_all(t.as_bytes()).unwrap();
+        child.wait_with_output().unwrap()
+    };
+    let ok = tokio::task::spawn_blocking({
+        let run = run.clone();
+        move || run(format!("{set_token}\n"))
+    })
+    .await
+    .unwrap();
+    let stdout = String::from_utf8_lossy(&ok.stdout);
+    assert!(ok.status.success(), "{}", String::from_utf8_lossy(&ok.stderr));
+    let secret = token.rsplit('|').next().unwrap();
+    assert!(
+        stdout.contains("connected as NIP 5260250995") && !stdout.contains(secret),
+        "{stdout}"
+    );
+    assert_eq!(
+        app.ksef_settings(&app::CurrentUser::for_organisation(org))
+            .await
+            .unwrap()
+            .checked
+            .map(|c| c.nip),
+        Some("5260250995".to_owned())
+    );
+    // A token for another NIP: refused in Polish, naming both.
+    let bad =
+        tokio::task::spawn_blocking(move || run("20261201-EC-0000000000-0000000000-00|nip-5265877635|abc".into()))
+            .await
+            .unwrap();
+    assert!(!bad.status.success());
+    let stderr = String::from_utf8_lossy(&bad.stderr);
+    assert!(
+        stderr.contains("5265877635") && stderr.contains("5260250995"),
+        "{stderr}"
+    );
+}
