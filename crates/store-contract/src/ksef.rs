@@ -35,3 +35,85 @@ pub async fn ksef_settings_round_trip(store: Store) {
     assert_eq!(store.ksef_settings(&t.org).await.unwrap(), Some(settings));
     assert_eq!(store.ksef_settings(&other.org).await.unwrap(), None);
 }
+
+/// An invoice that goes to KSeF is queued in the transaction that issues it, and only
+/// then; two claims never hold the same one; a holder whose lease ran out cannot overwrite
+/// the next holder's work; an accepted one is never claimed again; a KSeF number belongs
+/// to one invoice.
+pub async fn ksef_submissions_are_queued_claimed_once_and_fenced(store: Store) {
+    let t = tenant(&store, 43).await;
+    let a = linked(&store, &t, 431).await;
+    let issued = |order: &'static str, ksef: bool| {
+        let (store, t, a) = (store.clone(), &t, &a);
+        async move {
+            let n = NewInvoice {
+                ksef,
+                ..new_invoice(t, a, order, "vat", 11)
+            };
+            match store.issue_invoice(&n).await.unwrap() {
+                Issued::New(r) => r.id,
+                other => panic!("{other:?}"),
+            }
+        }
+    };
+    let (first, second, outside) = (
+        issued("k1", true).await,
+        issued("k2", true).await,
+        issued("k3", false).await,
+    );
+    assert_eq!(store.ksef_submission(&t.org, &outside).await.unwrap(), None);
+    let queued = store.ksef_submission(&t.org, &first).await.unwrap().unwrap();
+    assert_eq!(
+        (queued.state, queued.xml.as_ref(), queued.attempts),
+        (KsefState::Waiting, None, 0)
+    );
+    let other = tenant(&store, 44).await;
+    assert_eq!(store.ksef_submission(&other.org, &first).await.unwrap(), None);
+
+    // Two claims at once: each submission to one of them.
+    let (x, y) = tokio::join!(
+        store.claim_due_ksef(200, 10_000, 10),
+        store.claim_due_ksef(200, 10_000, 10)
+    );
+    let mut held: Vec<InvoiceId> = x.unwrap().into_iter().chain(y.unwrap()).map(|s| s.invoice_id).collect();
+    held.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    let mut expected = vec![first.clone(), second.clone()];
+    expected.sort_by(|a, b| a.as_str().cmp(b.as_str()));
+    assert_eq!(held, expected);
+    assert!(
+        store.claim_due_ksef(9_999, 20_000, 10).await.unwrap().is_empty(),
+        "leased"
+    );
+
+    // The lease runs out; a new holder claims; the old one's save is refused.
+    let again = store.claim_due_ksef(10_000, 20_000, 10).await.unwrap();
+    let mine = again.iter().find(|s| s.invoice_id == first).unwrap().clone();
+    let stale = KsefSubmission {
+        state: KsefState::Sent,
+        updated_at_ms: 10_001,
+        ..mine.clone()
+    };
+    assert!(!store.save_ksef_submission(&stale, 200).await.unwrap(), "fenced");
+    let accepted = KsefSubmission {
+        state: KsefState::Accepted,
+        xml: Some(b"<Faktura/>".to_vec()),
+        ksef_number: Some("5260250995-20261201-0100A0B1C2D3-E4".into()),
+        upo: Some(b"<Potwierdzenie/>".to_vec()),
+        updated_at_ms: 10_002,
+        ..mine.clone()
+    };
+    assert!(store.save_ksef_submission(&accepted, mine.updated_at_ms).await.unwrap());
+    assert_eq!(
+        store.ksef_submission(&t.org, &first).await.unwrap(),
+        Some(accepted.clone())
+    );
+    let later = store.claim_due_ksef(1_000_000, 1_100_000, 10).await.unwrap();
+    assert_eq!(later.iter().map(|s| &s.invoice_id).collect::<Vec<_>>(), vec![&second]);
+    // The same KSeF number on another invoice is refused.
+    let copy = KsefSubmission {
+        ksef_number: accepted.ksef_number.clone(),
+        updated_at_ms: 1_000_001,
+        ..later[0].clone()
+    };
+    assert!(store.save_ksef_submission(&copy, later[0].updated_at_ms).await.is_err());
+}

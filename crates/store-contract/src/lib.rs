@@ -185,6 +185,7 @@ pub(crate) fn new_invoice(t: &Tenant, account: &AccountId, order: &str, kind: &s
         buyer_name: "Jan Kowalski".into(),
         document: "{}".into(),
         upload: true,
+        ksef: false,
         now_ms: 100,
     }
 }
@@ -207,7 +208,8 @@ macro_rules! contract_tests {
             invoices_once_per_order_and_gap_free, concurrent_issuing_has_no_gaps, due_invoices_and_failed_attempts,
             uploads_are_claimed_once_and_finish, shipments_once_and_pushed_once, stock_moves_once_per_document,
             buyer_search_ignores_case_and_polish_letters, invoice_numbers_of_a_page_of_orders, one_account_per_allegro_user,
-            invoicing_starts_when_switched_on, ksef_settings_round_trip);
+            invoicing_starts_when_switched_on, ksef_settings_round_trip,
+            ksef_submissions_are_queued_claimed_once_and_fenced);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

@@ -116,6 +116,8 @@ pub const UNIQUE_RULES: &[(&str, &str, &str)] = &[
         "warehouse_documents.organisation_id, warehouse_documents.number",
         "number",
     ),
+    ("ksef_submissions_pkey", "ksef_submissions.invoice_id", "invoice"),
+    ("ksef_submissions_number", "ksef_submissions.ksef_number", "ksef_number"),
 ];
 
 /// The field a unique violation concerns: by the constraint's name (PostgreSQL gives it)

@@ -276,6 +276,7 @@ impl App {
         // 1 December in Warsaw (23:30 UTC the day before) is numbered in December's series.
         let now = self.now_ms();
         let today = domain::time::polish_day(now);
+        let ksef = crate::ksef::goes_to_ksef(invoice, self.store.ksef_settings(&user.organisation_id).await?.as_ref());
         let new = NewInvoice {
             id: InvoiceId::from_stored(uuid::Uuid::new_v4().to_string()),
             organisation_id: user.organisation_id.clone(),
@@ -293,6 +294,7 @@ impl App {
                 .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing an invoice")))?,
             // Orders from files have no Allegro order to attach the PDF to.
             upload: order.source == store::OrderSource::Allegro,
+            ksef,
             now_ms: now,
         };
         Ok(match self.store.issue_invoice(&new).await? {

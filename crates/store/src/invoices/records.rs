@@ -32,6 +32,8 @@ pub struct NewInvoice {
     pub document: String,
     /// Whether it goes to the Allegro order (false for orders from files).
     pub upload: bool,
+    /// Goes to KSeF: a submission is queued in the same transaction.
+    pub ksef: bool,
     /// Now.
     pub now_ms: i64,
 }

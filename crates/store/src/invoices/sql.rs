@@ -116,6 +116,18 @@ macro_rules! sql_invoices {
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
+                    if n.ksef {
+                        ::sqlx::query(
+                            "INSERT INTO ksef_submissions (invoice_id, organisation_id, state, next_at_ms, queued_at_ms, updated_at_ms) \
+                             VALUES ($1, $2, 'waiting', $3, $3, $3)",
+                        )
+                        .bind(n.id.as_str())
+                        .bind(n.organisation_id.as_str())
+                        .bind(n.now_ms)
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                    }
                     tx.commit().await.map_err(backend_err)?;
                     Ok::<_, StoreError>(InvoiceRecord {
                         id: n.id.clone(),

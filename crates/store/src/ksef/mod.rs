@@ -4,7 +4,7 @@
 mod sql;
 
 use async_trait::async_trait;
-use domain::OrganisationId;
+use domain::{InvoiceId, OrganisationId};
 
 use crate::{Sealed, StoreResult};
 
@@ -37,11 +37,94 @@ pub struct KsefSettingsRecord {
     pub updated_at_ms: i64,
 }
 
-/// KSeF settings.
+/// Where an invoice stands with KSeF.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum KsefState {
+    /// Queued; not sent yet (or sent with an outcome unknown to us: KSeF's answer to the
+    /// same bytes decides).
+    Waiting,
+    /// Sent; KSeF's decision not read yet.
+    Sent,
+    /// In KSeF with its number.
+    Accepted,
+    /// Refused by KSeF; waits for the seller ("Wyślij ponownie do KSeF").
+    Rejected,
+}
+
+impl KsefState {
+    /// As stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KsefState::Waiting => "waiting",
+            KsefState::Sent => "sent",
+            KsefState::Accepted => "accepted",
+            KsefState::Rejected => "rejected",
+        }
+    }
+
+    /// From the stored text.
+    pub fn parse(s: &str) -> Option<Self> {
+        [
+            KsefState::Waiting,
+            KsefState::Sent,
+            KsefState::Accepted,
+            KsefState::Rejected,
+        ]
+        .into_iter()
+        .find(|k| k.as_str() == s)
+    }
+}
+
+/// An invoice on its way to KSeF.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KsefSubmission {
+    /// The invoice.
+    pub invoice_id: InvoiceId,
+    /// Whose.
+    pub organisation_id: OrganisationId,
+    /// Where it stands.
+    pub state: KsefState,
+    /// The exact FA(3) bytes sent (stored before the first send).
+    pub xml: Option<Vec<u8>>,
+    /// Failed attempts so far.
+    pub attempts: i64,
+    /// When it is next due (a claim's lease end while held).
+    pub next_at_ms: i64,
+    /// The online session it was sent in (`SO`).
+    pub session_ref: Option<String>,
+    /// Its reference in that session (`EE`).
+    pub invoice_ref: Option<String>,
+    /// The KSeF number.
+    pub ksef_number: Option<String>,
+    /// When KSeF gave it (RFC 3339).
+    pub acquired_at: Option<String>,
+    /// `Online` or `Offline`.
+    pub invoicing_mode: Option<String>,
+    /// The UPO (XML).
+    pub upo: Option<Vec<u8>>,
+    /// Why the last attempt failed or KSeF refused it (a stored problem).
+    pub error: Option<String>,
+    /// When it was queued.
+    pub queued_at_ms: i64,
+    /// Last change; a save names the value it read, so a holder whose lease ran out
+    /// cannot overwrite another's work.
+    pub updated_at_ms: i64,
+}
+
+/// KSeF settings and the invoices on their way to KSeF.
 #[async_trait]
 pub trait KsefStore: Send + Sync {
     /// The organisation's KSeF settings, if saved.
     async fn ksef_settings(&self, org: &OrganisationId) -> StoreResult<Option<KsefSettingsRecord>>;
     /// Saves the organisation's KSeF settings whole.
     async fn save_ksef_settings(&self, settings: &KsefSettingsRecord) -> StoreResult<()>;
+    /// Claims up to `limit` submissions due at `now_ms` (waiting or sent), oldest first:
+    /// each is due again at `lease_until_ms` unless saved before, and its `updated_at_ms`
+    /// becomes `now_ms`.
+    async fn claim_due_ksef(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<KsefSubmission>>;
+    /// Saves a claimed submission whole, if nobody changed it since `read_at_ms` (its
+    /// `updated_at_ms` when read); whether it was saved.
+    async fn save_ksef_submission(&self, submission: &KsefSubmission, read_at_ms: i64) -> StoreResult<bool>;
+    /// The invoice's submission, if it goes to KSeF.
+    async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>>;
 }

@@ -59,6 +59,88 @@ macro_rules! sql_ksef {
                 .map_err(backend_err)?;
                 Ok(())
             }
+
+            async fn claim_due_ksef(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<KsefSubmission>> {
+                // As claim_due_uploads: the due test is repeated outside the subquery so a row
+                // another process claimed meanwhile is skipped on PostgreSQL.
+                let rows = ::sqlx::query(
+                    "UPDATE ksef_submissions SET next_at_ms = $1, updated_at_ms = $2 \
+                     WHERE invoice_id IN (SELECT invoice_id FROM ksef_submissions \
+                         WHERE state IN ('waiting', 'sent') AND next_at_ms <= $2 \
+                         ORDER BY next_at_ms, queued_at_ms, invoice_id LIMIT $3) \
+                     AND state IN ('waiting', 'sent') AND next_at_ms <= $2 RETURNING *",
+                )
+                .bind(lease_until_ms)
+                .bind(now_ms)
+                .bind(limit)
+                .fetch_all(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                let mut out: Vec<KsefSubmission> = rows.iter().map(submission_from).collect::<StoreResult<_>>()?;
+                out.sort_by(|a, b| (a.queued_at_ms, a.invoice_id.as_str()).cmp(&(b.queued_at_ms, b.invoice_id.as_str())));
+                Ok(out)
+            }
+
+            async fn save_ksef_submission(&self, s: &KsefSubmission, read_at_ms: i64) -> StoreResult<bool> {
+                let done = ::sqlx::query(
+                    "UPDATE ksef_submissions SET state = $1, xml = $2, attempts = $3, next_at_ms = $4, session_ref = $5, \
+                     invoice_ref = $6, ksef_number = $7, acquired_at = $8, invoicing_mode = $9, upo = $10, error = $11, \
+                     updated_at_ms = $12 WHERE invoice_id = $13 AND updated_at_ms = $14",
+                )
+                .bind(s.state.as_str())
+                .bind(&s.xml)
+                .bind(s.attempts)
+                .bind(s.next_at_ms)
+                .bind(&s.session_ref)
+                .bind(&s.invoice_ref)
+                .bind(&s.ksef_number)
+                .bind(&s.acquired_at)
+                .bind(&s.invoicing_mode)
+                .bind(&s.upo)
+                .bind(&s.error)
+                .bind(s.updated_at_ms)
+                .bind(s.invoice_id.as_str())
+                .bind(read_at_ms)
+                .execute(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                Ok(done.rows_affected() == 1)
+            }
+
+            async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>> {
+                let row = ::sqlx::query("SELECT * FROM ksef_submissions WHERE organisation_id = $1 AND invoice_id = $2")
+                    .bind(org.as_str())
+                    .bind(invoice.as_str())
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(backend_err)?;
+                row.as_ref().map(submission_from).transpose()
+            }
+        }
+
+        fn submission_from(r: &<$db as ::sqlx::Database>::Row) -> StoreResult<KsefSubmission> {
+            let state: String = get(r, "state")?;
+            Ok(KsefSubmission {
+                invoice_id: InvoiceId::from_stored(get::<String>(r, "invoice_id")?),
+                organisation_id: OrganisationId::from_stored(get::<String>(r, "organisation_id")?),
+                state: KsefState::parse(&state).ok_or_else(|| StoreError::Corrupt {
+                    table: "ksef_submissions",
+                    column: "state",
+                    message: format!("unknown state {state:?}"),
+                })?,
+                xml: get(r, "xml")?,
+                attempts: get(r, "attempts")?,
+                next_at_ms: get(r, "next_at_ms")?,
+                session_ref: get(r, "session_ref")?,
+                invoice_ref: get(r, "invoice_ref")?,
+                ksef_number: get(r, "ksef_number")?,
+                acquired_at: get(r, "acquired_at")?,
+                invoicing_mode: get(r, "invoicing_mode")?,
+                upo: get(r, "upo")?,
+                error: get(r, "error")?,
+                queued_at_ms: get(r, "queued_at_ms")?,
+                updated_at_ms: get(r, "updated_at_ms")?,
+            })
         }
     };
 }
