@@ -28,7 +28,7 @@ pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use domain::Problem;
 pub use invoices::{EarlierOrders, IssueOutcome, PdfLanguage, ReceiptGiven, issued_late};
-pub use ksef::{KsefCheck, KsefEnvironment, KsefSettings, KsefSettingsInput};
+pub use ksef::{KsefCheck, KsefEnvironment, KsefRound, KsefSettings, KsefSettingsInput};
 pub use order_files;
 pub use orders::{DateRange, ImportError, SyncReport, order_record};
 pub use outbox::OutboxReport;
@@ -178,6 +178,8 @@ pub struct App {
     pub(crate) stop: tokio_util::sync::CancellationToken,
     /// The one-time code first-run setup asks for (printed by `serve`), made once per process.
     pub(crate) setup_code: Arc<std::sync::OnceLock<String>>,
+    /// This process's KSeF logins and sessions, one per organisation.
+    pub(crate) ksef: Arc<ksef::Connections>,
 }
 
 impl std::fmt::Debug for App {
@@ -206,6 +208,7 @@ impl App {
             allegro_retry: allegro_client::RetryPolicy::default(),
             stop: tokio_util::sync::CancellationToken::new(),
             setup_code: Arc::default(),
+            ksef: Arc::default(),
         }
     }
 

@@ -1,9 +1,11 @@
 //! KSeF, the national e-invoicing system (issue #16): the organisation's settings and
-//! connection check.
+//! connection check, which invoices go, and sending them exactly once.
 
 mod scope;
+mod sending;
 mod settings;
 
 pub(crate) use scope::goes_to_ksef;
-
+pub(crate) use sending::Connections;
+pub use sending::KsefRound;
 pub use settings::{KsefCheck, KsefEnvironment, KsefSettings, KsefSettingsInput};

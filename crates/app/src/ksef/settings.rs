@@ -87,7 +87,8 @@ pub struct KsefSettings {
 /// The permission a token needs to send invoices.
 const INVOICE_WRITE: &str = "InvoiceWrite";
 
-fn purpose(org: &domain::OrganisationId) -> String {
+/// What the organisation's sealed token is sealed for.
+pub(super) fn purpose(org: &domain::OrganisationId) -> String {
     format!("ksef:{org}:token")
 }
 
@@ -98,6 +99,11 @@ fn environment_of(record: &KsefSettingsRecord) -> KsefEnvironment {
         ("custom", Some(url)) => KsefEnvironment::Custom(url.clone()),
         _ => KsefEnvironment::Test,
     }
+}
+
+/// The KSeF client's environment of stored settings.
+pub(super) fn client_environment(record: &KsefSettingsRecord) -> Result<Environment, AppError> {
+    environment_of(record).client_environment()
 }
 
 fn view(record: &KsefSettingsRecord) -> KsefSettings {
@@ -230,6 +236,8 @@ impl App {
         record.send_from = send_from;
         record.updated_at_ms = self.now_ms();
         self.store.save_ksef_settings(&record).await?;
+        // This process's login used the old token or environment.
+        self.forget_ksef_connection(org).await;
         Ok(view(&record))
     }
 

@@ -99,6 +99,20 @@ pub async fn run(app: App, interval_seconds: u64, policy: domain::PollPolicy) {
             Ok(())
         },
     ));
+    // Invoices to KSeF, in a task of its own: KSeF's limits never slow the rest.
+    tasks.spawn(every(app.clone(), Duration::from_secs(2), "ksef", |app| async move {
+        let r = app.send_due_to_ksef(100).await?;
+        if r != crate::KsefRound::default() {
+            tracing::info!(
+                sent = r.sent,
+                accepted = r.accepted,
+                rejected = r.rejected,
+                waiting = r.waiting,
+                "invoices to KSeF"
+            );
+        }
+        Ok(())
+    }));
     // WZ at the organisation's trigger, stock back on cancellation.
     tasks.spawn(every(
         app.clone(),

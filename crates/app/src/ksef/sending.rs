@@ -1,0 +1,481 @@
+//! Sending invoices to KSeF exactly once (issue #16 item 2). A worker claims due
+//! submissions (leases), renders each invoice's FA(3) once and stores the bytes before the
+//! first send, sends them in the organisation's online session, and records what KSeF
+//! decides: the KSeF number, when and how it was given, and the UPO. An outcome we did not
+//! see (a crash, a timeout) is resolved by KSeF's answer to the same bytes — the invoice's
+//! status in its session, or a 440 duplicate naming the original's KSeF number — never by
+//! sending a different document.
+
+use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
+use std::time::Duration;
+
+use domain::{InvoiceKind, OrganisationId};
+use ksef_client::{InvoiceOutcome, KsefClient, KsefError, KsefToken, Login, OnlineSession, SendOptions};
+use secrecy::ExposeSecret;
+use store::{KsefState, KsefSubmission};
+
+use super::settings::{client_environment, purpose};
+use crate::{App, AppError, CurrentUser, Problem};
+
+/// How long a claimed submission is held before another worker may take it over.
+const LEASE_MS: i64 = 5 * 60_000;
+/// How long the worker waits for KSeF's decisions on what it just sent before leaving
+/// them for its next round.
+const DECISION_WAIT: Duration = Duration::from_secs(10);
+/// A session unused this long is closed (KSeF then prepares its UPO).
+const IDLE_MS: i64 = 60_000;
+/// When the settings are missing or the token is refused, invoices are looked at again
+/// after this long (they wait; nothing is lost).
+const TOKEN_WAIT_MS: i64 = 10 * 60_000;
+
+/// One organisation's way into KSeF in this process: a login and its online session.
+pub(crate) struct Connection {
+    login: Login,
+    session: tokio::sync::Mutex<Option<(OnlineSession, i64)>>,
+}
+
+/// The logins this process holds, one per organisation (never shared between them).
+#[derive(Default)]
+pub(crate) struct Connections(tokio::sync::Mutex<HashMap<OrganisationId, Arc<Connection>>>);
+
+/// What a round of sending did.
+#[derive(Debug, Default, Clone, PartialEq, Eq)]
+pub struct KsefRound {
+    /// Sent (or resent) to KSeF.
+    pub sent: usize,
+    /// Given a KSeF number.
+    pub accepted: usize,
+    /// Refused by KSeF.
+    pub rejected: usize,
+    /// Waiting for a later round (KSeF still deciding, a token to set, KSeF unavailable).
+    pub waiting: usize,
+}
+
+fn retry_in(attempts: i64) -> i64 {
+    // 10 s, 20 s, 40 s … up to 30 minutes.
+    (10_000_i64 << attempts.clamp(0, 8)).min(30 * 60_000)
+}
+
+impl App {
+    /// Sends up to `limit` due invoices to KSeF and reads KSeF's decisions. Safe to run in
+    /// any number of processes at once: a submission is held by one of them at a time.
+    pub async fn send_due_to_ksef(&self, limit: i64) -> Result<KsefRound, AppError> {
+        self.close_idle_ksef_sessions().await;
+        let now = self.now_ms();
+        let claimed = self.store.claim_due_ksef(now, now + LEASE_MS, limit).await?;
+        let mut by_org: BTreeMap<OrganisationId, Vec<KsefSubmission>> = BTreeMap::new();
+        for s in claimed {
+            by_org.entry(s.organisation_id.clone()).or_default().push(s);
+        }
+        let mut round = KsefRound::default();
+        for (org, submissions) in by_org {
+            if self.is_stopping() {
+                // Given back: due again at once for another worker.
+                for s in submissions {
+                    self.postpone_ksef(s, self.now_ms(), None).await?;
+                }
+                continue;
+            }
+            self.send_for_organisation(&org, submissions, &mut round).await?;
+        }
+        Ok(round)
+    }
+
+    #[tracing::instrument(name = "ksef_send", skip_all, fields(organisation_id = %org))]
+    async fn send_for_organisation(
+        &self,
+        org: &OrganisationId,
+        submissions: Vec<KsefSubmission>,
+        round: &mut KsefRound,
+    ) -> Result<(), AppError> {
+        let connection = match self.ksef_connection(org).await? {
+            Ok(c) => c,
+            Err(problem) => {
+                for s in submissions {
+                    round.waiting += 1;
+                    self.postpone_ksef(s, self.now_ms() + TOKEN_WAIT_MS, Some(problem.to_stored()))
+                        .await?;
+                }
+                return Ok(());
+            }
+        };
+        let mut deciding = Vec::new();
+        for mut s in submissions {
+            if s.state == KsefState::Sent && s.session_ref.is_some() && s.invoice_ref.is_some() {
+                deciding.push(s);
+                continue;
+            }
+            if s.xml.is_none() {
+                match self.ksef_document(org, &s).await? {
+                    Ok(xml) => {
+                        // Stored before the first send: every send repeats these bytes.
+                        let read = s.updated_at_ms;
+                        s.xml = Some(xml);
+                        s.updated_at_ms = self.now_ms().max(read + 1);
+                        if !self.store.save_ksef_submission(&s, read).await? {
+                            continue;
+                        }
+                    }
+                    Err(problem) => {
+                        round.waiting += 1;
+                        let at = self.now_ms() + 30_000;
+                        self.postpone_ksef(s, at, Some(problem.to_stored())).await?;
+                        continue;
+                    }
+                }
+            }
+            match self.send_one(org, &connection, &s).await {
+                Ok((session, invoice)) => {
+                    round.sent += 1;
+                    let read = s.updated_at_ms;
+                    let sent = KsefSubmission {
+                        state: KsefState::Sent,
+                        session_ref: Some(session),
+                        invoice_ref: Some(invoice),
+                        error: None,
+                        next_at_ms: self.now_ms() + 2_000,
+                        updated_at_ms: self.now_ms().max(read + 1),
+                        ..s
+                    };
+                    // Stored before waiting for the decision: a crash from here on is
+                    // resolved by the invoice's status in its session.
+                    if self.store.save_ksef_submission(&sent, read).await? {
+                        deciding.push(sent);
+                    }
+                }
+                Err(e) => {
+                    round.waiting += 1;
+                    self.failed(org, s, &e).await?;
+                }
+            }
+        }
+        self.read_decisions(&connection, deciding, round).await
+    }
+
+    /// Sends the stored bytes in the organisation's open session (opening one when there
+    /// is none or it is about to expire): the session's and the invoice's references.
+    async fn send_one(
+        &self,
+        org: &OrganisationId,
+        connection: &Connection,
+        s: &KsefSubmission,
+    ) -> Result<(String, String), KsefError> {
+        let xml = s.xml.as_deref().unwrap_or_default();
+        let mut held = connection.session.lock().await;
+        let now = self.now_ms();
+        let fresh = held.as_ref().is_some_and(|(session, _)| {
+            jiff::Timestamp::strptime("%Y-%m-%dT%H:%M:%S%.f%:z", &session.valid_until)
+                .or_else(|_| session.valid_until.parse::<jiff::Timestamp>())
+                .map_or(true, |until| until.as_millisecond() - now > 5 * 60_000)
+        });
+        if !fresh {
+            let session = connection
+                .login
+                .open_online_session(ksef_client::types::FormCode::fa3())
+                .await?;
+            tracing::info!(organisation_id = %org, session = %session.reference, "KSeF session opened");
+            *held = Some((session, now));
+        }
+        let (session, used) = held.as_mut().expect("opened above");
+        *used = now;
+        let invoice = connection
+            .login
+            .send_invoice(session, xml, &SendOptions::default())
+            .await?;
+        Ok((session.reference.to_string(), invoice.to_string()))
+    }
+
+    /// Reads KSeF's decisions on `deciding`, for up to [`DECISION_WAIT`]; those still
+    /// undecided are left for the next round.
+    async fn read_decisions(
+        &self,
+        connection: &Connection,
+        mut deciding: Vec<KsefSubmission>,
+        round: &mut KsefRound,
+    ) -> Result<(), AppError> {
+        let until = std::time::Instant::now() + DECISION_WAIT;
+        let mut pause = Duration::from_millis(50);
+        while !deciding.is_empty() {
+            let mut undecided = Vec::new();
+            for s in deciding {
+                let (Some(session), Some(invoice)) = (s.session_ref.clone(), s.invoice_ref.clone()) else {
+                    continue;
+                };
+                let (Ok(session), Ok(invoice)) = (session.parse(), invoice.parse()) else {
+                    continue;
+                };
+                match connection.login.invoice_status(&session, &invoice).await {
+                    Ok(state) => match state.outcome {
+                        InvoiceOutcome::Processing => undecided.push(s),
+                        outcome => self.decided(connection, s, outcome, round).await?,
+                    },
+                    Err(e) => {
+                        round.waiting += 1;
+                        let org = s.organisation_id.clone();
+                        self.failed(&org, s, &e).await?;
+                    }
+                }
+            }
+            if undecided.is_empty() || std::time::Instant::now() >= until || self.is_stopping() {
+                for s in undecided {
+                    round.waiting += 1;
+                    self.postpone_ksef(s, self.now_ms() + 2_000, None).await?;
+                }
+                return Ok(());
+            }
+            tokio::time::sleep(pause).await;
+            pause = (pause * 2).min(Duration::from_secs(1));
+            deciding = undecided;
+        }
+        Ok(())
+    }
+
+    /// Records KSeF's decision: the number (an original's number for a 440 duplicate of
+    /// the same bytes) with the UPO, or the refusal in Polish.
+    async fn decided(
+        &self,
+        connection: &Connection,
+        s: KsefSubmission,
+        outcome: InvoiceOutcome,
+        round: &mut KsefRound,
+    ) -> Result<(), AppError> {
+        let read = s.updated_at_ms;
+        let now = self.now_ms().max(read + 1);
+        let done = match outcome {
+            InvoiceOutcome::Accepted {
+                ksef_number,
+                acquisition_date,
+                invoicing_mode,
+                upo_download_url,
+            } => {
+                let upo = match upo_download_url {
+                    Some(url) => connection.login.download_upo(&url).await.ok(),
+                    None => None,
+                }
+                .map(|u| u.xml);
+                round.accepted += 1;
+                KsefSubmission {
+                    state: KsefState::Accepted,
+                    ksef_number: Some(ksef_number.to_string()),
+                    acquired_at: acquisition_date,
+                    invoicing_mode,
+                    upo,
+                    error: None,
+                    updated_at_ms: now,
+                    ..s
+                }
+            }
+            InvoiceOutcome::Duplicate {
+                original_ksef_number: Some(original),
+                ..
+            } => {
+                // The same seller, kind and number is in KSeF already: that is this
+                // invoice, sent before we saw the answer.
+                round.accepted += 1;
+                KsefSubmission {
+                    state: KsefState::Accepted,
+                    ksef_number: Some(original.to_string()),
+                    error: None,
+                    updated_at_ms: now,
+                    ..s
+                }
+            }
+            InvoiceOutcome::Duplicate { details, .. } => {
+                round.rejected += 1;
+                KsefSubmission {
+                    state: KsefState::Rejected,
+                    error: Some(
+                        Problem::new("problem-ksef-rejected")
+                            .arg("code", "440")
+                            .arg("description", "Duplikat faktury")
+                            .arg("details", details.join("; "))
+                            .to_stored(),
+                    ),
+                    updated_at_ms: now,
+                    ..s
+                }
+            }
+            InvoiceOutcome::Rejected {
+                code,
+                description,
+                details,
+            } => {
+                round.rejected += 1;
+                tracing::warn!(invoice_id = %s.invoice_id, code, %description, "KSeF refused an invoice");
+                KsefSubmission {
+                    state: KsefState::Rejected,
+                    error: Some(
+                        Problem::new("problem-ksef-rejected")
+                            .arg("code", code.to_string())
+                            .arg("description", description)
+                            .arg("details", details.join("; "))
+                            .to_stored(),
+                    ),
+                    updated_at_ms: now,
+                    ..s
+                }
+            }
+            InvoiceOutcome::Processing => return Ok(()),
+        };
+        if done.state == KsefState::Accepted {
+            metrics::counter!("allegro_bridge_ksef_accepted_total").increment(1);
+            tracing::info!(invoice_id = %done.invoice_id, ksef_number = ?done.ksef_number, "invoice in KSeF");
+        }
+        self.store.save_ksef_submission(&done, read).await?;
+        Ok(())
+    }
+
+    /// A call failed: a refused token is remembered on the settings (the banner) and the
+    /// organisation's invoices wait for a new one; anything else is retried later with a
+    /// growing pause. The submission keeps its state: a send whose answer was lost is
+    /// resolved by KSeF's answer to the same bytes next time.
+    async fn failed(&self, org: &OrganisationId, s: KsefSubmission, e: &KsefError) -> Result<(), AppError> {
+        let problem = match e {
+            KsefError::Auth(failure) => {
+                self.ksef.0.lock().await.remove(org);
+                let problem = Problem::new("problem-ksef-token-refused").arg("reason", failure.reason());
+                if let Some(mut settings) = self.store.ksef_settings(org).await? {
+                    settings.token_problem = Some(problem.to_stored());
+                    settings.updated_at_ms = self.now_ms();
+                    self.store.save_ksef_settings(&settings).await?;
+                }
+                problem
+            }
+            e if e.is_transient() => Problem::new("problem-ksef-unreachable").arg("detail", e.to_string()),
+            e => Problem::new("problem-ksef-refused").arg("detail", e.to_string()),
+        };
+        tracing::warn!(invoice_id = %s.invoice_id, error = %e, "KSeF call failed; retried later");
+        let at = self.now_ms() + retry_in(s.attempts);
+        let failed = KsefSubmission {
+            attempts: s.attempts + 1,
+            ..s
+        };
+        self.postpone_ksef(failed, at, Some(problem.to_stored())).await
+    }
+
+    /// Saves `s` due again at `at_ms` (with `error` when given; the state unchanged).
+    async fn postpone_ksef(&self, s: KsefSubmission, at_ms: i64, error: Option<String>) -> Result<(), AppError> {
+        let read = s.updated_at_ms;
+        let later = KsefSubmission {
+            next_at_ms: at_ms,
+            error: error.or(s.error.clone()),
+            updated_at_ms: self.now_ms().max(read + 1),
+            ..s
+        };
+        self.store.save_ksef_submission(&later, read).await?;
+        Ok(())
+    }
+
+    /// The organisation's login, made once per process and kept; `Err` says why the
+    /// organisation's invoices must wait (no settings, no token, a token KSeF refused).
+    async fn ksef_connection(&self, org: &OrganisationId) -> Result<Result<Arc<Connection>, Problem>, AppError> {
+        let mut held = self.ksef.0.lock().await;
+        if let Some(c) = held.get(org) {
+            return Ok(Ok(c.clone()));
+        }
+        let Some(settings) = self.store.ksef_settings(org).await? else {
+            return Ok(Err(Problem::new("problem-ksef-token-missing")));
+        };
+        if let Some(problem) = settings.token_problem.as_deref().and_then(Problem::from_stored) {
+            return Ok(Err(problem));
+        }
+        let Some(sealed) = settings.token.as_ref() else {
+            return Ok(Err(Problem::new("problem-ksef-token-missing")));
+        };
+        let secret = self
+            .cipher
+            .open_secret(&purpose(org), sealed)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("opening the KSeF token")))?;
+        let Ok(token) = KsefToken::parse(secret.expose_secret()) else {
+            return Ok(Err(Problem::new("problem-ksef-token-missing")));
+        };
+        let user = CurrentUser::for_organisation(org.clone());
+        let Some(profile) = self.invoicing_profile(&user).await? else {
+            return Ok(Err(Problem::new("problem-profile-missing")));
+        };
+        let nip = profile.seller.nip.map(|n| n.as_str().to_owned()).unwrap_or_default();
+        let client = KsefClient::new(client_environment(&settings)?)
+            .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("building the KSeF client")))?;
+        let login = match client.login_with_token(&nip, &token).await {
+            Ok(login) => login,
+            Err(KsefError::Auth(failure)) => {
+                let problem = Problem::new("problem-ksef-token-refused").arg("reason", failure.reason());
+                let mut settings = settings;
+                settings.token_problem = Some(problem.to_stored());
+                settings.updated_at_ms = self.now_ms();
+                self.store.save_ksef_settings(&settings).await?;
+                return Ok(Err(problem));
+            }
+            Err(e) => {
+                return Ok(Err(
+                    Problem::new("problem-ksef-unreachable").arg("detail", e.to_string())
+                ));
+            }
+        };
+        let connection = Arc::new(Connection {
+            login,
+            session: tokio::sync::Mutex::new(None),
+        });
+        held.insert(org.clone(), connection.clone());
+        Ok(Ok(connection))
+    }
+
+    /// Forgets the organisation's login (after its settings change).
+    pub(crate) async fn forget_ksef_connection(&self, org: &OrganisationId) {
+        self.ksef.0.lock().await.remove(org);
+    }
+
+    /// Closes the sessions nobody used for [`IDLE_MS`].
+    async fn close_idle_ksef_sessions(&self) {
+        let connections: Vec<Arc<Connection>> = self.ksef.0.lock().await.values().cloned().collect();
+        let now = self.now_ms();
+        for c in connections {
+            let mut held = c.session.lock().await;
+            if let Some((session, used)) = held.as_ref()
+                && now - used > IDLE_MS
+            {
+                if let Err(e) = c.login.close_online_session(&session.reference).await {
+                    tracing::warn!(session = %session.reference, error = %e, "closing an idle KSeF session");
+                }
+                *held = None;
+            }
+        }
+    }
+
+    /// The FA(3) bytes of a queued invoice, rendered once. A correction names the KSeF
+    /// number of the invoice it corrects, so it waits until that invoice has one (art.
+    /// 106j; FA(3) `NrKSeFFaKorygowanej`); one never in KSeF is marked `NrKSeFN`.
+    async fn ksef_document(
+        &self,
+        org: &OrganisationId,
+        s: &KsefSubmission,
+    ) -> Result<Result<Vec<u8>, Problem>, AppError> {
+        let user = CurrentUser::for_organisation(org.clone());
+        let (record, mut invoice) = self.invoice(&user, &s.invoice_id).await?;
+        if record.kind == InvoiceKind::Correction
+            && let Some(corrected) = invoice.correction_of.as_mut()
+        {
+            let original = self
+                .store
+                .invoice_for_order(org, &record.order_id, InvoiceKind::Vat)
+                .await?;
+            if let Some(original) = original
+                && let Some(sent) = self.store.ksef_submission(org, &original.id).await?
+            {
+                match (sent.state, sent.ksef_number) {
+                    (KsefState::Accepted, Some(number)) => corrected.ksef_number = Some(number),
+                    _ => {
+                        return Ok(Err(
+                            Problem::new("problem-ksef-waits-for-original").arg("number", corrected.number.as_str())
+                        ));
+                    }
+                }
+            }
+        }
+        match invoice_xml::fa3(&invoice) {
+            Ok(xml) => Ok(Ok(xml.into_bytes())),
+            Err(e) => Ok(Err(Problem::new("problem-invoice-invalid").arg("detail", e.to_string()))),
+        }
+    }
+}

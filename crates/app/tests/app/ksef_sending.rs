@@ -1,0 +1,168 @@
+//! Invoices to KSeF exactly once (#16 item 2): business invoices queued when issued, sent,
+//! given KSeF numbers and UPOs; a send whose answer was lost is resolved by KSeF's answer
+//! to the same bytes; a correction waits for its original's number and names it.
+
+use app::{IssueOutcome, KsefEnvironment, KsefSettingsInput};
+use secrecy::SecretString;
+use store::KsefState;
+
+const NIP: &str = "5260250995";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn business_invoices_reach_ksef_once_with_their_numbers() {
+    let clock = testkit::TestClock::real_time();
+    let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), 84, clock.clone()).await;
+    let (seller, account) = shop.link_seller("sklep-ksef").await;
+    let (app, user, org, emu) = (&shop.app, &shop.user, &shop.org, &shop.emu.emulator);
+    app.save_invoicing_profile(user, &testkit::invoicing_profile("Sklep KSeF"))
+        .await
+        .unwrap();
+    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
+        .await
+        .unwrap();
+    let (token, _) = ksef
+        .emulator
+        .create_token(ksef_emulator::NewToken {
+            nip: NIP.into(),
+            permissions: vec!["InvoiceWrite".into(), "InvoiceRead".into()],
+            description: None,
+        })
+        .unwrap();
+    shop.paid_orders(&seller, 80, 15, 3);
+    app.sync_account(&account).await.unwrap();
+    let orders = app.store().account_orders(&account).await.unwrap();
+    let paid_pln = |company: bool| {
+        orders
+            .iter()
+            .filter(|o| o.currency == "PLN" && o.status.is_ready_for_processing())
+            .filter(|o| o.data.contains("PL_NIP") == company)
+            .map(|o| o.id.clone())
+            .collect::<Vec<_>>()
+    };
+    let (companies, people) = (paid_pln(true), paid_pln(false));
+    assert!(companies.len() >= 4 && !people.is_empty(), "{companies:?}");
+    let companies = &companies[..4];
+    let mut issued = Vec::new();
+    for o in companies.iter().chain(&people[..1]) {
+        let IssueOutcome::Issued(r) = app.issue_invoice(user, o).await.unwrap() else {
+            panic!()
+        };
+        issued.push(r);
+    }
+    // Queued with the invoice: the companies' four, not the consumer's.
+    for (i, r) in issued.iter().enumerate() {
+        let queued = app.store().ksef_submission(org, &r.id).await.unwrap();
+        assert_eq!(queued.is_some(), i < 4, "{}", r.number);
+    }
+    // Without a token they wait, saying why; nothing is lost.
+    let round = app.send_due_to_ksef(100).await.unwrap();
+    assert_eq!((round.sent, round.waiting), (0, 4));
+    let waiting = app.store().ksef_submission(org, &issued[0].id).await.unwrap().unwrap();
+    assert!(waiting.error.unwrap().contains("problem-ksef-token-missing"));
+
+    app.save_ksef_settings(
+        user,
+        KsefSettingsInput {
+            environment: KsefEnvironment::Custom(ksef.api_url.clone()),
+            token: Some(SecretString::from(token.clone())),
+            send_consumer: false,
+            send_from: Some("2026-01-01".into()),
+        },
+    )
+    .await
+    .unwrap();
+    // A worker sent the first invoice and died before storing what KSeF answered.
+    let (_, lost_xml) = app.invoice_xml(user, &issued[0].id).await.unwrap();
+    let client = ksef_client::KsefClient::new(ksef_client::Environment::custom(&ksef.api_url, None).unwrap()).unwrap();
+    let login = client
+        .login_with_token(NIP, &ksef_client::KsefToken::parse(&token).unwrap())
+        .await
+        .unwrap();
+    let session = login
+        .open_online_session(ksef_client::types::FormCode::fa3())
+        .await
+        .unwrap();
+    let lost = login
+        .send_invoice(&session, lost_xml.as_bytes(), &ksef_client::SendOptions::default())
+        .await
+        .unwrap();
+    let first_number = loop {
+        match login.invoice_status(&session.reference, &lost).await.unwrap().outcome {
+            ksef_client::InvoiceOutcome::Accepted { ksef_number, .. } => break ksef_number.to_string(),
+            ksef_client::InvoiceOutcome::Processing => tokio::time::sleep(std::time::Duration::from_millis(20)).await,
+            other => panic!("{other:?}"),
+        }
+    };
+
+    // The waiting invoices are looked at again after their pause.
+    clock.advance_ms(11 * 60_000);
+    let mut accepted = 0;
+    for _ in 0..30 {
+        let round = app.send_due_to_ksef(100).await.unwrap();
+        accepted += round.accepted;
+        assert_eq!(round.rejected, 0, "{round:?}");
+        if accepted == 4 {
+            break;
+        }
+        clock.advance_ms(3_000);
+    }
+    assert_eq!(accepted, 4);
+    for r in &issued[..4] {
+        let s = app.store().ksef_submission(org, &r.id).await.unwrap().unwrap();
+        assert_eq!(s.state, KsefState::Accepted, "{}", r.number);
+        let number = s.ksef_number.clone().unwrap();
+        assert!(number.starts_with(NIP), "{number}");
+        // What KSeF holds is exactly what we stored.
+        assert_eq!(ksef.emulator.invoice_bytes(&number), s.xml, "{}", r.number);
+        if r.id != issued[0].id {
+            assert!(
+                s.upo
+                    .as_ref()
+                    .is_some_and(|u| String::from_utf8_lossy(u).contains(&number)),
+                "UPO"
+            );
+        }
+    }
+    let first = app.store().ksef_submission(org, &issued[0].id).await.unwrap().unwrap();
+    assert_eq!(
+        first.ksef_number.as_deref(),
+        Some(first_number.as_str()),
+        "the lost send's number"
+    );
+    assert_eq!(
+        ksef.emulator.accepted_count(NIP),
+        4,
+        "each invoice in KSeF exactly once"
+    );
+
+    // The consumer's invoice never went; a correction of a company's invoice names the
+    // original's KSeF number.
+    emu.move_order(
+        companies[1].as_str(),
+        Some(allegro_api_types::CheckoutFormStatus::Cancelled),
+        None,
+    )
+    .unwrap();
+    app.sync_account(&account).await.unwrap();
+    let IssueOutcome::Issued(kor) = app.issue_correction(user, &companies[1]).await.unwrap() else {
+        panic!()
+    };
+    for _ in 0..10 {
+        if app.send_due_to_ksef(100).await.unwrap().accepted == 1 {
+            break;
+        }
+        clock.advance_ms(3_000);
+    }
+    let sent = app.store().ksef_submission(org, &kor.id).await.unwrap().unwrap();
+    assert_eq!(sent.state, KsefState::Accepted);
+    let xml = String::from_utf8(sent.xml.unwrap()).unwrap();
+    let original = app.store().ksef_submission(org, &issued[1].id).await.unwrap().unwrap();
+    assert!(
+        xml.contains(&format!(
+            "<NrKSeFFaKorygowanej>{}</NrKSeFFaKorygowanej>",
+            original.ksef_number.unwrap()
+        )),
+        "{xml}"
+    );
+    assert_eq!(ksef.emulator.accepted_count(NIP), 5);
+}
