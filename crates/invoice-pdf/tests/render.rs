@@ -7,33 +7,6 @@ use std::process::Command;
 
 use invoice_pdf::Language;
 
-/// The text of a PDF as pdftotext lays it out (`-layout`), with non-breaking spaces as
-/// spaces and trailing blanks dropped.
-fn pdf_text(pdf: &[u8]) -> String {
-    let dir = tempfile::tempdir().unwrap();
-    let file = dir.path().join("invoice.pdf");
-    std::fs::write(&file, pdf).unwrap();
-    let out = Command::new("pdftotext")
-        .args(["-layout", "-enc", "UTF-8"])
-        .arg(&file)
-        .arg("-")
-        .output()
-        .expect("pdftotext (Debian poppler-utils) must be installed: .ci/setup installs it");
-    assert!(
-        out.status.success(),
-        "pdftotext failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout)
-        .unwrap()
-        .replace('\u{a0}', " ")
-        .lines()
-        .map(str::trim_end)
-        .collect::<Vec<_>>()
-        .join("\n")
-        .trim()
-        .to_owned()
-}
 
 /// What the QR code printed in a PDF says: its one image taken out with pdfimages
 /// (poppler-utils), enlarged with a quiet zone as a printed page would give a phone, and
@@ -107,7 +80,7 @@ fn rendered_text_matches_the_reviewed_snapshots() {
         for language in [Language::Polish, Language::English] {
             let pdf = render(&invoice, language);
             assert!(pdf.starts_with(b"%PDF-"), "{name}: not a PDF");
-            let text = pdf_text(&pdf);
+            let text = testkit::pdf_text(&pdf);
             let file = snapshot(&format!("{name}.{}", language.code()));
             if update {
                 std::fs::write(&file, format!("{text}\n")).unwrap();
@@ -130,7 +103,7 @@ fn rendered_text_matches_the_reviewed_snapshots() {
 fn polish_invoice_carries_what_the_law_asks_for() {
     let samples = testkit::sample_invoices();
     let (_, b2c) = &samples[0];
-    let text = pdf_text(&render(b2c, Language::Polish));
+    let text = testkit::pdf_text(&render(b2c, Language::Polish));
     for expected in [
         "Faktura VAT",
         "FV/123/11/2026",
@@ -159,7 +132,7 @@ fn polish_invoice_carries_what_the_law_asks_for() {
 fn corrections_foreign_currency_and_english() {
     let samples = testkit::sample_invoices();
     let find = |n: &str| samples.iter().find(|(name, _)| *name == n).unwrap().1.clone();
-    let kor = pdf_text(&render(&find("correction"), Language::Polish));
+    let kor = testkit::pdf_text(&render(&find("correction"), Language::Polish));
     for expected in [
         "Faktura korygująca",
         "FV/123/11/2026",
@@ -170,7 +143,7 @@ fn corrections_foreign_currency_and_english() {
     ] {
         assert!(kor.contains(expected), "{expected:?} missing from:\n{kor}");
     }
-    let eur = pdf_text(&render(&find("eur"), Language::English));
+    let eur = testkit::pdf_text(&render(&find("eur"), Language::English));
     for expected in [
         "VAT invoice",
         "VAT in PLN",
@@ -208,7 +181,7 @@ fn the_qr_code_links_to_ksef_with_the_xml_hash() {
     .unwrap();
     // The code printed is that link, as a phone would read it.
     assert_eq!(pdf_qr(&pdf), url);
-    let text = pdf_text(&pdf);
+    let text = testkit::pdf_text(&pdf);
     assert!(text.contains("5260250995-20261123-0A1B2C3D4E5F-7A"));
     assert!(!text.contains("OFFLINE"));
 }
@@ -226,7 +199,7 @@ fn long_invoices_continue_on_the_next_page_with_the_column_headers() {
         })
         .collect();
     let invoice = testkit::invoice(&goods, 0, testkit::consumer());
-    let text = pdf_text(&render(&invoice, Language::Polish));
+    let text = testkit::pdf_text(&render(&invoice, Language::Polish));
     let pages = text.matches("Strona ").count();
     assert!(pages >= 2, "{text}");
     assert!(text.contains(&format!("Strona {pages} / {pages}")), "{text}");
@@ -324,7 +297,7 @@ fn a_goods_issue_document_lists_what_left_the_warehouse() {
         ],
         cancelled: None,
     };
-    let text = pdf_text(&invoice_pdf::render_goods_issue(&wz).unwrap());
+    let text = testkit::pdf_text(&invoice_pdf::render_goods_issue(&wz).unwrap());
     for expected in [
         "WZ — wydanie zewnętrzne",
         "WZ/7/2026",
@@ -341,6 +314,6 @@ fn a_goods_issue_document_lists_what_left_the_warehouse() {
         cancelled: Some("ANULOWANY 2026-11-25: towar wrócił na stan".into()),
         ..wz
     };
-    let text = pdf_text(&invoice_pdf::render_goods_issue(&cancelled).unwrap());
+    let text = testkit::pdf_text(&invoice_pdf::render_goods_issue(&cancelled).unwrap());
     assert!(text.contains("ANULOWANY 2026-11-25"), "{text}");
 }
