@@ -28,12 +28,13 @@ pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use domain::Problem;
 pub use invoices::{EarlierOrders, IssueOutcome, PdfLanguage, ReceiptGiven, issued_late};
-pub use ksef::{KsefCheck, KsefEnvironment, KsefRound, KsefSettings, KsefSettingsInput};
+pub use ksef::{InvoiceInKsef, KsefCheck, KsefEnvironment, KsefRound, KsefSettings, KsefSettingsInput};
 pub use order_files;
 pub use orders::{DateRange, ImportError, SyncReport, order_record};
 pub use outbox::OutboxReport;
 pub use shell::{CurrentUser, Dashboard, KeyRingProblem, LOGIN_LOCK_MS, NewSession};
 pub use shipments::{Carrier, WaybillImport, push_error_key};
+pub use store::KsefState;
 pub use warehouse::ProductSync;
 
 /// The operator's app that every seller can link through ("Połącz konto Allegro").

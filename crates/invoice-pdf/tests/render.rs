@@ -7,7 +7,6 @@ use std::process::Command;
 
 use invoice_pdf::Language;
 
-
 /// What the QR code printed in a PDF says: its one image taken out with pdfimages
 /// (poppler-utils), enlarged with a quiet zone as a printed page would give a phone, and
 /// read by a QR decoder.
@@ -316,4 +315,21 @@ fn a_goods_issue_document_lists_what_left_the_warehouse() {
     };
     let text = testkit::pdf_text(&invoice_pdf::render_goods_issue(&cancelled).unwrap());
     assert!(text.contains("ANULOWANY 2026-11-25"), "{text}");
+}
+
+/// Once in KSeF, the number stands whole under KOD I (35 characters on one line — a
+/// reader types it to find the invoice), in place of OFFLINE.
+#[test]
+fn the_ksef_number_stands_whole_under_kod_i() {
+    let (_, invoice) = testkit::sample_invoices()
+        .into_iter()
+        .find(|(n, _)| *n == "b2b")
+        .unwrap();
+    let xml = invoice_xml::fa3(&invoice).unwrap();
+    let number = "5260250995-20261201-0100A0B1C2D3-E4";
+    for language in [Language::Polish, Language::English] {
+        let pdf = invoice_pdf::render(&invoice, &xml, Some(number), language).unwrap();
+        let text = testkit::pdf_text(&pdf);
+        assert!(text.contains(number) && !text.contains("OFFLINE"), "{text}");
+    }
 }

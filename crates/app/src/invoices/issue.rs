@@ -15,10 +15,24 @@ pub use invoice_pdf::Language as PdfLanguage;
 
 /// Renders an invoice's PDF off the async threads (typst layout is CPU work, ~10 ms).
 pub(crate) async fn render_pdf(invoice: Invoice, language: PdfLanguage) -> Result<Vec<u8>, AppError> {
+    render_pdf_of(invoice, None, None, language).await
+}
+
+/// [`render_pdf`] for an invoice in KSeF: KOD I covers the exact bytes sent (`xml`), and
+/// the KSeF number stands under it (`OFFLINE` without one).
+pub(crate) async fn render_pdf_of(
+    invoice: Invoice,
+    xml: Option<Vec<u8>>,
+    ksef_number: Option<String>,
+    language: PdfLanguage,
+) -> Result<Vec<u8>, AppError> {
     tokio::task::spawn_blocking(move || {
-        let xml = invoice_xml::fa3(&invoice)
-            .map_err(|e| invalid("invoice", Problem::new("problem-invoice-invalid").arg("detail", e)))?;
-        invoice_pdf::render(&invoice, &xml, None, language).map_err(|e| {
+        let xml = match xml.map(String::from_utf8) {
+            Some(Ok(sent)) => sent,
+            _ => invoice_xml::fa3(&invoice)
+                .map_err(|e| invalid("invoice", Problem::new("problem-invoice-invalid").arg("detail", e)))?,
+        };
+        invoice_pdf::render(&invoice, &xml, ksef_number.as_deref(), language).map_err(|e| {
             AppError::Internal(anyhow::Error::new(e).context(format!("rendering invoice {}", invoice.number)))
         })
     })
@@ -529,12 +543,19 @@ impl App {
         language: PdfLanguage,
     ) -> Result<(InvoiceRecord, Vec<u8>), AppError> {
         let (record, invoice) = self.invoice(user, id).await?;
-        Ok((record, render_pdf(invoice, language).await?))
+        let sent = self.store.ksef_submission(&user.organisation_id, id).await?;
+        let (xml, number) = sent.map(|s| (s.xml, s.ksef_number)).unwrap_or_default();
+        Ok((record, render_pdf_of(invoice, xml, number, language).await?))
     }
 
     /// An invoice as FA(3) XML.
+    /// Once the invoice is on its way to KSeF: the exact bytes sent.
     pub async fn invoice_xml(&self, user: &CurrentUser, id: &InvoiceId) -> Result<(InvoiceRecord, String), AppError> {
         let (record, invoice) = self.invoice(user, id).await?;
+        let sent = self.store.ksef_submission(&user.organisation_id, id).await?;
+        if let Some(Ok(xml)) = sent.and_then(|s| s.xml).map(String::from_utf8) {
+            return Ok((record, xml));
+        }
         let xml = invoice_xml::fa3(&invoice)
             .map_err(|e| invalid("invoice", Problem::new("problem-invoice-invalid").arg("detail", e)))?;
         Ok((record, xml))

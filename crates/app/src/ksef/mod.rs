@@ -4,8 +4,10 @@
 mod scope;
 mod sending;
 mod settings;
+mod status;
 
 pub(crate) use scope::goes_to_ksef;
 pub(crate) use sending::Connections;
 pub use sending::KsefRound;
 pub use settings::{KsefCheck, KsefEnvironment, KsefSettings, KsefSettingsInput};
+pub use status::InvoiceInKsef;

@@ -231,6 +231,10 @@ fn operations() -> Value {
             "/api/v1/invoices/{id}": {"parameters": id_param, "get": op("One invoice: number, buyer, lines, totals per rate, amount in words", "200", None)},
             "/api/v1/invoices/{id}/xml": {"parameters": id_param, "get": op("The invoice as KSeF FA(3) XML (valid against schemat_FA(3)_v1-0E)", "200", None)},
             "/api/v1/invoices/{id}/resend": {"parameters": id_param, "post": op("Send the invoice to its Allegro order again (refused or waiting); 409 when it is already there or the order came from a file", "202", None)},
+            "/api/v1/invoices/{id}/upo": {"parameters": id_param, "get": {
+                "summary": "The invoice's UPO (KSeF's receipt, XML), once KSeF gave it its number",
+                "security": [{"apiKey": []}],
+                "responses": {"200": {"description": "application/xml"}, "404": {"description": "no such invoice, or no UPO yet"}}}},
             "/api/v1/invoices/{id}/pdf": {"parameters": id_param, "get": {
                 "summary": "The invoice as A4 PDF with the KSeF KOD I QR code",
                 "parameters": [{"name": "lang", "in": "query", "description": "pl (default) or en", "schema": {"type": "string", "enum": ["pl", "en"]}}],
@@ -317,7 +321,11 @@ mod tests {
         ("get", "/api/v1/invoices/{id}"),
         ("get", "/api/v1/invoices/{id}/xml"),
         ("get", "/api/v1/invoices/{id}/pdf"),
+        ("get", "/api/v1/invoices/{id}/upo"),
         ("post", "/api/v1/invoices/{id}/resend"),
+        ("get", "/api/v1/ksef"),
+        ("put", "/api/v1/ksef"),
+        ("post", "/api/v1/ksef/check"),
         ("get", "/api/v1/orders/{id}/shipments"),
         ("post", "/api/v1/orders/{id}/shipments"),
         ("post", "/api/v1/shipments/{id}/resend"),

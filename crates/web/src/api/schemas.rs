@@ -87,6 +87,12 @@ pub(crate) fn schemas(settings: Value) -> Value {
                 "per_rate": {"type": "array", "items": object(json!({"rate": s(), "net": s(), "vat": s(), "gross": s()}))},
                 "lines": {"type": "array", "items": object(json!({"name": s(), "quantity": int(), "unit_gross": s(), "gross": s(), "rate": s()}))},
                 "in_words": s(),
+                "ksef": {"oneOf": [{"type": "null"}, object(json!({
+                    "state": {"type": S, "enum": ["waiting", "sent", "accepted", "rejected"]},
+                    "number": s_or_null(), "acquired_at": s_or_null(), "attempts": int(),
+                    "error": {"type": [S, "null"], "description": "why it waits, or what KSeF refused, in the request's language"},
+                    "upo_url": {"type": [S, "null"], "description": "the UPO (XML) once KSeF gave the number"},
+                }))]},
             })
             .as_object()
             .cloned()

@@ -168,6 +168,19 @@ pub(crate) struct InvoiceDetail {
     per_rate: Vec<RateTotalOut>,
     lines: Vec<LineOut>,
     in_words: String,
+    /// Where it stands with KSeF; null when it does not go there.
+    ksef: Option<KsefOut>,
+}
+
+/// An invoice's way to KSeF (`components.schemas.InvoiceKsef`).
+#[derive(Debug, Serialize)]
+pub(crate) struct KsefOut {
+    state: &'static str,
+    number: Option<String>,
+    acquired_at: Option<String>,
+    attempts: i64,
+    error: Option<String>,
+    upo_url: Option<String>,
 }
 
 /// Net, VAT and gross of one rate.
@@ -314,6 +327,7 @@ pub(crate) async fn get_invoice(
     Path(raw): Path<domain::InvoiceId>,
 ) -> Result<Json<InvoiceOut>, ApiError> {
     let (record, invoice) = state.app.invoice(&user, &raw).await?;
+    let ksef = state.app.invoice_in_ksef(&user, &raw).await?;
     let mut out = InvoiceOut::from(&record);
     out.detail = Some(InvoiceDetail {
         per_rate: invoice
@@ -340,6 +354,14 @@ pub(crate) async fn get_invoice(
             })
             .collect(),
         in_words: domain::amount_in_words_pl(record.total_minor, &record.currency),
+        ksef: ksef.map(|k| KsefOut {
+            state: k.state.as_str(),
+            number: k.number.clone(),
+            acquired_at: k.acquired_at.clone(),
+            attempts: k.attempts,
+            error: k.problem.as_ref().map(|p| crate::i18n::Tr::current().problem(p)),
+            upo_url: k.has_upo.then(|| format!("/api/v1/invoices/{}/upo", record.id)),
+        }),
     });
     Ok(Json(out))
 }

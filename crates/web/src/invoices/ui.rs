@@ -280,6 +280,10 @@ struct InvoicePage {
     upload: String,
     can_resend: bool,
     resent: bool,
+    /// Where it stands with KSeF, in words; `None` when it does not go there.
+    ksef: Option<String>,
+    ksef_state: &'static str,
+    ksef_upo: bool,
 }
 
 /// `?resent=1` after "Wyślij ponownie".
@@ -322,7 +326,12 @@ pub async fn invoice(
     Path(id): Path<domain::InvoiceId>,
     Query(q): Query<InvoicePageQuery>,
 ) -> Response {
-    let (record, inv) = match state.app.invoice(&user, &id).await {
+    let found = async {
+        let (record, inv) = state.app.invoice(&user, &id).await?;
+        let ksef = state.app.invoice_in_ksef(&user, &id).await?;
+        Ok::<_, app::AppError>((record, inv, ksef))
+    };
+    let (record, inv, ksef) = match found.await {
         Ok(v) => v,
         Err(e) => return page_error(&tr, e),
     };
@@ -380,6 +389,9 @@ pub async fn invoice(
         can_resend: record.upload.state == store::UploadState::Refused
             || (record.upload.state == store::UploadState::Pending && record.upload.error.is_some()),
         resent: q.resent.is_some(),
+        ksef: ksef.as_ref().map(|k| crate::ksef::invoice_text(&tr, k)),
+        ksef_state: ksef.as_ref().map_or("", |k| k.state.as_str()),
+        ksef_upo: ksef.as_ref().is_some_and(|k| k.has_upo),
         seller: inv.seller,
         buyer: inv.buyer,
     })

@@ -98,6 +98,17 @@ pub(crate) async fn put_settings(
     )))
 }
 
+/// `GET /api/v1/invoices/{id}/upo`: the UPO XML (404 until KSeF gave the invoice its number).
+pub(crate) async fn upo(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Result<axum::response::Response, ApiError> {
+    let id: domain::InvoiceId = crate::api::id(&raw)?;
+    let (number, xml) = state.app.invoice_upo(&user, &id).await?;
+    Ok(super::ui::upo_response(&number, xml))
+}
+
 pub(crate) async fn check(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,

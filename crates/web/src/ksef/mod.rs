@@ -12,12 +12,35 @@ use crate::WebState;
 /// Routes of the KSeF settings: the page (behind the CSRF check) and the API.
 pub(crate) fn router(state: &WebState) -> Router<WebState> {
     let pages = Router::new()
+        .route("/invoices/{id}/upo", get(ui::upo))
         .route("/invoices/ksef", get(ui::page).post(ui::save))
         .route("/invoices/ksef/check", post(ui::check));
     let api = Router::new()
         .route("/api/v1/ksef", get(api::get_settings).put(api::put_settings))
-        .route("/api/v1/ksef/check", post(api::check));
+        .route("/api/v1/ksef/check", post(api::check))
+        .route("/api/v1/invoices/{id}/upo", get(api::upo));
     crate::auth::csrf_protected(state, pages).merge(api)
+}
+
+/// Where an invoice stands with KSeF, in the seller's words.
+pub(crate) fn invoice_text(tr: &crate::i18n::Tr, k: &app::InvoiceInKsef) -> String {
+    let why = k.problem.as_ref().map(|p| tr.problem(p)).unwrap_or_default();
+    match k.state {
+        app::KsefState::Accepted => tr.args(
+            "ksef-invoice-accepted",
+            &[
+                ("number", k.number.as_deref().unwrap_or("—")),
+                ("at", k.acquired_at.as_deref().unwrap_or("—")),
+            ],
+        ),
+        app::KsefState::Rejected => tr.t1("ksef-invoice-rejected", "why", &why),
+        app::KsefState::Sent => tr.t("ksef-invoice-sent"),
+        app::KsefState::Waiting if why.is_empty() => tr.t("ksef-invoice-waiting"),
+        app::KsefState::Waiting => tr.args(
+            "ksef-invoice-waiting-because",
+            &[("why", &why), ("next", &domain::time::polish_time_text(k.next_at_ms))],
+        ),
+    }
 }
 
 /// The environment a form or a body names: `test`, `demo`, `production`, or `custom` with

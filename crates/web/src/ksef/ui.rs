@@ -131,6 +131,37 @@ pub async fn save(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, F
     }
 }
 
+/// The invoice's UPO (KSeF's receipt) as an XML download.
+pub async fn upo(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    axum::extract::Path(id): axum::extract::Path<domain::InvoiceId>,
+) -> Response {
+    match state.app.invoice_upo(&user, &id).await {
+        Ok((number, xml)) => upo_response(&number, xml),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// A UPO as an XML attachment named by its KSeF number.
+pub(crate) fn upo_response(number: &str, xml: Vec<u8>) -> Response {
+    (
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/xml; charset=utf-8".to_owned(),
+            ),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                crate::content_disposition("attachment", &format!("UPO-{number}.xml")),
+            ),
+        ],
+        xml,
+    )
+        .into_response()
+}
+
 pub async fn check(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) -> Response {
     match state.app.check_ksef_connection(&user).await {
         Ok(_) => Redirect::to("/invoices/ksef").into_response(),

@@ -10,7 +10,8 @@ async fn the_ksef_page_and_api_never_show_the_token() {
         f.iter().map(|(k, v)| (*k, v.as_str())).collect()
     }
     let h = spawn_app().await;
-    let (org, user) = testkit::owner(&h.app, "Sklep Anny", "anna@a.pl").await;
+    let (org, user, account, _) = owner_with_orders(&h, 40, 16, 3).await;
+    h.app.sync_account(&account).await.unwrap();
     h.app
         .save_invoicing_profile(&user, &testkit::invoicing_profile("Sklep Anny"))
         .await
@@ -137,6 +138,85 @@ async fn the_ksef_page_and_api_never_show_the_token() {
     assert_eq!(check.status(), StatusCode::OK);
     let check: Value = check.json().await.unwrap();
     assert_eq!(check["nip"], "5260250995");
+
+    // A company's invoice goes to KSeF: its page shows the number and the UPO, and so does
+    // the API.
+    let orders = h.app.store().account_orders(&account).await.unwrap();
+    let company = orders
+        .iter()
+        .find(|o| o.currency == "PLN" && o.status.is_ready_for_processing() && o.data.contains("PL_NIP"))
+        .unwrap();
+    let app::IssueOutcome::Issued(invoice) = h.app.issue_invoice(&user, &company.id).await.unwrap() else {
+        panic!("issued")
+    };
+    let (_, page, _) = b.get(&format!("/invoices/{}", invoice.id)).await;
+    assert!(page.contains("data-state=\"waiting\""), "{page}");
+    let mut accepted = 0;
+    for _ in 0..20 {
+        accepted += h.app.send_due_to_ksef(10).await.unwrap().accepted;
+        if accepted == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    assert_eq!(accepted, 1);
+    let (_, page, _) = b.get(&format!("/invoices/{}", invoice.id)).await;
+    assert!(
+        page.contains("data-state=\"accepted\"") && page.contains("id=\"upo\""),
+        "{page}"
+    );
+    let number = page
+        .split("numer ")
+        .nth(1)
+        .and_then(|r| r.split(' ').next())
+        .unwrap()
+        .to_owned();
+    assert!(number.starts_with("5260250995-"), "{number}");
+    let (status, upo, _) = b.get(&format!("/invoices/{}/upo", invoice.id)).await;
+    assert!(status == StatusCode::OK && upo.contains(&number), "{upo}");
+    let detail: Value = api
+        .get(url(&format!("/api/v1/invoices/{}", invoice.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (detail["ksef"]["state"].as_str(), detail["ksef"]["number"].as_str()),
+        (Some("accepted"), Some(number.as_str()))
+    );
+    let upo = api
+        .get(url(detail["ksef"]["upo_url"].as_str().unwrap()))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(upo.status(), StatusCode::OK);
+    // The PDF carries the KSeF number under KOD I instead of OFFLINE.
+    let pdf = api
+        .get(url(&format!("/api/v1/invoices/{}/pdf", invoice.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = testkit::pdf_text(&pdf);
+    assert!(text.contains(&number) && !text.contains("OFFLINE"), "{text}");
+    // The XML download is the exact bytes KSeF holds.
+    let xml = api
+        .get(url(&format!("/api/v1/invoices/{}/xml", invoice.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(ksef.emulator.invoice_bytes(&number).as_deref(), Some(&xml[..]));
 
     // KSeF revokes the token: the check answers 409 and the page shows the banner.
     let reference = good.split('|').next().unwrap();

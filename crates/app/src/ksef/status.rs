@@ -1,0 +1,66 @@
+//! Where an invoice stands with KSeF, for its page, the list and the API; its UPO.
+
+use domain::InvoiceId;
+use store::{KsefState, KsefSubmission};
+
+use crate::{App, AppError, CurrentUser, Problem};
+
+/// An invoice's way to KSeF as the seller sees it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvoiceInKsef {
+    /// Where it stands.
+    pub state: KsefState,
+    /// The KSeF number, once given.
+    pub number: Option<String>,
+    /// When KSeF gave it (RFC 3339).
+    pub acquired_at: Option<String>,
+    /// Why it waits or what KSeF refused.
+    pub problem: Option<Problem>,
+    /// Failed attempts so far.
+    pub attempts: i64,
+    /// When it is next tried, while waiting.
+    pub next_at_ms: i64,
+    /// Whether the UPO is held.
+    pub has_upo: bool,
+    /// When it was queued.
+    pub queued_at_ms: i64,
+}
+
+impl From<KsefSubmission> for InvoiceInKsef {
+    fn from(s: KsefSubmission) -> Self {
+        Self {
+            state: s.state,
+            number: s.ksef_number,
+            acquired_at: s.acquired_at,
+            problem: s.error.as_deref().and_then(Problem::from_stored),
+            attempts: s.attempts,
+            next_at_ms: s.next_at_ms,
+            has_upo: s.upo.is_some(),
+            queued_at_ms: s.queued_at_ms,
+        }
+    }
+}
+
+impl App {
+    /// Where the invoice stands with KSeF; `None` when it does not go there.
+    pub async fn invoice_in_ksef(&self, user: &CurrentUser, id: &InvoiceId) -> Result<Option<InvoiceInKsef>, AppError> {
+        Ok(self
+            .store
+            .ksef_submission(&user.organisation_id, id)
+            .await?
+            .map(InvoiceInKsef::from))
+    }
+
+    /// The invoice's UPO (KSeF's receipt, XML) and its KSeF number.
+    pub async fn invoice_upo(&self, user: &CurrentUser, id: &InvoiceId) -> Result<(String, Vec<u8>), AppError> {
+        let s = self
+            .store
+            .ksef_submission(&user.organisation_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        match (s.ksef_number, s.upo) {
+            (Some(number), Some(upo)) => Ok((number, upo)),
+            _ => Err(AppError::NotFound),
+        }
+    }
+}
