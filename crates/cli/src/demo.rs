@@ -62,6 +62,27 @@ impl DemoSeller {
     }
 }
 
+/// The demo shop's invoicing profile: a company with DEMO_NIP in Warsaw.
+fn demo_profile() -> anyhow::Result<domain::InvoicingProfile> {
+    Ok(domain::InvoicingProfile {
+        seller: domain::Party {
+            name: "Sklep demo sp. z o.o.".into(),
+            nip: Some(DEMO_NIP.parse().map_err(|e| anyhow!("the demo NIP: {e}"))?),
+            vat_eu: None,
+            address_line1: "ul. Przykładowa 1".into(),
+            address_line2: "00-001 Warszawa".into(),
+            country: "PL".into(),
+        },
+        bank_account: None,
+        place_of_issue: "Warszawa".into(),
+        payment_days: 14,
+        exemption_basis: None,
+        registers: domain::Registers::default(),
+        intra_eu_supply: false,
+        oss: false,
+    })
+}
+
 /// Runs the demo until Ctrl+C.
 pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &Path) -> anyhow::Result<()> {
     std::fs::create_dir_all(data).with_context(|| format!("creating the data folder {}", data.display()))?;
@@ -136,6 +157,24 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
     app.create_connection(&org, ConnectionMode::ServiceApp, Environment::Custom, None)
         .await
         .map_err(runtime::app_error)?;
+    // The demo shop invoices as DEMO_NIP and its KSeF token is set, so invoices to
+    // companies get KSeF numbers (issue #16 item 7); the token is never printed.
+    let user = app::CurrentUser::for_organisation(org.clone());
+    app.save_invoicing_profile(&user, &demo_profile()?)
+        .await
+        .map_err(runtime::app_error)?;
+    app.save_ksef_settings(
+        &user,
+        app::KsefSettingsInput {
+            environment: app::KsefEnvironment::Custom(ksef.api_url.clone()),
+            token: Some(SecretString::from(ksef_token)),
+            send_consumer: false,
+            send_from: None,
+        },
+    )
+    .await
+    .map_err(runtime::app_error)?;
+    let checked = app.check_ksef_connection(&user).await.map_err(runtime::app_error)?;
     println!();
     println!("allegro-bridge demo");
     println!("  back-office:          {public_url}");
@@ -145,7 +184,10 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
     );
     seller.print();
     println!("  KSeF (emulator):      {}", ksef.api_url);
-    println!("    token for NIP {DEMO_NIP}: {ksef_token}");
+    println!(
+        "    the demo shop's token (NIP {}) is set: Faktury → KSeF; invoices to companies get KSeF numbers",
+        checked.nip
+    );
     println!("  Log in, click \"Połącz konto Allegro\", log in to Allegro as demo-sklep and press \"Tak, powiąż\".");
     println!("  The last 30 days of orders arrive by themselves; older ones: Import → Import Allegro.");
     println!("  A CSV to try Import CSV: crates/order-files/tests/corpus/good-excel-1250.csv");
