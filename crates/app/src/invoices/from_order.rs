@@ -115,6 +115,16 @@ pub(crate) fn line_rate(
     })
 }
 
+/// The buyer of a stored order as an invoice names them now (the order as last synced).
+pub(crate) async fn buyer_of_order(
+    app: &crate::App,
+    user: &crate::CurrentUser,
+    order_id: &domain::OrderId,
+) -> Result<Party, AppError> {
+    let order = app.order(user, order_id).await?;
+    Ok(buyer_of(&crate::orders::checkout_form(&order)?))
+}
+
 /// The buyer as the invoice names them: the company with its NIP when the invoice address
 /// has one (`invoice.address.company.ids` PL_NIP), otherwise the person.
 pub(crate) fn buyer_of(form: &CheckoutForm) -> Party {

@@ -9,6 +9,7 @@ mod terms;
 mod uploads;
 
 pub use earlier::EarlierOrders;
+pub(crate) use from_order::buyer_of_order;
 pub(crate) use issue::day_of;
 pub use issue::{IssueOutcome, PdfLanguage, ReceiptGiven};
 pub use terms::issued_late;

@@ -166,3 +166,96 @@ async fn business_invoices_reach_ksef_once_with_their_numbers() {
     );
     assert_eq!(ksef.emulator.accepted_count(NIP), 5);
 }
+
+/// A refusal (450) keeps the invoice's number and says why; "Wyślij ponownie do KSeF"
+/// after the seller corrected the profile sends the corrected document under that number.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_refused_invoice_is_fixed_and_sent_again_under_its_number() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 85).await;
+    let (seller, account) = shop.link_seller("sklep-odrzucony").await;
+    let (app, user, org) = (&shop.app, &shop.user, &shop.org);
+    app.save_invoicing_profile(user, &testkit::invoicing_profile("Sklep KSeF"))
+        .await
+        .unwrap();
+    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
+        .await
+        .unwrap();
+    let (token, _) = ksef
+        .emulator
+        .create_token(ksef_emulator::NewToken {
+            nip: NIP.into(),
+            permissions: vec!["InvoiceWrite".into()],
+            description: None,
+        })
+        .unwrap();
+    app.save_ksef_settings(
+        user,
+        KsefSettingsInput {
+            environment: KsefEnvironment::Custom(ksef.api_url.clone()),
+            token: Some(SecretString::from(token)),
+            send_consumer: false,
+            send_from: Some("2026-01-01".into()),
+        },
+    )
+    .await
+    .unwrap();
+    shop.paid_orders(&seller, 40, 16, 3);
+    app.sync_account(&account).await.unwrap();
+    let order = app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|o| o.currency == "PLN" && o.status.is_ready_for_processing() && o.data.contains("PL_NIP"))
+        .unwrap();
+    let IssueOutcome::Issued(invoice) = app.issue_invoice(user, &order.id).await.unwrap() else {
+        panic!()
+    };
+    let refuse = reqwest::Client::new()
+        .put(format!("{}/__ksef/faults", ksef.base_url))
+        .json(&serde_json::json!({"reject_next": {"count": 1, "code": 450}}))
+        .send()
+        .await
+        .unwrap();
+    assert!(refuse.status().is_success());
+    let until = |state: KsefState| {
+        let (app, org, id) = (app.clone(), org.clone(), invoice.id.clone());
+        async move {
+            for _ in 0..50 {
+                app.send_due_to_ksef(10).await.unwrap();
+                let s = app.store().ksef_submission(&org, &id).await.unwrap().unwrap();
+                if s.state == state {
+                    return s;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+            }
+            panic!("never {state:?}")
+        }
+    };
+    let refused = until(KsefState::Rejected).await;
+    let problem = domain::Problem::from_stored(refused.error.as_deref().unwrap()).unwrap();
+    assert_eq!(
+        (problem.key.as_str(), problem.arg_text("code")),
+        ("problem-ksef-rejected", "450".into())
+    );
+    assert_eq!(ksef.emulator.accepted_count(NIP), 0);
+
+    // Fixed in the profile, sent again: the same number, the corrected data in KSeF.
+    let mut fixed = testkit::invoicing_profile("Sklep KSeF");
+    fixed.seller.address_line1 = "ul. Poprawiona 7".into();
+    app.save_invoicing_profile(user, &fixed).await.unwrap();
+    app.resend_to_ksef(user, &invoice.id).await.unwrap();
+    let accepted = until(KsefState::Accepted).await;
+    let number = accepted.ksef_number.unwrap();
+    let in_ksef = String::from_utf8(ksef.emulator.invoice_bytes(&number).unwrap()).unwrap();
+    assert!(
+        in_ksef.contains("ul. Poprawiona 7") && in_ksef.contains(&format!("<P_2>{}</P_2>", invoice.number)),
+        "{in_ksef}"
+    );
+    // Only a refused invoice can be sent again.
+    assert!(matches!(
+        app.resend_to_ksef(user, &invoice.id).await,
+        Err(app::AppError::Conflict(p)) if p.key == "problem-ksef-not-rejected"
+    ));
+}

@@ -400,7 +400,10 @@ async fn the_demo_prints_a_login_that_works() {
         .text()
         .await
         .unwrap();
-    assert!(page.contains("id=\"ksef-checked\"") && page.contains(&format!("127.0.0.1:{ksef}")), "{page}");
+    assert!(
+        page.contains("id=\"ksef-checked\"") && page.contains(&format!("127.0.0.1:{ksef}")),
+        "{page}"
+    );
     child.kill().unwrap();
     child.wait().unwrap();
     std::fs::remove_dir_all(&data).ok();

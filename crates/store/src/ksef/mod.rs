@@ -125,6 +125,16 @@ pub trait KsefStore: Send + Sync {
     /// Saves a claimed submission whole, if nobody changed it since `read_at_ms` (its
     /// `updated_at_ms` when read); whether it was saved.
     async fn save_ksef_submission(&self, submission: &KsefSubmission, read_at_ms: i64) -> StoreResult<bool>;
+    /// "Wyślij ponownie do KSeF": a refused invoice gets `document` (its data corrected,
+    /// same number) and is queued again to be rendered and sent anew — in one transaction,
+    /// and only while KSeF's refusal stands; whether it was.
+    async fn reopen_rejected_ksef(
+        &self,
+        org: &OrganisationId,
+        invoice: &InvoiceId,
+        document: &str,
+        now_ms: i64,
+    ) -> StoreResult<bool>;
     /// The invoice's submission, if it goes to KSeF.
     async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>>;
 }

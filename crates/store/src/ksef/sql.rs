@@ -107,6 +107,39 @@ macro_rules! sql_ksef {
                 Ok(done.rows_affected() == 1)
             }
 
+            async fn reopen_rejected_ksef(
+                &self,
+                org: &OrganisationId,
+                invoice: &InvoiceId,
+                document: &str,
+                now_ms: i64,
+            ) -> StoreResult<bool> {
+                let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
+                let reopened = ::sqlx::query(
+                    "UPDATE ksef_submissions SET state = 'waiting', xml = NULL, attempts = 0, next_at_ms = $1, \
+                     session_ref = NULL, invoice_ref = NULL, error = NULL, updated_at_ms = $1 \
+                     WHERE organisation_id = $2 AND invoice_id = $3 AND state = 'rejected'",
+                )
+                .bind(now_ms)
+                .bind(org.as_str())
+                .bind(invoice.as_str())
+                .execute(&mut *tx)
+                .await
+                .map_err(backend_err)?;
+                if reopened.rows_affected() != 1 {
+                    return Ok(false);
+                }
+                ::sqlx::query("UPDATE invoices SET document = $1 WHERE organisation_id = $2 AND id = $3")
+                    .bind(document)
+                    .bind(org.as_str())
+                    .bind(invoice.as_str())
+                    .execute(&mut *tx)
+                    .await
+                    .map_err(backend_err)?;
+                tx.commit().await.map_err(backend_err)?;
+                Ok(true)
+            }
+
             async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>> {
                 let row = ::sqlx::query("SELECT * FROM ksef_submissions WHERE organisation_id = $1 AND invoice_id = $2")
                     .bind(org.as_str())

@@ -29,6 +29,7 @@ const ANSWERS: &[(&str, &str, &str, &str)] = &[
     ("/api/v1/ksef", "get", "200", "KsefSettings"),
     ("/api/v1/ksef", "put", "200", "KsefSettings"),
     ("/api/v1/ksef/check", "post", "200", "KsefCheck"),
+    ("/api/v1/invoices/{id}/ksef/resend", "post", "202", "KsefResend"),
     ("/api/v1/orders/{id}/invoice", "post", "201", "Invoice"),
     ("/api/v1/orders/{id}/invoice", "post", "200", "Invoice"),
     ("/api/v1/orders/{id}/correction", "post", "201", "Invoice"),
@@ -231,6 +232,7 @@ fn operations() -> Value {
             "/api/v1/invoices/{id}": {"parameters": id_param, "get": op("One invoice: number, buyer, lines, totals per rate, amount in words", "200", None)},
             "/api/v1/invoices/{id}/xml": {"parameters": id_param, "get": op("The invoice as KSeF FA(3) XML (valid against schemat_FA(3)_v1-0E)", "200", None)},
             "/api/v1/invoices/{id}/resend": {"parameters": id_param, "post": op("Send the invoice to its Allegro order again (refused or waiting); 409 when it is already there or the order came from a file", "202", None)},
+            "/api/v1/invoices/{id}/ksef/resend": {"parameters": id_param, "post": op("\"Wyślij ponownie do KSeF\": an invoice KSeF refused keeps its number; its seller data is taken anew from the invoicing profile and its buyer from the order, and it is sent again (202); 409 unless KSeF refused it", "202", None)},
             "/api/v1/invoices/{id}/upo": {"parameters": id_param, "get": {
                 "summary": "The invoice's UPO (KSeF's receipt, XML), once KSeF gave it its number",
                 "security": [{"apiKey": []}],
@@ -326,6 +328,7 @@ mod tests {
         ("get", "/api/v1/ksef"),
         ("put", "/api/v1/ksef"),
         ("post", "/api/v1/ksef/check"),
+        ("post", "/api/v1/invoices/{id}/ksef/resend"),
         ("get", "/api/v1/orders/{id}/shipments"),
         ("post", "/api/v1/orders/{id}/shipments"),
         ("post", "/api/v1/shipments/{id}/resend"),

@@ -159,6 +159,7 @@ pub(crate) fn schemas(settings: Value) -> Value {
             "checked": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/KsefCheck"}]},
             "token_problem": {"type": [S, "null"], "description": "why KSeF refuses the token, in the request's language"},
         })),
+        "KsefResend": object(json!({"state": {"type": S, "enum": ["waiting"]}})),
         "KsefCheck": object(json!({"nip": s(), "permissions": {"type": "array", "items": s()}, "checked_at": {"type": S, "format": "date-time"}})),
         "Invoice": object(invoice_properties()),
         "InvoiceDetail": object(invoice_detail),

@@ -109,6 +109,29 @@ pub(crate) async fn upo(
     Ok(super::ui::upo_response(&number, xml))
 }
 
+/// `POST /api/v1/invoices/{id}/ksef/resend`: a refused invoice, its data taken anew from
+/// the profile and the order, queued for KSeF again (202); 409 unless KSeF refused it.
+pub(crate) async fn resend(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    axum::extract::Path(raw): axum::extract::Path<String>,
+) -> Result<(axum::http::StatusCode, Json<KsefResendOut>), ApiError> {
+    let id: domain::InvoiceId = crate::api::id(&raw)?;
+    state.app.resend_to_ksef(&user, &id).await?;
+    Ok((
+        axum::http::StatusCode::ACCEPTED,
+        Json(KsefResendOut {
+            state: app::KsefState::Waiting.as_str(),
+        }),
+    ))
+}
+
+/// What "Wyślij ponownie do KSeF" answers (`components.schemas.KsefResend`).
+#[derive(Debug, Serialize)]
+pub(crate) struct KsefResendOut {
+    state: &'static str,
+}
+
 pub(crate) async fn check(
     State(state): State<WebState>,
     ApiUser(user): ApiUser,

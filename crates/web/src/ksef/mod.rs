@@ -13,12 +13,14 @@ use crate::WebState;
 pub(crate) fn router(state: &WebState) -> Router<WebState> {
     let pages = Router::new()
         .route("/invoices/{id}/upo", get(ui::upo))
+        .route("/invoices/{id}/ksef-resend", post(ui::resend))
         .route("/invoices/ksef", get(ui::page).post(ui::save))
         .route("/invoices/ksef/check", post(ui::check));
     let api = Router::new()
         .route("/api/v1/ksef", get(api::get_settings).put(api::put_settings))
         .route("/api/v1/ksef/check", post(api::check))
-        .route("/api/v1/invoices/{id}/upo", get(api::upo));
+        .route("/api/v1/invoices/{id}/upo", get(api::upo))
+        .route("/api/v1/invoices/{id}/ksef/resend", post(api::resend));
     crate::auth::csrf_protected(state, pages).merge(api)
 }
 

@@ -144,6 +144,19 @@ pub async fn upo(
     }
 }
 
+/// "Wyślij ponownie do KSeF" on a refused invoice's page.
+pub async fn resend(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    axum::extract::Path(id): axum::extract::Path<domain::InvoiceId>,
+) -> Response {
+    match state.app.resend_to_ksef(&user, &id).await {
+        Ok(()) => Redirect::to(&format!("/invoices/{id}")).into_response(),
+        Err(e) => page_error(&tr, e),
+    }
+}
+
 /// A UPO as an XML attachment named by its KSeF number.
 pub(crate) fn upo_response(number: &str, xml: Vec<u8>) -> Response {
     (

@@ -194,6 +194,14 @@ async fn the_ksef_page_and_api_never_show_the_token() {
         .await
         .unwrap();
     assert_eq!(upo.status(), StatusCode::OK);
+    // Only a refused invoice can be sent again.
+    let again = api
+        .post(url(&format!("/api/v1/invoices/{}/ksef/resend", invoice.id)))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), StatusCode::CONFLICT);
     // The PDF carries the KSeF number under KOD I instead of OFFLINE.
     let pdf = api
         .get(url(&format!("/api/v1/invoices/{}/pdf", invoice.id)))
