@@ -168,6 +168,8 @@ pub struct App {
     /// How long a worker holds a claimed invoice upload (or waybill push) before another
     /// may take it over.
     pub(crate) upload_lease_ms: i64,
+    /// How long an invoice's PDF waits for its KSeF number before going to Allegro without.
+    pub(crate) ksef_upload_wait_ms: i64,
     /// Allegro's carriers, read once an hour.
     pub(crate) carriers: Arc<shipments::CarrierCache>,
     /// Password hashing, a few at a time.
@@ -204,6 +206,7 @@ impl App {
             instance: format!("{}-{}", std::process::id(), uuid::Uuid::new_v4().simple()),
             nbp: None,
             upload_lease_ms: 120_000,
+            ksef_upload_wait_ms: 600_000,
             carriers: Arc::default(),
             hashing: shell::HashingPool::default(),
             allegro_retry: allegro_client::RetryPolicy::default(),
@@ -227,6 +230,13 @@ impl App {
     /// Resolves once [`App::shutdown`] is called.
     pub async fn stopping(&self) {
         self.stop.cancelled().await;
+    }
+
+    /// How long an invoice's PDF waits for its KSeF number before it goes to the Allegro
+    /// order without one, labelled OFFLINE (default 10 minutes).
+    pub fn with_ksef_upload_wait(mut self, ms: i64) -> Self {
+        self.ksef_upload_wait_ms = ms.max(0);
+        self
     }
 
     /// How long a claimed invoice upload is held (default 2 minutes): after a crash, the

@@ -78,6 +78,10 @@ pub struct ServerArgs {
     /// worker sends it once this has passed.
     #[arg(long, env = "ALLEGRO_BRIDGE_UPLOAD_LEASE", default_value_t = 120)]
     pub upload_lease_seconds: i64,
+    /// How long an invoice's PDF waits for its KSeF number before it goes to the Allegro
+    /// order without one (labelled OFFLINE), so the buyer's copy carries the number.
+    #[arg(long, env = "ALLEGRO_BRIDGE_KSEF_UPLOAD_WAIT", default_value_t = 600)]
+    pub ksef_upload_wait_seconds: i64,
     /// Let sellers point a connection at their own Allegro URLs (public hosts only, unless
     /// `--allow-private-allegro-urls`). Off by default: sellers choose production or sandbox.
     #[arg(long, env = "ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS")]

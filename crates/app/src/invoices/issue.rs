@@ -13,14 +13,10 @@ use crate::{App, AppError, CurrentUser, Problem, invalid};
 
 pub use invoice_pdf::Language as PdfLanguage;
 
-/// Renders an invoice's PDF off the async threads (typst layout is CPU work, ~10 ms).
-pub(crate) async fn render_pdf(invoice: Invoice, language: PdfLanguage) -> Result<Vec<u8>, AppError> {
-    render_pdf_of(invoice, None, None, language).await
-}
-
-/// [`render_pdf`] for an invoice in KSeF: KOD I covers the exact bytes sent (`xml`), and
-/// the KSeF number stands under it (`OFFLINE` without one).
-pub(crate) async fn render_pdf_of(
+/// Renders an invoice's PDF off the async threads (typst layout is CPU work, ~10 ms). For
+/// an invoice on its way to KSeF, KOD I covers the exact bytes sent (`xml`) and the KSeF
+/// number stands under it (`OFFLINE` without one).
+pub(crate) async fn render_pdf(
     invoice: Invoice,
     xml: Option<Vec<u8>>,
     ksef_number: Option<String>,
@@ -545,7 +541,7 @@ impl App {
         let (record, invoice) = self.invoice(user, id).await?;
         let sent = self.store.ksef_submission(&user.organisation_id, id).await?;
         let (xml, number) = sent.map(|s| (s.xml, s.ksef_number)).unwrap_or_default();
-        Ok((record, render_pdf_of(invoice, xml, number, language).await?))
+        Ok((record, render_pdf(invoice, xml, number, language).await?))
     }
 
     /// An invoice as FA(3) XML.

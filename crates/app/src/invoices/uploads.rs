@@ -122,6 +122,51 @@ impl App {
         outbox::drain::<InvoiceUploads>(self, limit).await
     }
 
+    /// The buyer's copy carries the KSeF number: an invoice on its way to KSeF waits for
+    /// it (its bytes and number then make the PDF), at most `ksef_upload_wait_ms` from
+    /// when it was queued; after that it goes labelled OFFLINE rather than keep the buyer
+    /// waiting. While the organisation cannot send (no token, or KSeF refused it) there is
+    /// no number to wait for: it goes at once, labelled OFFLINE.
+    async fn ksef_number_for_upload(
+        &self,
+        record: &InvoiceRecord,
+    ) -> Result<(Option<Vec<u8>>, Option<String>), Failure> {
+        let sent = self
+            .store
+            .ksef_submission(&record.organisation_id, &record.id)
+            .await
+            .map_err(|e| Failure::Retry {
+                after_ms: 30_000,
+                error: format!("{e:#}"),
+            })?;
+        let Some(sent) = sent else {
+            return Ok((None, None));
+        };
+        if sent.state == store::KsefState::Accepted {
+            return Ok((sent.xml, sent.ksef_number));
+        }
+        let can_send = self
+            .store
+            .ksef_settings(&record.organisation_id)
+            .await
+            .map_err(|e| Failure::Retry {
+                after_ms: 30_000,
+                error: format!("{e:#}"),
+            })?
+            .is_some_and(|s| s.token.is_some() && s.token_problem.is_none());
+        let until = sent.queued_at_ms + self.ksef_upload_wait_ms;
+        let now = self.now_ms();
+        if can_send && now < until {
+            return Err(Failure::Retry {
+                after_ms: (until - now).clamp(1_000, 15_000),
+                error: crate::Problem::new("problem-upload-waits-for-ksef")
+                    .arg("until", domain::time::polish_time_text(until))
+                    .to_stored(),
+            });
+        }
+        Ok((sent.xml, None))
+    }
+
     #[tracing::instrument(name = "invoice_upload", skip_all, fields(invoice_id = %record.id, order_id = %record.order_id, number = %record.number))]
     async fn upload(&self, record: &InvoiceRecord) -> Result<(), Failure> {
         let retry = |e: AppError| Failure::Retry {
@@ -147,8 +192,11 @@ impl App {
         let access = self.account_api(account).await.map_err(retry)?;
         let allegro = access.rest();
         let user = CurrentUser::for_organisation(record.organisation_id.clone());
+        let (xml, ksef_number) = self.ksef_number_for_upload(record).await?;
         let (_, invoice) = self.invoice(&user, &record.id).await.map_err(retry)?;
-        let pdf = render_pdf(invoice, PdfLanguage::Polish).await.map_err(retry)?;
+        let pdf = render_pdf(invoice, xml, ksef_number, PdfLanguage::Polish)
+            .await
+            .map_err(retry)?;
         let file_name = record.file_name("pdf");
         let metadata = match &record.upload.allegro_invoice_id {
             Some(id) => id.clone(),

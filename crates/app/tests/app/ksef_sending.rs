@@ -259,3 +259,106 @@ async fn a_refused_invoice_is_fixed_and_sent_again_under_its_number() {
         Err(app::AppError::Conflict(p)) if p.key == "problem-ksef-not-rejected"
     ));
 }
+
+/// The PDF goes to the Allegro order once the invoice has its KSeF number, so the buyer's
+/// copy carries it; if KSeF takes longer than the wait allowed, it goes labelled OFFLINE.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_pdf_reaches_allegro_with_its_ksef_number_or_after_the_wait() {
+    let clock = testkit::TestClock::real_time();
+    let shop = testkit::Shop::with_clock(&testkit::sqlite_url(), 86, clock.clone()).await;
+    let (seller, account) = shop.link_seller("sklep-czeka").await;
+    let (app, user, org, emu) = (&shop.app, &shop.user, &shop.org, &shop.emu.emulator);
+    app.save_invoicing_profile(user, &testkit::invoicing_profile("Sklep KSeF"))
+        .await
+        .unwrap();
+    shop.paid_orders(&seller, 40, 17, 3);
+    app.sync_account(&account).await.unwrap();
+    let companies: Vec<_> = app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|o| o.currency == "PLN" && o.status.is_ready_for_processing() && o.data.contains("PL_NIP"))
+        .take(2)
+        .collect();
+    assert_eq!(companies.len(), 2);
+    let mut invoices = Vec::new();
+    for o in &companies {
+        let IssueOutcome::Issued(r) = app.issue_invoice(user, &o.id).await.unwrap() else {
+            panic!()
+        };
+        invoices.push(r);
+    }
+    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
+        .await
+        .unwrap();
+    let (token, _) = ksef
+        .emulator
+        .create_token(ksef_emulator::NewToken {
+            nip: NIP.into(),
+            permissions: vec!["InvoiceWrite".into()],
+            description: None,
+        })
+        .unwrap();
+    app.save_ksef_settings(
+        user,
+        KsefSettingsInput {
+            environment: KsefEnvironment::Custom(ksef.api_url.clone()),
+            token: Some(SecretString::from(token)),
+            send_consumer: false,
+            send_from: Some("2026-01-01".into()),
+        },
+    )
+    .await
+    .unwrap();
+    // The PDFs wait for their numbers, saying why and until when.
+    app.upload_due_invoices(10).await.unwrap();
+    assert!(
+        emu.order_invoices(companies[0].id.as_str()).is_empty(),
+        "not before its number"
+    );
+    let (record, _) = app.invoice(user, &invoices[0].id).await.unwrap();
+    assert!(record.upload.error.unwrap().contains("problem-upload-waits-for-ksef"));
+    // KSeF answers slowly for the second one: only the first is sent now.
+    let first_only = app
+        .store()
+        .ksef_submission(org, &invoices[1].id)
+        .await
+        .unwrap()
+        .unwrap();
+    let held = store::KsefSubmission {
+        next_at_ms: app.now_ms() + 24 * 3_600_000,
+        updated_at_ms: first_only.updated_at_ms + 1,
+        ..first_only.clone()
+    };
+    assert!(
+        app.store()
+            .save_ksef_submission(&held, first_only.updated_at_ms)
+            .await
+            .unwrap()
+    );
+    for _ in 0..20 {
+        if app.send_due_to_ksef(10).await.unwrap().accepted == 1 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // The first has its number: its PDF goes; the second still waits.
+    clock.advance_ms(20_000);
+    app.upload_due_invoices(10).await.unwrap();
+    assert_eq!(
+        emu.order_invoices(companies[0].id.as_str()),
+        vec![(Some(invoices[0].number.clone()), true)]
+    );
+    assert!(emu.order_invoices(companies[1].id.as_str()).is_empty());
+    // Ten minutes since it was queued: it goes without its number.
+    clock.advance_ms(10 * 60_000);
+    app.upload_due_invoices(10).await.unwrap();
+    assert_eq!(
+        emu.order_invoices(companies[1].id.as_str()),
+        vec![(Some(invoices[1].number.clone()), true)]
+    );
+    let shorter = app.clone().with_ksef_upload_wait(0);
+    assert!(shorter.upload_due_invoices(10).await.unwrap().is_empty(), "each once");
+}

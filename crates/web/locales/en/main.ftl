@@ -699,3 +699,4 @@ problem-ksef-rejected = KSeF refused the invoice (code { $code }: { $description
 problem-ksef-waits-for-original = The correction waits until invoice { $number } has its KSeF number (the correction must give it).
 invoice-ksef-resend = Send to KSeF again
 problem-ksef-not-rejected = Only an invoice KSeF refused can be sent again.
+problem-upload-waits-for-ksef = the invoice waits for its KSeF number so the buyer’s copy carries it (until { $until } at most, then it goes to Allegro labelled OFFLINE)

@@ -712,3 +712,4 @@ problem-ksef-rejected = KSeF odrzucił fakturę (kod { $code }: { $description }
 problem-ksef-waits-for-original = Korekta czeka, aż faktura { $number } dostanie numer KSeF (korekta musi go podać).
 invoice-ksef-resend = Wyślij ponownie do KSeF
 problem-ksef-not-rejected = Ponownie wysłać można tylko fakturę, którą KSeF odrzucił.
+problem-upload-waits-for-ksef = faktura czeka na numer KSeF, żeby kupujący dostał go na swojej kopii (najdłużej do { $until }, potem trafi na Allegro z oznaczeniem OFFLINE)

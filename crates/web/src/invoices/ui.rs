@@ -301,7 +301,7 @@ fn upload_text(tr: &Tr, u: &store::InvoiceUpload) -> String {
                 "invoice-upload-retry",
                 &[
                     ("attempts", &u.attempts.to_string()),
-                    ("error", error),
+                    ("error", &tr.stored(error)),
                     ("next", &when(u.next_at_ms)),
                 ],
             ),
