@@ -51,6 +51,21 @@ impl App {
             .map(InvoiceInKsef::from))
     }
 
+    /// Where each of these invoices stands with KSeF (those that go there), for a list.
+    pub async fn ksef_of_invoices(
+        &self,
+        user: &CurrentUser,
+        ids: &[InvoiceId],
+    ) -> Result<std::collections::HashMap<InvoiceId, InvoiceInKsef>, AppError> {
+        Ok(self
+            .store
+            .ksef_submissions_of(&user.organisation_id, ids)
+            .await?
+            .into_iter()
+            .map(|s| (s.invoice_id.clone(), InvoiceInKsef::from(s)))
+            .collect())
+    }
+
     /// The invoice's UPO (KSeF's receipt, XML) and its KSeF number.
     pub async fn invoice_upo(&self, user: &CurrentUser, id: &InvoiceId) -> Result<(String, Vec<u8>), AppError> {
         let s = self

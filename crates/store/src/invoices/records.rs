@@ -84,6 +84,8 @@ pub struct InvoiceFilter {
     pub to: Option<String>,
     /// Where the upload to Allegro stands.
     pub upload: Option<UploadState>,
+    /// Where the invoice stands with KSeF.
+    pub ksef: Option<crate::KsefFilter>,
 }
 
 /// Where sending an invoice's PDF to its Allegro order stands.

@@ -8,7 +8,10 @@ macro_rules! invoices_where {
         "FROM invoices WHERE organisation_id = $1 AND number LIKE $2 ESCAPE '\\' \
          AND (CAST($3 AS TEXT) IS NULL OR kind = $3) AND (CAST($4 AS TEXT) IS NULL OR issue_date >= $4) \
          AND (CAST($5 AS TEXT) IS NULL OR issue_date <= $5) AND (CAST($6 AS TEXT) IS NULL OR upload_state = $6) \
-         AND (CAST($7 AS TEXT) IS NULL OR buyer_key LIKE $7 ESCAPE '\\')"
+         AND (CAST($7 AS TEXT) IS NULL OR buyer_key LIKE $7 ESCAPE '\\') \
+         AND (CAST($8 AS TEXT) IS NULL \
+              OR ($8 = 'outside' AND NOT EXISTS (SELECT 1 FROM ksef_submissions k WHERE k.invoice_id = invoices.id)) \
+              OR EXISTS (SELECT 1 FROM ksef_submissions k WHERE k.invoice_id = invoices.id AND k.state = $8))"
     };
 }
 
@@ -185,6 +188,7 @@ macro_rules! sql_invoices {
                 let number = like(f.number.trim());
                 let buyer = (!f.buyer.trim().is_empty()).then(|| like(&$crate::domain::text::search_key(f.buyer.trim())));
                 let upload = f.upload.map(UploadState::as_str);
+                let ksef = f.ksef.map(KsefFilter::as_str);
                 let total = ::sqlx::query(concat!("SELECT COUNT(*) AS n ", $crate::invoices_where!()))
                     .bind(org.as_str())
                     .bind(&number)
@@ -193,10 +197,11 @@ macro_rules! sql_invoices {
                     .bind(f.to.as_deref())
                     .bind(upload)
                     .bind(buyer.as_deref())
+                    .bind(ksef)
                     .fetch_one(&self.pool)
                     .await
                     .map_err(backend_err)?;
-                let rows = ::sqlx::query(concat!("SELECT * ", $crate::invoices_where!(), " ORDER BY created_at_ms DESC, id LIMIT $8 OFFSET $9"))
+                let rows = ::sqlx::query(concat!("SELECT * ", $crate::invoices_where!(), " ORDER BY created_at_ms DESC, id LIMIT $9 OFFSET $10"))
                     .bind(org.as_str())
                     .bind(&number)
                     .bind(f.kind.map(InvoiceKind::as_str))
@@ -204,6 +209,7 @@ macro_rules! sql_invoices {
                     .bind(f.to.as_deref())
                     .bind(upload)
                     .bind(buyer.as_deref())
+                    .bind(ksef)
                     .bind(limit)
                     .bind(offset)
                     .fetch_all(&self.pool)

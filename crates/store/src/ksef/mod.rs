@@ -75,6 +75,39 @@ impl KsefState {
     }
 }
 
+/// The invoices list's KSeF filter.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum KsefFilter {
+    /// On its way to KSeF, in this state.
+    In(KsefState),
+    /// Not going to KSeF (a consumer's, an OSS sale, issued before sending started).
+    Outside,
+}
+
+impl KsefFilter {
+    /// Every choice, in the order the list offers them.
+    pub const ALL: [KsefFilter; 5] = [
+        KsefFilter::In(KsefState::Waiting),
+        KsefFilter::In(KsefState::Sent),
+        KsefFilter::In(KsefState::Accepted),
+        KsefFilter::In(KsefState::Rejected),
+        KsefFilter::Outside,
+    ];
+
+    /// As the list's parameter names it: a state's word, or `outside`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            KsefFilter::In(state) => state.as_str(),
+            KsefFilter::Outside => "outside",
+        }
+    }
+
+    /// From the parameter's word.
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|f| f.as_str() == s)
+    }
+}
+
 /// An invoice on its way to KSeF.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct KsefSubmission {
@@ -135,6 +168,12 @@ pub trait KsefStore: Send + Sync {
         document: &str,
         now_ms: i64,
     ) -> StoreResult<bool>;
+    /// The submissions of these invoices (those that go to KSeF), for a page of the list.
+    async fn ksef_submissions_of(
+        &self,
+        org: &OrganisationId,
+        invoices: &[InvoiceId],
+    ) -> StoreResult<Vec<KsefSubmission>>;
     /// The invoice's submission, if it goes to KSeF.
     async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>>;
 }

@@ -140,6 +140,21 @@ macro_rules! sql_ksef {
                 Ok(true)
             }
 
+            async fn ksef_submissions_of(&self, org: &OrganisationId, invoices: &[InvoiceId]) -> StoreResult<Vec<KsefSubmission>> {
+                if invoices.is_empty() {
+                    return Ok(Vec::new());
+                }
+                let mut q = ::sqlx::QueryBuilder::<$db>::new("SELECT * FROM ksef_submissions WHERE organisation_id = ");
+                q.push_bind(org.as_str()).push(" AND invoice_id IN (");
+                let mut ids = q.separated(", ");
+                for id in invoices {
+                    ids.push_bind(id.as_str());
+                }
+                q.push(")");
+                let rows = q.build().fetch_all(&self.pool).await.map_err(backend_err)?;
+                rows.iter().map(submission_from).collect()
+            }
+
             async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>> {
                 let row = ::sqlx::query("SELECT * FROM ksef_submissions WHERE organisation_id = $1 AND invoice_id = $2")
                     .bind(org.as_str())

@@ -49,6 +49,17 @@ fn int() -> Value {
     json!({"type": "integer"})
 }
 
+/// An invoice's way to KSeF: answered in the list and for one invoice; null when it does
+/// not go to KSeF.
+fn invoice_ksef() -> Value {
+    json!({"ksef": {"oneOf": [{"type": "null"}, object(json!({
+        "state": {"type": S, "enum": ["waiting", "sent", "accepted", "rejected"]},
+        "number": s_or_null(), "acquired_at": s_or_null(), "attempts": int(),
+        "error": {"type": [S, "null"], "description": "why it waits, or what KSeF refused, in the request's language"},
+        "upo_url": {"type": [S, "null"], "description": "the UPO (XML) once KSeF gave the number"},
+    }))]}})
+}
+
 fn invoice_properties() -> Value {
     json!({
         "id": s(), "number": s(), "kind": {"type": S, "enum": ["vat", "correction"]},
@@ -87,12 +98,6 @@ pub(crate) fn schemas(settings: Value) -> Value {
                 "per_rate": {"type": "array", "items": object(json!({"rate": s(), "net": s(), "vat": s(), "gross": s()}))},
                 "lines": {"type": "array", "items": object(json!({"name": s(), "quantity": int(), "unit_gross": s(), "gross": s(), "rate": s()}))},
                 "in_words": s(),
-                "ksef": {"oneOf": [{"type": "null"}, object(json!({
-                    "state": {"type": S, "enum": ["waiting", "sent", "accepted", "rejected"]},
-                    "number": s_or_null(), "acquired_at": s_or_null(), "attempts": int(),
-                    "error": {"type": [S, "null"], "description": "why it waits, or what KSeF refused, in the request's language"},
-                    "upo_url": {"type": [S, "null"], "description": "the UPO (XML) once KSeF gave the number"},
-                }))]},
             })
             .as_object()
             .cloned()
@@ -161,8 +166,8 @@ pub(crate) fn schemas(settings: Value) -> Value {
         })),
         "KsefResend": object(json!({"state": {"type": S, "enum": ["waiting"]}})),
         "KsefCheck": object(json!({"nip": s(), "permissions": {"type": "array", "items": s()}, "checked_at": {"type": S, "format": "date-time"}})),
-        "Invoice": object(invoice_properties()),
-        "InvoiceDetail": object(invoice_detail),
+        "Invoice": object_with_optional(invoice_properties(), invoice_ksef()),
+        "InvoiceDetail": object_with_optional(invoice_detail, invoice_ksef()),
         "InvoicePage": page_of("invoices", "Invoice"),
         "Shipment": object(json!({
             "id": s(), "order_id": s(), "carrier_id": s(), "carrier_name": s_or_null(), "waybill": s(),

@@ -147,6 +147,10 @@ pub(crate) struct InvoiceOut {
     xml: String,
     pdf: String,
     allegro: UploadOut,
+    /// Where it stands with KSeF, when looked up (the list, one invoice): null when it
+    /// does not go to KSeF.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    ksef: Option<Option<KsefOut>>,
     #[serde(flatten, skip_serializing_if = "Option::is_none")]
     detail: Option<InvoiceDetail>,
 }
@@ -168,11 +172,22 @@ pub(crate) struct InvoiceDetail {
     per_rate: Vec<RateTotalOut>,
     lines: Vec<LineOut>,
     in_words: String,
-    /// Where it stands with KSeF; null when it does not go there.
-    ksef: Option<KsefOut>,
 }
 
-/// An invoice's way to KSeF (`components.schemas.InvoiceKsef`).
+impl KsefOut {
+    fn of(id: &domain::InvoiceId, k: &app::InvoiceInKsef) -> Self {
+        Self {
+            state: k.state.as_str(),
+            number: k.number.clone(),
+            acquired_at: k.acquired_at.clone(),
+            attempts: k.attempts,
+            error: k.problem.as_ref().map(|p| crate::i18n::Tr::current().problem(p)),
+            upo_url: k.has_upo.then(|| format!("/api/v1/invoices/{id}/upo")),
+        }
+    }
+}
+
+/// An invoice's way to KSeF.
 #[derive(Debug, Serialize)]
 pub(crate) struct KsefOut {
     state: &'static str,
@@ -223,6 +238,7 @@ impl From<&store::InvoiceRecord> for InvoiceOut {
                 attempts: r.upload.attempts,
                 error: r.upload.error.as_deref().map(|e| crate::i18n::Tr::current().stored(e)),
             },
+            ksef: None,
             detail: None,
         }
     }
@@ -313,8 +329,16 @@ pub(crate) async fn list_invoices(
         .map_err(|(field, problem)| ApiError::App(app::invalid(field, problem)))?;
     let (offset, limit) = (q.offset.unwrap_or(0), q.limit.unwrap_or_else(default_page));
     let (list, total) = state.app.invoices(&user, &filter, offset, limit).await?;
+    let ids: Vec<domain::InvoiceId> = list.iter().map(|r| r.id.clone()).collect();
+    let ksef = state.app.ksef_of_invoices(&user, &ids).await?;
     Ok(Json(InvoicePage {
-        invoices: list.iter().map(InvoiceOut::from).collect(),
+        invoices: list
+            .iter()
+            .map(|r| InvoiceOut {
+                ksef: Some(ksef.get(&r.id).map(|k| KsefOut::of(&r.id, k))),
+                ..InvoiceOut::from(r)
+            })
+            .collect(),
         total,
         offset,
         limit,
@@ -354,15 +378,8 @@ pub(crate) async fn get_invoice(
             })
             .collect(),
         in_words: domain::amount_in_words_pl(record.total_minor, &record.currency),
-        ksef: ksef.map(|k| KsefOut {
-            state: k.state.as_str(),
-            number: k.number.clone(),
-            acquired_at: k.acquired_at.clone(),
-            attempts: k.attempts,
-            error: k.problem.as_ref().map(|p| crate::i18n::Tr::current().problem(p)),
-            upo_url: k.has_upo.then(|| format!("/api/v1/invoices/{}/upo", record.id)),
-        }),
     });
+    out.ksef = Some(ksef.as_ref().map(|k| KsefOut::of(&record.id, k)));
     Ok(Json(out))
 }
 

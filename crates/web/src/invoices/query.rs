@@ -23,6 +23,8 @@ pub struct InvoiceParams {
     pub to: Option<String>,
     /// Upload to Allegro: `pending`, `uploaded`, `refused`, `not_applicable`.
     pub allegro: Option<String>,
+    /// KSeF: `waiting`, `sent`, `accepted`, `rejected`, `outside`.
+    pub ksef: Option<String>,
     /// API offset.
     pub offset: Option<i64>,
     /// API page size.
@@ -70,6 +72,14 @@ impl InvoiceParams {
                 })
             })
             .transpose()?;
+        let ksef = crate::input::nonempty(&self.ksef)
+            .map(|raw| {
+                store::KsefFilter::parse(&raw).ok_or_else(|| {
+                    let words: Vec<_> = store::KsefFilter::ALL.iter().map(|s| s.as_str()).collect();
+                    ("ksef", Problem::not_one_of(&raw, &words))
+                })
+            })
+            .transpose()?;
         Ok(InvoiceFilter {
             number: crate::input::nonempty(&self.number).unwrap_or_default(),
             buyer: crate::input::nonempty(&self.buyer).unwrap_or_default(),
@@ -77,6 +87,7 @@ impl InvoiceParams {
             from,
             to,
             upload,
+            ksef,
         })
     }
 }

@@ -172,6 +172,9 @@ struct InvoiceRow {
     total: String,
     allegro: String,
     allegro_state: &'static str,
+    /// The KSeF number, or where it stands; empty when it does not go to KSeF.
+    ksef: String,
+    ksef_state: &'static str,
     order_href: String,
     /// Issued after the legal deadline for its sale.
     late: bool,
@@ -185,6 +188,7 @@ struct InvoicesPage {
     q: InvoiceParams,
     kinds: Vec<(&'static str, String)>,
     upload_states: Vec<(&'static str, String)>,
+    ksef_states: Vec<(&'static str, String)>,
     error: Option<String>,
     total_text: String,
 }
@@ -217,6 +221,10 @@ pub async fn invoices(
             .iter()
             .map(|s| (s.as_str(), tr.t(&format!("upload-{}", s.as_str()))))
             .collect(),
+        ksef_states: store::KsefFilter::ALL
+            .iter()
+            .map(|s| (s.as_str(), tr.t(&format!("ksef-list-{}", s.as_str()))))
+            .collect(),
         error: None,
         total_text: String::new(),
         q,
@@ -232,11 +240,14 @@ pub async fn invoices(
     };
     let found = async {
         let accounts = state.app.accounts(&user).await?;
-        Ok::<_, AppError>((accounts, state.app.invoices(&user, &filter, 0, 200).await?))
+        let (list, total) = state.app.invoices(&user, &filter, 0, 200).await?;
+        let ids: Vec<domain::InvoiceId> = list.iter().map(|r| r.id.clone()).collect();
+        let ksef = state.app.ksef_of_invoices(&user, &ids).await?;
+        Ok::<_, AppError>((accounts, (list, total), ksef))
     }
     .await;
     match found {
-        Ok((accounts, (list, total))) => {
+        Ok((accounts, (list, total), ksef)) => {
             page.c = page.c.with_relogin(&accounts);
             page.rows = list
                 .iter()
@@ -249,6 +260,11 @@ pub async fn invoices(
                     total: money(i.total_minor, &i.currency),
                     allegro: tr.t(&format!("upload-{}", i.upload.state.as_str())),
                     allegro_state: i.upload.state.as_str(),
+                    ksef: ksef.get(&i.id).map_or_else(String::new, |k| match &k.number {
+                        Some(number) => number.clone(),
+                        None => tr.t(&format!("ksef-list-{}", k.state.as_str())),
+                    }),
+                    ksef_state: ksef.get(&i.id).map_or("outside", |k| k.state.as_str()),
                     order_href: crate::views::order_href(&i.order_id),
                     late: app::issued_late(i),
                 })

@@ -194,6 +194,32 @@ async fn the_ksef_page_and_api_never_show_the_token() {
         .await
         .unwrap();
     assert_eq!(upo.status(), StatusCode::OK);
+    // The list: filtered by KSeF state, the number in its own column and in the API.
+    let (_, list, _) = b.get("/invoices?ksef=accepted").await;
+    assert!(list.contains(&number) && list.contains(&invoice.number), "{list}");
+    let (_, outside, _) = b.get("/invoices?ksef=outside").await;
+    assert!(!outside.contains(&invoice.number), "{outside}");
+    let page: Value = api
+        .get(url("/api/v1/invoices?ksef=accepted"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(
+        (page["total"].as_i64(), page["invoices"][0]["ksef"]["number"].as_str()),
+        (Some(1), Some(number.as_str()))
+    );
+    let wrong = api
+        .get(url("/api/v1/invoices?ksef=maybe"))
+        .bearer_auth(&key)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(wrong.status(), StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(wrong.json::<Value>().await.unwrap()["field"], "ksef");
     // Only a refused invoice can be sent again.
     let again = api
         .post(url(&format!("/api/v1/invoices/{}/ksef/resend", invoice.id)))
