@@ -116,4 +116,16 @@ pub async fn ksef_submissions_are_queued_claimed_once_and_fenced(store: Store) {
         ..later[0].clone()
     };
     assert!(store.save_ksef_submission(&copy, later[0].updated_at_ms).await.is_err());
+    // The backlog: the second still on its way, queued at 100; nothing refused.
+    let backlog = KsefBacklog {
+        waiting: 1,
+        oldest_queued_at_ms: Some(100),
+        rejected: 0,
+    };
+    assert_eq!(store.ksef_backlog(Some(&t.org)).await.unwrap(), backlog);
+    assert_eq!(store.ksef_backlog(None).await.unwrap(), backlog);
+    assert_eq!(
+        store.ksef_backlog(Some(&other.org)).await.unwrap(),
+        KsefBacklog::default()
+    );
 }

@@ -29,6 +29,12 @@ pub struct Dashboard {
     pub orders_to_ship: i64,
     /// NBP tables invoices wait for: (currency, day, how many invoices).
     pub rates_missing: Vec<(String, String, i64)>,
+    /// Invoices not yet in KSeF (waiting or sent, no number yet).
+    pub ksef_waiting: i64,
+    /// Invoices KSeF refused, waiting for the seller.
+    pub ksef_rejected: i64,
+    /// Why KSeF refuses the organisation's token (sending waits until it is replaced).
+    pub ksef_token_problem: Option<crate::Problem>,
 }
 
 impl Dashboard {
@@ -57,6 +63,7 @@ impl App {
         };
         let rates_missing = self.rates_missing(org).await?;
         let waiting_for_rates: i64 = rates_missing.iter().map(|(_, _, n)| n).sum();
+        let ksef = self.store.ksef_backlog(Some(org)).await?;
         Ok(Dashboard {
             has_profile: self.store.invoicing_profile(org).await?.is_some(),
             has_account: accounts.iter().any(|a| a.status != AccountStatus::Disconnected),
@@ -71,6 +78,14 @@ impl App {
             uploads_waiting: self.store.invoices(org, &uploads(UploadState::Pending), 0, 1).await?.1,
             orders_to_ship: self.store.count_orders_to_ship(org).await?,
             rates_missing,
+            ksef_waiting: ksef.waiting,
+            ksef_rejected: ksef.rejected,
+            ksef_token_problem: self
+                .store
+                .ksef_settings(org)
+                .await?
+                .and_then(|s| s.token_problem)
+                .and_then(|p| crate::Problem::from_stored(&p)),
         })
     }
 }

@@ -201,6 +201,15 @@ async fn refresh_cycle(app: &App) {
         }
         Err(e) => tracing::error!(error = %e, "refresh cycle failed"),
     }
+    match app.store().ksef_backlog(None).await {
+        Ok(b) => {
+            metrics::gauge!("allegro_bridge_ksef_invoices_waiting").set(b.waiting as f64);
+            metrics::gauge!("allegro_bridge_ksef_invoices_rejected").set(b.rejected as f64);
+            let oldest = b.oldest_queued_at_ms.map_or(0, |at| (app.now_ms() - at).max(0));
+            metrics::gauge!("allegro_bridge_ksef_oldest_wait_seconds").set(oldest as f64 / 1000.0);
+        }
+        Err(e) => tracing::error!(error = %e, "reading the KSeF backlog"),
+    }
     match app.accounts_at_risk().await {
         Ok(n) => {
             metrics::gauge!("allegro_bridge_accounts_at_risk").set(n as f64);

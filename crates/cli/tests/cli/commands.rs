@@ -238,6 +238,7 @@ async fn metrics_on_the_admin_port_and_a_clean_stop_on_sigterm() {
     };
     assert!(body.contains("allegro_bridge_accounts{status=\"active\"} 0"), "{body}");
     assert!(body.contains("allegro_bridge_accounts_at_risk 0"), "{body}");
+    assert!(body.contains("allegro_bridge_ksef_invoices_waiting 0"), "{body}");
     // The public port serves the back-office, not metrics.
     let public = reqwest::get(format!("http://127.0.0.1:{web}/metrics")).await.unwrap();
     assert_ne!(public.status(), 200);

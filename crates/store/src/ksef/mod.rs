@@ -144,6 +144,18 @@ pub struct KsefSubmission {
     pub updated_at_ms: i64,
 }
 
+/// How the invoices on their way to KSeF stand, for the operator's gauges or one
+/// organisation's start page.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KsefBacklog {
+    /// Not yet in KSeF (waiting or sent).
+    pub waiting: i64,
+    /// When the longest-waiting of them was queued.
+    pub oldest_queued_at_ms: Option<i64>,
+    /// Refused by KSeF, waiting for the seller.
+    pub rejected: i64,
+}
+
 /// KSeF settings and the invoices on their way to KSeF.
 #[async_trait]
 pub trait KsefStore: Send + Sync {
@@ -174,6 +186,8 @@ pub trait KsefStore: Send + Sync {
         org: &OrganisationId,
         invoices: &[InvoiceId],
     ) -> StoreResult<Vec<KsefSubmission>>;
+    /// The backlog of one organisation, or of all when `org` is `None`.
+    async fn ksef_backlog(&self, org: Option<&OrganisationId>) -> StoreResult<KsefBacklog>;
     /// The invoice's submission, if it goes to KSeF.
     async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>>;
 }

@@ -155,6 +155,26 @@ macro_rules! sql_ksef {
                 rows.iter().map(submission_from).collect()
             }
 
+            async fn ksef_backlog(&self, org: Option<&OrganisationId>) -> StoreResult<KsefBacklog> {
+                let row = ::sqlx::query(
+                    "SELECT \
+                       COALESCE(SUM(CASE WHEN state IN ('waiting', 'sent') THEN 1 ELSE 0 END), 0) AS waiting, \
+                       MIN(CASE WHEN state IN ('waiting', 'sent') THEN queued_at_ms END) AS oldest, \
+                       COALESCE(SUM(CASE WHEN state = 'rejected' THEN 1 ELSE 0 END), 0) AS rejected \
+                     FROM ksef_submissions WHERE (CAST($1 AS TEXT) IS NULL OR organisation_id = $1) \
+                       AND state <> 'accepted'",
+                )
+                .bind(org.map(OrganisationId::as_str))
+                .fetch_one(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                Ok(KsefBacklog {
+                    waiting: get(&row, "waiting")?,
+                    oldest_queued_at_ms: get(&row, "oldest")?,
+                    rejected: get(&row, "rejected")?,
+                })
+            }
+
             async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>> {
                 let row = ::sqlx::query("SELECT * FROM ksef_submissions WHERE organisation_id = $1 AND invoice_id = $2")
                     .bind(org.as_str())

@@ -705,3 +705,11 @@ ksef-list-sent = sent, waiting for its number
 ksef-list-accepted = in KSeF
 ksef-list-rejected = refused
 ksef-list-outside = outside KSeF
+dashboard-ksef-rejected = { $count ->
+    [one] KSeF refused { $count } invoice — correct it and send it again
+   *[other] KSeF refused { $count } invoices — correct them and send them again
+}
+dashboard-ksef-waiting = { $count ->
+    [one] { $count } invoice waits for its KSeF number
+   *[other] { $count } invoices wait for their KSeF numbers
+}

@@ -718,3 +718,13 @@ ksef-list-sent = wysłana, czeka na numer
 ksef-list-accepted = w KSeF
 ksef-list-rejected = odrzucona
 ksef-list-outside = poza KSeF
+dashboard-ksef-rejected = { $count ->
+    [one] KSeF odrzucił { $count } fakturę — popraw dane i wyślij ponownie
+    [few] KSeF odrzucił { $count } faktury — popraw dane i wyślij ponownie
+   *[many] KSeF odrzucił { $count } faktur — popraw dane i wyślij ponownie
+}
+dashboard-ksef-waiting = { $count ->
+    [one] { $count } faktura czeka na numer KSeF
+    [few] { $count } faktury czekają na numer KSeF
+   *[many] { $count } faktur czeka na numer KSeF
+}

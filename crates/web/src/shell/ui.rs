@@ -48,7 +48,22 @@ pub async fn index(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) 
             "error",
         )
     }));
+    if let Some(p) = &d.ksef_token_problem {
+        items.push(("/invoices/ksef".to_owned(), tr.problem(p), "error"));
+    }
     let counted = [
+        (
+            d.ksef_rejected,
+            "/invoices?ksef=rejected",
+            "dashboard-ksef-rejected",
+            "error",
+        ),
+        (
+            d.ksef_waiting,
+            "/invoices?ksef=waiting",
+            "dashboard-ksef-waiting",
+            "warn",
+        ),
         (
             d.invoices_failed,
             "/orders?invoice=yes",

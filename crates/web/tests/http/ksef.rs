@@ -264,4 +264,10 @@ async fn the_ksef_page_and_api_never_show_the_token() {
     assert_eq!(refused.status(), StatusCode::CONFLICT);
     let (_, page, _) = b.get("/invoices/ksef").await;
     assert!(page.contains("id=\"ksef-token-problem\""), "{page}");
+    // The start page says so too, linking to where it is fixed.
+    let (_, start, _) = b.get("/").await;
+    assert!(
+        start.contains("href=\"/invoices/ksef\"") && start.contains("KSeF odrzuca token"),
+        "{start}"
+    );
 }
