@@ -28,7 +28,7 @@ pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use domain::Problem;
 pub use invoices::{EarlierOrders, IssueOutcome, PdfLanguage, ReceiptGiven, issued_late};
-pub use ksef::{InvoiceInKsef, KsefCheck, KsefEnvironment, KsefRound, KsefSettings, KsefSettingsInput};
+pub use ksef::{InvoiceInKsef, KsefCheck, KsefComparison, KsefEnvironment, KsefRound, KsefSettings, KsefSettingsInput};
 pub use order_files;
 pub use orders::{DateRange, ImportError, SyncReport, order_record};
 pub use outbox::OutboxReport;

@@ -11,4 +11,4 @@ pub(crate) use scope::goes_to_ksef;
 pub(crate) use sending::Connections;
 pub use sending::KsefRound;
 pub use settings::{KsefCheck, KsefEnvironment, KsefSettings, KsefSettingsInput};
-pub use status::InvoiceInKsef;
+pub use status::{InvoiceInKsef, KsefComparison};

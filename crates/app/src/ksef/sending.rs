@@ -35,6 +35,13 @@ pub(crate) struct Connection {
     session: tokio::sync::Mutex<Option<(OnlineSession, i64)>>,
 }
 
+impl Connection {
+    /// The exact bytes KSeF holds under `number`.
+    pub(crate) async fn download(&self, number: &ksef_client::KsefNumber) -> Result<Vec<u8>, KsefError> {
+        self.login.invoice(number).await
+    }
+}
+
 /// The logins this process holds, one per organisation (never shared between them).
 #[derive(Default)]
 pub(crate) struct Connections(tokio::sync::Mutex<HashMap<OrganisationId, Arc<Connection>>>);
@@ -369,7 +376,10 @@ impl App {
 
     /// The organisation's login, made once per process and kept; `Err` says why the
     /// organisation's invoices must wait (no settings, no token, a token KSeF refused).
-    async fn ksef_connection(&self, org: &OrganisationId) -> Result<Result<Arc<Connection>, Problem>, AppError> {
+    pub(crate) async fn ksef_connection(
+        &self,
+        org: &OrganisationId,
+    ) -> Result<Result<Arc<Connection>, Problem>, AppError> {
         let mut held = self.ksef.0.lock().await;
         if let Some(c) = held.get(org) {
             return Ok(Ok(c.clone()));

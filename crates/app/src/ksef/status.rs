@@ -79,3 +79,52 @@ impl App {
         }
     }
 }
+
+/// What "Porównaj z KSeF" found.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum KsefComparison {
+    /// The copy KSeF returns by number is byte for byte what was stored and sent.
+    Same,
+    /// It is not: the sizes, for the seller to report.
+    Different {
+        /// Bytes stored.
+        ours: usize,
+        /// Bytes KSeF returned.
+        theirs: usize,
+    },
+}
+
+impl App {
+    /// "Porównaj z KSeF": downloads the invoice from KSeF by its number and compares it with
+    /// the bytes stored and sent.
+    #[tracing::instrument(name = "ksef_compare", skip_all, fields(organisation_id = %user.organisation_id, invoice_id = %id))]
+    pub async fn compare_with_ksef(&self, user: &CurrentUser, id: &InvoiceId) -> Result<KsefComparison, AppError> {
+        let sent = self
+            .store
+            .ksef_submission(&user.organisation_id, id)
+            .await?
+            .ok_or(AppError::NotFound)?;
+        let (Some(number), Some(ours)) = (sent.ksef_number, sent.xml) else {
+            return Err(AppError::Conflict(Problem::new("problem-ksef-no-number-yet")));
+        };
+        let number: ksef_client::KsefNumber = number
+            .parse()
+            .map_err(|e| AppError::Internal(anyhow::anyhow!("a stored KSeF number does not parse: {e}")))?;
+        let connection = match self.ksef_connection(&user.organisation_id).await? {
+            Ok(c) => c,
+            Err(problem) => return Err(AppError::Conflict(problem)),
+        };
+        let theirs = connection
+            .download(&number)
+            .await
+            .map_err(|e| AppError::Conflict(Problem::new("problem-ksef-unreachable").arg("detail", e.to_string())))?;
+        Ok(if theirs == ours {
+            KsefComparison::Same
+        } else {
+            KsefComparison::Different {
+                ours: ours.len(),
+                theirs: theirs.len(),
+            }
+        })
+    }
+}

@@ -713,3 +713,7 @@ dashboard-ksef-waiting = { $count ->
     [one] { $count } invoice waits for its KSeF number
    *[other] { $count } invoices wait for their KSeF numbers
 }
+invoice-ksef-compare = Compare with KSeF
+ksef-compared-same = KSeF’s copy of the invoice is byte for byte what was sent and stored here.
+ksef-compared-different = KSeF’s copy of the invoice differs from the one stored here — report it to the administrator.
+problem-ksef-no-number-yet = The invoice has no KSeF number yet.

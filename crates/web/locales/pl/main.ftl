@@ -728,3 +728,7 @@ dashboard-ksef-waiting = { $count ->
     [few] { $count } faktury czekają na numer KSeF
    *[many] { $count } faktur czeka na numer KSeF
 }
+invoice-ksef-compare = Porównaj z KSeF
+ksef-compared-same = Kopia faktury w KSeF jest bajt w bajt taka, jak wysłana i zapisana tutaj.
+ksef-compared-different = Kopia faktury w KSeF różni się od zapisanej tutaj — zgłoś to administratorowi.
+problem-ksef-no-number-yet = Faktura nie ma jeszcze numeru KSeF.

@@ -300,6 +300,8 @@ struct InvoicePage {
     ksef: Option<String>,
     ksef_state: &'static str,
     ksef_upo: bool,
+    /// What "Porównaj z KSeF" found: (same, words).
+    compared: Option<(bool, String)>,
 }
 
 /// `?resent=1` after "Wyślij ponownie".
@@ -307,6 +309,9 @@ struct InvoicePage {
 pub struct InvoicePageQuery {
     #[serde(default)]
     resent: Option<String>,
+    /// `same` or `different` after "Porównaj z KSeF".
+    #[serde(default)]
+    compared: Option<String>,
 }
 
 fn upload_text(tr: &Tr, u: &store::InvoiceUpload) -> String {
@@ -408,6 +413,11 @@ pub async fn invoice(
         ksef: ksef.as_ref().map(|k| crate::ksef::invoice_text(&tr, k)),
         ksef_state: ksef.as_ref().map_or("", |k| k.state.as_str()),
         ksef_upo: ksef.as_ref().is_some_and(|k| k.has_upo),
+        compared: match q.compared.as_deref() {
+            Some("same") => Some((true, tr.t("ksef-compared-same"))),
+            Some("different") => Some((false, tr.t("ksef-compared-different"))),
+            _ => None,
+        },
         seller: inv.seller,
         buyer: inv.buyer,
     })

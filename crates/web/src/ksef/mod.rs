@@ -14,6 +14,7 @@ pub(crate) fn router(state: &WebState) -> Router<WebState> {
     let pages = Router::new()
         .route("/invoices/{id}/upo", get(ui::upo))
         .route("/invoices/{id}/ksef-resend", post(ui::resend))
+        .route("/invoices/{id}/ksef-compare", post(ui::compare))
         .route("/invoices/ksef", get(ui::page).post(ui::save))
         .route("/invoices/ksef/check", post(ui::check));
     let api = Router::new()

@@ -157,6 +157,22 @@ pub async fn resend(
     }
 }
 
+/// "Porównaj z KSeF": the invoice's page again, saying whether KSeF's copy is ours.
+pub async fn compare(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    axum::extract::Path(id): axum::extract::Path<domain::InvoiceId>,
+) -> Response {
+    match state.app.compare_with_ksef(&user, &id).await {
+        Ok(app::KsefComparison::Same) => Redirect::to(&format!("/invoices/{id}?compared=same")).into_response(),
+        Ok(app::KsefComparison::Different { .. }) => {
+            Redirect::to(&format!("/invoices/{id}?compared=different")).into_response()
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
 /// A UPO as an XML attachment named by its KSeF number.
 pub(crate) fn upo_response(number: &str, xml: Vec<u8>) -> Response {
     (

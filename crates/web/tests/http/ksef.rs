@@ -194,6 +194,16 @@ async fn the_ksef_page_and_api_never_show_the_token() {
         .await
         .unwrap();
     assert_eq!(upo.status(), StatusCode::OK);
+    // "Porównaj z KSeF": KSeF's copy is ours.
+    let (status, _, loc) = b
+        .post(&format!("/invoices/{}/ksef-compare", invoice.id), &[("_csrf", &csrf)])
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get(loc.as_deref().unwrap()).await;
+    assert!(
+        page.contains("id=\"ksef-compared\"") && page.contains("bajt w bajt"),
+        "{page}"
+    );
     // The list: filtered by KSeF state, the number in its own column and in the API.
     let (_, list, _) = b.get("/invoices?ksef=accepted").await;
     assert!(list.contains(&number) && list.contains(&invoice.number), "{list}");
