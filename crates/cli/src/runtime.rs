@@ -451,6 +451,7 @@ pub async fn export_invoices(
     let user = app::CurrentUser::for_organisation(org.clone());
     let mut offset = 0;
     let mut written = 0;
+    let mut upos = 0;
     loop {
         let range = store::InvoiceFilter {
             from: Some(from.clone()),
@@ -465,6 +466,16 @@ pub async fn export_invoices(
             let (_, pdf) = app.invoice_pdf(&user, &inv.id, language).await.map_err(app_error)?;
             let file = out.join(inv.file_name("pdf"));
             std::fs::write(&file, pdf).with_context(|| format!("writing {}", file.display()))?;
+            // KSeF's receipt beside an invoice in KSeF, named like its files.
+            match app.invoice_upo(&user, &inv.id).await {
+                Ok((_, upo)) => {
+                    let file = out.join(inv.file_name("upo.xml"));
+                    std::fs::write(&file, upo).with_context(|| format!("writing {}", file.display()))?;
+                    upos += 1;
+                }
+                Err(app::AppError::NotFound) => {}
+                Err(e) => return Err(app_error(e)),
+            }
             written += 1;
         }
         offset += 200;
@@ -472,7 +483,10 @@ pub async fn export_invoices(
             break;
         }
     }
-    println!("{written} invoices written to {}", out.display());
+    println!(
+        "{written} invoices written to {} ({upos} with KSeF's UPO)",
+        out.display()
+    );
     Ok(())
 }
 

@@ -374,6 +374,39 @@ async fn invoices_export_writes_a_pdf_and_an_xml_per_invoice() {
         }
     }
     assert_eq!(numbers.len(), 3);
+    // The business invoices go to KSeF: their UPOs are exported beside them.
+    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
+        .await
+        .unwrap();
+    let (token, _) = ksef
+        .emulator
+        .create_token(ksef_emulator::NewToken {
+            nip: "5260250995".into(),
+            permissions: vec!["InvoiceWrite".into()],
+            description: None,
+        })
+        .unwrap();
+    app.save_ksef_settings(
+        user,
+        app::KsefSettingsInput {
+            environment: app::KsefEnvironment::Custom(ksef.api_url.clone()),
+            token: Some(secrecy::SecretString::from(token)),
+            send_consumer: true,
+            send_from: Some("2026-01-01".into()),
+        },
+    )
+    .await
+    .unwrap();
+    // Consumer invoices were issued before sending them was chosen: only businesses' went.
+    let mut accepted = 0;
+    for _ in 0..40 {
+        accepted += app.send_due_to_ksef(10).await.unwrap().accepted;
+        let waiting = app.store().ksef_backlog(None).await.unwrap().waiting;
+        if waiting == 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
     // The Polish day, as invoices are dated (at 00:30 in Warsaw it is already tomorrow).
     let today = domain::time::polish_day_text(jiff::Timestamp::now().as_millisecond());
     let out = std::env::temp_dir().join(format!("ab-export-{}", uuid::Uuid::new_v4()));
@@ -402,7 +435,19 @@ async fn invoices_export_writes_a_pdf_and_an_xml_per_invoice() {
         "{stdout} {}",
         String::from_utf8_lossy(&run.stderr)
     );
-    assert!(stdout.contains("3 invoices written"), "{stdout}");
+    assert!(
+        stdout.contains(&format!(
+            "3 invoices written to {} ({accepted} with KSeF's UPO)",
+            out.display()
+        )),
+        "{stdout}"
+    );
+    let upos = std::fs::read_dir(&out)
+        .unwrap()
+        .filter(|e| e.as_ref().unwrap().file_name().to_string_lossy().ends_with(".upo.xml"))
+        .count();
+    assert_eq!(upos, accepted);
+    assert!(accepted >= 1, "a business invoice among them");
     for n in &numbers {
         let xml = std::fs::read_to_string(out.join(format!("{}.xml", n.replace('/', "_")))).unwrap();
         assert!(xml.contains(&format!("<P_2>{n}</P_2>")));
