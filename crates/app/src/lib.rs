@@ -170,6 +170,8 @@ pub struct App {
     pub(crate) upload_lease_ms: i64,
     /// How long an invoice's PDF waits for its KSeF number before going to Allegro without.
     pub(crate) ksef_upload_wait_ms: i64,
+    /// How long a worker holds invoices it is sending to KSeF before another may take them.
+    pub(crate) ksef_lease_ms: i64,
     /// Allegro's carriers, read once an hour.
     pub(crate) carriers: Arc<shipments::CarrierCache>,
     /// Password hashing, a few at a time.
@@ -207,6 +209,7 @@ impl App {
             nbp: None,
             upload_lease_ms: 120_000,
             ksef_upload_wait_ms: 600_000,
+            ksef_lease_ms: 300_000,
             carriers: Arc::default(),
             hashing: shell::HashingPool::default(),
             allegro_retry: allegro_client::RetryPolicy::default(),
@@ -230,6 +233,14 @@ impl App {
     /// Resolves once [`App::shutdown`] is called.
     pub async fn stopping(&self) {
         self.stop.cancelled().await;
+    }
+
+    /// How long a worker holds the invoices it claimed to send to KSeF (default 5
+    /// minutes): after a crash another worker takes them over once this has passed, and
+    /// KSeF's answer to the same bytes settles what the first one sent.
+    pub fn with_ksef_lease(mut self, ms: i64) -> Self {
+        self.ksef_lease_ms = ms.max(1_000);
+        self
     }
 
     /// How long an invoice's PDF waits for its KSeF number before it goes to the Allegro

@@ -82,6 +82,10 @@ pub struct ServerArgs {
     /// order without one (labelled OFFLINE), so the buyer's copy carries the number.
     #[arg(long, env = "ALLEGRO_BRIDGE_KSEF_UPLOAD_WAIT", default_value_t = 600)]
     pub ksef_upload_wait_seconds: i64,
+    /// How long a worker holds the invoices it is sending to KSeF; after a crash another
+    /// worker takes them over once this has passed.
+    #[arg(long, env = "ALLEGRO_BRIDGE_KSEF_LEASE", default_value_t = 300)]
+    pub ksef_lease_seconds: i64,
     /// Let sellers point a connection at their own Allegro URLs (public hosts only, unless
     /// `--allow-private-allegro-urls`). Off by default: sellers choose production or sandbox.
     #[arg(long, env = "ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS")]

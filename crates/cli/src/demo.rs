@@ -137,6 +137,7 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
         refresh_lease_seconds: 60,
         upload_lease_seconds: 120,
         ksef_upload_wait_seconds: 600,
+        ksef_lease_seconds: 300,
         // Demo: new orders show up within a few seconds.
         poll_busy_seconds: 3,
         poll_max_seconds: 5,

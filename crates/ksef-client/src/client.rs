@@ -182,6 +182,11 @@ impl KsefClient {
         }
     }
 
+    /// The client-side limits its calls keep to (what room is left, per context).
+    pub fn rate_limits(&self) -> &RateLimits {
+        &self.0.limits
+    }
+
     /// The environment.
     pub fn environment(&self) -> &Environment {
         &self.0.env

@@ -134,6 +134,33 @@ impl RateLimits {
         wait
     }
 
+    /// How many requests of `context` in `group` could go now without waiting (all three
+    /// windows have room for them); `u32::MAX` for a group without limits.
+    pub fn room(&self, context: &str, group: Group) -> u32 {
+        let w = self.0.lock();
+        let Some(limit) = w.limits.get(&group).copied() else {
+            return u32::MAX;
+        };
+        let now = Instant::now();
+        let sent = w.sent.get(&(context.to_owned(), group));
+        [
+            (Duration::from_secs(1), limit.per_second),
+            (Duration::from_secs(60), limit.per_minute),
+            (Duration::from_secs(3600), limit.per_hour),
+        ]
+        .into_iter()
+        .filter(|(_, max)| *max > 0)
+        .map(|(span, max)| {
+            let span = span + MARGIN;
+            let inside = sent.map_or(0, |s| {
+                s.iter().rev().take_while(|&&t| now.duration_since(t) < span).count()
+            });
+            (max as usize).saturating_sub(inside) as u32
+        })
+        .min()
+        .unwrap_or(u32::MAX)
+    }
+
     /// Waits until a request of `context` in `group` may go, and counts it.
     pub async fn acquire(&self, context: &str, group: Group) {
         loop {

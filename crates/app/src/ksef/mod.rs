@@ -1,6 +1,7 @@
 //! KSeF, the national e-invoicing system (issue #16): the organisation's settings and
 //! connection check, which invoices go, and sending them exactly once.
 
+mod batch;
 mod resend;
 mod scope;
 mod sending;

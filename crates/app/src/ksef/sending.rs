@@ -18,8 +18,6 @@ use store::{KsefState, KsefSubmission};
 use super::settings::{client_environment, purpose};
 use crate::{App, AppError, CurrentUser, Problem};
 
-/// How long a claimed submission is held before another worker may take it over.
-const LEASE_MS: i64 = 5 * 60_000;
 /// How long the worker waits for KSeF's decisions on what it just sent before leaving
 /// them for its next round.
 const DECISION_WAIT: Duration = Duration::from_secs(10);
@@ -31,7 +29,7 @@ const TOKEN_WAIT_MS: i64 = 10 * 60_000;
 
 /// One organisation's way into KSeF in this process: a login and its online session.
 pub(crate) struct Connection {
-    login: Login,
+    pub(super) login: Login,
     session: tokio::sync::Mutex<Option<(OnlineSession, i64)>>,
 }
 
@@ -70,7 +68,7 @@ impl App {
     pub async fn send_due_to_ksef(&self, limit: i64) -> Result<KsefRound, AppError> {
         self.close_idle_ksef_sessions().await;
         let now = self.now_ms();
-        let claimed = self.store.claim_due_ksef(now, now + LEASE_MS, limit).await?;
+        let claimed = self.store.claim_due_ksef(now, now + self.ksef_lease_ms, limit).await?;
         let mut by_org: BTreeMap<OrganisationId, Vec<KsefSubmission>> = BTreeMap::new();
         for s in claimed {
             by_org.entry(s.organisation_id.clone()).or_default().push(s);
@@ -108,9 +106,14 @@ impl App {
             }
         };
         let mut deciding = Vec::new();
+        let mut in_batch = Vec::new();
+        let mut ready = Vec::new();
         for mut s in submissions {
-            if s.state == KsefState::Sent && s.session_ref.is_some() && s.invoice_ref.is_some() {
-                deciding.push(s);
+            if s.state == KsefState::Sent && s.session_ref.is_some() {
+                match s.invoice_ref {
+                    Some(_) => deciding.push(s),
+                    None => in_batch.push(s),
+                }
                 continue;
             }
             if s.xml.is_none() {
@@ -132,6 +135,20 @@ impl App {
                     }
                 }
             }
+            ready.push(s);
+        }
+        // More than the online limits let go now (KSeF: 10 a second, 30 a minute, 180 an
+        // hour per context): the lot goes as one batch session instead of waiting hours.
+        let room = connection
+            .login
+            .client()
+            .rate_limits()
+            .room(connection.login.nip(), ksef_client::Group::InvoiceSend);
+        if ready.len() > 1 && ready.len() > room as usize {
+            self.send_as_batch(org, &connection, ready, round).await?;
+            return self.read_batch_decisions(&connection, in_batch, round).await;
+        }
+        for s in ready {
             match self.send_one(org, &connection, &s).await {
                 Ok((session, invoice)) => {
                     round.sent += 1;
@@ -157,6 +174,7 @@ impl App {
                 }
             }
         }
+        self.read_batch_decisions(&connection, in_batch, round).await?;
         self.read_decisions(&connection, deciding, round).await
     }
 
@@ -240,7 +258,7 @@ impl App {
 
     /// Records KSeF's decision: the number (an original's number for a 440 duplicate of
     /// the same bytes) with the UPO, or the refusal in Polish.
-    async fn decided(
+    pub(super) async fn decided(
         &self,
         connection: &Connection,
         s: KsefSubmission,
@@ -337,7 +355,7 @@ impl App {
     /// organisation's invoices wait for a new one; anything else is retried later with a
     /// growing pause. The submission keeps its state: a send whose answer was lost is
     /// resolved by KSeF's answer to the same bytes next time.
-    async fn failed(&self, org: &OrganisationId, s: KsefSubmission, e: &KsefError) -> Result<(), AppError> {
+    pub(super) async fn failed(&self, org: &OrganisationId, s: KsefSubmission, e: &KsefError) -> Result<(), AppError> {
         let problem = match e {
             KsefError::Auth(failure) => {
                 self.ksef.0.lock().await.remove(org);
@@ -362,7 +380,12 @@ impl App {
     }
 
     /// Saves `s` due again at `at_ms` (with `error` when given; the state unchanged).
-    async fn postpone_ksef(&self, s: KsefSubmission, at_ms: i64, error: Option<String>) -> Result<(), AppError> {
+    pub(super) async fn postpone_ksef(
+        &self,
+        s: KsefSubmission,
+        at_ms: i64,
+        error: Option<String>,
+    ) -> Result<(), AppError> {
         let read = s.updated_at_ms;
         let later = KsefSubmission {
             next_at_ms: at_ms,

@@ -362,3 +362,76 @@ async fn the_pdf_reaches_allegro_with_its_ksef_number_or_after_the_wait() {
     let shorter = app.clone().with_ksef_upload_wait(0);
     assert!(shorter.upload_due_invoices(10).await.unwrap().is_empty(), "each once");
 }
+
+/// More invoices than KSeF's online limits let go now: they go as one batch session, each
+/// accepted once, with production limits on and no 429 from KSeF.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_burst_goes_as_a_batch_session_within_the_limits() {
+    let shop = testkit::Shop::new(&testkit::sqlite_url(), 88).await;
+    let (seller, account) = shop.link_seller("sklep-wsad").await;
+    let (app, user, org) = (&shop.app, &shop.user, &shop.org);
+    app.save_invoicing_profile(user, &testkit::invoicing_profile("Sklep KSeF"))
+        .await
+        .unwrap();
+    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
+        .await
+        .unwrap();
+    let (token, _) = ksef
+        .emulator
+        .create_token(ksef_emulator::NewToken {
+            nip: NIP.into(),
+            permissions: vec!["InvoiceWrite".into()],
+            description: None,
+        })
+        .unwrap();
+    app.save_ksef_settings(
+        user,
+        KsefSettingsInput {
+            environment: KsefEnvironment::Custom(ksef.api_url.clone()),
+            token: Some(SecretString::from(token)),
+            send_consumer: true,
+            send_from: Some("2026-01-01".into()),
+        },
+    )
+    .await
+    .unwrap();
+    shop.paid_orders(&seller, 120, 18, 3);
+    app.sync_account(&account).await.unwrap();
+    let mut issued = Vec::new();
+    for o in app
+        .store()
+        .account_orders(&account)
+        .await
+        .unwrap()
+        .iter()
+        .filter(|o| o.currency == "PLN" && o.status.is_ready_for_processing())
+        .take(60)
+    {
+        let IssueOutcome::Issued(r) = app.issue_invoice(user, &o.id).await.unwrap() else {
+            panic!()
+        };
+        issued.push(r.id);
+    }
+    assert_eq!(issued.len(), 60);
+    let mut accepted = 0;
+    for _ in 0..100 {
+        accepted += app.send_due_to_ksef(100).await.unwrap().accepted;
+        if accepted == 60 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(accepted, 60);
+    assert_eq!(ksef.emulator.accepted_count(NIP), 60, "each once");
+    let stats = ksef.emulator.stats();
+    assert!(
+        stats.by_endpoint.keys().any(|e| e.contains("/sessions/batch")),
+        "{:?}",
+        stats.by_endpoint
+    );
+    assert_eq!(stats.by_status.get("429"), None, "no 429: {:?}", stats.by_status);
+    for id in &issued {
+        let s = app.store().ksef_submission(org, id).await.unwrap().unwrap();
+        assert!(s.ksef_number.is_some() && s.invoice_ref.is_some(), "{s:?}");
+    }
+}

@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use domain::AccountSettings;
 
-struct Process(Child);
+pub(crate) struct Process(pub(crate) Child);
 
 impl Drop for Process {
     fn drop(&mut self) {
@@ -16,12 +16,12 @@ impl Drop for Process {
     }
 }
 
-fn worker(database: &str, key_file: &std::path::Path) -> Process {
+pub(crate) fn worker(database: &str, key_file: &std::path::Path) -> Process {
     // A killed worker's claimed uploads are taken over after 2 s, not 2 minutes.
     worker_with_lease(database, key_file, 2)
 }
 
-fn worker_with_lease(database: &str, key_file: &std::path::Path, upload_lease_seconds: u32) -> Process {
+pub(crate) fn worker_with_lease(database: &str, key_file: &std::path::Path, upload_lease_seconds: u32) -> Process {
     Process(
         Command::new(env!("CARGO_BIN_EXE_allegro-bridge"))
             .env("ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS", "true")
@@ -31,6 +31,7 @@ fn worker_with_lease(database: &str, key_file: &std::path::Path, upload_lease_se
             .env("RUST_LOG", "warn")
             .env("ALLEGRO_BRIDGE_NBP_URL", "off")
             .env("ALLEGRO_BRIDGE_UPLOAD_LEASE", upload_lease_seconds.to_string())
+            .env("ALLEGRO_BRIDGE_KSEF_LEASE", upload_lease_seconds.to_string())
             .stdout(Stdio::null())
             .stderr(Stdio::inherit())
             .spawn()
@@ -40,7 +41,7 @@ fn worker_with_lease(database: &str, key_file: &std::path::Path, upload_lease_se
 
 /// Saves an invoicing profile, loads NBP rates (for CZK/EUR/HUF orders) and turns
 /// invoicing on for the account.
-async fn invoicing_on(shop: &testkit::Shop, account: &domain::AccountId) {
+pub(crate) async fn invoicing_on(shop: &testkit::Shop, account: &domain::AccountId) {
     shop.app
         .load_rates("kursy.csv", &testkit::nbp_rates_file(40))
         .await

@@ -732,3 +732,4 @@ invoice-ksef-compare = Porównaj z KSeF
 ksef-compared-same = Kopia faktury w KSeF jest bajt w bajt taka, jak wysłana i zapisana tutaj.
 ksef-compared-different = Kopia faktury w KSeF różni się od zapisanej tutaj — zgłoś to administratorowi.
 problem-ksef-no-number-yet = Faktura nie ma jeszcze numeru KSeF.
+problem-ksef-batch-missing = KSeF nie wymienił faktury na liście sesji wsadowej; zostanie wysłana ponownie.
