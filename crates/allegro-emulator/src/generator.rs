@@ -204,7 +204,8 @@ pub fn nip(rng: &mut impl Rng) -> String {
             .zip(d.iter())
             .map(|(w, x)| w * x)
             .sum();
-        if sum % 11 == 10 {
+        // No check digit 10 is issued, and no tax office's code is d00.
+        if sum % 11 == 10 || (d[1] == 0 && d[2] == 0) {
             continue;
         }
         d[9] = sum % 11;

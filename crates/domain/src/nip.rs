@@ -18,6 +18,10 @@ pub enum NipError {
     /// The check digit does not match (a typo).
     #[error("{0:?} is not a valid NIP: the check digit does not match")]
     Checksum(String),
+    /// Its first three digits name no tax office: the second and third are both 0, which
+    /// no NIP has (FA(3)'s `TNrNIP` pattern refuses it, and KSeF with it).
+    #[error("{0:?} is not a valid NIP: no tax office's code starts it")]
+    TaxOffice(String),
 }
 
 /// Weights of the NIP check digit (Rozporządzenie MF w sprawie NIP: digits 1–9 × weights,
@@ -44,6 +48,10 @@ impl FromStr for Nip {
             return Err(NipError::Length(raw.to_owned()));
         }
         let d: Vec<u32> = digits.bytes().map(|b| u32::from(b - b'0')).collect();
+        // `[1-9]((\d[1-9])|([1-9]\d))\d{7}`: a tax office's code is never d00 or 0dd.
+        if d[0] == 0 || (d[1] == 0 && d[2] == 0) {
+            return Err(NipError::TaxOffice(raw.to_owned()));
+        }
         let sum: u32 = WEIGHTS.iter().zip(&d).map(|(w, x)| w * x).sum();
         if sum % 11 != d[9] {
             return Err(NipError::Checksum(raw.to_owned()));
@@ -74,6 +82,14 @@ impl fmt::Display for Nip {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn tax_office_codes_as_fa3_requires() {
+        // 8008400826 has a good check digit but no tax office starts with 800.
+        assert!(matches!("8008400826".parse::<Nip>(), Err(NipError::TaxOffice(_))));
+        assert!(matches!("0123456789".parse::<Nip>(), Err(NipError::TaxOffice(_))));
+        assert!("1060000062".parse::<Nip>().is_ok(), "106: a tax office");
+    }
 
     #[test]
     fn checksum_and_formats() {

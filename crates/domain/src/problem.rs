@@ -82,6 +82,7 @@ impl From<crate::NipError> for Problem {
         match e {
             crate::NipError::Length(v) => Problem::new("problem-nip-length").arg("value", v),
             crate::NipError::Checksum(v) => Problem::new("problem-nip-checksum").arg("value", v),
+            crate::NipError::TaxOffice(v) => Problem::new("problem-nip-tax-office").arg("value", v),
         }
     }
 }

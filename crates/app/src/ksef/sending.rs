@@ -57,6 +57,14 @@ pub struct KsefRound {
     pub waiting: usize,
 }
 
+/// The first word of KSeF's details that is a KSeF number (checksum and all).
+fn named_number(details: &[String]) -> Option<ksef_client::KsefNumber> {
+    details
+        .iter()
+        .flat_map(|d| d.split(|c: char| c.is_whitespace() || c == ',' || c == '.' || c == ';'))
+        .find_map(|word| word.parse().ok())
+}
+
 fn retry_in(attempts: i64) -> i64 {
     // 10 s, 20 s, 40 s … up to 30 minutes.
     (10_000_i64 << attempts.clamp(0, 8)).min(30 * 60_000)
@@ -290,6 +298,27 @@ impl App {
                     updated_at_ms: now,
                     ..s
                 }
+            }
+            // KSeF's words name the original's number when its extensions do not (a
+            // batch session's list): a KSeF number carries its own checksum, so a word
+            // that parses as one is one.
+            InvoiceOutcome::Duplicate {
+                original_ksef_number: None,
+                original_session,
+                details,
+            } if named_number(&details).is_some() => {
+                let original = named_number(&details);
+                return Box::pin(self.decided(
+                    connection,
+                    s,
+                    InvoiceOutcome::Duplicate {
+                        original_ksef_number: original,
+                        original_session,
+                        details,
+                    },
+                    round,
+                ))
+                .await;
             }
             InvoiceOutcome::Duplicate {
                 original_ksef_number: Some(original),

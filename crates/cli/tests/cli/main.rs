@@ -2,6 +2,7 @@
 
 mod commands;
 mod invoices;
+mod ksef;
 mod orders;
 mod shipments;
 mod workers;

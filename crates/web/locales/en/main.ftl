@@ -718,3 +718,4 @@ ksef-compared-same = KSeF’s copy of the invoice is byte for byte what was sent
 ksef-compared-different = KSeF’s copy of the invoice differs from the one stored here — report it to the administrator.
 problem-ksef-no-number-yet = The invoice has no KSeF number yet.
 problem-ksef-batch-missing = KSeF did not list the invoice in the batch session; it will be sent again.
+problem-nip-tax-office = “{ $value }” is not a valid NIP: no tax office’s code starts it.

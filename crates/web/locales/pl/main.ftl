@@ -733,3 +733,4 @@ ksef-compared-same = Kopia faktury w KSeF jest bajt w bajt taka, jak wysłana i 
 ksef-compared-different = Kopia faktury w KSeF różni się od zapisanej tutaj — zgłoś to administratorowi.
 problem-ksef-no-number-yet = Faktura nie ma jeszcze numeru KSeF.
 problem-ksef-batch-missing = KSeF nie wymienił faktury na liście sesji wsadowej; zostanie wysłana ponownie.
+problem-nip-tax-office = „{ $value }” nie jest poprawnym NIP-em: żaden urząd skarbowy nie ma kodu, którym się zaczyna.
