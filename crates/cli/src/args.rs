@@ -451,6 +451,16 @@ pub(crate) enum BenchTarget {
         #[arg(long, default_value_t = 1_000)]
         count: usize,
     },
+    /// Invoices through the product to KSeF (production limits, network latency): one at
+    /// a time → its KSeF number (p50/p95), and a burst issued at once → all numbered.
+    KsefSend {
+        /// Invoices issued at once.
+        #[arg(long, default_value_t = 10_000)]
+        count: usize,
+        /// Network latency the emulator adds to every call, in milliseconds.
+        #[arg(long, default_value_t = 30)]
+        latency_ms: u64,
+    },
     /// KSeF: invoices the emulator accepts per second with validation on, and the
     /// client's throughput against production limits (with network latency).
     Ksef {

@@ -11,6 +11,7 @@ mod args;
 mod bench;
 mod bench_invoices;
 mod bench_ksef;
+mod bench_ksef_send;
 mod bench_orders;
 mod bench_shipments;
 mod bench_upload;
@@ -319,6 +320,11 @@ async fn main() -> anyhow::Result<()> {
             }
             .run()
             .await?;
+        }
+        Command::Bench {
+            target: BenchTarget::KsefSend { count, latency_ms },
+        } => {
+            bench_ksef_send::KsefSendBench { count, latency_ms }.run().await?;
         }
         Command::Bench {
             target: BenchTarget::Invoices { count },
