@@ -29,13 +29,21 @@ pub(crate) fn router(state: &WebState) -> Router<WebState> {
 pub(crate) fn invoice_text(tr: &crate::i18n::Tr, k: &app::InvoiceInKsef) -> String {
     let why = k.problem.as_ref().map(|p| tr.problem(p)).unwrap_or_default();
     match k.state {
-        app::KsefState::Accepted => tr.args(
-            "ksef-invoice-accepted",
-            &[
-                ("number", k.number.as_deref().unwrap_or("—")),
-                ("at", k.acquired_at.as_deref().unwrap_or("—")),
-            ],
-        ),
+        app::KsefState::Accepted => {
+            // KSeF gives the moment in RFC 3339 (UTC); the seller reads Polish time.
+            let at = k
+                .acquired_at
+                .as_deref()
+                .and_then(|at| at.parse::<jiff::Timestamp>().ok())
+                .map_or_else(
+                    || "—".to_owned(),
+                    |t| domain::time::polish_time_text(t.as_millisecond()),
+                );
+            tr.args(
+                "ksef-invoice-accepted",
+                &[("number", k.number.as_deref().unwrap_or("—")), ("at", &at)],
+            )
+        }
         app::KsefState::Rejected => tr.t1("ksef-invoice-rejected", "why", &why),
         app::KsefState::Sent => tr.t("ksef-invoice-sent"),
         app::KsefState::Waiting if why.is_empty() => tr.t("ksef-invoice-waiting"),

@@ -177,6 +177,7 @@ mod accessibility;
 mod accounts;
 mod imports;
 mod invoices;
+mod ksef;
 mod orders;
 mod shell;
 mod warehouse;
