@@ -390,3 +390,42 @@ pub fn pdf_text(pdf: &[u8]) -> String {
         .trim()
         .to_owned()
 }
+
+/// The NIP of [`invoicing_profile`]'s seller, as KSeF's context.
+pub const SELLER_NIP: &str = "5260250995";
+
+/// A KSeF token for `nip` with `permissions`, as the taxpayer's KSeF app would make it.
+#[cfg(feature = "ksef")]
+pub fn ksef_token(ksef: &ksef_emulator::Handle, nip: &str, permissions: &[&str]) -> String {
+    ksef.emulator
+        .create_token(ksef_emulator::NewToken {
+            nip: nip.into(),
+            permissions: permissions.iter().map(|p| (*p).to_owned()).collect(),
+            description: None,
+        })
+        .expect("a KSeF token")
+        .0
+}
+
+/// A KSeF emulator (production limits) and the organisation's KSeF settings pointing at
+/// it, with a token for [`SELLER_NIP`] that may send invoices; `send_consumer` sends
+/// consumer invoices too. The invoicing profile must be saved first.
+#[cfg(feature = "ksef")]
+pub async fn ksef_for(app: &App, user: &CurrentUser, send_consumer: bool) -> ksef_emulator::Handle {
+    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
+        .await
+        .expect("starting the KSeF emulator");
+    let token = ksef_token(&ksef, SELLER_NIP, &["InvoiceWrite", "InvoiceRead"]);
+    app.save_ksef_settings(
+        user,
+        app::KsefSettingsInput {
+            environment: app::KsefEnvironment::Custom(ksef.api_url.clone()),
+            token: Some(secrecy::SecretString::from(token)),
+            send_consumer,
+            send_from: Some("2026-01-01".into()),
+        },
+    )
+    .await
+    .expect("saving the KSeF settings");
+    ksef
+}

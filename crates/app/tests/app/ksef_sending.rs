@@ -20,14 +20,7 @@ async fn business_invoices_reach_ksef_once_with_their_numbers() {
     let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
         .await
         .unwrap();
-    let (token, _) = ksef
-        .emulator
-        .create_token(ksef_emulator::NewToken {
-            nip: NIP.into(),
-            permissions: vec!["InvoiceWrite".into(), "InvoiceRead".into()],
-            description: None,
-        })
-        .unwrap();
+    let token = testkit::ksef_token(&ksef, NIP, &["InvoiceWrite", "InvoiceRead"]);
     shop.paid_orders(&seller, 80, 15, 3);
     app.sync_account(&account).await.unwrap();
     let orders = app.store().account_orders(&account).await.unwrap();
@@ -177,28 +170,7 @@ async fn a_refused_invoice_is_fixed_and_sent_again_under_its_number() {
     app.save_invoicing_profile(user, &testkit::invoicing_profile("Sklep KSeF"))
         .await
         .unwrap();
-    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
-        .await
-        .unwrap();
-    let (token, _) = ksef
-        .emulator
-        .create_token(ksef_emulator::NewToken {
-            nip: NIP.into(),
-            permissions: vec!["InvoiceWrite".into()],
-            description: None,
-        })
-        .unwrap();
-    app.save_ksef_settings(
-        user,
-        KsefSettingsInput {
-            environment: KsefEnvironment::Custom(ksef.api_url.clone()),
-            token: Some(SecretString::from(token)),
-            send_consumer: false,
-            send_from: Some("2026-01-01".into()),
-        },
-    )
-    .await
-    .unwrap();
+    let ksef = testkit::ksef_for(app, user, false).await;
     shop.paid_orders(&seller, 40, 16, 3);
     app.sync_account(&account).await.unwrap();
     let order = app
@@ -290,28 +262,7 @@ async fn the_pdf_reaches_allegro_with_its_ksef_number_or_after_the_wait() {
         };
         invoices.push(r);
     }
-    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
-        .await
-        .unwrap();
-    let (token, _) = ksef
-        .emulator
-        .create_token(ksef_emulator::NewToken {
-            nip: NIP.into(),
-            permissions: vec!["InvoiceWrite".into()],
-            description: None,
-        })
-        .unwrap();
-    app.save_ksef_settings(
-        user,
-        KsefSettingsInput {
-            environment: KsefEnvironment::Custom(ksef.api_url.clone()),
-            token: Some(SecretString::from(token)),
-            send_consumer: false,
-            send_from: Some("2026-01-01".into()),
-        },
-    )
-    .await
-    .unwrap();
+    let _ksef = testkit::ksef_for(app, user, false).await;
     // The PDFs wait for their numbers, saying why and until when.
     app.upload_due_invoices(10).await.unwrap();
     assert!(
@@ -373,28 +324,7 @@ async fn a_burst_goes_as_a_batch_session_within_the_limits() {
     app.save_invoicing_profile(user, &testkit::invoicing_profile("Sklep KSeF"))
         .await
         .unwrap();
-    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
-        .await
-        .unwrap();
-    let (token, _) = ksef
-        .emulator
-        .create_token(ksef_emulator::NewToken {
-            nip: NIP.into(),
-            permissions: vec!["InvoiceWrite".into()],
-            description: None,
-        })
-        .unwrap();
-    app.save_ksef_settings(
-        user,
-        KsefSettingsInput {
-            environment: KsefEnvironment::Custom(ksef.api_url.clone()),
-            token: Some(SecretString::from(token)),
-            send_consumer: true,
-            send_from: Some("2026-01-01".into()),
-        },
-    )
-    .await
-    .unwrap();
+    let ksef = testkit::ksef_for(app, user, true).await;
     shop.paid_orders(&seller, 120, 18, 3);
     app.sync_account(&account).await.unwrap();
     let mut issued = Vec::new();

@@ -533,14 +533,7 @@ async fn a_ksef_token_is_set_from_standard_input_and_checked() {
     let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
         .await
         .unwrap();
-    let (token, _) = ksef
-        .emulator
-        .create_token(ksef_emulator::NewToken {
-            nip: "5260250995".into(),
-            permissions: vec!["InvoiceWrite".into()],
-            description: None,
-        })
-        .unwrap();
+    let token = testkit::ksef_token(&ksef, "5260250995", &["InvoiceWrite"]);
     // Run off the async threads: the emulator answers on this runtime.
     let set_token = token.clone();
     let (db, key, api_url) = (f.db.clone(), f.key.clone(), ksef.api_url.clone());

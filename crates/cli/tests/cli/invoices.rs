@@ -388,28 +388,7 @@ async fn invoices_export_writes_a_pdf_and_an_xml_per_invoice() {
     }
     assert_eq!(numbers.len(), 3);
     // The business invoices go to KSeF: their UPOs are exported beside them.
-    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
-        .await
-        .unwrap();
-    let (token, _) = ksef
-        .emulator
-        .create_token(ksef_emulator::NewToken {
-            nip: "5260250995".into(),
-            permissions: vec!["InvoiceWrite".into()],
-            description: None,
-        })
-        .unwrap();
-    app.save_ksef_settings(
-        user,
-        app::KsefSettingsInput {
-            environment: app::KsefEnvironment::Custom(ksef.api_url.clone()),
-            token: Some(secrecy::SecretString::from(token)),
-            send_consumer: true,
-            send_from: Some("2026-01-01".into()),
-        },
-    )
-    .await
-    .unwrap();
+    let _ksef = testkit::ksef_for(app, user, true).await;
     // Consumer invoices were issued before sending them was chosen: only businesses' went.
     let mut accepted = 0;
     for _ in 0..40 {

@@ -6,39 +6,16 @@ use std::time::{Duration, Instant};
 
 use super::invoices::{invoicing_on, worker};
 
-const NIP: &str = "5260250995";
+const NIP: &str = testkit::SELLER_NIP;
 
 /// A KSeF emulator and the shop's settings pointing at it (consumer invoices too, so
 /// every invoice goes).
 pub(crate) async fn ksef_on(shop: &testkit::Shop) -> ksef_emulator::Handle {
-    let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
-        .await
-        .unwrap();
-    let (token, _) = ksef
-        .emulator
-        .create_token(ksef_emulator::NewToken {
-            nip: NIP.into(),
-            permissions: vec!["InvoiceWrite".into()],
-            description: None,
-        })
-        .unwrap();
     shop.app
         .save_invoicing_profile(&shop.user, &testkit::invoicing_profile("Sklep Faktury sp. z o.o."))
         .await
         .unwrap();
-    shop.app
-        .save_ksef_settings(
-            &shop.user,
-            app::KsefSettingsInput {
-                environment: app::KsefEnvironment::Custom(ksef.api_url.clone()),
-                token: Some(secrecy::SecretString::from(token)),
-                send_consumer: true,
-                send_from: Some("2026-01-01".into()),
-            },
-        )
-        .await
-        .unwrap();
-    ksef
+    testkit::ksef_for(&shop.app, &shop.user, true).await
 }
 
 /// How many of the organisation's invoices stand in `state` with KSeF.

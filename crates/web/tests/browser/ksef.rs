@@ -16,14 +16,7 @@ async fn the_ksef_page_and_an_invoice_with_its_number_in_a_real_browser() {
     let ksef = ksef_emulator::spawn("127.0.0.1:0", ksef_emulator::Settings::default())
         .await
         .unwrap();
-    let (token, _) = ksef
-        .emulator
-        .create_token(ksef_emulator::NewToken {
-            nip: "5260250995".into(),
-            permissions: vec!["InvoiceWrite".into(), "InvoiceRead".into()],
-            description: None,
-        })
-        .unwrap();
+    let token = testkit::ksef_token(&ksef, "5260250995", &["InvoiceWrite", "InvoiceRead"]);
     let secret = token.rsplit('|').next().unwrap().to_owned();
 
     let d = browser(port).await;
