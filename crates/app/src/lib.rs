@@ -28,11 +28,14 @@ pub use allegro_client::types::scopes;
 pub use crypto::Cipher;
 pub use domain::Problem;
 pub use invoices::{EarlierOrders, IssueOutcome, PdfLanguage, ReceiptGiven, issued_late};
-pub use ksef::{InvoiceInKsef, KsefCheck, KsefComparison, KsefEnvironment, KsefRound, KsefSettings, KsefSettingsInput};
+pub use ksef::{
+    InvoiceInKsef, KsefCheck, KsefComparison, KsefEnvironment, KsefRound, KsefSettings, KsefSettingsInput,
+    OfflineCertificateInfo,
+};
 pub use order_files;
 pub use orders::{DateRange, ImportError, SyncReport, order_record};
 pub use outbox::OutboxReport;
-pub use shell::{CurrentUser, Dashboard, KeyRingProblem, LOGIN_LOCK_MS, NewSession};
+pub use shell::{CurrentUser, Dashboard, DeadlineAlert, KeyRingProblem, LOGIN_LOCK_MS, NewSession};
 pub use shipments::{Carrier, WaybillImport, push_error_key};
 pub use store::KsefState;
 pub use warehouse::ProductSync;
@@ -172,6 +175,8 @@ pub struct App {
     pub(crate) ksef_upload_wait_ms: i64,
     /// How long a worker holds invoices it is sending to KSeF before another may take them.
     pub(crate) ksef_lease_ms: i64,
+    /// KSeF not answering for this long counts as unavailable: invoices are issued offline.
+    pub(crate) ksef_offline_after_ms: i64,
     /// Allegro's carriers, read once an hour.
     pub(crate) carriers: Arc<shipments::CarrierCache>,
     /// Password hashing, a few at a time.
@@ -210,6 +215,7 @@ impl App {
             upload_lease_ms: 120_000,
             ksef_upload_wait_ms: 600_000,
             ksef_lease_ms: 300_000,
+            ksef_offline_after_ms: 300_000,
             carriers: Arc::default(),
             hashing: shell::HashingPool::default(),
             allegro_retry: allegro_client::RetryPolicy::default(),
@@ -240,6 +246,15 @@ impl App {
     /// KSeF's answer to the same bytes settles what the first one sent.
     pub fn with_ksef_lease(mut self, ms: i64) -> Self {
         self.ksef_lease_ms = ms.max(1_000);
+        self
+    }
+
+    /// How long KSeF may fail to answer before it counts as unavailable (default 5
+    /// minutes, less than the upload wait, so the buyer's copy of an invoice caught by an
+    /// outage goes as an offline invoice with KOD II): invoices are then issued in the
+    /// offline mode (art. 106nh) and sent as soon as KSeF answers again.
+    pub fn with_ksef_offline_after(mut self, ms: i64) -> Self {
+        self.ksef_offline_after_ms = ms.max(0);
         self
     }
 

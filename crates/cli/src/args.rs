@@ -86,6 +86,10 @@ pub struct ServerArgs {
     /// worker takes them over once this has passed.
     #[arg(long, env = "ALLEGRO_BRIDGE_KSEF_LEASE", default_value_t = 300)]
     pub ksef_lease_seconds: i64,
+    /// How long KSeF may fail to answer before it counts as unavailable: invoices are then
+    /// issued in offline mode (art. 106nh) and sent as soon as it answers again.
+    #[arg(long, env = "ALLEGRO_BRIDGE_KSEF_OFFLINE_AFTER", default_value_t = 300)]
+    pub ksef_offline_after_seconds: i64,
     /// Let sellers point a connection at their own Allegro URLs (public hosts only, unless
     /// `--allow-private-allegro-urls`). Off by default: sellers choose production or sandbox.
     #[arg(long, env = "ALLEGRO_BRIDGE_ALLOW_CUSTOM_ALLEGRO_URLS")]

@@ -66,7 +66,13 @@ impl InvoiceBench {
         let render = |i: usize| -> anyhow::Result<usize> {
             let inv = bench_invoice(&goods, i);
             let xml = invoice_xml::fa3(&inv).map_err(|e| anyhow!(e))?;
-            Ok(invoice_pdf::render(&inv, &xml, None, invoice_pdf::Language::Polish)?.len())
+            Ok(invoice_pdf::render(
+                &inv,
+                &xml,
+                invoice_pdf::KsefMarks::default(),
+                invoice_pdf::Language::Polish,
+            )?
+            .len())
         };
         render(0)?; // the first one loads fonts and parses the template
         let pdfs = n.min(2_000);

@@ -57,6 +57,8 @@ impl KsefSendBench {
                 token: Some(SecretString::from(token)),
                 send_consumer: true,
                 send_from: Some("2026-01-01".into()),
+                offline24: false,
+                failure_announced: false,
             },
         )
         .await

@@ -138,6 +138,7 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
         upload_lease_seconds: 120,
         ksef_upload_wait_seconds: 600,
         ksef_lease_seconds: 300,
+        ksef_offline_after_seconds: 300,
         // Demo: new orders show up within a few seconds.
         poll_busy_seconds: 3,
         poll_max_seconds: 5,
@@ -172,11 +173,19 @@ pub async fn run(listen: &str, emulator_listen: &str, ksef_listen: &str, data: &
             token: Some(SecretString::from(ksef_token)),
             send_consumer: false,
             send_from: None,
+            offline24: false,
+            failure_announced: false,
         },
     )
     .await
     .map_err(runtime::app_error)?;
     let checked = app.check_ksef_connection(&user).await.map_err(runtime::app_error)?;
+    // An Offline certificate from the emulator: invoices issued while KSeF is down carry
+    // KOD II ("CERTYFIKAT").
+    let (certificate, key, _) = ksef.emulator.issue_offline_certificate(&checked.nip)?;
+    app.save_ksef_offline_certificate(&user, &certificate, &SecretString::from(key))
+        .await
+        .map_err(runtime::app_error)?;
     println!();
     println!("allegro-bridge demo");
     println!("  back-office:          {public_url}");

@@ -206,7 +206,8 @@ pub async fn build_app(store_args: &StoreArgs, server: &ServerArgs, listen: &str
     let app = App::new(store, cipher, Arc::new(SystemClock), config)
         .with_upload_lease(server.upload_lease_seconds * 1000)
         .with_ksef_upload_wait(server.ksef_upload_wait_seconds * 1000)
-        .with_ksef_lease(server.ksef_lease_seconds * 1000);
+        .with_ksef_lease(server.ksef_lease_seconds * 1000)
+        .with_ksef_offline_after(server.ksef_offline_after_seconds * 1000);
     if let Err(problem) = app.check_key_ring().await.map_err(app_error)? {
         if store_args.new_key {
             tracing::warn!(%problem, "started with --new-key: secrets sealed with the lost key stay unreadable");

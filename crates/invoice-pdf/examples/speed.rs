@@ -1,5 +1,5 @@
 //! Milliseconds per rendered invoice, to profile the template:
-//! `N=300 cargo run --release -p invoice-pdf --example speed` (the figures for the docs
+//! `N=300 cargo run --release -p invoice-pdf --features examples --example speed` (the figures for the docs
 //! come from `allegro-bridge bench invoices`; compare template changes with callgrind,
 //! as docs/BENCHMARKS.md says).
 
@@ -13,7 +13,7 @@ fn main() {
         inv.number = format!("FV/{i}/11/2026");
         inv.buyer.name = format!("Klient {i}");
         let xml = invoice_xml::fa3(&inv).expect("a valid sample");
-        invoice_pdf::render(&inv, &xml, None, language).expect("renders");
+        invoice_pdf::render(&inv, &xml, invoice_pdf::KsefMarks::default(), language).expect("renders");
     };
     render(0);
     let n: usize = std::env::var("N").ok().and_then(|v| v.parse().ok()).unwrap_or(300);

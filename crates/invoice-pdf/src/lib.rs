@@ -68,20 +68,35 @@ fn qr_pixels(text: &str) -> Result<Vec<u8>, PdfError> {
     Ok(modules.iter().map(|m| if m.value() { 0 } else { 255 }).collect())
 }
 
-/// Renders `invoice` as PDF. `xml` is its FA(3) XML (hashed into the QR code) and
-/// `ksef_number` its KSeF number once it has one ("OFFLINE" is printed until then).
-pub fn render(
-    invoice: &Invoice,
-    xml: &str,
-    ksef_number: Option<&str>,
-    language: Language,
-) -> Result<Vec<u8>, PdfError> {
+/// What KSeF's marks on an invoice's visualisation say (research §A(h)).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KsefMarks<'a> {
+    /// The KSeF number under KOD I once KSeF gave it ("OFFLINE" is printed until then).
+    pub ksef_number: Option<&'a str>,
+    /// KOD II of an invoice issued offline — the link signed with the seller's KSeF
+    /// Offline certificate — printed as a second code labelled "CERTYFIKAT".
+    pub certificate_link: Option<&'a str>,
+}
+
+/// Renders `invoice` as PDF. `xml` is its FA(3) XML (hashed into KOD I) and `marks` what
+/// KSeF's codes carry.
+pub fn render(invoice: &Invoice, xml: &str, marks: KsefMarks<'_>, language: Language) -> Result<Vec<u8>, PdfError> {
     let url = verification_url(invoice, xml);
-    let mut view = InvoiceView::new(invoice, language, ksef_number, &url);
+    let mut view = InvoiceView::new(invoice, language, marks.ksef_number, &url);
+    view.certificate_url = marks.certificate_link.map(str::to_owned);
     view.measure_lines(|text| world::text_width(text, view::LINE_TEXT_SIZE));
     let data = serde_json::to_vec(&view).map_err(|e| PdfError::Template(e.to_string()))?;
     let qr = qr_pixels(&url)?;
-    let doc = compile(world::InvoiceWorld::new(world::Document::Invoice, data, qr))?;
+    let certificate_qr = match marks.certificate_link {
+        Some(link) => qr_pixels(link)?,
+        None => Vec::new(),
+    };
+    let doc = compile(world::InvoiceWorld::new(
+        world::Document::Invoice,
+        data,
+        qr,
+        certificate_qr,
+    ))?;
     write_pdf(&doc, &invoice.number)
 }
 
@@ -129,6 +144,11 @@ pub struct GoodsIssue {
 /// Renders a WZ as an A4 PDF in Polish.
 pub fn render_goods_issue(wz: &GoodsIssue) -> Result<Vec<u8>, PdfError> {
     let data = serde_json::to_vec(wz).map_err(|e| PdfError::Template(e.to_string()))?;
-    let doc = compile(world::InvoiceWorld::new(world::Document::GoodsIssue, data, Vec::new()))?;
+    let doc = compile(world::InvoiceWorld::new(
+        world::Document::GoodsIssue,
+        data,
+        Vec::new(),
+        Vec::new(),
+    ))?;
     write_pdf(&doc, &wz.number)
 }

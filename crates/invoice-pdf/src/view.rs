@@ -60,6 +60,7 @@ pub struct Labels {
     payment: &'static str,
     notes: &'static str,
     qr: &'static str,
+    certificate_qr: &'static str,
     page: &'static str,
 }
 
@@ -89,6 +90,7 @@ const POLISH: Labels = Labels {
     payment: "Płatność",
     notes: "Uwagi",
     qr: "Zeskanuj, aby zweryfikować fakturę w KSeF",
+    certificate_qr: "Zeskanuj, aby zweryfikować wystawcę",
     page: "Strona",
 };
 
@@ -112,6 +114,7 @@ const ENGLISH: Labels = Labels {
     payment: "Payment",
     notes: "Notes",
     qr: "Scan to verify the invoice in KSeF",
+    certificate_qr: "Scan to verify the issuer",
     page: "Page",
 };
 
@@ -190,6 +193,8 @@ pub struct InvoiceView {
     notes: Vec<String>,
     ksef: String,
     url: String,
+    /// KOD II's link (an offline invoice with the seller's Offline certificate).
+    pub(crate) certificate_url: Option<String>,
     footer: String,
 }
 
@@ -453,6 +458,7 @@ impl InvoiceView {
             notes,
             ksef: ksef_number.map_or_else(|| "OFFLINE".to_owned(), str::to_owned),
             url: url.to_owned(),
+            certificate_url: None,
             footer: format!("{} {} · allegro-bridge", title_short(pl), invoice.number),
         }
     }

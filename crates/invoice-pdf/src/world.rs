@@ -41,6 +41,7 @@ struct Shared {
     wz: Source,
     invoice_id: FileId,
     qr_id: FileId,
+    certificate_qr_id: FileId,
 }
 
 fn file_id(path: &str) -> FileId {
@@ -61,6 +62,7 @@ static SHARED: LazyLock<Shared> = LazyLock::new(|| {
         fonts,
         invoice_id: file_id("/invoice.json"),
         qr_id: file_id("/qr.raw"),
+        certificate_qr_id: file_id("/qr-certificate.raw"),
     }
 });
 
@@ -70,11 +72,13 @@ pub(crate) struct InvoiceWorld {
     main: &'static Source,
     invoice: Bytes,
     qr: Bytes,
+    certificate_qr: Bytes,
 }
 
 impl InvoiceWorld {
-    /// `invoice` is the view as JSON (`invoice.json`), `qr` the QR code's grey pixels.
-    pub(crate) fn new(document: Document, invoice: Vec<u8>, qr: Vec<u8>) -> Self {
+    /// `invoice` is the view as JSON (`invoice.json`), `qr` the QR code's grey pixels
+    /// (KOD I), `certificate_qr` KOD II's (empty when there is none).
+    pub(crate) fn new(document: Document, invoice: Vec<u8>, qr: Vec<u8>, certificate_qr: Vec<u8>) -> Self {
         let shared: &'static Shared = &SHARED;
         Self {
             shared,
@@ -84,6 +88,7 @@ impl InvoiceWorld {
             },
             invoice: Bytes::new(invoice),
             qr: Bytes::new(qr),
+            certificate_qr: Bytes::new(certificate_qr),
         }
     }
 }
@@ -114,6 +119,8 @@ impl typst::World for InvoiceWorld {
             Ok(self.invoice.clone())
         } else if id == self.shared.qr_id {
             Ok(self.qr.clone())
+        } else if id == self.shared.certificate_qr_id {
+            Ok(self.certificate_qr.clone())
         } else {
             Err(not_found(id))
         }

@@ -7,10 +7,10 @@ use std::process::Command;
 
 use invoice_pdf::Language;
 
-/// What the QR code printed in a PDF says: its one image taken out with pdfimages
-/// (poppler-utils), enlarged with a quiet zone as a printed page would give a phone, and
-/// read by a QR decoder.
-fn pdf_qr(pdf: &[u8]) -> String {
+/// What the QR codes printed in a PDF say, in the order they are drawn: each image taken
+/// out with pdfimages (poppler-utils), enlarged with a quiet zone as a printed page would
+/// give a phone, and read by a QR decoder.
+fn pdf_qrs(pdf: &[u8]) -> Vec<String> {
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("invoice.pdf");
     std::fs::write(&file, pdf).unwrap();
@@ -20,14 +20,28 @@ fn pdf_qr(pdf: &[u8]) -> String {
         .status()
         .expect("pdfimages (Debian poppler-utils) must be installed: .ci/setup installs it");
     assert!(status.success());
-    let images: Vec<_> = std::fs::read_dir(dir.path())
+    let mut images: Vec<_> = std::fs::read_dir(dir.path())
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.file_name().unwrap().to_string_lossy().starts_with("image"))
         .collect();
-    assert_eq!(images.len(), 1, "one image (the QR code) in the PDF: {images:?}");
+    images.sort();
+    images
+        .iter()
+        .map(|image| decode_qr(&std::fs::read(image).unwrap()))
+        .collect()
+}
+
+/// The one QR code (KOD I) of an invoice issued online.
+fn pdf_qr(pdf: &[u8]) -> String {
+    let codes = pdf_qrs(pdf);
+    assert_eq!(codes.len(), 1, "one image (the QR code) in the PDF: {codes:?}");
+    codes.into_iter().next().unwrap()
+}
+
+/// Decodes a PNM image holding one QR code.
+fn decode_qr(bytes: &[u8]) -> String {
     // PNM: "P5" (grey) or "P6" (RGB), width, height, maximum value, then the samples.
-    let bytes = std::fs::read(&images[0]).unwrap();
     let mut fields = Vec::new();
     let mut at = 0;
     while fields.len() < 4 {
@@ -68,7 +82,7 @@ fn snapshot(name: &str) -> PathBuf {
 
 fn render(invoice: &domain::Invoice, language: Language) -> Vec<u8> {
     let xml = invoice_xml::fa3(invoice).unwrap();
-    invoice_pdf::render(invoice, &xml, None, language).unwrap()
+    invoice_pdf::render(invoice, &xml, invoice_pdf::KsefMarks::default(), language).unwrap()
 }
 
 #[test]
@@ -174,7 +188,10 @@ fn the_qr_code_links_to_ksef_with_the_xml_hash() {
     let pdf = invoice_pdf::render(
         invoice,
         &xml,
-        Some("5260250995-20261123-0A1B2C3D4E5F-7A"),
+        invoice_pdf::KsefMarks {
+            ksef_number: Some("5260250995-20261123-0A1B2C3D4E5F-7A"),
+            certificate_link: None,
+        },
         Language::Polish,
     )
     .unwrap();
@@ -183,6 +200,36 @@ fn the_qr_code_links_to_ksef_with_the_xml_hash() {
     let text = testkit::pdf_text(&pdf);
     assert!(text.contains("5260250995-20261123-0A1B2C3D4E5F-7A"));
     assert!(!text.contains("OFFLINE"));
+    assert!(!text.contains("CERTYFIKAT"));
+}
+
+#[test]
+fn an_offline_invoice_carries_kod_i_labelled_offline_and_kod_ii_labelled_certyfikat() {
+    let samples = testkit::sample_invoices();
+    let invoice = &samples.iter().find(|(n, _)| *n == "b2b").unwrap().1;
+    let xml = invoice_xml::fa3(invoice).unwrap();
+    let kod_ii = "https://qr-test.ksef.mf.gov.pl/certificate/Nip/5260250995/5260250995/01F20A5D352AE590/\
+                  UtQp9Gpc51y-u3xApZjIjgkpZ01js-J8KflSPW8WzIE/c2lnbmF0dXJl";
+    let pdf = invoice_pdf::render(
+        invoice,
+        &xml,
+        invoice_pdf::KsefMarks {
+            ksef_number: None,
+            certificate_link: Some(kod_ii),
+        },
+        Language::Polish,
+    )
+    .unwrap();
+    // Both codes, KOD I first, each as a phone reads it.
+    assert_eq!(
+        pdf_qrs(&pdf),
+        vec![invoice_pdf::verification_url(invoice, &xml), kod_ii.to_owned()]
+    );
+    let text = testkit::pdf_text(&pdf);
+    let offline = text.find("OFFLINE").expect("KOD I labelled OFFLINE");
+    let certificate = text.find("CERTYFIKAT").expect("KOD II labelled CERTYFIKAT");
+    assert!(offline < certificate, "{text}");
+    assert!(text.contains("zweryfikować wystawcę"), "{text}");
 }
 
 #[test]
@@ -328,7 +375,11 @@ fn the_ksef_number_stands_whole_under_kod_i() {
     let xml = invoice_xml::fa3(&invoice).unwrap();
     let number = "5260250995-20261201-0100A0B1C2D3-E4";
     for language in [Language::Polish, Language::English] {
-        let pdf = invoice_pdf::render(&invoice, &xml, Some(number), language).unwrap();
+        let marks = invoice_pdf::KsefMarks {
+            ksef_number: Some(number),
+            certificate_link: None,
+        };
+        let pdf = invoice_pdf::render(&invoice, &xml, marks, language).unwrap();
         let text = testkit::pdf_text(&pdf);
         assert!(text.contains(number) && !text.contains("OFFLINE"), "{text}");
     }

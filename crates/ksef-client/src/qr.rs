@@ -37,6 +37,8 @@ enum Signer {
 pub struct OfflineCertificate {
     serial: String,
     signer: Signer,
+    not_before: jiff::Timestamp,
+    not_after: jiff::Timestamp,
 }
 
 impl std::fmt::Debug for OfflineCertificate {
@@ -58,21 +60,55 @@ impl OfflineCertificate {
         let hex: String = raw.iter().map(|b| format!("{b:02X}")).collect();
         let hex = hex.trim_start_matches("00").to_owned();
         let serial = format!("{hex:0>16}");
-        let signer = if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_pem(private_key_pem) {
-            Signer::Ecdsa(key)
+        use p256::pkcs8::EncodePublicKey as _;
+        use x509_cert::der::Encode as _;
+        let (signer, public) = if let Ok(key) = p256::ecdsa::SigningKey::from_pkcs8_pem(private_key_pem) {
+            let public = key.verifying_key().to_public_key_der().map(|d| d.into_vec());
+            (Signer::Ecdsa(key), public)
         } else if let Ok(key) = rsa::RsaPrivateKey::from_pkcs8_pem(private_key_pem) {
             if rsa::traits::PublicKeyParts::size(&key) < 256 {
                 return Err(KsefError::Invalid(
                     "klucz RSA certyfikatu offline musi mieć co najmniej 2048 bitów".to_owned(),
                 ));
             }
-            Signer::Rsa(Box::new(rsa::pss::BlindedSigningKey::<Sha256>::new(key)))
+            let public = rsa::RsaPublicKey::from(&key).to_public_key_der().map(|d| d.into_vec());
+            (
+                Signer::Rsa(Box::new(rsa::pss::BlindedSigningKey::<Sha256>::new(key))),
+                public,
+            )
         } else {
             return Err(KsefError::Invalid(
                 "klucz certyfikatu offline musi być kluczem PKCS#8 RSA lub EC P-256".to_owned(),
             ));
         };
-        Ok(Self { serial, signer })
+        // A key that is not the certificate's would sign links nobody can verify.
+        let in_certificate = cert.tbs_certificate.subject_public_key_info.to_der().ok();
+        if public.ok() != in_certificate {
+            return Err(KsefError::Invalid(
+                "klucz prywatny nie pasuje do certyfikatu offline".to_owned(),
+            ));
+        }
+        let validity = &cert.tbs_certificate.validity;
+        let at = |t: x509_cert::time::Time| {
+            jiff::Timestamp::from_second(i64::try_from(t.to_unix_duration().as_secs()).unwrap_or(i64::MAX))
+                .unwrap_or(jiff::Timestamp::MAX)
+        };
+        Ok(Self {
+            serial,
+            signer,
+            not_before: at(validity.not_before),
+            not_after: at(validity.not_after),
+        })
+    }
+
+    /// From when the certificate is valid.
+    pub fn not_before(&self) -> jiff::Timestamp {
+        self.not_before
+    }
+
+    /// Until when the certificate is valid: KOD II signed after it cannot be verified.
+    pub fn not_after(&self) -> jiff::Timestamp {
+        self.not_after
     }
 
     /// The certificate's serial number as 16 uppercase hex characters.

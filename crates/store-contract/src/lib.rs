@@ -185,7 +185,7 @@ pub(crate) fn new_invoice(t: &Tenant, account: &AccountId, order: &str, kind: &s
         buyer_name: "Jan Kowalski".into(),
         document: "{}".into(),
         upload: true,
-        ksef: false,
+        ksef: None,
         now_ms: 100,
     }
 }
@@ -209,7 +209,8 @@ macro_rules! contract_tests {
             uploads_are_claimed_once_and_finish, shipments_once_and_pushed_once, stock_moves_once_per_document,
             buyer_search_ignores_case_and_polish_letters, invoice_numbers_of_a_page_of_orders, one_account_per_allegro_user,
             invoicing_starts_when_switched_on, ksef_settings_round_trip,
-            ksef_submissions_are_queued_claimed_once_and_fenced);
+            ksef_submissions_are_queued_claimed_once_and_fenced,
+            ksef_offline_invoices_keep_their_mode_and_deadline);
     };
     (@each $fresh:path, $($name:ident),+) => {
         $(

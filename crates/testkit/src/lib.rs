@@ -423,6 +423,8 @@ pub async fn ksef_for(app: &App, user: &CurrentUser, send_consumer: bool) -> kse
             token: Some(secrecy::SecretString::from(token)),
             send_consumer,
             send_from: Some("2026-01-01".into()),
+            offline24: false,
+            failure_announced: false,
         },
     )
     .await

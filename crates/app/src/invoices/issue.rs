@@ -13,22 +13,43 @@ use crate::{App, AppError, CurrentUser, Problem, invalid};
 
 pub use invoice_pdf::Language as PdfLanguage;
 
+/// What an invoice's PDF takes from its way to KSeF: the exact bytes sent (KOD I hashes
+/// them), the KSeF number once given, and KOD II of an invoice issued offline.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PdfMarks {
+    /// The FA(3) bytes sent; rendered anew when the invoice does not go to KSeF.
+    pub xml: Option<Vec<u8>>,
+    /// The KSeF number (`OFFLINE` is printed without one).
+    pub ksef_number: Option<String>,
+    /// KOD II (offline invoices, signed with the Offline certificate).
+    pub certificate_link: Option<String>,
+}
+
+impl From<store::KsefSubmission> for PdfMarks {
+    fn from(s: store::KsefSubmission) -> Self {
+        Self {
+            xml: s.xml,
+            ksef_number: s.ksef_number,
+            certificate_link: s.certificate_link,
+        }
+    }
+}
+
 /// Renders an invoice's PDF off the async threads (typst layout is CPU work, ~10 ms). For
-/// an invoice on its way to KSeF, KOD I covers the exact bytes sent (`xml`) and the KSeF
-/// number stands under it (`OFFLINE` without one).
-pub(crate) async fn render_pdf(
-    invoice: Invoice,
-    xml: Option<Vec<u8>>,
-    ksef_number: Option<String>,
-    language: PdfLanguage,
-) -> Result<Vec<u8>, AppError> {
+/// an invoice on its way to KSeF, KOD I covers the exact bytes sent and the KSeF number
+/// stands under it (`OFFLINE` without one); an offline invoice also carries KOD II.
+pub(crate) async fn render_pdf(invoice: Invoice, marks: PdfMarks, language: PdfLanguage) -> Result<Vec<u8>, AppError> {
     tokio::task::spawn_blocking(move || {
-        let xml = match xml.map(String::from_utf8) {
+        let xml = match marks.xml.map(String::from_utf8) {
             Some(Ok(sent)) => sent,
             _ => invoice_xml::fa3(&invoice)
                 .map_err(|e| invalid("invoice", Problem::new("problem-invoice-invalid").arg("detail", e)))?,
         };
-        invoice_pdf::render(&invoice, &xml, ksef_number.as_deref(), language).map_err(|e| {
+        let pdf_marks = invoice_pdf::KsefMarks {
+            ksef_number: marks.ksef_number.as_deref(),
+            certificate_link: marks.certificate_link.as_deref(),
+        };
+        invoice_pdf::render(&invoice, &xml, pdf_marks, language).map_err(|e| {
             AppError::Internal(anyhow::Error::new(e).context(format!("rendering invoice {}", invoice.number)))
         })
     })
@@ -286,7 +307,9 @@ impl App {
         // 1 December in Warsaw (23:30 UTC the day before) is numbered in December's series.
         let now = self.now_ms();
         let today = domain::time::polish_day(now);
-        let ksef = crate::ksef::goes_to_ksef(invoice, self.store.ksef_settings(&user.organisation_id).await?.as_ref());
+        let settings = self.store.ksef_settings(&user.organisation_id).await?;
+        let ksef = crate::ksef::goes_to_ksef(invoice, settings.as_ref())
+            .then(|| crate::ksef::queue_for(settings.as_ref(), &invoice.issue_date, now, self.ksef_offline_after_ms));
         let new = NewInvoice {
             id: InvoiceId::from_stored(uuid::Uuid::new_v4().to_string()),
             organisation_id: user.organisation_id.clone(),
@@ -540,8 +563,8 @@ impl App {
     ) -> Result<(InvoiceRecord, Vec<u8>), AppError> {
         let (record, invoice) = self.invoice(user, id).await?;
         let sent = self.store.ksef_submission(&user.organisation_id, id).await?;
-        let (xml, number) = sent.map(|s| (s.xml, s.ksef_number)).unwrap_or_default();
-        Ok((record, render_pdf(invoice, xml, number, language).await?))
+        let marks = sent.map(PdfMarks::from).unwrap_or_default();
+        Ok((record, render_pdf(invoice, marks, language).await?))
     }
 
     /// An invoice as FA(3) XML.

@@ -17,7 +17,7 @@ use allegro_client::AllegroError;
 use domain::InvoiceId;
 use store::{Delivery, InvoiceRecord};
 
-use super::issue::{PdfLanguage, render_pdf};
+use super::issue::{PdfLanguage, PdfMarks, render_pdf};
 use crate::outbox::{self, Failure, Outbox, OutboxReport};
 use crate::{App, AppError, CurrentUser};
 
@@ -126,11 +126,9 @@ impl App {
     /// it (its bytes and number then make the PDF), at most `ksef_upload_wait_ms` from
     /// when it was queued; after that it goes labelled OFFLINE rather than keep the buyer
     /// waiting. While the organisation cannot send (no token, or KSeF refused it) there is
-    /// no number to wait for: it goes at once, labelled OFFLINE.
-    async fn ksef_number_for_upload(
-        &self,
-        record: &InvoiceRecord,
-    ) -> Result<(Option<Vec<u8>>, Option<String>), Failure> {
+    /// no number to wait for: it goes at once, labelled OFFLINE. An invoice issued offline
+    /// goes as soon as its bytes (and KOD II) are fixed — that is what offline mode is for.
+    async fn ksef_marks_for_upload(&self, record: &InvoiceRecord) -> Result<PdfMarks, Failure> {
         let sent = self
             .store
             .ksef_submission(&record.organisation_id, &record.id)
@@ -140,22 +138,41 @@ impl App {
                 error: format!("{e:#}"),
             })?;
         let Some(sent) = sent else {
-            return Ok((None, None));
+            return Ok(PdfMarks::default());
         };
         if sent.state == store::KsefState::Accepted {
-            return Ok((sent.xml, sent.ksef_number));
+            return Ok(sent.into());
         }
-        let can_send = self
+        let settings = self
             .store
             .ksef_settings(&record.organisation_id)
             .await
             .map_err(|e| Failure::Retry {
                 after_ms: 30_000,
                 error: format!("{e:#}"),
-            })?
+            })?;
+        let can_send = settings
+            .as_ref()
             .is_some_and(|s| s.token.is_some() && s.token_problem.is_none());
         let until = sent.queued_at_ms + self.ksef_upload_wait_ms;
         let now = self.now_ms();
+        if sent.offline_mode.is_some() {
+            let with_certificate = settings.as_ref().is_some_and(|s| s.offline_certificate.is_some());
+            let fixed = sent.xml.is_some() && (sent.certificate_link.is_some() || !with_certificate);
+            if fixed || now >= until {
+                return Ok(PdfMarks {
+                    ksef_number: None,
+                    ..sent.into()
+                });
+            }
+            // The KSeF worker fixes the bytes and signs KOD II within seconds.
+            return Err(Failure::Retry {
+                after_ms: 2_000,
+                error: crate::Problem::new("problem-upload-waits-for-ksef")
+                    .arg("until", domain::time::polish_time_text(until))
+                    .to_stored(),
+            });
+        }
         if can_send && now < until {
             return Err(Failure::Retry {
                 after_ms: (until - now).clamp(1_000, 15_000),
@@ -164,7 +181,10 @@ impl App {
                     .to_stored(),
             });
         }
-        Ok((sent.xml, None))
+        Ok(PdfMarks {
+            xml: sent.xml,
+            ..PdfMarks::default()
+        })
     }
 
     #[tracing::instrument(name = "invoice_upload", skip_all, fields(invoice_id = %record.id, order_id = %record.order_id, number = %record.number))]
@@ -192,11 +212,9 @@ impl App {
         let access = self.account_api(account).await.map_err(retry)?;
         let allegro = access.rest();
         let user = CurrentUser::for_organisation(record.organisation_id.clone());
-        let (xml, ksef_number) = self.ksef_number_for_upload(record).await?;
+        let marks = self.ksef_marks_for_upload(record).await?;
         let (_, invoice) = self.invoice(&user, &record.id).await.map_err(retry)?;
-        let pdf = render_pdf(invoice, xml, ksef_number, PdfLanguage::Polish)
-            .await
-            .map_err(retry)?;
+        let pdf = render_pdf(invoice, marks, PdfLanguage::Polish).await.map_err(retry)?;
         let file_name = record.file_name("pdf");
         let metadata = match &record.upload.allegro_invoice_id {
             Some(id) => id.clone(),

@@ -13,12 +13,13 @@ use super::sending::{Connection, KsefRound};
 use crate::{App, AppError, Problem};
 
 /// SHA-256 of the bytes, Base64 — how KSeF names an invoice's hash in a session's list.
-fn hash_of(xml: &[u8]) -> String {
+pub(super) fn hash_of(xml: &[u8]) -> String {
     base64::engine::general_purpose::STANDARD.encode(Sha256::digest(xml))
 }
 
 impl App {
-    /// Sends `ready` (their bytes stored) as one batch session; each is then `Sent` in
+    /// Sends `ready` (their bytes stored) as one batch session (`offline_mode` for invoices
+    /// issued offline); each is then `Sent` in
     /// that session, its decision read by [`App::read_batch_decisions`]. Should the answer
     /// be lost, the same bytes sent again get KSeF's 440 naming the original's number.
     pub(super) async fn send_as_batch(
@@ -26,6 +27,7 @@ impl App {
         org: &OrganisationId,
         connection: &Connection,
         ready: Vec<KsefSubmission>,
+        offline_mode: bool,
         round: &mut KsefRound,
     ) -> Result<(), AppError> {
         let files: Vec<(String, Vec<u8>)> = ready
@@ -34,10 +36,11 @@ impl App {
             .collect();
         match connection
             .login
-            .send_batch(ksef_client::types::FormCode::fa3(), &files, false)
+            .send_batch(ksef_client::types::FormCode::fa3(), &files, offline_mode)
             .await
         {
             Ok(session) => {
+                round.answered = true;
                 tracing::info!(organisation_id = %org, session = %session, invoices = ready.len(), "KSeF batch session sent");
                 for s in ready {
                     round.sent += 1;
@@ -85,7 +88,10 @@ impl App {
                 continue;
             };
             let state = match connection.login.session_status(&reference).await {
-                Ok((state, _)) => state,
+                Ok((state, _)) => {
+                    round.answered = true;
+                    state
+                }
                 Err(e) => {
                     for s in submissions {
                         round.waiting += 1;

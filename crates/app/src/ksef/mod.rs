@@ -2,14 +2,16 @@
 //! connection check, which invoices go, and sending them exactly once.
 
 mod batch;
+mod offline;
 mod resend;
 mod scope;
 mod sending;
 mod settings;
 mod status;
 
+pub(crate) use offline::queue_for;
 pub(crate) use scope::goes_to_ksef;
 pub(crate) use sending::Connections;
 pub use sending::KsefRound;
-pub use settings::{KsefCheck, KsefEnvironment, KsefSettings, KsefSettingsInput};
+pub use settings::{KsefCheck, KsefEnvironment, KsefSettings, KsefSettingsInput, OfflineCertificateInfo};
 pub use status::{InvoiceInKsef, KsefComparison};

@@ -2,7 +2,9 @@
 //! once the seller fixed the cause — the invoicing profile, the buyer's data on Allegro —
 //! the document is made again from them and sent anew. Legally the refused document was
 //! never issued (a B2B invoice exists when KSeF accepts it), so the corrected one takes its
-//! number; its dates and lines stay.
+//! number; its dates and lines stay. An invoice issued offline goes back as KSeF's
+//! **technical correction** (`hashOfCorrectedInvoice`: the hash of the refused bytes), sent
+//! offline again: its buyer already holds it.
 
 use domain::InvoiceId;
 use store::KsefState;
@@ -16,14 +18,21 @@ impl App {
     #[tracing::instrument(name = "ksef_resend", skip_all, fields(organisation_id = %user.organisation_id, invoice_id = %id))]
     pub async fn resend_to_ksef(&self, user: &CurrentUser, id: &InvoiceId) -> Result<(), AppError> {
         let (record, mut invoice) = self.invoice(user, id).await?;
-        let refused = self
+        let Some(refused) = self
             .store
             .ksef_submission(&user.organisation_id, id)
             .await?
-            .is_some_and(|s| s.state == KsefState::Rejected);
-        if !refused {
+            .filter(|s| s.state == KsefState::Rejected)
+        else {
             return Err(AppError::Conflict(Problem::new("problem-ksef-not-rejected")));
-        }
+        };
+        // A refused technical correction is corrected again against the offline invoice
+        // KSeF first refused (KSeF allows one accepted correction of it).
+        let corrected_hash = match (&refused.offline_mode, refused.corrected_hash, refused.xml) {
+            (Some(_), Some(first), _) => Some(first),
+            (Some(_), None, Some(xml)) => Some(super::batch::hash_of(&xml)),
+            _ => None,
+        };
         let profile = self
             .invoicing_profile(user)
             .await?
@@ -38,7 +47,13 @@ impl App {
             .map_err(|e| AppError::Internal(anyhow::Error::new(e).context("writing an invoice")))?;
         if !self
             .store
-            .reopen_rejected_ksef(&user.organisation_id, id, &document, self.now_ms())
+            .reopen_rejected_ksef(
+                &user.organisation_id,
+                id,
+                &document,
+                corrected_hash.as_deref(),
+                self.now_ms(),
+            )
             .await?
         {
             return Err(AppError::Conflict(Problem::new("problem-ksef-not-rejected")));

@@ -26,18 +26,9 @@ mod tests {
 
     fn settings(send_consumer: bool, send_from: Option<&str>) -> KsefSettingsRecord {
         KsefSettingsRecord {
-            organisation_id: domain::OrganisationId::from_stored("o".into()),
-            environment: "test".into(),
-            api_url: None,
-            token: None,
-            token_hint: None,
             send_consumer,
             send_from: send_from.map(str::to_owned),
-            checked_nip: None,
-            checked_permissions: None,
-            checked_at_ms: None,
-            token_problem: None,
-            updated_at_ms: 0,
+            ..crate::ksef::settings::new_record(&domain::OrganisationId::from_stored("o".into()))
         }
     }
 

@@ -55,6 +55,8 @@ pub struct KsefRound {
     pub rejected: usize,
     /// Waiting for a later round (KSeF still deciding, a token to set, KSeF unavailable).
     pub waiting: usize,
+    /// KSeF answered the organisation being sent for (an unavailability is over).
+    pub(super) answered: bool,
 }
 
 /// The first word of KSeF's details that is a KSeF number (checksum and all).
@@ -66,8 +68,9 @@ fn named_number(details: &[String]) -> Option<ksef_client::KsefNumber> {
 }
 
 fn retry_in(attempts: i64) -> i64 {
-    // 10 s, 20 s, 40 s … up to 30 minutes.
-    (10_000_i64 << attempts.clamp(0, 8)).min(30 * 60_000)
+    // 10 s, 20 s, 40 s … up to 5 minutes: after an outage invoices go soon after KSeF is
+    // back (their offline deadline runs), without hammering it meanwhile.
+    (10_000_i64 << attempts.clamp(0, 5)).min(5 * 60_000)
 }
 
 impl App {
@@ -102,13 +105,29 @@ impl App {
         submissions: Vec<KsefSubmission>,
         round: &mut KsefRound,
     ) -> Result<(), AppError> {
+        // What does not need KSeF first: each invoice's bytes fixed, offline marks and
+        // KOD II — an offline invoice reaches its buyer even while KSeF is down.
+        let submissions = self.prepare_for_ksef(org, submissions, round).await?;
+        if submissions.is_empty() {
+            return Ok(());
+        }
         let connection = match self.ksef_connection(org).await? {
             Ok(c) => c,
             Err(problem) => {
+                let unreachable = problem.key == "problem-ksef-unreachable";
+                if unreachable {
+                    self.ksef_unreachable(org).await?;
+                }
                 for s in submissions {
                     round.waiting += 1;
-                    self.postpone_ksef(s, self.now_ms() + TOKEN_WAIT_MS, Some(problem.to_stored()))
-                        .await?;
+                    let at = if unreachable {
+                        self.now_ms() + retry_in(s.attempts)
+                    } else {
+                        self.now_ms() + TOKEN_WAIT_MS
+                    };
+                    let attempts = s.attempts + i64::from(unreachable);
+                    let s = KsefSubmission { attempts, ..s };
+                    self.postpone_ksef(s, at, Some(problem.to_stored())).await?;
                 }
                 return Ok(());
             }
@@ -116,50 +135,40 @@ impl App {
         let mut deciding = Vec::new();
         let mut in_batch = Vec::new();
         let mut ready = Vec::new();
-        for mut s in submissions {
+        for s in submissions {
             if s.state == KsefState::Sent && s.session_ref.is_some() {
                 match s.invoice_ref {
                     Some(_) => deciding.push(s),
                     None => in_batch.push(s),
                 }
-                continue;
+            } else {
+                ready.push(s);
             }
-            if s.xml.is_none() {
-                match self.ksef_document(org, &s).await? {
-                    Ok(xml) => {
-                        // Stored before the first send: every send repeats these bytes.
-                        let read = s.updated_at_ms;
-                        s.xml = Some(xml);
-                        s.updated_at_ms = self.now_ms().max(read + 1);
-                        if !self.store.save_ksef_submission(&s, read).await? {
-                            continue;
-                        }
-                    }
-                    Err(problem) => {
-                        round.waiting += 1;
-                        let at = self.now_ms() + 30_000;
-                        self.postpone_ksef(s, at, Some(problem.to_stored())).await?;
-                        continue;
-                    }
-                }
-            }
-            ready.push(s);
         }
         // More than the online limits let go now (KSeF: 10 a second, 30 a minute, 180 an
-        // hour per context): the lot goes as one batch session instead of waiting hours.
+        // hour per context): the lot goes in batch sessions instead of waiting hours —
+        // one for online invoices and one for offline ones (`offlineMode` is the
+        // session's). Technical corrections go online only (KSeF allows no other way).
         let room = connection
             .login
             .client()
             .rate_limits()
             .room(connection.login.nip(), ksef_client::Group::InvoiceSend);
         if ready.len() > 1 && ready.len() > room as usize {
-            self.send_as_batch(org, &connection, ready, round).await?;
-            return self.read_batch_decisions(&connection, in_batch, round).await;
+            let (one_by_one, batched): (Vec<_>, Vec<_>) = ready.into_iter().partition(|s| s.corrected_hash.is_some());
+            let (offline, online): (Vec<_>, Vec<_>) = batched.into_iter().partition(|s| s.offline_mode.is_some());
+            for (lot, offline_mode) in [(online, false), (offline, true)] {
+                if !lot.is_empty() {
+                    self.send_as_batch(org, &connection, lot, offline_mode, round).await?;
+                }
+            }
+            ready = one_by_one;
         }
         for s in ready {
             match self.send_one(org, &connection, &s).await {
                 Ok((session, invoice)) => {
                     round.sent += 1;
+                    round.answered = true;
                     let read = s.updated_at_ms;
                     let sent = KsefSubmission {
                         state: KsefState::Sent,
@@ -183,7 +192,61 @@ impl App {
             }
         }
         self.read_batch_decisions(&connection, in_batch, round).await?;
-        self.read_decisions(&connection, deciding, round).await
+        self.read_decisions(&connection, deciding, round).await?;
+        if std::mem::take(&mut round.answered) {
+            self.ksef_reachable(org).await?;
+        }
+        Ok(())
+    }
+
+    /// Fixes each claimed invoice's bytes (rendered once, stored before the first send),
+    /// marks it offline when KSeF counts as unavailable, and signs KOD II of an offline
+    /// invoice; those that cannot be sent yet (a correction waiting for its original's
+    /// number) are put back. The rest, ready to go.
+    async fn prepare_for_ksef(
+        &self,
+        org: &OrganisationId,
+        submissions: Vec<KsefSubmission>,
+        round: &mut KsefRound,
+    ) -> Result<Vec<KsefSubmission>, AppError> {
+        let settings = self.store.ksef_settings(org).await?;
+        let certificate = self.offline_certificate_for(settings.as_ref())?;
+        let user = CurrentUser::for_organisation(org.clone());
+        let seller_nip = self
+            .invoicing_profile(&user)
+            .await?
+            .and_then(|p| p.seller.nip)
+            .map(|n| n.as_str().to_owned())
+            .unwrap_or_default();
+        let mut prepared = Vec::new();
+        for mut s in submissions {
+            let read = s.updated_at_ms;
+            let mut changed = false;
+            if s.xml.is_none() {
+                match self.ksef_document(org, &s).await? {
+                    Ok(xml) => {
+                        // Stored before the first send: every send repeats these bytes.
+                        s.xml = Some(xml);
+                        changed = true;
+                    }
+                    Err(problem) => {
+                        round.waiting += 1;
+                        let at = self.now_ms() + 30_000;
+                        self.postpone_ksef(s, at, Some(problem.to_stored())).await?;
+                        continue;
+                    }
+                }
+            }
+            changed |= self.mark_offline(&mut s, settings.as_ref(), certificate.as_ref(), &seller_nip)?;
+            if changed {
+                s.updated_at_ms = self.now_ms().max(read + 1);
+                if !self.store.save_ksef_submission(&s, read).await? {
+                    continue;
+                }
+            }
+            prepared.push(s);
+        }
+        Ok(prepared)
     }
 
     /// Sends the stored bytes in the organisation's open session (opening one when there
@@ -212,10 +275,11 @@ impl App {
         }
         let (session, used) = held.as_mut().expect("opened above");
         *used = now;
-        let invoice = connection
-            .login
-            .send_invoice(session, xml, &SendOptions::default())
-            .await?;
+        let options = SendOptions {
+            offline_mode: s.offline_mode.is_some(),
+            hash_of_corrected_invoice: s.corrected_hash.clone(),
+        };
+        let invoice = connection.login.send_invoice(session, xml, &options).await?;
         Ok((session.reference.to_string(), invoice.to_string()))
     }
 
@@ -239,10 +303,13 @@ impl App {
                     continue;
                 };
                 match connection.login.invoice_status(&session, &invoice).await {
-                    Ok(state) => match state.outcome {
-                        InvoiceOutcome::Processing => undecided.push(s),
-                        outcome => self.decided(connection, s, outcome, round).await?,
-                    },
+                    Ok(state) => {
+                        round.answered = true;
+                        match state.outcome {
+                            InvoiceOutcome::Processing => undecided.push(s),
+                            outcome => self.decided(connection, s, outcome, round).await?,
+                        }
+                    }
                     Err(e) => {
                         round.waiting += 1;
                         let org = s.organisation_id.clone();
@@ -396,7 +463,10 @@ impl App {
                 }
                 problem
             }
-            e if e.is_transient() => Problem::new("problem-ksef-unreachable").arg("detail", e.to_string()),
+            e if e.is_transient() => {
+                self.ksef_unreachable(org).await?;
+                Problem::new("problem-ksef-unreachable").arg("detail", e.to_string())
+            }
             e => Problem::new("problem-ksef-refused").arg("detail", e.to_string()),
         };
         tracing::warn!(invoice_id = %s.invoice_id, error = %e, "KSeF call failed; retried later");

@@ -54,6 +54,12 @@ pub struct KsefSettingsInput {
     pub send_consumer: bool,
     /// Invoices issued from this day (`YYYY-MM-DD`) on are sent; `None`: from today.
     pub send_from: Option<String>,
+    /// Issue in offline24 mode (art. 106nda): invoices reach the buyer at once and KSeF by
+    /// the next business day.
+    pub offline24: bool,
+    /// The Ministry announced a KSeF failure (art. 106nf): invoices are issued in the
+    /// failure mode until it is switched off, then reach KSeF within 7 business days.
+    pub failure_announced: bool,
 }
 
 /// What the last successful "Sprawdź połączenie" found.
@@ -82,6 +88,23 @@ pub struct KsefSettings {
     pub checked: Option<KsefCheck>,
     /// Why KSeF refuses the token, until it is replaced (sending waits meanwhile).
     pub token_problem: Option<Problem>,
+    /// Issues in offline24 mode.
+    pub offline24: bool,
+    /// The Offline certificate for KOD II, when set (never its key).
+    pub offline_certificate: Option<OfflineCertificateInfo>,
+    /// Since when KSeF has not answered (none while it does).
+    pub unreachable_since_ms: Option<i64>,
+    /// Since when an announced KSeF failure is declared.
+    pub failure_since_ms: Option<i64>,
+}
+
+/// What is shown of the Offline certificate.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OfflineCertificateInfo {
+    /// Its serial number (16 hex digits, as KOD II carries it).
+    pub serial: String,
+    /// The last day it is valid (`YYYY-MM-DD`).
+    pub valid_until: String,
 }
 
 /// The permission a token needs to send invoices.
@@ -106,7 +129,31 @@ pub(super) fn client_environment(record: &KsefSettingsRecord) -> Result<Environm
     environment_of(record).client_environment()
 }
 
-fn view(record: &KsefSettingsRecord) -> KsefSettings {
+/// Settings never saved: the test environment, nothing set.
+pub(super) fn new_record(org: &domain::OrganisationId) -> KsefSettingsRecord {
+    KsefSettingsRecord {
+        organisation_id: org.clone(),
+        environment: "test".to_owned(),
+        api_url: None,
+        token: None,
+        token_hint: None,
+        send_consumer: false,
+        send_from: None,
+        checked_nip: None,
+        checked_permissions: None,
+        checked_at_ms: None,
+        token_problem: None,
+        offline24: false,
+        offline_certificate: None,
+        offline_certificate_hint: None,
+        unreachable_since_ms: None,
+        failure_since_ms: None,
+        updated_at_ms: 0,
+    }
+}
+
+/// The settings as shown.
+pub(super) fn view(record: &KsefSettingsRecord) -> KsefSettings {
     KsefSettings {
         environment: environment_of(record),
         token_hint: record.token.as_ref().and(record.token_hint.clone()),
@@ -128,6 +175,18 @@ fn view(record: &KsefSettingsRecord) -> KsefSettings {
             _ => None,
         },
         token_problem: record.token_problem.as_deref().and_then(Problem::from_stored),
+        offline24: record.offline24,
+        offline_certificate: record
+            .offline_certificate
+            .as_ref()
+            .and(record.offline_certificate_hint.as_deref())
+            .and_then(|hint| hint.split_once('|'))
+            .map(|(serial, until)| OfflineCertificateInfo {
+                serial: serial.to_owned(),
+                valid_until: until.to_owned(),
+            }),
+        unreachable_since_ms: record.unreachable_since_ms,
+        failure_since_ms: record.failure_since_ms,
     }
 }
 
@@ -143,17 +202,10 @@ fn refused(e: &KsefError) -> Problem {
 impl App {
     /// The organisation's KSeF settings (test environment and nothing set when never saved).
     pub async fn ksef_settings(&self, user: &CurrentUser) -> Result<KsefSettings, AppError> {
-        Ok(match self.store.ksef_settings(&user.organisation_id).await? {
-            Some(record) => view(&record),
-            None => KsefSettings {
-                environment: KsefEnvironment::Test,
-                token_hint: None,
-                send_consumer: false,
-                send_from: None,
-                checked: None,
-                token_problem: None,
-            },
-        })
+        let org = &user.organisation_id;
+        Ok(view(
+            &self.store.ksef_settings(org).await?.unwrap_or_else(|| new_record(org)),
+        ))
     }
 
     /// Saves the KSeF settings. A new token must be a KSeF token for the invoicing
@@ -184,20 +236,7 @@ impl App {
             None => Some(domain::time::polish_day_text(self.now_ms())),
         };
         let stored = self.store.ksef_settings(org).await?;
-        let mut record = stored.clone().unwrap_or(KsefSettingsRecord {
-            organisation_id: org.clone(),
-            environment: String::new(),
-            api_url: None,
-            token: None,
-            token_hint: None,
-            send_consumer: false,
-            send_from: None,
-            checked_nip: None,
-            checked_permissions: None,
-            checked_at_ms: None,
-            token_problem: None,
-            updated_at_ms: 0,
-        });
+        let mut record = stored.clone().unwrap_or_else(|| new_record(org));
         let moved = stored.as_ref().is_some_and(|s| environment_of(s) != environment);
         if let Some(secret) = input.token.as_ref().filter(|t| !t.expose_secret().trim().is_empty()) {
             let token = KsefToken::parse(secret.expose_secret())
@@ -234,8 +273,17 @@ impl App {
         };
         record.send_consumer = input.send_consumer;
         record.send_from = send_from;
+        record.offline24 = input.offline24;
+        let failure_was = record.failure_since_ms;
+        record.failure_since_ms = match (input.failure_announced, failure_was) {
+            (true, since) => since.or(Some(self.now_ms())),
+            (false, _) => None,
+        };
         record.updated_at_ms = self.now_ms();
         self.store.save_ksef_settings(&record).await?;
+        if failure_was.is_some() && record.failure_since_ms.is_none() {
+            self.failure_ended(org).await?;
+        }
         // This process's login used the old token or environment.
         self.forget_ksef_connection(org).await;
         Ok(view(&record))

@@ -24,6 +24,15 @@ pub struct InvoiceInKsef {
     pub has_upo: bool,
     /// When it was queued.
     pub queued_at_ms: i64,
+    /// Issued offline, and why.
+    pub offline_mode: Option<domain::OfflineMode>,
+    /// The last day it may reach KSeF (`YYYY-MM-DD`); unknown while KSeF's
+    /// unavailability lasts.
+    pub offline_deadline: Option<String>,
+    /// Its PDF carries KOD II (signed with the Offline certificate).
+    pub has_certificate_code: bool,
+    /// KSeF's mode as it recorded the invoice (`Online` / `Offline`).
+    pub invoicing_mode: Option<String>,
 }
 
 impl From<KsefSubmission> for InvoiceInKsef {
@@ -37,6 +46,10 @@ impl From<KsefSubmission> for InvoiceInKsef {
             next_at_ms: s.next_at_ms,
             has_upo: s.upo.is_some(),
             queued_at_ms: s.queued_at_ms,
+            offline_mode: s.offline_mode.as_deref().and_then(domain::OfflineMode::parse),
+            offline_deadline: s.offline_deadline,
+            has_certificate_code: s.certificate_link.is_some(),
+            invoicing_mode: s.invoicing_mode,
         }
     }
 }

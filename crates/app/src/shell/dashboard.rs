@@ -35,6 +35,32 @@ pub struct Dashboard {
     pub ksef_rejected: i64,
     /// Why KSeF refuses the organisation's token (sending waits until it is replaced).
     pub ksef_token_problem: Option<crate::Problem>,
+    /// Invoices issued offline not yet in KSeF.
+    pub ksef_offline: i64,
+    /// The nearest of their deadlines (`YYYY-MM-DD`), when known.
+    pub ksef_offline_deadline: Option<String>,
+    /// Whether that deadline is near (today or the next business day) or has passed.
+    pub ksef_deadline_alert: Option<DeadlineAlert>,
+}
+
+/// How close the nearest offline deadline is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DeadlineAlert {
+    /// Today or the next business day: KSeF must be reachable by then.
+    Near,
+    /// Gone: the invoices are late (the seller should send them and tell the accountant).
+    Passed,
+}
+
+/// Whether `deadline` is near or past on `today` (Polish days).
+pub fn deadline_alert(deadline: jiff::civil::Date, today: jiff::civil::Date) -> Option<DeadlineAlert> {
+    if deadline < today {
+        Some(DeadlineAlert::Passed)
+    } else if deadline <= domain::ksef_offline::business_days_after(today, 1) {
+        Some(DeadlineAlert::Near)
+    } else {
+        None
+    }
 }
 
 impl Dashboard {
@@ -64,6 +90,12 @@ impl App {
         let rates_missing = self.rates_missing(org).await?;
         let waiting_for_rates: i64 = rates_missing.iter().map(|(_, _, n)| n).sum();
         let ksef = self.store.ksef_backlog(Some(org)).await?;
+        let today = domain::time::polish_day(self.now_ms());
+        let ksef_deadline_alert = ksef
+            .nearest_deadline
+            .as_deref()
+            .and_then(|d| domain::time::parse_day(d).ok())
+            .and_then(|d| deadline_alert(d, today));
         Ok(Dashboard {
             has_profile: self.store.invoicing_profile(org).await?.is_some(),
             has_account: accounts.iter().any(|a| a.status != AccountStatus::Disconnected),
@@ -86,6 +118,9 @@ impl App {
                 .await?
                 .and_then(|s| s.token_problem)
                 .and_then(|p| crate::Problem::from_stored(&p)),
+            ksef_offline: ksef.offline,
+            ksef_offline_deadline: ksef.nearest_deadline,
+            ksef_deadline_alert,
         })
     }
 }

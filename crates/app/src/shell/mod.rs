@@ -7,7 +7,7 @@ mod login_throttle;
 mod passwords;
 mod users;
 
-pub use dashboard::Dashboard;
+pub use dashboard::{Dashboard, DeadlineAlert};
 pub use key_ring::KeyRingProblem;
 pub use login_throttle::LOCK_MS as LOGIN_LOCK_MS;
 

@@ -207,6 +207,15 @@ async fn refresh_cycle(app: &App) {
             metrics::gauge!("allegro_bridge_ksef_invoices_rejected").set(b.rejected as f64);
             let oldest = b.oldest_queued_at_ms.map_or(0, |at| (app.now_ms() - at).max(0));
             metrics::gauge!("allegro_bridge_ksef_oldest_wait_seconds").set(oldest as f64 / 1000.0);
+            metrics::gauge!("allegro_bridge_ksef_offline_invoices").set(b.offline as f64);
+            // Seconds until the end (Polish midnight) of the nearest offline deadline;
+            // negative once it has passed, 0 when there is none.
+            let left = b
+                .nearest_deadline
+                .as_deref()
+                .and_then(|d| domain::time::parse_day(d).ok())
+                .map_or(0, |d| domain::time::polish_day_end_ms(d) - app.now_ms());
+            metrics::gauge!("allegro_bridge_ksef_offline_deadline_seconds").set(left as f64 / 1000.0);
         }
         Err(e) => tracing::error!(error = %e, "reading the KSeF backlog"),
     }

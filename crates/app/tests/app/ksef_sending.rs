@@ -60,6 +60,8 @@ async fn business_invoices_reach_ksef_once_with_their_numbers() {
             token: Some(SecretString::from(token.clone())),
             send_consumer: false,
             send_from: Some("2026-01-01".into()),
+            offline24: false,
+            failure_announced: false,
         },
     )
     .await

@@ -13,6 +13,8 @@ fn input(url: &str, token: Option<&str>) -> KsefSettingsInput {
         token: token.map(|t| SecretString::from(t.to_owned())),
         send_consumer: false,
         send_from: None,
+        offline24: false,
+        failure_announced: false,
     }
 }
 

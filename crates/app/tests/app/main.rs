@@ -4,6 +4,7 @@ mod abroad;
 mod accounts;
 mod imports;
 mod invoices;
+mod ksef_offline;
 mod ksef_sending;
 mod ksef_settings;
 mod rates;

@@ -32,8 +32,8 @@ pub struct NewInvoice {
     pub document: String,
     /// Whether it goes to the Allegro order (false for orders from files).
     pub upload: bool,
-    /// Goes to KSeF: a submission is queued in the same transaction.
-    pub ksef: bool,
+    /// Goes to KSeF, and how: a submission is queued in the same transaction.
+    pub ksef: Option<crate::KsefQueue>,
     /// Now.
     pub now_ms: i64,
 }

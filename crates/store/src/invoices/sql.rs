@@ -11,6 +11,8 @@ macro_rules! invoices_where {
          AND (CAST($7 AS TEXT) IS NULL OR buyer_key LIKE $7 ESCAPE '\\') \
          AND (CAST($8 AS TEXT) IS NULL \
               OR ($8 = 'outside' AND NOT EXISTS (SELECT 1 FROM ksef_submissions k WHERE k.invoice_id = invoices.id)) \
+              OR ($8 = 'offline' AND EXISTS (SELECT 1 FROM ksef_submissions k WHERE k.invoice_id = invoices.id \
+                  AND k.offline_mode IS NOT NULL AND k.state <> 'accepted')) \
               OR EXISTS (SELECT 1 FROM ksef_submissions k WHERE k.invoice_id = invoices.id AND k.state = $8))"
     };
 }
@@ -119,14 +121,16 @@ macro_rules! sql_invoices {
                     .execute(&mut *tx)
                     .await
                     .map_err(backend_err)?;
-                    if n.ksef {
+                    if let Some(queue) = &n.ksef {
                         ::sqlx::query(
-                            "INSERT INTO ksef_submissions (invoice_id, organisation_id, state, next_at_ms, queued_at_ms, updated_at_ms) \
-                             VALUES ($1, $2, 'waiting', $3, $3, $3)",
+                            "INSERT INTO ksef_submissions (invoice_id, organisation_id, state, next_at_ms, queued_at_ms, updated_at_ms, \
+                             offline_mode, offline_deadline) VALUES ($1, $2, 'waiting', $3, $3, $3, $4, $5)",
                         )
                         .bind(n.id.as_str())
                         .bind(n.organisation_id.as_str())
                         .bind(n.now_ms)
+                        .bind(&queue.offline_mode)
+                        .bind(&queue.offline_deadline)
                         .execute(&mut *tx)
                         .await
                         .map_err(backend_err)?;

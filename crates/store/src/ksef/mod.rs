@@ -33,6 +33,17 @@ pub struct KsefSettingsRecord {
     pub checked_at_ms: Option<i64>,
     /// Why KSeF refuses the token (a stored problem), until it is replaced.
     pub token_problem: Option<String>,
+    /// The organisation issues in offline24 mode (art. 106nda): invoices go to the buyer at
+    /// once and reach KSeF by the next business day.
+    pub offline24: bool,
+    /// The KSeF Offline certificate and its private key (PEM, sealed), for KOD II.
+    pub offline_certificate: Option<Sealed>,
+    /// What may be shown of it: its serial number and validity.
+    pub offline_certificate_hint: Option<String>,
+    /// Since when KSeF has not answered this organisation's calls (none while it does).
+    pub unreachable_since_ms: Option<i64>,
+    /// Since when a KSeF failure announced by the Ministry is declared (none otherwise).
+    pub failure_since_ms: Option<i64>,
     /// Last change.
     pub updated_at_ms: i64,
 }
@@ -49,6 +60,15 @@ pub enum KsefState {
     Accepted,
     /// Refused by KSeF; waits for the seller ("Wyślij ponownie do KSeF").
     Rejected,
+}
+
+/// How an invoice goes to KSeF, decided when it is issued.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KsefQueue {
+    /// Issued offline, and why (`domain::OfflineMode`).
+    pub offline_mode: Option<String>,
+    /// The last day it may reach KSeF (`YYYY-MM-DD`), when already known.
+    pub offline_deadline: Option<String>,
 }
 
 impl KsefState {
@@ -80,17 +100,20 @@ impl KsefState {
 pub enum KsefFilter {
     /// On its way to KSeF, in this state.
     In(KsefState),
+    /// Issued offline and not in KSeF yet (with a deadline).
+    Offline,
     /// Not going to KSeF (a consumer's, an OSS sale, issued before sending started).
     Outside,
 }
 
 impl KsefFilter {
     /// Every choice, in the order the list offers them.
-    pub const ALL: [KsefFilter; 5] = [
+    pub const ALL: [KsefFilter; 6] = [
         KsefFilter::In(KsefState::Waiting),
         KsefFilter::In(KsefState::Sent),
         KsefFilter::In(KsefState::Accepted),
         KsefFilter::In(KsefState::Rejected),
+        KsefFilter::Offline,
         KsefFilter::Outside,
     ];
 
@@ -98,6 +121,7 @@ impl KsefFilter {
     pub fn as_str(self) -> &'static str {
         match self {
             KsefFilter::In(state) => state.as_str(),
+            KsefFilter::Offline => "offline",
             KsefFilter::Outside => "outside",
         }
     }
@@ -137,6 +161,15 @@ pub struct KsefSubmission {
     pub upo: Option<Vec<u8>>,
     /// Why the last attempt failed or KSeF refused it (a stored problem).
     pub error: Option<String>,
+    /// Issued offline, and why (`domain::OfflineMode`): sent with `offlineMode=true`.
+    pub offline_mode: Option<String>,
+    /// The last day (`YYYY-MM-DD`, Polish) it may reach KSeF; unknown while KSeF's
+    /// unavailability lasts.
+    pub offline_deadline: Option<String>,
+    /// KOD II as printed on its visualisation (signed with the Offline certificate).
+    pub certificate_link: Option<String>,
+    /// A technical correction: the Base64 SHA-256 of the refused offline bytes it replaces.
+    pub corrected_hash: Option<String>,
     /// When it was queued.
     pub queued_at_ms: i64,
     /// Last change; a save names the value it read, so a holder whose lease ran out
@@ -146,7 +179,7 @@ pub struct KsefSubmission {
 
 /// How the invoices on their way to KSeF stand, for the operator's gauges or one
 /// organisation's start page.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct KsefBacklog {
     /// Not yet in KSeF (waiting or sent).
     pub waiting: i64,
@@ -154,6 +187,10 @@ pub struct KsefBacklog {
     pub oldest_queued_at_ms: Option<i64>,
     /// Refused by KSeF, waiting for the seller.
     pub rejected: i64,
+    /// Issued offline and not yet in KSeF.
+    pub offline: i64,
+    /// The nearest deadline (`YYYY-MM-DD`) of those.
+    pub nearest_deadline: Option<String>,
 }
 
 /// KSeF settings and the invoices on their way to KSeF.
@@ -163,6 +200,11 @@ pub trait KsefStore: Send + Sync {
     async fn ksef_settings(&self, org: &OrganisationId) -> StoreResult<Option<KsefSettingsRecord>>;
     /// Saves the organisation's KSeF settings whole.
     async fn save_ksef_settings(&self, settings: &KsefSettingsRecord) -> StoreResult<()>;
+    /// Records whether KSeF answers the organisation: `Some(now)` keeps the first moment
+    /// it stopped answering, `None` forgets it (only this column changes, so a seller
+    /// saving the settings meanwhile loses nothing). Whether an unavailability was on record
+    /// before.
+    async fn set_ksef_unreachable(&self, org: &OrganisationId, since_ms: Option<i64>) -> StoreResult<bool>;
     /// Claims up to `limit` submissions due at `now_ms` (waiting or sent), oldest first:
     /// each is due again at `lease_until_ms` unless saved before, and its `updated_at_ms`
     /// becomes `now_ms`.
@@ -172,12 +214,14 @@ pub trait KsefStore: Send + Sync {
     async fn save_ksef_submission(&self, submission: &KsefSubmission, read_at_ms: i64) -> StoreResult<bool>;
     /// "Wyślij ponownie do KSeF": a refused invoice gets `document` (its data corrected,
     /// same number) and is queued again to be rendered and sent anew — in one transaction,
-    /// and only while KSeF's refusal stands; whether it was.
+    /// and only while KSeF's refusal stands; whether it was. An offline invoice goes as a
+    /// technical correction of the refused bytes (`corrected_hash`).
     async fn reopen_rejected_ksef(
         &self,
         org: &OrganisationId,
         invoice: &InvoiceId,
         document: &str,
+        corrected_hash: Option<&str>,
         now_ms: i64,
     ) -> StoreResult<bool>;
     /// The submissions of these invoices (those that go to KSeF), for a page of the list.
@@ -188,6 +232,9 @@ pub trait KsefStore: Send + Sync {
     ) -> StoreResult<Vec<KsefSubmission>>;
     /// The backlog of one organisation, or of all when `org` is `None`.
     async fn ksef_backlog(&self, org: Option<&OrganisationId>) -> StoreResult<KsefBacklog>;
+    /// KSeF's unavailability ended for `org` on `ended` (`YYYY-MM-DD`): the invoices
+    /// issued offline in `mode` whose deadline was not known yet get `deadline`; how many.
+    async fn settle_offline_deadlines(&self, org: &OrganisationId, mode: &str, deadline: &str) -> StoreResult<u64>;
     /// The invoice's submission, if it goes to KSeF.
     async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>>;
 }

@@ -27,6 +27,11 @@ macro_rules! sql_ksef {
                         checked_permissions: get(&r, "checked_permissions")?,
                         checked_at_ms: get(&r, "checked_at_ms")?,
                         token_problem: get(&r, "token_problem")?,
+                        offline24: get(&r, "offline24")?,
+                        offline_certificate: get::<Option<Vec<u8>>>(&r, "offline_certificate")?.map(Sealed),
+                        offline_certificate_hint: get(&r, "offline_certificate_hint")?,
+                        unreachable_since_ms: get(&r, "unreachable_since_ms")?,
+                        failure_since_ms: get(&r, "failure_since_ms")?,
                         updated_at_ms: get(&r, "updated_at_ms")?,
                     })
                 })
@@ -36,11 +41,14 @@ macro_rules! sql_ksef {
             async fn save_ksef_settings(&self, s: &KsefSettingsRecord) -> StoreResult<()> {
                 ::sqlx::query(
                     "INSERT INTO ksef_settings (organisation_id, environment, api_url, token, token_hint, send_consumer, \
-                     send_from, checked_nip, checked_permissions, checked_at_ms, token_problem, updated_at_ms) \
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) \
+                     send_from, checked_nip, checked_permissions, checked_at_ms, token_problem, updated_at_ms, offline24, \
+                     offline_certificate, offline_certificate_hint, unreachable_since_ms, failure_since_ms) \
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17) \
                      ON CONFLICT (organisation_id) DO UPDATE SET environment = $2, api_url = $3, token = $4, \
                      token_hint = $5, send_consumer = $6, send_from = $7, checked_nip = $8, checked_permissions = $9, \
-                     checked_at_ms = $10, token_problem = $11, updated_at_ms = $12",
+                     checked_at_ms = $10, token_problem = $11, updated_at_ms = $12, offline24 = $13, \
+                     offline_certificate = $14, offline_certificate_hint = $15, unreachable_since_ms = $16, \
+                     failure_since_ms = $17",
                 )
                 .bind(s.organisation_id.as_str())
                 .bind(&s.environment)
@@ -54,10 +62,42 @@ macro_rules! sql_ksef {
                 .bind(s.checked_at_ms)
                 .bind(&s.token_problem)
                 .bind(s.updated_at_ms)
+                .bind(s.offline24)
+                .bind(s.offline_certificate.as_ref().map(|t| t.0.clone()))
+                .bind(&s.offline_certificate_hint)
+                .bind(s.unreachable_since_ms)
+                .bind(s.failure_since_ms)
                 .execute(&self.pool)
                 .await
                 .map_err(backend_err)?;
                 Ok(())
+            }
+
+            async fn set_ksef_unreachable(&self, org: &OrganisationId, since_ms: Option<i64>) -> StoreResult<bool> {
+                let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
+                let before: Option<Option<i64>> =
+                    ::sqlx::query_scalar("SELECT unreachable_since_ms FROM ksef_settings WHERE organisation_id = $1")
+                        .bind(org.as_str())
+                        .fetch_optional(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                let Some(before) = before else {
+                    return Ok(false);
+                };
+                let after = match since_ms {
+                    Some(now) => Some(before.unwrap_or(now)),
+                    None => None,
+                };
+                if after != before {
+                    ::sqlx::query("UPDATE ksef_settings SET unreachable_since_ms = $1 WHERE organisation_id = $2")
+                        .bind(after)
+                        .bind(org.as_str())
+                        .execute(&mut *tx)
+                        .await
+                        .map_err(backend_err)?;
+                }
+                tx.commit().await.map_err(backend_err)?;
+                Ok(before.is_some())
             }
 
             async fn claim_due_ksef(&self, now_ms: i64, lease_until_ms: i64, limit: i64) -> StoreResult<Vec<KsefSubmission>> {
@@ -85,7 +125,8 @@ macro_rules! sql_ksef {
                 let done = ::sqlx::query(
                     "UPDATE ksef_submissions SET state = $1, xml = $2, attempts = $3, next_at_ms = $4, session_ref = $5, \
                      invoice_ref = $6, ksef_number = $7, acquired_at = $8, invoicing_mode = $9, upo = $10, error = $11, \
-                     updated_at_ms = $12 WHERE invoice_id = $13 AND updated_at_ms = $14",
+                     updated_at_ms = $12, offline_mode = $15, offline_deadline = $16, certificate_link = $17, \
+                     corrected_hash = $18 WHERE invoice_id = $13 AND updated_at_ms = $14",
                 )
                 .bind(s.state.as_str())
                 .bind(&s.xml)
@@ -101,6 +142,10 @@ macro_rules! sql_ksef {
                 .bind(s.updated_at_ms)
                 .bind(s.invoice_id.as_str())
                 .bind(read_at_ms)
+                .bind(&s.offline_mode)
+                .bind(&s.offline_deadline)
+                .bind(&s.certificate_link)
+                .bind(&s.corrected_hash)
                 .execute(&self.pool)
                 .await
                 .map_err(backend_err)?;
@@ -112,17 +157,20 @@ macro_rules! sql_ksef {
                 org: &OrganisationId,
                 invoice: &InvoiceId,
                 document: &str,
+                corrected_hash: Option<&str>,
                 now_ms: i64,
             ) -> StoreResult<bool> {
                 let mut tx = self.pool.begin_with($begin).await.map_err(backend_err)?;
                 let reopened = ::sqlx::query(
                     "UPDATE ksef_submissions SET state = 'waiting', xml = NULL, attempts = 0, next_at_ms = $1, \
-                     session_ref = NULL, invoice_ref = NULL, error = NULL, updated_at_ms = $1 \
+                     session_ref = NULL, invoice_ref = NULL, error = NULL, updated_at_ms = $1, \
+                     certificate_link = NULL, corrected_hash = $4 \
                      WHERE organisation_id = $2 AND invoice_id = $3 AND state = 'rejected'",
                 )
                 .bind(now_ms)
                 .bind(org.as_str())
                 .bind(invoice.as_str())
+                .bind(corrected_hash)
                 .execute(&mut *tx)
                 .await
                 .map_err(backend_err)?;
@@ -160,7 +208,9 @@ macro_rules! sql_ksef {
                     "SELECT \
                        COALESCE(SUM(CASE WHEN state IN ('waiting', 'sent') THEN 1 ELSE 0 END), 0) AS waiting, \
                        MIN(CASE WHEN state IN ('waiting', 'sent') THEN queued_at_ms END) AS oldest, \
-                       COALESCE(SUM(CASE WHEN state = 'rejected' THEN 1 ELSE 0 END), 0) AS rejected \
+                       COALESCE(SUM(CASE WHEN state = 'rejected' THEN 1 ELSE 0 END), 0) AS rejected, \
+                       COALESCE(SUM(CASE WHEN offline_mode IS NOT NULL THEN 1 ELSE 0 END), 0) AS offline, \
+                       MIN(CASE WHEN offline_mode IS NOT NULL THEN offline_deadline END) AS nearest_deadline \
                      FROM ksef_submissions WHERE (CAST($1 AS TEXT) IS NULL OR organisation_id = $1) \
                        AND state <> 'accepted'",
                 )
@@ -172,7 +222,23 @@ macro_rules! sql_ksef {
                     waiting: get(&row, "waiting")?,
                     oldest_queued_at_ms: get(&row, "oldest")?,
                     rejected: get(&row, "rejected")?,
+                    offline: get(&row, "offline")?,
+                    nearest_deadline: get(&row, "nearest_deadline")?,
                 })
+            }
+
+            async fn settle_offline_deadlines(&self, org: &OrganisationId, mode: &str, deadline: &str) -> StoreResult<u64> {
+                let done = ::sqlx::query(
+                    "UPDATE ksef_submissions SET offline_deadline = $1 \
+                     WHERE organisation_id = $2 AND offline_mode = $3 AND offline_deadline IS NULL",
+                )
+                .bind(deadline)
+                .bind(org.as_str())
+                .bind(mode)
+                .execute(&self.pool)
+                .await
+                .map_err(backend_err)?;
+                Ok(done.rows_affected())
             }
 
             async fn ksef_submission(&self, org: &OrganisationId, invoice: &InvoiceId) -> StoreResult<Option<KsefSubmission>> {
@@ -206,6 +272,10 @@ macro_rules! sql_ksef {
                 invoicing_mode: get(r, "invoicing_mode")?,
                 upo: get(r, "upo")?,
                 error: get(r, "error")?,
+                offline_mode: get(r, "offline_mode")?,
+                offline_deadline: get(r, "offline_deadline")?,
+                certificate_link: get(r, "certificate_link")?,
+                corrected_hash: get(r, "corrected_hash")?,
                 queued_at_ms: get(r, "queued_at_ms")?,
                 updated_at_ms: get(r, "updated_at_ms")?,
             })

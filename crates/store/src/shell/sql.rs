@@ -279,7 +279,9 @@ macro_rules! sql_shell {
                     "SELECT 'connection:' || id || ':secret' AS purpose, client_secret AS sealed FROM connections \
                      WHERE client_secret IS NOT NULL \
                      UNION ALL SELECT 'account:' || id || ':refresh', refresh_token FROM accounts WHERE refresh_token IS NOT NULL \
-                     UNION ALL SELECT 'ksef:' || organisation_id || ':token', token FROM ksef_settings WHERE token IS NOT NULL",
+                     UNION ALL SELECT 'ksef:' || organisation_id || ':token', token FROM ksef_settings WHERE token IS NOT NULL \
+                     UNION ALL SELECT 'ksef:' || organisation_id || ':offline-certificate', offline_certificate \
+                     FROM ksef_settings WHERE offline_certificate IS NOT NULL",
                 )
                 .fetch_all(&self.pool)
                 .await

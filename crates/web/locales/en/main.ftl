@@ -672,7 +672,6 @@ problem-ksef-url = “{ $url }” is not a valid KSeF API address.
 problem-ksef-custom-urls-off = Custom KSeF addresses are switched off on this server; choose the test, pre-production or production environment.
 ksef-title = KSeF
 ksef-intro = The national e-invoicing system: choose the environment and paste a KSeF token generated in the taxpayer application for the invoicing profile’s NIP (permission to issue invoices). The token is encrypted and never shown whole.
-ksef-not-sending-yet = Sending invoices to KSeF is being prepared: for now you set and check the connection here; invoices do not reach KSeF yet.
 ksef-environment = Environment
 ksef-env-test = Test (api-test.ksef.mf.gov.pl)
 ksef-env-demo = Pre-production (api-demo.ksef.mf.gov.pl)
@@ -705,6 +704,36 @@ ksef-list-sent = sent, waiting for its number
 ksef-list-accepted = in KSeF
 ksef-list-rejected = refused
 ksef-list-outside = outside KSeF
+ksef-list-offline = offline, with a deadline
+ksef-invoice-offline = issued offline ({ $mode }): must reach KSeF by { $deadline } — { $state }
+ksef-offline-offline24 = offline24 mode
+ksef-offline-unavailable = KSeF unavailable
+ksef-offline-failure = KSeF failure
+ksef-offline-deadline-open = after KSeF's unavailability or failure ends (the day will be shown)
+ksef-offline-deadline-open-unavailable = the next business day after KSeF's unavailability ends
+ksef-offline-deadline-open-failure = within 7 business days after KSeF's failure ends
+ksef-offline24 = Issue invoices in offline24 mode (the buyer gets the invoice at once; it reaches KSeF by the next business day)
+ksef-offline24-hint = Without it invoices go to KSeF at once; when KSeF does not answer for more than a few minutes they are issued offline (KSeF unavailable) and sent when it is back.
+ksef-failure-announced = The Ministry of Finance announced a KSeF failure (failure mode)
+ksef-failure-hint = Tick only after the Ministry's announcement (BIP, KSeF Latarnia). Invoices are then issued offline in the failure mode; untick it once the end is announced — they must reach KSeF within 7 business days.
+ksef-failure-since = KSeF failure mode since { $at }: invoices are issued offline. Untick "failure" once its end is announced.
+ksef-unreachable-since = KSeF has not answered since { $at }. Invoices are issued offline and will be sent when KSeF is back — by the next business day after the unavailability ends.
+ksef-certificate-title = Offline certificate (KOD II)
+ksef-certificate-intro = An invoice issued offline carries a second QR code (KOD II, "CERTYFIKAT") signed with a KSeF certificate of type Offline. Generate it in the KSeF taxpayer application and paste the certificate and its private key (PEM). The key is encrypted and never shown.
+ksef-certificate-set = Offline certificate no. { $serial } saved, valid until { $until }.
+ksef-certificate-none = No offline certificate saved: offline invoices will carry KOD I only.
+ksef-certificate-pem = Certificate (PEM)
+ksef-certificate-key = Private key (PEM, PKCS#8)
+ksef-certificate-save = Save the certificate
+ksef-certificate-remove = Remove the certificate
+problem-ksef-certificate-invalid = The offline certificate was not saved: { $reason }.
+problem-ksef-certificate-expired = The offline certificate expired on { $until }; generate a new one in the KSeF taxpayer application.
+dashboard-ksef-offline = { $count ->
+    [one] { $count } invoice issued offline waits for KSeF; nearest deadline: { $deadline }
+   *[other] { $count } invoices issued offline wait for KSeF; nearest deadline: { $deadline }
+}
+dashboard-ksef-deadline-near = Note: invoices issued offline must reach KSeF by { $deadline }. Check that the connection to KSeF works (Invoices → KSeF).
+dashboard-ksef-deadline-passed = The deadline to send offline invoices to KSeF passed on { $deadline }. Send them as soon as possible and talk to your accountant.
 dashboard-ksef-rejected = { $count ->
     [one] KSeF refused { $count } invoice — correct it and send it again
    *[other] KSeF refused { $count } invoices — correct them and send them again

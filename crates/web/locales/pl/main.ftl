@@ -685,7 +685,6 @@ problem-ksef-url = „{ $url }” nie jest poprawnym adresem API KSeF.
 problem-ksef-custom-urls-off = Własne adresy KSeF są wyłączone na tym serwerze; wybierz środowisko testowe, przedprodukcyjne lub produkcyjne.
 ksef-title = KSeF
 ksef-intro = Krajowy System e-Faktur: podaj środowisko i token KSeF wygenerowany w Aplikacji Podatnika dla NIP z profilu do faktur (uprawnienie „wystawianie faktur”). Token jest szyfrowany i nigdy nie jest pokazywany w całości.
-ksef-not-sending-yet = Wysyłanie faktur do KSeF jest w przygotowaniu: na razie tu ustawisz i sprawdzisz połączenie; faktury nie trafiają jeszcze do KSeF.
 ksef-environment = Środowisko
 ksef-env-test = Testowe (api-test.ksef.mf.gov.pl)
 ksef-env-demo = Przedprodukcyjne (api-demo.ksef.mf.gov.pl)
@@ -718,6 +717,37 @@ ksef-list-sent = wysłana, czeka na numer
 ksef-list-accepted = w KSeF
 ksef-list-rejected = odrzucona
 ksef-list-outside = poza KSeF
+ksef-list-offline = offline, z terminem
+ksef-invoice-offline = wystawiona offline ({ $mode }): musi trafić do KSeF najpóźniej { $deadline } — { $state }
+ksef-offline-offline24 = tryb offline24
+ksef-offline-unavailable = niedostępność KSeF
+ksef-offline-failure = awaria KSeF
+ksef-offline-deadline-open = po końcu niedostępności lub awarii KSeF (termin zostanie podany)
+ksef-offline-deadline-open-unavailable = następnego dnia roboczego po końcu niedostępności KSeF
+ksef-offline-deadline-open-failure = w ciągu 7 dni roboczych po końcu awarii KSeF
+ksef-offline24 = Wystawiaj faktury w trybie offline24 (kupujący dostaje fakturę od razu, do KSeF trafia najpóźniej następnego dnia roboczego)
+ksef-offline24-hint = Bez tej opcji faktury idą do KSeF od razu; gdy KSeF nie odpowiada dłużej niż kilka minut, są wystawiane offline (niedostępność KSeF) i wysyłane, gdy wróci.
+ksef-failure-announced = Ministerstwo Finansów ogłosiło awarię KSeF (tryb awaryjny)
+ksef-failure-hint = Zaznacz tylko po komunikacie Ministerstwa (BIP, Latarnia KSeF). Faktury są wtedy wystawiane offline w trybie awaryjnym; odznacz po ogłoszeniu końca awarii — faktury muszą trafić do KSeF w ciągu 7 dni roboczych.
+ksef-failure-since = Tryb awaryjny KSeF od { $at }: faktury są wystawiane offline. Odznacz „awarię” po komunikacie o jej końcu.
+ksef-unreachable-since = KSeF nie odpowiada od { $at }. Faktury są wystawiane offline i zostaną wysłane, gdy KSeF wróci — najpóźniej następnego dnia roboczego po końcu niedostępności.
+ksef-certificate-title = Certyfikat offline (KOD II)
+ksef-certificate-intro = Faktura wystawiona offline ma drugi kod QR (KOD II, „CERTYFIKAT”), podpisany certyfikatem KSeF typu Offline. Wygeneruj go w Aplikacji Podatnika KSeF i wklej certyfikat oraz klucz prywatny (PEM). Klucz jest szyfrowany i nigdy nie jest pokazywany.
+ksef-certificate-set = Zapisany certyfikat offline nr { $serial }, ważny do { $until }.
+ksef-certificate-none = Nie zapisano certyfikatu offline: faktury offline będą miały tylko KOD I.
+ksef-certificate-pem = Certyfikat (PEM)
+ksef-certificate-key = Klucz prywatny (PEM, PKCS#8)
+ksef-certificate-save = Zapisz certyfikat
+ksef-certificate-remove = Usuń certyfikat
+problem-ksef-certificate-invalid = Certyfikat offline nie został zapisany: { $reason }.
+problem-ksef-certificate-expired = Certyfikat offline wygasł { $until }; wygeneruj nowy w Aplikacji Podatnika KSeF.
+dashboard-ksef-offline = { $count ->
+    [one] { $count } faktura wystawiona offline czeka na KSeF; najbliższy termin: { $deadline }
+    [few] { $count } faktury wystawione offline czekają na KSeF; najbliższy termin: { $deadline }
+   *[many] { $count } faktur wystawionych offline czeka na KSeF; najbliższy termin: { $deadline }
+}
+dashboard-ksef-deadline-near = Uwaga: faktury wystawione offline muszą trafić do KSeF najpóźniej { $deadline }. Sprawdź, czy połączenie z KSeF działa (Faktury → KSeF).
+dashboard-ksef-deadline-passed = Termin wysłania faktur offline do KSeF minął { $deadline }. Wyślij je jak najszybciej i skonsultuj się z księgowym.
 dashboard-ksef-rejected = { $count ->
     [one] KSeF odrzucił { $count } fakturę — popraw dane i wyślij ponownie
     [few] KSeF odrzucił { $count } faktury — popraw dane i wyślij ponownie

@@ -57,6 +57,8 @@ fn invoice_ksef() -> Value {
         "number": s_or_null(), "acquired_at": s_or_null(), "attempts": int(),
         "error": {"type": [S, "null"], "description": "why it waits, or what KSeF refused, in the request's language"},
         "upo_url": {"type": [S, "null"], "description": "the UPO (XML) once KSeF gave the number"},
+        "invoicing_mode": {"type": [S, "null"], "description": "how KSeF recorded the invoice: Online or Offline"},
+        "offline": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/KsefOffline"}]},
     }))]}})
 }
 
@@ -163,6 +165,20 @@ pub(crate) fn schemas(settings: Value) -> Value {
             "send_consumer": {"type": "boolean"}, "send_from": s_or_null(),
             "checked": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/KsefCheck"}]},
             "token_problem": {"type": [S, "null"], "description": "why KSeF refuses the token, in the request's language"},
+            "offline24": {"type": "boolean", "description": "invoices are issued in offline24 mode (art. 106nda) and reach KSeF by the next business day"},
+            "failure_announced": {"type": "boolean", "description": "a KSeF failure announced by the Ministry is declared: invoices are issued in the failure mode (art. 106nf) and reach KSeF within 7 business days after it is switched off"},
+            "failure_since": {"type": [S, "null"], "format": "date-time"},
+            "offline_certificate": {"oneOf": [{"type": "null"}, {"$ref": "#/components/schemas/KsefOfflineCertificate"}]},
+            "unreachable_since": {"type": [S, "null"], "format": "date-time", "description": "since when KSeF has not answered"},
+        })),
+        "KsefOfflineCertificate": object(json!({
+            "serial": {"type": S, "description": "16 hex digits, as KOD II carries it"},
+            "valid_until": {"type": S, "format": "date"},
+        })),
+        "KsefOffline": object(json!({
+            "mode": {"type": S, "enum": ["offline24", "unavailable", "failure"]},
+            "deadline": {"type": [S, "null"], "format": "date", "description": "the last day (Polish) the invoice may reach KSeF; null while KSeF's unavailability lasts (then the next business day after it ends)"},
+            "certificate_code": {"type": "boolean", "description": "the PDF carries KOD II, signed with the Offline certificate"},
         })),
         "KsefResend": object(json!({"state": {"type": S, "enum": ["waiting"]}})),
         "KsefCheck": object(json!({"nip": s(), "permissions": {"type": "array", "items": s()}, "checked_at": {"type": S, "format": "date-time"}})),

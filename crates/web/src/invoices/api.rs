@@ -183,8 +183,25 @@ impl KsefOut {
             attempts: k.attempts,
             error: k.problem.as_ref().map(|p| crate::i18n::Tr::current().problem(p)),
             upo_url: k.has_upo.then(|| format!("/api/v1/invoices/{id}/upo")),
+            invoicing_mode: k.invoicing_mode.clone(),
+            offline: k.offline_mode.map(|mode| OfflineOut {
+                mode: mode.as_str(),
+                deadline: k.offline_deadline.clone(),
+                certificate_code: k.has_certificate_code,
+            }),
         }
     }
+}
+
+/// How an invoice issued offline stands (`components.schemas.KsefOffline`).
+#[derive(Debug, Serialize)]
+pub(crate) struct OfflineOut {
+    /// `offline24`, `unavailable` or `failure`.
+    mode: &'static str,
+    /// The last day it may reach KSeF; `null` while KSeF's unavailability lasts.
+    deadline: Option<String>,
+    /// Its PDF carries KOD II.
+    certificate_code: bool,
 }
 
 /// An invoice's way to KSeF.
@@ -196,6 +213,8 @@ pub(crate) struct KsefOut {
     attempts: i64,
     error: Option<String>,
     upo_url: Option<String>,
+    invoicing_mode: Option<String>,
+    offline: Option<OfflineOut>,
 }
 
 /// Net, VAT and gross of one rate.

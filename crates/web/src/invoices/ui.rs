@@ -260,10 +260,17 @@ pub async fn invoices(
                     total: money(i.total_minor, &i.currency),
                     allegro: tr.t(&format!("upload-{}", i.upload.state.as_str())),
                     allegro_state: i.upload.state.as_str(),
-                    ksef: ksef.get(&i.id).map_or_else(String::new, |k| match &k.number {
-                        Some(number) => number.clone(),
-                        None => tr.t(&format!("ksef-list-{}", k.state.as_str())),
-                    }),
+                    ksef: ksef
+                        .get(&i.id)
+                        .map_or_else(String::new, |k| match (&k.number, k.offline_mode) {
+                            (Some(number), _) => number.clone(),
+                            (None, Some(_)) => format!(
+                                "{} ({})",
+                                tr.t("ksef-list-offline"),
+                                crate::ksef::deadline_text(&tr, k.offline_mode, k.offline_deadline.as_deref())
+                            ),
+                            (None, None) => tr.t(&format!("ksef-list-{}", k.state.as_str())),
+                        }),
                     ksef_state: ksef.get(&i.id).map_or("outside", |k| k.state.as_str()),
                     order_href: crate::views::order_href(&i.order_id),
                     late: app::issued_late(i),

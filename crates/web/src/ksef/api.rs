@@ -24,6 +24,19 @@ pub(crate) struct KsefSettingsOut {
     send_from: Option<String>,
     checked: Option<KsefCheckOut>,
     token_problem: Option<String>,
+    offline24: bool,
+    failure_announced: bool,
+    failure_since: Option<String>,
+    offline_certificate: Option<OfflineCertificateOut>,
+    unreachable_since: Option<String>,
+}
+
+/// The Offline certificate as shown (`components.schemas.KsefOfflineCertificate`): never
+/// its key.
+#[derive(Debug, Serialize)]
+pub(crate) struct OfflineCertificateOut {
+    serial: String,
+    valid_until: String,
 }
 
 /// A successful check (`components.schemas.KsefCheck`).
@@ -58,6 +71,14 @@ impl From<&app::KsefSettings> for KsefSettingsOut {
             send_from: s.send_from.clone(),
             checked: s.checked.as_ref().map(KsefCheckOut::from),
             token_problem: s.token_problem.as_ref().map(|p| Tr::current().problem(p)),
+            offline24: s.offline24,
+            failure_announced: s.failure_since_ms.is_some(),
+            failure_since: s.failure_since_ms.map(domain::time::rfc3339),
+            offline_certificate: s.offline_certificate.as_ref().map(|c| OfflineCertificateOut {
+                serial: c.serial.clone(),
+                valid_until: c.valid_until.clone(),
+            }),
+            unreachable_since: s.unreachable_since_ms.map(domain::time::rfc3339),
         }
     }
 }
@@ -72,6 +93,18 @@ pub(crate) struct KsefSettingsBody {
     #[serde(default)]
     send_consumer: bool,
     send_from: Option<String>,
+    #[serde(default)]
+    offline24: bool,
+    #[serde(default)]
+    failure_announced: bool,
+}
+
+/// `PUT /api/v1/ksef/offline-certificate`: the certificate and its private key (PEM).
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct OfflineCertificateBody {
+    certificate: String,
+    private_key: String,
 }
 
 pub(crate) async fn get_settings(
@@ -92,9 +125,38 @@ pub(crate) async fn put_settings(
         token: b.token.map(SecretString::from),
         send_consumer: b.send_consumer,
         send_from: b.send_from,
+        offline24: b.offline24,
+        failure_announced: b.failure_announced,
     };
     Ok(Json(KsefSettingsOut::from(
         &state.app.save_ksef_settings(&user, input).await?,
+    )))
+}
+
+/// `PUT /api/v1/ksef/offline-certificate`: saves the Offline certificate for KOD II (the
+/// key sealed, never answered).
+pub(crate) async fn put_offline_certificate(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+    payload: Result<Json<OfflineCertificateBody>, JsonRejection>,
+) -> Result<Json<KsefSettingsOut>, ApiError> {
+    let b = body(payload)?;
+    let key = SecretString::from(b.private_key);
+    Ok(Json(KsefSettingsOut::from(
+        &state
+            .app
+            .save_ksef_offline_certificate(&user, &b.certificate, &key)
+            .await?,
+    )))
+}
+
+/// `DELETE /api/v1/ksef/offline-certificate`.
+pub(crate) async fn delete_offline_certificate(
+    State(state): State<WebState>,
+    ApiUser(user): ApiUser,
+) -> Result<Json<KsefSettingsOut>, ApiError> {
+    Ok(Json(KsefSettingsOut::from(
+        &state.app.remove_ksef_offline_certificate(&user).await?,
     )))
 }
 

@@ -16,10 +16,16 @@ pub(crate) fn router(state: &WebState) -> Router<WebState> {
         .route("/invoices/{id}/ksef-resend", post(ui::resend))
         .route("/invoices/{id}/ksef-compare", post(ui::compare))
         .route("/invoices/ksef", get(ui::page).post(ui::save))
-        .route("/invoices/ksef/check", post(ui::check));
+        .route("/invoices/ksef/check", post(ui::check))
+        .route("/invoices/ksef/certificate", post(ui::save_certificate))
+        .route("/invoices/ksef/certificate/remove", post(ui::remove_certificate));
     let api = Router::new()
         .route("/api/v1/ksef", get(api::get_settings).put(api::put_settings))
         .route("/api/v1/ksef/check", post(api::check))
+        .route(
+            "/api/v1/ksef/offline-certificate",
+            axum::routing::put(api::put_offline_certificate).delete(api::delete_offline_certificate),
+        )
         .route("/api/v1/invoices/{id}/upo", get(api::upo))
         .route("/api/v1/invoices/{id}/ksef/resend", post(api::resend));
     crate::auth::csrf_protected(state, pages).merge(api)
@@ -28,6 +34,26 @@ pub(crate) fn router(state: &WebState) -> Router<WebState> {
 /// Where an invoice stands with KSeF, in the seller's words.
 pub(crate) fn invoice_text(tr: &crate::i18n::Tr, k: &app::InvoiceInKsef) -> String {
     let why = k.problem.as_ref().map(|p| tr.problem(p)).unwrap_or_default();
+    if let Some(mode) = k.offline_mode
+        && k.state != app::KsefState::Accepted
+    {
+        let state = match k.state {
+            app::KsefState::Rejected => tr.t1("ksef-invoice-rejected", "why", &why),
+            app::KsefState::Sent => tr.t("ksef-invoice-sent"),
+            _ => tr.t("ksef-invoice-waiting"),
+        };
+        return tr.args(
+            "ksef-invoice-offline",
+            &[
+                ("mode", &tr.t(&format!("ksef-offline-{}", mode.as_str()))),
+                (
+                    "deadline",
+                    &deadline_text(tr, Some(mode), k.offline_deadline.as_deref()),
+                ),
+                ("state", &state),
+            ],
+        );
+    }
     match k.state {
         app::KsefState::Accepted => {
             // KSeF gives the moment in RFC 3339 (UTC); the seller reads Polish time.
@@ -51,6 +77,17 @@ pub(crate) fn invoice_text(tr: &crate::i18n::Tr, k: &app::InvoiceInKsef) -> Stri
             "ksef-invoice-waiting-because",
             &[("why", &why), ("next", &domain::time::polish_time_text(k.next_at_ms))],
         ),
+    }
+}
+
+/// An offline invoice's deadline as the seller reads it: the day, or — while KSeF's
+/// unavailability or the failure lasts — how it will be counted from its end.
+pub(crate) fn deadline_text(tr: &crate::i18n::Tr, mode: Option<domain::OfflineMode>, deadline: Option<&str>) -> String {
+    match (deadline, mode) {
+        (Some(day), _) => day.to_owned(),
+        (None, Some(domain::OfflineMode::Failure)) => tr.t("ksef-offline-deadline-open-failure"),
+        (None, Some(domain::OfflineMode::Unavailable)) => tr.t("ksef-offline-deadline-open-unavailable"),
+        (None, _) => tr.t("ksef-offline-deadline-open"),
     }
 }
 

@@ -23,6 +23,12 @@ struct KsefPage {
     token_hint: Option<String>,
     token_problem: Option<String>,
     checked: Option<String>,
+    /// The Offline certificate's serial and validity, when set.
+    certificate: Option<String>,
+    /// "KSeF nie odpowiada od …" while it does not.
+    unreachable: Option<String>,
+    /// "Awaria KSeF ogłoszona od …" while declared.
+    failure: Option<String>,
     saved: bool,
     error: Option<String>,
 }
@@ -40,6 +46,19 @@ pub struct KsefForm {
     send_consumer: Option<String>,
     #[serde(default)]
     send_from: String,
+    #[serde(default)]
+    offline24: Option<String>,
+    #[serde(default)]
+    failure_announced: Option<String>,
+}
+
+/// The Offline certificate form: the certificate and its key (PEM), never shown back.
+#[derive(Deserialize, Default)]
+pub struct CertificateForm {
+    #[serde(default)]
+    certificate: String,
+    #[serde(default)]
+    private_key: String,
 }
 
 /// `?saved=1` after saving, `?checked=1` after a good check.
@@ -58,6 +77,8 @@ fn form_of(s: &app::KsefSettings) -> KsefForm {
         token: String::new(),
         send_consumer: s.send_consumer.then(|| "1".to_owned()),
         send_from: s.send_from.clone().unwrap_or_default(),
+        offline24: s.offline24.then(|| "1".to_owned()),
+        failure_announced: s.failure_since_ms.is_some().then(|| "1".to_owned()),
     }
 }
 
@@ -91,6 +112,18 @@ async fn show(
         token_hint: settings.token_hint.clone(),
         token_problem: settings.token_problem.as_ref().map(|p| tr.problem(p)),
         checked: settings.checked.as_ref().map(|c| checked_text(tr, c)),
+        certificate: settings.offline_certificate.as_ref().map(|c| {
+            tr.args(
+                "ksef-certificate-set",
+                &[("serial", &c.serial), ("until", &c.valid_until)],
+            )
+        }),
+        unreachable: settings
+            .unreachable_since_ms
+            .map(|at| tr.t1("ksef-unreachable-since", "at", &domain::time::polish_time_text(at))),
+        failure: settings
+            .failure_since_ms
+            .map(|at| tr.t1("ksef-failure-since", "at", &domain::time::polish_time_text(at))),
         saved,
         error,
     });
@@ -113,6 +146,8 @@ pub async fn save(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, F
                 .map(SecretString::from),
             send_consumer: f.send_consumer.is_some(),
             send_from: Some(f.send_from.clone()),
+            offline24: f.offline24.is_some(),
+            failure_announced: f.failure_announced.is_some(),
         };
         state.app.save_ksef_settings(&user, input).await
     }
@@ -127,6 +162,35 @@ pub async fn save(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser, F
             };
             show(&state, &tr, &user, Some(kept), false, Some(tr.invalid(field, &problem))).await
         }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// Saves the Offline certificate and its key (sealed; the key never shown back).
+pub async fn save_certificate(
+    State(state): State<WebState>,
+    tr: Tr,
+    UiUser(user): UiUser,
+    Form(f): Form<CertificateForm>,
+) -> Response {
+    let key = SecretString::from(f.private_key);
+    match state
+        .app
+        .save_ksef_offline_certificate(&user, &f.certificate, &key)
+        .await
+    {
+        Ok(_) => Redirect::to("/invoices/ksef?saved=1").into_response(),
+        Err(app::AppError::Validation { field, problem }) => {
+            show(&state, &tr, &user, None, false, Some(tr.invalid(field, &problem))).await
+        }
+        Err(e) => page_error(&tr, e),
+    }
+}
+
+/// Forgets the Offline certificate.
+pub async fn remove_certificate(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) -> Response {
+    match state.app.remove_ksef_offline_certificate(&user).await {
+        Ok(_) => Redirect::to("/invoices/ksef?saved=1").into_response(),
         Err(e) => page_error(&tr, e),
     }
 }

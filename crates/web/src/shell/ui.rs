@@ -51,6 +51,21 @@ pub async fn index(State(state): State<WebState>, tr: Tr, UiUser(user): UiUser) 
     if let Some(p) = &d.ksef_token_problem {
         items.push(("/invoices/ksef".to_owned(), tr.problem(p), "error"));
     }
+    if let (Some(alert), Some(deadline)) = (d.ksef_deadline_alert, d.ksef_offline_deadline.as_deref()) {
+        let (key, level) = match alert {
+            app::DeadlineAlert::Passed => ("dashboard-ksef-deadline-passed", "error"),
+            app::DeadlineAlert::Near => ("dashboard-ksef-deadline-near", "warn"),
+        };
+        items.push(("/invoices/ksef".to_owned(), tr.t1(key, "deadline", deadline), level));
+    }
+    if d.ksef_offline > 0 {
+        let deadline = crate::ksef::deadline_text(&tr, None, d.ksef_offline_deadline.as_deref());
+        items.push((
+            "/invoices?ksef=offline".to_owned(),
+            tr.count_args("dashboard-ksef-offline", d.ksef_offline, &[("deadline", &deadline)]),
+            "warn",
+        ));
+    }
     let counted = [
         (
             d.ksef_rejected,

@@ -39,7 +39,7 @@ async fn the_ksef_page_and_api_never_show_the_token() {
     let (status, page, _) = b.get("/invoices/ksef").await;
     assert_eq!(status, StatusCode::OK);
     assert!(
-        page.contains("id=\"ksef-not-sending\"") && page.contains("id=\"ksef-not-checked\""),
+        page.contains("id=\"certificate-none\"") && page.contains("id=\"ksef-not-checked\""),
         "{page}"
     );
     let csrf = Browser::csrf(&page);
@@ -280,4 +280,166 @@ async fn the_ksef_page_and_api_never_show_the_token() {
         start.contains("href=\"/invoices/ksef\"") && start.contains("KSeF odrzuca token"),
         "{start}"
     );
+}
+
+/// The Offline certificate is write-only (its key never in a page or an answer; a key that
+/// is not the certificate's refused in Polish); offline24 from the form; an offline
+/// invoice's page, list row and API say its mode and deadline, and its PDF carries KOD II.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_offline_certificate_is_write_only_and_offline_invoices_show_their_deadline() {
+    let h = spawn_app().await;
+    let (org, user, account, _) = owner_with_orders(&h, 40, 17, 3).await;
+    h.app.sync_account(&account).await.unwrap();
+    h.app
+        .save_invoicing_profile(&user, &testkit::invoicing_profile("Sklep Anny"))
+        .await
+        .unwrap();
+    let ksef = testkit::ksef_for(&h.app, &user, false).await;
+    let (certificate, key, serial) = ksef.emulator.issue_offline_certificate(testkit::SELLER_NIP).unwrap();
+    let (_, other_key, _) = ksef.emulator.issue_offline_certificate(testkit::SELLER_NIP).unwrap();
+    let key_body = |k: &str| k.lines().filter(|l| !l.starts_with("-----")).collect::<String>();
+
+    let mut b = Browser::new(&h.base);
+    b.login("anna@a.pl", testkit::PASSWORD).await;
+    let (_, page, _) = b.get("/invoices/ksef").await;
+    let csrf = Browser::csrf(&page);
+    // Another certificate's key: refused, saying why, nothing stored, the key not echoed.
+    let (status, page, _) = b
+        .post(
+            "/invoices/ksef/certificate",
+            &[
+                ("_csrf", &csrf),
+                ("certificate", &certificate),
+                ("private_key", &other_key),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(page.contains("nie pasuje do certyfikatu"), "{page}");
+    assert!(page.contains("id=\"certificate-none\"") && !page.contains(&key_body(&other_key)[..40]));
+    let (status, _, _) = b
+        .post(
+            "/invoices/ksef/certificate",
+            &[("_csrf", &csrf), ("certificate", &certificate), ("private_key", &key)],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get("/invoices/ksef").await;
+    assert!(
+        page.contains("id=\"certificate-set\"") && page.contains(&serial),
+        "{page}"
+    );
+    assert!(!page.contains(&key_body(&key)[..40]), "the key is never shown");
+    // offline24 from the form.
+    let (status, _, _) = b
+        .post(
+            "/invoices/ksef",
+            &[
+                ("_csrf", &csrf),
+                ("environment", "custom"),
+                ("api_url", &ksef.api_url),
+                ("send_from", "2026-01-01"),
+                ("offline24", "1"),
+            ],
+        )
+        .await;
+    assert_eq!(status, StatusCode::SEE_OTHER);
+    let (_, page, _) = b.get("/invoices/ksef").await;
+    assert!(page.contains("id=\"offline24\" value=\"1\" checked"), "{page}");
+
+    // The API: the certificate's serial and validity, never its key.
+    let api_key = h
+        .app
+        .create_api_key(&org, "ERP")
+        .await
+        .unwrap()
+        .expose_secret()
+        .to_owned();
+    let api = Client::new();
+    let url = |p: &str| format!("{}{p}", h.base);
+    let got: Value = api
+        .get(url("/api/v1/ksef"))
+        .bearer_auth(&api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(got["offline24"], true);
+    assert_eq!(got["offline_certificate"]["serial"], serial.as_str());
+    assert!(!got.to_string().contains(&key_body(&key)[..40]));
+    let refused = api
+        .put(url("/api/v1/ksef/offline-certificate"))
+        .bearer_auth(&api_key)
+        .json(&json!({"certificate": "nie PEM", "private_key": key}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(refused.status(), StatusCode::UNPROCESSABLE_ENTITY);
+
+    // An offline24 invoice: its deadline on the page, in the list and in the API; KOD II
+    // in its PDF.
+    let orders = h.app.store().account_orders(&account).await.unwrap();
+    let company = orders
+        .iter()
+        .find(|o| o.currency == "PLN" && o.status.is_ready_for_processing() && o.data.contains("PL_NIP"))
+        .unwrap();
+    let app::IssueOutcome::Issued(invoice) = h.app.issue_invoice(&user, &company.id).await.unwrap() else {
+        panic!("issued")
+    };
+    let issued = domain::time::parse_day(&invoice.issue_date).unwrap();
+    let due = domain::ksef_offline::business_days_after(issued, 1).to_string();
+    ksef.emulator.set_faults(ksef_emulator::Faults {
+        processing_delay_ms: 3_600_000,
+        ..Default::default()
+    });
+    h.app.send_due_to_ksef(10).await.unwrap();
+    let (_, page, _) = b.get(&format!("/invoices/{}", invoice.id)).await;
+    assert!(
+        page.contains("wystawiona offline (tryb offline24)") && page.contains(&due),
+        "{page}"
+    );
+    let (_, list, _) = b.get("/invoices?ksef=offline").await;
+    assert!(list.contains(&invoice.number) && list.contains(&due), "{list}");
+    let detail: Value = api
+        .get(url(&format!("/api/v1/invoices/{}", invoice.id)))
+        .bearer_auth(&api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(detail["ksef"]["offline"]["mode"], "offline24");
+    assert_eq!(detail["ksef"]["offline"]["deadline"], due.as_str());
+    assert_eq!(detail["ksef"]["offline"]["certificate_code"], true);
+    let pdf = api
+        .get(url(&format!("/api/v1/invoices/{}/pdf", invoice.id)))
+        .bearer_auth(&api_key)
+        .send()
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    let text = testkit::pdf_text(&pdf);
+    assert!(text.contains("OFFLINE") && text.contains("CERTYFIKAT"), "{text}");
+    // The start page names it with its deadline.
+    let (_, start, _) = b.get("/").await;
+    assert!(
+        start.contains("/invoices?ksef=offline") && start.contains(&due),
+        "{start}"
+    );
+    // Removed: offline invoices issued from now on carry KOD I only.
+    let removed: Value = api
+        .delete(url("/api/v1/ksef/offline-certificate"))
+        .bearer_auth(&api_key)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(removed["offline_certificate"], Value::Null);
 }
