@@ -101,53 +101,55 @@ impl App {
                     continue;
                 }
             };
-            match state {
-                SessionState::Processed { .. } => {
-                    let listed = match connection.login.session_invoices(&reference, false).await {
-                        Ok(listed) => listed,
-                        Err(e) => {
-                            for s in submissions {
-                                round.waiting += 1;
-                                let org = s.organisation_id.clone();
-                                self.failed(&org, s, &e).await?;
-                            }
-                            continue;
-                        }
-                    };
-                    for s in submissions {
-                        let hash = hash_of(s.xml.as_deref().unwrap_or_default());
-                        match listed.iter().find(|i| i.invoice_hash == hash) {
-                            Some(found) if found.outcome.is_final() => {
-                                let with_ref = KsefSubmission {
-                                    invoice_ref: Some(found.reference_number.clone()),
-                                    ..s
-                                };
-                                self.decided(connection, with_ref, found.outcome.clone(), round).await?;
-                            }
-                            Some(_) => {
-                                round.waiting += 1;
-                                self.postpone_ksef(s, self.now_ms() + 3_000, None).await?;
-                            }
-                            None => {
-                                round.waiting += 1;
-                                self.resend_later(s, Problem::new("problem-ksef-batch-missing")).await?;
-                            }
-                        }
-                    }
-                }
+            let failed = match state {
+                SessionState::Processed { .. } => None,
                 SessionState::Failed { code, description, .. } => {
                     tracing::warn!(session = %session, code, %description, "a KSeF batch session failed");
-                    for s in submissions {
-                        round.waiting += 1;
-                        let problem =
-                            Problem::new("problem-ksef-refused").arg("detail", format!("{code}: {description}"));
-                        self.resend_later(s, problem).await?;
-                    }
+                    Some(Problem::new("problem-ksef-refused").arg("detail", format!("{code}: {description}")))
                 }
                 _ => {
                     for s in submissions {
                         round.waiting += 1;
                         self.postpone_ksef(s, self.now_ms() + 3_000, None).await?;
+                    }
+                    continue;
+                }
+            };
+            // Processed or failed as a whole, each invoice's own outcome decides: a session
+            // "fails" (445) when none of its invoices was accepted — e.g. when they all were
+            // already in KSeF (440, sent before a crash we did not see the end of), and
+            // those are settled by the original's number, not sent again.
+            let listed = match connection.login.session_invoices(&reference, false).await {
+                Ok(listed) => listed,
+                Err(e) => {
+                    for s in submissions {
+                        round.waiting += 1;
+                        let org = s.organisation_id.clone();
+                        self.failed(&org, s, &e).await?;
+                    }
+                    continue;
+                }
+            };
+            for s in submissions {
+                let hash = hash_of(s.xml.as_deref().unwrap_or_default());
+                match listed.iter().find(|i| i.invoice_hash == hash) {
+                    Some(found) if found.outcome.is_final() => {
+                        let with_ref = KsefSubmission {
+                            invoice_ref: Some(found.reference_number.clone()),
+                            ..s
+                        };
+                        self.decided(connection, with_ref, found.outcome.clone(), round).await?;
+                    }
+                    Some(_) if failed.is_none() => {
+                        round.waiting += 1;
+                        self.postpone_ksef(s, self.now_ms() + 3_000, None).await?;
+                    }
+                    _ => {
+                        round.waiting += 1;
+                        let why = failed
+                            .clone()
+                            .unwrap_or_else(|| Problem::new("problem-ksef-batch-missing"));
+                        self.resend_later(s, why).await?;
                     }
                 }
             }

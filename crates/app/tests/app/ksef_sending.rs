@@ -317,7 +317,8 @@ async fn the_pdf_reaches_allegro_with_its_ksef_number_or_after_the_wait() {
 }
 
 /// More invoices than KSeF's online limits let go now: they go as one batch session, each
-/// accepted once, with production limits on and no 429 from KSeF.
+/// accepted once, with production limits on and no 429 from KSeF; sent again after a crash,
+/// KSeF's 440s settle them.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_burst_goes_as_a_batch_session_within_the_limits() {
     let shop = testkit::Shop::new(&testkit::sqlite_url(), 88).await;
@@ -362,8 +363,49 @@ async fn a_burst_goes_as_a_batch_session_within_the_limits() {
         stats.by_endpoint
     );
     assert_eq!(stats.by_status.get("429"), None, "no 429: {:?}", stats.by_status);
+    let mut numbers = Vec::new();
     for id in &issued {
         let s = app.store().ksef_submission(org, id).await.unwrap().unwrap();
         assert!(s.ksef_number.is_some() && s.invoice_ref.is_some(), "{s:?}");
+        numbers.push(s.ksef_number);
+    }
+
+    // A worker killed after KSeF took the batch but before it marked the invoices sent:
+    // they wait again with the same bytes. Sent again, KSeF answers each with 440 and the
+    // session fails as a whole (445, no new invoice in it) — each is then settled by the
+    // number KSeF names, never left to be sent forever.
+    for id in &issued {
+        let s = app.store().ksef_submission(org, id).await.unwrap().unwrap();
+        let waiting = store::KsefSubmission {
+            state: KsefState::Waiting,
+            session_ref: None,
+            invoice_ref: None,
+            ksef_number: None,
+            acquired_at: None,
+            upo: None,
+            next_at_ms: 0,
+            updated_at_ms: s.updated_at_ms + 1,
+            ..s.clone()
+        };
+        assert!(
+            app.store()
+                .save_ksef_submission(&waiting, s.updated_at_ms)
+                .await
+                .unwrap()
+        );
+    }
+    let mut settled = 0;
+    for _ in 0..100 {
+        settled += app.send_due_to_ksef(100).await.unwrap().accepted;
+        if settled == 60 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    assert_eq!(settled, 60);
+    assert_eq!(ksef.emulator.accepted_count(NIP), 60, "still each once");
+    for (id, number) in issued.iter().zip(&numbers) {
+        let s = app.store().ksef_submission(org, id).await.unwrap().unwrap();
+        assert_eq!((s.state, &s.ksef_number), (KsefState::Accepted, number));
     }
 }

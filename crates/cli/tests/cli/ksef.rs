@@ -4,6 +4,10 @@
 
 use std::time::{Duration, Instant};
 
+use super::invoices::{invoicing_on, worker};
+
+const NIP: &str = testkit::SELLER_NIP;
+
 /// A KSeF emulator and the shop's settings pointing at it (consumer invoices too, so
 /// every invoice goes).
 pub(crate) async fn ksef_on(shop: &testkit::Shop) -> ksef_emulator::Handle {
@@ -70,4 +74,48 @@ pub(crate) async fn all_in_ksef(shop: &testkit::Shop, due: usize, deadline: Inst
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_between_sending_and_the_decision_sends_each_invoice_once() {
+    let db = testkit::sqlite_url();
+    let shop = testkit::Shop::new(&db, 89).await;
+    let (seller, account) = shop.link_seller("sklep-ksef-kill").await;
+    let ksef = ksef_on(&shop).await;
+    invoicing_on(&shop, &account).await;
+    shop.paid_orders(&seller, 200, 19, 5);
+    shop.app.sync_account(&account).await.unwrap();
+    let due = shop
+        .app
+        .store()
+        .orders_awaiting_invoice(100_000, i64::MAX)
+        .await
+        .unwrap()
+        .len();
+    assert!(due >= 50, "{due}");
+    // KSeF decides slowly, so the kill lands while invoices are sent and undecided.
+    ksef.emulator.set_faults(ksef_emulator::Faults {
+        processing_delay_ms: 2_000,
+        latency_ms: 10,
+        ..Default::default()
+    });
+    let key_file = testkit::key_file();
+    let mut first = worker(&db, &key_file);
+    let deadline = Instant::now() + Duration::from_secs(180);
+    while in_state(&shop, store::KsefState::Sent).await == 0 {
+        assert!(Instant::now() < deadline, "the worker sent nothing");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    first.0.kill().unwrap(); // SIGKILL, with invoices sent and their decisions unread
+    first.0.wait().unwrap();
+    assert!(in_state(&shop, store::KsefState::Sent).await > 0);
+    ksef.emulator.set_faults(ksef_emulator::Faults::default());
+    let _second = worker(&db, &key_file);
+    all_in_ksef(&shop, due, deadline).await;
+    assert_eq!(in_state(&shop, store::KsefState::Accepted).await as usize, due);
+    assert_eq!(
+        ksef.emulator.accepted_count(NIP),
+        due,
+        "each invoice in KSeF exactly once"
+    );
 }
