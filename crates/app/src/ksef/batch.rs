@@ -9,7 +9,8 @@ use ksef_client::SessionState;
 use sha2::{Digest, Sha256};
 use store::{KsefState, KsefSubmission};
 
-use super::sending::{Connection, KsefRound};
+use super::connection::Connection;
+use super::sending::KsefRound;
 use crate::{App, AppError, Problem};
 
 /// SHA-256 of the bytes, Base64 — how KSeF names an invoice's hash in a session's list.

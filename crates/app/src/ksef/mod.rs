@@ -2,6 +2,7 @@
 //! connection check, which invoices go, and sending them exactly once.
 
 mod batch;
+mod connection;
 mod offline;
 mod resend;
 mod scope;
@@ -9,9 +10,9 @@ mod sending;
 mod settings;
 mod status;
 
+pub(crate) use connection::Connections;
 pub(crate) use offline::queue_for;
 pub(crate) use scope::goes_to_ksef;
-pub(crate) use sending::Connections;
 pub use sending::KsefRound;
 pub use settings::{KsefCheck, KsefEnvironment, KsefSettings, KsefSettingsInput, OfflineCertificateInfo};
 pub use status::{InvoiceInKsef, KsefComparison};
