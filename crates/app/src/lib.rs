@@ -29,8 +29,8 @@ pub use crypto::Cipher;
 pub use domain::Problem;
 pub use invoices::{EarlierOrders, IssueOutcome, PdfLanguage, ReceiptGiven, issued_late};
 pub use ksef::{
-    InvoiceInKsef, KsefCheck, KsefComparison, KsefEnvironment, KsefRound, KsefSettings, KsefSettingsInput,
-    OfflineCertificateInfo,
+    InvoiceInKsef, KSEF_PAUSE, KSEF_ROUND, KsefCheck, KsefComparison, KsefEnvironment, KsefRound, KsefSettings,
+    KsefSettingsInput, OfflineCertificateInfo,
 };
 pub use order_files;
 pub use orders::{DateRange, ImportError, SyncReport, order_record};

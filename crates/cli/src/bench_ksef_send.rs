@@ -1,7 +1,8 @@
 //! `bench ksef-send`: invoices through the product to KSeF with production limits and
 //! network latency: (1) one paid order at a time → its KSeF number (online session), p50
 //! and p95; (2) `count` invoices issued at once → all with KSeF numbers (batch sessions),
-//! how long, and how many 429s KSeF gave.
+//! how long, and how many 429s KSeF gave. Both in rounds as the worker runs them
+//! (`app::KSEF_ROUND` claimed, `app::KSEF_PAUSE` between rounds).
 
 use std::time::{Duration, Instant};
 
@@ -97,7 +98,7 @@ impl KsefSendBench {
                 continue;
             };
             loop {
-                app.send_due_to_ksef(100).await.map_err(app_error)?;
+                app.send_due_to_ksef(app::KSEF_ROUND).await.map_err(app_error)?;
                 let k = app.invoice_in_ksef(&user, &r.id).await.map_err(app_error)?;
                 if k.is_some_and(|k| k.number.is_some()) {
                     break;
@@ -106,7 +107,7 @@ impl KsefSendBench {
                     started.elapsed() < Duration::from_secs(600),
                     "no KSeF number in 10 minutes"
                 );
-                tokio::time::sleep(Duration::from_millis(100)).await;
+                tokio::time::sleep(app::KSEF_PAUSE).await;
             }
             one.push(started.elapsed().as_secs_f64());
         }
@@ -126,7 +127,7 @@ impl KsefSendBench {
         let before_429 = ksef.emulator.stats().by_status.get("429").copied().unwrap_or(0);
         let started = Instant::now();
         loop {
-            app.send_due_to_ksef(10_000).await.map_err(app_error)?;
+            app.send_due_to_ksef(app::KSEF_ROUND).await.map_err(app_error)?;
             let backlog = app.store().ksef_backlog(None).await?;
             anyhow::ensure!(backlog.rejected == 0, "KSeF refused {} invoices", backlog.rejected);
             if backlog.waiting == 0 {
@@ -136,7 +137,7 @@ impl KsefSendBench {
                 started.elapsed() < Duration::from_secs(3_600),
                 "not all in KSeF within an hour"
             );
-            tokio::time::sleep(Duration::from_millis(200)).await;
+            tokio::time::sleep(app::KSEF_PAUSE).await;
         }
         let secs = started.elapsed().as_secs_f64();
         let throttled = ksef.emulator.stats().by_status.get("429").copied().unwrap_or(0) - before_429;

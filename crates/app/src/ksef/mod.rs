@@ -13,6 +13,6 @@ mod status;
 pub(crate) use connection::Connections;
 pub(crate) use offline::queue_for;
 pub(crate) use scope::goes_to_ksef;
-pub use sending::KsefRound;
+pub use sending::{KSEF_PAUSE, KSEF_ROUND, KsefRound};
 pub use settings::{KsefCheck, KsefEnvironment, KsefSettings, KsefSettingsInput, OfflineCertificateInfo};
 pub use status::{InvoiceInKsef, KsefComparison};

@@ -23,6 +23,13 @@ const DECISION_WAIT: Duration = Duration::from_secs(10);
 /// after this long (they wait; nothing is lost).
 const TOKEN_WAIT_MS: i64 = 10 * 60_000;
 
+/// How many submissions the worker takes in one round: a burst goes as batch sessions of
+/// this size (KSeF takes up to 10 000 invoices in one), each read back in one page of its
+/// session's list (KSeF's pages hold 1 000), within the claims' five-minute lease.
+pub const KSEF_ROUND: i64 = 1_000;
+/// The worker's pause between rounds of sending.
+pub const KSEF_PAUSE: Duration = Duration::from_secs(2);
+
 /// What a round of sending did.
 #[derive(Debug, Default, Clone, PartialEq, Eq)]
 pub struct KsefRound {

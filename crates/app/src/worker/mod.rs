@@ -100,8 +100,8 @@ pub async fn run(app: App, interval_seconds: u64, policy: domain::PollPolicy) {
         },
     ));
     // Invoices to KSeF, in a task of its own: KSeF's limits never slow the rest.
-    tasks.spawn(every(app.clone(), Duration::from_secs(2), "ksef", |app| async move {
-        let r = app.send_due_to_ksef(100).await?;
+    tasks.spawn(every(app.clone(), crate::KSEF_PAUSE, "ksef", |app| async move {
+        let r = app.send_due_to_ksef(crate::KSEF_ROUND).await?;
         if r != crate::KsefRound::default() {
             tracing::info!(
                 sent = r.sent,
