@@ -33,6 +33,10 @@ pub struct InvoiceInKsef {
     pub has_certificate_code: bool,
     /// KSeF's mode as it recorded the invoice (`Online` / `Offline`).
     pub invoicing_mode: Option<String>,
+    /// The session it was (last) sent in (`SO`/`SB` number).
+    pub session: Option<String>,
+    /// A technical correction of a refused offline invoice.
+    pub technical_correction: bool,
 }
 
 impl From<KsefSubmission> for InvoiceInKsef {
@@ -50,6 +54,8 @@ impl From<KsefSubmission> for InvoiceInKsef {
             offline_deadline: s.offline_deadline,
             has_certificate_code: s.certificate_link.is_some(),
             invoicing_mode: s.invoicing_mode,
+            session: s.session_ref,
+            technical_correction: s.corrected_hash.is_some(),
         }
     }
 }

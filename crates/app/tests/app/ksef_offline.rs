@@ -124,14 +124,7 @@ async fn two_hours_without_ksef_invoices_go_offline_with_both_codes_and_all_reac
     ksef.emulator.set_faults(ksef_emulator::Faults::default());
     clock.advance_ms(5 * 60_000);
     ksef.emulator.advance_clock(300);
-    let mut accepted = 0;
-    for _ in 0..40 {
-        accepted += app.send_due_to_ksef(100).await.unwrap().accepted;
-        if accepted == 3 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let accepted = super::send_to_ksef_until(app, 3, 40).await;
     assert_eq!(accepted, 3);
     assert_eq!(ksef.emulator.accepted_count(NIP), 3, "each once");
     let today = domain::time::polish_day(app.now_ms());
@@ -319,14 +312,7 @@ async fn an_announced_failure_gives_seven_business_days_from_its_end() {
         (Some("failure"), None)
     );
     // Sent as soon as KSeF answers, failure or not: early is never late.
-    let mut accepted = 0;
-    for _ in 0..40 {
-        accepted += app.send_due_to_ksef(10).await.unwrap().accepted;
-        if accepted == 1 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    assert_eq!(super::send_to_ksef_until(app, 1, 40).await, 1);
     let sent = app.store().ksef_submission(org, &invoice.id).await.unwrap().unwrap();
     assert_eq!(
         (sent.state, sent.invoicing_mode.as_deref()),

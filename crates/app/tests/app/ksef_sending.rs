@@ -346,14 +346,7 @@ async fn a_burst_goes_as_a_batch_session_within_the_limits() {
         issued.push(r.id);
     }
     assert_eq!(issued.len(), 60);
-    let mut accepted = 0;
-    for _ in 0..100 {
-        accepted += app.send_due_to_ksef(100).await.unwrap().accepted;
-        if accepted == 60 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let accepted = super::send_to_ksef_until(app, 60, 100).await;
     assert_eq!(accepted, 60);
     assert_eq!(ksef.emulator.accepted_count(NIP), 60, "each once");
     let stats = ksef.emulator.stats();
@@ -394,14 +387,7 @@ async fn a_burst_goes_as_a_batch_session_within_the_limits() {
                 .unwrap()
         );
     }
-    let mut settled = 0;
-    for _ in 0..100 {
-        settled += app.send_due_to_ksef(100).await.unwrap().accepted;
-        if settled == 60 {
-            break;
-        }
-        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
-    }
+    let settled = super::send_to_ksef_until(app, 60, 100).await;
     assert_eq!(settled, 60);
     assert_eq!(ksef.emulator.accepted_count(NIP), 60, "still each once");
     for (id, number) in issued.iter().zip(&numbers) {

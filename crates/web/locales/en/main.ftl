@@ -704,6 +704,17 @@ ksef-list-sent = sent, waiting for its number
 ksef-list-accepted = in KSeF
 ksef-list-rejected = refused
 ksef-list-outside = outside KSeF
+ksef-history = History in KSeF
+ksef-history-queued = { $at }: queued for KSeF (in the transaction that issued it)
+ksef-history-offline = issued offline ({ $mode }); due in KSeF by { $deadline }
+ksef-history-technical-correction = sent as a technical correction of a refused offline invoice
+ksef-history-session = sent in session { $session }
+ksef-history-attempts = { $count ->
+    [one] { $count } failed attempt to send
+   *[other] { $count } failed attempts to send
+}
+ksef-history-accepted = KSeF gave number { $number } (mode { $mode })
+ksef-history-rejected = KSeF refused the invoice — the reason above
 ksef-list-offline = offline, with a deadline
 ksef-invoice-offline = issued offline ({ $mode }): must reach KSeF by { $deadline } — { $state }
 ksef-offline-offline24 = offline24 mode

@@ -717,6 +717,18 @@ ksef-list-sent = wysłana, czeka na numer
 ksef-list-accepted = w KSeF
 ksef-list-rejected = odrzucona
 ksef-list-outside = poza KSeF
+ksef-history = Historia w KSeF
+ksef-history-queued = { $at }: dodana do kolejki KSeF (w transakcji wystawienia)
+ksef-history-offline = wystawiona offline ({ $mode }); do KSeF najpóźniej { $deadline }
+ksef-history-technical-correction = wysyłana jako korekta techniczna odrzuconej faktury offline
+ksef-history-session = wysłana w sesji { $session }
+ksef-history-attempts = { $count ->
+    [one] { $count } nieudana próba wysłania
+    [few] { $count } nieudane próby wysłania
+   *[many] { $count } nieudanych prób wysłania
+}
+ksef-history-accepted = KSeF nadał numer { $number } (tryb { $mode })
+ksef-history-rejected = KSeF odrzucił fakturę — powód powyżej
 ksef-list-offline = offline, z terminem
 ksef-invoice-offline = wystawiona offline ({ $mode }): musi trafić do KSeF najpóźniej { $deadline } — { $state }
 ksef-offline-offline24 = tryb offline24

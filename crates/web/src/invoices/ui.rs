@@ -307,6 +307,8 @@ struct InvoicePage {
     ksef: Option<String>,
     ksef_state: &'static str,
     ksef_upo: bool,
+    /// Its way to KSeF, step by step.
+    ksef_history: Vec<String>,
     /// What "Porównaj z KSeF" found: (same, words).
     compared: Option<(bool, String)>,
 }
@@ -420,6 +422,7 @@ pub async fn invoice(
         ksef: ksef.as_ref().map(|k| crate::ksef::invoice_text(&tr, k)),
         ksef_state: ksef.as_ref().map_or("", |k| k.state.as_str()),
         ksef_upo: ksef.as_ref().is_some_and(|k| k.has_upo),
+        ksef_history: ksef.as_ref().map(|k| crate::ksef::history(&tr, k)).unwrap_or_default(),
         compared: match q.compared.as_deref() {
             Some("same") => Some((true, tr.t("ksef-compared-same"))),
             Some("different") => Some((false, tr.t("ksef-compared-different"))),

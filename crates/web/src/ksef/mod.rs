@@ -80,6 +80,47 @@ pub(crate) fn invoice_text(tr: &crate::i18n::Tr, k: &app::InvoiceInKsef) -> Stri
     }
 }
 
+/// The invoice's way to KSeF step by step, for its page: queued, issued offline (with the
+/// deadline), a technical correction, the session, failed attempts, the number or the
+/// refusal.
+pub(crate) fn history(tr: &crate::i18n::Tr, k: &app::InvoiceInKsef) -> Vec<String> {
+    let mut steps = vec![tr.t1(
+        "ksef-history-queued",
+        "at",
+        &domain::time::polish_time_text(k.queued_at_ms),
+    )];
+    if let Some(mode) = k.offline_mode {
+        steps.push(tr.args(
+            "ksef-history-offline",
+            &[
+                ("mode", &tr.t(&format!("ksef-offline-{}", mode.as_str()))),
+                (
+                    "deadline",
+                    &deadline_text(tr, Some(mode), k.offline_deadline.as_deref()),
+                ),
+            ],
+        ));
+    }
+    if k.technical_correction {
+        steps.push(tr.t("ksef-history-technical-correction"));
+    }
+    if let Some(session) = &k.session {
+        steps.push(tr.t1("ksef-history-session", "session", session));
+    }
+    if k.attempts > 0 {
+        steps.push(tr.count("ksef-history-attempts", k.attempts));
+    }
+    match (k.state, &k.number) {
+        (app::KsefState::Accepted, Some(number)) => steps.push(tr.args(
+            "ksef-history-accepted",
+            &[("number", number), ("mode", k.invoicing_mode.as_deref().unwrap_or("—"))],
+        )),
+        (app::KsefState::Rejected, _) => steps.push(tr.t("ksef-history-rejected")),
+        _ => {}
+    }
+    steps
+}
+
 /// An offline invoice's deadline as the seller reads it: the day, or — while KSeF's
 /// unavailability or the failure lasts — how it will be counted from its end.
 pub(crate) fn deadline_text(tr: &crate::i18n::Tr, mode: Option<domain::OfflineMode>, deadline: Option<&str>) -> String {

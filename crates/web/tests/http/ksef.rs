@@ -165,6 +165,10 @@ async fn the_ksef_page_and_api_never_show_the_token() {
         page.contains("data-state=\"accepted\"") && page.contains("id=\"upo\""),
         "{page}"
     );
+    assert!(
+        page.contains("KSeF nadał numer") && page.contains("(tryb Online)"),
+        "{page}"
+    );
     let number = page
         .split("numer ")
         .nth(1)
@@ -399,6 +403,14 @@ async fn the_offline_certificate_is_write_only_and_offline_invoices_show_their_d
     assert!(
         page.contains("wystawiona offline (tryb offline24)") && page.contains(&due),
         "{page}"
+    );
+    // Its history: queued, issued offline with the deadline, the session it went in.
+    let history = page.split("id=\"ksef-history\"").nth(1).expect("the KSeF history");
+    assert!(
+        history.contains("dodana do kolejki KSeF")
+            && history.contains("do KSeF najpóźniej")
+            && history.contains("wysłana w sesji"),
+        "{history}"
     );
     let (_, list, _) = b.get("/invoices?ksef=offline").await;
     assert!(list.contains(&invoice.number) && list.contains(&due), "{list}");
