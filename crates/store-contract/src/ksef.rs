@@ -151,23 +151,8 @@ pub async fn ksef_offline_invoices_keep_their_mode_and_deadline(store: Store) {
     // No settings yet: nothing to record.
     assert!(!store.set_ksef_unreachable(&t.org, Some(5)).await.unwrap());
     let settings = KsefSettingsRecord {
-        organisation_id: t.org.clone(),
-        environment: "test".into(),
-        api_url: None,
-        token: None,
-        token_hint: None,
-        send_consumer: false,
-        send_from: None,
-        checked_nip: None,
-        checked_permissions: None,
-        checked_at_ms: None,
-        token_problem: None,
-        offline24: false,
-        offline_certificate: None,
-        offline_certificate_hint: None,
-        unreachable_since_ms: None,
-        failure_since_ms: None,
         updated_at_ms: 1,
+        ..KsefSettingsRecord::never_saved(&t.org)
     };
     store.save_ksef_settings(&settings).await.unwrap();
     assert!(!store.set_ksef_unreachable(&t.org, Some(1_000)).await.unwrap());

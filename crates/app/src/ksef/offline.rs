@@ -17,7 +17,7 @@ use ksef_client::qr::OfflineCertificate;
 use secrecy::{ExposeSecret, SecretString};
 use store::{KsefQueue, KsefSettingsRecord, KsefSubmission};
 
-use super::settings::{KsefSettings, client_environment, new_record, view};
+use super::settings::{KsefSettings, client_environment, view};
 use crate::{App, AppError, CurrentUser, Problem, invalid};
 
 /// What the organisation's sealed Offline certificate is sealed for.
@@ -106,7 +106,11 @@ impl App {
             private_key: private_key_pem.expose_secret().trim().to_owned(),
         })
         .map_err(|e| AppError::Internal(e.into()))?;
-        let mut record = self.store.ksef_settings(org).await?.unwrap_or_else(|| new_record(org));
+        let mut record = self
+            .store
+            .ksef_settings(org)
+            .await?
+            .unwrap_or_else(|| KsefSettingsRecord::never_saved(org));
         record.offline_certificate = Some(
             self.cipher
                 .seal_secret(&certificate_purpose(org), &SecretString::from(sealed)),
@@ -122,7 +126,11 @@ impl App {
     /// carry KOD I only).
     pub async fn remove_ksef_offline_certificate(&self, user: &CurrentUser) -> Result<KsefSettings, AppError> {
         let org = &user.organisation_id;
-        let mut record = self.store.ksef_settings(org).await?.unwrap_or_else(|| new_record(org));
+        let mut record = self
+            .store
+            .ksef_settings(org)
+            .await?
+            .unwrap_or_else(|| KsefSettingsRecord::never_saved(org));
         record.offline_certificate = None;
         record.offline_certificate_hint = None;
         record.updated_at_ms = self.now_ms();

@@ -28,7 +28,7 @@ mod tests {
         KsefSettingsRecord {
             send_consumer,
             send_from: send_from.map(str::to_owned),
-            ..crate::ksef::settings::new_record(&domain::OrganisationId::from_stored("o".into()))
+            ..KsefSettingsRecord::never_saved(&domain::OrganisationId::from_stored("o".into()))
         }
     }
 

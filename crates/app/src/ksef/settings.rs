@@ -129,29 +129,6 @@ pub(super) fn client_environment(record: &KsefSettingsRecord) -> Result<Environm
     environment_of(record).client_environment()
 }
 
-/// Settings never saved: the test environment, nothing set.
-pub(super) fn new_record(org: &domain::OrganisationId) -> KsefSettingsRecord {
-    KsefSettingsRecord {
-        organisation_id: org.clone(),
-        environment: "test".to_owned(),
-        api_url: None,
-        token: None,
-        token_hint: None,
-        send_consumer: false,
-        send_from: None,
-        checked_nip: None,
-        checked_permissions: None,
-        checked_at_ms: None,
-        token_problem: None,
-        offline24: false,
-        offline_certificate: None,
-        offline_certificate_hint: None,
-        unreachable_since_ms: None,
-        failure_since_ms: None,
-        updated_at_ms: 0,
-    }
-}
-
 /// The settings as shown.
 pub(super) fn view(record: &KsefSettingsRecord) -> KsefSettings {
     KsefSettings {
@@ -204,7 +181,11 @@ impl App {
     pub async fn ksef_settings(&self, user: &CurrentUser) -> Result<KsefSettings, AppError> {
         let org = &user.organisation_id;
         Ok(view(
-            &self.store.ksef_settings(org).await?.unwrap_or_else(|| new_record(org)),
+            &self
+                .store
+                .ksef_settings(org)
+                .await?
+                .unwrap_or_else(|| KsefSettingsRecord::never_saved(org)),
         ))
     }
 
@@ -236,7 +217,7 @@ impl App {
             None => Some(domain::time::polish_day_text(self.now_ms())),
         };
         let stored = self.store.ksef_settings(org).await?;
-        let mut record = stored.clone().unwrap_or_else(|| new_record(org));
+        let mut record = stored.clone().unwrap_or_else(|| KsefSettingsRecord::never_saved(org));
         let moved = stored.as_ref().is_some_and(|s| environment_of(s) != environment);
         if let Some(secret) = input.token.as_ref().filter(|t| !t.expose_secret().trim().is_empty()) {
             let token = KsefToken::parse(secret.expose_secret())

@@ -48,6 +48,31 @@ pub struct KsefSettingsRecord {
     pub updated_at_ms: i64,
 }
 
+impl KsefSettingsRecord {
+    /// Settings never saved: the test environment, no token, nothing sent, nothing checked.
+    pub fn never_saved(org: &OrganisationId) -> Self {
+        Self {
+            organisation_id: org.clone(),
+            environment: "test".to_owned(),
+            api_url: None,
+            token: None,
+            token_hint: None,
+            send_consumer: false,
+            send_from: None,
+            checked_nip: None,
+            checked_permissions: None,
+            checked_at_ms: None,
+            token_problem: None,
+            offline24: false,
+            offline_certificate: None,
+            offline_certificate_hint: None,
+            unreachable_since_ms: None,
+            failure_since_ms: None,
+            updated_at_ms: 0,
+        }
+    }
+}
+
 /// Where an invoice stands with KSeF.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum KsefState {

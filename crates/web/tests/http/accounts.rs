@@ -10,13 +10,7 @@ async fn api_connections_link_settings_and_errors() {
         .create_organisation("Firma", "anna@a.pl", SecretString::from("bardzo-tajne-haslo"))
         .await
         .unwrap();
-    let key = h
-        .app
-        .create_api_key(&org, "ERP")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let key = h.api_key(&org, "ERP").await;
     let api = Client::new();
     let url = |p: &str| format!("{}{p}", h.base);
     let r = api.get(url("/api/v1/accounts")).send().await.unwrap();

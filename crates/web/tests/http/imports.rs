@@ -6,13 +6,7 @@ use super::*;
 async fn imports_through_the_api() {
     let h = spawn_app().await;
     let (org, _, account, n) = owner_with_orders(&h, 250, 2, 5).await;
-    let key = h
-        .app
-        .create_api_key(&org, "ERP")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let key = h.api_key(&org, "ERP").await;
     let api = Client::new();
     // Polish calendar days, as import ranges are read.
     let today = domain::time::polish_day_text(h.app.now_ms());
@@ -155,13 +149,7 @@ async fn imports_through_the_api() {
     assert_eq!(list["imports"].as_array().unwrap().len(), 4, "{list}");
     // Another organisation sees none of it and cannot import into this account.
     let (other, _) = testkit::owner(&h.app, "Inna", "jan@b.pl").await;
-    let other_key = h
-        .app
-        .create_api_key(&other, "x")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let other_key = h.api_key(&other, "x").await;
     let hidden = api
         .get(format!("{}{location}", h.base))
         .bearer_auth(&other_key)

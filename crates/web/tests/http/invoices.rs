@@ -7,13 +7,7 @@ async fn invoices_through_the_api() {
     let h = spawn_app().await;
     let (org, _, account, _) = owner_with_orders(&h, 30, 12, 5).await;
     h.app.sync_account(&account).await.unwrap();
-    let key = h
-        .app
-        .create_api_key(&org, "ERP")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let key = h.api_key(&org, "ERP").await;
     let api = Client::new();
     let url = |p: &str| format!("{}{p}", h.base);
     let none = api
@@ -284,13 +278,7 @@ async fn invoices_through_the_api() {
     assert_eq!(again.status(), StatusCode::CONFLICT);
     // Another organisation sees none of it.
     let (other, _) = testkit::owner(&h.app, "Inna", "jan@b.pl").await;
-    let other_key = h
-        .app
-        .create_api_key(&other, "x")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let other_key = h.api_key(&other, "x").await;
     let hidden = api
         .get(url(&format!("/api/v1/invoices/{id}/xml")))
         .bearer_auth(&other_key)

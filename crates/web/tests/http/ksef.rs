@@ -75,13 +75,7 @@ async fn the_ksef_page_and_api_never_show_the_token() {
     );
 
     // The API: the token never answered, a typo in a field refused.
-    let key = h
-        .app
-        .create_api_key(&org, "ERP")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let key = h.api_key(&org, "ERP").await;
     let api = Client::new();
     let url = |p: &str| format!("{}{p}", h.base);
     let got: Value = api
@@ -352,13 +346,7 @@ async fn the_offline_certificate_is_write_only_and_offline_invoices_show_their_d
     assert!(page.contains("id=\"offline24\" value=\"1\" checked"), "{page}");
 
     // The API: the certificate's serial and validity, never its key.
-    let api_key = h
-        .app
-        .create_api_key(&org, "ERP")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let api_key = h.api_key(&org, "ERP").await;
     let api = Client::new();
     let url = |p: &str| format!("{}{p}", h.base);
     let got: Value = api

@@ -28,6 +28,18 @@ struct Harness {
     app: App,
 }
 
+impl Harness {
+    /// A new API key of `org`, as the bearer token a client sends.
+    async fn api_key(&self, org: &domain::OrganisationId, name: &str) -> String {
+        self.app
+            .create_api_key(org, name)
+            .await
+            .unwrap()
+            .expose_secret()
+            .to_owned()
+    }
+}
+
 async fn spawn_app() -> Harness {
     spawn_app_with(false).await
 }
@@ -278,13 +290,7 @@ async fn two_tenants(h: &Harness) -> [(String, String, String); 2] {
         let (status, page, _) = b.get(&path).await;
         assert_eq!(status, StatusCode::OK, "{page}");
         let account = h.app.store().accounts(&org).await.unwrap()[0].id.to_string();
-        let key = h
-            .app
-            .create_api_key(&org, "test")
-            .await
-            .unwrap()
-            .expose_secret()
-            .to_owned();
+        let key = h.api_key(&org, "test").await;
         out.push((conn.to_string(), account, key));
     }
     [out.remove(0), out.remove(0)]

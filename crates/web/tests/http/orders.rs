@@ -27,13 +27,7 @@ async fn synced_orders_through_the_api() {
         .unwrap();
     let report = h.app.sync_account(&account).await.unwrap();
     assert_eq!(report.counts.new, 120);
-    let key = h
-        .app
-        .create_api_key(&org, "ERP")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let key = h.api_key(&org, "ERP").await;
     let api = Client::new();
     let get = |q: &str| {
         let (api, key, url) = (api.clone(), key.clone(), format!("{}/api/v1/orders{q}", h.base));
@@ -71,13 +65,7 @@ async fn synced_orders_through_the_api() {
         .unwrap();
     assert_eq!(one["checkout_form"]["id"], first);
     let (other, _) = testkit::owner(&h.app, "Inna", "jan@b.pl").await;
-    let other_key = h
-        .app
-        .create_api_key(&other, "x")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let other_key = h.api_key(&other, "x").await;
     let hidden = api
         .get(format!("{}/api/v1/orders/{first}", h.base))
         .bearer_auth(&other_key)

@@ -3,7 +3,6 @@
 //! not exist is refused rather than rolled over.
 
 use reqwest::{Client, StatusCode, header};
-use secrecy::ExposeSecret;
 use serde_json::Value;
 
 use super::{Browser, owner_with_orders, spawn_app};
@@ -12,13 +11,7 @@ use super::{Browser, owner_with_orders, spawn_app};
 async fn a_purchase_at_23_30_polish_time_on_the_31st_belongs_to_the_31st() {
     let h = spawn_app().await;
     let (org, _user, account, _) = owner_with_orders(&h, 0, 1, 1).await;
-    let key = h
-        .app
-        .create_api_key(&org, "ERP")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let key = h.api_key(&org, "ERP").await;
     let api = Client::new();
     // 23:30 on 31 October in Warsaw (CET since the 25th) is 22:30 UTC: still the 31st in
     // both. 00:30 on 1 December in Warsaw is 23:30 UTC on 30 November.

@@ -7,13 +7,7 @@ async fn waybills_through_the_api_and_the_order_page() {
     let h = spawn_app().await;
     let (org, user, account, _) = owner_with_orders(&h, 10, 21, 5).await;
     h.app.sync_account(&account).await.unwrap();
-    let key = h
-        .app
-        .create_api_key(&org, "WMS")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let key = h.api_key(&org, "WMS").await;
     let api = Client::new();
     let url = |p: &str| format!("{}{p}", h.base);
     let orders = h.app.store().account_orders(&account).await.unwrap();

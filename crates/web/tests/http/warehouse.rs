@@ -7,13 +7,7 @@ async fn the_warehouse_through_the_api() {
     let h = spawn_app().await;
     let (org, _, account, _) = owner_with_orders(&h, 8, 23, 5).await;
     h.app.sync_account(&account).await.unwrap();
-    let key = h
-        .app
-        .create_api_key(&org, "WMS")
-        .await
-        .unwrap()
-        .expose_secret()
-        .to_owned();
+    let key = h.api_key(&org, "WMS").await;
     let api = Client::new();
     let url = |p: &str| format!("{}{p}", h.base);
     let get = |p: &str| api.get(url(p)).bearer_auth(&key).send();
