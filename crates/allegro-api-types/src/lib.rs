@@ -10,20 +10,24 @@
 #![forbid(unsafe_code)]
 
 mod common;
+mod delivery;
 mod invoices;
 mod me;
 mod oauth;
 mod offers;
+mod order_events;
 mod orders;
 pub mod scopes;
 mod shipments;
 mod time;
 
 pub use common::*;
+pub use delivery::*;
 pub use invoices::*;
 pub use me::*;
 pub use oauth::*;
 pub use offers::*;
+pub use order_events::*;
 pub use orders::*;
 pub use shipments::*;
 pub use time::Instant;
