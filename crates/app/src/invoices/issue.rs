@@ -199,18 +199,7 @@ impl App {
             .ok_or_else(|| invalid("profile", "problem-profile-missing"))?;
         let settings = self.settings(user, &order.account_id).await?;
         let form = crate::orders::checkout_form(&order)?;
-        let history = self.store.order_history(&user.organisation_id, order_id).await?;
-        let first_seen = |statuses: &[&str]| {
-            history
-                .iter()
-                .filter(|c| c.fulfillment_status.as_deref().is_some_and(|f| statuses.contains(&f)))
-                .map(|c| c.seen_at_ms)
-                .min()
-        };
-        let delivery = super::terms::Delivery {
-            sent_at_ms: first_seen(&["SENT", "PICKED_UP"]),
-            picked_up_at_ms: first_seen(&["PICKED_UP"]),
-        };
+        let delivery = self.delivery_of(&user.organisation_id, &order, &form).await?;
         let terms = super::terms::sale_terms(
             &form,
             &order,

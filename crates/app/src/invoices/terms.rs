@@ -58,12 +58,44 @@ pub(crate) struct Delivery {
     pub(crate) picked_up_at_ms: Option<i64>,
 }
 
-/// The sale date and payment of `order`. Art. 106i/19a: for an order paid before it is
-/// sent (Allegro's online payments) the payment is the decisive event, so P_6 is the
-/// payment's day; for cash on delivery it is the delivery — the day the parcel was picked
-/// up, or sent when the seller counts it so (`cod_sale_when_sent`) — and, until it was
-/// picked up, the invoice says the amount is due on delivery; an invoice issued by hand
-/// before either takes today as the sale day.
+/// Whether the buyer pays on delivery.
+fn cash_on_delivery(form: &CheckoutForm) -> bool {
+    form.payment
+        .as_ref()
+        .is_some_and(|p| p.payment_type == PaymentType::CashOnDelivery)
+}
+
+/// The instant of `order`'s sale, whose Polish day is the sale date (P_6). Art. 106i/19a:
+/// for an order paid before it is sent (Allegro's online payments) the payment is the
+/// decisive event; for cash on delivery it is the delivery — the parcel picked up, or sent
+/// when the seller counts it so (`cod_sale_when_sent`) — and an invoice issued by hand
+/// before either takes now; otherwise (an order file's paid order, an unpaid order) the
+/// purchase, the only date there is.
+pub(crate) fn sale_at_ms(
+    form: &CheckoutForm,
+    order: &OrderRecord,
+    delivery: Delivery,
+    cod_sale_when_sent: bool,
+    now_ms: i64,
+) -> i64 {
+    if cash_on_delivery(form) {
+        let sold = if cod_sale_when_sent {
+            delivery.sent_at_ms.or(delivery.picked_up_at_ms)
+        } else {
+            delivery.picked_up_at_ms
+        };
+        return sold.unwrap_or(now_ms);
+    }
+    form.payment
+        .as_ref()
+        .and_then(|p| p.finished_at)
+        .map_or(order.bought_at_ms, |t| t.as_millis())
+}
+
+/// The sale date and payment of `order`: the sale at [`sale_at_ms`]; the payment as it
+/// really went — paid online (with its day and how), cash on delivery paid at pickup or
+/// still due on delivery, paid according to an order file, or a transfer due in the
+/// profile's days.
 pub(crate) fn sale_terms(
     form: &CheckoutForm,
     order: &OrderRecord,
@@ -72,52 +104,79 @@ pub(crate) fn sale_terms(
     profile: &InvoicingProfile,
     now_ms: i64,
 ) -> SaleTerms {
-    let payment = form.payment.as_ref();
-    if payment.is_some_and(|p| p.payment_type == PaymentType::CashOnDelivery) {
-        let sold = if cod_sale_when_sent {
-            delivery.sent_at_ms.or(delivery.picked_up_at_ms)
-        } else {
-            delivery.picked_up_at_ms
-        };
-        return SaleTerms {
-            sale_at_ms: sold.unwrap_or(now_ms),
-            payment: match delivery.picked_up_at_ms {
-                Some(at) => Payment::Paid {
-                    date: day_of(at),
-                    description: "Za pobraniem (zapłacono przy odbiorze przesyłki)".to_owned(),
-                },
-                None => Payment::OnDelivery {
-                    description: "Za pobraniem".to_owned(),
-                },
+    SaleTerms {
+        sale_at_ms: sale_at_ms(form, order, delivery, cod_sale_when_sent, now_ms),
+        payment: payment_of(form, order, delivery, profile, now_ms),
+    }
+}
+
+/// How the buyer pays or paid `order`.
+fn payment_of(
+    form: &CheckoutForm,
+    order: &OrderRecord,
+    delivery: Delivery,
+    profile: &InvoicingProfile,
+    now_ms: i64,
+) -> Payment {
+    if cash_on_delivery(form) {
+        return match delivery.picked_up_at_ms {
+            Some(at) => Payment::Paid {
+                date: day_of(at),
+                description: "Za pobraniem (zapłacono przy odbiorze przesyłki)".to_owned(),
+            },
+            None => Payment::OnDelivery {
+                description: "Za pobraniem".to_owned(),
             },
         };
     }
-    if let Some((kind, paid)) = payment.and_then(|p| p.finished_at.map(|t| (p.payment_type, t.as_millis()))) {
-        return SaleTerms {
-            sale_at_ms: paid,
-            payment: Payment::Paid {
-                date: day_of(paid),
-                description: paid_with(kind).to_owned(),
-            },
+    if let Some((kind, paid)) = form
+        .payment
+        .as_ref()
+        .and_then(|p| p.finished_at.map(|t| (p.payment_type, t.as_millis())))
+    {
+        return Payment::Paid {
+            date: day_of(paid),
+            description: paid_with(kind).to_owned(),
         };
     }
     // An order file marks an order paid by its status and gives no payment of its own:
     // the file's word is taken, dated with the purchase — the only date it gives.
     if order.source == OrderSource::File && order.status.is_ready_for_processing() {
-        return SaleTerms {
-            sale_at_ms: order.bought_at_ms,
-            payment: Payment::Paid {
-                date: day_of(order.bought_at_ms),
-                description: "Zapłacono (według pliku zamówień)".to_owned(),
-            },
+        return Payment::Paid {
+            date: day_of(order.bought_at_ms),
+            description: "Zapłacono (według pliku zamówień)".to_owned(),
         };
     }
-    SaleTerms {
-        sale_at_ms: order.bought_at_ms,
-        payment: Payment::Transfer {
-            due: day_of(now_ms + i64::from(profile.payment_days) * 86_400_000),
-            account: profile.bank_account.clone(),
-        },
+    Payment::Transfer {
+        due: day_of(now_ms + i64::from(profile.payment_days) * 86_400_000),
+        account: profile.bank_account.clone(),
+    }
+}
+
+impl crate::App {
+    /// How far a cash-on-delivery order has gone, from its history (when it was first seen
+    /// sent and picked up); nothing is read for other orders, whose sale it does not decide.
+    pub(crate) async fn delivery_of(
+        &self,
+        org: &domain::OrganisationId,
+        order: &OrderRecord,
+        form: &CheckoutForm,
+    ) -> Result<Delivery, crate::AppError> {
+        if !cash_on_delivery(form) {
+            return Ok(Delivery::default());
+        }
+        let history = self.store.order_history(org, &order.id).await?;
+        let first_seen = |statuses: &[&str]| {
+            history
+                .iter()
+                .filter(|c| c.fulfillment_status.as_deref().is_some_and(|f| statuses.contains(&f)))
+                .map(|c| c.seen_at_ms)
+                .min()
+        };
+        Ok(Delivery {
+            sent_at_ms: first_seen(&["SENT", "PICKED_UP"]),
+            picked_up_at_ms: first_seen(&["PICKED_UP"]),
+        })
     }
 }
 
