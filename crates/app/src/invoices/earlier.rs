@@ -3,6 +3,8 @@
 //! the seller's explicit "Wystaw faktury dla wcześniejszych zamówień", which first says how
 //! many, of which days, and how many are past the legal deadline (art. 106i ust. 1).
 
+use std::collections::HashMap;
+
 use allegro_client::types::CheckoutForm;
 use domain::OrderId;
 
@@ -29,14 +31,6 @@ pub struct EarlierOrders {
     pub past_deadline: usize,
 }
 
-/// The instant of an order's sale for the invoice (P_6): the payment of a paid order,
-/// else its purchase.
-pub(crate) fn sale_at_ms(form: Option<&CheckoutForm>, bought_at_ms: i64) -> i64 {
-    form.and_then(|f| f.payment.as_ref())
-        .and_then(|p| p.finished_at)
-        .map_or(bought_at_ms, |t| t.as_millis())
-}
-
 impl App {
     /// The organisation's earlier orders without an invoice: how many, of which days, how
     /// many past their deadline.
@@ -45,12 +39,31 @@ impl App {
             .store
             .earlier_orders_to_invoice(&user.organisation_id, EARLIER_LIMIT)
             .await?;
-        let today = domain::time::polish_day(self.now_ms());
+        let now = self.now_ms();
+        let today = domain::time::polish_day(now);
         let mut days = Vec::with_capacity(orders.len());
         let mut past_deadline = 0;
+        // Each account's choice of when a cash-on-delivery sale happens, read once.
+        let mut cod_sale_when_sent = HashMap::new();
         for o in &orders {
-            let form = serde_json::from_str::<CheckoutForm>(&o.data).ok();
-            let day = domain::time::polish_day(sale_at_ms(form.as_ref(), o.bought_at_ms));
+            // Dated as its invoice will be (the same rule): a cash-on-delivery order not
+            // yet picked up is a sale of the day it is invoiced, not of its purchase.
+            let sale_at = match serde_json::from_str::<CheckoutForm>(&o.data) {
+                Ok(form) => {
+                    let when_sent = match cod_sale_when_sent.get(&o.account_id) {
+                        Some(&v) => v,
+                        None => {
+                            let v = self.settings(user, &o.account_id).await?.cod_sale_when_sent;
+                            cod_sale_when_sent.insert(o.account_id.clone(), v);
+                            v
+                        }
+                    };
+                    let delivery = self.delivery_of(&user.organisation_id, o, &form).await?;
+                    super::terms::sale_at_ms(&form, o, delivery, when_sent, now)
+                }
+                Err(_) => o.bought_at_ms,
+            };
+            let day = domain::time::polish_day(sale_at);
             if domain::calendar::invoice_deadline(day) < today {
                 past_deadline += 1;
             }

@@ -2,6 +2,7 @@
 
 mod abroad;
 mod accounts;
+mod earlier_orders;
 mod imports;
 mod invoices;
 mod ksef_offline;
